@@ -1,0 +1,38 @@
+; Cartograph tags for C#. Extends the tags query shipped by tree-sitter-c-sharp
+; with structs, records, enums, properties, fields, constructors and usings.
+
+(namespace_declaration name: (_) @name) @definition.module
+(file_scoped_namespace_declaration name: (_) @name) @definition.module
+(class_declaration name: (identifier) @name) @definition.class
+(record_declaration name: (identifier) @name) @definition.class
+(struct_declaration name: (identifier) @name) @definition.struct
+(interface_declaration name: (identifier) @name) @definition.interface
+(enum_declaration name: (identifier) @name) @definition.enum
+(enum_member_declaration name: (identifier) @name) @definition.enum_member
+(method_declaration name: (identifier) @name) @definition.method
+(constructor_declaration name: (identifier) @name) @definition.constructor
+(property_declaration name: (identifier) @name) @definition.property
+(field_declaration (variable_declaration (variable_declarator name: (identifier) @name))) @definition.field
+(delegate_declaration name: (identifier) @name) @definition.type
+
+; references
+(invocation_expression function: (identifier) @name) @reference.call
+(invocation_expression function: (member_access_expression name: (identifier) @name)) @reference.call
+(invocation_expression function: (generic_name (identifier) @name)) @reference.call
+(invocation_expression function: (member_access_expression name: (generic_name (identifier) @name))) @reference.call
+(object_creation_expression type: (identifier) @name) @reference.call
+(object_creation_expression type: (generic_name (identifier) @name)) @reference.call
+(object_creation_expression type: (qualified_name name: (identifier) @name)) @reference.call
+(base_list (identifier) @name @reference.inherit)
+(base_list (generic_name (identifier) @name) @reference.inherit)
+(base_list (qualified_name name: (identifier) @name) @reference.inherit)
+(attribute name: (identifier) @name) @reference.type
+(variable_declaration type: (identifier) @name) @reference.type
+(parameter type: (identifier) @name) @reference.type
+(method_declaration returns: (identifier) @name) @reference.type
+(property_declaration type: (identifier) @name) @reference.type
+(type_argument_list (identifier) @name @reference.type)
+
+; imports
+(using_directive (identifier) @import.module) @import
+(using_directive (qualified_name) @import.module) @import

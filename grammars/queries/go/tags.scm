@@ -1,0 +1,36 @@
+; Cartograph tags for Go. Extends the tags query shipped by tree-sitter-go with
+; struct fields, interface methods, constants, receivers and imports.
+
+(package_clause (package_identifier) @name) @definition.module
+(function_declaration name: (identifier) @name) @definition.function
+(method_declaration
+  receiver: (parameter_list (parameter_declaration type: [
+    (type_identifier) @receiver
+    (pointer_type (type_identifier) @receiver)
+    (generic_type type: (type_identifier) @receiver)
+    (pointer_type (generic_type type: (type_identifier) @receiver))]))
+  name: (field_identifier) @name) @definition.method
+
+(type_spec name: (type_identifier) @name type: (struct_type)) @definition.struct
+(type_spec name: (type_identifier) @name type: (interface_type)) @definition.interface
+(type_spec name: (type_identifier) @name type: [(type_identifier) (qualified_type) (pointer_type) (map_type) (slice_type) (array_type) (function_type) (channel_type) (generic_type)]) @definition.type
+(type_alias name: (type_identifier) @name) @definition.type
+(field_declaration_list (field_declaration name: (field_identifier) @name) @definition.field)
+(method_elem name: (field_identifier) @name) @definition.method
+(source_file (const_declaration (const_spec name: (identifier) @name) @definition.constant))
+(source_file (var_declaration (var_spec name: (identifier) @name) @definition.variable))
+
+; references
+(call_expression function: (identifier) @name) @reference.call
+(call_expression function: (selector_expression field: (field_identifier) @name)) @reference.call
+(call_expression function: (parenthesized_expression (identifier) @name)) @reference.call
+(composite_literal type: (type_identifier) @name) @reference.call
+(composite_literal type: (qualified_type name: (type_identifier) @name)) @reference.call
+(interface_type (type_elem (type_identifier) @name) @reference.inherit)
+(field_declaration !name type: (type_identifier) @name) @reference.inherit
+(field_declaration !name type: (pointer_type (type_identifier) @name)) @reference.inherit
+(type_identifier) @name @reference.type
+
+; imports
+(import_spec path: (_) @import.module) @import
+(import_spec name: (package_identifier) @import.alias) @import

@@ -1,0 +1,34 @@
+; Cartograph tags for Java. Extends the tags query shipped by tree-sitter-java
+; with enums, records, fields, constructors, constants and imports.
+
+(package_declaration (_) @name) @definition.module
+(class_declaration name: (identifier) @name) @definition.class
+(record_declaration name: (identifier) @name) @definition.class
+(interface_declaration name: (identifier) @name) @definition.interface
+(annotation_type_declaration name: (identifier) @name) @definition.interface
+(enum_declaration name: (identifier) @name) @definition.enum
+(enum_constant name: (identifier) @name) @definition.enum_member
+(method_declaration name: (identifier) @name) @definition.method
+(constructor_declaration name: (identifier) @name) @definition.constructor
+(field_declaration declarator: (variable_declarator name: (identifier) @name)) @definition.field
+(constant_declaration declarator: (variable_declarator name: (identifier) @name)) @definition.constant
+
+; references
+(method_invocation name: (identifier) @name) @reference.call
+(object_creation_expression type: (type_identifier) @name) @reference.call
+(object_creation_expression type: (generic_type (type_identifier) @name)) @reference.call
+(object_creation_expression type: (scoped_type_identifier (type_identifier) @name .)) @reference.call
+(superclass (type_identifier) @name) @reference.inherit
+(superclass (generic_type (type_identifier) @name)) @reference.inherit
+(superclass (scoped_type_identifier (type_identifier) @name .)) @reference.inherit
+(super_interfaces (type_list (type_identifier) @name @reference.implement))
+(super_interfaces (type_list (generic_type (type_identifier) @name) @reference.implement))
+(super_interfaces (type_list (scoped_type_identifier (type_identifier) @name .) @reference.implement))
+(extends_interfaces (type_list (type_identifier) @name @reference.inherit))
+(annotation name: (identifier) @name) @reference.type
+(marker_annotation name: (identifier) @name) @reference.type
+(type_identifier) @name @reference.type
+
+; imports
+(import_declaration (_) @import.module) @import
+(import_declaration (scoped_identifier name: (identifier) @name) @reference.import)

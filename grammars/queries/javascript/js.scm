@@ -1,0 +1,4 @@
+; JavaScript-only patterns (TypeScript names these nodes differently).
+(field_definition property: (property_identifier) @name) @definition.field
+(class_heritage (identifier) @name @reference.inherit)
+(class_heritage (member_expression property: (property_identifier) @name) @reference.inherit)

@@ -1,0 +1,38 @@
+; Cartograph tags shared by JavaScript, TypeScript and TSX. Extends the tags
+; query shipped by tree-sitter-javascript with fields, constants and imports.
+
+(class_declaration name: (_) @name) @definition.class
+(class name: (_) @name) @definition.class
+(function_declaration name: (identifier) @name) @definition.function
+(generator_function_declaration name: (identifier) @name) @definition.function
+(method_definition name: (property_identifier) @name) @definition.method
+(method_definition name: (private_property_identifier) @name) @definition.method
+
+(program (lexical_declaration (variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression)]) @definition.function))
+(program (export_statement declaration: (lexical_declaration (variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression)]) @definition.function)))
+(program (lexical_declaration (variable_declarator name: (identifier) @name value: (_) @_v) @definition.constant) (#not-match? @_v "^(function|async|\\()"))
+(program (export_statement declaration: (lexical_declaration (variable_declarator name: (identifier) @name value: (_) @_v) @definition.constant)) (#not-match? @_v "^(function|async|\\()"))
+(program (variable_declaration (variable_declarator name: (identifier) @name) @definition.variable))
+
+(assignment_expression
+  left: (member_expression object: (member_expression property: (property_identifier) @_proto) property: (property_identifier) @name)
+  right: [(arrow_function) (function_expression)]
+  (#eq? @_proto "prototype")) @definition.method
+
+; references
+(call_expression function: (identifier) @name) @reference.call
+(call_expression function: (member_expression property: (property_identifier) @name)) @reference.call
+(new_expression constructor: (identifier) @name) @reference.call
+(new_expression constructor: (member_expression property: (property_identifier) @name)) @reference.call
+
+; imports
+(import_statement source: (string (string_fragment) @import.module)) @import
+(import_statement (import_clause (identifier) @import.name)) @import
+(import_statement (import_clause (named_imports (import_specifier name: (identifier) @import.name)))) @import
+(import_statement (import_clause (namespace_import (identifier) @import.alias))) @import
+(import_statement (import_clause (named_imports (import_specifier name: (identifier) @name) @reference.import)))
+(export_statement source: (string (string_fragment) @import.module)) @import
+(call_expression
+  function: (identifier) @_req
+  arguments: (arguments . (string (string_fragment) @import.module))
+  (#eq? @_req "require")) @import

@@ -1,0 +1,36 @@
+; Cartograph tags for Python. Extends the tags query shipped by tree-sitter-python
+; with methods, module-level constants, class attributes and imports.
+
+(module (class_definition name: (identifier) @name) @definition.class)
+(module (decorated_definition definition: (class_definition name: (identifier) @name) @definition.class))
+(block (class_definition name: (identifier) @name) @definition.class)
+(block (decorated_definition definition: (class_definition name: (identifier) @name) @definition.class))
+
+(module (function_definition name: (identifier) @name) @definition.function)
+(module (decorated_definition definition: (function_definition name: (identifier) @name) @definition.function))
+(class_definition body: (block (function_definition name: (identifier) @name) @definition.method))
+(class_definition body: (block (decorated_definition definition: (function_definition name: (identifier) @name) @definition.method)))
+(function_definition body: (block (function_definition name: (identifier) @name) @definition.function))
+(function_definition body: (block (decorated_definition definition: (function_definition name: (identifier) @name) @definition.function)))
+
+(module (expression_statement (assignment left: (identifier) @name) @definition.variable))
+(class_definition body: (block (expression_statement (assignment left: (identifier) @name) @definition.field)))
+
+; references
+(call function: (identifier) @name) @reference.call
+(call function: (attribute attribute: (identifier) @name)) @reference.call
+(class_definition superclasses: (argument_list (identifier) @name @reference.inherit))
+(class_definition superclasses: (argument_list (attribute attribute: (identifier) @name) @reference.inherit))
+(type (identifier) @name) @reference.type
+(type (attribute attribute: (identifier) @name)) @reference.type
+(decorator (identifier) @name) @reference.call
+(decorator (attribute attribute: (identifier) @name)) @reference.call
+
+; imports
+(import_statement name: (dotted_name) @import.module) @import
+(import_statement name: (aliased_import name: (dotted_name) @import.module alias: (identifier) @import.alias)) @import
+(import_from_statement module_name: (_) @import.module) @import
+(import_from_statement name: (dotted_name) @import.name) @import
+(import_from_statement name: (aliased_import name: (dotted_name) @import.name)) @import
+(import_from_statement name: (dotted_name (identifier) @name .) @reference.import)
+(import_from_statement name: (aliased_import name: (dotted_name (identifier) @name .)) @reference.import)

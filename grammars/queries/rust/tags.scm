@@ -1,0 +1,52 @@
+; Cartograph tags for Rust. Extends the tags query shipped by tree-sitter-rust
+; with fields, constants, type aliases, macros, impl containers and imports.
+
+(struct_item name: (type_identifier) @name) @definition.struct
+(enum_item name: (type_identifier) @name) @definition.enum
+(union_item name: (type_identifier) @name) @definition.struct
+(trait_item name: (type_identifier) @name) @definition.trait
+(type_item name: (type_identifier) @name) @definition.type
+(mod_item name: (identifier) @name) @definition.module
+(macro_definition name: (identifier) @name) @definition.macro
+(const_item name: (identifier) @name) @definition.constant
+(static_item name: (identifier) @name) @definition.constant
+(enum_variant name: (identifier) @name) @definition.enum_member
+(field_declaration_list (field_declaration name: (field_identifier) @name) @definition.field)
+
+(impl_item body: (declaration_list (function_item name: (identifier) @name) @definition.method))
+(trait_item body: (declaration_list (function_item name: (identifier) @name) @definition.method))
+(trait_item body: (declaration_list (function_signature_item name: (identifier) @name) @definition.method))
+(source_file (function_item name: (identifier) @name) @definition.function)
+(mod_item body: (declaration_list (function_item name: (identifier) @name) @definition.function))
+(block (function_item name: (identifier) @name) @definition.function)
+
+; impl blocks qualify their items with the implemented type
+(impl_item type: [(type_identifier) @container.name
+                  (generic_type type: (type_identifier) @container.name)
+                  (scoped_type_identifier name: (type_identifier) @container.name)]) @container
+
+; references
+(call_expression function: (identifier) @name) @reference.call
+(call_expression function: (field_expression field: (field_identifier) @name)) @reference.call
+(call_expression function: (scoped_identifier name: (identifier) @name)) @reference.call
+(call_expression function: (generic_function function: (identifier) @name)) @reference.call
+(call_expression function: (generic_function function: (scoped_identifier name: (identifier) @name))) @reference.call
+(call_expression function: (generic_function function: (field_expression field: (field_identifier) @name))) @reference.call
+(macro_invocation macro: (identifier) @name) @reference.call
+(struct_expression name: (type_identifier) @name) @reference.call
+(struct_expression name: (scoped_type_identifier name: (type_identifier) @name)) @reference.call
+
+(impl_item trait: (type_identifier) @name) @reference.implement
+(impl_item trait: (scoped_type_identifier name: (type_identifier) @name)) @reference.implement
+(impl_item trait: (generic_type type: (type_identifier) @name)) @reference.implement
+(trait_bounds (type_identifier) @name) @reference.inherit
+
+(type_identifier) @name @reference.type
+
+; imports
+(use_declaration argument: (_) @import.module) @import
+(use_declaration argument: (scoped_identifier name: (identifier) @name) @reference.import)
+(use_list (identifier) @name @reference.import)
+(use_list (scoped_identifier name: (identifier) @name) @reference.import)
+(use_as_clause path: (scoped_identifier name: (identifier) @name) @reference.import)
+(extern_crate_declaration name: (identifier) @import.module) @import

@@ -1,0 +1,18 @@
+; Cartograph tags for TypeScript (added to the JavaScript patterns).
+
+(abstract_class_declaration name: (type_identifier) @name) @definition.class
+(interface_declaration name: (type_identifier) @name) @definition.interface
+(type_alias_declaration name: (type_identifier) @name) @definition.type
+(enum_declaration name: (identifier) @name) @definition.enum
+(internal_module name: (_) @name) @definition.module
+(module name: (_) @name) @definition.module
+(method_signature name: (property_identifier) @name) @definition.method
+(abstract_method_signature name: (property_identifier) @name) @definition.method
+(public_field_definition name: (property_identifier) @name) @definition.field
+(interface_body (property_signature name: (property_identifier) @name) @definition.field)
+(function_signature name: (identifier) @name) @definition.function
+
+(type_identifier) @name @reference.type
+(implements_clause (type_identifier) @name @reference.implement)
+(extends_type_clause (type_identifier) @name @reference.inherit)
+(class_heritage (extends_clause value: (identifier) @name @reference.inherit))

@@ -1,0 +1,203 @@
+//! The languages Cartograph understands.
+//!
+//! The principal type is [`Language`]: a closed list of supported languages, each
+//! knowing its file extensions, its tree-sitter grammar and its query file.
+//! Key design decision: adding a language touches only this crate: the enum, its
+//! detection rules and one `queries/<lang>/tags.scm` file whose captures follow the
+//! tree-sitter tags convention (`@definition.*`, `@reference.*`, `@name`) extended
+//! with our own `@import.*` and `@receiver` captures.
+
+use std::path::Path;
+
+/// A language Cartograph can parse and extract facts from.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Rust (`.rs`).
+    Rust,
+    /// Python (`.py`, `.pyi`, `python` shebangs).
+    Python,
+    /// JavaScript including JSX (`.js`, `.jsx`, `.mjs`, `.cjs`, `node` shebangs).
+    JavaScript,
+    /// TypeScript (`.ts`, `.mts`, `.cts`).
+    TypeScript,
+    /// TypeScript with JSX (`.tsx`).
+    Tsx,
+    /// Go (`.go`).
+    Go,
+    /// Java (`.java`).
+    Java,
+    /// C# (`.cs`).
+    CSharp,
+    /// Protocol Buffers (`.proto`).
+    Proto,
+}
+
+impl Language {
+    /// Every supported language, in a stable order.
+    pub const ALL: [Language; 9] = [
+        Language::Rust,
+        Language::Python,
+        Language::JavaScript,
+        Language::TypeScript,
+        Language::Tsx,
+        Language::Go,
+        Language::Java,
+        Language::CSharp,
+        Language::Proto,
+    ];
+
+    /// The short lowercase name used in IDs, filters and output (`go`, `csharp`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Rust => "rust",
+            Language::Python => "python",
+            Language::JavaScript => "javascript",
+            Language::TypeScript => "typescript",
+            Language::Tsx => "tsx",
+            Language::Go => "go",
+            Language::Java => "java",
+            Language::CSharp => "csharp",
+            Language::Proto => "proto",
+        }
+    }
+
+    /// Parses a language name as printed by [`Language::name`], accepting common aliases.
+    pub fn from_name(name: &str) -> Option<Language> {
+        let lower = name.to_ascii_lowercase();
+        let lang = match lower.as_str() {
+            "rust" | "rs" => Language::Rust,
+            "python" | "py" => Language::Python,
+            "javascript" | "js" | "jsx" => Language::JavaScript,
+            "typescript" | "ts" => Language::TypeScript,
+            "tsx" => Language::Tsx,
+            "go" | "golang" => Language::Go,
+            "java" => Language::Java,
+            "csharp" | "c#" | "cs" => Language::CSharp,
+            "proto" | "protobuf" => Language::Proto,
+            _ => return None,
+        };
+        Some(lang)
+    }
+
+    /// Detects the language of a file from its extension.
+    pub fn from_path(path: &Path) -> Option<Language> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        let lang = match ext.as_str() {
+            "rs" => Language::Rust,
+            "py" | "pyi" => Language::Python,
+            "js" | "jsx" | "mjs" | "cjs" => Language::JavaScript,
+            "ts" | "mts" | "cts" => Language::TypeScript,
+            "tsx" => Language::Tsx,
+            "go" => Language::Go,
+            "java" => Language::Java,
+            "cs" => Language::CSharp,
+            "proto" => Language::Proto,
+            _ => return None,
+        };
+        Some(lang)
+    }
+
+    /// Detects the language of an extension-less script from its first line
+    /// (`#!/usr/bin/env python3`, `#!/usr/bin/node`, ...).
+    pub fn from_shebang(first_line: &str) -> Option<Language> {
+        let line = first_line.strip_prefix("#!")?;
+        let mut words = line.split_whitespace();
+        let program = words.next()?;
+        let program = if program.ends_with("/env") {
+            words.find(|w| !w.starts_with('-'))?
+        } else {
+            program
+        };
+        let base = program.rsplit('/').next().unwrap_or(program);
+        if base.starts_with("python") {
+            Some(Language::Python)
+        } else if base == "node" || base == "nodejs" || base == "deno" || base == "bun" {
+            Some(Language::JavaScript)
+        } else if base == "ts-node" || base == "tsx" {
+            Some(Language::TypeScript)
+        } else {
+            None
+        }
+    }
+
+    /// The tree-sitter grammar of this language.
+    pub fn grammar(self) -> tree_sitter::Language {
+        match self {
+            Language::Rust => tree_sitter_rust::LANGUAGE.into(),
+            Language::Python => tree_sitter_python::LANGUAGE.into(),
+            Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Language::Go => tree_sitter_go::LANGUAGE.into(),
+            Language::Java => tree_sitter_java::LANGUAGE.into(),
+            Language::CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
+            Language::Proto => tree_sitter_proto::LANGUAGE.into(),
+        }
+    }
+
+    /// The source of this language's tags query (definitions, references, imports).
+    ///
+    /// TypeScript and TSX share the JavaScript patterns plus their own.
+    pub fn tags_query(self) -> String {
+        match self {
+            Language::Rust => RUST_TAGS.to_string(),
+            Language::Python => PYTHON_TAGS.to_string(),
+            Language::JavaScript => format!("{JS_COMMON_TAGS}\n{JS_ONLY_TAGS}\n{JSX_TAGS}"),
+            Language::TypeScript => format!("{JS_COMMON_TAGS}\n{TS_TAGS}"),
+            Language::Tsx => format!("{JS_COMMON_TAGS}\n{TS_TAGS}\n{JSX_TAGS}"),
+            Language::Go => GO_TAGS.to_string(),
+            Language::Java => JAVA_TAGS.to_string(),
+            Language::CSharp => CSHARP_TAGS.to_string(),
+            Language::Proto => PROTO_TAGS.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for Language {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+const RUST_TAGS: &str = include_str!("../queries/rust/tags.scm");
+const PYTHON_TAGS: &str = include_str!("../queries/python/tags.scm");
+const JS_COMMON_TAGS: &str = include_str!("../queries/javascript/tags.scm");
+const JS_ONLY_TAGS: &str = include_str!("../queries/javascript/js.scm");
+const JSX_TAGS: &str = include_str!("../queries/javascript/jsx.scm");
+const TS_TAGS: &str = include_str!("../queries/typescript/tags.scm");
+const GO_TAGS: &str = include_str!("../queries/go/tags.scm");
+const JAVA_TAGS: &str = include_str!("../queries/java/tags.scm");
+const CSHARP_TAGS: &str = include_str!("../queries/csharp/tags.scm");
+const PROTO_TAGS: &str = include_str!("../queries/proto/tags.scm");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_query_compiles_against_its_grammar() {
+        let errors: Vec<String> = Language::ALL
+            .into_iter()
+            .filter_map(|lang| {
+                let source = lang.tags_query();
+                tree_sitter::Query::new(&lang.grammar(), &source)
+                    .err()
+                    .map(|err| format!("{lang}: {err}"))
+            })
+            .collect();
+        assert!(errors.is_empty(), "queries do not compile:\n{}", errors.join("\n"));
+    }
+
+    #[test]
+    fn detects_languages_from_paths_and_shebangs() {
+        assert_eq!(Language::from_path(Path::new("a/b.tsx")), Some(Language::Tsx));
+        assert_eq!(Language::from_path(Path::new("x.PY")), Some(Language::Python));
+        assert_eq!(Language::from_path(Path::new("Makefile")), None);
+        assert_eq!(Language::from_shebang("#!/usr/bin/env python3"), Some(Language::Python));
+        assert_eq!(Language::from_shebang("#!/usr/bin/env -S node --x"), Some(Language::JavaScript));
+        assert_eq!(Language::from_shebang("#!/bin/sh"), None);
+    }
+}

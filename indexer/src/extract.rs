@@ -1,0 +1,648 @@
+//! Extraction: `(language, text) -> FileFacts`, pure and infallible.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use cartograph_grammars::Language;
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, Parser, Query, QueryCursor};
+
+use crate::facts::{Diagnostic, FileFacts, Import, RefKind, Reference, Span, SymbolDef, SymbolKind};
+
+/// Longest signature kept, in bytes.
+const MAX_SIGNATURE: usize = 240;
+/// Longest doc comment kept, in bytes.
+const MAX_DOC: usize = 2000;
+
+/// What a query capture means to the extractor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Definition(SymbolKind),
+    Reference(RefKind),
+    Name,
+    Receiver,
+    Container,
+    ContainerName,
+    Import,
+    ImportModule,
+    ImportName,
+    ImportAlias,
+    Ignored,
+}
+
+/// A compiled tags query plus the role of each capture.
+struct TagsQuery {
+    query: Query,
+    roles: Vec<Role>,
+}
+
+fn role_of(capture: &str) -> Role {
+    if let Some(kind) = capture.strip_prefix("definition.") {
+        return match SymbolKind::from_name(kind) {
+            Some(k) => Role::Definition(k),
+            None => Role::Ignored,
+        };
+    }
+    if let Some(kind) = capture.strip_prefix("reference.") {
+        return match RefKind::from_name(kind) {
+            Some(k) => Role::Reference(k),
+            None => Role::Ignored,
+        };
+    }
+    match capture {
+        "name" => Role::Name,
+        "receiver" => Role::Receiver,
+        "container" => Role::Container,
+        "container.name" => Role::ContainerName,
+        "import" => Role::Import,
+        "import.module" => Role::ImportModule,
+        "import.name" => Role::ImportName,
+        "import.alias" => Role::ImportAlias,
+        _ => Role::Ignored,
+    }
+}
+
+fn tags_query(lang: Language) -> Option<&'static TagsQuery> {
+    static QUERIES: OnceLock<HashMap<Language, Option<TagsQuery>>> = OnceLock::new();
+    let all = QUERIES.get_or_init(|| {
+        Language::ALL
+            .into_iter()
+            .map(|l| {
+                let compiled = Query::new(&l.grammar(), &l.tags_query()).ok().map(|query| {
+                    let roles = query.capture_names().iter().map(|c| role_of(c)).collect();
+                    TagsQuery { query, roles }
+                });
+                (l, compiled)
+            })
+            .collect()
+    });
+    all.get(&lang).and_then(|q| q.as_ref())
+}
+
+thread_local! {
+    static PARSERS: RefCell<HashMap<Language, Parser>> = RefCell::new(HashMap::new());
+}
+
+/// Parses `text` as `lang` and returns its syntax tree, or `None` if the grammar
+/// could not be loaded. Parsers are cached per thread.
+pub(crate) fn parse(lang: Language, text: &str) -> Option<tree_sitter::Tree> {
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let parser = match parsers.entry(lang) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let mut p = Parser::new();
+                p.set_language(&lang.grammar()).ok()?;
+                e.insert(p)
+            }
+        };
+        parser.parse(text, None)
+    })
+}
+
+/// Parses only, without extraction; used to measure the parsing floor.
+/// Returns the number of syntax nodes, so the work cannot be optimised away.
+pub fn parse_only(lang: Language, text: &str) -> usize {
+    parse(lang, text).map_or(0, |t| t.root_node().descendant_count())
+}
+
+fn span_of(node: Node<'_>) -> Span {
+    let s = node.start_position();
+    let e = node.end_position();
+    Span {
+        start_line: s.row as u32 + 1,
+        start_col: s.column as u32,
+        end_line: e.row as u32 + 1,
+        end_col: e.column as u32,
+        start_byte: node.start_byte() as u32,
+        end_byte: node.end_byte() as u32,
+    }
+}
+
+fn text_of<'a>(node: Node<'_>, text: &'a str) -> &'a str {
+    text.get(node.byte_range()).unwrap_or("")
+}
+
+/// Number of lines in `text` (a trailing newline does not start a new line).
+pub fn count_lines(text: &str) -> u32 {
+    if text.is_empty() {
+        return 0;
+    }
+    let newlines = memchr_count(text.as_bytes(), b'\n');
+    if text.ends_with('\n') {
+        newlines as u32
+    } else {
+        newlines as u32 + 1
+    }
+}
+
+fn memchr_count(bytes: &[u8], needle: u8) -> usize {
+    bytes.iter().filter(|b| **b == needle).count()
+}
+
+struct RawDef<'t> {
+    kind: SymbolKind,
+    node: Node<'t>,
+    name: Node<'t>,
+    receiver: Option<String>,
+    pattern: usize,
+}
+
+struct RawContainer {
+    span: Span,
+    name: String,
+}
+
+#[derive(Default)]
+struct RawImport {
+    span: Span,
+    module: Option<String>,
+    names: Vec<String>,
+    alias: Option<String>,
+}
+
+/// Extracts definitions, references and imports from `text` parsed as `lang`.
+///
+/// Never fails: syntax errors keep whatever could be extracted and add a diagnostic.
+pub fn extract(lang: Language, text: &str) -> FileFacts {
+    let mut facts = FileFacts {
+        lines: count_lines(text),
+        ..FileFacts::default()
+    };
+    let Some(tq) = tags_query(lang) else {
+        facts.diagnostics.push(Diagnostic {
+            line: None,
+            message: format!("the {lang} query failed to compile; no facts extracted"),
+        });
+        return facts;
+    };
+    let Some(tree) = parse(lang, text) else {
+        facts.diagnostics.push(Diagnostic {
+            line: None,
+            message: format!("the {lang} parser gave up on this file"),
+        });
+        return facts;
+    };
+    let root = tree.root_node();
+    if root.has_error() {
+        let line = first_error_line(root);
+        facts.diagnostics.push(Diagnostic {
+            line,
+            message: "syntax error; facts extracted around it".to_string(),
+        });
+    }
+
+    let mut defs: Vec<RawDef<'_>> = Vec::new();
+    let mut containers: Vec<RawContainer> = Vec::new();
+    let mut refs: Vec<(RefKind, Span, String)> = Vec::new();
+    let mut imports: Vec<RawImport> = Vec::new();
+
+    let mut cursor = QueryCursor::new();
+    let mut matches = cursor.matches(&tq.query, root, text.as_bytes());
+    while let Some(m) = matches.next() {
+        let mut def: Option<(SymbolKind, Node<'_>)> = None;
+        let mut reference: Option<(RefKind, Node<'_>)> = None;
+        let mut name: Option<Node<'_>> = None;
+        let mut receiver: Option<Node<'_>> = None;
+        let mut container: Option<Node<'_>> = None;
+        let mut container_name: Option<Node<'_>> = None;
+        let mut import: Option<Node<'_>> = None;
+        let mut import_module: Option<Node<'_>> = None;
+        let mut import_names: Vec<Node<'_>> = Vec::new();
+        let mut import_alias: Option<Node<'_>> = None;
+        for cap in m.captures {
+            match tq.roles.get(cap.index as usize).copied().unwrap_or(Role::Ignored) {
+                Role::Definition(k) => def = Some((k, cap.node)),
+                Role::Reference(k) => reference = Some((k, cap.node)),
+                Role::Name => name = Some(cap.node),
+                Role::Receiver => receiver = Some(cap.node),
+                Role::Container => container = Some(cap.node),
+                Role::ContainerName => container_name = Some(cap.node),
+                Role::Import => import = Some(cap.node),
+                Role::ImportModule => import_module = Some(cap.node),
+                Role::ImportName => import_names.push(cap.node),
+                Role::ImportAlias => import_alias = Some(cap.node),
+                Role::Ignored => {}
+            }
+        }
+        if let (Some((kind, node)), Some(name)) = (def, name) {
+            defs.push(RawDef {
+                kind,
+                node,
+                name,
+                receiver: receiver.map(|r| text_of(r, text).to_string()),
+                pattern: m.pattern_index,
+            });
+        } else if let (Some((kind, _)), Some(name)) = (reference, name) {
+            let n = last_segment(text_of(name, text));
+            if !n.is_empty() {
+                refs.push((kind, span_of(name), n.to_string()));
+            }
+        }
+        if let (Some(node), Some(name)) = (container, container_name) {
+            containers.push(RawContainer {
+                span: span_of(node),
+                name: text_of(name, text).to_string(),
+            });
+        }
+        if let Some(node) = import {
+            let span = span_of(node);
+            let entry = match imports.iter_mut().find(|i| i.span == span) {
+                Some(e) => e,
+                None => {
+                    imports.push(RawImport {
+                        span,
+                        ..RawImport::default()
+                    });
+                    let last = imports.len() - 1;
+                    &mut imports[last]
+                }
+            };
+            if let Some(module) = import_module {
+                entry.module = Some(unquote(text_of(module, text)).to_string());
+            }
+            for n in import_names {
+                let n = text_of(n, text).to_string();
+                if !entry.names.contains(&n) {
+                    entry.names.push(n);
+                }
+            }
+            if let Some(alias) = import_alias {
+                entry.alias = Some(text_of(alias, text).to_string());
+            }
+        }
+    }
+
+    build_symbols(lang, text, defs, containers, &mut facts);
+    build_references(refs, &mut facts);
+    facts.imports = imports
+        .into_iter()
+        .filter_map(|i| {
+            Some(Import {
+                module: i.module?,
+                names: i.names,
+                alias: i.alias,
+                span: i.span,
+            })
+        })
+        .collect();
+    facts.imports.sort_by_key(|i| i.span.start_byte);
+    facts
+}
+
+fn first_error_line(root: Node<'_>) -> Option<u32> {
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            return Some(node.start_position().row as u32 + 1);
+        }
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return None;
+            }
+        }
+    }
+}
+
+fn unquote(s: &str) -> &str {
+    s.trim()
+        .trim_matches(|c| c == '"' || c == '\'' || c == '`')
+}
+
+fn last_segment(s: &str) -> &str {
+    let s = s.trim();
+    let cut = s
+        .rfind(|c: char| c == '.' || c == ':' || c == '\\' || c == '/')
+        .map_or(0, |i| i + 1);
+    &s[cut..]
+}
+
+/// Whether a definition of this kind in this language names its members
+/// (`mod a { fn b }` gives `a.b`). Packages and namespaces do not.
+fn is_qualifying(lang: Language, kind: SymbolKind) -> bool {
+    kind != SymbolKind::Module || matches!(lang, Language::Rust | Language::TypeScript | Language::Tsx)
+}
+
+fn suffix(kind: SymbolKind) -> &'static str {
+    if kind == SymbolKind::Module {
+        "/"
+    } else if kind.is_type() {
+        "#"
+    } else if kind.is_callable() {
+        "()."
+    } else {
+        "."
+    }
+}
+
+fn build_symbols(
+    lang: Language,
+    text: &str,
+    mut defs: Vec<RawDef<'_>>,
+    containers: Vec<RawContainer>,
+    facts: &mut FileFacts,
+) {
+    // One definition per name node: the first pattern wins.
+    defs.sort_by_key(|d| (d.name.start_byte(), d.name.end_byte(), d.pattern));
+    defs.dedup_by_key(|d| (d.name.start_byte(), d.name.end_byte()));
+
+    // Package-level modules name the file's package.
+    if let Some(pkg) = defs.iter().find(|d| d.kind == SymbolKind::Module && !is_qualifying(lang, d.kind)) {
+        facts.package = Some(text_of(pkg.name, text).trim().to_string());
+    }
+
+    // Scopes: definitions and containers, outermost first.
+    enum Frame {
+        Def(usize),
+        Container(String),
+    }
+    let mut items: Vec<(Span, Frame)> = defs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (span_of(d.node), Frame::Def(i)))
+        .chain(containers.into_iter().map(|c| (c.span, Frame::Container(c.name))))
+        .collect();
+    items.sort_by(|a, b| {
+        a.0.start_byte
+            .cmp(&b.0.start_byte)
+            .then(b.0.end_byte.cmp(&a.0.end_byte))
+            .then(matches!(b.1, Frame::Container(_)).cmp(&matches!(a.1, Frame::Container(_))))
+    });
+
+    // (end byte, qualified prefix, descriptor prefix, symbol index)
+    let mut stack: Vec<(u32, String, String, Option<u32>)> = Vec::new();
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for (span, frame) in items {
+        while stack.last().is_some_and(|top| top.0 <= span.start_byte) {
+            stack.pop();
+        }
+        let (qual_prefix, desc_prefix, parent) = stack
+            .last()
+            .map(|t| (t.1.clone(), t.2.clone(), t.3))
+            .unwrap_or_default();
+        match frame {
+            Frame::Container(name) => {
+                let qual = join(&qual_prefix, &name);
+                let desc = format!("{desc_prefix}{name}#");
+                stack.push((span.end_byte, qual, desc, parent));
+            }
+            Frame::Def(i) => {
+                let d = &defs[i];
+                let name = text_of(d.name, text).trim().to_string();
+                let (qual_prefix, desc_prefix) = match &d.receiver {
+                    Some(r) => (join(&qual_prefix, r), format!("{desc_prefix}{r}#")),
+                    None => (qual_prefix, desc_prefix),
+                };
+                let qualified_name = join(&qual_prefix, &name);
+                let mut descriptor = format!("{desc_prefix}{}{}", escape_descriptor(&name), suffix(d.kind));
+                let n = seen.entry(descriptor.clone()).or_insert(0);
+                *n += 1;
+                if *n > 1 {
+                    descriptor = format!("{descriptor}(+{})", *n - 1);
+                }
+                let index = facts.symbols.len() as u32;
+                facts.symbols.push(SymbolDef {
+                    name: name.clone(),
+                    qualified_name: qualified_name.clone(),
+                    kind: d.kind,
+                    span,
+                    name_span: span_of(d.name),
+                    signature: signature_of(d.node, text),
+                    doc: doc_of(lang, d.node, text),
+                    parent,
+                    descriptor: descriptor.clone(),
+                });
+                if is_qualifying(lang, d.kind) {
+                    stack.push((span.end_byte, qualified_name, descriptor, Some(index)));
+                } else {
+                    stack.push((span.end_byte, qual_prefix, desc_prefix, parent));
+                }
+            }
+        }
+    }
+}
+
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+fn escape_descriptor(name: &str) -> String {
+    if name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$') {
+        name.to_string()
+    } else {
+        format!("`{}`", name.replace('`', "``"))
+    }
+}
+
+fn build_references(mut refs: Vec<(RefKind, Span, String)>, facts: &mut FileFacts) {
+    let def_names: std::collections::HashSet<(u32, u32)> = facts
+        .symbols
+        .iter()
+        .map(|s| (s.name_span.start_byte, s.name_span.end_byte))
+        .collect();
+    refs.retain(|r| !def_names.contains(&(r.1.start_byte, r.1.end_byte)));
+    // One reference per name node: the most specific kind wins.
+    refs.sort_by(|a, b| {
+        (a.1.start_byte, a.1.end_byte)
+            .cmp(&(b.1.start_byte, b.1.end_byte))
+            .then(b.0.rank().cmp(&a.0.rank()))
+    });
+    refs.dedup_by_key(|r| (r.1.start_byte, r.1.end_byte));
+
+    // Sweep references in order with a stack of enclosing symbols.
+    let symbols = &facts.symbols;
+    let mut order: Vec<u32> = (0..symbols.len() as u32).collect();
+    order.sort_by(|a, b| {
+        let (sa, sb) = (&symbols[*a as usize].span, &symbols[*b as usize].span);
+        sa.start_byte.cmp(&sb.start_byte).then(sb.end_byte.cmp(&sa.end_byte))
+    });
+    let mut next = 0usize;
+    let mut stack: Vec<u32> = Vec::new();
+    for (kind, span, name) in refs {
+        while next < order.len() && symbols[order[next] as usize].span.start_byte <= span.start_byte {
+            let candidate = order[next];
+            while stack
+                .last()
+                .is_some_and(|top| symbols[*top as usize].span.end_byte <= symbols[candidate as usize].span.start_byte)
+            {
+                stack.pop();
+            }
+            stack.push(candidate);
+            next += 1;
+        }
+        while stack
+            .last()
+            .is_some_and(|top| !symbols[*top as usize].span.contains(&span))
+        {
+            stack.pop();
+        }
+        facts.references.push(Reference {
+            name,
+            kind,
+            span,
+            enclosing: stack.last().copied(),
+        });
+    }
+}
+
+/// Definition kinds whose declarations wrap them (decorators, `export`, Go `type` blocks):
+/// doc comments sit before the wrapper.
+const WRAPPERS: &[&str] = &[
+    "decorated_definition",
+    "export_statement",
+    "type_declaration",
+    "const_declaration",
+    "var_declaration",
+    "lexical_declaration",
+    "variable_declaration",
+    "ambient_declaration",
+];
+
+fn doc_of(lang: Language, node: Node<'_>, text: &str) -> Option<String> {
+    if lang == Language::Python {
+        if let Some(doc) = python_docstring(node, text) {
+            return Some(doc);
+        }
+    }
+    let mut anchor = node;
+    while let Some(parent) = anchor.parent() {
+        if WRAPPERS.contains(&parent.kind()) && parent.named_child_count() <= 2 {
+            anchor = parent;
+        } else {
+            break;
+        }
+    }
+    let mut lines: Vec<&str> = Vec::new();
+    let mut expected_end_row = anchor.start_position().row;
+    let mut sibling = anchor.prev_sibling();
+    while let Some(s) = sibling {
+        let kind = s.kind();
+        if kind == "attribute_item" || kind == "attribute_list" || kind == "decorator" {
+            expected_end_row = s.start_position().row;
+            sibling = s.prev_sibling();
+            continue;
+        }
+        if !kind.contains("comment") {
+            break;
+        }
+        let end_row = s.end_position().row;
+        // Rust line comments include their newline, so they end on the next row.
+        let end_row = if text_of(s, text).ends_with('\n') { end_row.saturating_sub(1) } else { end_row };
+        if end_row + 1 < expected_end_row {
+            break;
+        }
+        let t = text_of(s, text);
+        if t.starts_with("//!") || t.starts_with("/*!") {
+            break;
+        }
+        lines.push(t);
+        expected_end_row = s.start_position().row;
+        sibling = s.prev_sibling();
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    lines.reverse();
+    let cleaned: Vec<String> = lines.iter().flat_map(|c| strip_comment(c)).collect();
+    finish_doc(cleaned)
+}
+
+fn python_docstring(node: Node<'_>, text: &str) -> Option<String> {
+    let body = node.child_by_field_name("body")?;
+    let first = body.named_child(0)?;
+    if first.kind() != "expression_statement" {
+        return None;
+    }
+    let s = first.named_child(0)?;
+    if s.kind() != "string" {
+        return None;
+    }
+    let raw = text_of(s, text);
+    let inner = raw
+        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+        .trim_start_matches("\"\"\"")
+        .trim_start_matches("'''")
+        .trim_end_matches("\"\"\"")
+        .trim_end_matches("'''")
+        .trim_matches(|c| c == '"' || c == '\'');
+    finish_doc(inner.lines().map(|l| l.trim().to_string()).collect())
+}
+
+fn strip_comment(comment: &str) -> Vec<String> {
+    comment
+        .lines()
+        .map(|line| {
+            let l = line.trim();
+            let l = l
+                .strip_prefix("///")
+                .or_else(|| l.strip_prefix("//"))
+                .or_else(|| l.strip_prefix("/**"))
+                .or_else(|| l.strip_prefix("/*"))
+                .or_else(|| l.strip_prefix('#'))
+                .unwrap_or(l);
+            let l = l.strip_suffix("*/").unwrap_or(l).trim();
+            let l = l.strip_prefix('*').unwrap_or(l);
+            l.replace("<summary>", "").replace("</summary>", "").trim().to_string()
+        })
+        .collect()
+}
+
+fn finish_doc(lines: Vec<String>) -> Option<String> {
+    let start = lines.iter().position(|l| !l.is_empty())?;
+    let end = lines.iter().rposition(|l| !l.is_empty())?;
+    let mut doc = lines[start..=end].join("\n");
+    if doc.len() > MAX_DOC {
+        let mut cut = MAX_DOC;
+        while !doc.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        doc.truncate(cut);
+        doc.push('…');
+    }
+    Some(doc)
+}
+
+fn signature_of(node: Node<'_>, text: &str) -> String {
+    let start = node.start_byte();
+    let end = match node.child_by_field_name("body") {
+        Some(body) if body.start_byte() > start => body.start_byte(),
+        _ => text
+            .get(start..node.end_byte())
+            .and_then(|t| t.find('\n'))
+            .map_or(node.end_byte(), |i| start + i),
+    };
+    let raw = text.get(start..end).unwrap_or("");
+    // Only the declaration head: stop at the first line that ends a header.
+    let mut out = String::new();
+    for word in raw.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.len() > MAX_SIGNATURE {
+            break;
+        }
+    }
+    let mut sig = out.trim_end_matches(['{', ':', '=']).trim_end().to_string();
+    if sig.len() > MAX_SIGNATURE {
+        let mut cut = MAX_SIGNATURE;
+        while !sig.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        sig.truncate(cut);
+        sig.push('…');
+    }
+    sig
+}

@@ -1,0 +1,304 @@
+//! Plain-data facts extracted from one file. Nothing here depends on tree-sitter.
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of definition a symbol is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SymbolKind {
+    /// A module, package or namespace.
+    Module,
+    /// A class (or record).
+    Class,
+    /// A struct or union.
+    Struct,
+    /// An interface.
+    Interface,
+    /// A Rust trait.
+    Trait,
+    /// An enumeration.
+    Enum,
+    /// A member of an enumeration.
+    EnumMember,
+    /// A free function.
+    Function,
+    /// A method (a function inside a type, impl or trait).
+    Method,
+    /// A constructor.
+    Constructor,
+    /// A field of a type.
+    Field,
+    /// A property (C#).
+    Property,
+    /// A constant.
+    Constant,
+    /// A module-level variable.
+    Variable,
+    /// A type alias or named type definition.
+    Type,
+    /// A macro.
+    Macro,
+    /// A protobuf service.
+    Service,
+    /// A protobuf rpc.
+    Rpc,
+    /// A protobuf message.
+    Message,
+}
+
+impl SymbolKind {
+    /// Every kind, in a stable order.
+    pub const ALL: [SymbolKind; 19] = [
+        SymbolKind::Module,
+        SymbolKind::Class,
+        SymbolKind::Struct,
+        SymbolKind::Interface,
+        SymbolKind::Trait,
+        SymbolKind::Enum,
+        SymbolKind::EnumMember,
+        SymbolKind::Function,
+        SymbolKind::Method,
+        SymbolKind::Constructor,
+        SymbolKind::Field,
+        SymbolKind::Property,
+        SymbolKind::Constant,
+        SymbolKind::Variable,
+        SymbolKind::Type,
+        SymbolKind::Macro,
+        SymbolKind::Service,
+        SymbolKind::Rpc,
+        SymbolKind::Message,
+    ];
+
+    /// The lowercase name used in output and filters (`method`, `enum_member`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            SymbolKind::Module => "module",
+            SymbolKind::Class => "class",
+            SymbolKind::Struct => "struct",
+            SymbolKind::Interface => "interface",
+            SymbolKind::Trait => "trait",
+            SymbolKind::Enum => "enum",
+            SymbolKind::EnumMember => "enum_member",
+            SymbolKind::Function => "function",
+            SymbolKind::Method => "method",
+            SymbolKind::Constructor => "constructor",
+            SymbolKind::Field => "field",
+            SymbolKind::Property => "property",
+            SymbolKind::Constant => "constant",
+            SymbolKind::Variable => "variable",
+            SymbolKind::Type => "type",
+            SymbolKind::Macro => "macro",
+            SymbolKind::Service => "service",
+            SymbolKind::Rpc => "rpc",
+            SymbolKind::Message => "message",
+        }
+    }
+
+    /// Parses a kind from its name (as printed by [`SymbolKind::name`]).
+    pub fn from_name(name: &str) -> Option<SymbolKind> {
+        let lower = name.to_ascii_lowercase();
+        SymbolKind::ALL.into_iter().find(|k| k.name() == lower)
+    }
+
+    /// Whether symbols of this kind are types (they may contain members).
+    pub fn is_type(self) -> bool {
+        matches!(
+            self,
+            SymbolKind::Class
+                | SymbolKind::Struct
+                | SymbolKind::Interface
+                | SymbolKind::Trait
+                | SymbolKind::Enum
+                | SymbolKind::Type
+                | SymbolKind::Service
+                | SymbolKind::Message
+        )
+    }
+
+    /// Whether symbols of this kind can be called.
+    pub fn is_callable(self) -> bool {
+        matches!(
+            self,
+            SymbolKind::Function
+                | SymbolKind::Method
+                | SymbolKind::Constructor
+                | SymbolKind::Macro
+                | SymbolKind::Rpc
+        )
+    }
+}
+
+impl std::fmt::Display for SymbolKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A region of a file. Lines are 1-based; columns are 0-based UTF-8 byte offsets
+/// within the line; bytes are offsets into the file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Span {
+    /// First line (1-based).
+    pub start_line: u32,
+    /// Column of the first byte (0-based, bytes).
+    pub start_col: u32,
+    /// Last line (1-based).
+    pub end_line: u32,
+    /// Column just past the last byte (0-based, bytes).
+    pub end_col: u32,
+    /// Byte offset of the start.
+    pub start_byte: u32,
+    /// Byte offset just past the end.
+    pub end_byte: u32,
+}
+
+impl Span {
+    /// Whether `other` lies within this span.
+    pub fn contains(&self, other: &Span) -> bool {
+        self.start_byte <= other.start_byte && other.end_byte <= self.end_byte
+    }
+}
+
+/// A definition found in a file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SymbolDef {
+    /// The simple name (`GetCart`).
+    pub name: String,
+    /// The container chain joined with `.` (`CartService.GetCart`).
+    pub qualified_name: String,
+    /// The kind of definition.
+    pub kind: SymbolKind,
+    /// The whole definition.
+    pub span: Span,
+    /// The name within the definition.
+    pub name_span: Span,
+    /// The declaration up to its body, whitespace collapsed, at most a few hundred bytes.
+    pub signature: String,
+    /// The doc comment or docstring, markers stripped.
+    pub doc: Option<String>,
+    /// Index of the enclosing symbol in [`FileFacts::symbols`], if any.
+    pub parent: Option<u32>,
+    /// The symbol's descriptor within its file: the container chain with a suffix per
+    /// kind (`CartService#GetCart().`), plus a disambiguator for repeated names. Unique
+    /// within a file; the store prefixes it with language, service and path to make
+    /// the stable symbol ID.
+    pub descriptor: String,
+}
+
+/// How a name is used at a reference site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefKind {
+    /// A call, instantiation or macro invocation.
+    Call,
+    /// A use of a type.
+    Type,
+    /// A name brought in by an import.
+    Import,
+    /// A base class or super-interface (`extends`).
+    Inherit,
+    /// An implemented interface or trait (`implements`, `impl T for`).
+    Implement,
+    /// Any other use.
+    Other,
+}
+
+impl RefKind {
+    /// The lowercase name used in output.
+    pub fn name(self) -> &'static str {
+        match self {
+            RefKind::Call => "call",
+            RefKind::Type => "type",
+            RefKind::Import => "import",
+            RefKind::Inherit => "inherit",
+            RefKind::Implement => "implement",
+            RefKind::Other => "other",
+        }
+    }
+
+    /// Parses a kind from its name.
+    pub fn from_name(name: &str) -> Option<RefKind> {
+        [
+            RefKind::Call,
+            RefKind::Type,
+            RefKind::Import,
+            RefKind::Inherit,
+            RefKind::Implement,
+            RefKind::Other,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
+    }
+
+    /// When two patterns capture the same name, the kind with the higher rank wins.
+    pub(crate) fn rank(self) -> u8 {
+        match self {
+            RefKind::Import => 5,
+            RefKind::Implement => 4,
+            RefKind::Inherit => 4,
+            RefKind::Call => 3,
+            RefKind::Type => 2,
+            RefKind::Other => 1,
+        }
+    }
+}
+
+impl std::fmt::Display for RefKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A use of a name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reference {
+    /// The name used (the last segment for qualified uses).
+    pub name: String,
+    /// How it is used.
+    pub kind: RefKind,
+    /// Where the name is.
+    pub span: Span,
+    /// Index of the innermost enclosing symbol in [`FileFacts::symbols`], if any.
+    pub enclosing: Option<u32>,
+}
+
+/// An import statement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Import {
+    /// The imported module, package or path, quotes removed.
+    pub module: String,
+    /// Names imported from it (`from m import a, b`), if listed.
+    pub names: Vec<String>,
+    /// The local alias (`import x as y`), if any.
+    pub alias: Option<String>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// A problem found while reading or parsing a file. Never fatal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// 1-based line, when the problem has a place.
+    pub line: Option<u32>,
+    /// What went wrong, lowercase.
+    pub message: String,
+}
+
+/// Everything extracted from one file. A pure function of (language, text).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileFacts {
+    /// Package or namespace the file declares (Go `package`, Java `package`,
+    /// C# `namespace`, proto `package`), if any.
+    pub package: Option<String>,
+    /// Definitions, ordered by position.
+    pub symbols: Vec<SymbolDef>,
+    /// References, ordered by position.
+    pub references: Vec<Reference>,
+    /// Imports, ordered by position.
+    pub imports: Vec<Import>,
+    /// Problems found (syntax errors, invalid UTF-8).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Number of lines.
+    pub lines: u32,
+}

@@ -1,0 +1,37 @@
+//! Per-file facts for Cartograph: walking, reading, parsing, extraction, services.
+//!
+//! The principal type is [`FileFacts`], produced by [`extract`]: a pure function of
+//! `(language, text)` that never fails and knows nothing of other files, so it can
+//! run in parallel and be cached by content hash. Problems (syntax errors, invalid
+//! UTF-8) become [`Diagnostic`]s inside the facts. Walking ([`walk()`]) and service
+//! detection ([`detect_services`]) are the only parts that touch the disk.
+//! No tree-sitter type leaves this crate.
+
+mod extract;
+mod facts;
+mod services;
+mod walk;
+
+pub use cartograph_grammars::Language;
+pub use extract::{count_lines, extract, parse_only};
+pub use facts::{Diagnostic, FileFacts, Import, RefKind, Reference, Span, SymbolDef, SymbolKind};
+pub use services::{detect_services, name_from_manifest, service_of, Service};
+pub use walk::{
+    content_hash, is_manifest, mtime_of, read_source, walk, Manifest, Root, SkipReason, Skipped,
+    SourceFile, SourceText, WalkConfig, WalkOutput, DEFAULT_MAX_FILE_SIZE, DEFAULT_SKIP_DIRS,
+};
+
+use std::path::PathBuf;
+
+/// Errors of the indexer. Only roots can fail; files never do.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A root to index does not exist or is not a directory.
+    #[error("cannot index {}: {message}", path.display())]
+    Root {
+        /// The path as given.
+        path: PathBuf,
+        /// Why, lowercase.
+        message: String,
+    },
+}

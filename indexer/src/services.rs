@@ -1,0 +1,249 @@
+//! Service detection from build manifests.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::walk::Manifest;
+
+/// A deployable unit: a directory with a build manifest, or a repository or
+/// index root holding files outside any manifest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Service {
+    /// Unique name within the index (from the manifest, else the directory name).
+    pub name: String,
+    /// Workspace path of the service's directory (empty for the root).
+    pub path: String,
+    /// Workspace path of the manifest that defined it, if any.
+    pub manifest: Option<String>,
+}
+
+/// Manifests in the order they name a directory's service when several share it.
+const PRIORITY: &[&str] = &[
+    "go.mod",
+    "Cargo.toml",
+    "package.json",
+    "pyproject.toml",
+    "setup.py",
+    "pom.xml",
+    "build.gradle.kts",
+    "build.gradle",
+    ".csproj",
+    "requirements.txt",
+    ".git",
+];
+
+fn priority(file_name: &str) -> usize {
+    PRIORITY
+        .iter()
+        .position(|p| file_name == *p || (p.starts_with('.') && *p != ".git" && file_name.ends_with(p)))
+        .unwrap_or(PRIORITY.len())
+}
+
+/// Detects services from the manifests a walk found. `roots` are the workspace
+/// paths of the walk roots: each becomes a fallback service for files outside any
+/// manifest. `read` returns a manifest's text (or `None` if unreadable).
+pub fn detect_services(
+    manifests: &[Manifest],
+    roots: &[String],
+    read: &dyn Fn(&Manifest) -> Option<String>,
+) -> Vec<Service> {
+    let mut by_dir: BTreeMap<String, &Manifest> = BTreeMap::new();
+    for m in manifests {
+        match by_dir.get(&m.dir) {
+            Some(existing) if priority(&existing.file_name) <= priority(&m.file_name) => {}
+            _ => {
+                by_dir.insert(m.dir.clone(), m);
+            }
+        }
+    }
+    let mut found: Vec<Service> = Vec::new();
+    for (dir, m) in &by_dir {
+        let from_manifest = if m.file_name == ".git" {
+            None
+        } else {
+            read(m).and_then(|text| name_from_manifest(&m.file_name, &text))
+        };
+        let name = from_manifest
+            .or_else(|| {
+                if m.file_name.ends_with(".csproj") {
+                    m.file_name.strip_suffix(".csproj").map(str::to_string)
+                } else {
+                    None
+                }
+            })
+            .unwrap_or_else(|| dir_name(dir));
+        let manifest = if m.file_name == ".git" {
+            None
+        } else if dir.is_empty() {
+            Some(m.file_name.clone())
+        } else {
+            Some(format!("{dir}/{}", m.file_name))
+        };
+        found.push(Service {
+            name,
+            path: dir.clone(),
+            manifest,
+        });
+    }
+    for root in roots {
+        if !by_dir.contains_key(root) {
+            found.push(Service {
+                name: if root.is_empty() { "root".to_string() } else { root.clone() },
+                path: root.clone(),
+                manifest: None,
+            });
+        }
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    // Names are unique: later duplicates are qualified by their path.
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for s in &mut found {
+        let n = counts.entry(s.name.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            s.name = format!("{}@{}", s.name, s.path);
+        }
+    }
+    found
+}
+
+/// The index of the service owning `path`: the one with the longest directory
+/// that contains it. `services` must be sorted by path.
+pub fn service_of(path: &str, services: &[Service]) -> Option<usize> {
+    services
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            s.path.is_empty()
+                || (path.starts_with(&s.path) && path.as_bytes().get(s.path.len()) == Some(&b'/'))
+        })
+        .max_by_key(|(_, s)| s.path.len())
+        .map(|(i, _)| i)
+}
+
+fn dir_name(dir: &str) -> String {
+    match dir.rsplit('/').next() {
+        Some(n) if !n.is_empty() => n.to_string(),
+        _ => "root".to_string(),
+    }
+}
+
+/// Reads the service name a manifest declares, if it declares one.
+pub fn name_from_manifest(file_name: &str, text: &str) -> Option<String> {
+    let name = match file_name {
+        "Cargo.toml" => {
+            let v: toml::Value = toml::from_str(text).ok()?;
+            v.get("package")?.get("name")?.as_str()?.to_string()
+        }
+        "pyproject.toml" => {
+            let v: toml::Value = toml::from_str(text).ok()?;
+            v.get("project")
+                .and_then(|p| p.get("name"))
+                .or_else(|| v.get("tool")?.get("poetry")?.get("name"))?
+                .as_str()?
+                .to_string()
+        }
+        "package.json" => {
+            let v: serde_json::Value = serde_json::from_str(text).ok()?;
+            let n = v.get("name")?.as_str()?;
+            n.rsplit('/').next().unwrap_or(n).to_string()
+        }
+        "go.mod" => {
+            let line = text.lines().find_map(|l| l.trim().strip_prefix("module "))?;
+            let module = line.trim().trim_matches('"');
+            let last = module.rsplit('/').next().unwrap_or(module);
+            // `example.com/x/v2`: the version suffix is not the name.
+            if last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit()) {
+                module.rsplit('/').nth(1).unwrap_or(last).to_string()
+            } else {
+                last.to_string()
+            }
+        }
+        "setup.py" => {
+            let idx = text.find("name=").or_else(|| text.find("name ="))?;
+            let rest = &text[idx..];
+            let q = rest.find(['"', '\''])?;
+            let quote = rest[q..].chars().next()?;
+            let rest = &rest[q + 1..];
+            rest[..rest.find(quote)?].to_string()
+        }
+        "pom.xml" => pom_artifact_id(text)?,
+        _ => return None,
+    };
+    let name = name.trim().to_string();
+    (!name.is_empty()).then_some(name)
+}
+
+/// The project's own `artifactId` (not the parent's or a dependency's).
+fn pom_artifact_id(text: &str) -> Option<String> {
+    let mut depth_skip = 0usize;
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        let close = rest.find('>')?;
+        let tag = &rest[..close];
+        let after = &rest[close + 1..];
+        let name = tag.split_whitespace().next().unwrap_or("");
+        match name {
+            "parent" | "dependencies" | "dependencyManagement" | "build" | "plugins" | "profiles" => {
+                depth_skip += 1
+            }
+            "/parent" | "/dependencies" | "/dependencyManagement" | "/build" | "/plugins" | "/profiles" => {
+                depth_skip = depth_skip.saturating_sub(1)
+            }
+            "artifactId" if depth_skip == 0 => {
+                let end = after.find("</artifactId>")?;
+                return Some(after[..end].trim().to_string());
+            }
+            _ => {}
+        }
+        rest = after;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_names_from_manifests() {
+        assert_eq!(
+            name_from_manifest("go.mod", "module github.com/acme/checkout/v2\n\ngo 1.22\n").as_deref(),
+            Some("checkout")
+        );
+        assert_eq!(
+            name_from_manifest("Cargo.toml", "[package]\nname = \"ledger\"\n").as_deref(),
+            Some("ledger")
+        );
+        assert_eq!(
+            name_from_manifest("package.json", r#"{"name": "@acme/frontend"}"#).as_deref(),
+            Some("frontend")
+        );
+        assert_eq!(
+            name_from_manifest(
+                "pom.xml",
+                "<project><parent><artifactId>p</artifactId></parent><artifactId>ads</artifactId></project>"
+            )
+            .as_deref(),
+            Some("ads")
+        );
+        assert_eq!(
+            name_from_manifest("setup.py", "setup(\n  name='emails',\n)").as_deref(),
+            Some("emails")
+        );
+    }
+
+    #[test]
+    fn files_belong_to_the_nearest_service() {
+        let services = vec![
+            Service { name: "root".into(), path: "".into(), manifest: None },
+            Service { name: "cart".into(), path: "src/cart".into(), manifest: None },
+            Service { name: "cartx".into(), path: "src/cartx".into(), manifest: None },
+        ];
+        assert_eq!(service_of("src/cart/a.go", &services), Some(1));
+        assert_eq!(service_of("src/cartx/a.go", &services), Some(2));
+        assert_eq!(service_of("README.go", &services), Some(0));
+    }
+}

@@ -1,0 +1,383 @@
+//! Walking roots: which files to index, which manifests define services.
+
+use std::path::{Path, PathBuf};
+
+use cartograph_grammars::Language;
+
+use crate::Error;
+
+/// Directory names skipped by default (vendored and generated trees).
+pub const DEFAULT_SKIP_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    ".cartograph",
+    "node_modules",
+    "target",
+    "vendor",
+    "__pycache__",
+    ".venv",
+    "venv",
+    "bin",
+    "obj",
+    "dist",
+    "build",
+];
+
+/// Default size cap: files larger than this are skipped with a diagnostic.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+/// How to walk the roots.
+#[derive(Clone, Debug)]
+pub struct WalkConfig {
+    /// Files larger than this many bytes are skipped with a diagnostic.
+    pub max_file_size: u64,
+    /// Directory names never entered.
+    pub skip_dirs: Vec<String>,
+    /// Absolute paths never entered (the index directory).
+    pub exclude: Vec<PathBuf>,
+}
+
+impl Default for WalkConfig {
+    fn default() -> Self {
+        WalkConfig {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            skip_dirs: DEFAULT_SKIP_DIRS.iter().map(|s| s.to_string()).collect(),
+            exclude: Vec::new(),
+        }
+    }
+}
+
+/// A root of the workspace, with the name used to prefix its paths when an index
+/// has several roots.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Root {
+    /// Absolute, canonical path.
+    pub path: PathBuf,
+    /// Path prefix inside the workspace: empty for a single root, else the root's
+    /// directory name (made unique).
+    pub prefix: String,
+}
+
+impl Root {
+    /// Canonicalizes `paths` and names them. Errors on a path that does not exist
+    /// or is not a directory.
+    pub fn from_paths(paths: &[PathBuf]) -> Result<Vec<Root>, Error> {
+        let mut roots: Vec<Root> = Vec::new();
+        for p in paths {
+            let canonical = p.canonicalize().map_err(|e| Error::Root {
+                path: p.clone(),
+                message: e.to_string(),
+            })?;
+            if !canonical.is_dir() {
+                return Err(Error::Root {
+                    path: p.clone(),
+                    message: "not a directory".to_string(),
+                });
+            }
+            if roots.iter().any(|r| r.path == canonical) {
+                continue;
+            }
+            roots.push(Root {
+                path: canonical,
+                prefix: String::new(),
+            });
+        }
+        if roots.len() > 1 {
+            let mut used: Vec<String> = Vec::new();
+            for root in &mut roots {
+                let base = root
+                    .path
+                    .file_name()
+                    .map_or_else(|| "root".to_string(), |n| n.to_string_lossy().into_owned());
+                let mut name = base.clone();
+                let mut n = 2;
+                while used.contains(&name) {
+                    name = format!("{base}-{n}");
+                    n += 1;
+                }
+                used.push(name.clone());
+                root.prefix = name;
+            }
+        }
+        Ok(roots)
+    }
+
+    /// The workspace path of `abs` (which must lie under this root), `/`-separated.
+    pub fn workspace_path(&self, abs: &Path) -> Option<String> {
+        let rel = abs.strip_prefix(&self.path).ok()?;
+        let rel: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let rel = rel.join("/");
+        Some(match (self.prefix.is_empty(), rel.is_empty()) {
+            (true, _) => rel,
+            (false, true) => self.prefix.clone(),
+            (false, false) => format!("{}/{rel}", self.prefix),
+        })
+    }
+}
+
+/// A file to index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Absolute path on disk.
+    pub abs_path: PathBuf,
+    /// Workspace path (`src/cart/cart.go`, or `repo/src/...` with several roots).
+    pub path: String,
+    /// Detected language.
+    pub language: Language,
+    /// Size in bytes when walked.
+    pub size: u64,
+    /// Modification time (seconds since the epoch) when walked.
+    pub mtime: i64,
+}
+
+/// A build manifest or repository root seen while walking.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Manifest {
+    /// Absolute path of the manifest file (or of the `.git` entry for repositories).
+    pub abs_path: PathBuf,
+    /// Workspace path of the directory holding it.
+    pub dir: String,
+    /// File name (`go.mod`, `Cargo.toml`, `.git`, ...).
+    pub file_name: String,
+}
+
+/// A path skipped while walking, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    /// Workspace path, or the absolute path when it is outside every root.
+    pub path: String,
+    /// Why, lowercase.
+    pub reason: String,
+}
+
+/// Everything a walk found.
+#[derive(Clone, Debug, Default)]
+pub struct WalkOutput {
+    /// Files to index, sorted by workspace path.
+    pub files: Vec<SourceFile>,
+    /// Manifests and repository roots, sorted by directory.
+    pub manifests: Vec<Manifest>,
+    /// Directories that are roots of the walk (workspace paths; empty for a single root).
+    pub roots: Vec<String>,
+    /// Paths skipped (too large, unreadable, loops).
+    pub skipped: Vec<Skipped>,
+}
+
+/// Manifest file names that define a service root.
+pub fn is_manifest(file_name: &str) -> bool {
+    matches!(
+        file_name,
+        "Cargo.toml"
+            | "package.json"
+            | "go.mod"
+            | "pyproject.toml"
+            | "setup.py"
+            | "requirements.txt"
+            | "pom.xml"
+            | "build.gradle"
+            | "build.gradle.kts"
+    ) || file_name.ends_with(".csproj")
+}
+
+/// Walks `roots`, honouring `.gitignore` files and the skip lists in `config`.
+pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
+    let mut out = WalkOutput::default();
+    for root in roots {
+        out.roots.push(root.prefix.clone());
+        let skip_dirs = config.skip_dirs.clone();
+        let exclude = config.exclude.clone();
+        let walker = ignore::WalkBuilder::new(&root.path)
+            .hidden(true)
+            .git_ignore(true)
+            .git_global(false)
+            .git_exclude(true)
+            .require_git(false)
+            .ignore(true)
+            .parents(false)
+            .follow_links(true)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .filter_entry(move |e| {
+                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                if !is_dir {
+                    return true;
+                }
+                let name = e.file_name().to_string_lossy();
+                if e.depth() > 0 && skip_dirs.iter().any(|s| *s == name) {
+                    return false;
+                }
+                !exclude.iter().any(|x| e.path() == x)
+            })
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    out.skipped.push(Skipped {
+                        path: error_path(&err).map_or_else(String::new, |p| {
+                            root.workspace_path(&p).unwrap_or_else(|| p.display().to_string())
+                        }),
+                        reason: err.to_string().to_lowercase(),
+                    });
+                    continue;
+                }
+            };
+            let abs = entry.path();
+            let Some(ws_path) = root.workspace_path(abs) else {
+                continue;
+            };
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if is_dir {
+                if abs.join(".git").exists() {
+                    out.manifests.push(Manifest {
+                        abs_path: abs.join(".git"),
+                        dir: ws_path,
+                        file_name: ".git".to_string(),
+                    });
+                }
+                continue;
+            }
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            if is_manifest(&file_name) {
+                let dir = abs
+                    .parent()
+                    .and_then(|p| root.workspace_path(p))
+                    .unwrap_or_default();
+                out.manifests.push(Manifest {
+                    abs_path: abs.to_path_buf(),
+                    dir,
+                    file_name: file_name.clone(),
+                });
+            }
+            let meta = match entry.metadata() {
+                Ok(m) => m,
+                Err(err) => {
+                    out.skipped.push(Skipped {
+                        path: ws_path,
+                        reason: format!("unreadable: {}", err.to_string().to_lowercase()),
+                    });
+                    continue;
+                }
+            };
+            let language = match Language::from_path(abs) {
+                Some(l) => Some(l),
+                None if abs.extension().is_none() && meta.len() > 2 => sniff_shebang(abs),
+                None => None,
+            };
+            let Some(language) = language else {
+                continue;
+            };
+            if meta.len() > config.max_file_size {
+                out.skipped.push(Skipped {
+                    path: ws_path,
+                    reason: format!(
+                        "larger than the size cap ({} > {} bytes)",
+                        meta.len(),
+                        config.max_file_size
+                    ),
+                });
+                continue;
+            }
+            out.files.push(SourceFile {
+                abs_path: abs.to_path_buf(),
+                path: ws_path,
+                language,
+                size: meta.len(),
+                mtime: mtime_of(&meta),
+            });
+        }
+    }
+    out.files.sort_by(|a, b| a.path.cmp(&b.path));
+    out.files.dedup_by(|a, b| a.path == b.path);
+    out.manifests.sort_by(|a, b| (&a.dir, &a.file_name).cmp(&(&b.dir, &b.file_name)));
+    out
+}
+
+/// Seconds since the epoch of a file's modification time (0 if unknown).
+pub fn mtime_of(meta: &std::fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } => error_path(err),
+        ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn sniff_shebang(path: &Path) -> Option<Language> {
+    use std::io::Read;
+    let mut buf = [0u8; 128];
+    let mut f = std::fs::File::open(path).ok()?;
+    let n = f.read(&mut buf).ok()?;
+    let head = std::str::from_utf8(&buf[..n]).ok()?;
+    Language::from_shebang(head.lines().next()?)
+}
+
+/// A file's text, ready for extraction.
+#[derive(Clone, Debug)]
+pub struct SourceText {
+    /// The text; invalid UTF-8 sequences replaced.
+    pub text: String,
+    /// Content hash (hex).
+    pub hash: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Whether the bytes were not valid UTF-8.
+    pub lossy: bool,
+}
+
+/// Why a file was not indexed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// It contains NUL bytes.
+    Binary,
+    /// It is larger than the size cap.
+    TooLarge(u64),
+    /// It could not be read (deleted or unreadable since the walk).
+    Unreadable(String),
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::Binary => f.write_str("binary file"),
+            SkipReason::TooLarge(n) => write!(f, "larger than the size cap ({n} bytes)"),
+            SkipReason::Unreadable(m) => write!(f, "unreadable: {m}"),
+        }
+    }
+}
+
+/// Content hash of raw bytes, as stored in the index.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let hash = blake3::hash(bytes);
+    hash.to_hex()[..32].to_string()
+}
+
+/// Reads a file for indexing: rejects binary and oversized files, replaces invalid UTF-8.
+pub fn read_source(path: &Path, max_size: u64) -> Result<SourceText, SkipReason> {
+    let bytes = std::fs::read(path).map_err(|e| SkipReason::Unreadable(e.to_string().to_lowercase()))?;
+    let size = bytes.len() as u64;
+    if size > max_size {
+        return Err(SkipReason::TooLarge(size));
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Err(SkipReason::Binary);
+    }
+    let hash = content_hash(&bytes);
+    let (text, lossy) = match String::from_utf8(bytes) {
+        Ok(t) => (t, false),
+        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+    };
+    Ok(SourceText { text, hash, size, lossy })
+}

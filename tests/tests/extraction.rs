@@ -1,0 +1,106 @@
+//! Snapshots of the facts extracted from every fixture file, one snapshot per language.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use cartograph_indexer::{extract, Language};
+
+fn fixture_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/shop")
+}
+
+fn files_of(lang: Language) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let mut stack = vec![fixture_root()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let detected = Language::from_path(&p).or_else(|| {
+                    let text = std::fs::read_to_string(&p).ok()?;
+                    Language::from_shebang(text.lines().next()?)
+                });
+                if detected == Some(lang) {
+                    let rel = p.strip_prefix(fixture_root()).unwrap().to_string_lossy().into_owned();
+                    out.push((rel, p));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn render(lang: Language) -> String {
+    let mut out = String::new();
+    for (rel, path) in files_of(lang) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let facts = extract(lang, &text);
+        writeln!(out, "== {rel} ({} lines)", facts.lines).unwrap();
+        if let Some(p) = &facts.package {
+            writeln!(out, "package {p}").unwrap();
+        }
+        for d in &facts.diagnostics {
+            writeln!(out, "diagnostic {:?}: {}", d.line, d.message).unwrap();
+        }
+        for i in &facts.imports {
+            writeln!(out, "import {} {:?} alias={:?} @{}", i.module, i.names, i.alias, i.span.start_line).unwrap();
+        }
+        for s in &facts.symbols {
+            let depth = {
+                let mut d = 0;
+                let mut p = s.parent;
+                while let Some(i) = p {
+                    d += 1;
+                    p = facts.symbols[i as usize].parent;
+                }
+                d
+            };
+            writeln!(
+                out,
+                "{}{}:{}-{}:{} {} {} [{}] `{}`{}",
+                "  ".repeat(depth),
+                s.span.start_line,
+                s.span.start_col,
+                s.span.end_line,
+                s.span.end_col,
+                s.kind,
+                s.qualified_name,
+                s.descriptor,
+                s.signature,
+                s.doc.as_ref().map(|d| format!(" doc={d:?}")).unwrap_or_default()
+            )
+            .unwrap();
+        }
+        for r in &facts.references {
+            let enclosing = r
+                .enclosing
+                .map(|i| facts.symbols[i as usize].qualified_name.as_str())
+                .unwrap_or("-");
+            writeln!(out, "ref {} {} {}:{} in {}", r.kind, r.name, r.span.start_line, r.span.start_col, enclosing).unwrap();
+        }
+    }
+    out
+}
+
+macro_rules! snapshot {
+    ($test:ident, $lang:expr, $file:literal) => {
+        #[test]
+        fn $test() {
+            expect_test::expect_file![$file].assert_eq(&render($lang));
+        }
+    };
+}
+
+snapshot!(rust_facts, Language::Rust, "snapshots/rust.txt");
+snapshot!(python_facts, Language::Python, "snapshots/python.txt");
+snapshot!(javascript_facts, Language::JavaScript, "snapshots/javascript.txt");
+snapshot!(typescript_facts, Language::TypeScript, "snapshots/typescript.txt");
+snapshot!(tsx_facts, Language::Tsx, "snapshots/tsx.txt");
+snapshot!(go_facts, Language::Go, "snapshots/go.txt");
+snapshot!(java_facts, Language::Java, "snapshots/java.txt");
+snapshot!(csharp_facts, Language::CSharp, "snapshots/csharp.txt");
+snapshot!(proto_facts, Language::Proto, "snapshots/proto.txt");
