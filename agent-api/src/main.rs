@@ -1,1 +1,16 @@
-fn main() {}
+//! `cartograph`: index a polyglot workspace into a code graph and query it.
+//!
+//! This binary is the only place that knows wire formats and terminals: it turns
+//! flags into validated requests for the query layer (`cartograph-query`) and
+//! renders the plain values it returns as compact text lines or JSON. Data goes to
+//! stdout; logs and progress go to stderr.
+
+mod bench;
+mod cli;
+mod render;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::run()
+}

@@ -1,1 +1,23 @@
-//! placeholder
+//! The Cartograph store and the indexing pipeline that fills it.
+//!
+//! The principal type is [`Store`]: a sled database under the index directory holding
+//! one compact value per file (its [`FileRecord`] and its [`FileFacts`]) plus small
+//! global tables (services, the name → files table behind name lookups, skipped
+//! paths, and [`IndexMeta`] with the format version and a generation counter).
+//! Key design decision: store coarse, traverse fine. sled must not hold a key per
+//! symbol or per edge; every change of a run is applied as one atomic batch, so a
+//! crash leaves the previous index intact. [`index_workspace`] walks, extracts in
+//! parallel and applies that batch, re-extracting only files whose content changed.
+
+mod error;
+mod ids;
+mod pipeline;
+mod store;
+
+pub use error::Error;
+pub use ids::{split_symbol_id, symbol_id};
+pub use pipeline::{index_workspace, ChangeSet, IndexConfig, IndexEvent, IndexReport};
+pub use store::{FileRecord, IndexMeta, RootRecord, Store, StoreUpdate, FORMAT_VERSION};
+
+/// Results of this crate.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,1 +1,489 @@
-//! placeholder
+//! Query operations over a Cartograph index.
+//!
+//! The principal type is [`Workspace`]: an opened index (the graph store plus the
+//! tantivy symbol search index) answering search, definition, references, outline,
+//! stats and export with plain values (see [`model`]). Key design decision: opening
+//! is lazy and cheap — a CLI process opens the store, and the search index only when
+//! a question needs it, and never loads the whole graph for one answer. The search
+//! index is derived from the store and repaired on open when it lags behind.
+
+pub mod model;
+mod search;
+mod words;
+
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use cartograph_graph::{index_workspace, symbol_id, FileRecord, IndexConfig, IndexEvent, IndexReport, Store};
+use cartograph_indexer::{content_hash, walk, FileFacts, Root, Service, WalkConfig};
+
+pub use model::{
+    Definition, ExportRecord, Freshness, LanguageStats, OutlineNode, RefSite, Stats, SymbolHit,
+};
+pub use search::{SearchIndex, SearchQuery};
+pub use words::split_words;
+
+/// Default name of the index directory inside the first root.
+pub const INDEX_DIR_NAME: &str = ".cartograph";
+
+/// Most lines of a definition shown in a snippet.
+pub const SNIPPET_LINES: usize = 12;
+
+/// Errors of the query layer.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The store failed (no index, corrupt, locked, ...).
+    #[error(transparent)]
+    Graph(#[from] cartograph_graph::Error),
+    /// The search index failed.
+    #[error("search index at {} failed: {message}", dir.display())]
+    Search {
+        /// Its directory.
+        dir: PathBuf,
+        /// What failed, lowercase.
+        message: String,
+    },
+    /// A file asked about is not in the index.
+    #[error("{path} is not indexed{hint}")]
+    NotIndexed {
+        /// The path as asked.
+        path: String,
+        /// A suggestion, starting with `; `.
+        hint: String,
+    },
+    /// Writing results failed.
+    #[error("cannot write output")]
+    Output(#[source] std::io::Error),
+    /// A request was malformed.
+    #[error("invalid request: {0}")]
+    Invalid(String),
+}
+
+/// Results of this crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// An opened index.
+pub struct Workspace {
+    store: Store,
+    search: OnceCell<SearchIndex>,
+}
+
+impl Workspace {
+    /// Opens the index in `dir`.
+    pub fn open(dir: &Path) -> Result<Workspace> {
+        Ok(Workspace {
+            store: Store::open(dir)?,
+            search: OnceCell::new(),
+        })
+    }
+
+    /// Creates or updates the index in `dir` from the files on disk, then brings the
+    /// search index up to date with it.
+    pub fn index(
+        dir: &Path,
+        config: &IndexConfig,
+        progress: &(dyn Fn(IndexEvent) + Sync),
+    ) -> Result<(Workspace, IndexReport)> {
+        let store = Store::open_or_create(dir)?;
+        let report = index_workspace(&store, config, progress)?;
+        let search = SearchIndex::open_after_update(&store, &report.changes.upserted, &report.changes.deleted)?;
+        let cell = OnceCell::new();
+        let _ = cell.set(search);
+        Ok((Workspace { store, search: cell }, report))
+    }
+
+    /// The underlying store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn search_index(&self) -> Result<&SearchIndex> {
+        if let Some(s) = self.search.get() {
+            return Ok(s);
+        }
+        let s = SearchIndex::open(&self.store)?;
+        Ok(self.search.get_or_init(|| s))
+    }
+
+    /// Ranked symbol search.
+    pub fn search(&self, q: &SearchQuery) -> Result<Vec<SymbolHit>> {
+        if q.text.trim().is_empty() {
+            return Err(Error::Invalid("the search text is empty".to_string()));
+        }
+        self.search_index()?.search(q)
+    }
+
+    /// Definitions by name, qualified name or stable ID, with doc and snippet.
+    pub fn definitions(&self, target: &str, q: &SearchQuery) -> Result<Vec<Definition>> {
+        if target.trim().is_empty() {
+            return Err(Error::Invalid("the symbol name is empty".to_string()));
+        }
+        let hits = self.search_index()?.lookup(target, q)?;
+        let roots = self.store.meta()?.roots;
+        let mut out = Vec::with_capacity(hits.len());
+        let mut facts_cache: BTreeMap<String, Option<(FileRecord, FileFacts)>> = BTreeMap::new();
+        for hit in hits {
+            let entry = facts_cache.entry(hit.file.clone()).or_insert_with(|| {
+                let record = self.store.file(&hit.file).ok().flatten()?;
+                let facts = self.store.facts(&hit.file).ok().flatten()?;
+                Some((record, facts))
+            });
+            let (doc, span, stale, text) = match entry {
+                Some((record, facts)) => {
+                    let sym = facts.symbols.iter().find(|s| {
+                        s.name_span.start_line == hit.line && s.name_span.start_col == hit.col && s.name == hit.name
+                    });
+                    let disk = read_disk(&roots, &hit.file);
+                    let stale = disk.as_ref().is_none_or(|bytes| content_hash(bytes) != record.hash);
+                    (
+                        sym.and_then(|s| s.doc.clone()),
+                        sym.map(|s| (s.span.start_line, s.span.end_line)),
+                        stale,
+                        disk,
+                    )
+                }
+                None => (None, None, true, None),
+            };
+            let snippet = match (span, text) {
+                (Some((start, end)), Some(bytes)) => Some(snippet_of(&String::from_utf8_lossy(&bytes), start, end)),
+                _ => None,
+            };
+            out.push(Definition { symbol: hit, doc, snippet, stale });
+        }
+        Ok(out)
+    }
+
+    /// Every reference site using `name` (by name; the simple name of a qualified
+    /// name or ID is used), ordered by file and position.
+    pub fn references(&self, target: &str) -> Result<Vec<RefSite>> {
+        let name = simple_name(target);
+        if name.is_empty() {
+            return Err(Error::Invalid("the symbol name is empty".to_string()));
+        }
+        let services = self.store.services()?;
+        let mut out = Vec::new();
+        for path in self.store.files_referencing(&name)? {
+            let (Some(record), Some(facts)) = (self.store.file(&path)?, self.store.facts(&path)?) else {
+                continue;
+            };
+            let spath = search::service_path(&services, &record.service);
+            for r in facts.references.iter().filter(|r| r.name == name) {
+                out.push(RefSite {
+                    file: path.clone(),
+                    line: r.span.start_line,
+                    col: r.span.start_col,
+                    end_col: if r.span.end_line == r.span.start_line { r.span.end_col } else { r.span.start_col },
+                    kind: r.kind.name().to_string(),
+                    name: r.name.clone(),
+                    enclosing: r.enclosing.and_then(|i| facts.symbols.get(i as usize)).map(|s| {
+                        symbol_id(record.language, &record.service, spath, &record.path, &s.descriptor)
+                    }),
+                    service: record.service.clone(),
+                    language: record.language.name().to_string(),
+                    targets: Vec::new(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Resolves a path given by a user (absolute, relative to `cwd`, or a workspace
+    /// path) to the workspace path of an indexed file.
+    pub fn resolve_path(&self, given: &str, cwd: &Path) -> Result<String> {
+        let meta = self.store.meta()?;
+        let mut candidates: Vec<String> = vec![given.trim_start_matches("./").to_string()];
+        let abs = if Path::new(given).is_absolute() { PathBuf::from(given) } else { cwd.join(given) };
+        let abs = abs.canonicalize().unwrap_or(abs);
+        for r in &meta.roots {
+            let root = Root { path: r.path.clone(), prefix: r.prefix.clone() };
+            if let Some(p) = root.workspace_path(&abs) {
+                candidates.insert(0, p);
+            }
+        }
+        for c in &candidates {
+            if self.store.file(c)?.is_some() {
+                return Ok(c.clone());
+            }
+        }
+        let hint = if abs.exists() {
+            "; it may be ignored, skipped, of an unsupported language, or new since the last `cartograph index`"
+        } else {
+            "; no such file"
+        };
+        Err(Error::NotIndexed { path: given.to_string(), hint: hint.to_string() })
+    }
+
+    /// The nested symbol tree of one indexed file (a workspace path).
+    pub fn outline(&self, path: &str) -> Result<Vec<OutlineNode>> {
+        let (Some(record), Some(facts)) = (self.store.file(path)?, self.store.facts(path)?) else {
+            return Err(Error::NotIndexed { path: path.to_string(), hint: String::new() });
+        };
+        let services = self.store.services()?;
+        let spath = search::service_path(&services, &record.service);
+        let hits: Vec<SymbolHit> = facts
+            .symbols
+            .iter()
+            .map(|s| hit_of(&record, spath, s))
+            .collect();
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); facts.symbols.len()];
+        let mut top = Vec::new();
+        for (i, s) in facts.symbols.iter().enumerate() {
+            match s.parent {
+                Some(p) if (p as usize) < i => children[p as usize].push(i),
+                _ => top.push(i),
+            }
+        }
+        fn build(i: usize, hits: &[SymbolHit], children: &[Vec<usize>]) -> OutlineNode {
+            OutlineNode {
+                symbol: hits[i].clone(),
+                children: children[i].iter().map(|c| build(*c, hits, children)).collect(),
+            }
+        }
+        Ok(top.into_iter().map(|i| build(i, &hits, &children)).collect())
+    }
+
+    /// Index statistics, including how the index differs from the disk now.
+    pub fn stats(&self) -> Result<Stats> {
+        let meta = self.store.meta()?;
+        let files = self.store.files()?;
+        let mut stats = Stats {
+            services: self.store.services()?.len() as u64,
+            skipped: self.store.skipped()?.len() as u64,
+            indexed_at: meta.indexed_at,
+            generation: meta.generation,
+            roots: meta.roots.iter().map(|r| r.path.display().to_string()).collect(),
+            index_size_bytes: dir_size(self.store.dir()),
+            ..Stats::default()
+        };
+        for f in &files {
+            stats.files += 1;
+            stats.lines += u64::from(f.lines);
+            stats.bytes += f.size;
+            stats.symbols += u64::from(f.symbols);
+            stats.references += u64::from(f.references);
+            stats.imports += u64::from(f.imports);
+            if f.diagnostics > 0 {
+                stats.files_with_diagnostics += 1;
+            }
+            let l = stats.languages.entry(f.language.name().to_string()).or_default();
+            l.files += 1;
+            l.lines += u64::from(f.lines);
+            l.bytes += f.size;
+            l.symbols += u64::from(f.symbols);
+            l.references += u64::from(f.references);
+        }
+        stats.freshness = self.freshness(&files)?;
+        Ok(stats)
+    }
+
+    /// Compares the index with the files on disk now.
+    fn freshness(&self, files: &[FileRecord]) -> Result<Freshness> {
+        let meta = self.store.meta()?;
+        let roots: Vec<Root> = meta
+            .roots
+            .iter()
+            .map(|r| Root { path: r.path.clone(), prefix: r.prefix.clone() })
+            .collect();
+        let mut config = WalkConfig { max_file_size: meta.max_file_size.max(1), ..WalkConfig::default() };
+        if let Ok(dir) = self.store.dir().canonicalize() {
+            config.exclude.push(dir);
+        }
+        let walked = walk(&roots, &config);
+        let indexed: BTreeMap<&str, &FileRecord> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+        let skipped: BTreeSet<String> = self.store.skipped()?.into_iter().map(|s| s.path).collect();
+        let mut fresh = Freshness::default();
+        let mut on_disk: BTreeSet<&str> = BTreeSet::new();
+        for file in &walked.files {
+            on_disk.insert(file.path.as_str());
+            match indexed.get(file.path.as_str()) {
+                None if !skipped.contains(&file.path) => fresh.added.push(file.path.clone()),
+                None => {}
+                Some(rec) => {
+                    let unchanged = rec.size == file.size && rec.mtime == file.mtime;
+                    if !unchanged {
+                        let same = std::fs::read(&file.abs_path).is_ok_and(|b| content_hash(&b) == rec.hash);
+                        if !same {
+                            fresh.modified.push(file.path.clone());
+                        }
+                    }
+                }
+            }
+        }
+        for f in files {
+            if !on_disk.contains(f.path.as_str()) {
+                fresh.deleted.push(f.path.clone());
+            }
+        }
+        Ok(fresh)
+    }
+
+    /// Services, sorted by path.
+    pub fn services(&self) -> Result<Vec<Service>> {
+        Ok(self.store.services()?)
+    }
+
+    /// Streams the whole graph as export records to `sink`, in a stable order:
+    /// services, then each file followed by its symbols and references.
+    pub fn export(&self, sink: &mut dyn FnMut(ExportRecord) -> std::io::Result<()>) -> Result<()> {
+        let services = self.store.services()?;
+        let files = self.store.files()?;
+        let io = Error::Output;
+        for s in &services {
+            let languages: BTreeSet<String> = files
+                .iter()
+                .filter(|f| f.service == s.name)
+                .map(|f| f.language.name().to_string())
+                .collect();
+            sink(ExportRecord::Service {
+                name: s.name.clone(),
+                path: s.path.clone(),
+                manifest: s.manifest.clone(),
+                languages: languages.into_iter().collect(),
+            })
+            .map_err(io)?;
+        }
+        for record in &files {
+            let Some(facts) = self.store.facts(&record.path)? else { continue };
+            let spath = search::service_path(&services, &record.service);
+            sink(ExportRecord::File {
+                path: record.path.clone(),
+                language: record.language.name().to_string(),
+                service: record.service.clone(),
+                lines: record.lines,
+                hash: record.hash.clone(),
+                size: record.size,
+            })
+            .map_err(io)?;
+            let ids: Vec<String> = facts
+                .symbols
+                .iter()
+                .map(|s| symbol_id(record.language, &record.service, spath, &record.path, &s.descriptor))
+                .collect();
+            for (s, id) in facts.symbols.iter().zip(&ids) {
+                sink(ExportRecord::Symbol {
+                    id: id.clone(),
+                    name: s.name.clone(),
+                    qualified_name: s.qualified_name.clone(),
+                    kind: s.kind.name().to_string(),
+                    language: record.language.name().to_string(),
+                    service: record.service.clone(),
+                    file: record.path.clone(),
+                    line: s.name_span.start_line,
+                    col: s.name_span.start_col,
+                    end_line: s.span.end_line,
+                    end_col: s.span.end_col,
+                    signature: s.signature.clone(),
+                    parent: s.parent.and_then(|p| ids.get(p as usize)).cloned(),
+                })
+                .map_err(io)?;
+            }
+            for r in &facts.references {
+                sink(ExportRecord::Reference {
+                    file: record.path.clone(),
+                    line: r.span.start_line,
+                    col: r.span.start_col,
+                    end_col: r.span.end_col,
+                    kind: r.kind.name().to_string(),
+                    name: r.name.clone(),
+                    enclosing: r.enclosing.and_then(|i| ids.get(i as usize)).cloned(),
+                    targets: Vec::new(),
+                })
+                .map_err(io)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn hit_of(record: &FileRecord, spath: &str, s: &cartograph_indexer::SymbolDef) -> SymbolHit {
+    SymbolHit {
+        id: symbol_id(record.language, &record.service, spath, &record.path, &s.descriptor),
+        name: s.name.clone(),
+        qualified_name: s.qualified_name.clone(),
+        kind: s.kind.name().to_string(),
+        language: record.language.name().to_string(),
+        service: record.service.clone(),
+        file: record.path.clone(),
+        line: s.name_span.start_line,
+        col: s.name_span.start_col,
+        end_line: s.span.end_line,
+        end_col: s.span.end_col,
+        signature: s.signature.clone(),
+        score: 0.0,
+    }
+}
+
+fn simple_name(target: &str) -> String {
+    let t = match cartograph_graph::split_symbol_id(target) {
+        Some((_, _, _, descriptor)) => descriptor,
+        None => target.to_string(),
+    };
+    let t = t.trim().trim_end_matches(['.', '#', '/', ')', '(']);
+    let t = t.trim_end_matches("().");
+    let cut = t.rfind(['.', ':', '#', '/']).map_or(0, |i| i + 1);
+    t[cut..].trim_matches('`').to_string()
+}
+
+/// Bytes of a file on disk, found through the index roots.
+fn read_disk(roots: &[cartograph_graph::RootRecord], path: &str) -> Option<Vec<u8>> {
+    for r in roots {
+        let rel = if r.prefix.is_empty() {
+            Some(path)
+        } else {
+            path.strip_prefix(&r.prefix).and_then(|p| p.strip_prefix('/'))
+        };
+        if let Some(rel) = rel {
+            if let Ok(bytes) = std::fs::read(r.path.join(rel)) {
+                return Some(bytes);
+            }
+        }
+    }
+    None
+}
+
+fn snippet_of(text: &str, start: u32, end: u32) -> String {
+    let start = start.max(1) as usize;
+    let end = (end as usize).max(start);
+    let take = (end - start + 1).min(SNIPPET_LINES);
+    let mut lines: Vec<&str> = text.lines().skip(start - 1).take(take).collect();
+    let truncated = end - start + 1 > take;
+    let mut s = lines.drain(..).collect::<Vec<_>>().join("\n");
+    if truncated {
+        s.push_str("\n…");
+    }
+    s
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push(e.path()),
+                Ok(_) => total += e.metadata().map_or(0, |m| m.len()),
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
+
+/// Finds the index directory for a query: `explicit` if given, else the nearest
+/// `.cartograph` directory in `cwd` or one of its ancestors.
+pub fn find_index_dir(explicit: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p.to_path_buf());
+    }
+    let mut dir = Some(cwd);
+    while let Some(d) = dir {
+        let candidate = d.join(INDEX_DIR_NAME);
+        if candidate.is_dir() {
+            return Some(candidate);
+        }
+        dir = d.parent();
+    }
+    None
+}

@@ -1,0 +1,433 @@
+//! Command-line parsing and dispatch.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{anyhow, bail, Context, Result};
+use cartograph_graph::{IndexConfig, IndexEvent};
+use cartograph_indexer::{Language, SymbolKind, WalkConfig, DEFAULT_MAX_FILE_SIZE};
+use cartograph_query::{find_index_dir, SearchQuery, Workspace, INDEX_DIR_NAME};
+use clap::{Args, Parser, Subcommand};
+
+use crate::render;
+
+/// Cartograph: a cross-service code knowledge graph for coding agents.
+#[derive(Parser, Debug)]
+#[command(name = "cartograph", version, about, long_about = None)]
+struct Cli {
+    /// Index directory (default: `.cartograph` in the first root when indexing; the
+    /// nearest `.cartograph` above the current directory when querying).
+    #[arg(long, global = true, env = "CARTOGRAPH_INDEX", value_name = "DIR")]
+    index: Option<PathBuf>,
+    /// More logging on stderr (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Index (or re-index) one or more root directories.
+    Index(IndexArgs),
+    /// Search symbols by name, path, signature or doc.
+    Search(SearchArgs),
+    /// Show the definition(s) of a symbol: signature, doc and source.
+    Def(DefArgs),
+    /// List every reference site of a name.
+    Refs(RefsArgs),
+    /// Show the nested symbol tree of a file.
+    Outline(OutlineArgs),
+    /// Show index statistics and freshness.
+    Stats(JsonArg),
+    /// Write the whole graph as JSON Lines.
+    Export(ExportArgs),
+    /// Measure indexing and query performance on a corpus.
+    Bench(crate::bench::BenchArgs),
+}
+
+#[derive(Args, Debug)]
+struct IndexArgs {
+    /// Root directories (default: the roots of the existing index, else the current directory).
+    paths: Vec<PathBuf>,
+    /// Skip files larger than this many bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
+    max_file_size: u64,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub(crate) struct Filters {
+    /// Only symbols of this kind (function, method, class, struct, interface, ...).
+    #[arg(long)]
+    kind: Option<String>,
+    /// Only this language (rust, python, javascript, typescript, tsx, go, java, csharp, proto).
+    #[arg(long)]
+    lang: Option<String>,
+    /// Only this service.
+    #[arg(long)]
+    service: Option<String>,
+    /// Only files under this workspace path.
+    #[arg(long)]
+    path: Option<String>,
+    /// At most this many results.
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+}
+
+#[derive(Args, Debug)]
+struct SearchArgs {
+    /// Words to look for (`cart items` finds `getCartItems`).
+    text: Vec<String>,
+    #[command(flatten)]
+    filters: Filters,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct DefArgs {
+    /// A name, a qualified name (`CartService.GetCart`) or a stable symbol ID.
+    symbol: String,
+    #[command(flatten)]
+    filters: Filters,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct RefsArgs {
+    /// A name, a qualified name or a stable symbol ID.
+    symbol: String,
+    /// At most this many results (0: all).
+    #[arg(long, default_value_t = 0)]
+    limit: usize,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct OutlineArgs {
+    /// A file: absolute, relative to the current directory, or a workspace path.
+    file: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct JsonArg {
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct ExportArgs {
+    /// Write to this file instead of stdout.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+}
+
+/// A failure with the exit code it maps to: 1 for "nothing found", 2 for errors.
+pub(crate) struct NotFound(pub String);
+
+impl std::fmt::Display for NotFound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::fmt::Debug for NotFound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for NotFound {}
+
+/// Parses the command line, runs the command, and maps its outcome to an exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    init_logging(cli.verbose);
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<NotFound>().is_some() => {
+            eprintln!("cartograph: {e}");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("cartograph: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CARTOGRAPH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+fn dispatch(cli: Cli) -> Result<()> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    match cli.command {
+        Command::Index(args) => index(cli.index.as_deref(), &cwd, args),
+        Command::Bench(args) => crate::bench::run(args),
+        command => {
+            let ws = open_workspace(cli.index.as_deref(), &cwd)?;
+            let mut out = std::io::stdout().lock();
+            match command {
+                Command::Search(a) => search(&ws, a, &mut out),
+                Command::Def(a) => def(&ws, a, &mut out),
+                Command::Refs(a) => refs(&ws, a, &mut out),
+                Command::Outline(a) => outline(&ws, &cwd, a, &mut out),
+                Command::Stats(a) => {
+                    let stats = ws.stats()?;
+                    if a.json {
+                        render::json(&mut out, &stats)
+                    } else {
+                        render::stats(&mut out, &stats)
+                    }
+                }
+                Command::Export(a) => export(&ws, a, &mut out),
+                Command::Index(_) | Command::Bench(_) => Ok(()),
+            }
+        }
+    }
+}
+
+fn open_workspace(explicit: Option<&Path>, cwd: &Path) -> Result<Workspace> {
+    let Some(dir) = find_index_dir(explicit, cwd) else {
+        bail!(
+            "no index found in {} or its parents: run `cartograph index <path>` first, or pass --index DIR",
+            cwd.display()
+        );
+    };
+    Ok(Workspace::open(&dir)?)
+}
+
+fn index(explicit: Option<&Path>, cwd: &Path, args: IndexArgs) -> Result<()> {
+    for p in &args.paths {
+        if !p.exists() {
+            bail!("cannot index {}: no such file or directory", p.display());
+        }
+        if !p.is_dir() {
+            bail!("cannot index {}: not a directory", p.display());
+        }
+    }
+    // With no paths, re-index the index found from here (its recorded roots).
+    let (dir, roots) = match (explicit, args.paths.first()) {
+        (Some(dir), _) => (dir.to_path_buf(), args.paths.clone()),
+        (None, Some(first)) => (first.join(INDEX_DIR_NAME), args.paths.clone()),
+        (None, None) => match find_index_dir(None, cwd) {
+            Some(dir) => (dir, Vec::new()),
+            None => (cwd.join(INDEX_DIR_NAME), vec![cwd.to_path_buf()]),
+        },
+    };
+    let roots = if roots.is_empty() && !dir.join("FORMAT").exists() {
+        vec![cwd.to_path_buf()]
+    } else {
+        roots
+    };
+    let config = IndexConfig {
+        roots,
+        walk: WalkConfig {
+            max_file_size: args.max_file_size,
+            ..WalkConfig::default()
+        },
+        cancel: None,
+    };
+    let bar = progress_bar();
+    let started = Instant::now();
+    let on_event = |e: IndexEvent| match e {
+        IndexEvent::Walked { files } => {
+            bar.set_length(files as u64);
+            bar.set_message("extracting");
+        }
+        IndexEvent::FileDone { .. } => bar.inc(1),
+        IndexEvent::Writing => bar.set_message("writing"),
+    };
+    let (_, report) = Workspace::index(&dir, &config, &on_event)?;
+    bar.finish_and_clear();
+    let elapsed = started.elapsed();
+    for s in &report.skipped {
+        tracing::warn!("skipped {}: {}", s.path, s.reason);
+    }
+    for (path, d) in &report.diagnostics {
+        match d.line {
+            Some(line) => tracing::info!("{path}:{line}: {}", d.message),
+            None => tracing::info!("{path}: {}", d.message),
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        render::json(&mut out, &render::IndexSummary::new(&report, &dir, elapsed))
+    } else {
+        render::index_report(&mut out, &report, &dir, elapsed)
+    }
+}
+
+fn progress_bar() -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {pos}/{len} files [{elapsed}]") {
+        bar.set_style(style);
+    }
+    bar.set_message("walking");
+    bar
+}
+
+pub(crate) fn to_query(text: String, f: &Filters) -> Result<SearchQuery> {
+    let kind = match &f.kind {
+        Some(k) => Some(
+            SymbolKind::from_name(k)
+                .ok_or_else(|| {
+                    anyhow!(
+                        "unknown kind `{k}`; use one of: {}",
+                        SymbolKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+                    )
+                })?
+                .name()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let language = match &f.lang {
+        Some(l) => Some(
+            Language::from_name(l)
+                .ok_or_else(|| {
+                    anyhow!(
+                        "unknown language `{l}`; use one of: {}",
+                        Language::ALL.iter().map(|l| l.name()).collect::<Vec<_>>().join(", ")
+                    )
+                })?
+                .name()
+                .to_string(),
+        ),
+        None => None,
+    };
+    if f.limit == 0 {
+        bail!("--limit must be at least 1");
+    }
+    Ok(SearchQuery {
+        text,
+        kind,
+        language,
+        service: f.service.clone(),
+        path: f.path.clone(),
+        limit: f.limit,
+    })
+}
+
+fn search(ws: &Workspace, a: SearchArgs, out: &mut dyn Write) -> Result<()> {
+    let text = a.text.join(" ");
+    if text.trim().is_empty() {
+        bail!("give some words to search for, e.g. `cartograph search cart items`");
+    }
+    let q = to_query(text.clone(), &a.filters)?;
+    let hits = ws.search(&q)?;
+    if a.json {
+        render::json(out, &hits)?;
+    } else {
+        render::symbols(out, &hits)?;
+    }
+    if hits.is_empty() {
+        return Err(NotFound(format!("no symbol matches `{text}`")).into());
+    }
+    Ok(())
+}
+
+fn def(ws: &Workspace, a: DefArgs, out: &mut dyn Write) -> Result<()> {
+    let mut q = to_query(a.symbol.clone(), &a.filters)?;
+    q.limit = q.limit.max(100);
+    let defs = ws.definitions(&a.symbol, &q)?;
+    if a.json {
+        render::json(out, &defs)?;
+    } else {
+        render::definitions(out, &defs)?;
+    }
+    if defs.is_empty() {
+        return Err(NotFound(format!(
+            "no definition named `{}` in the index (try `cartograph search {}`)",
+            a.symbol, a.symbol
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+fn refs(ws: &Workspace, a: RefsArgs, out: &mut dyn Write) -> Result<()> {
+    let mut sites = ws.references(&a.symbol)?;
+    if a.limit > 0 {
+        sites.truncate(a.limit);
+    }
+    if a.json {
+        render::json(out, &sites)?;
+    } else {
+        render::references(out, &sites)?;
+    }
+    if sites.is_empty() {
+        return Err(NotFound(format!("no references to `{}` in the index", a.symbol)).into());
+    }
+    Ok(())
+}
+
+fn outline(ws: &Workspace, cwd: &Path, a: OutlineArgs, out: &mut dyn Write) -> Result<()> {
+    let path = ws.resolve_path(&a.file, cwd)?;
+    let tree = ws.outline(&path)?;
+    if a.json {
+        render::json(out, &tree)
+    } else {
+        render::outline(out, &path, &tree)
+    }
+}
+
+fn export(ws: &Workspace, a: ExportArgs, stdout: &mut dyn Write) -> Result<()> {
+    let mut file;
+    let out: &mut dyn Write = match &a.output {
+        Some(p) => {
+            file = std::io::BufWriter::new(
+                std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+            );
+            &mut file
+        }
+        None => stdout,
+    };
+    let mut buffered = std::io::BufWriter::new(out);
+    ws.export(&mut |record| {
+        serde_json::to_writer(&mut buffered, &record)?;
+        buffered.write_all(b"\n")
+    })?;
+    buffered.flush()?;
+    Ok(())
+}

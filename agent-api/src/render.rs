@@ -1,0 +1,195 @@
+//! Human and JSON rendering of query results. Output is sorted and uses workspace
+//! paths, so it is stable across runs and machines.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Result;
+use cartograph_graph::IndexReport;
+use cartograph_query::{Definition, OutlineNode, RefSite, Stats, SymbolHit};
+use serde::Serialize;
+
+/// Writes `value` as pretty JSON followed by a newline.
+pub fn json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+/// `path:line:col  kind  qualified_name` per symbol.
+pub fn symbols(out: &mut dyn Write, hits: &[SymbolHit]) -> Result<()> {
+    for h in hits {
+        writeln!(out, "{}:{}:{}  {}  {}", h.file, h.line, h.col, h.kind, h.qualified_name)?;
+    }
+    Ok(())
+}
+
+/// Each definition with its ID, signature, doc and snippet.
+pub fn definitions(out: &mut dyn Write, defs: &[Definition]) -> Result<()> {
+    for (i, d) in defs.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let h = &d.symbol;
+        writeln!(out, "{}:{}:{}  {}  {}", h.file, h.line, h.col, h.kind, h.qualified_name)?;
+        writeln!(out, "  id: {}", h.id)?;
+        writeln!(out, "  signature: {}", h.signature)?;
+        if let Some(doc) = &d.doc {
+            for line in doc.lines() {
+                writeln!(out, "  doc: {line}")?;
+            }
+        }
+        if d.stale {
+            writeln!(out, "  (the file changed since it was indexed; run `cartograph index`)")?;
+        }
+        if let Some(snippet) = &d.snippet {
+            for line in snippet.lines() {
+                writeln!(out, "    | {line}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `path:line:col  kind  name  in <enclosing>` per reference.
+pub fn references(out: &mut dyn Write, sites: &[RefSite]) -> Result<()> {
+    for r in sites {
+        let enclosing = r
+            .enclosing
+            .as_deref()
+            .and_then(|id| cartograph_graph::split_symbol_id(id).map(|p| p.3))
+            .unwrap_or_else(|| "(top level)".to_string());
+        writeln!(out, "{}:{}:{}  {}  {}  in {}", r.file, r.line, r.col, r.kind, r.name, enclosing)?;
+    }
+    Ok(())
+}
+
+/// The symbol tree of one file, indented by depth.
+pub fn outline(out: &mut dyn Write, path: &str, nodes: &[OutlineNode]) -> Result<()> {
+    fn walk(out: &mut dyn Write, nodes: &[OutlineNode], depth: usize) -> Result<()> {
+        for n in nodes {
+            let s = &n.symbol;
+            writeln!(out, "{}{}:{}  {}  {}", "  ".repeat(depth), s.line, s.col, s.kind, s.name)?;
+            walk(out, &n.children, depth + 1)?;
+        }
+        Ok(())
+    }
+    writeln!(out, "{path}")?;
+    walk(out, nodes, 1)
+}
+
+/// Index statistics as `key: value` lines.
+pub fn stats(out: &mut dyn Write, s: &Stats) -> Result<()> {
+    writeln!(out, "files: {}", s.files)?;
+    writeln!(out, "lines: {}", s.lines)?;
+    writeln!(out, "bytes: {}", s.bytes)?;
+    writeln!(out, "symbols: {}", s.symbols)?;
+    writeln!(out, "references: {}", s.references)?;
+    writeln!(out, "imports: {}", s.imports)?;
+    writeln!(out, "services: {}", s.services)?;
+    writeln!(out, "files with diagnostics: {}", s.files_with_diagnostics)?;
+    writeln!(out, "skipped: {}", s.skipped)?;
+    writeln!(out, "index size: {} bytes", s.index_size_bytes)?;
+    writeln!(out, "generation: {}", s.generation)?;
+    writeln!(out, "indexed at: {} (unix seconds)", s.indexed_at)?;
+    for r in &s.roots {
+        writeln!(out, "root: {r}")?;
+    }
+    writeln!(out, "languages:")?;
+    for (lang, l) in &s.languages {
+        writeln!(
+            out,
+            "  {lang}: {} files, {} lines, {} symbols, {} references",
+            l.files, l.lines, l.symbols, l.references
+        )?;
+    }
+    let f = &s.freshness;
+    if f.is_fresh() {
+        writeln!(out, "freshness: up to date")?;
+    } else {
+        writeln!(
+            out,
+            "freshness: stale ({} modified, {} added, {} deleted since indexing; run `cartograph index`)",
+            f.modified.len(),
+            f.added.len(),
+            f.deleted.len()
+        )?;
+        for p in &f.modified {
+            writeln!(out, "  modified: {p}")?;
+        }
+        for p in &f.added {
+            writeln!(out, "  added: {p}")?;
+        }
+        for p in &f.deleted {
+            writeln!(out, "  deleted: {p}")?;
+        }
+    }
+    Ok(())
+}
+
+/// What `index --json` prints.
+#[derive(Serialize)]
+pub struct IndexSummary {
+    index: String,
+    files: usize,
+    added: usize,
+    changed: usize,
+    deleted: usize,
+    unchanged: usize,
+    skipped: Vec<SkippedJson>,
+    diagnostics: usize,
+    symbols_extracted: u64,
+    references_extracted: u64,
+    generation: u64,
+    seconds: f64,
+}
+
+#[derive(Serialize)]
+struct SkippedJson {
+    path: String,
+    reason: String,
+}
+
+impl IndexSummary {
+    /// Summarizes a run.
+    pub fn new(r: &IndexReport, dir: &Path, elapsed: Duration) -> IndexSummary {
+        IndexSummary {
+            index: dir.display().to_string(),
+            files: r.files,
+            added: r.added,
+            changed: r.changed,
+            deleted: r.deleted,
+            unchanged: r.unchanged,
+            skipped: r
+                .skipped
+                .iter()
+                .map(|s| SkippedJson { path: s.path.clone(), reason: s.reason.clone() })
+                .collect(),
+            diagnostics: r.diagnostics.len(),
+            symbols_extracted: r.symbols_extracted,
+            references_extracted: r.references_extracted,
+            generation: r.generation,
+            seconds: elapsed.as_secs_f64(),
+        }
+    }
+}
+
+/// One summary line for an indexing run.
+pub fn index_report(out: &mut dyn Write, r: &IndexReport, dir: &Path, elapsed: Duration) -> Result<()> {
+    let changed = r.added + r.changed + r.deleted;
+    writeln!(
+        out,
+        "indexed {} files into {} in {:.2}s: {changed} changed ({} added, {} modified, {} deleted), {} unchanged, {} skipped, {} with diagnostics",
+        r.files,
+        dir.display(),
+        elapsed.as_secs_f64(),
+        r.added,
+        r.changed,
+        r.deleted,
+        r.unchanged,
+        r.skipped.len(),
+        r.diagnostics.iter().map(|(p, _)| p).collect::<std::collections::BTreeSet<_>>().len(),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,311 @@
+//! The indexing pipeline: walk, detect services, extract changed files in parallel,
+//! apply one atomic update.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cartograph_indexer::{
+    detect_services, extract, read_source, service_of, walk, Diagnostic, FileFacts, Root, Service,
+    Skipped, SourceFile, WalkConfig,
+};
+use rayon::prelude::*;
+
+use crate::store::{FileRecord, RootRecord, Store, StoreUpdate};
+use crate::{Error, Result};
+
+/// What to index and how.
+#[derive(Clone, Debug, Default)]
+pub struct IndexConfig {
+    /// Root directories of the workspace. Empty: reuse the roots of the last run.
+    pub roots: Vec<PathBuf>,
+    /// Walking options (size cap, skipped directories). The index directory is
+    /// always excluded.
+    pub walk: WalkConfig,
+    /// Set to stop the run early; nothing is written then.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+/// Progress of a run, reported to a callback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndexEvent {
+    /// The walk found this many candidate files.
+    Walked {
+        /// Number of files found.
+        files: usize,
+    },
+    /// One more file was checked (and extracted if it changed).
+    FileDone {
+        /// Files checked so far.
+        done: usize,
+        /// Files to check.
+        total: usize,
+    },
+    /// Writing the update.
+    Writing,
+}
+
+/// Which files a run changed, so derived indexes can follow.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChangeSet {
+    /// Files added or changed.
+    pub upserted: Vec<String>,
+    /// Files removed.
+    pub deleted: Vec<String>,
+}
+
+impl ChangeSet {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.upserted.is_empty() && self.deleted.is_empty()
+    }
+}
+
+/// The outcome of a run.
+#[derive(Clone, Debug, Default)]
+pub struct IndexReport {
+    /// Files in the workspace after the run.
+    pub files: usize,
+    /// Files that did not change.
+    pub unchanged: usize,
+    /// Files new to the index.
+    pub added: usize,
+    /// Files whose content (or service) changed.
+    pub changed: usize,
+    /// Files removed from the index.
+    pub deleted: usize,
+    /// Paths skipped, with reasons.
+    pub skipped: Vec<Skipped>,
+    /// Lines in the extracted files.
+    pub lines_extracted: u64,
+    /// Bytes in the extracted files.
+    pub bytes_extracted: u64,
+    /// Definitions in the extracted files.
+    pub symbols_extracted: u64,
+    /// References in the extracted files.
+    pub references_extracted: u64,
+    /// Diagnostics in the extracted files, with their paths.
+    pub diagnostics: Vec<(String, Diagnostic)>,
+    /// The store generation after the run.
+    pub generation: u64,
+    /// What changed.
+    pub changes: ChangeSet,
+    /// Time spent walking.
+    pub walk_time: Duration,
+    /// Time spent reading and extracting.
+    pub extract_time: Duration,
+    /// Time spent writing the store.
+    pub write_time: Duration,
+}
+
+enum Outcome {
+    Unchanged,
+    Extracted(Box<(FileRecord, FileFacts)>, u64),
+    Skipped(Skipped),
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Brings the store up to date with the files on disk. Only files whose content
+/// hash, service or language changed are extracted; deleted files are removed; all
+/// of it lands in one atomic update (or none of it, if the run fails or is cancelled).
+pub fn index_workspace(
+    store: &Store,
+    config: &IndexConfig,
+    progress: &(dyn Fn(IndexEvent) + Sync),
+) -> Result<IndexReport> {
+    let meta = store.meta()?;
+    let root_paths: Vec<PathBuf> = if config.roots.is_empty() {
+        meta.roots.iter().map(|r| r.path.clone()).collect()
+    } else {
+        config.roots.clone()
+    };
+    if root_paths.is_empty() {
+        return Err(Error::Indexer(cartograph_indexer::Error::Root {
+            path: PathBuf::from("."),
+            message: "no roots given and the index has none recorded".to_string(),
+        }));
+    }
+    let roots = Root::from_paths(&root_paths)?;
+    let mut walk_config = config.walk.clone();
+    if let Ok(dir) = store.dir().canonicalize() {
+        walk_config.exclude.push(dir);
+    }
+    let cancelled = || config.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed));
+
+    let started = Instant::now();
+    let walked = walk(&roots, &walk_config);
+    let walk_time = started.elapsed();
+    progress(IndexEvent::Walked { files: walked.files.len() });
+
+    let services = detect_services(&walked.manifests, &walked.roots, &|m| {
+        std::fs::read_to_string(&m.abs_path).ok()
+    });
+    let existing: HashMap<String, FileRecord> =
+        store.files()?.into_iter().map(|r| (r.path.clone(), r)).collect();
+    let indexed_at = now();
+
+    let extract_started = Instant::now();
+    let done = AtomicUsize::new(0);
+    let total = walked.files.len();
+    let max_size = walk_config.max_file_size;
+    let outcomes: Vec<(String, Outcome)> = walked
+        .files
+        .par_iter()
+        .map(|file| {
+            if cancelled() {
+                return (file.path.clone(), Outcome::Unchanged);
+            }
+            let service = service_name(&file.path, &services);
+            let outcome = check_file(file, existing.get(&file.path), &service, max_size, indexed_at);
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(IndexEvent::FileDone { done: n, total });
+            (file.path.clone(), outcome)
+        })
+        .collect();
+    if cancelled() {
+        return Err(Error::Cancelled);
+    }
+    let extract_time = extract_started.elapsed();
+
+    let mut report = IndexReport {
+        walk_time,
+        extract_time,
+        ..IndexReport::default()
+    };
+    let mut update = StoreUpdate {
+        max_file_size: max_size,
+        now: indexed_at,
+        ..StoreUpdate::default()
+    };
+    let mut present: BTreeMap<String, ()> = BTreeMap::new();
+    let mut skipped = walked.skipped.clone();
+    for (path, outcome) in outcomes {
+        match outcome {
+            Outcome::Unchanged => {
+                report.unchanged += 1;
+                present.insert(path, ());
+            }
+            Outcome::Extracted(boxed, bytes) => {
+                let (record, facts) = *boxed;
+                if existing.contains_key(&path) {
+                    report.changed += 1;
+                } else {
+                    report.added += 1;
+                }
+                report.lines_extracted += u64::from(record.lines);
+                report.bytes_extracted += bytes;
+                report.symbols_extracted += facts.symbols.len() as u64;
+                report.references_extracted += facts.references.len() as u64;
+                for d in &facts.diagnostics {
+                    report.diagnostics.push((path.clone(), d.clone()));
+                }
+                report.changes.upserted.push(path.clone());
+                present.insert(path, ());
+                update.upserts.push((record, facts));
+            }
+            Outcome::Skipped(s) => skipped.push(s),
+        }
+    }
+    let mut deletes: Vec<String> = existing
+        .keys()
+        .filter(|p| !present.contains_key(*p))
+        .cloned()
+        .collect();
+    deletes.sort();
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    report.deleted = deletes.len();
+    report.changes.deleted = deletes.clone();
+    report.files = present.len();
+    report.skipped = skipped.clone();
+
+    let root_records: Vec<RootRecord> = roots
+        .iter()
+        .map(|r| RootRecord {
+            path: r.path.clone(),
+            prefix: r.prefix.clone(),
+        })
+        .collect();
+    let services_changed = store.services()? != services;
+    let skipped_changed = store.skipped()? != skipped;
+    let roots_changed = meta.roots != root_records;
+    let first_run = meta.generation == 0;
+    if report.changes.is_empty() && !services_changed && !skipped_changed && !roots_changed && !first_run {
+        report.generation = meta.generation;
+        return Ok(report);
+    }
+    update.deletes = deletes;
+    update.services = Some(services);
+    update.skipped = Some(skipped);
+    update.roots = Some(root_records);
+    progress(IndexEvent::Writing);
+    let write_started = Instant::now();
+    report.generation = store.apply(update)?;
+    report.write_time = write_started.elapsed();
+    Ok(report)
+}
+
+fn service_name(path: &str, services: &[Service]) -> String {
+    service_of(path, services).map_or_else(|| "root".to_string(), |i| services[i].name.clone())
+}
+
+fn check_file(
+    file: &SourceFile,
+    old: Option<&FileRecord>,
+    service: &str,
+    max_size: u64,
+    indexed_at: i64,
+) -> Outcome {
+    let same_place = old.is_some_and(|o| o.service == service && o.language == file.language);
+    // Fast path: same size and modification time, and not modified in the second the
+    // previous run read it (a racy write could hide behind an equal timestamp).
+    if let Some(o) = old {
+        if same_place && o.size == file.size && o.mtime == file.mtime && file.mtime < o.indexed_at {
+            return Outcome::Unchanged;
+        }
+    }
+    let source = match read_source(&file.abs_path, max_size) {
+        Ok(s) => s,
+        Err(reason) => {
+            return Outcome::Skipped(Skipped {
+                path: file.path.clone(),
+                reason: reason.to_string(),
+            })
+        }
+    };
+    if same_place && old.is_some_and(|o| o.hash == source.hash) {
+        return Outcome::Unchanged;
+    }
+    let mut facts = extract(file.language, &source.text);
+    if source.lossy {
+        facts.diagnostics.insert(
+            0,
+            Diagnostic {
+                line: None,
+                message: "invalid utf-8; bad bytes were replaced before parsing".to_string(),
+            },
+        );
+    }
+    let record = FileRecord {
+        id: 0,
+        path: file.path.clone(),
+        language: file.language,
+        service: service.to_string(),
+        hash: source.hash,
+        size: source.size,
+        mtime: file.mtime,
+        indexed_at,
+        lines: facts.lines,
+        symbols: facts.symbols.len() as u32,
+        references: facts.references.len() as u32,
+        imports: facts.imports.len() as u32,
+        diagnostics: facts.diagnostics.len() as u32,
+    };
+    Outcome::Extracted(Box::new((record, facts)), source.size)
+}

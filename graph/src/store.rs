@@ -1,0 +1,428 @@
+//! The sled-backed store: one record and one facts value per file, small global tables.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use cartograph_indexer::{FileFacts, Language, Service, Skipped};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// The on-disk format this build reads and writes. Bump on any change to the
+/// key layout or the encoding of a stored value.
+pub const FORMAT_VERSION: u32 = 1;
+
+const FORMAT_FILE: &str = "FORMAT";
+const FORMAT_PREFIX: &str = "cartograph index format ";
+const STORE_DIR: &str = "store";
+
+const META_KEY: &[u8] = b"m:meta";
+const FILE_PREFIX: &[u8] = b"f:";
+const FACTS_PREFIX: &[u8] = b"x:";
+const NAME_PREFIX: &[u8] = b"n:";
+const ID_PREFIX: &[u8] = b"i:";
+const SERVICE_PREFIX: &[u8] = b"s:";
+const SKIPPED_PREFIX: &[u8] = b"k:";
+
+/// A root of the indexed workspace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RootRecord {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// Prefix of its files' workspace paths (empty for a single root).
+    pub prefix: String,
+}
+
+/// Index-wide facts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexMeta {
+    /// Incremented by every applied update; the search index records the generation
+    /// it reflects, so a mismatch after a crash is detected and repaired.
+    pub generation: u64,
+    /// The roots of the workspace.
+    pub roots: Vec<RootRecord>,
+    /// When the last update was applied (seconds since the epoch).
+    pub indexed_at: i64,
+    /// Next internal file number to hand out.
+    pub next_file_id: u32,
+    /// Size cap used by the last run.
+    pub max_file_size: u64,
+}
+
+/// What the index knows about one file (without its facts).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRecord {
+    /// Internal number, used by the name table; never leaves the process.
+    pub id: u32,
+    /// Workspace path.
+    pub path: String,
+    /// Language.
+    pub language: Language,
+    /// Name of the owning service.
+    pub service: String,
+    /// Content hash.
+    pub hash: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time when indexed (seconds since the epoch).
+    pub mtime: i64,
+    /// When it was indexed (seconds since the epoch).
+    pub indexed_at: i64,
+    /// Number of lines.
+    pub lines: u32,
+    /// Number of definitions.
+    pub symbols: u32,
+    /// Number of references.
+    pub references: u32,
+    /// Number of imports.
+    pub imports: u32,
+    /// Number of diagnostics.
+    pub diagnostics: u32,
+}
+
+/// One atomic change to the store.
+#[derive(Clone, Debug, Default)]
+pub struct StoreUpdate {
+    /// Files added or changed, with their new facts. Their `id` is assigned by the store.
+    pub upserts: Vec<(FileRecord, FileFacts)>,
+    /// Workspace paths of files to remove.
+    pub deletes: Vec<String>,
+    /// The complete service list, replacing the stored one (when `Some`).
+    pub services: Option<Vec<Service>>,
+    /// The complete list of skipped paths, replacing the stored one (when `Some`).
+    pub skipped: Option<Vec<Skipped>>,
+    /// The roots, replacing the stored ones (when `Some`).
+    pub roots: Option<Vec<RootRecord>>,
+    /// Size cap of the run.
+    pub max_file_size: u64,
+    /// The time of the update (seconds since the epoch).
+    pub now: i64,
+}
+
+/// The index store. Cheap to clone; all clones share one database.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    dir: PathBuf,
+}
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    // Encoding plain data into a Vec cannot fail.
+    bincode::serialize(value).unwrap_or_default()
+}
+
+fn key(prefix: &[u8], rest: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(prefix.len() + rest.len());
+    k.extend_from_slice(prefix);
+    k.extend_from_slice(rest);
+    k
+}
+
+impl Store {
+    /// Opens an existing index for reading and writing. Errors if there is none,
+    /// if it is foreign, of another format, locked, or has never completed a run.
+    pub fn open(dir: &Path) -> Result<Store> {
+        check_format(dir)?;
+        let store = open_db(dir)?;
+        if store.db.get(META_KEY).map_err(|e| store.corrupt(e))?.is_none() {
+            return Err(Error::Incomplete { dir: dir.to_path_buf() });
+        }
+        Ok(store)
+    }
+
+    /// Opens the index at `dir` for an indexing run, creating it if needed. An index
+    /// of another format is rebuilt (its store is removed first); a directory that is
+    /// not an index at all is refused.
+    pub fn open_or_create(dir: &Path) -> Result<Store> {
+        let io = |e: std::io::Error| Error::Io {
+            dir: dir.to_path_buf(),
+            message: e.to_string().to_lowercase(),
+        };
+        match check_format(dir) {
+            Ok(()) => {}
+            Err(Error::NotIndexed { .. }) => {
+                if dir.exists() && std::fs::read_dir(dir).map_err(io)?.next().is_some() {
+                    return Err(Error::Foreign {
+                        dir: dir.to_path_buf(),
+                        reason: format!("it has files but no {FORMAT_FILE} marker"),
+                    });
+                }
+                std::fs::create_dir_all(dir).map_err(io)?;
+                write_format(dir).map_err(io)?;
+            }
+            Err(Error::FormatMismatch { found, .. }) => {
+                tracing::warn!(
+                    "index at {} has format {found}; rebuilding it with format {FORMAT_VERSION}",
+                    dir.display()
+                );
+                let store_dir = dir.join(STORE_DIR);
+                if store_dir.exists() {
+                    std::fs::remove_dir_all(&store_dir).map_err(io)?;
+                }
+                let search_dir = dir.join("search");
+                if search_dir.exists() {
+                    std::fs::remove_dir_all(&search_dir).map_err(io)?;
+                }
+                write_format(dir).map_err(io)?;
+            }
+            Err(e) => return Err(e),
+        }
+        open_db(dir)
+    }
+
+    /// The index directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn corrupt(&self, e: impl std::fmt::Display) -> Error {
+        Error::Corrupt {
+            dir: self.dir.clone(),
+            message: e.to_string().to_lowercase(),
+        }
+    }
+
+    fn decode<T: DeserializeOwned>(&self, bytes: &[u8]) -> Result<T> {
+        bincode::deserialize(bytes).map_err(|e| self.corrupt(format!("undecodable value: {e}")))
+    }
+
+    /// Index-wide facts (default values before the first completed run).
+    pub fn meta(&self) -> Result<IndexMeta> {
+        match self.db.get(META_KEY).map_err(|e| self.corrupt(e))? {
+            Some(v) => self.decode(&v),
+            None => Ok(IndexMeta::default()),
+        }
+    }
+
+    /// Every file record, sorted by path.
+    pub fn files(&self) -> Result<Vec<FileRecord>> {
+        self.scan(FILE_PREFIX)
+    }
+
+    /// One file's record.
+    pub fn file(&self, path: &str) -> Result<Option<FileRecord>> {
+        self.get(&key(FILE_PREFIX, path.as_bytes()))
+    }
+
+    /// One file's facts.
+    pub fn facts(&self, path: &str) -> Result<Option<FileFacts>> {
+        self.get(&key(FACTS_PREFIX, path.as_bytes()))
+    }
+
+    /// Every file's facts, sorted by path.
+    pub fn all_facts(&self) -> Result<Vec<(String, FileFacts)>> {
+        let mut out = Vec::new();
+        for item in self.db.scan_prefix(FACTS_PREFIX) {
+            let (k, v) = item.map_err(|e| self.corrupt(e))?;
+            let path = String::from_utf8_lossy(&k[FACTS_PREFIX.len()..]).into_owned();
+            out.push((path, self.decode(&v)?));
+        }
+        Ok(out)
+    }
+
+    /// Services, sorted by path.
+    pub fn services(&self) -> Result<Vec<Service>> {
+        let mut s: Vec<Service> = self.scan(SERVICE_PREFIX)?;
+        s.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(s)
+    }
+
+    /// Paths skipped by the last run, sorted.
+    pub fn skipped(&self) -> Result<Vec<Skipped>> {
+        let mut out = Vec::new();
+        for item in self.db.scan_prefix(SKIPPED_PREFIX) {
+            let (k, v) = item.map_err(|e| self.corrupt(e))?;
+            out.push(Skipped {
+                path: String::from_utf8_lossy(&k[SKIPPED_PREFIX.len()..]).into_owned(),
+                reason: String::from_utf8_lossy(&v).into_owned(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Paths of the files that use `name` (in any reference), sorted.
+    pub fn files_referencing(&self, name: &str) -> Result<Vec<String>> {
+        let ids: Vec<u32> = self.get(&key(NAME_PREFIX, name.as_bytes()))?.unwrap_or_default();
+        let mut paths = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(p) = self.db.get(key(ID_PREFIX, &id.to_be_bytes())).map_err(|e| self.corrupt(e))? {
+                paths.push(String::from_utf8_lossy(&p).into_owned());
+            }
+        }
+        paths.sort();
+        Ok(paths)
+    }
+
+    /// Bytes used on disk by the store.
+    pub fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+
+    fn get<T: DeserializeOwned>(&self, k: &[u8]) -> Result<Option<T>> {
+        match self.db.get(k).map_err(|e| self.corrupt(e))? {
+            Some(v) => Ok(Some(self.decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn scan<T: DeserializeOwned>(&self, prefix: &[u8]) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        for item in self.db.scan_prefix(prefix) {
+            let (_, v) = item.map_err(|e| self.corrupt(e))?;
+            out.push(self.decode(&v)?);
+        }
+        Ok(out)
+    }
+
+    /// Applies `update` as one atomic batch and flushes it to disk. Returns the new
+    /// generation. Either all of it is visible afterwards, or (after a crash) none.
+    pub fn apply(&self, mut update: StoreUpdate) -> Result<u64> {
+        let mut meta = self.meta()?;
+        let mut batch = sled::Batch::default();
+        // name -> (files removed, files added)
+        let mut name_changes: BTreeMap<String, (BTreeSet<u32>, BTreeSet<u32>)> = BTreeMap::new();
+
+        let upsert_paths: BTreeSet<String> = update.upserts.iter().map(|(r, _)| r.path.clone()).collect();
+        let mut old_paths: Vec<String> = update.deletes.clone();
+        old_paths.extend(upsert_paths.iter().cloned());
+        let mut kept_ids: BTreeMap<String, u32> = BTreeMap::new();
+        for path in &old_paths {
+            let Some(old) = self.file(path)? else { continue };
+            if let Some(facts) = self.facts(path)? {
+                for name in reference_names(&facts) {
+                    name_changes.entry(name).or_default().0.insert(old.id);
+                }
+            }
+            if upsert_paths.contains(path) {
+                kept_ids.insert(path.clone(), old.id);
+            } else {
+                batch.remove(key(FILE_PREFIX, path.as_bytes()));
+                batch.remove(key(FACTS_PREFIX, path.as_bytes()));
+                batch.remove(key(ID_PREFIX, &old.id.to_be_bytes()));
+            }
+        }
+        for (record, facts) in &mut update.upserts {
+            record.id = match kept_ids.get(&record.path) {
+                Some(id) => *id,
+                None => {
+                    let id = meta.next_file_id;
+                    meta.next_file_id += 1;
+                    id
+                }
+            };
+            for name in reference_names(facts) {
+                name_changes.entry(name).or_default().1.insert(record.id);
+            }
+            batch.insert(key(FILE_PREFIX, record.path.as_bytes()), encode(record));
+            batch.insert(key(FACTS_PREFIX, record.path.as_bytes()), encode(facts));
+            batch.insert(key(ID_PREFIX, &record.id.to_be_bytes()), record.path.as_bytes());
+        }
+        for (name, (removed, added)) in name_changes {
+            let k = key(NAME_PREFIX, name.as_bytes());
+            let mut ids: BTreeSet<u32> = self.get::<Vec<u32>>(&k)?.unwrap_or_default().into_iter().collect();
+            for id in &removed {
+                ids.remove(id);
+            }
+            ids.extend(added);
+            if ids.is_empty() {
+                batch.remove(k);
+            } else {
+                batch.insert(k, encode(&ids.into_iter().collect::<Vec<u32>>()));
+            }
+        }
+        if let Some(services) = &update.services {
+            for item in self.db.scan_prefix(SERVICE_PREFIX).keys() {
+                batch.remove(item.map_err(|e| self.corrupt(e))?);
+            }
+            for s in services {
+                batch.insert(key(SERVICE_PREFIX, s.name.as_bytes()), encode(s));
+            }
+        }
+        if let Some(skipped) = &update.skipped {
+            for item in self.db.scan_prefix(SKIPPED_PREFIX).keys() {
+                batch.remove(item.map_err(|e| self.corrupt(e))?);
+            }
+            for s in skipped {
+                batch.insert(key(SKIPPED_PREFIX, s.path.as_bytes()), s.reason.as_bytes());
+            }
+        }
+        if let Some(roots) = update.roots.take() {
+            meta.roots = roots;
+        }
+        meta.generation += 1;
+        meta.indexed_at = update.now;
+        meta.max_file_size = update.max_file_size;
+        batch.insert(META_KEY, encode(&meta));
+        self.db.apply_batch(batch).map_err(|e| self.corrupt(e))?;
+        self.db.flush().map_err(|e| self.corrupt(e))?;
+        Ok(meta.generation)
+    }
+}
+
+fn reference_names(facts: &FileFacts) -> BTreeSet<String> {
+    facts.references.iter().map(|r| r.name.clone()).collect()
+}
+
+fn check_format(dir: &Path) -> Result<()> {
+    let marker = dir.join(FORMAT_FILE);
+    let text = match std::fs::read(&marker) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if dir.is_dir() && dir.join(STORE_DIR).exists() {
+                return Err(Error::Foreign {
+                    dir: dir.to_path_buf(),
+                    reason: format!("{FORMAT_FILE} marker is missing"),
+                });
+            }
+            return Err(Error::NotIndexed { dir: dir.to_path_buf() });
+        }
+        Err(e) => {
+            return Err(Error::Io {
+                dir: dir.to_path_buf(),
+                message: e.to_string().to_lowercase(),
+            })
+        }
+    };
+    let text = String::from_utf8_lossy(&text);
+    let Some(version) = text.trim().strip_prefix(FORMAT_PREFIX) else {
+        return Err(Error::Foreign {
+            dir: dir.to_path_buf(),
+            reason: format!("{FORMAT_FILE} does not name a cartograph format"),
+        });
+    };
+    if version.trim() != FORMAT_VERSION.to_string() {
+        return Err(Error::FormatMismatch {
+            dir: dir.to_path_buf(),
+            found: version.trim().chars().take(20).collect(),
+            expected: FORMAT_VERSION,
+        });
+    }
+    Ok(())
+}
+
+fn write_format(dir: &Path) -> std::io::Result<()> {
+    let tmp = dir.join(format!("{FORMAT_FILE}.tmp"));
+    std::fs::write(&tmp, format!("{FORMAT_PREFIX}{FORMAT_VERSION}\n"))?;
+    std::fs::rename(tmp, dir.join(FORMAT_FILE))
+}
+
+fn open_db(dir: &Path) -> Result<Store> {
+    let path = dir.join(STORE_DIR);
+    let config = sled::Config::new().path(&path).cache_capacity(64 * 1024 * 1024);
+    // sled may panic on some corrupted files instead of returning an error.
+    let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()));
+    match opened {
+        Ok(Ok(db)) => Ok(Store { db, dir: dir.to_path_buf() }),
+        Ok(Err(sled::Error::Io(e))) if e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock") => {
+            Err(Error::Locked { dir: dir.to_path_buf() })
+        }
+        Ok(Err(e)) => Err(Error::Corrupt {
+            dir: dir.to_path_buf(),
+            message: e.to_string().to_lowercase(),
+        }),
+        Err(_) => Err(Error::Corrupt {
+            dir: dir.to_path_buf(),
+            message: "the database could not be read".to_string(),
+        }),
+    }
+}

@@ -1,0 +1,246 @@
+//! Plain values returned by the query operations.
+
+use serde::Serialize;
+
+/// A symbol as search and definition results show it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SymbolHit {
+    /// Stable ID.
+    pub id: String,
+    /// Simple name.
+    pub name: String,
+    /// Container chain joined with `.`.
+    pub qualified_name: String,
+    /// Kind (`method`, `class`, ...).
+    pub kind: String,
+    /// Language (`go`, `python`, ...).
+    pub language: String,
+    /// Owning service.
+    pub service: String,
+    /// Workspace path of the file.
+    pub file: String,
+    /// First line (1-based).
+    pub line: u32,
+    /// Column of the name (0-based, bytes).
+    pub col: u32,
+    /// Last line (1-based).
+    pub end_line: u32,
+    /// End column (0-based, bytes).
+    pub end_col: u32,
+    /// Declaration head.
+    pub signature: String,
+    /// Relevance (search only; 0 for other lookups).
+    pub score: f32,
+}
+
+/// A definition with its documentation and source.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Definition {
+    /// The symbol.
+    #[serde(flatten)]
+    pub symbol: SymbolHit,
+    /// Doc comment or docstring.
+    pub doc: Option<String>,
+    /// The first lines of the definition as on disk now (bounded).
+    pub snippet: Option<String>,
+    /// Whether the file changed on disk since it was indexed.
+    pub stale: bool,
+}
+
+/// A reference site.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RefSite {
+    /// Workspace path.
+    pub file: String,
+    /// Line (1-based).
+    pub line: u32,
+    /// Column (0-based, bytes).
+    pub col: u32,
+    /// End column on the same line (0-based, bytes).
+    pub end_col: u32,
+    /// How the name is used.
+    pub kind: String,
+    /// The name used.
+    pub name: String,
+    /// Stable ID of the innermost enclosing symbol, if any.
+    pub enclosing: Option<String>,
+    /// Service of the file.
+    pub service: String,
+    /// Language of the file.
+    pub language: String,
+    /// Resolved targets; empty until references are resolved.
+    pub targets: Vec<RefTarget>,
+}
+
+/// A definition a reference resolves to, with how sure the resolution is.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RefTarget {
+    /// Stable ID of the target.
+    pub id: String,
+    /// Its file.
+    pub file: String,
+    /// Its line.
+    pub line: u32,
+    /// Confidence in [0, 1].
+    pub confidence: f32,
+    /// How it was found.
+    pub evidence: String,
+}
+
+/// One symbol of a file outline, with its children.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutlineNode {
+    /// The symbol.
+    #[serde(flatten)]
+    pub symbol: SymbolHit,
+    /// Symbols it contains.
+    pub children: Vec<OutlineNode>,
+}
+
+/// Counts for one language.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LanguageStats {
+    /// Files.
+    pub files: u64,
+    /// Lines.
+    pub lines: u64,
+    /// Bytes.
+    pub bytes: u64,
+    /// Definitions.
+    pub symbols: u64,
+    /// References.
+    pub references: u64,
+}
+
+/// Whether the index matches the files on disk.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Freshness {
+    /// Indexed files whose content changed on disk since.
+    pub modified: Vec<String>,
+    /// Files on disk that are not indexed.
+    pub added: Vec<String>,
+    /// Indexed files no longer on disk.
+    pub deleted: Vec<String>,
+}
+
+impl Freshness {
+    /// Whether the index reflects the disk exactly.
+    pub fn is_fresh(&self) -> bool {
+        self.modified.is_empty() && self.added.is_empty() && self.deleted.is_empty()
+    }
+}
+
+/// Index statistics.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Stats {
+    /// Files indexed.
+    pub files: u64,
+    /// Lines indexed.
+    pub lines: u64,
+    /// Bytes indexed.
+    pub bytes: u64,
+    /// Definitions.
+    pub symbols: u64,
+    /// References.
+    pub references: u64,
+    /// Imports.
+    pub imports: u64,
+    /// Services.
+    pub services: u64,
+    /// Files with diagnostics (syntax errors, invalid UTF-8).
+    pub files_with_diagnostics: u64,
+    /// Paths skipped by the last run (binary, too large, unreadable).
+    pub skipped: u64,
+    /// Counts per language.
+    pub languages: std::collections::BTreeMap<String, LanguageStats>,
+    /// Bytes the index occupies on disk (store and search index).
+    pub index_size_bytes: u64,
+    /// When the last update was applied (seconds since the epoch).
+    pub indexed_at: i64,
+    /// Store generation.
+    pub generation: u64,
+    /// Roots of the workspace.
+    pub roots: Vec<String>,
+    /// Differences between the index and the disk.
+    pub freshness: Freshness,
+}
+
+/// One line of `cartograph export`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ExportRecord {
+    /// A service.
+    Service {
+        /// Name.
+        name: String,
+        /// Directory.
+        path: String,
+        /// Manifest, if any.
+        manifest: Option<String>,
+        /// Languages of its files.
+        languages: Vec<String>,
+    },
+    /// A file.
+    File {
+        /// Workspace path.
+        path: String,
+        /// Language.
+        language: String,
+        /// Owning service.
+        service: String,
+        /// Lines.
+        lines: u32,
+        /// Content hash.
+        hash: String,
+        /// Size in bytes.
+        size: u64,
+    },
+    /// A definition.
+    Symbol {
+        /// Stable ID.
+        id: String,
+        /// Simple name.
+        name: String,
+        /// Qualified name.
+        qualified_name: String,
+        /// Kind.
+        kind: String,
+        /// Language.
+        language: String,
+        /// Service.
+        service: String,
+        /// File.
+        file: String,
+        /// First line (1-based).
+        line: u32,
+        /// Column (0-based).
+        col: u32,
+        /// Last line.
+        end_line: u32,
+        /// End column.
+        end_col: u32,
+        /// Declaration head.
+        signature: String,
+        /// Stable ID of the enclosing symbol.
+        parent: Option<String>,
+    },
+    /// A reference.
+    Reference {
+        /// File.
+        file: String,
+        /// Line (1-based).
+        line: u32,
+        /// Column (0-based).
+        col: u32,
+        /// End column.
+        end_col: u32,
+        /// How the name is used.
+        kind: String,
+        /// The name.
+        name: String,
+        /// Stable ID of the enclosing symbol.
+        enclosing: Option<String>,
+        /// Resolved targets.
+        targets: Vec<RefTarget>,
+    },
+}

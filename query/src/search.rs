@@ -1,0 +1,428 @@
+//! The tantivy search index over symbols: derived from the store, repaired on open.
+
+use std::path::{Path, PathBuf};
+
+use cartograph_graph::{symbol_id, FileRecord, Store};
+use cartograph_indexer::{FileFacts, Service};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RegexQuery, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TantivyDocument, Value, INDEXED, STORED, STRING, TEXT,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+
+use crate::model::SymbolHit;
+use crate::words::split_words;
+use crate::{Error, Result};
+
+const SEARCH_DIR: &str = "search";
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    name: Field,
+    name_exact: Field,
+    name_words: Field,
+    qualified: Field,
+    qualified_exact: Field,
+    qualified_words: Field,
+    file: Field,
+    file_words: Field,
+    signature: Field,
+    doc: Field,
+    kind: Field,
+    language: Field,
+    service: Field,
+    line: Field,
+    col: Field,
+    end_line: Field,
+    end_col: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        name: b.add_text_field("name", STORED),
+        name_exact: b.add_text_field("name_exact", STRING),
+        name_words: b.add_text_field("name_words", TEXT),
+        qualified: b.add_text_field("qualified", STORED),
+        qualified_exact: b.add_text_field("qualified_exact", STRING),
+        qualified_words: b.add_text_field("qualified_words", TEXT),
+        file: b.add_text_field("file", STRING | STORED),
+        file_words: b.add_text_field("file_words", TEXT),
+        signature: b.add_text_field("signature", TEXT | STORED),
+        doc: b.add_text_field("doc", TEXT | STORED),
+        kind: b.add_text_field("kind", STRING | STORED),
+        language: b.add_text_field("language", STRING | STORED),
+        service: b.add_text_field("service", STRING | STORED),
+        line: b.add_u64_field("line", STORED | INDEXED),
+        col: b.add_u64_field("col", STORED),
+        end_line: b.add_u64_field("end_line", STORED),
+        end_col: b.add_u64_field("end_col", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// Filters and limits of a symbol search.
+#[derive(Clone, Debug, Default)]
+pub struct SearchQuery {
+    /// Free text: words of names, qualified names, paths, signatures and docs.
+    pub text: String,
+    /// Only this kind (`method`, `class`, ...).
+    pub kind: Option<String>,
+    /// Only this language (`go`, ...).
+    pub language: Option<String>,
+    /// Only this service.
+    pub service: Option<String>,
+    /// Only files under this path prefix.
+    pub path: Option<String>,
+    /// At most this many results.
+    pub limit: usize,
+}
+
+/// The symbol search index.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    dir: PathBuf,
+}
+
+fn search_err(dir: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Search {
+        dir: dir.to_path_buf(),
+        message: e.to_string().to_lowercase(),
+    }
+}
+
+impl SearchIndex {
+    /// Opens the search index of `store`, rebuilding it from the store when it is
+    /// missing, unreadable or reflects another generation (after a crash).
+    pub fn open(store: &Store) -> Result<SearchIndex> {
+        let generation = store.meta()?.generation;
+        let dir = store.dir().join(SEARCH_DIR);
+        if let Ok(index) = SearchIndex::open_dir(&dir) {
+            if index.generation() == Some(generation) {
+                return Ok(index);
+            }
+            tracing::info!("search index is behind the store; rebuilding it");
+        }
+        SearchIndex::rebuild(store)
+    }
+
+    /// Opens the search index after an indexing run that moved the store to its
+    /// current generation: applies the run's changes when the index is exactly one
+    /// generation behind, and rebuilds it when it is further behind or unreadable.
+    pub fn open_after_update(store: &Store, changed: &[String], deleted: &[String]) -> Result<SearchIndex> {
+        let generation = store.meta()?.generation;
+        let dir = store.dir().join(SEARCH_DIR);
+        if let Ok(mut index) = SearchIndex::open_dir(&dir) {
+            match index.generation() {
+                Some(g) if g == generation => return Ok(index),
+                Some(g) if g + 1 == generation => {
+                    index.update(store, changed, deleted)?;
+                    return Ok(index);
+                }
+                _ => {}
+            }
+        }
+        SearchIndex::rebuild(store)
+    }
+
+    fn open_dir(dir: &Path) -> Result<SearchIndex> {
+        let index = Index::open_in_dir(dir).map_err(|e| search_err(dir, e))?;
+        let (_, fields) = schema();
+        if index.schema() != schema().0 {
+            return Err(search_err(dir, "schema differs"));
+        }
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| search_err(dir, e))?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The store generation this index reflects, from its last commit.
+    fn generation(&self) -> Option<u64> {
+        let metas = self.index.load_metas().ok()?;
+        metas.payload?.parse().ok()
+    }
+
+    /// Rebuilds the search index from every file in `store`.
+    pub fn rebuild(store: &Store) -> Result<SearchIndex> {
+        let dir = store.dir().join(SEARCH_DIR);
+        let tmp = store.dir().join(format!("{SEARCH_DIR}.tmp"));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(|e| search_err(&tmp, e))?;
+        }
+        std::fs::create_dir_all(&tmp).map_err(|e| search_err(&tmp, e))?;
+        let (schema, fields) = schema();
+        let index = Index::create_in_dir(&tmp, schema).map_err(|e| search_err(&tmp, e))?;
+        let mut writer: IndexWriter = index
+            .writer_with_num_threads(2, WRITER_MEMORY)
+            .map_err(|e| search_err(&tmp, e))?;
+        let services = store.services()?;
+        let records = store.files()?;
+        for (path, facts) in store.all_facts()? {
+            if let Some(record) = records.binary_search_by(|r| r.path.cmp(&path)).ok().map(|i| &records[i]) {
+                add_file(&writer, fields, record, &facts, &services).map_err(|e| search_err(&tmp, e))?;
+            }
+        }
+        let generation = store.meta()?.generation;
+        commit(&mut writer, generation).map_err(|e| search_err(&tmp, e))?;
+        drop(writer);
+        drop(index);
+        // Swap the finished index in; a crash before this leaves the old one, which
+        // the generation check will rebuild again.
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| search_err(&dir, e))?;
+        }
+        std::fs::rename(&tmp, &dir).map_err(|e| search_err(&dir, e))?;
+        SearchIndex::open_dir(&dir)
+    }
+
+    /// Applies the changes of one indexing run: removes the symbols of `changed`
+    /// files and adds their current ones from the store.
+    pub fn update(&mut self, store: &Store, changed: &[String], deleted: &[String]) -> Result<()> {
+        let generation = store.meta()?.generation;
+        let mut writer: IndexWriter = self
+            .index
+            .writer_with_num_threads(1, WRITER_MEMORY)
+            .map_err(|e| search_err(&self.dir, e))?;
+        let services = store.services()?;
+        for path in deleted.iter().chain(changed) {
+            writer.delete_term(Term::from_field_text(self.fields.file, path));
+        }
+        for path in changed {
+            let (Some(record), Some(facts)) = (store.file(path)?, store.facts(path)?) else {
+                continue;
+            };
+            add_file(&writer, self.fields, &record, &facts, &services).map_err(|e| search_err(&self.dir, e))?;
+        }
+        commit(&mut writer, generation).map_err(|e| search_err(&self.dir, e))?;
+        self.reader.reload().map_err(|e| search_err(&self.dir, e))?;
+        Ok(())
+    }
+
+    /// Runs a ranked symbol search.
+    pub fn search(&self, q: &SearchQuery) -> Result<Vec<SymbolHit>> {
+        let f = self.fields;
+        let words = split_words(&q.text);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for w in &words {
+            let mut per_word: Vec<(Occur, Box<dyn Query>)> = vec![
+                (Occur::Should, boosted(term(f.name_words, w), 4.0)),
+                (Occur::Should, boosted(term(f.qualified_words, w), 1.5)),
+                (Occur::Should, boosted(term(f.file_words, w), 0.5)),
+                (Occur::Should, boosted(term(f.signature, w), 0.3)),
+                (Occur::Should, boosted(term(f.doc, w), 0.2)),
+            ];
+            if w.chars().count() >= 2 {
+                if let Some(prefix) = prefix_query(f.name_words, w) {
+                    per_word.push((Occur::Should, boosted(prefix, 2.0)));
+                }
+            }
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(per_word))));
+        }
+        let whole = q.text.trim().to_lowercase();
+        if !whole.is_empty() {
+            clauses.push((Occur::Should, boosted(term(f.name_exact, &whole), 20.0)));
+            if let Some(prefix) = prefix_query(f.name_exact, &whole) {
+                clauses.push((Occur::Should, boosted(prefix, 8.0)));
+            }
+            clauses.push((Occur::Should, boosted(term(f.qualified_exact, &whole), 20.0)));
+        }
+        self.run(clauses, q)
+    }
+
+    /// Finds definitions by exact simple name, qualified name (`Cart.GetCart`, also
+    /// with `::` or `#`), or stable ID. Case-sensitive matches are returned when there
+    /// are any; otherwise case-insensitive ones.
+    pub fn lookup(&self, target: &str, q: &SearchQuery) -> Result<Vec<SymbolHit>> {
+        let f = self.fields;
+        if cartograph_graph::split_symbol_id(target).is_some() {
+            return self.run(vec![(Occur::Must, term(f.id, target))], q);
+        }
+        let normalized = target.trim().replace("::", ".").replace('#', ".");
+        let lower = normalized.to_lowercase();
+        let field = if normalized.contains('.') { f.qualified_exact } else { f.name_exact };
+        let mut hits = self.run(vec![(Occur::Must, term(field, &lower))], q)?;
+        if hits.is_empty() && normalized.contains('.') {
+            // A qualified name may omit outer containers: match it as a suffix.
+            let pattern = format!(".*\\.{}", regex_escape(&lower));
+            if let Ok(rq) = RegexQuery::from_pattern(&pattern, f.qualified_exact) {
+                hits = self.run(vec![(Occur::Must, Box::new(rq))], q)?;
+            }
+        }
+        let exact: Vec<SymbolHit> = hits
+            .iter()
+            .filter(|h| h.name == normalized || h.qualified_name == normalized || h.qualified_name.ends_with(&format!(".{normalized}")))
+            .cloned()
+            .collect();
+        let mut out = if exact.is_empty() { hits } else { exact };
+        for h in &mut out {
+            h.score = 0.0;
+        }
+        out.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+        Ok(out)
+    }
+
+    fn run(&self, mut clauses: Vec<(Occur, Box<dyn Query>)>, q: &SearchQuery) -> Result<Vec<SymbolHit>> {
+        let f = self.fields;
+        if let Some(kind) = &q.kind {
+            clauses.push((Occur::Must, term(f.kind, kind)));
+        }
+        if let Some(lang) = &q.language {
+            clauses.push((Occur::Must, term(f.language, lang)));
+        }
+        if let Some(service) = &q.service {
+            clauses.push((Occur::Must, term(f.service, service)));
+        }
+        if let Some(path) = &q.path {
+            let prefix = path.trim_start_matches("./").trim_end_matches('/');
+            let pattern = format!("{}(/.*)?", regex_escape(prefix));
+            let rq = RegexQuery::from_pattern(&pattern, f.file).map_err(|e| search_err(&self.dir, e))?;
+            clauses.push((Occur::Must, Box::new(rq)));
+        }
+        if clauses.iter().all(|(o, _)| *o != Occur::Must) && clauses.iter().all(|(o, _)| *o != Occur::Should) {
+            return Ok(Vec::new());
+        }
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let limit = q.limit.max(1);
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(limit))
+            .map_err(|e| search_err(&self.dir, e))?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(|e| search_err(&self.dir, e))?;
+            hits.push(hit_from(&doc, f, score));
+        }
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.name.len().cmp(&b.name.len()))
+                .then((&a.file, a.line).cmp(&(&b.file, b.line)))
+        });
+        Ok(hits)
+    }
+
+    /// Number of symbols in the index.
+    pub fn num_symbols(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}
+
+fn term(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(q, boost))
+}
+
+fn prefix_query(field: Field, prefix: &str) -> Option<Box<dyn Query>> {
+    let pattern = format!("{}.+", regex_escape(prefix));
+    RegexQuery::from_pattern(&pattern, field)
+        .ok()
+        .map(|q| Box::new(q) as Box<dyn Query>)
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$#&-~\"@<>".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn str_of(doc: &TantivyDocument, field: Field) -> String {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn u32_of(doc: &TantivyDocument, field: Field) -> u32 {
+    doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0) as u32
+}
+
+fn hit_from(doc: &TantivyDocument, f: Fields, score: f32) -> SymbolHit {
+    SymbolHit {
+        id: str_of(doc, f.id),
+        name: str_of(doc, f.name),
+        qualified_name: str_of(doc, f.qualified),
+        kind: str_of(doc, f.kind),
+        language: str_of(doc, f.language),
+        service: str_of(doc, f.service),
+        file: str_of(doc, f.file),
+        line: u32_of(doc, f.line),
+        col: u32_of(doc, f.col),
+        end_line: u32_of(doc, f.end_line),
+        end_col: u32_of(doc, f.end_col),
+        signature: str_of(doc, f.signature),
+        score,
+    }
+}
+
+fn commit(writer: &mut IndexWriter, generation: u64) -> tantivy::Result<()> {
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&generation.to_string());
+    prepared.commit()?;
+    Ok(())
+}
+
+/// The path of a service's directory, for IDs.
+pub(crate) fn service_path<'a>(services: &'a [Service], name: &str) -> &'a str {
+    services.iter().find(|s| s.name == name).map_or("", |s| s.path.as_str())
+}
+
+fn add_file(
+    writer: &IndexWriter,
+    f: Fields,
+    record: &FileRecord,
+    facts: &FileFacts,
+    services: &[Service],
+) -> tantivy::Result<()> {
+    let spath = service_path(services, &record.service);
+    let file_words = split_words(&record.path).join(" ");
+    for s in &facts.symbols {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, symbol_id(record.language, &record.service, spath, &record.path, &s.descriptor));
+        doc.add_text(f.name, &s.name);
+        doc.add_text(f.name_exact, s.name.to_lowercase());
+        doc.add_text(f.name_words, split_words(&s.name).join(" "));
+        doc.add_text(f.qualified, &s.qualified_name);
+        doc.add_text(f.qualified_exact, s.qualified_name.to_lowercase());
+        doc.add_text(f.qualified_words, split_words(&s.qualified_name).join(" "));
+        doc.add_text(f.file, &record.path);
+        doc.add_text(f.file_words, &file_words);
+        doc.add_text(f.signature, &s.signature);
+        if let Some(d) = &s.doc {
+            doc.add_text(f.doc, d);
+        }
+        doc.add_text(f.kind, s.kind.name());
+        doc.add_text(f.language, record.language.name());
+        doc.add_text(f.service, &record.service);
+        doc.add_u64(f.line, u64::from(s.name_span.start_line));
+        doc.add_u64(f.col, u64::from(s.name_span.start_col));
+        doc.add_u64(f.end_line, u64::from(s.span.end_line));
+        doc.add_u64(f.end_col, u64::from(s.span.end_col));
+        writer.add_document(doc)?;
+    }
+    Ok(())
+}
