@@ -157,7 +157,11 @@ pub fn run() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     init_logging(cli.verbose);
@@ -300,7 +304,9 @@ fn progress_bar() -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(0);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {pos}/{len} files [{elapsed}]") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {msg} {pos}/{len} files [{elapsed}]")
+    {
         bar.set_style(style);
     }
     bar.set_message("walking");
@@ -314,7 +320,11 @@ pub(crate) fn to_query(text: String, f: &Filters) -> Result<SearchQuery> {
                 .ok_or_else(|| {
                     anyhow!(
                         "unknown kind `{k}`; use one of: {}",
-                        SymbolKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+                        SymbolKind::ALL
+                            .iter()
+                            .map(|k| k.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 })?
                 .name()
@@ -328,7 +338,11 @@ pub(crate) fn to_query(text: String, f: &Filters) -> Result<SearchQuery> {
                 .ok_or_else(|| {
                     anyhow!(
                         "unknown language `{l}`; use one of: {}",
-                        Language::ALL.iter().map(|l| l.name()).collect::<Vec<_>>().join(", ")
+                        Language::ALL
+                            .iter()
+                            .map(|l| l.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 })?
                 .name()
@@ -417,7 +431,8 @@ fn export(ws: &Workspace, a: ExportArgs, stdout: &mut dyn Write) -> Result<()> {
     let out: &mut dyn Write = match &a.output {
         Some(p) => {
             file = std::io::BufWriter::new(
-                std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+                std::fs::File::create(p)
+                    .with_context(|| format!("cannot create {}", p.display()))?,
             );
             &mut file
         }

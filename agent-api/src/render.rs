@@ -20,7 +20,11 @@ pub fn json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()>
 /// `path:line:col  kind  qualified_name` per symbol.
 pub fn symbols(out: &mut dyn Write, hits: &[SymbolHit]) -> Result<()> {
     for h in hits {
-        writeln!(out, "{}:{}:{}  {}  {}", h.file, h.line, h.col, h.kind, h.qualified_name)?;
+        writeln!(
+            out,
+            "{}:{}:{}  {}  {}",
+            h.file, h.line, h.col, h.kind, h.qualified_name
+        )?;
     }
     Ok(())
 }
@@ -32,7 +36,11 @@ pub fn definitions(out: &mut dyn Write, defs: &[Definition]) -> Result<()> {
             writeln!(out)?;
         }
         let h = &d.symbol;
-        writeln!(out, "{}:{}:{}  {}  {}", h.file, h.line, h.col, h.kind, h.qualified_name)?;
+        writeln!(
+            out,
+            "{}:{}:{}  {}  {}",
+            h.file, h.line, h.col, h.kind, h.qualified_name
+        )?;
         writeln!(out, "  id: {}", h.id)?;
         writeln!(out, "  signature: {}", h.signature)?;
         if let Some(doc) = &d.doc {
@@ -41,7 +49,10 @@ pub fn definitions(out: &mut dyn Write, defs: &[Definition]) -> Result<()> {
             }
         }
         if d.stale {
-            writeln!(out, "  (the file changed since it was indexed; run `cartograph index`)")?;
+            writeln!(
+                out,
+                "  (the file changed since it was indexed; run `cartograph index`)"
+            )?;
         }
         if let Some(snippet) = &d.snippet {
             for line in snippet.lines() {
@@ -60,7 +71,11 @@ pub fn references(out: &mut dyn Write, sites: &[RefSite]) -> Result<()> {
             .as_deref()
             .and_then(|id| cartograph_graph::split_symbol_id(id).map(|p| p.3))
             .unwrap_or_else(|| "(top level)".to_string());
-        writeln!(out, "{}:{}:{}  {}  {}  in {}", r.file, r.line, r.col, r.kind, r.name, enclosing)?;
+        writeln!(
+            out,
+            "{}:{}:{}  {}  {}  in {}",
+            r.file, r.line, r.col, r.kind, r.name, enclosing
+        )?;
     }
     Ok(())
 }
@@ -70,7 +85,15 @@ pub fn outline(out: &mut dyn Write, path: &str, nodes: &[OutlineNode]) -> Result
     fn walk(out: &mut dyn Write, nodes: &[OutlineNode], depth: usize) -> Result<()> {
         for n in nodes {
             let s = &n.symbol;
-            writeln!(out, "{}{}:{}  {}  {}", "  ".repeat(depth), s.line, s.col, s.kind, s.name)?;
+            writeln!(
+                out,
+                "{}{}:{}  {}  {}",
+                "  ".repeat(depth),
+                s.line,
+                s.col,
+                s.kind,
+                s.name
+            )?;
             walk(out, &n.children, depth + 1)?;
         }
         Ok(())
@@ -164,7 +187,10 @@ impl IndexSummary {
             skipped: r
                 .skipped
                 .iter()
-                .map(|s| SkippedJson { path: s.path.clone(), reason: s.reason.clone() })
+                .map(|s| SkippedJson {
+                    path: s.path.clone(),
+                    reason: s.reason.clone(),
+                })
                 .collect(),
             diagnostics: r.diagnostics.len(),
             symbols_extracted: r.symbols_extracted,
@@ -176,7 +202,12 @@ impl IndexSummary {
 }
 
 /// One summary line for an indexing run.
-pub fn index_report(out: &mut dyn Write, r: &IndexReport, dir: &Path, elapsed: Duration) -> Result<()> {
+pub fn index_report(
+    out: &mut dyn Write,
+    r: &IndexReport,
+    dir: &Path,
+    elapsed: Duration,
+) -> Result<()> {
     let changed = r.added + r.changed + r.deleted;
     writeln!(
         out,

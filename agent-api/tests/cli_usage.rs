@@ -1,6 +1,8 @@
 //! Usage errors of the `cartograph` binary. (Having an integration test here also
 //! makes `cargo test --workspace` build the binary that `tests/` drives.)
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::process::Command;
 
 fn cartograph(args: &[&str]) -> (i32, String, String) {
@@ -19,8 +21,13 @@ fn cartograph(args: &[&str]) -> (i32, String, String) {
 fn help_lists_every_command() {
     let (code, stdout, _) = cartograph(&["--help"]);
     assert_eq!(code, 0);
-    for cmd in ["index", "search", "def", "refs", "outline", "stats", "export", "bench"] {
-        assert!(stdout.contains(cmd), "help does not mention {cmd}:\n{stdout}");
+    for cmd in [
+        "index", "search", "def", "refs", "outline", "stats", "export", "bench",
+    ] {
+        assert!(
+            stdout.contains(cmd),
+            "help does not mention {cmd}:\n{stdout}"
+        );
     }
 }
 

@@ -188,16 +188,32 @@ mod tests {
                     .map(|err| format!("{lang}: {err}"))
             })
             .collect();
-        assert!(errors.is_empty(), "queries do not compile:\n{}", errors.join("\n"));
+        assert!(
+            errors.is_empty(),
+            "queries do not compile:\n{}",
+            errors.join("\n")
+        );
     }
 
     #[test]
     fn detects_languages_from_paths_and_shebangs() {
-        assert_eq!(Language::from_path(Path::new("a/b.tsx")), Some(Language::Tsx));
-        assert_eq!(Language::from_path(Path::new("x.PY")), Some(Language::Python));
+        assert_eq!(
+            Language::from_path(Path::new("a/b.tsx")),
+            Some(Language::Tsx)
+        );
+        assert_eq!(
+            Language::from_path(Path::new("x.PY")),
+            Some(Language::Python)
+        );
         assert_eq!(Language::from_path(Path::new("Makefile")), None);
-        assert_eq!(Language::from_shebang("#!/usr/bin/env python3"), Some(Language::Python));
-        assert_eq!(Language::from_shebang("#!/usr/bin/env -S node --x"), Some(Language::JavaScript));
+        assert_eq!(
+            Language::from_shebang("#!/usr/bin/env python3"),
+            Some(Language::Python)
+        );
+        assert_eq!(
+            Language::from_shebang("#!/usr/bin/env -S node --x"),
+            Some(Language::JavaScript)
+        );
         assert_eq!(Language::from_shebang("#!/bin/sh"), None);
     }
 }

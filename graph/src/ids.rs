@@ -30,7 +30,13 @@ pub fn symbol_id(
             .and_then(|r| r.strip_prefix('/'))
             .unwrap_or(file_path)
     };
-    format!("{} {} {} {}", language.name(), quote(service), quote(rel), descriptor)
+    format!(
+        "{} {} {} {}",
+        language.name(),
+        quote(service),
+        quote(rel),
+        descriptor
+    )
 }
 
 /// Splits an ID into its four parts (language, service, path in service, descriptor),
@@ -69,7 +75,12 @@ pub fn split_symbol_id(id: &str) -> Option<(String, String, String, String)> {
     if descriptor.is_empty() || Language::from_name(&parts[0]).is_none() {
         return None;
     }
-    Some((parts.remove(0), parts.remove(0), parts.remove(0), descriptor.to_string()))
+    Some((
+        parts.remove(0),
+        parts.remove(0),
+        parts.remove(0),
+        descriptor.to_string(),
+    ))
 }
 
 #[cfg(test)]
@@ -78,7 +89,13 @@ mod tests {
 
     #[test]
     fn ids_round_trip() {
-        let id = symbol_id(Language::Go, "cartservice", "src/cartservice", "src/cartservice/main.go", "cartService#GetCart().");
+        let id = symbol_id(
+            Language::Go,
+            "cartservice",
+            "src/cartservice",
+            "src/cartservice/main.go",
+            "cartService#GetCart().",
+        );
         assert_eq!(id, "go cartservice main.go cartService#GetCart().");
         let parts = split_symbol_id(&id).unwrap();
         assert_eq!(parts.2, "main.go");

@@ -137,18 +137,28 @@ pub fn index_workspace(
     if let Ok(dir) = store.dir().canonicalize() {
         walk_config.exclude.push(dir);
     }
-    let cancelled = || config.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed));
+    let cancelled = || {
+        config
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    };
 
     let started = Instant::now();
     let walked = walk(&roots, &walk_config);
     let walk_time = started.elapsed();
-    progress(IndexEvent::Walked { files: walked.files.len() });
+    progress(IndexEvent::Walked {
+        files: walked.files.len(),
+    });
 
     let services = detect_services(&walked.manifests, &walked.roots, &|m| {
         std::fs::read_to_string(&m.abs_path).ok()
     });
-    let existing: HashMap<String, FileRecord> =
-        store.files()?.into_iter().map(|r| (r.path.clone(), r)).collect();
+    let existing: HashMap<String, FileRecord> = store
+        .files()?
+        .into_iter()
+        .map(|r| (r.path.clone(), r))
+        .collect();
     let indexed_at = now();
 
     let extract_started = Instant::now();
@@ -163,7 +173,13 @@ pub fn index_workspace(
                 return (file.path.clone(), Outcome::Unchanged);
             }
             let service = service_name(&file.path, &services);
-            let outcome = check_file(file, existing.get(&file.path), &service, max_size, indexed_at);
+            let outcome = check_file(
+                file,
+                existing.get(&file.path),
+                &service,
+                max_size,
+                indexed_at,
+            );
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(IndexEvent::FileDone { done: n, total });
             (file.path.clone(), outcome)
@@ -236,7 +252,12 @@ pub fn index_workspace(
     let skipped_changed = store.skipped()? != skipped;
     let roots_changed = meta.roots != root_records;
     let first_run = meta.generation == 0;
-    if report.changes.is_empty() && !services_changed && !skipped_changed && !roots_changed && !first_run {
+    if report.changes.is_empty()
+        && !services_changed
+        && !skipped_changed
+        && !roots_changed
+        && !first_run
+    {
         report.generation = meta.generation;
         return Ok(report);
     }
@@ -308,4 +329,62 @@ fn check_file(
         diagnostics: facts.diagnostics.len() as u32,
     };
     Outcome::Extracted(Box::new((record, facts)), source.size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cartograph_indexer::Language;
+
+    #[test]
+    fn a_file_deleted_after_the_walk_is_skipped_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SourceFile {
+            abs_path: dir.path().join("gone.py"),
+            path: "gone.py".to_string(),
+            language: Language::Python,
+            size: 10,
+            mtime: 0,
+        };
+        match check_file(&file, None, "root", 1 << 20, 0) {
+            Outcome::Skipped(s) => {
+                assert_eq!(s.path, "gone.py");
+                assert!(s.reason.starts_with("unreadable:"), "{}", s.reason);
+            }
+            _ => panic!("a vanished file must be skipped"),
+        }
+    }
+
+    #[test]
+    fn an_index_run_is_one_atomic_update() {
+        let ws = tempfile::tempdir().unwrap();
+        std::fs::write(ws.path().join("a.go"), "package main\n\nfunc A() { B() }\n").unwrap();
+        std::fs::write(ws.path().join("b.go"), "package main\n\nfunc B() {}\n").unwrap();
+        let store = Store::open_or_create(&ws.path().join(".cartograph")).unwrap();
+        let config = IndexConfig {
+            roots: vec![ws.path().to_path_buf()],
+            ..IndexConfig::default()
+        };
+        let report = index_workspace(&store, &config, &|_| {}).unwrap();
+        assert_eq!((report.added, report.generation), (2, 1));
+        assert_eq!(store.files_referencing("B").unwrap(), ["a.go"]);
+        // No change: no new generation.
+        let again = index_workspace(&store, &config, &|_| {}).unwrap();
+        assert_eq!((again.unchanged, again.generation), (2, 1));
+        // A cancelled run writes nothing.
+        std::fs::write(ws.path().join("b.go"), "package main\n\nfunc C() { B() }\n").unwrap();
+        let cancel = Arc::new(AtomicBool::new(true));
+        let cancelled = IndexConfig {
+            cancel: Some(cancel),
+            ..config.clone()
+        };
+        assert!(matches!(
+            index_workspace(&store, &cancelled, &|_| {}),
+            Err(Error::Cancelled)
+        ));
+        assert_eq!(store.meta().unwrap().generation, 1);
+        let third = index_workspace(&store, &config, &|_| {}).unwrap();
+        assert_eq!((third.changed, third.generation), (1, 2));
+        assert_eq!(store.files_referencing("B").unwrap(), ["a.go", "b.go"]);
+    }
 }

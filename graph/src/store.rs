@@ -124,8 +124,15 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store> {
         check_format(dir)?;
         let store = open_db(dir)?;
-        if store.db.get(META_KEY).map_err(|e| store.corrupt(e))?.is_none() {
-            return Err(Error::Incomplete { dir: dir.to_path_buf() });
+        if store
+            .db
+            .get(META_KEY)
+            .map_err(|e| store.corrupt(e))?
+            .is_none()
+        {
+            return Err(Error::Incomplete {
+                dir: dir.to_path_buf(),
+            });
         }
         Ok(store)
     }
@@ -167,7 +174,23 @@ impl Store {
             }
             Err(e) => return Err(e),
         }
-        open_db(dir)
+        match open_db(dir) {
+            Err(Error::Corrupt { message, .. }) => {
+                // The store is derived from the source tree: rebuild rather than give up.
+                tracing::warn!(
+                    "index store at {} is unreadable ({message}); rebuilding it",
+                    dir.display()
+                );
+                for sub in [STORE_DIR, "search"] {
+                    let p = dir.join(sub);
+                    if p.exists() {
+                        std::fs::remove_dir_all(&p).map_err(io)?;
+                    }
+                }
+                open_db(dir)
+            }
+            other => other,
+        }
     }
 
     /// The index directory.
@@ -242,10 +265,16 @@ impl Store {
 
     /// Paths of the files that use `name` (in any reference), sorted.
     pub fn files_referencing(&self, name: &str) -> Result<Vec<String>> {
-        let ids: Vec<u32> = self.get(&key(NAME_PREFIX, name.as_bytes()))?.unwrap_or_default();
+        let ids: Vec<u32> = self
+            .get(&key(NAME_PREFIX, name.as_bytes()))?
+            .unwrap_or_default();
         let mut paths = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some(p) = self.db.get(key(ID_PREFIX, &id.to_be_bytes())).map_err(|e| self.corrupt(e))? {
+            if let Some(p) = self
+                .db
+                .get(key(ID_PREFIX, &id.to_be_bytes()))
+                .map_err(|e| self.corrupt(e))?
+            {
                 paths.push(String::from_utf8_lossy(&p).into_owned());
             }
         }
@@ -282,12 +311,15 @@ impl Store {
         // name -> (files removed, files added)
         let mut name_changes: BTreeMap<String, (BTreeSet<u32>, BTreeSet<u32>)> = BTreeMap::new();
 
-        let upsert_paths: BTreeSet<String> = update.upserts.iter().map(|(r, _)| r.path.clone()).collect();
+        let upsert_paths: BTreeSet<String> =
+            update.upserts.iter().map(|(r, _)| r.path.clone()).collect();
         let mut old_paths: Vec<String> = update.deletes.clone();
         old_paths.extend(upsert_paths.iter().cloned());
         let mut kept_ids: BTreeMap<String, u32> = BTreeMap::new();
         for path in &old_paths {
-            let Some(old) = self.file(path)? else { continue };
+            let Some(old) = self.file(path)? else {
+                continue;
+            };
             if let Some(facts) = self.facts(path)? {
                 for name in reference_names(&facts) {
                     name_changes.entry(name).or_default().0.insert(old.id);
@@ -315,11 +347,18 @@ impl Store {
             }
             batch.insert(key(FILE_PREFIX, record.path.as_bytes()), encode(record));
             batch.insert(key(FACTS_PREFIX, record.path.as_bytes()), encode(facts));
-            batch.insert(key(ID_PREFIX, &record.id.to_be_bytes()), record.path.as_bytes());
+            batch.insert(
+                key(ID_PREFIX, &record.id.to_be_bytes()),
+                record.path.as_bytes(),
+            );
         }
         for (name, (removed, added)) in name_changes {
             let k = key(NAME_PREFIX, name.as_bytes());
-            let mut ids: BTreeSet<u32> = self.get::<Vec<u32>>(&k)?.unwrap_or_default().into_iter().collect();
+            let mut ids: BTreeSet<u32> = self
+                .get::<Vec<u32>>(&k)?
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
             for id in &removed {
                 ids.remove(id);
             }
@@ -374,7 +413,9 @@ fn check_format(dir: &Path) -> Result<()> {
                     reason: format!("{FORMAT_FILE} marker is missing"),
                 });
             }
-            return Err(Error::NotIndexed { dir: dir.to_path_buf() });
+            return Err(Error::NotIndexed {
+                dir: dir.to_path_buf(),
+            });
         }
         Err(e) => {
             return Err(Error::Io {
@@ -408,13 +449,22 @@ fn write_format(dir: &Path) -> std::io::Result<()> {
 
 fn open_db(dir: &Path) -> Result<Store> {
     let path = dir.join(STORE_DIR);
-    let config = sled::Config::new().path(&path).cache_capacity(64 * 1024 * 1024);
+    let config = sled::Config::new()
+        .path(&path)
+        .cache_capacity(64 * 1024 * 1024);
     // sled may panic on some corrupted files instead of returning an error.
     let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()));
     match opened {
-        Ok(Ok(db)) => Ok(Store { db, dir: dir.to_path_buf() }),
-        Ok(Err(sled::Error::Io(e))) if e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock") => {
-            Err(Error::Locked { dir: dir.to_path_buf() })
+        Ok(Ok(db)) => Ok(Store {
+            db,
+            dir: dir.to_path_buf(),
+        }),
+        Ok(Err(sled::Error::Io(e)))
+            if e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock") =>
+        {
+            Err(Error::Locked {
+                dir: dir.to_path_buf(),
+            })
         }
         Ok(Err(e)) => Err(Error::Corrupt {
             dir: dir.to_path_buf(),

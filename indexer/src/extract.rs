@@ -8,7 +8,9 @@ use cartograph_grammars::Language;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Parser, Query, QueryCursor};
 
-use crate::facts::{Diagnostic, FileFacts, Import, RefKind, Reference, Span, SymbolDef, SymbolKind};
+use crate::facts::{
+    Diagnostic, FileFacts, Import, RefKind, Reference, Span, SymbolDef, SymbolKind,
+};
 
 /// Longest signature kept, in bytes.
 const MAX_SIGNATURE: usize = 240;
@@ -212,7 +214,12 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
         let mut import_names: Vec<Node<'_>> = Vec::new();
         let mut import_alias: Option<Node<'_>> = None;
         for cap in m.captures {
-            match tq.roles.get(cap.index as usize).copied().unwrap_or(Role::Ignored) {
+            match tq
+                .roles
+                .get(cap.index as usize)
+                .copied()
+                .unwrap_or(Role::Ignored)
+            {
                 Role::Definition(k) => def = Some((k, cap.node)),
                 Role::Reference(k) => reference = Some((k, cap.node)),
                 Role::Name => name = Some(cap.node),
@@ -313,22 +320,20 @@ fn first_error_line(root: Node<'_>) -> Option<u32> {
 }
 
 fn unquote(s: &str) -> &str {
-    s.trim()
-        .trim_matches(|c| c == '"' || c == '\'' || c == '`')
+    s.trim().trim_matches(|c| c == '"' || c == '\'' || c == '`')
 }
 
 fn last_segment(s: &str) -> &str {
     let s = s.trim();
-    let cut = s
-        .rfind(|c: char| c == '.' || c == ':' || c == '\\' || c == '/')
-        .map_or(0, |i| i + 1);
+    let cut = s.rfind(['.', ':', '\\', '/']).map_or(0, |i| i + 1);
     &s[cut..]
 }
 
 /// Whether a definition of this kind in this language names its members
 /// (`mod a { fn b }` gives `a.b`). Packages and namespaces do not.
 fn is_qualifying(lang: Language, kind: SymbolKind) -> bool {
-    kind != SymbolKind::Module || matches!(lang, Language::Rust | Language::TypeScript | Language::Tsx)
+    kind != SymbolKind::Module
+        || matches!(lang, Language::Rust | Language::TypeScript | Language::Tsx)
 }
 
 fn suffix(kind: SymbolKind) -> &'static str {
@@ -355,7 +360,10 @@ fn build_symbols(
     defs.dedup_by_key(|d| (d.name.start_byte(), d.name.end_byte()));
 
     // Package-level modules name the file's package.
-    if let Some(pkg) = defs.iter().find(|d| d.kind == SymbolKind::Module && !is_qualifying(lang, d.kind)) {
+    if let Some(pkg) = defs
+        .iter()
+        .find(|d| d.kind == SymbolKind::Module && !is_qualifying(lang, d.kind))
+    {
         facts.package = Some(text_of(pkg.name, text).trim().to_string());
     }
 
@@ -368,7 +376,11 @@ fn build_symbols(
         .iter()
         .enumerate()
         .map(|(i, d)| (span_of(d.node), Frame::Def(i)))
-        .chain(containers.into_iter().map(|c| (c.span, Frame::Container(c.name))))
+        .chain(
+            containers
+                .into_iter()
+                .map(|c| (c.span, Frame::Container(c.name))),
+        )
         .collect();
     items.sort_by(|a, b| {
         a.0.start_byte
@@ -402,7 +414,11 @@ fn build_symbols(
                     None => (qual_prefix, desc_prefix),
                 };
                 let qualified_name = join(&qual_prefix, &name);
-                let mut descriptor = format!("{desc_prefix}{}{}", escape_descriptor(&name), suffix(d.kind));
+                let mut descriptor = format!(
+                    "{desc_prefix}{}{}",
+                    escape_descriptor(&name),
+                    suffix(d.kind)
+                );
                 let n = seen.entry(descriptor.clone()).or_insert(0);
                 *n += 1;
                 if *n > 1 {
@@ -439,7 +455,10 @@ fn join(prefix: &str, name: &str) -> String {
 }
 
 fn escape_descriptor(name: &str) -> String {
-    if name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$') {
+    if name
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+    {
         name.to_string()
     } else {
         format!("`{}`", name.replace('`', "``"))
@@ -466,17 +485,19 @@ fn build_references(mut refs: Vec<(RefKind, Span, String)>, facts: &mut FileFact
     let mut order: Vec<u32> = (0..symbols.len() as u32).collect();
     order.sort_by(|a, b| {
         let (sa, sb) = (&symbols[*a as usize].span, &symbols[*b as usize].span);
-        sa.start_byte.cmp(&sb.start_byte).then(sb.end_byte.cmp(&sa.end_byte))
+        sa.start_byte
+            .cmp(&sb.start_byte)
+            .then(sb.end_byte.cmp(&sa.end_byte))
     });
     let mut next = 0usize;
     let mut stack: Vec<u32> = Vec::new();
     for (kind, span, name) in refs {
-        while next < order.len() && symbols[order[next] as usize].span.start_byte <= span.start_byte {
+        while next < order.len() && symbols[order[next] as usize].span.start_byte <= span.start_byte
+        {
             let candidate = order[next];
-            while stack
-                .last()
-                .is_some_and(|top| symbols[*top as usize].span.end_byte <= symbols[candidate as usize].span.start_byte)
-            {
+            while stack.last().is_some_and(|top| {
+                symbols[*top as usize].span.end_byte <= symbols[candidate as usize].span.start_byte
+            }) {
                 stack.pop();
             }
             stack.push(candidate);
@@ -539,7 +560,11 @@ fn doc_of(lang: Language, node: Node<'_>, text: &str) -> Option<String> {
         }
         let end_row = s.end_position().row;
         // Rust line comments include their newline, so they end on the next row.
-        let end_row = if text_of(s, text).ends_with('\n') { end_row.saturating_sub(1) } else { end_row };
+        let end_row = if text_of(s, text).ends_with('\n') {
+            end_row.saturating_sub(1)
+        } else {
+            end_row
+        };
         if end_row + 1 < expected_end_row {
             break;
         }
@@ -594,7 +619,10 @@ fn strip_comment(comment: &str) -> Vec<String> {
                 .unwrap_or(l);
             let l = l.strip_suffix("*/").unwrap_or(l).trim();
             let l = l.strip_prefix('*').unwrap_or(l);
-            l.replace("<summary>", "").replace("</summary>", "").trim().to_string()
+            l.replace("<summary>", "")
+                .replace("</summary>", "")
+                .trim()
+                .to_string()
         })
         .collect()
 }

@@ -36,7 +36,9 @@ const PRIORITY: &[&str] = &[
 fn priority(file_name: &str) -> usize {
     PRIORITY
         .iter()
-        .position(|p| file_name == *p || (p.starts_with('.') && *p != ".git" && file_name.ends_with(p)))
+        .position(|p| {
+            file_name == *p || (p.starts_with('.') && *p != ".git" && file_name.ends_with(p))
+        })
         .unwrap_or(PRIORITY.len())
 }
 
@@ -89,7 +91,11 @@ pub fn detect_services(
     for root in roots {
         if !by_dir.contains_key(root) {
             found.push(Service {
-                name: if root.is_empty() { "root".to_string() } else { root.clone() },
+                name: if root.is_empty() {
+                    "root".to_string()
+                } else {
+                    root.clone()
+                },
                 path: root.clone(),
                 manifest: None,
             });
@@ -150,11 +156,16 @@ pub fn name_from_manifest(file_name: &str, text: &str) -> Option<String> {
             n.rsplit('/').next().unwrap_or(n).to_string()
         }
         "go.mod" => {
-            let line = text.lines().find_map(|l| l.trim().strip_prefix("module "))?;
+            let line = text
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("module "))?;
             let module = line.trim().trim_matches('"');
             let last = module.rsplit('/').next().unwrap_or(module);
             // `example.com/x/v2`: the version suffix is not the name.
-            if last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit()) {
+            if last.len() > 1
+                && last.starts_with('v')
+                && last[1..].chars().all(|c| c.is_ascii_digit())
+            {
                 module.rsplit('/').nth(1).unwrap_or(last).to_string()
             } else {
                 last.to_string()
@@ -186,12 +197,18 @@ fn pom_artifact_id(text: &str) -> Option<String> {
         let after = &rest[close + 1..];
         let name = tag.split_whitespace().next().unwrap_or("");
         match name {
-            "parent" | "dependencies" | "dependencyManagement" | "build" | "plugins" | "profiles" => {
-                depth_skip += 1
-            }
-            "/parent" | "/dependencies" | "/dependencyManagement" | "/build" | "/plugins" | "/profiles" => {
-                depth_skip = depth_skip.saturating_sub(1)
-            }
+            "parent"
+            | "dependencies"
+            | "dependencyManagement"
+            | "build"
+            | "plugins"
+            | "profiles" => depth_skip += 1,
+            "/parent"
+            | "/dependencies"
+            | "/dependencyManagement"
+            | "/build"
+            | "/plugins"
+            | "/profiles" => depth_skip = depth_skip.saturating_sub(1),
             "artifactId" if depth_skip == 0 => {
                 let end = after.find("</artifactId>")?;
                 return Some(after[..end].trim().to_string());
@@ -210,7 +227,8 @@ mod tests {
     #[test]
     fn reads_names_from_manifests() {
         assert_eq!(
-            name_from_manifest("go.mod", "module github.com/acme/checkout/v2\n\ngo 1.22\n").as_deref(),
+            name_from_manifest("go.mod", "module github.com/acme/checkout/v2\n\ngo 1.22\n")
+                .as_deref(),
             Some("checkout")
         );
         assert_eq!(
@@ -238,9 +256,21 @@ mod tests {
     #[test]
     fn files_belong_to_the_nearest_service() {
         let services = vec![
-            Service { name: "root".into(), path: "".into(), manifest: None },
-            Service { name: "cart".into(), path: "src/cart".into(), manifest: None },
-            Service { name: "cartx".into(), path: "src/cartx".into(), manifest: None },
+            Service {
+                name: "root".into(),
+                path: "".into(),
+                manifest: None,
+            },
+            Service {
+                name: "cart".into(),
+                path: "src/cart".into(),
+                manifest: None,
+            },
+            Service {
+                name: "cartx".into(),
+                path: "src/cartx".into(),
+                manifest: None,
+            },
         ];
         assert_eq!(service_of("src/cart/a.go", &services), Some(1));
         assert_eq!(service_of("src/cartx/a.go", &services), Some(2));

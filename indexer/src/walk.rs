@@ -218,7 +218,8 @@ pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
                 Err(err) => {
                     out.skipped.push(Skipped {
                         path: error_path(&err).map_or_else(String::new, |p| {
-                            root.workspace_path(&p).unwrap_or_else(|| p.display().to_string())
+                            root.workspace_path(&p)
+                                .unwrap_or_else(|| p.display().to_string())
                         }),
                         reason: err.to_string().to_lowercase(),
                     });
@@ -292,7 +293,8 @@ pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
     }
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
     out.files.dedup_by(|a, b| a.path == b.path);
-    out.manifests.sort_by(|a, b| (&a.dir, &a.file_name).cmp(&(&b.dir, &b.file_name)));
+    out.manifests
+        .sort_by(|a, b| (&a.dir, &a.file_name).cmp(&(&b.dir, &b.file_name)));
     out
 }
 
@@ -365,7 +367,8 @@ pub fn content_hash(bytes: &[u8]) -> String {
 
 /// Reads a file for indexing: rejects binary and oversized files, replaces invalid UTF-8.
 pub fn read_source(path: &Path, max_size: u64) -> Result<SourceText, SkipReason> {
-    let bytes = std::fs::read(path).map_err(|e| SkipReason::Unreadable(e.to_string().to_lowercase()))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| SkipReason::Unreadable(e.to_string().to_lowercase()))?;
     let size = bytes.len() as u64;
     if size > max_size {
         return Err(SkipReason::TooLarge(size));
@@ -379,5 +382,10 @@ pub fn read_source(path: &Path, max_size: u64) -> Result<SourceText, SkipReason>
         Ok(t) => (t, false),
         Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
     };
-    Ok(SourceText { text, hash, size, lossy })
+    Ok(SourceText {
+        text,
+        hash,
+        size,
+        lossy,
+    })
 }

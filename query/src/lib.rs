@@ -15,7 +15,9 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use cartograph_graph::{index_workspace, symbol_id, FileRecord, IndexConfig, IndexEvent, IndexReport, Store};
+use cartograph_graph::{
+    index_workspace, symbol_id, FileRecord, IndexConfig, IndexEvent, IndexReport, Store,
+};
 use cartograph_indexer::{content_hash, walk, FileFacts, Root, Service, WalkConfig};
 
 pub use model::{
@@ -87,10 +89,20 @@ impl Workspace {
     ) -> Result<(Workspace, IndexReport)> {
         let store = Store::open_or_create(dir)?;
         let report = index_workspace(&store, config, progress)?;
-        let search = SearchIndex::open_after_update(&store, &report.changes.upserted, &report.changes.deleted)?;
+        let search = SearchIndex::open_after_update(
+            &store,
+            &report.changes.upserted,
+            &report.changes.deleted,
+        )?;
         let cell = OnceCell::new();
         let _ = cell.set(search);
-        Ok((Workspace { store, search: cell }, report))
+        Ok((
+            Workspace {
+                store,
+                search: cell,
+            },
+            report,
+        ))
     }
 
     /// The underlying store.
@@ -132,10 +144,14 @@ impl Workspace {
             let (doc, span, stale, text) = match entry {
                 Some((record, facts)) => {
                     let sym = facts.symbols.iter().find(|s| {
-                        s.name_span.start_line == hit.line && s.name_span.start_col == hit.col && s.name == hit.name
+                        s.name_span.start_line == hit.line
+                            && s.name_span.start_col == hit.col
+                            && s.name == hit.name
                     });
                     let disk = read_disk(&roots, &hit.file);
-                    let stale = disk.as_ref().is_none_or(|bytes| content_hash(bytes) != record.hash);
+                    let stale = disk
+                        .as_ref()
+                        .is_none_or(|bytes| content_hash(bytes) != record.hash);
                     (
                         sym.and_then(|s| s.doc.clone()),
                         sym.map(|s| (s.span.start_line, s.span.end_line)),
@@ -146,10 +162,17 @@ impl Workspace {
                 None => (None, None, true, None),
             };
             let snippet = match (span, text) {
-                (Some((start, end)), Some(bytes)) => Some(snippet_of(&String::from_utf8_lossy(&bytes), start, end)),
+                (Some((start, end)), Some(bytes)) => {
+                    Some(snippet_of(&String::from_utf8_lossy(&bytes), start, end))
+                }
                 _ => None,
             };
-            out.push(Definition { symbol: hit, doc, snippet, stale });
+            out.push(Definition {
+                symbol: hit,
+                doc,
+                snippet,
+                stale,
+            });
         }
         Ok(out)
     }
@@ -164,7 +187,8 @@ impl Workspace {
         let services = self.store.services()?;
         let mut out = Vec::new();
         for path in self.store.files_referencing(&name)? {
-            let (Some(record), Some(facts)) = (self.store.file(&path)?, self.store.facts(&path)?) else {
+            let (Some(record), Some(facts)) = (self.store.file(&path)?, self.store.facts(&path)?)
+            else {
                 continue;
             };
             let spath = search::service_path(&services, &record.service);
@@ -173,12 +197,25 @@ impl Workspace {
                     file: path.clone(),
                     line: r.span.start_line,
                     col: r.span.start_col,
-                    end_col: if r.span.end_line == r.span.start_line { r.span.end_col } else { r.span.start_col },
+                    end_col: if r.span.end_line == r.span.start_line {
+                        r.span.end_col
+                    } else {
+                        r.span.start_col
+                    },
                     kind: r.kind.name().to_string(),
                     name: r.name.clone(),
-                    enclosing: r.enclosing.and_then(|i| facts.symbols.get(i as usize)).map(|s| {
-                        symbol_id(record.language, &record.service, spath, &record.path, &s.descriptor)
-                    }),
+                    enclosing: r
+                        .enclosing
+                        .and_then(|i| facts.symbols.get(i as usize))
+                        .map(|s| {
+                            symbol_id(
+                                record.language,
+                                &record.service,
+                                spath,
+                                &record.path,
+                                &s.descriptor,
+                            )
+                        }),
                     service: record.service.clone(),
                     language: record.language.name().to_string(),
                     targets: Vec::new(),
@@ -193,10 +230,17 @@ impl Workspace {
     pub fn resolve_path(&self, given: &str, cwd: &Path) -> Result<String> {
         let meta = self.store.meta()?;
         let mut candidates: Vec<String> = vec![given.trim_start_matches("./").to_string()];
-        let abs = if Path::new(given).is_absolute() { PathBuf::from(given) } else { cwd.join(given) };
+        let abs = if Path::new(given).is_absolute() {
+            PathBuf::from(given)
+        } else {
+            cwd.join(given)
+        };
         let abs = abs.canonicalize().unwrap_or(abs);
         for r in &meta.roots {
-            let root = Root { path: r.path.clone(), prefix: r.prefix.clone() };
+            let root = Root {
+                path: r.path.clone(),
+                prefix: r.prefix.clone(),
+            };
             if let Some(p) = root.workspace_path(&abs) {
                 candidates.insert(0, p);
             }
@@ -211,13 +255,19 @@ impl Workspace {
         } else {
             "; no such file"
         };
-        Err(Error::NotIndexed { path: given.to_string(), hint: hint.to_string() })
+        Err(Error::NotIndexed {
+            path: given.to_string(),
+            hint: hint.to_string(),
+        })
     }
 
     /// The nested symbol tree of one indexed file (a workspace path).
     pub fn outline(&self, path: &str) -> Result<Vec<OutlineNode>> {
         let (Some(record), Some(facts)) = (self.store.file(path)?, self.store.facts(path)?) else {
-            return Err(Error::NotIndexed { path: path.to_string(), hint: String::new() });
+            return Err(Error::NotIndexed {
+                path: path.to_string(),
+                hint: String::new(),
+            });
         };
         let services = self.store.services()?;
         let spath = search::service_path(&services, &record.service);
@@ -237,10 +287,16 @@ impl Workspace {
         fn build(i: usize, hits: &[SymbolHit], children: &[Vec<usize>]) -> OutlineNode {
             OutlineNode {
                 symbol: hits[i].clone(),
-                children: children[i].iter().map(|c| build(*c, hits, children)).collect(),
+                children: children[i]
+                    .iter()
+                    .map(|c| build(*c, hits, children))
+                    .collect(),
             }
         }
-        Ok(top.into_iter().map(|i| build(i, &hits, &children)).collect())
+        Ok(top
+            .into_iter()
+            .map(|i| build(i, &hits, &children))
+            .collect())
     }
 
     /// Index statistics, including how the index differs from the disk now.
@@ -252,7 +308,11 @@ impl Workspace {
             skipped: self.store.skipped()?.len() as u64,
             indexed_at: meta.indexed_at,
             generation: meta.generation,
-            roots: meta.roots.iter().map(|r| r.path.display().to_string()).collect(),
+            roots: meta
+                .roots
+                .iter()
+                .map(|r| r.path.display().to_string())
+                .collect(),
             index_size_bytes: dir_size(self.store.dir()),
             ..Stats::default()
         };
@@ -266,7 +326,10 @@ impl Workspace {
             if f.diagnostics > 0 {
                 stats.files_with_diagnostics += 1;
             }
-            let l = stats.languages.entry(f.language.name().to_string()).or_default();
+            let l = stats
+                .languages
+                .entry(f.language.name().to_string())
+                .or_default();
             l.files += 1;
             l.lines += u64::from(f.lines);
             l.bytes += f.size;
@@ -283,14 +346,21 @@ impl Workspace {
         let roots: Vec<Root> = meta
             .roots
             .iter()
-            .map(|r| Root { path: r.path.clone(), prefix: r.prefix.clone() })
+            .map(|r| Root {
+                path: r.path.clone(),
+                prefix: r.prefix.clone(),
+            })
             .collect();
-        let mut config = WalkConfig { max_file_size: meta.max_file_size.max(1), ..WalkConfig::default() };
+        let mut config = WalkConfig {
+            max_file_size: meta.max_file_size.max(1),
+            ..WalkConfig::default()
+        };
         if let Ok(dir) = self.store.dir().canonicalize() {
             config.exclude.push(dir);
         }
         let walked = walk(&roots, &config);
-        let indexed: BTreeMap<&str, &FileRecord> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+        let indexed: BTreeMap<&str, &FileRecord> =
+            files.iter().map(|f| (f.path.as_str(), f)).collect();
         let skipped: BTreeSet<String> = self.store.skipped()?.into_iter().map(|s| s.path).collect();
         let mut fresh = Freshness::default();
         let mut on_disk: BTreeSet<&str> = BTreeSet::new();
@@ -302,7 +372,8 @@ impl Workspace {
                 Some(rec) => {
                     let unchanged = rec.size == file.size && rec.mtime == file.mtime;
                     if !unchanged {
-                        let same = std::fs::read(&file.abs_path).is_ok_and(|b| content_hash(&b) == rec.hash);
+                        let same = std::fs::read(&file.abs_path)
+                            .is_ok_and(|b| content_hash(&b) == rec.hash);
                         if !same {
                             fresh.modified.push(file.path.clone());
                         }
@@ -344,7 +415,9 @@ impl Workspace {
             .map_err(io)?;
         }
         for record in &files {
-            let Some(facts) = self.store.facts(&record.path)? else { continue };
+            let Some(facts) = self.store.facts(&record.path)? else {
+                continue;
+            };
             let spath = search::service_path(&services, &record.service);
             sink(ExportRecord::File {
                 path: record.path.clone(),
@@ -358,7 +431,15 @@ impl Workspace {
             let ids: Vec<String> = facts
                 .symbols
                 .iter()
-                .map(|s| symbol_id(record.language, &record.service, spath, &record.path, &s.descriptor))
+                .map(|s| {
+                    symbol_id(
+                        record.language,
+                        &record.service,
+                        spath,
+                        &record.path,
+                        &s.descriptor,
+                    )
+                })
                 .collect();
             for (s, id) in facts.symbols.iter().zip(&ids) {
                 sink(ExportRecord::Symbol {
@@ -398,7 +479,13 @@ impl Workspace {
 
 fn hit_of(record: &FileRecord, spath: &str, s: &cartograph_indexer::SymbolDef) -> SymbolHit {
     SymbolHit {
-        id: symbol_id(record.language, &record.service, spath, &record.path, &s.descriptor),
+        id: symbol_id(
+            record.language,
+            &record.service,
+            spath,
+            &record.path,
+            &s.descriptor,
+        ),
         name: s.name.clone(),
         qualified_name: s.qualified_name.clone(),
         kind: s.kind.name().to_string(),
@@ -431,7 +518,8 @@ fn read_disk(roots: &[cartograph_graph::RootRecord], path: &str) -> Option<Vec<u
         let rel = if r.prefix.is_empty() {
             Some(path)
         } else {
-            path.strip_prefix(&r.prefix).and_then(|p| p.strip_prefix('/'))
+            path.strip_prefix(&r.prefix)
+                .and_then(|p| p.strip_prefix('/'))
         };
         if let Some(rel) = rel {
             if let Ok(bytes) = std::fs::read(r.path.join(rel)) {
@@ -446,9 +534,9 @@ fn snippet_of(text: &str, start: u32, end: u32) -> String {
     let start = start.max(1) as usize;
     let end = (end as usize).max(start);
     let take = (end - start + 1).min(SNIPPET_LINES);
-    let mut lines: Vec<&str> = text.lines().skip(start - 1).take(take).collect();
+    let lines: Vec<&str> = text.lines().skip(start - 1).take(take).collect();
     let truncated = end - start + 1 > take;
-    let mut s = lines.drain(..).collect::<Vec<_>>().join("\n");
+    let mut s = lines.join("\n");
     if truncated {
         s.push_str("\n…");
     }
@@ -459,7 +547,9 @@ fn dir_size(dir: &Path) -> u64 {
     let mut total = 0;
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             match e.file_type() {
                 Ok(t) if t.is_dir() => stack.push(e.path()),

@@ -115,7 +115,11 @@ impl SearchIndex {
     /// Opens the search index after an indexing run that moved the store to its
     /// current generation: applies the run's changes when the index is exactly one
     /// generation behind, and rebuilds it when it is further behind or unreadable.
-    pub fn open_after_update(store: &Store, changed: &[String], deleted: &[String]) -> Result<SearchIndex> {
+    pub fn open_after_update(
+        store: &Store,
+        changed: &[String],
+        deleted: &[String],
+    ) -> Result<SearchIndex> {
         let generation = store.meta()?.generation;
         let dir = store.dir().join(SEARCH_DIR);
         if let Ok(mut index) = SearchIndex::open_dir(&dir) {
@@ -172,8 +176,13 @@ impl SearchIndex {
         let services = store.services()?;
         let records = store.files()?;
         for (path, facts) in store.all_facts()? {
-            if let Some(record) = records.binary_search_by(|r| r.path.cmp(&path)).ok().map(|i| &records[i]) {
-                add_file(&writer, fields, record, &facts, &services).map_err(|e| search_err(&tmp, e))?;
+            if let Some(record) = records
+                .binary_search_by(|r| r.path.cmp(&path))
+                .ok()
+                .map(|i| &records[i])
+            {
+                add_file(&writer, fields, record, &facts, &services)
+                    .map_err(|e| search_err(&tmp, e))?;
             }
         }
         let generation = store.meta()?.generation;
@@ -205,7 +214,8 @@ impl SearchIndex {
             let (Some(record), Some(facts)) = (store.file(path)?, store.facts(path)?) else {
                 continue;
             };
-            add_file(&writer, self.fields, &record, &facts, &services).map_err(|e| search_err(&self.dir, e))?;
+            add_file(&writer, self.fields, &record, &facts, &services)
+                .map_err(|e| search_err(&self.dir, e))?;
         }
         commit(&mut writer, generation).map_err(|e| search_err(&self.dir, e))?;
         self.reader.reload().map_err(|e| search_err(&self.dir, e))?;
@@ -238,7 +248,10 @@ impl SearchIndex {
             if let Some(prefix) = prefix_query(f.name_exact, &whole) {
                 clauses.push((Occur::Should, boosted(prefix, 8.0)));
             }
-            clauses.push((Occur::Should, boosted(term(f.qualified_exact, &whole), 20.0)));
+            clauses.push((
+                Occur::Should,
+                boosted(term(f.qualified_exact, &whole), 20.0),
+            ));
         }
         self.run(clauses, q)
     }
@@ -253,7 +266,11 @@ impl SearchIndex {
         }
         let normalized = target.trim().replace("::", ".").replace('#', ".");
         let lower = normalized.to_lowercase();
-        let field = if normalized.contains('.') { f.qualified_exact } else { f.name_exact };
+        let field = if normalized.contains('.') {
+            f.qualified_exact
+        } else {
+            f.name_exact
+        };
         let mut hits = self.run(vec![(Occur::Must, term(field, &lower))], q)?;
         if hits.is_empty() && normalized.contains('.') {
             // A qualified name may omit outer containers: match it as a suffix.
@@ -264,7 +281,11 @@ impl SearchIndex {
         }
         let exact: Vec<SymbolHit> = hits
             .iter()
-            .filter(|h| h.name == normalized || h.qualified_name == normalized || h.qualified_name.ends_with(&format!(".{normalized}")))
+            .filter(|h| {
+                h.name == normalized
+                    || h.qualified_name == normalized
+                    || h.qualified_name.ends_with(&format!(".{normalized}"))
+            })
             .cloned()
             .collect();
         let mut out = if exact.is_empty() { hits } else { exact };
@@ -275,7 +296,11 @@ impl SearchIndex {
         Ok(out)
     }
 
-    fn run(&self, mut clauses: Vec<(Occur, Box<dyn Query>)>, q: &SearchQuery) -> Result<Vec<SymbolHit>> {
+    fn run(
+        &self,
+        mut clauses: Vec<(Occur, Box<dyn Query>)>,
+        q: &SearchQuery,
+    ) -> Result<Vec<SymbolHit>> {
         let f = self.fields;
         if let Some(kind) = &q.kind {
             clauses.push((Occur::Must, term(f.kind, kind)));
@@ -289,10 +314,13 @@ impl SearchIndex {
         if let Some(path) = &q.path {
             let prefix = path.trim_start_matches("./").trim_end_matches('/');
             let pattern = format!("{}(/.*)?", regex_escape(prefix));
-            let rq = RegexQuery::from_pattern(&pattern, f.file).map_err(|e| search_err(&self.dir, e))?;
+            let rq =
+                RegexQuery::from_pattern(&pattern, f.file).map_err(|e| search_err(&self.dir, e))?;
             clauses.push((Occur::Must, Box::new(rq)));
         }
-        if clauses.iter().all(|(o, _)| *o != Occur::Must) && clauses.iter().all(|(o, _)| *o != Occur::Should) {
+        if clauses.iter().all(|(o, _)| *o != Occur::Must)
+            && clauses.iter().all(|(o, _)| *o != Occur::Should)
+        {
             return Ok(Vec::new());
         }
         let query = BooleanQuery::new(clauses);
@@ -388,7 +416,10 @@ fn commit(writer: &mut IndexWriter, generation: u64) -> tantivy::Result<()> {
 
 /// The path of a service's directory, for IDs.
 pub(crate) fn service_path<'a>(services: &'a [Service], name: &str) -> &'a str {
-    services.iter().find(|s| s.name == name).map_or("", |s| s.path.as_str())
+    services
+        .iter()
+        .find(|s| s.name == name)
+        .map_or("", |s| s.path.as_str())
 }
 
 fn add_file(
@@ -402,7 +433,16 @@ fn add_file(
     let file_words = split_words(&record.path).join(" ");
     for s in &facts.symbols {
         let mut doc = TantivyDocument::default();
-        doc.add_text(f.id, symbol_id(record.language, &record.service, spath, &record.path, &s.descriptor));
+        doc.add_text(
+            f.id,
+            symbol_id(
+                record.language,
+                &record.service,
+                spath,
+                &record.path,
+                &s.descriptor,
+            ),
+        );
         doc.add_text(f.name, &s.name);
         doc.add_text(f.name_exact, s.name.to_lowercase());
         doc.add_text(f.name_words, split_words(&s.name).join(" "));

@@ -39,6 +39,9 @@ mod tests {
         assert_eq!(split_words("get_cart_items"), ["get", "cart", "items"]);
         assert_eq!(split_words("GetCartItems"), ["get", "cart", "items"]);
         assert_eq!(split_words("HTTPServer2x"), ["http", "server", "2", "x"]);
-        assert_eq!(split_words("src/cart-service/main.go"), ["src", "cart", "service", "main", "go"]);
+        assert_eq!(
+            split_words("src/cart-service/main.go"),
+            ["src", "cart", "service", "main", "go"]
+        );
     }
 }

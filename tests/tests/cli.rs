@@ -1,6 +1,8 @@
 //! End-to-end: the real binary indexes the fixture workspace and answers every
 //! query command, in text and JSON.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use cartograph_tests::{run_in, Workspace};
 use expect_test::expect;
 
@@ -33,12 +35,18 @@ fn search_ranks_code_aware_matches() {
         src/cartservice/cart.go:16:1  method  CartStore.AddItem
         src/cartservice/cart.go:43:22  method  memoryStore.AddItem
     "#]]
-    .assert_eq(ws.run(&["search", "cart", "--kind", "method", "--lang", "go"]).ok());
+    .assert_eq(
+        ws.run(&["search", "cart", "--kind", "method", "--lang", "go"])
+            .ok(),
+    );
     // getCartItems, get_cart_items and GetCartItems all match "cart items".
     expect![[r#"
         src/frontend/src/api.ts:27:8  method  CartClient.getCartItems
     "#]]
-    .assert_eq(ws.run(&["search", "cart", "items", "--kind", "method"]).ok());
+    .assert_eq(
+        ws.run(&["search", "cart", "items", "--kind", "method"])
+            .ok(),
+    );
     expect![[r#"
         src/frontend/src/api.ts:27:8  method  CartClient.getCartItems
     "#]]
@@ -53,12 +61,25 @@ fn search_ranks_code_aware_matches() {
     expect![[r#"
         protos/shop.proto:8:8  service  CartService
     "#]]
-    .assert_eq(ws.run(&["search", "cart", "--service", "root", "--kind", "service"]).ok());
+    .assert_eq(
+        ws.run(&["search", "cart", "--service", "root", "--kind", "service"])
+            .ok(),
+    );
     expect![[r#"
         src/ledger/src/lib.rs:28:11  struct  Ledger
         src/ledger/src/lib.rs:20:9  enum  LedgerError
     "#]]
-    .assert_eq(ws.run(&["search", "ledger", "--path", "src/ledger/src/lib.rs", "--limit", "2"]).ok());
+    .assert_eq(
+        ws.run(&[
+            "search",
+            "ledger",
+            "--path",
+            "src/ledger/src/lib.rs",
+            "--limit",
+            "2",
+        ])
+        .ok(),
+    );
 }
 
 #[test]
@@ -66,7 +87,19 @@ fn search_json_has_the_documented_fields() {
     let ws = indexed_shop();
     let hits = ws.run(&["search", "charge", "--json"]).json();
     let first = &hits.as_array().unwrap()[0];
-    for key in ["id", "name", "qualified_name", "kind", "language", "service", "file", "line", "col", "end_line", "signature"] {
+    for key in [
+        "id",
+        "name",
+        "qualified_name",
+        "kind",
+        "language",
+        "service",
+        "file",
+        "line",
+        "col",
+        "end_line",
+        "signature",
+    ] {
         assert!(first.get(key).is_some(), "missing {key} in {first}");
     }
 }
@@ -98,14 +131,36 @@ fn def_shows_signature_doc_and_snippet() {
             | }
     "#]]
     .assert_eq(ws.run(&["def", "cartService.GetCart"]).ok());
-    let by_id = ws.run(&["def", "go cartservice main.go cartService#GetCart().", "--json"]).json();
+    let by_id = ws
+        .run(&[
+            "def",
+            "go cartservice main.go cartService#GetCart().",
+            "--json",
+        ])
+        .json();
     assert_eq!(by_id.as_array().unwrap().len(), 1);
     assert_eq!(by_id[0]["qualified_name"], "cartService.GetCart");
-    assert_eq!(by_id[0]["doc"], "GetCart answers the CartService/GetCart rpc.");
+    assert_eq!(
+        by_id[0]["doc"],
+        "GetCart answers the CartService/GetCart rpc."
+    );
     // Every same-named definition across languages is listed.
     let all = ws.run(&["def", "GetCart", "--json"]).json();
-    let files: Vec<&str> = all.as_array().unwrap().iter().map(|d| d["file"].as_str().unwrap()).collect();
-    assert_eq!(files, ["protos/shop.proto", "src/cartservice/cart.go", "src/cartservice/cart.go", "src/cartservice/main.go"]);
+    let files: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "protos/shop.proto",
+            "src/cartservice/cart.go",
+            "src/cartservice/cart.go",
+            "src/cartservice/main.go"
+        ]
+    );
 }
 
 #[test]
@@ -113,10 +168,18 @@ fn def_of_an_unknown_name_is_not_found() {
     let ws = indexed_shop();
     let out = ws.run(&["def", "NoSuchThing"]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("no definition named `NoSuchThing`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no definition named `NoSuchThing`"),
+        "{}",
+        out.stderr
+    );
     let bad = ws.run(&["search", "x", "--kind", "gizmo"]);
     assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("unknown kind `gizmo`"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("unknown kind `gizmo`"),
+        "{}",
+        bad.stderr
+    );
 }
 
 #[test]
@@ -135,9 +198,16 @@ fn refs_lists_every_site_with_its_enclosing_symbol() {
         assert!(sites[0].get(key).is_some(), "missing {key}");
     }
     let inherit = sites.iter().find(|s| s["kind"] == "inherit").unwrap();
-    assert_eq!(inherit["enclosing"], "python emailservice emailservice/server.py DummySender#");
+    assert_eq!(
+        inherit["enclosing"],
+        "python emailservice emailservice/server.py DummySender#"
+    );
     let top = ws.run(&["refs", "require", "--json"]).json();
-    assert!(top.as_array().unwrap().iter().any(|s| s["enclosing"].is_null()));
+    assert!(top
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["enclosing"].is_null()));
 }
 
 #[test]
@@ -161,14 +231,30 @@ fn outline_nests_members_under_their_types() {
             44:14  enum_member  TEXT
             44:20  enum_member  IMAGE
     "#]]
-    .assert_eq(ws.run(&["outline", "src/adservice/src/main/java/com/shop/ads/AdService.java"]).ok());
+    .assert_eq(
+        ws.run(&[
+            "outline",
+            "src/adservice/src/main/java/com/shop/ads/AdService.java",
+        ])
+        .ok(),
+    );
     // Paths relative to the current directory work too.
-    let inner = run_in(&ws.root.join("src/ledger"), &["outline", "src/entry.rs", "--json"]).json();
+    let inner = run_in(
+        &ws.root.join("src/ledger"),
+        &["outline", "src/entry.rs", "--json"],
+    )
+    .json();
     assert_eq!(inner[0]["qualified_name"], "Entry");
     assert_eq!(inner[0]["children"][0]["name"], "account");
     let missing = ws.run(&["outline", "src/nope.go"]);
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.contains("src/nope.go is not indexed; no such file"), "{}", missing.stderr);
+    assert!(
+        missing
+            .stderr
+            .contains("src/nope.go is not indexed; no such file"),
+        "{}",
+        missing.stderr
+    );
 }
 
 #[test]
@@ -181,9 +267,17 @@ fn stats_counts_per_language_and_reports_freshness() {
     assert_eq!(stats["languages"]["proto"]["symbols"], 34);
     assert!(stats["index_size_bytes"].as_u64().unwrap() > 0);
     assert_eq!(stats["freshness"]["modified"].as_array().unwrap().len(), 0);
-    ws.write("src/cartservice/extra.go", "package main\n\nfunc Extra() {}\n");
+    ws.write(
+        "src/cartservice/extra.go",
+        "package main\n\nfunc Extra() {}\n",
+    );
     let text = ws.run(&["stats"]);
-    assert!(text.ok().contains("freshness: stale (0 modified, 1 added, 0 deleted"), "{}", text.stdout);
+    assert!(
+        text.ok()
+            .contains("freshness: stale (0 modified, 1 added, 0 deleted"),
+        "{}",
+        text.stdout
+    );
     assert!(text.stdout.contains("  added: src/cartservice/extra.go"));
 }
 
@@ -194,8 +288,15 @@ fn export_writes_one_json_record_per_line() {
     let mut counts = std::collections::BTreeMap::new();
     for line in out.ok().lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        *counts.entry(v["type"].as_str().unwrap().to_string()).or_insert(0) += 1;
-        if v["type"] == "symbol" && v["name"] == "AddItem" && v["file"] == "src/cartservice/cart.go" && v["kind"] == "method" && v["qualified_name"] == "memoryStore.AddItem" {
+        *counts
+            .entry(v["type"].as_str().unwrap().to_string())
+            .or_insert(0) += 1;
+        if v["type"] == "symbol"
+            && v["name"] == "AddItem"
+            && v["file"] == "src/cartservice/cart.go"
+            && v["kind"] == "method"
+            && v["qualified_name"] == "memoryStore.AddItem"
+        {
             assert_eq!(v["id"], "go cartservice cart.go memoryStore#AddItem().");
             assert_eq!(v["line"], 43);
             assert_eq!(v["col"], 22);
@@ -205,7 +306,8 @@ fn export_writes_one_json_record_per_line() {
             assert!(v["targets"].is_array());
         }
     }
-    expect![[r#"{"file": 18, "reference": 208, "service": 8, "symbol": 142}"#]].assert_eq(&format!("{counts:?}"));
+    expect![[r#"{"file": 18, "reference": 208, "service": 8, "symbol": 142}"#]]
+        .assert_eq(&format!("{counts:?}"));
 }
 
 #[test]
@@ -218,7 +320,12 @@ fn services_come_from_manifests() {
         .filter(|l| l.starts_with("{\"type\":\"service\""))
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            format!("{} {} {}", v["name"].as_str().unwrap(), v["path"], v["languages"])
+            format!(
+                "{} {} {}",
+                v["name"].as_str().unwrap(),
+                v["path"],
+                v["languages"]
+            )
         })
         .collect();
     expect![[r#"
@@ -237,11 +344,18 @@ fn services_come_from_manifests() {
 fn queries_find_the_index_from_subdirectories_and_by_flag() {
     let ws = indexed_shop();
     let deep = ws.root.join("src/frontend/src/components");
-    assert!(run_in(&deep, &["def", "CartView"]).ok().contains("CartView.tsx"));
+    assert!(run_in(&deep, &["def", "CartView"])
+        .ok()
+        .contains("CartView.tsx"));
     let elsewhere = tempfile::tempdir().unwrap();
     let index = ws.root.join(".cartograph");
-    let by_flag = run_in(elsewhere.path(), &["--index", index.to_str().unwrap(), "def", "Ledger"]);
-    assert!(by_flag.ok().contains("src/ledger/src/lib.rs:28:11  struct  Ledger"));
+    let by_flag = run_in(
+        elsewhere.path(),
+        &["--index", index.to_str().unwrap(), "def", "Ledger"],
+    );
+    assert!(by_flag
+        .ok()
+        .contains("src/ledger/src/lib.rs:28:11  struct  Ledger"));
 }
 
 #[test]
@@ -252,11 +366,32 @@ fn several_roots_share_one_index() {
     let index = a.tmp.path().join("combined-index");
     let out = run_in(
         a.tmp.path(),
-        &["--index", index.to_str().unwrap(), "index", a.root.to_str().unwrap(), b.root.to_str().unwrap()],
+        &[
+            "--index",
+            index.to_str().unwrap(),
+            "index",
+            a.root.to_str().unwrap(),
+            b.root.to_str().unwrap(),
+        ],
     );
     out.ok();
-    let hits = run_in(a.tmp.path(), &["--index", index.to_str().unwrap(), "search", "generate cart"]);
+    let hits = run_in(
+        a.tmp.path(),
+        &[
+            "--index",
+            index.to_str().unwrap(),
+            "search",
+            "generate cart",
+        ],
+    );
     assert_eq!(hits.ok(), "ws/tools/gen.py:1:4  function  generate_cart\n");
-    let cart = run_in(a.tmp.path(), &["--index", index.to_str().unwrap(), "def", "memoryStore"]);
-    assert!(cart.ok().starts_with("shop/src/cartservice/cart.go:32:5"), "{}", cart.stdout);
+    let cart = run_in(
+        a.tmp.path(),
+        &["--index", index.to_str().unwrap(), "def", "memoryStore"],
+    );
+    assert!(
+        cart.ok().starts_with("shop/src/cartservice/cart.go:32:5"),
+        "{}",
+        cart.stdout
+    );
 }

@@ -1,5 +1,7 @@
 //! Snapshots of the facts extracted from every fixture file, one snapshot per language.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -13,7 +15,9 @@ fn files_of(lang: Language) -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
     let mut stack = vec![fixture_root()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -24,7 +28,11 @@ fn files_of(lang: Language) -> Vec<(String, PathBuf)> {
                     Language::from_shebang(text.lines().next()?)
                 });
                 if detected == Some(lang) {
-                    let rel = p.strip_prefix(fixture_root()).unwrap().to_string_lossy().into_owned();
+                    let rel = p
+                        .strip_prefix(fixture_root())
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned();
                     out.push((rel, p));
                 }
             }
@@ -47,7 +55,12 @@ fn render(lang: Language) -> String {
             writeln!(out, "diagnostic {:?}: {}", d.line, d.message).unwrap();
         }
         for i in &facts.imports {
-            writeln!(out, "import {} {:?} alias={:?} @{}", i.module, i.names, i.alias, i.span.start_line).unwrap();
+            writeln!(
+                out,
+                "import {} {:?} alias={:?} @{}",
+                i.module, i.names, i.alias, i.span.start_line
+            )
+            .unwrap();
         }
         for s in &facts.symbols {
             let depth = {
@@ -71,7 +84,10 @@ fn render(lang: Language) -> String {
                 s.qualified_name,
                 s.descriptor,
                 s.signature,
-                s.doc.as_ref().map(|d| format!(" doc={d:?}")).unwrap_or_default()
+                s.doc
+                    .as_ref()
+                    .map(|d| format!(" doc={d:?}"))
+                    .unwrap_or_default()
             )
             .unwrap();
         }
@@ -80,7 +96,12 @@ fn render(lang: Language) -> String {
                 .enclosing
                 .map(|i| facts.symbols[i as usize].qualified_name.as_str())
                 .unwrap_or("-");
-            writeln!(out, "ref {} {} {}:{} in {}", r.kind, r.name, r.span.start_line, r.span.start_col, enclosing).unwrap();
+            writeln!(
+                out,
+                "ref {} {} {}:{} in {}",
+                r.kind, r.name, r.span.start_line, r.span.start_col, enclosing
+            )
+            .unwrap();
         }
     }
     out
@@ -97,8 +118,16 @@ macro_rules! snapshot {
 
 snapshot!(rust_facts, Language::Rust, "snapshots/rust.txt");
 snapshot!(python_facts, Language::Python, "snapshots/python.txt");
-snapshot!(javascript_facts, Language::JavaScript, "snapshots/javascript.txt");
-snapshot!(typescript_facts, Language::TypeScript, "snapshots/typescript.txt");
+snapshot!(
+    javascript_facts,
+    Language::JavaScript,
+    "snapshots/javascript.txt"
+);
+snapshot!(
+    typescript_facts,
+    Language::TypeScript,
+    "snapshots/typescript.txt"
+);
 snapshot!(tsx_facts, Language::Tsx, "snapshots/tsx.txt");
 snapshot!(go_facts, Language::Go, "snapshots/go.txt");
 snapshot!(java_facts, Language::Java, "snapshots/java.txt");

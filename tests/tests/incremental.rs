@@ -1,10 +1,14 @@
 //! Re-indexing: only changed files are re-extracted, and the result equals a fresh
 //! full index of the same tree.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use cartograph_tests::{run_in, Workspace};
 
 fn export(ws: &Workspace, index: &std::path::Path) -> String {
-    run_in(&ws.root, &["--index", index.to_str().unwrap(), "export"]).ok().to_string()
+    run_in(&ws.root, &["--index", index.to_str().unwrap(), "export"])
+        .ok()
+        .to_string()
 }
 
 #[test]
@@ -15,9 +19,16 @@ fn edits_deletes_and_adds_equal_a_fresh_index() {
     // An edit, a delete and an add.
     let cart = ws.root.join("src/cartservice/cart.go");
     let text = std::fs::read_to_string(&cart).unwrap();
-    std::fs::write(&cart, text.replace("func NewMemoryStore()", "func NewStore()")).unwrap();
+    std::fs::write(
+        &cart,
+        text.replace("func NewMemoryStore()", "func NewStore()"),
+    )
+    .unwrap();
     std::fs::remove_file(ws.root.join("src/paymentservice/logger.js")).unwrap();
-    ws.write("src/emailservice/emailservice/retry.py", "def retry_send(sender, n):\n    return sender.send(n)\n");
+    ws.write(
+        "src/emailservice/emailservice/retry.py",
+        "def retry_send(sender, n):\n    return sender.send(n)\n",
+    );
 
     let report = ws.run(&["index", "--json"]).json();
     assert_eq!(report["added"], 1, "{report}");
@@ -25,19 +36,32 @@ fn edits_deletes_and_adds_equal_a_fresh_index() {
     assert_eq!(report["deleted"], 1, "{report}");
     assert_eq!(report["unchanged"], 16, "{report}");
 
-    assert!(ws.run(&["def", "NewStore"]).ok().contains("src/cartservice/cart.go:38:5"));
+    assert!(ws
+        .run(&["def", "NewStore"])
+        .ok()
+        .contains("src/cartservice/cart.go:38:5"));
     assert_eq!(ws.run(&["def", "NewMemoryStore"]).code, 1);
     assert!(ws.run(&["search", "retry send"]).ok().contains("retry.py"));
     assert_eq!(ws.run(&["outline", "src/paymentservice/logger.js"]).code, 2);
     // The name table follows: the old call site of NewMemoryStore is gone only if
     // its file changed; main.go still calls it by name.
-    assert!(ws.run(&["refs", "NewMemoryStore"]).ok().contains("src/cartservice/main.go:20:28"));
+    assert!(ws
+        .run(&["refs", "NewMemoryStore"])
+        .ok()
+        .contains("src/cartservice/main.go:20:28"));
 
     let fresh_index = ws.tmp.path().join("fresh");
-    run_in(&ws.root, &["--index", fresh_index.to_str().unwrap(), "index", "."]).ok();
+    run_in(
+        &ws.root,
+        &["--index", fresh_index.to_str().unwrap(), "index", "."],
+    )
+    .ok();
     let incremental = export(&ws, &ws.root.join(".cartograph"));
     let full = export(&ws, &fresh_index);
-    assert_eq!(incremental, full, "incremental re-index differs from a full index");
+    assert_eq!(
+        incremental, full,
+        "incremental re-index differs from a full index"
+    );
 }
 
 #[test]
@@ -51,8 +75,15 @@ fn a_new_manifest_moves_files_to_a_new_service() {
     assert_eq!(def[0]["service"], "shop-protos");
     assert_eq!(def[0]["id"], "proto shop-protos shop.proto CartService#");
     let fresh_index = ws.tmp.path().join("fresh");
-    run_in(&ws.root, &["--index", fresh_index.to_str().unwrap(), "index", "."]).ok();
-    assert_eq!(export(&ws, &ws.root.join(".cartograph")), export(&ws, &fresh_index));
+    run_in(
+        &ws.root,
+        &["--index", fresh_index.to_str().unwrap(), "index", "."],
+    )
+    .ok();
+    assert_eq!(
+        export(&ws, &ws.root.join(".cartograph")),
+        export(&ws, &fresh_index)
+    );
 }
 
 #[test]
