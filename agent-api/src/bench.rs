@@ -1,18 +1,356 @@
-//! `cartograph bench`: indexing and query performance on a corpus.
+//! `cartograph bench`: indexing and query performance on a corpus, printed as numbers.
+//!
+//! Phases: corpus census; parse-only floor (read + tree-sitter parse, no extraction, on
+//! all cores); full index into a fresh temporary index; no-change re-index; in-process
+//! search/def latency percentiles; fresh-process query latency; `ctags -R` on the same
+//! corpus for comparison.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
+use cartograph_graph::{IndexConfig, Store};
+use cartograph_indexer::{parse_only, read_source, walk, Language, Root, WalkConfig};
+use cartograph_query::{SearchQuery, Workspace};
 use clap::Args;
+use rayon::prelude::*;
 
 /// Options of `cartograph bench`.
 #[derive(Args, Debug)]
 pub struct BenchArgs {
     /// The corpus directory to index (see bench/fetch-corpus.sh).
     pub corpus: PathBuf,
+    /// Number of search and of def queries to time.
+    #[arg(long, default_value_t = 3000)]
+    pub queries: usize,
+    /// Keep the benchmark index here instead of a temporary directory.
+    #[arg(long)]
+    pub keep_index: Option<PathBuf>,
 }
 
-/// Runs the benchmark.
-pub fn run(_args: BenchArgs) -> Result<()> {
-    anyhow::bail!("bench is not built yet")
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn reset_peak_rss() {
+    // Linux: writing 5 resets the peak resident set size (VmHWM).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+fn print_latencies(label: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    println!(
+        "{label}: n={} p50={:.3}ms p90={:.3}ms p99={:.3}ms max={:.3}ms",
+        samples.len(),
+        percentile(&samples, 0.50).as_secs_f64() * 1e3,
+        percentile(&samples, 0.90).as_secs_f64() * 1e3,
+        percentile(&samples, 0.99).as_secs_f64() * 1e3,
+        samples.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+    );
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push(e.path()),
+                Ok(_) => total += e.metadata().map_or(0, |m| m.len()),
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
+
+/// Runs the benchmark and prints its numbers on stdout.
+pub fn run(args: BenchArgs) -> Result<()> {
+    if !args.corpus.is_dir() {
+        bail!(
+            "corpus {} is not a directory: assemble one with bench/fetch-corpus.sh",
+            args.corpus.display()
+        );
+    }
+    let threads = rayon::current_num_threads();
+    let roots = Root::from_paths(std::slice::from_ref(&args.corpus))?;
+    let walked = walk(&roots, &WalkConfig::default());
+    let mut per_lang: std::collections::BTreeMap<Language, (u64, u64)> = Default::default();
+    let census_started = Instant::now();
+    let texts: Vec<(Language, String)> = walked
+        .files
+        .par_iter()
+        .filter_map(|f| {
+            read_source(&f.abs_path, u64::MAX)
+                .ok()
+                .map(|s| (f.language, s.text))
+        })
+        .collect();
+    let census_time = census_started.elapsed();
+    let mut lines = 0u64;
+    let mut bytes = 0u64;
+    for (lang, text) in &texts {
+        let l = u64::from(cartograph_indexer::count_lines(text));
+        lines += l;
+        bytes += text.len() as u64;
+        let e = per_lang.entry(*lang).or_default();
+        e.0 += 1;
+        e.1 += l;
+    }
+    println!("corpus: {}", args.corpus.display());
+    println!(
+        "files: {}  lines: {}  bytes: {} ({:.1} MB)  threads: {threads}  (read in {:.2}s)",
+        texts.len(),
+        lines,
+        bytes,
+        mb(bytes),
+        census_time.as_secs_f64()
+    );
+    for (lang, (files, l)) in &per_lang {
+        println!("  {lang}: {files} files, {l} lines");
+    }
+
+    // Parse-only floor: read + parse on all cores, no extraction.
+    reset_peak_rss();
+    let parse_started = Instant::now();
+    let nodes: usize = walked
+        .files
+        .par_iter()
+        .filter_map(|f| {
+            read_source(&f.abs_path, cartograph_indexer::DEFAULT_MAX_FILE_SIZE)
+                .ok()
+                .map(|s| (f.language, s))
+        })
+        .map(|(lang, s)| parse_only(lang, &s.text))
+        .sum();
+    let parse_time = parse_started.elapsed();
+    let parse_mbs = mb(bytes) / parse_time.as_secs_f64();
+    println!(
+        "parse-only: {:.2}s  {:.0} files/s  {:.2} MB/s  ({nodes} nodes)",
+        parse_time.as_secs_f64(),
+        texts.len() as f64 / parse_time.as_secs_f64(),
+        parse_mbs
+    );
+    drop(texts);
+
+    // Full index into a fresh directory.
+    let tmp = tempfile_dir(args.keep_index.as_deref())?;
+    let index_dir = tmp.join(".cartograph");
+    reset_peak_rss();
+    let config = IndexConfig {
+        roots: vec![args.corpus.clone()],
+        ..IndexConfig::default()
+    };
+    let started = Instant::now();
+    let (ws, report) = Workspace::index(&index_dir, &config, &|_| {})?;
+    let index_time = started.elapsed();
+    let rss = peak_rss_kib().unwrap_or(0);
+    let index_mbs = mb(report.bytes_extracted) / index_time.as_secs_f64();
+    println!(
+        "index: {:.2}s  {:.0} files/s  {:.2} MB/s  {:.0} lines/s  {:.0} symbols/s  ({} symbols, {} references, {} skipped)",
+        index_time.as_secs_f64(),
+        report.files as f64 / index_time.as_secs_f64(),
+        index_mbs,
+        report.lines_extracted as f64 / index_time.as_secs_f64(),
+        report.symbols_extracted as f64 / index_time.as_secs_f64(),
+        report.symbols_extracted,
+        report.references_extracted,
+        report.skipped.len()
+    );
+    println!(
+        "index phases: walk {:.2}s  read+extract {:.2}s  store write {:.2}s  search index {:.2}s",
+        report.walk_time.as_secs_f64(),
+        report.extract_time.as_secs_f64(),
+        report.write_time.as_secs_f64(),
+        (index_time.saturating_sub(report.walk_time + report.extract_time + report.write_time))
+            .as_secs_f64()
+    );
+    println!(
+        "index vs parse-only: {:.0}% of the parsing floor's throughput",
+        100.0 * index_mbs / parse_mbs
+    );
+    println!("peak RSS during index: {:.1} MB", rss as f64 / 1024.0);
+    println!(
+        "index size on disk: {:.1} MB (store {:.1} MB, search {:.1} MB)",
+        mb(dir_size(&index_dir)),
+        mb(dir_size(&index_dir.join("store"))),
+        mb(dir_size(&index_dir.join("search")))
+    );
+    drop(ws);
+
+    // No-change re-index.
+    let started = Instant::now();
+    let (ws, again) = Workspace::index(&index_dir, &config, &|_| {})?;
+    println!(
+        "no-change re-index: {:.3}s  ({} changed, {} unchanged)",
+        started.elapsed().as_secs_f64(),
+        again.added + again.changed + again.deleted,
+        again.unchanged
+    );
+
+    query_latencies(&ws, args.queries)?;
+    drop(ws);
+    fresh_process_latency(&index_dir)?;
+    ctags(&args.corpus, index_time)?;
+    if args.keep_index.is_none() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    Ok(())
+}
+
+fn tempfile_dir(keep: Option<&Path>) -> Result<PathBuf> {
+    if let Some(k) = keep {
+        std::fs::create_dir_all(k)?;
+        return Ok(k.to_path_buf());
+    }
+    let dir = std::env::temp_dir().join(format!("cartograph-bench-{}", std::process::id()));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// Names sampled evenly from the index, for queries that hit real symbols.
+fn sample_names(store: &Store, n: usize) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for (_, facts) in store.all_facts()? {
+        names.extend(facts.symbols.into_iter().map(|s| s.name));
+    }
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        return Ok(names);
+    }
+    let step = (names.len() / n.max(1)).max(1);
+    Ok(names.into_iter().step_by(step).take(n).collect())
+}
+
+fn query_latencies(ws: &Workspace, n: usize) -> Result<()> {
+    let names = sample_names(ws.store(), n)?;
+    if names.is_empty() {
+        println!("queries: no symbols to query");
+        return Ok(());
+    }
+    // Warm the search index once (opening it is measured by the fresh-process test).
+    let base = SearchQuery {
+        limit: 20,
+        ..SearchQuery::default()
+    };
+    let _ = ws.search(&SearchQuery {
+        text: names[0].clone(),
+        ..base.clone()
+    })?;
+    let mut search = Vec::with_capacity(names.len());
+    let mut found = 0usize;
+    for name in &names {
+        let words = cartograph_query::split_words(name);
+        let text = words.iter().take(2).cloned().collect::<Vec<_>>().join(" ");
+        if text.is_empty() {
+            continue;
+        }
+        let q = SearchQuery {
+            text,
+            ..base.clone()
+        };
+        let t = Instant::now();
+        let hits = ws.search(&q)?;
+        search.push(t.elapsed());
+        found += usize::from(!hits.is_empty());
+    }
+    print_latencies("search (in-process, top 20)", search);
+    let mut defs = Vec::with_capacity(names.len());
+    let mut def_found = 0usize;
+    for name in &names {
+        let q = SearchQuery {
+            limit: 100,
+            ..base.clone()
+        };
+        let t = Instant::now();
+        let d = ws.definitions(name, &q)?;
+        defs.push(t.elapsed());
+        def_found += usize::from(!d.is_empty());
+    }
+    print_latencies("def (in-process, with doc and snippet)", defs);
+    let mut refs = Vec::with_capacity(names.len());
+    for name in names.iter().take(1000) {
+        let t = Instant::now();
+        let _ = ws.references(name)?;
+        refs.push(t.elapsed());
+    }
+    print_latencies("refs (in-process)", refs);
+    println!(
+        "queries answered: search {found}/{n}, def {def_found}/{n}",
+        n = names.len()
+    );
+    Ok(())
+}
+
+fn fresh_process_latency(index_dir: &Path) -> Result<()> {
+    let exe = std::env::current_exe().context("cannot find the cartograph binary")?;
+    let mut samples = Vec::new();
+    for name in [
+        "new", "main", "Error", "get", "parse", "run", "test", "init", "value", "from",
+    ] {
+        let t = Instant::now();
+        let status = Command::new(&exe)
+            .arg("--index")
+            .arg(index_dir)
+            .args(["def", name, "--json"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()?;
+        samples.push(t.elapsed());
+        if !status.success() && status.code() != Some(1) {
+            bail!("`cartograph def {name}` failed in a fresh process");
+        }
+    }
+    print_latencies("def (fresh process, end to end)", samples);
+    Ok(())
+}
+
+fn ctags(corpus: &Path, index_time: Duration) -> Result<()> {
+    let out = std::env::temp_dir().join(format!("cartograph-bench-tags-{}", std::process::id()));
+    let started = Instant::now();
+    let status = Command::new("ctags")
+        .args([
+            "-R",
+            "--languages=Rust,Python,JavaScript,TypeScript,Go,Java,C#,Protobuf",
+            "-f",
+        ])
+        .arg(&out)
+        .arg(corpus)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    let elapsed = started.elapsed();
+    let _ = std::fs::remove_file(&out);
+    match status {
+        Ok(s) if s.success() => println!(
+            "ctags -R (definitions only, one core): {:.2}s  cartograph index / ctags = {:.2}x",
+            elapsed.as_secs_f64(),
+            index_time.as_secs_f64() / elapsed.as_secs_f64()
+        ),
+        Ok(s) => println!("ctags -R failed ({s})"),
+        Err(e) => println!("ctags not available: {e}"),
+    }
+    Ok(())
 }

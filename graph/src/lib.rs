@@ -16,7 +16,9 @@ mod store;
 
 pub use error::Error;
 pub use ids::{split_symbol_id, symbol_id};
-pub use pipeline::{index_workspace, ChangeSet, IndexConfig, IndexEvent, IndexReport};
+pub use pipeline::{
+    index_workspace, ChangeSet, IndexConfig, IndexEvent, IndexObserver, IndexReport,
+};
 pub use store::{FileRecord, IndexMeta, RootRecord, Store, StoreUpdate, FORMAT_VERSION};
 
 /// Results of this crate.

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cartograph_indexer::{
-    detect_services, extract, read_source, service_of, walk, Diagnostic, FileFacts, Root, Service,
-    Skipped, SourceFile, WalkConfig,
+    detect_services, extract, read_source, service_of, walk, Diagnostic, FileFacts, Root, Skipped,
+    SourceFile, WalkConfig,
 };
 use rayon::prelude::*;
 
@@ -45,6 +45,21 @@ pub enum IndexEvent {
     },
     /// Writing the update.
     Writing,
+}
+
+/// Observes an indexing run as it goes. Methods are called from worker threads.
+pub trait IndexObserver: Sync {
+    /// Progress of the run.
+    fn event(&self, _event: IndexEvent) {}
+    /// A file was extracted. Called before anything is written; if the run fails or
+    /// is cancelled afterwards, nothing of it lands in the store.
+    fn extracted(&self, _record: &FileRecord, _facts: &FileFacts) {}
+}
+
+impl<F: Fn(IndexEvent) + Sync> IndexObserver for F {
+    fn event(&self, event: IndexEvent) {
+        self(event)
+    }
 }
 
 /// Which files a run changed, so derived indexes can follow.
@@ -92,6 +107,9 @@ pub struct IndexReport {
     pub generation: u64,
     /// What changed.
     pub changes: ChangeSet,
+    /// The records and facts written for added and changed files, so derived indexes
+    /// can follow without reading them back.
+    pub upserts: Vec<(FileRecord, FileFacts)>,
     /// Time spent walking.
     pub walk_time: Duration,
     /// Time spent reading and extracting.
@@ -118,8 +136,9 @@ fn now() -> i64 {
 pub fn index_workspace(
     store: &Store,
     config: &IndexConfig,
-    progress: &(dyn Fn(IndexEvent) + Sync),
+    observer: &dyn IndexObserver,
 ) -> Result<IndexReport> {
+    let progress = |e: IndexEvent| observer.event(e);
     let meta = store.meta()?;
     let root_paths: Vec<PathBuf> = if config.roots.is_empty() {
         meta.roots.iter().map(|r| r.path.clone()).collect()
@@ -172,14 +191,18 @@ pub fn index_workspace(
             if cancelled() {
                 return (file.path.clone(), Outcome::Unchanged);
             }
-            let service = service_name(&file.path, &services);
+            let service = service_of(&file.path, &services).map(|i| &services[i]);
+            let (name, path) = service.map_or(("root", ""), |s| (s.name.as_str(), s.path.as_str()));
             let outcome = check_file(
                 file,
                 existing.get(&file.path),
-                &service,
+                (name, path),
                 max_size,
                 indexed_at,
             );
+            if let Outcome::Extracted(boxed, _) = &outcome {
+                observer.extracted(&boxed.0, &boxed.1);
+            }
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(IndexEvent::FileDone { done: n, total });
             (file.path.clone(), outcome)
@@ -267,23 +290,22 @@ pub fn index_workspace(
     update.roots = Some(root_records);
     progress(IndexEvent::Writing);
     let write_started = Instant::now();
-    report.generation = store.apply(update)?;
+    report.generation = store.apply(&mut update)?;
     report.write_time = write_started.elapsed();
+    report.upserts = update.upserts;
     Ok(report)
-}
-
-fn service_name(path: &str, services: &[Service]) -> String {
-    service_of(path, services).map_or_else(|| "root".to_string(), |i| services[i].name.clone())
 }
 
 fn check_file(
     file: &SourceFile,
     old: Option<&FileRecord>,
-    service: &str,
+    (service, service_path): (&str, &str),
     max_size: u64,
     indexed_at: i64,
 ) -> Outcome {
-    let same_place = old.is_some_and(|o| o.service == service && o.language == file.language);
+    let same_place = old.is_some_and(|o| {
+        o.service == service && o.service_path == service_path && o.language == file.language
+    });
     // Fast path: same size and modification time, and not modified in the second the
     // previous run read it (a racy write could hide behind an equal timestamp).
     if let Some(o) = old {
@@ -318,6 +340,7 @@ fn check_file(
         path: file.path.clone(),
         language: file.language,
         service: service.to_string(),
+        service_path: service_path.to_string(),
         hash: source.hash,
         size: source.size,
         mtime: file.mtime,
@@ -346,7 +369,7 @@ mod tests {
             size: 10,
             mtime: 0,
         };
-        match check_file(&file, None, "root", 1 << 20, 0) {
+        match check_file(&file, None, ("root", ""), 1 << 20, 0) {
             Outcome::Skipped(s) => {
                 assert_eq!(s.path, "gone.py");
                 assert!(s.reason.starts_with("unreadable:"), "{}", s.reason);
@@ -365,11 +388,11 @@ mod tests {
             roots: vec![ws.path().to_path_buf()],
             ..IndexConfig::default()
         };
-        let report = index_workspace(&store, &config, &|_| {}).unwrap();
+        let report = index_workspace(&store, &config, &|_: IndexEvent| {}).unwrap();
         assert_eq!((report.added, report.generation), (2, 1));
         assert_eq!(store.files_referencing("B").unwrap(), ["a.go"]);
         // No change: no new generation.
-        let again = index_workspace(&store, &config, &|_| {}).unwrap();
+        let again = index_workspace(&store, &config, &|_: IndexEvent| {}).unwrap();
         assert_eq!((again.unchanged, again.generation), (2, 1));
         // A cancelled run writes nothing.
         std::fs::write(ws.path().join("b.go"), "package main\n\nfunc C() { B() }\n").unwrap();
@@ -379,11 +402,11 @@ mod tests {
             ..config.clone()
         };
         assert!(matches!(
-            index_workspace(&store, &cancelled, &|_| {}),
+            index_workspace(&store, &cancelled, &|_: IndexEvent| {}),
             Err(Error::Cancelled)
         ));
         assert_eq!(store.meta().unwrap().generation, 1);
-        let third = index_workspace(&store, &config, &|_| {}).unwrap();
+        let third = index_workspace(&store, &config, &|_: IndexEvent| {}).unwrap();
         assert_eq!((third.changed, third.generation), (1, 2));
         assert_eq!(store.files_referencing("B").unwrap(), ["a.go", "b.go"]);
     }

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use cartograph_indexer::{FileFacts, Language, Service, Skipped};
+use rayon::prelude::*;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::{Error, Result};
@@ -60,6 +61,8 @@ pub struct FileRecord {
     pub language: Language,
     /// Name of the owning service.
     pub service: String,
+    /// Workspace path of the owning service's directory.
+    pub service_path: String,
     /// Content hash.
     pub hash: String,
     /// Size in bytes.
@@ -78,6 +81,19 @@ pub struct FileRecord {
     pub imports: u32,
     /// Number of diagnostics.
     pub diagnostics: u32,
+}
+
+impl FileRecord {
+    /// The stable ID of a symbol of this file, from its descriptor.
+    pub fn symbol_id(&self, descriptor: &str) -> String {
+        crate::symbol_id(
+            self.language,
+            &self.service,
+            &self.service_path,
+            &self.path,
+            descriptor,
+        )
+    }
 }
 
 /// One atomic change to the store.
@@ -106,9 +122,16 @@ pub struct Store {
     dir: PathBuf,
 }
 
+/// The value encoding: bincode with variable-length integers (spans and counts are
+/// mostly small, so this roughly halves the facts).
+fn codec() -> impl bincode::Options {
+    bincode::DefaultOptions::new()
+}
+
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    use bincode::Options;
     // Encoding plain data into a Vec cannot fail.
-    bincode::serialize(value).unwrap_or_default()
+    codec().serialize(value).unwrap_or_default()
 }
 
 fn key(prefix: &[u8], rest: &[u8]) -> Vec<u8> {
@@ -206,7 +229,10 @@ impl Store {
     }
 
     fn decode<T: DeserializeOwned>(&self, bytes: &[u8]) -> Result<T> {
-        bincode::deserialize(bytes).map_err(|e| self.corrupt(format!("undecodable value: {e}")))
+        use bincode::Options;
+        codec()
+            .deserialize(bytes)
+            .map_err(|e| self.corrupt(format!("undecodable value: {e}")))
     }
 
     /// Index-wide facts (default values before the first completed run).
@@ -305,7 +331,8 @@ impl Store {
 
     /// Applies `update` as one atomic batch and flushes it to disk. Returns the new
     /// generation. Either all of it is visible afterwards, or (after a crash) none.
-    pub fn apply(&self, mut update: StoreUpdate) -> Result<u64> {
+    /// Assigns the `id` of every upserted record.
+    pub fn apply(&self, update: &mut StoreUpdate) -> Result<u64> {
         let mut meta = self.meta()?;
         let mut batch = sled::Batch::default();
         // name -> (files removed, files added)
@@ -346,11 +373,19 @@ impl Store {
                 name_changes.entry(name).or_default().1.insert(record.id);
             }
             batch.insert(key(FILE_PREFIX, record.path.as_bytes()), encode(record));
-            batch.insert(key(FACTS_PREFIX, record.path.as_bytes()), encode(facts));
             batch.insert(
                 key(ID_PREFIX, &record.id.to_be_bytes()),
                 record.path.as_bytes(),
             );
+        }
+        // Facts are the bulk of the bytes: encode them on all cores.
+        let encoded: Vec<Vec<u8>> = update
+            .upserts
+            .par_iter()
+            .map(|(_, facts)| encode(facts))
+            .collect();
+        for ((record, _), bytes) in update.upserts.iter().zip(encoded) {
+            batch.insert(key(FACTS_PREFIX, record.path.as_bytes()), bytes);
         }
         for (name, (removed, added)) in name_changes {
             let k = key(NAME_PREFIX, name.as_bytes());
@@ -385,8 +420,8 @@ impl Store {
                 batch.insert(key(SKIPPED_PREFIX, s.path.as_bytes()), s.reason.as_bytes());
             }
         }
-        if let Some(roots) = update.roots.take() {
-            meta.roots = roots;
+        if let Some(roots) = &update.roots {
+            meta.roots = roots.clone();
         }
         meta.generation += 1;
         meta.indexed_at = update.now;

@@ -16,14 +16,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use cartograph_graph::{
-    index_workspace, symbol_id, FileRecord, IndexConfig, IndexEvent, IndexReport, Store,
+    index_workspace, FileRecord, IndexConfig, IndexEvent, IndexObserver, IndexReport, Store,
 };
 use cartograph_indexer::{content_hash, walk, FileFacts, Root, Service, WalkConfig};
 
 pub use model::{
     Definition, ExportRecord, Freshness, LanguageStats, OutlineNode, RefSite, Stats, SymbolHit,
 };
-pub use search::{SearchIndex, SearchQuery};
+pub use search::{SearchBuild, SearchIndex, SearchQuery};
 pub use words::split_words;
 
 /// Default name of the index directory inside the first root.
@@ -65,6 +65,22 @@ pub enum Error {
 /// Results of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Feeds a run's progress to the caller and its extracted files to the search index.
+struct RunObserver<'a> {
+    progress: &'a (dyn Fn(IndexEvent) + Sync),
+    search: &'a SearchBuild,
+}
+
+impl IndexObserver for RunObserver<'_> {
+    fn event(&self, event: IndexEvent) {
+        (self.progress)(event)
+    }
+
+    fn extracted(&self, record: &FileRecord, facts: &FileFacts) {
+        self.search.add(record, facts)
+    }
+}
+
 /// An opened index.
 pub struct Workspace {
     store: Store,
@@ -88,12 +104,18 @@ impl Workspace {
         progress: &(dyn Fn(IndexEvent) + Sync),
     ) -> Result<(Workspace, IndexReport)> {
         let store = Store::open_or_create(dir)?;
-        let report = index_workspace(&store, config, progress)?;
-        let search = SearchIndex::open_after_update(
-            &store,
-            &report.changes.upserted,
-            &report.changes.deleted,
-        )?;
+        let build = SearchBuild::begin(&store)?;
+        let observer = RunObserver {
+            progress,
+            search: &build,
+        };
+        let mut report = index_workspace(&store, config, &observer)?;
+        let started = std::time::Instant::now();
+        let complete = report.unchanged == 0;
+        let search = build.finish(&store, &report.changes.deleted, complete)?;
+        tracing::debug!("search index committed in {:?}", started.elapsed());
+        // The facts were passed to the search index as they were extracted.
+        report.upserts = Vec::new();
         let cell = OnceCell::new();
         let _ = cell.set(search);
         Ok((
@@ -184,14 +206,12 @@ impl Workspace {
         if name.is_empty() {
             return Err(Error::Invalid("the symbol name is empty".to_string()));
         }
-        let services = self.store.services()?;
         let mut out = Vec::new();
         for path in self.store.files_referencing(&name)? {
             let (Some(record), Some(facts)) = (self.store.file(&path)?, self.store.facts(&path)?)
             else {
                 continue;
             };
-            let spath = search::service_path(&services, &record.service);
             for r in facts.references.iter().filter(|r| r.name == name) {
                 out.push(RefSite {
                     file: path.clone(),
@@ -207,15 +227,7 @@ impl Workspace {
                     enclosing: r
                         .enclosing
                         .and_then(|i| facts.symbols.get(i as usize))
-                        .map(|s| {
-                            symbol_id(
-                                record.language,
-                                &record.service,
-                                spath,
-                                &record.path,
-                                &s.descriptor,
-                            )
-                        }),
+                        .map(|s| record.symbol_id(&s.descriptor)),
                     service: record.service.clone(),
                     language: record.language.name().to_string(),
                     targets: Vec::new(),
@@ -269,13 +281,7 @@ impl Workspace {
                 hint: String::new(),
             });
         };
-        let services = self.store.services()?;
-        let spath = search::service_path(&services, &record.service);
-        let hits: Vec<SymbolHit> = facts
-            .symbols
-            .iter()
-            .map(|s| hit_of(&record, spath, s))
-            .collect();
+        let hits: Vec<SymbolHit> = facts.symbols.iter().map(|s| hit_of(&record, s)).collect();
         let mut children: Vec<Vec<usize>> = vec![Vec::new(); facts.symbols.len()];
         let mut top = Vec::new();
         for (i, s) in facts.symbols.iter().enumerate() {
@@ -418,7 +424,6 @@ impl Workspace {
             let Some(facts) = self.store.facts(&record.path)? else {
                 continue;
             };
-            let spath = search::service_path(&services, &record.service);
             sink(ExportRecord::File {
                 path: record.path.clone(),
                 language: record.language.name().to_string(),
@@ -431,15 +436,7 @@ impl Workspace {
             let ids: Vec<String> = facts
                 .symbols
                 .iter()
-                .map(|s| {
-                    symbol_id(
-                        record.language,
-                        &record.service,
-                        spath,
-                        &record.path,
-                        &s.descriptor,
-                    )
-                })
+                .map(|s| record.symbol_id(&s.descriptor))
                 .collect();
             for (s, id) in facts.symbols.iter().zip(&ids) {
                 sink(ExportRecord::Symbol {
@@ -477,15 +474,9 @@ impl Workspace {
     }
 }
 
-fn hit_of(record: &FileRecord, spath: &str, s: &cartograph_indexer::SymbolDef) -> SymbolHit {
+fn hit_of(record: &FileRecord, s: &cartograph_indexer::SymbolDef) -> SymbolHit {
     SymbolHit {
-        id: symbol_id(
-            record.language,
-            &record.service,
-            spath,
-            &record.path,
-            &s.descriptor,
-        ),
+        id: record.symbol_id(&s.descriptor),
         name: s.name.clone(),
         qualified_name: s.qualified_name.clone(),
         kind: s.kind.name().to_string(),

@@ -2,12 +2,15 @@
 
 use std::path::{Path, PathBuf};
 
-use cartograph_graph::{symbol_id, FileRecord, Store};
-use cartograph_indexer::{FileFacts, Service};
+use std::sync::Mutex;
+
+use cartograph_graph::{FileRecord, Store};
+use cartograph_indexer::FileFacts;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RegexQuery, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TantivyDocument, Value, INDEXED, STORED, STRING, TEXT,
+    Field, IndexRecordOption, Schema, TantivyDocument, TextFieldIndexing, TextOptions, Value,
+    INDEXED, STORED, STRING,
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
@@ -16,7 +19,7 @@ use crate::words::split_words;
 use crate::{Error, Result};
 
 const SEARCH_DIR: &str = "search";
-const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+const WRITER_MEMORY: usize = 192 * 1024 * 1024;
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -40,20 +43,29 @@ struct Fields {
     end_col: Field,
 }
 
+/// Tokenized text without positions: queries are word sets, never phrases.
+fn words() -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("default")
+            .set_index_option(IndexRecordOption::WithFreqs),
+    )
+}
+
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED),
         name: b.add_text_field("name", STORED),
         name_exact: b.add_text_field("name_exact", STRING),
-        name_words: b.add_text_field("name_words", TEXT),
+        name_words: b.add_text_field("name_words", words()),
         qualified: b.add_text_field("qualified", STORED),
         qualified_exact: b.add_text_field("qualified_exact", STRING),
-        qualified_words: b.add_text_field("qualified_words", TEXT),
+        qualified_words: b.add_text_field("qualified_words", words()),
         file: b.add_text_field("file", STRING | STORED),
-        file_words: b.add_text_field("file_words", TEXT),
-        signature: b.add_text_field("signature", TEXT | STORED),
-        doc: b.add_text_field("doc", TEXT | STORED),
+        file_words: b.add_text_field("file_words", words()),
+        signature: b.add_text_field("signature", words().set_stored()),
+        doc: b.add_text_field("doc", words().set_stored()),
         kind: b.add_text_field("kind", STRING | STORED),
         language: b.add_text_field("language", STRING | STORED),
         service: b.add_text_field("service", STRING | STORED),
@@ -112,29 +124,6 @@ impl SearchIndex {
         SearchIndex::rebuild(store)
     }
 
-    /// Opens the search index after an indexing run that moved the store to its
-    /// current generation: applies the run's changes when the index is exactly one
-    /// generation behind, and rebuilds it when it is further behind or unreadable.
-    pub fn open_after_update(
-        store: &Store,
-        changed: &[String],
-        deleted: &[String],
-    ) -> Result<SearchIndex> {
-        let generation = store.meta()?.generation;
-        let dir = store.dir().join(SEARCH_DIR);
-        if let Ok(mut index) = SearchIndex::open_dir(&dir) {
-            match index.generation() {
-                Some(g) if g == generation => return Ok(index),
-                Some(g) if g + 1 == generation => {
-                    index.update(store, changed, deleted)?;
-                    return Ok(index);
-                }
-                _ => {}
-            }
-        }
-        SearchIndex::rebuild(store)
-    }
-
     fn open_dir(dir: &Path) -> Result<SearchIndex> {
         let index = Index::open_in_dir(dir).map_err(|e| search_err(dir, e))?;
         let (_, fields) = schema();
@@ -162,64 +151,8 @@ impl SearchIndex {
 
     /// Rebuilds the search index from every file in `store`.
     pub fn rebuild(store: &Store) -> Result<SearchIndex> {
-        let dir = store.dir().join(SEARCH_DIR);
-        let tmp = store.dir().join(format!("{SEARCH_DIR}.tmp"));
-        if tmp.exists() {
-            std::fs::remove_dir_all(&tmp).map_err(|e| search_err(&tmp, e))?;
-        }
-        std::fs::create_dir_all(&tmp).map_err(|e| search_err(&tmp, e))?;
-        let (schema, fields) = schema();
-        let index = Index::create_in_dir(&tmp, schema).map_err(|e| search_err(&tmp, e))?;
-        let mut writer: IndexWriter = index
-            .writer_with_num_threads(2, WRITER_MEMORY)
-            .map_err(|e| search_err(&tmp, e))?;
-        let services = store.services()?;
-        let records = store.files()?;
-        for (path, facts) in store.all_facts()? {
-            if let Some(record) = records
-                .binary_search_by(|r| r.path.cmp(&path))
-                .ok()
-                .map(|i| &records[i])
-            {
-                add_file(&writer, fields, record, &facts, &services)
-                    .map_err(|e| search_err(&tmp, e))?;
-            }
-        }
-        let generation = store.meta()?.generation;
-        commit(&mut writer, generation).map_err(|e| search_err(&tmp, e))?;
-        drop(writer);
-        drop(index);
-        // Swap the finished index in; a crash before this leaves the old one, which
-        // the generation check will rebuild again.
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|e| search_err(&dir, e))?;
-        }
-        std::fs::rename(&tmp, &dir).map_err(|e| search_err(&dir, e))?;
-        SearchIndex::open_dir(&dir)
-    }
-
-    /// Applies the changes of one indexing run: removes the symbols of `changed`
-    /// files and adds their current ones from the store.
-    pub fn update(&mut self, store: &Store, changed: &[String], deleted: &[String]) -> Result<()> {
-        let generation = store.meta()?.generation;
-        let mut writer: IndexWriter = self
-            .index
-            .writer_with_num_threads(1, WRITER_MEMORY)
-            .map_err(|e| search_err(&self.dir, e))?;
-        let services = store.services()?;
-        for path in deleted.iter().chain(changed) {
-            writer.delete_term(Term::from_field_text(self.fields.file, path));
-        }
-        for path in changed {
-            let (Some(record), Some(facts)) = (store.file(path)?, store.facts(path)?) else {
-                continue;
-            };
-            add_file(&writer, self.fields, &record, &facts, &services)
-                .map_err(|e| search_err(&self.dir, e))?;
-        }
-        commit(&mut writer, generation).map_err(|e| search_err(&self.dir, e))?;
-        self.reader.reload().map_err(|e| search_err(&self.dir, e))?;
-        Ok(())
+        let build = SearchBuild::fresh(store)?;
+        build.finish(store, &[], false)
     }
 
     /// Runs a ranked symbol search.
@@ -414,35 +347,16 @@ fn commit(writer: &mut IndexWriter, generation: u64) -> tantivy::Result<()> {
     Ok(())
 }
 
-/// The path of a service's directory, for IDs.
-pub(crate) fn service_path<'a>(services: &'a [Service], name: &str) -> &'a str {
-    services
-        .iter()
-        .find(|s| s.name == name)
-        .map_or("", |s| s.path.as_str())
-}
-
 fn add_file(
     writer: &IndexWriter,
     f: Fields,
     record: &FileRecord,
     facts: &FileFacts,
-    services: &[Service],
 ) -> tantivy::Result<()> {
-    let spath = service_path(services, &record.service);
     let file_words = split_words(&record.path).join(" ");
     for s in &facts.symbols {
         let mut doc = TantivyDocument::default();
-        doc.add_text(
-            f.id,
-            symbol_id(
-                record.language,
-                &record.service,
-                spath,
-                &record.path,
-                &s.descriptor,
-            ),
-        );
+        doc.add_text(f.id, record.symbol_id(&s.descriptor));
         doc.add_text(f.name, &s.name);
         doc.add_text(f.name_exact, s.name.to_lowercase());
         doc.add_text(f.name_words, split_words(&s.name).join(" "));
@@ -465,4 +379,124 @@ fn add_file(
         writer.add_document(doc)?;
     }
     Ok(())
+}
+
+/// A search index being brought up to date while an indexing run extracts files.
+///
+/// Either *incremental* (the existing index reflects the store as it was before the
+/// run: each extracted file's documents are replaced) or *fresh* (a new index is built
+/// in `search.tmp`, and files the run did not extract are added from the store at the
+/// end, then swapped in). Nothing is committed until [`SearchBuild::finish`], and the
+/// commit records the store generation, so a crash at any point is detected on open.
+pub struct SearchBuild {
+    writer: IndexWriter,
+    fields: Fields,
+    /// `Some(tmp dir)` for a fresh build.
+    fresh_dir: Option<PathBuf>,
+    dir: PathBuf,
+    error: Mutex<Option<String>>,
+}
+
+impl SearchBuild {
+    /// Starts updating the search index of `store` for a run that is about to begin.
+    pub fn begin(store: &Store) -> Result<SearchBuild> {
+        let generation = store.meta()?.generation;
+        let dir = store.dir().join(SEARCH_DIR);
+        if let Ok(index) = SearchIndex::open_dir(&dir) {
+            if index.generation() == Some(generation) && generation > 0 {
+                let writer = index
+                    .index
+                    .writer_with_num_threads(2, WRITER_MEMORY)
+                    .map_err(|e| search_err(&dir, e))?;
+                return Ok(SearchBuild {
+                    writer,
+                    fields: index.fields,
+                    fresh_dir: None,
+                    dir,
+                    error: Mutex::new(None),
+                });
+            }
+            tracing::info!("search index is behind the store; rebuilding it");
+        }
+        SearchBuild::fresh(store)
+    }
+
+    fn fresh(store: &Store) -> Result<SearchBuild> {
+        let dir = store.dir().join(SEARCH_DIR);
+        let tmp = store.dir().join(format!("{SEARCH_DIR}.tmp"));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(|e| search_err(&tmp, e))?;
+        }
+        std::fs::create_dir_all(&tmp).map_err(|e| search_err(&tmp, e))?;
+        let (schema, fields) = schema();
+        let index = Index::create_in_dir(&tmp, schema).map_err(|e| search_err(&tmp, e))?;
+        let writer = index
+            .writer_with_num_threads(2, WRITER_MEMORY)
+            .map_err(|e| search_err(&tmp, e))?;
+        Ok(SearchBuild {
+            writer,
+            fields,
+            fresh_dir: Some(tmp),
+            dir,
+            error: Mutex::new(None),
+        })
+    }
+
+    /// Replaces the documents of one extracted file. Safe to call from many threads.
+    pub fn add(&self, record: &FileRecord, facts: &FileFacts) {
+        if self.fresh_dir.is_none() {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.file, &record.path));
+        }
+        if let Err(e) = add_file(&self.writer, self.fields, record, facts) {
+            if let Ok(mut slot) = self.error.lock() {
+                slot.get_or_insert_with(|| e.to_string().to_lowercase());
+            }
+        }
+    }
+
+    /// Completes the update after the store was written: removes `deleted` files, adds
+    /// the files a fresh build has not seen (`complete` says the run extracted every
+    /// file), commits with the store's generation and opens the result.
+    pub fn finish(
+        mut self,
+        store: &Store,
+        deleted: &[String],
+        complete: bool,
+    ) -> Result<SearchIndex> {
+        if let Some(message) = self.error.lock().ok().and_then(|mut e| e.take()) {
+            return Err(search_err(&self.dir, message));
+        }
+        let generation = store.meta()?.generation;
+        match &self.fresh_dir {
+            None => {
+                for path in deleted {
+                    self.writer
+                        .delete_term(Term::from_field_text(self.fields.file, path));
+                }
+            }
+            Some(tmp) if !complete => {
+                // Unchanged files were not extracted by this run: take them from the store.
+                let records = store.files()?;
+                for (path, facts) in store.all_facts()? {
+                    if let Ok(i) = records.binary_search_by(|r| r.path.cmp(&path)) {
+                        add_file(&self.writer, self.fields, &records[i], &facts)
+                            .map_err(|e| search_err(tmp, e))?;
+                    }
+                }
+            }
+            Some(_) => {}
+        }
+        commit(&mut self.writer, generation).map_err(|e| search_err(&self.dir, e))?;
+        let _ = self.writer.wait_merging_threads();
+        if let Some(tmp) = &self.fresh_dir {
+            // Swap the finished index in; a crash before this leaves the old one, which
+            // the generation check rebuilds again.
+            if self.dir.exists() {
+                std::fs::remove_dir_all(&self.dir).map_err(|e| search_err(&self.dir, e))?;
+            }
+            std::fs::rename(tmp, &self.dir).map_err(|e| search_err(&self.dir, e))?;
+        }
+        SearchIndex::open_dir(&self.dir)
+    }
 }
