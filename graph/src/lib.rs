@@ -19,7 +19,9 @@ pub use ids::{split_symbol_id, symbol_id};
 pub use pipeline::{
     index_workspace, ChangeSet, IndexConfig, IndexEvent, IndexObserver, IndexReport,
 };
-pub use store::{FileRecord, IndexMeta, RootRecord, Store, StoreUpdate, FORMAT_VERSION};
+pub use store::{
+    FileRecord, IndexMeta, PreparedFile, RootRecord, Store, StoreUpdate, FORMAT_VERSION,
+};
 
 /// Results of this crate.
 pub type Result<T> = std::result::Result<T, Error>;

@@ -13,7 +13,7 @@ use cartograph_indexer::{
 };
 use rayon::prelude::*;
 
-use crate::store::{FileRecord, RootRecord, Store, StoreUpdate};
+use crate::store::{FileRecord, PreparedFile, RootRecord, Store, StoreUpdate};
 use crate::{Error, Result};
 
 /// What to index and how.
@@ -54,6 +54,11 @@ pub trait IndexObserver: Sync {
     /// A file was extracted. Called before anything is written; if the run fails or
     /// is cancelled afterwards, nothing of it lands in the store.
     fn extracted(&self, _record: &FileRecord, _facts: &FileFacts) {}
+    /// The run is about to write `changes` as store generation `generation` (called
+    /// only when something changed). Derived indexes may start their own commit now,
+    /// concurrently with the store's; if the store write then fails, they are one
+    /// generation ahead and get rebuilt on next open.
+    fn writing(&self, _changes: &ChangeSet, _generation: u64) {}
 }
 
 impl<F: Fn(IndexEvent) + Sync> IndexObserver for F {
@@ -107,9 +112,6 @@ pub struct IndexReport {
     pub generation: u64,
     /// What changed.
     pub changes: ChangeSet,
-    /// The records and facts written for added and changed files, so derived indexes
-    /// can follow without reading them back.
-    pub upserts: Vec<(FileRecord, FileFacts)>,
     /// Time spent walking.
     pub walk_time: Duration,
     /// Time spent reading and extracting.
@@ -121,6 +123,7 @@ pub struct IndexReport {
 enum Outcome {
     Unchanged,
     Extracted(Box<(FileRecord, FileFacts)>, u64),
+    Prepared(Box<PreparedFile>, u64),
     Skipped(Skipped),
 }
 
@@ -200,9 +203,14 @@ pub fn index_workspace(
                 max_size,
                 indexed_at,
             );
-            if let Outcome::Extracted(boxed, _) = &outcome {
-                observer.extracted(&boxed.0, &boxed.1);
-            }
+            let outcome = match outcome {
+                Outcome::Extracted(boxed, bytes) => {
+                    let (record, facts) = *boxed;
+                    observer.extracted(&record, &facts);
+                    Outcome::Prepared(Box::new(PreparedFile::new(record, &facts)), bytes)
+                }
+                other => other,
+            };
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(IndexEvent::FileDone { done: n, total });
             (file.path.clone(), outcome)
@@ -231,24 +239,25 @@ pub fn index_workspace(
                 report.unchanged += 1;
                 present.insert(path, ());
             }
-            Outcome::Extracted(boxed, bytes) => {
-                let (record, facts) = *boxed;
+            Outcome::Prepared(prepared, bytes) => {
                 if existing.contains_key(&path) {
                     report.changed += 1;
                 } else {
                     report.added += 1;
                 }
+                let record = &prepared.record;
                 report.lines_extracted += u64::from(record.lines);
                 report.bytes_extracted += bytes;
-                report.symbols_extracted += facts.symbols.len() as u64;
-                report.references_extracted += facts.references.len() as u64;
-                for d in &facts.diagnostics {
+                report.symbols_extracted += u64::from(record.symbols);
+                report.references_extracted += u64::from(record.references);
+                for d in &prepared.diagnostics {
                     report.diagnostics.push((path.clone(), d.clone()));
                 }
                 report.changes.upserted.push(path.clone());
                 present.insert(path, ());
-                update.upserts.push((record, facts));
+                update.upserts.push(*prepared);
             }
+            Outcome::Extracted(..) => {}
             Outcome::Skipped(s) => skipped.push(s),
         }
     }
@@ -289,10 +298,10 @@ pub fn index_workspace(
     update.skipped = Some(skipped);
     update.roots = Some(root_records);
     progress(IndexEvent::Writing);
+    observer.writing(&report.changes, meta.generation + 1);
     let write_started = Instant::now();
     report.generation = store.apply(&mut update)?;
     report.write_time = write_started.elapsed();
-    report.upserts = update.upserts;
     Ok(report)
 }
 

@@ -4,7 +4,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use cartograph_indexer::{FileFacts, Language, Service, Skipped};
-use rayon::prelude::*;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::{Error, Result};
@@ -96,11 +95,35 @@ impl FileRecord {
     }
 }
 
+/// A file's record and facts, encoded for the store where the facts are made (in
+/// parallel), so that the write itself stays short and the facts can be dropped.
+#[derive(Clone, Debug)]
+pub struct PreparedFile {
+    /// The record; its `id` is assigned when the update is applied.
+    pub record: FileRecord,
+    /// Problems found in the file (kept for reports).
+    pub diagnostics: Vec<cartograph_indexer::Diagnostic>,
+    facts: Vec<u8>,
+    names: Vec<String>,
+}
+
+impl PreparedFile {
+    /// Encodes `facts` for `record`.
+    pub fn new(record: FileRecord, facts: &FileFacts) -> PreparedFile {
+        PreparedFile {
+            record,
+            diagnostics: facts.diagnostics.clone(),
+            facts: encode(facts),
+            names: reference_names(facts).into_iter().collect(),
+        }
+    }
+}
+
 /// One atomic change to the store.
 #[derive(Clone, Debug, Default)]
 pub struct StoreUpdate {
     /// Files added or changed, with their new facts. Their `id` is assigned by the store.
-    pub upserts: Vec<(FileRecord, FileFacts)>,
+    pub upserts: Vec<PreparedFile>,
     /// Workspace paths of files to remove.
     pub deletes: Vec<String>,
     /// The complete service list, replacing the stored one (when `Some`).
@@ -333,13 +356,17 @@ impl Store {
     /// generation. Either all of it is visible afterwards, or (after a crash) none.
     /// Assigns the `id` of every upserted record.
     pub fn apply(&self, update: &mut StoreUpdate) -> Result<u64> {
+        let started = std::time::Instant::now();
         let mut meta = self.meta()?;
         let mut batch = sled::Batch::default();
         // name -> (files removed, files added)
         let mut name_changes: BTreeMap<String, (BTreeSet<u32>, BTreeSet<u32>)> = BTreeMap::new();
 
-        let upsert_paths: BTreeSet<String> =
-            update.upserts.iter().map(|(r, _)| r.path.clone()).collect();
+        let upsert_paths: BTreeSet<String> = update
+            .upserts
+            .iter()
+            .map(|p| p.record.path.clone())
+            .collect();
         let mut old_paths: Vec<String> = update.deletes.clone();
         old_paths.extend(upsert_paths.iter().cloned());
         let mut kept_ids: BTreeMap<String, u32> = BTreeMap::new();
@@ -360,7 +387,8 @@ impl Store {
                 batch.remove(key(ID_PREFIX, &old.id.to_be_bytes()));
             }
         }
-        for (record, facts) in &mut update.upserts {
+        for prepared in &mut update.upserts {
+            let record = &mut prepared.record;
             record.id = match kept_ids.get(&record.path) {
                 Some(id) => *id,
                 None => {
@@ -369,23 +397,22 @@ impl Store {
                     id
                 }
             };
-            for name in reference_names(facts) {
-                name_changes.entry(name).or_default().1.insert(record.id);
+            for name in &prepared.names {
+                name_changes
+                    .entry(name.clone())
+                    .or_default()
+                    .1
+                    .insert(record.id);
             }
-            batch.insert(key(FILE_PREFIX, record.path.as_bytes()), encode(record));
+            batch.insert(key(FILE_PREFIX, record.path.as_bytes()), encode(&*record));
             batch.insert(
                 key(ID_PREFIX, &record.id.to_be_bytes()),
                 record.path.as_bytes(),
             );
-        }
-        // Facts are the bulk of the bytes: encode them on all cores.
-        let encoded: Vec<Vec<u8>> = update
-            .upserts
-            .par_iter()
-            .map(|(_, facts)| encode(facts))
-            .collect();
-        for ((record, _), bytes) in update.upserts.iter().zip(encoded) {
-            batch.insert(key(FACTS_PREFIX, record.path.as_bytes()), bytes);
+            batch.insert(
+                key(FACTS_PREFIX, record.path.as_bytes()),
+                prepared.facts.as_slice(),
+            );
         }
         for (name, (removed, added)) in name_changes {
             let k = key(NAME_PREFIX, name.as_bytes());
@@ -427,8 +454,11 @@ impl Store {
         meta.indexed_at = update.now;
         meta.max_file_size = update.max_file_size;
         batch.insert(META_KEY, encode(&meta));
+        tracing::debug!("store batch built in {:?}", started.elapsed());
         self.db.apply_batch(batch).map_err(|e| self.corrupt(e))?;
+        tracing::debug!("store batch applied at {:?}", started.elapsed());
         self.db.flush().map_err(|e| self.corrupt(e))?;
+        tracing::debug!("store flushed at {:?}", started.elapsed());
         Ok(meta.generation)
     }
 }

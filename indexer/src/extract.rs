@@ -66,20 +66,18 @@ fn role_of(capture: &str) -> Role {
 }
 
 fn tags_query(lang: Language) -> Option<&'static TagsQuery> {
-    static QUERIES: OnceLock<HashMap<Language, Option<TagsQuery>>> = OnceLock::new();
-    let all = QUERIES.get_or_init(|| {
-        Language::ALL
-            .into_iter()
-            .map(|l| {
-                let compiled = Query::new(&l.grammar(), &l.tags_query()).ok().map(|query| {
-                    let roles = query.capture_names().iter().map(|c| role_of(c)).collect();
-                    TagsQuery { query, roles }
-                });
-                (l, compiled)
-            })
-            .collect()
-    });
-    all.get(&lang).and_then(|q| q.as_ref())
+    // Compiled on first use, per language: compiling a query costs tens of
+    // milliseconds, and most runs touch few languages.
+    static QUERIES: [OnceLock<Option<TagsQuery>>; Language::ALL.len()] =
+        [const { OnceLock::new() }; Language::ALL.len()];
+    let slot = Language::ALL.iter().position(|l| *l == lang)?;
+    QUERIES[slot]
+        .get_or_init(|| {
+            let query = Query::new(&lang.grammar(), &lang.tags_query()).ok()?;
+            let roles = query.capture_names().iter().map(|c| role_of(c)).collect();
+            Some(TagsQuery { query, roles })
+        })
+        .as_ref()
 }
 
 thread_local! {

@@ -15,8 +15,12 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use std::collections::HashSet;
+use std::sync::Mutex;
+
 use cartograph_graph::{
-    index_workspace, FileRecord, IndexConfig, IndexEvent, IndexObserver, IndexReport, Store,
+    index_workspace, ChangeSet, FileRecord, IndexConfig, IndexEvent, IndexObserver, IndexReport,
+    Store,
 };
 use cartograph_indexer::{content_hash, walk, FileFacts, Root, Service, WalkConfig};
 
@@ -65,10 +69,13 @@ pub enum Error {
 /// Results of this crate.
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// Feeds a run's progress to the caller and its extracted files to the search index.
+/// Feeds a run's progress to the caller and its extracted files to the search index,
+/// and commits the search index concurrently with the store write.
 struct RunObserver<'a> {
     progress: &'a (dyn Fn(IndexEvent) + Sync),
-    search: &'a SearchBuild,
+    store: Store,
+    build: std::sync::RwLock<Option<SearchBuild>>,
+    committing: Mutex<Option<std::thread::JoinHandle<Result<SearchBuild>>>>,
 }
 
 impl IndexObserver for RunObserver<'_> {
@@ -77,7 +84,32 @@ impl IndexObserver for RunObserver<'_> {
     }
 
     fn extracted(&self, record: &FileRecord, facts: &FileFacts) {
-        self.search.add(record, facts)
+        if let Ok(guard) = self.build.read() {
+            if let Some(build) = guard.as_ref() {
+                build.add(record, facts);
+            }
+        }
+    }
+
+    fn writing(&self, changes: &ChangeSet, generation: u64) {
+        let Some(mut build) = self.build.write().ok().and_then(|mut b| b.take()) else {
+            return;
+        };
+        let store = self.store.clone();
+        let deleted = changes.deleted.clone();
+        let extracted: HashSet<String> = changes
+            .upserted
+            .iter()
+            .chain(&changes.deleted)
+            .cloned()
+            .collect();
+        let handle = std::thread::spawn(move || {
+            build.commit(&store, &deleted, &extracted, generation)?;
+            Ok(build)
+        });
+        if let Ok(mut slot) = self.committing.lock() {
+            *slot = Some(handle);
+        }
     }
 }
 
@@ -104,18 +136,36 @@ impl Workspace {
         progress: &(dyn Fn(IndexEvent) + Sync),
     ) -> Result<(Workspace, IndexReport)> {
         let store = Store::open_or_create(dir)?;
-        let build = SearchBuild::begin(&store)?;
         let observer = RunObserver {
             progress,
-            search: &build,
+            store: store.clone(),
+            build: std::sync::RwLock::new(Some(SearchBuild::begin(&store)?)),
+            committing: Mutex::new(None),
         };
-        let mut report = index_workspace(&store, config, &observer)?;
+        let report = index_workspace(&store, config, &observer)?;
         let started = std::time::Instant::now();
-        let complete = report.unchanged == 0;
-        let search = build.finish(&store, &report.changes.deleted, complete)?;
-        tracing::debug!("search index committed in {:?}", started.elapsed());
-        // The facts were passed to the search index as they were extracted.
-        report.upserts = Vec::new();
+        let pending = observer.committing.lock().ok().and_then(|mut c| c.take());
+        let build = match pending {
+            Some(handle) => handle
+                .join()
+                .map_err(|_| Error::Invalid("the search index writer failed".to_string()))??,
+            None => {
+                // Nothing changed in the store; bring the search index to its generation.
+                let mut build = observer
+                    .build
+                    .write()
+                    .ok()
+                    .and_then(|mut b| b.take())
+                    .ok_or_else(|| Error::Invalid("the search index writer failed".to_string()))?;
+                build.commit(&store, &[], &HashSet::new(), report.generation)?;
+                build
+            }
+        };
+        let search = build.open()?;
+        tracing::debug!(
+            "search index ready {:?} after the store write",
+            started.elapsed()
+        );
         let cell = OnceCell::new();
         let _ = cell.set(search);
         Ok((

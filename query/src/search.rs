@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::HashSet;
 use std::sync::Mutex;
 
 use cartograph_graph::{FileRecord, Store};
@@ -151,8 +152,10 @@ impl SearchIndex {
 
     /// Rebuilds the search index from every file in `store`.
     pub fn rebuild(store: &Store) -> Result<SearchIndex> {
-        let build = SearchBuild::fresh(store)?;
-        build.finish(store, &[], false)
+        let mut build = SearchBuild::fresh(store)?;
+        let generation = store.meta()?.generation;
+        build.commit(store, &[], &HashSet::new(), generation)?;
+        build.open()
     }
 
     /// Runs a ranked symbol search.
@@ -455,19 +458,19 @@ impl SearchBuild {
         }
     }
 
-    /// Completes the update after the store was written: removes `deleted` files, adds
-    /// the files a fresh build has not seen (`complete` says the run extracted every
-    /// file), commits with the store's generation and opens the result.
-    pub fn finish(
-        mut self,
+    /// Commits the update as store generation `generation`: removes `deleted` files
+    /// (incremental), or adds every store file not in `extracted` (fresh: those are
+    /// the files the run did not extract, identical before and after the store write).
+    pub fn commit(
+        &mut self,
         store: &Store,
         deleted: &[String],
-        complete: bool,
-    ) -> Result<SearchIndex> {
+        extracted: &HashSet<String>,
+        generation: u64,
+    ) -> Result<()> {
         if let Some(message) = self.error.lock().ok().and_then(|mut e| e.take()) {
             return Err(search_err(&self.dir, message));
         }
-        let generation = store.meta()?.generation;
         match &self.fresh_dir {
             None => {
                 for path in deleted {
@@ -475,19 +478,21 @@ impl SearchBuild {
                         .delete_term(Term::from_field_text(self.fields.file, path));
                 }
             }
-            Some(tmp) if !complete => {
-                // Unchanged files were not extracted by this run: take them from the store.
+            Some(tmp) => {
                 let records = store.files()?;
-                for (path, facts) in store.all_facts()? {
-                    if let Ok(i) = records.binary_search_by(|r| r.path.cmp(&path)) {
-                        add_file(&self.writer, self.fields, &records[i], &facts)
+                for record in records.iter().filter(|r| !extracted.contains(&r.path)) {
+                    if let Some(facts) = store.facts(&record.path)? {
+                        add_file(&self.writer, self.fields, record, &facts)
                             .map_err(|e| search_err(tmp, e))?;
                     }
                 }
             }
-            Some(_) => {}
         }
-        commit(&mut self.writer, generation).map_err(|e| search_err(&self.dir, e))?;
+        commit(&mut self.writer, generation).map_err(|e| search_err(&self.dir, e))
+    }
+
+    /// Finishes a committed build and opens the result for searching.
+    pub fn open(self) -> Result<SearchIndex> {
         let _ = self.writer.wait_merging_threads();
         if let Some(tmp) = &self.fresh_dir {
             // Swap the finished index in; a crash before this leaves the old one, which
