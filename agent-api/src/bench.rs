@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use cartograph_graph::{IndexConfig, Store};
 use cartograph_indexer::{parse_only, read_source, walk, Language, Root, WalkConfig};
-use cartograph_query::{SearchQuery, Workspace};
+use cartograph_query::{dir_size, SearchQuery, Workspace};
 use clap::Args;
 use rayon::prelude::*;
 
@@ -62,24 +62,6 @@ fn print_latencies(label: &str, mut samples: Vec<Duration>) {
         percentile(&samples, 0.99).as_secs_f64() * 1e3,
         samples.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
     );
-}
-
-fn dir_size(dir: &Path) -> u64 {
-    let mut total = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            match e.file_type() {
-                Ok(t) if t.is_dir() => stack.push(e.path()),
-                Ok(_) => total += e.metadata().map_or(0, |m| m.len()),
-                Err(_) => {}
-            }
-        }
-    }
-    total
 }
 
 /// Runs the benchmark and prints its numbers on stdout.

@@ -313,43 +313,30 @@ fn progress_bar() -> indicatif::ProgressBar {
     bar
 }
 
+/// Validates a named choice (`--kind`, `--lang`) against the names it may take.
+fn choice(
+    value: &Option<String>,
+    what: &str,
+    names: &[&str],
+    parse: impl Fn(&str) -> Option<&'static str>,
+) -> Result<Option<String>> {
+    match value {
+        None => Ok(None),
+        Some(v) => parse(v)
+            .map(|name| Some(name.to_string()))
+            .ok_or_else(|| anyhow!("unknown {what} `{v}`; use one of: {}", names.join(", "))),
+    }
+}
+
 pub(crate) fn to_query(text: String, f: &Filters) -> Result<SearchQuery> {
-    let kind = match &f.kind {
-        Some(k) => Some(
-            SymbolKind::from_name(k)
-                .ok_or_else(|| {
-                    anyhow!(
-                        "unknown kind `{k}`; use one of: {}",
-                        SymbolKind::ALL
-                            .iter()
-                            .map(|k| k.name())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                })?
-                .name()
-                .to_string(),
-        ),
-        None => None,
-    };
-    let language = match &f.lang {
-        Some(l) => Some(
-            Language::from_name(l)
-                .ok_or_else(|| {
-                    anyhow!(
-                        "unknown language `{l}`; use one of: {}",
-                        Language::ALL
-                            .iter()
-                            .map(|l| l.name())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                })?
-                .name()
-                .to_string(),
-        ),
-        None => None,
-    };
+    let kinds: Vec<&str> = SymbolKind::ALL.iter().map(|k| k.name()).collect();
+    let kind = choice(&f.kind, "kind", &kinds, |k| {
+        SymbolKind::from_name(k).map(SymbolKind::name)
+    })?;
+    let languages: Vec<&str> = Language::ALL.iter().map(|l| l.name()).collect();
+    let language = choice(&f.lang, "language", &languages, |l| {
+        Language::from_name(l).map(Language::name)
+    })?;
     if f.limit == 0 {
         bail!("--limit must be at least 1");
     }

@@ -483,26 +483,14 @@ impl Workspace {
                 size: record.size,
             })
             .map_err(io)?;
-            let ids: Vec<String> = facts
-                .symbols
-                .iter()
-                .map(|s| record.symbol_id(&s.descriptor))
-                .collect();
-            for (s, id) in facts.symbols.iter().zip(&ids) {
+            let hits: Vec<SymbolHit> = facts.symbols.iter().map(|s| hit_of(record, s)).collect();
+            for (s, hit) in facts.symbols.iter().zip(&hits) {
                 sink(ExportRecord::Symbol {
-                    id: id.clone(),
-                    name: s.name.clone(),
-                    qualified_name: s.qualified_name.clone(),
-                    kind: s.kind.name().to_string(),
-                    language: record.language.name().to_string(),
-                    service: record.service.clone(),
-                    file: record.path.clone(),
-                    line: s.name_span.start_line,
-                    col: s.name_span.start_col,
-                    end_line: s.span.end_line,
-                    end_col: s.span.end_col,
-                    signature: s.signature.clone(),
-                    parent: s.parent.and_then(|p| ids.get(p as usize)).cloned(),
+                    symbol: hit.clone(),
+                    parent: s
+                        .parent
+                        .and_then(|p| hits.get(p as usize))
+                        .map(|h| h.id.clone()),
                 })
                 .map_err(io)?;
             }
@@ -514,7 +502,10 @@ impl Workspace {
                     end_col: r.span.end_col,
                     kind: r.kind.name().to_string(),
                     name: r.name.clone(),
-                    enclosing: r.enclosing.and_then(|i| ids.get(i as usize)).cloned(),
+                    enclosing: r
+                        .enclosing
+                        .and_then(|i| hits.get(i as usize))
+                        .map(|h| h.id.clone()),
                     targets: Vec::new(),
                 })
                 .map_err(io)?;
@@ -584,7 +575,8 @@ fn snippet_of(text: &str, start: u32, end: u32) -> String {
     s
 }
 
-fn dir_size(dir: &Path) -> u64 {
+/// Bytes used by the files under `dir`.
+pub fn dir_size(dir: &Path) -> u64 {
     let mut total = 0;
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

@@ -29,8 +29,13 @@ pub struct SymbolHit {
     pub end_col: u32,
     /// Declaration head.
     pub signature: String,
-    /// Relevance (search only; 0 for other lookups).
+    /// Relevance (search only; 0, and not serialized, for other lookups).
+    #[serde(skip_serializing_if = "is_zero")]
     pub score: f32,
+}
+
+fn is_zero(score: &f32) -> bool {
+    *score == 0.0
 }
 
 /// A definition with its documentation and source.
@@ -197,30 +202,9 @@ pub enum ExportRecord {
     },
     /// A definition.
     Symbol {
-        /// Stable ID.
-        id: String,
-        /// Simple name.
-        name: String,
-        /// Qualified name.
-        qualified_name: String,
-        /// Kind.
-        kind: String,
-        /// Language.
-        language: String,
-        /// Service.
-        service: String,
-        /// File.
-        file: String,
-        /// First line (1-based).
-        line: u32,
-        /// Column (0-based).
-        col: u32,
-        /// Last line.
-        end_line: u32,
-        /// End column.
-        end_col: u32,
-        /// Declaration head.
-        signature: String,
+        /// The symbol, as search and definitions show it.
+        #[serde(flatten)]
+        symbol: SymbolHit,
         /// Stable ID of the enclosing symbol.
         parent: Option<String>,
     },
