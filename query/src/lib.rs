@@ -122,8 +122,11 @@ pub struct Workspace {
 impl Workspace {
     /// Opens the index in `dir`.
     pub fn open(dir: &Path) -> Result<Workspace> {
+        let started = std::time::Instant::now();
+        let store = Store::open(dir)?;
+        tracing::debug!("store opened in {:?}", started.elapsed());
         Ok(Workspace {
-            store: Store::open(dir)?,
+            store,
             search: OnceCell::new(),
         })
     }
@@ -186,7 +189,9 @@ impl Workspace {
         if let Some(s) = self.search.get() {
             return Ok(s);
         }
+        let started = std::time::Instant::now();
         let s = SearchIndex::open(&self.store)?;
+        tracing::debug!("search index opened in {:?}", started.elapsed());
         Ok(self.search.get_or_init(|| s))
     }
 

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use std::collections::HashSet;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use cartograph_graph::{FileRecord, Store};
 use cartograph_indexer::FileFacts;
@@ -392,8 +392,12 @@ fn add_file(
 /// end, then swapped in). Nothing is committed until [`SearchBuild::finish`], and the
 /// commit records the store generation, so a crash at any point is detected on open.
 pub struct SearchBuild {
-    writer: IndexWriter,
+    index: Index,
+    /// Created on first use: a run that changes nothing never opens a writer.
+    writer: OnceLock<std::result::Result<IndexWriter, String>>,
     fields: Fields,
+    /// The store generation the index reflects when the build starts.
+    base_generation: Option<u64>,
     /// `Some(tmp dir)` for a fresh build.
     fresh_dir: Option<PathBuf>,
     dir: PathBuf,
@@ -405,15 +409,13 @@ impl SearchBuild {
     pub fn begin(store: &Store) -> Result<SearchBuild> {
         let generation = store.meta()?.generation;
         let dir = store.dir().join(SEARCH_DIR);
-        if let Ok(index) = SearchIndex::open_dir(&dir) {
-            if index.generation() == Some(generation) && generation > 0 {
-                let writer = index
-                    .index
-                    .writer_with_num_threads(2, WRITER_MEMORY)
-                    .map_err(|e| search_err(&dir, e))?;
+        if let Ok(existing) = SearchIndex::open_dir(&dir) {
+            if existing.generation() == Some(generation) && generation > 0 {
                 return Ok(SearchBuild {
-                    writer,
-                    fields: index.fields,
+                    index: existing.index,
+                    writer: OnceLock::new(),
+                    fields: existing.fields,
+                    base_generation: Some(generation),
                     fresh_dir: None,
                     dir,
                     error: Mutex::new(None),
@@ -433,28 +435,46 @@ impl SearchBuild {
         std::fs::create_dir_all(&tmp).map_err(|e| search_err(&tmp, e))?;
         let (schema, fields) = schema();
         let index = Index::create_in_dir(&tmp, schema).map_err(|e| search_err(&tmp, e))?;
-        let writer = index
-            .writer_with_num_threads(2, WRITER_MEMORY)
-            .map_err(|e| search_err(&tmp, e))?;
         Ok(SearchBuild {
-            writer,
+            index,
+            writer: OnceLock::new(),
             fields,
+            base_generation: None,
             fresh_dir: Some(tmp),
             dir,
             error: Mutex::new(None),
         })
     }
 
+    fn writer(&self) -> Result<&IndexWriter> {
+        let dir = self.fresh_dir.as_ref().unwrap_or(&self.dir);
+        self.writer
+            .get_or_init(|| {
+                self.index
+                    .writer_with_num_threads(2, WRITER_MEMORY)
+                    .map_err(|e| e.to_string().to_lowercase())
+            })
+            .as_ref()
+            .map_err(|e| search_err(dir, e))
+    }
+
+    fn record_error(&self, e: Error) {
+        if let Ok(mut slot) = self.error.lock() {
+            slot.get_or_insert_with(|| e.to_string());
+        }
+    }
+
     /// Replaces the documents of one extracted file. Safe to call from many threads.
     pub fn add(&self, record: &FileRecord, facts: &FileFacts) {
+        let writer = match self.writer() {
+            Ok(w) => w,
+            Err(e) => return self.record_error(e),
+        };
         if self.fresh_dir.is_none() {
-            self.writer
-                .delete_term(Term::from_field_text(self.fields.file, &record.path));
+            writer.delete_term(Term::from_field_text(self.fields.file, &record.path));
         }
-        if let Err(e) = add_file(&self.writer, self.fields, record, facts) {
-            if let Ok(mut slot) = self.error.lock() {
-                slot.get_or_insert_with(|| e.to_string().to_lowercase());
-            }
+        if let Err(e) = add_file(writer, self.fields, record, facts) {
+            self.record_error(search_err(&self.dir, e));
         }
     }
 
@@ -469,31 +489,45 @@ impl SearchBuild {
         generation: u64,
     ) -> Result<()> {
         if let Some(message) = self.error.lock().ok().and_then(|mut e| e.take()) {
-            return Err(search_err(&self.dir, message));
+            return Err(Error::Search {
+                dir: self.dir.clone(),
+                message,
+            });
         }
+        let untouched = self.writer.get().is_none() && deleted.is_empty();
+        if untouched && self.base_generation == Some(generation) {
+            return Ok(());
+        }
+        let fields = self.fields;
+        let writer = self.writer()?;
         match &self.fresh_dir {
             None => {
                 for path in deleted {
-                    self.writer
-                        .delete_term(Term::from_field_text(self.fields.file, path));
+                    writer.delete_term(Term::from_field_text(fields.file, path));
                 }
             }
             Some(tmp) => {
                 let records = store.files()?;
                 for record in records.iter().filter(|r| !extracted.contains(&r.path)) {
                     if let Some(facts) = store.facts(&record.path)? {
-                        add_file(&self.writer, self.fields, record, &facts)
-                            .map_err(|e| search_err(tmp, e))?;
+                        add_file(writer, fields, record, &facts).map_err(|e| search_err(tmp, e))?;
                     }
                 }
             }
         }
-        commit(&mut self.writer, generation).map_err(|e| search_err(&self.dir, e))
+        let dir = self.dir.clone();
+        let writer = match self.writer.get_mut() {
+            Some(Ok(w)) => w,
+            _ => return Err(search_err(&dir, "the index writer is gone")),
+        };
+        commit(writer, generation).map_err(|e| search_err(&dir, e))
     }
 
     /// Finishes a committed build and opens the result for searching.
     pub fn open(self) -> Result<SearchIndex> {
-        let _ = self.writer.wait_merging_threads();
+        if let Some(Ok(writer)) = self.writer.into_inner() {
+            let _ = writer.wait_merging_threads();
+        }
         if let Some(tmp) = &self.fresh_dir {
             // Swap the finished index in; a crash before this leaves the old one, which
             // the generation check rebuilds again.
