@@ -516,8 +516,7 @@ fn open_db(dir: &Path) -> Result<Store> {
     let path = dir.join(STORE_DIR);
     let config = sled::Config::new()
         .path(&path)
-        .cache_capacity(64 * 1024 * 1024)
-        .snapshot_after_ops(10_000);
+        .cache_capacity(64 * 1024 * 1024);
     // sled may panic on some corrupted files instead of returning an error.
     let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()));
     match opened {
