@@ -138,10 +138,53 @@ impl Language {
         }
     }
 
-    /// The source of this language's tags query (definitions, references, imports).
+    /// The tags query shipped by the grammar crate, if it ships one.
+    pub fn upstream_tags(self) -> Option<&'static str> {
+        match self {
+            Language::Rust => Some(tree_sitter_rust::TAGS_QUERY),
+            Language::Python => Some(tree_sitter_python::TAGS_QUERY),
+            Language::JavaScript => Some(tree_sitter_javascript::TAGS_QUERY),
+            Language::TypeScript | Language::Tsx => Some(tree_sitter_typescript::TAGS_QUERY),
+            Language::Go => Some(tree_sitter_go::TAGS_QUERY),
+            Language::Java => Some(tree_sitter_java::TAGS_QUERY),
+            Language::CSharp => Some(tree_sitter_c_sharp::TAGS_QUERY),
+            Language::Proto => None,
+        }
+    }
+
+    /// The source of this language's tags query (definitions, references, imports):
+    /// the grammar crate's own tags query first, then our extensions from
+    /// `queries/<lang>/`. When both capture the same name, the extraction keeps the
+    /// our pattern, so our files refine what the crate ships.
     ///
-    /// TypeScript and TSX share the JavaScript patterns plus their own.
+    /// TypeScript and TSX also take the JavaScript patterns.
     pub fn tags_query(self) -> String {
+        let (upstream, own) = self.tags_query_parts();
+        format!("{upstream}{own}")
+    }
+
+    /// The two parts of [`Language::tags_query`]: the grammar crates' patterns (ending
+    /// with a newline, possibly empty) and ours. Patterns starting at or after
+    /// `upstream.len()` in the joined source are ours.
+    pub fn tags_query_parts(self) -> (String, String) {
+        let upstream = match self {
+            Language::TypeScript | Language::Tsx => {
+                format!(
+                    "{}\n{}\n",
+                    tree_sitter_javascript::TAGS_QUERY,
+                    tree_sitter_typescript::TAGS_QUERY
+                )
+            }
+            other => other
+                .upstream_tags()
+                .map(|q| format!("{q}\n"))
+                .unwrap_or_default(),
+        };
+        (upstream, self.own_tags())
+    }
+
+    /// Our own patterns for this language.
+    fn own_tags(self) -> String {
         match self {
             Language::Rust => RUST_TAGS.to_string(),
             Language::Python => PYTHON_TAGS.to_string(),

@@ -37,6 +37,9 @@ enum Role {
 struct TagsQuery {
     query: Query,
     roles: Vec<Role>,
+    /// Per pattern: whether it is ours (from `grammars/queries`) rather than the
+    /// grammar crate's. Ours win when both capture the same name.
+    own: Vec<bool>,
 }
 
 fn role_of(capture: &str) -> Role {
@@ -47,6 +50,13 @@ fn role_of(capture: &str) -> Role {
         };
     }
     if let Some(kind) = capture.strip_prefix("reference.") {
+        // The grammar crates' tags queries name some kinds differently.
+        let kind = match kind {
+            "class" | "interface" => "type",
+            "send" => "call",
+            "implementation" => "implement",
+            other => other,
+        };
         return match RefKind::from_name(kind) {
             Some(k) => Role::Reference(k),
             None => Role::Ignored,
@@ -73,9 +83,13 @@ fn tags_query(lang: Language) -> Option<&'static TagsQuery> {
     let slot = Language::ALL.iter().position(|l| *l == lang)?;
     QUERIES[slot]
         .get_or_init(|| {
-            let query = Query::new(&lang.grammar(), &lang.tags_query()).ok()?;
+            let (upstream, own) = lang.tags_query_parts();
+            let query = Query::new(&lang.grammar(), &format!("{upstream}{own}")).ok()?;
             let roles = query.capture_names().iter().map(|c| role_of(c)).collect();
-            Some(TagsQuery { query, roles })
+            let own = (0..query.pattern_count())
+                .map(|i| query.start_byte_for_pattern(i) >= upstream.len())
+                .collect();
+            Some(TagsQuery { query, roles, own })
         })
         .as_ref()
 }
@@ -146,8 +160,12 @@ struct RawDef<'t> {
     node: Node<'t>,
     name: Node<'t>,
     receiver: Option<String>,
+    own: bool,
     pattern: usize,
 }
+
+/// A captured reference: kind, name span, name, and whether our pattern found it.
+type RawRef = (RefKind, Span, String, bool);
 
 struct RawContainer {
     span: Span,
@@ -195,7 +213,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
 
     let mut defs: Vec<RawDef<'_>> = Vec::new();
     let mut containers: Vec<RawContainer> = Vec::new();
-    let mut refs: Vec<(RefKind, Span, String)> = Vec::new();
+    let mut refs: Vec<RawRef> = Vec::new();
     let mut imports: Vec<RawImport> = Vec::new();
 
     let mut cursor = QueryCursor::new();
@@ -237,12 +255,14 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 node,
                 name,
                 receiver: receiver.map(|r| text_of(r, text).to_string()),
+                own: tq.own.get(m.pattern_index).copied().unwrap_or(true),
                 pattern: m.pattern_index,
             });
         } else if let (Some((kind, _)), Some(name)) = (reference, name) {
-            let n = last_segment(text_of(name, text));
+            let n = reference_name(text_of(name, text));
             if !n.is_empty() {
-                refs.push((kind, span_of(name), n.to_string()));
+                let own = tq.own.get(m.pattern_index).copied().unwrap_or(true);
+                refs.push((kind, span_of(name), n.to_string(), own));
             }
         }
         if let (Some(node), Some(name)) = (container, container_name) {
@@ -321,6 +341,12 @@ fn unquote(s: &str) -> &str {
     s.trim().trim_matches(|c| c == '"' || c == '\'' || c == '`')
 }
 
+/// The simple name a reference uses: generic arguments dropped, last path segment.
+fn reference_name(s: &str) -> &str {
+    let s = s.split(['<', '(', '[']).next().unwrap_or(s);
+    last_segment(s)
+}
+
 fn last_segment(s: &str) -> &str {
     let s = s.trim();
     let cut = s.rfind(['.', ':', '\\', '/']).map_or(0, |i| i + 1);
@@ -353,8 +379,9 @@ fn build_symbols(
     containers: Vec<RawContainer>,
     facts: &mut FileFacts,
 ) {
-    // One definition per name node: the first pattern wins.
-    defs.sort_by_key(|d| (d.name.start_byte(), d.name.end_byte(), d.pattern));
+    // One definition per name node: our patterns win over the grammar crate's, and
+    // among either, the first pattern.
+    defs.sort_by_key(|d| (d.name.start_byte(), d.name.end_byte(), !d.own, d.pattern));
     defs.dedup_by_key(|d| (d.name.start_byte(), d.name.end_byte()));
 
     // Package-level modules name the file's package.
@@ -463,20 +490,24 @@ fn escape_descriptor(name: &str) -> String {
     }
 }
 
-fn build_references(mut refs: Vec<(RefKind, Span, String)>, facts: &mut FileFacts) {
-    let def_names: std::collections::HashSet<(u32, u32)> = facts
+fn build_references(mut refs: Vec<RawRef>, facts: &mut FileFacts) {
+    let def_names: std::collections::HashSet<u32> = facts
         .symbols
         .iter()
-        .map(|s| (s.name_span.start_byte, s.name_span.end_byte))
+        .map(|s| s.name_span.start_byte)
         .collect();
-    refs.retain(|r| !def_names.contains(&(r.1.start_byte, r.1.end_byte)));
-    // One reference per name node: the most specific kind wins.
+    refs.retain(|r| !def_names.contains(&r.1.start_byte));
+    // One reference per place (patterns may capture a name or the node around it):
+    // our patterns win over the grammar crate's, then the most specific kind, then
+    // the narrowest capture.
     refs.sort_by(|a, b| {
-        (a.1.start_byte, a.1.end_byte)
-            .cmp(&(b.1.start_byte, b.1.end_byte))
+        a.1.start_byte
+            .cmp(&b.1.start_byte)
+            .then(b.3.cmp(&a.3))
             .then(b.0.rank().cmp(&a.0.rank()))
+            .then(a.1.end_byte.cmp(&b.1.end_byte))
     });
-    refs.dedup_by_key(|r| (r.1.start_byte, r.1.end_byte));
+    refs.dedup_by_key(|r| r.1.start_byte);
 
     // Sweep references in order with a stack of enclosing symbols.
     let symbols = &facts.symbols;
@@ -489,7 +520,7 @@ fn build_references(mut refs: Vec<(RefKind, Span, String)>, facts: &mut FileFact
     });
     let mut next = 0usize;
     let mut stack: Vec<u32> = Vec::new();
-    for (kind, span, name) in refs {
+    for (kind, span, name, _) in refs {
         while next < order.len() && symbols[order[next] as usize].span.start_byte <= span.start_byte
         {
             let candidate = order[next];

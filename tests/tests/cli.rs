@@ -306,7 +306,7 @@ fn export_writes_one_json_record_per_line() {
             assert!(v["targets"].is_array());
         }
     }
-    expect![[r#"{"file": 18, "reference": 208, "service": 8, "symbol": 142}"#]]
+    expect![[r#"{"file": 18, "reference": 208, "service": 8, "symbol": 144}"#]]
         .assert_eq(&format!("{counts:?}"));
 }
 
