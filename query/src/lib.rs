@@ -148,23 +148,36 @@ impl Workspace {
         let report = index_workspace(&store, config, &observer)?;
         let started = std::time::Instant::now();
         let pending = observer.committing.lock().ok().and_then(|mut c| c.take());
-        let build = match pending {
-            Some(handle) => handle
-                .join()
-                .map_err(|_| Error::Invalid("the search index writer failed".to_string()))??,
-            None => {
-                // Nothing changed in the store; bring the search index to its generation.
-                let mut build = observer
-                    .build
-                    .write()
-                    .ok()
-                    .and_then(|mut b| b.take())
-                    .ok_or_else(|| Error::Invalid("the search index writer failed".to_string()))?;
-                build.commit(&store, &[], &HashSet::new(), report.generation)?;
-                build
+        let updated = (|| -> Result<SearchIndex> {
+            let build = match pending {
+                Some(handle) => handle
+                    .join()
+                    .map_err(|_| Error::Invalid("the search index writer failed".to_string()))??,
+                None => {
+                    // Nothing changed in the store; bring the search index to its generation.
+                    let mut build = observer
+                        .build
+                        .write()
+                        .ok()
+                        .and_then(|mut b| b.take())
+                        .ok_or_else(|| {
+                            Error::Invalid("the search index writer failed".to_string())
+                        })?;
+                    build.commit(&store, &[], &HashSet::new(), report.generation)?;
+                    build
+                }
+            };
+            build.open()
+        })();
+        let search = match updated {
+            Ok(search) => search,
+            Err(e) => {
+                // The store is written and is the source of truth; the search index is
+                // derived from it.
+                tracing::warn!("{e}; rebuilding the search index from the store");
+                SearchIndex::rebuild(&store)?
             }
         };
-        let search = build.open()?;
         tracing::debug!(
             "search index ready {:?} after the store write",
             started.elapsed()

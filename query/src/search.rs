@@ -450,9 +450,17 @@ impl SearchBuild {
         let dir = self.fresh_dir.as_ref().unwrap_or(&self.dir);
         self.writer
             .get_or_init(|| {
-                self.index
+                let writer = self
+                    .index
                     .writer_with_num_threads(2, WRITER_MEMORY)
-                    .map_err(|e| e.to_string().to_lowercase())
+                    .map_err(|e| e.to_string().to_lowercase())?;
+                // A run killed mid-commit leaves files no commit refers to; their
+                // names would collide with this run's, so remove them first.
+                writer
+                    .garbage_collect_files()
+                    .wait()
+                    .map_err(|e| e.to_string().to_lowercase())?;
+                Ok(writer)
             })
             .as_ref()
             .map_err(|e| search_err(dir, e))
