@@ -15,6 +15,7 @@ pub const FORMAT_VERSION: u32 = 1;
 const FORMAT_FILE: &str = "FORMAT";
 const FORMAT_PREFIX: &str = "cartograph index format ";
 const STORE_DIR: &str = "store";
+const LOCK_FILE: &str = "LOCK";
 
 const META_KEY: &[u8] = b"m:meta";
 const FILE_PREFIX: &[u8] = b"f:";
@@ -143,6 +144,8 @@ pub struct StoreUpdate {
 pub struct Store {
     db: sled::Db,
     dir: PathBuf,
+    /// Held for the life of the store: one process uses an index at a time.
+    _lock: std::sync::Arc<std::fs::File>,
 }
 
 /// The value encoding: bincode with variable-length integers (spans and counts are
@@ -512,8 +515,48 @@ fn write_format(dir: &Path) -> std::io::Result<()> {
     std::fs::rename(tmp, dir.join(FORMAT_FILE))
 }
 
+/// Removes snapshot files sled was still writing when its process died. sled writes
+/// `snap.<lsn>.generating`, syncs it and renames it to `snap.<lsn>`, but on open it
+/// also considers the unfinished file, which then fails its checksum. An unfinished
+/// snapshot holds nothing the log and the previous snapshot do not.
+fn remove_unfinished_snapshots(store_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(store_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            tracing::info!("removing unfinished store snapshot {name}");
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn lock_index(dir: &Path) -> Result<std::fs::File> {
+    let io = |e: std::io::Error| Error::Io {
+        dir: dir.to_path_buf(),
+        message: e.to_string().to_lowercase(),
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK_FILE))
+        .map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Locked {
+            dir: dir.to_path_buf(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+    }
+}
+
 fn open_db(dir: &Path) -> Result<Store> {
+    let lock = lock_index(dir)?;
     let path = dir.join(STORE_DIR);
+    remove_unfinished_snapshots(&path);
     let config = sled::Config::new()
         .path(&path)
         .cache_capacity(64 * 1024 * 1024);
@@ -523,6 +566,7 @@ fn open_db(dir: &Path) -> Result<Store> {
         Ok(Ok(db)) => Ok(Store {
             db,
             dir: dir.to_path_buf(),
+            _lock: std::sync::Arc::new(lock),
         }),
         Ok(Err(sled::Error::Io(e)))
             if e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock") =>
@@ -539,5 +583,42 @@ fn open_db(dir: &Path) -> Result<Store> {
             dir: dir.to_path_buf(),
             message: "the database could not be read".to_string(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_process_uses_an_index_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("idx");
+        let first = Store::open_or_create(&index).unwrap();
+        assert!(matches!(
+            Store::open_or_create(&index),
+            Err(Error::Locked { .. })
+        ));
+        drop(first);
+        assert!(Store::open_or_create(&index).is_ok());
+    }
+
+    #[test]
+    fn an_unfinished_snapshot_does_not_break_opening() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("idx");
+        let store = Store::open_or_create(&index).unwrap();
+        store.apply(&mut StoreUpdate::default()).unwrap();
+        drop(store);
+        // What a process killed while sled wrote a snapshot leaves behind.
+        std::fs::write(
+            index
+                .join(STORE_DIR)
+                .join("snap.00000000FFFFFFFF.generating"),
+            [7u8; 64],
+        )
+        .unwrap();
+        let store = Store::open(&index).unwrap();
+        assert_eq!(store.meta().unwrap().generation, 1);
     }
 }
