@@ -10,7 +10,7 @@ use crate::{Error, Result};
 
 /// The on-disk format this build reads and writes. Bump on any change to the
 /// key layout or the encoding of a stored value.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 const FORMAT_FILE: &str = "FORMAT";
 const FORMAT_PREFIX: &str = "cartograph index format ";
@@ -114,7 +114,8 @@ impl PreparedFile {
         PreparedFile {
             record,
             diagnostics: facts.diagnostics.clone(),
-            facts: encode(facts),
+            // Facts are most of the store's bytes and compress about threefold.
+            facts: lz4_flex::compress_prepend_size(&encode(facts)),
             names: reference_names(facts).into_iter().collect(),
         }
     }
@@ -281,7 +282,20 @@ impl Store {
 
     /// One file's facts.
     pub fn facts(&self, path: &str) -> Result<Option<FileFacts>> {
-        self.get(&key(FACTS_PREFIX, path.as_bytes()))
+        match self
+            .db
+            .get(key(FACTS_PREFIX, path.as_bytes()))
+            .map_err(|e| self.corrupt(e))?
+        {
+            Some(v) => Ok(Some(self.decode_facts(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn decode_facts(&self, bytes: &[u8]) -> Result<FileFacts> {
+        let raw = lz4_flex::decompress_size_prepended(bytes)
+            .map_err(|e| self.corrupt(format!("undecodable facts: {e}")))?;
+        self.decode(&raw)
     }
 
     /// Every file's facts, sorted by path.
@@ -290,7 +304,7 @@ impl Store {
         for item in self.db.scan_prefix(FACTS_PREFIX) {
             let (k, v) = item.map_err(|e| self.corrupt(e))?;
             let path = String::from_utf8_lossy(&k[FACTS_PREFIX.len()..]).into_owned();
-            out.push((path, self.decode(&v)?));
+            out.push((path, self.decode_facts(&v)?));
         }
         Ok(out)
     }
