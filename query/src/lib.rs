@@ -223,39 +223,39 @@ impl Workspace {
         }
         let hits = self.search_index()?.lookup(target, q)?;
         let roots = self.store.meta()?.roots;
+        // Per file: its facts, its text on disk now, and whether that text is stale.
+        struct FileView {
+            facts: FileFacts,
+            text: Option<String>,
+            stale: bool,
+        }
+        let mut files: BTreeMap<String, Option<FileView>> = BTreeMap::new();
         let mut out = Vec::with_capacity(hits.len());
-        let mut facts_cache: BTreeMap<String, Option<(FileRecord, FileFacts)>> = BTreeMap::new();
         for hit in hits {
-            let entry = facts_cache.entry(hit.file.clone()).or_insert_with(|| {
+            let view = files.entry(hit.file.clone()).or_insert_with(|| {
                 let record = self.store.file(&hit.file).ok().flatten()?;
                 let facts = self.store.facts(&hit.file).ok().flatten()?;
-                Some((record, facts))
+                let disk = read_disk(&roots, &hit.file);
+                let stale = disk.as_ref().is_none_or(|b| content_hash(b) != record.hash);
+                let text = disk.map(|b| String::from_utf8_lossy(&b).into_owned());
+                Some(FileView { facts, text, stale })
             });
-            let (doc, span, stale, text) = match entry {
-                Some((record, facts)) => {
-                    let sym = facts.symbols.iter().find(|s| {
+            let (doc, snippet, stale) = match view {
+                Some(v) => {
+                    let sym = v.facts.symbols.iter().find(|s| {
                         s.name_span.start_line == hit.line
                             && s.name_span.start_col == hit.col
                             && s.name == hit.name
                     });
-                    let disk = read_disk(&roots, &hit.file);
-                    let stale = disk
-                        .as_ref()
-                        .is_none_or(|bytes| content_hash(bytes) != record.hash);
-                    (
-                        sym.and_then(|s| s.doc.clone()),
-                        sym.map(|s| (s.span.start_line, s.span.end_line)),
-                        stale,
-                        disk,
-                    )
+                    let snippet = match (sym, &v.text) {
+                        (Some(s), Some(text)) => {
+                            Some(snippet_of(text, s.span.start_line, s.span.end_line))
+                        }
+                        _ => None,
+                    };
+                    (sym.and_then(|s| s.doc.clone()), snippet, v.stale)
                 }
-                None => (None, None, true, None),
-            };
-            let snippet = match (span, text) {
-                (Some((start, end)), Some(bytes)) => {
-                    Some(snippet_of(&String::from_utf8_lossy(&bytes), start, end))
-                }
-                _ => None,
+                None => (None, None, true),
             };
             out.push(Definition {
                 symbol: hit,
