@@ -11,7 +11,7 @@ use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RegexQuery, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TantivyDocument, TextFieldIndexing, TextOptions, Value,
-    INDEXED, STORED, STRING,
+    STORED, STRING,
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
@@ -70,7 +70,7 @@ fn schema() -> (Schema, Fields) {
         kind: b.add_text_field("kind", STRING | STORED),
         language: b.add_text_field("language", STRING | STORED),
         service: b.add_text_field("service", STRING | STORED),
-        line: b.add_u64_field("line", STORED | INDEXED),
+        line: b.add_u64_field("line", STORED),
         col: b.add_u64_field("col", STORED),
         end_line: b.add_u64_field("end_line", STORED),
         end_col: b.add_u64_field("end_col", STORED),
