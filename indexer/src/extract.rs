@@ -164,8 +164,30 @@ struct RawDef<'t> {
     pattern: usize,
 }
 
-/// A captured reference: kind, name span, name, and whether our pattern found it.
-type RawRef = (RefKind, Span, String, bool);
+/// A captured reference: kind, name span, name, whether our pattern found it, and
+/// its qualifier.
+type RawRef = (RefKind, Span, String, bool, Option<String>);
+
+/// Longest qualifier kept, in bytes.
+const MAX_QUALIFIER: usize = 120;
+
+/// The text a name is reached through (`a.b` in `a.b.c`, `T` in `T::f`), if the name
+/// ends a member access or a path.
+fn qualifier_of(name: Node<'_>, text: &str) -> Option<String> {
+    let parent = name.parent()?;
+    if parent.start_byte() >= name.start_byte() {
+        return None;
+    }
+    let prefix = text.get(parent.start_byte()..name.start_byte())?.trim_end();
+    let q = ["?.", "::", "."]
+        .iter()
+        .find_map(|sep| prefix.strip_suffix(sep))?
+        .trim();
+    if q.is_empty() || q.len() > MAX_QUALIFIER || q.contains('\n') {
+        return None;
+    }
+    Some(q.to_string())
+}
 
 struct RawContainer {
     span: Span,
@@ -262,7 +284,13 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
             let n = reference_name(text_of(name, text));
             if !n.is_empty() {
                 let own = tq.own.get(m.pattern_index).copied().unwrap_or(true);
-                refs.push((kind, span_of(name), n.to_string(), own));
+                refs.push((
+                    kind,
+                    span_of(name),
+                    n.to_string(),
+                    own,
+                    qualifier_of(name, text),
+                ));
             }
         }
         if let (Some(node), Some(name)) = (container, container_name) {
@@ -520,7 +548,7 @@ fn build_references(mut refs: Vec<RawRef>, facts: &mut FileFacts) {
     });
     let mut next = 0usize;
     let mut stack: Vec<u32> = Vec::new();
-    for (kind, span, name, _) in refs {
+    for (kind, span, name, _, qualifier) in refs {
         while next < order.len() && symbols[order[next] as usize].span.start_byte <= span.start_byte
         {
             let candidate = order[next];
@@ -543,6 +571,7 @@ fn build_references(mut refs: Vec<RawRef>, facts: &mut FileFacts) {
             kind,
             span,
             enclosing: stack.last().copied(),
+            qualifier,
         });
     }
 }

@@ -261,6 +261,10 @@ pub struct Reference {
     pub span: Span,
     /// Index of the innermost enclosing symbol in [`FileFacts::symbols`], if any.
     pub enclosing: Option<u32>,
+    /// What the name is reached through, as written: `self` in `self.send()`,
+    /// `cs.store` in `cs.store.GetCart()`, `Ledger` in `Ledger::new()`, `errors` in
+    /// `errors.New()`. `None` for a bare name.
+    pub qualifier: Option<String>,
 }
 
 /// An import statement.

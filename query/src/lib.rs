@@ -292,6 +292,7 @@ impl Workspace {
                     },
                     kind: r.kind.name().to_string(),
                     name: r.name.clone(),
+                    qualifier: r.qualifier.clone(),
                     enclosing: r
                         .enclosing
                         .and_then(|i| facts.symbols.get(i as usize))
@@ -520,6 +521,7 @@ impl Workspace {
                     end_col: r.span.end_col,
                     kind: r.kind.name().to_string(),
                     name: r.name.clone(),
+                    qualifier: r.qualifier.clone(),
                     enclosing: r
                         .enclosing
                         .and_then(|i| hits.get(i as usize))

@@ -67,6 +67,8 @@ pub struct RefSite {
     pub kind: String,
     /// The name used.
     pub name: String,
+    /// What the name is reached through (`self`, `cs.store`, `errors`), if anything.
+    pub qualifier: Option<String>,
     /// Stable ID of the innermost enclosing symbol, if any.
     pub enclosing: Option<String>,
     /// Service of the file.
@@ -222,6 +224,8 @@ pub enum ExportRecord {
         kind: String,
         /// The name.
         name: String,
+        /// What the name is reached through, if anything.
+        qualifier: Option<String>,
         /// Stable ID of the enclosing symbol.
         enclosing: Option<String>,
         /// Resolved targets.

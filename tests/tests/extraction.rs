@@ -96,9 +96,14 @@ fn render(lang: Language) -> String {
                 .enclosing
                 .map(|i| facts.symbols[i as usize].qualified_name.as_str())
                 .unwrap_or("-");
+            let via = r
+                .qualifier
+                .as_deref()
+                .map(|q| format!(" via {q}"))
+                .unwrap_or_default();
             writeln!(
                 out,
-                "ref {} {} {}:{} in {}",
+                "ref {} {} {}:{} in {}{via}",
                 r.kind, r.name, r.span.start_line, r.span.start_col, enclosing
             )
             .unwrap();
