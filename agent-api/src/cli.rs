@@ -36,8 +36,12 @@ enum Command {
     Search(SearchArgs),
     /// Show the definition(s) of a symbol: signature, doc and source.
     Def(DefArgs),
-    /// List every reference site of a name.
+    /// List the references to a symbol (resolved), or every site of a name (--by-name).
     Refs(RefsArgs),
+    /// Show who calls a symbol, transitively, with the evidence of each link.
+    Callers(CallArgs),
+    /// Show what a symbol calls, transitively, with the evidence of each link.
+    Callees(CallArgs),
     /// Show the nested symbol tree of a file.
     Outline(OutlineArgs),
     /// Show index statistics and freshness.
@@ -93,7 +97,12 @@ struct SearchArgs {
 #[derive(Args, Debug)]
 struct DefArgs {
     /// A name, a qualified name (`CartService.GetCart`) or a stable symbol ID.
-    symbol: String,
+    #[arg(required_unless_present = "at")]
+    symbol: Option<String>,
+    /// Go to definition from a position instead: FILE:LINE:COL (line 1-based, column
+    /// 0-based in bytes).
+    #[arg(long, value_name = "FILE:LINE:COL", conflicts_with = "symbol")]
+    at: Option<String>,
     #[command(flatten)]
     filters: Filters,
     /// Print JSON.
@@ -105,9 +114,24 @@ struct DefArgs {
 struct RefsArgs {
     /// A name, a qualified name or a stable symbol ID.
     symbol: String,
+    /// Every site using the name, whatever it resolves to (each with its targets).
+    #[arg(long)]
+    by_name: bool,
     /// At most this many results (0: all).
     #[arg(long, default_value_t = 0)]
     limit: usize,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct CallArgs {
+    /// A name, a qualified name or a stable symbol ID.
+    symbol: String,
+    /// Levels to follow (1 to 8).
+    #[arg(long, default_value_t = 1)]
+    depth: usize,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -210,8 +234,10 @@ fn dispatch(cli: Cli) -> Result<()> {
             let mut out = std::io::stdout().lock();
             match command {
                 Command::Search(a) => search(&ws, a, &mut out),
-                Command::Def(a) => def(&ws, a, &mut out),
+                Command::Def(a) => def(&ws, &cwd, a, &mut out),
                 Command::Refs(a) => refs(&ws, a, &mut out),
+                Command::Callers(a) => calls(&ws, a, true, &mut out),
+                Command::Callees(a) => calls(&ws, a, false, &mut out),
                 Command::Outline(a) => outline(&ws, &cwd, a, &mut out),
                 Command::Stats(a) => {
                     let stats = ws.stats()?;
@@ -368,27 +394,90 @@ fn search(ws: &Workspace, a: SearchArgs, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-fn def(ws: &Workspace, a: DefArgs, out: &mut dyn Write) -> Result<()> {
-    let mut q = to_query(a.symbol.clone(), &a.filters)?;
-    q.limit = q.limit.max(100);
-    let defs = ws.definitions(&a.symbol, &q)?;
+fn def(ws: &Workspace, cwd: &Path, a: DefArgs, out: &mut dyn Write) -> Result<()> {
+    let (defs, asked) = match (&a.at, &a.symbol) {
+        (Some(at), _) => {
+            let (file, line, col) = parse_position(at)?;
+            let path = ws.resolve_path(&file, cwd)?;
+            (ws.definition_at(&path, line, col)?, at.clone())
+        }
+        (None, Some(symbol)) => {
+            let mut q = to_query(symbol.clone(), &a.filters)?;
+            q.limit = q.limit.max(100);
+            (ws.definitions(symbol, &q)?, symbol.clone())
+        }
+        (None, None) => bail!("give a symbol or --at FILE:LINE:COL"),
+    };
     if a.json {
         render::json(out, &defs)?;
     } else {
         render::definitions(out, &defs)?;
     }
     if defs.is_empty() {
-        return Err(NotFound(format!(
-            "no definition named `{}` in the index (try `cartograph search {}`)",
-            a.symbol, a.symbol
-        ))
-        .into());
+        let message = if a.at.is_some() {
+            format!("nothing at {asked} resolves to an indexed definition")
+        } else {
+            format!("no definition named `{asked}` in the index (try `cartograph search {asked}`)")
+        };
+        return Err(NotFound(message).into());
     }
     Ok(())
 }
 
+/// Parses `FILE:LINE:COL` (the file may itself contain colons).
+fn parse_position(at: &str) -> Result<(String, u32, u32)> {
+    let mut parts = at.rsplitn(3, ':');
+    let (Some(col), Some(line), Some(file)) = (parts.next(), parts.next(), parts.next()) else {
+        bail!("--at takes FILE:LINE:COL, e.g. src/main.go:42:7");
+    };
+    let line: u32 = line
+        .parse()
+        .map_err(|_| anyhow!("--at: `{line}` is not a line number"))?;
+    let col: u32 = col
+        .parse()
+        .map_err(|_| anyhow!("--at: `{col}` is not a column number"))?;
+    if line == 0 {
+        bail!("--at: lines start at 1");
+    }
+    Ok((file.to_string(), line, col))
+}
+
+/// The one symbol `arg` names; several are listed (IDs included) and reported as
+/// "not found" so that nothing is guessed.
+fn one_symbol(
+    ws: &Workspace,
+    arg: &str,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<Option<cartograph_query::SymbolHit>> {
+    let mut hits = ws.choose_symbol(arg)?;
+    match hits.len() {
+        0 => Ok(None),
+        1 => Ok(hits.pop()),
+        n => {
+            if json {
+                render::json(out, &hits)?;
+            } else {
+                render::candidates(out, &hits)?;
+            }
+            Err(NotFound(format!(
+                "`{arg}` names {n} symbols; pass one of the IDs listed"
+            ))
+            .into())
+        }
+    }
+}
+
 fn refs(ws: &Workspace, a: RefsArgs, out: &mut dyn Write) -> Result<()> {
-    let mut sites = ws.references(&a.symbol)?;
+    let mut sites = if a.by_name {
+        ws.references(&a.symbol)?
+    } else {
+        match one_symbol(ws, &a.symbol, a.json, out)? {
+            Some(symbol) => ws.references_to(&symbol)?,
+            // Not defined in the index (a library name, say): every site by name.
+            None => ws.references(&a.symbol)?,
+        }
+    };
     if a.limit > 0 {
         sites.truncate(a.limit);
     }
@@ -399,6 +488,32 @@ fn refs(ws: &Workspace, a: RefsArgs, out: &mut dyn Write) -> Result<()> {
     }
     if sites.is_empty() {
         return Err(NotFound(format!("no references to `{}` in the index", a.symbol)).into());
+    }
+    Ok(())
+}
+
+fn calls(ws: &Workspace, a: CallArgs, callers: bool, out: &mut dyn Write) -> Result<()> {
+    if a.depth == 0 || a.depth > cartograph_query::MAX_DEPTH {
+        bail!(
+            "--depth must be between 1 and {}",
+            cartograph_query::MAX_DEPTH
+        );
+    }
+    let Some(symbol) = one_symbol(ws, &a.symbol, a.json, out)? else {
+        return Err(NotFound(format!("no definition named `{}` in the index", a.symbol)).into());
+    };
+    let tree = if callers {
+        ws.callers(&symbol, a.depth)?
+    } else {
+        ws.callees(&symbol, a.depth)?
+    };
+    if a.json {
+        render::json(
+            out,
+            &serde_json::json!({ "symbol": symbol, "children": tree }),
+        )?;
+    } else {
+        render::call_tree(out, &symbol, &tree)?;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use cartograph_graph::IndexReport;
-use cartograph_query::{Definition, OutlineNode, RefSite, Stats, SymbolHit};
+use cartograph_query::{CallNode, Definition, OutlineNode, RefSite, Stats, SymbolHit};
 use serde::Serialize;
 
 /// Writes `value` as pretty JSON followed by a newline.
@@ -48,6 +48,9 @@ pub fn definitions(out: &mut dyn Write, defs: &[Definition]) -> Result<()> {
                 writeln!(out, "  doc: {line}")?;
             }
         }
+        if let (Some(e), Some(c)) = (&d.evidence, d.confidence) {
+            writeln!(out, "  linked by: {e} ({c:.2})")?;
+        }
         if d.stale {
             writeln!(
                 out,
@@ -71,13 +74,76 @@ pub fn references(out: &mut dyn Write, sites: &[RefSite]) -> Result<()> {
             .as_deref()
             .and_then(|id| cartograph_graph::split_symbol_id(id).map(|p| p.3))
             .unwrap_or_else(|| "(top level)".to_string());
+        let target = match r.targets.as_slice() {
+            [] => String::new(),
+            [t, rest @ ..] => {
+                let desc =
+                    cartograph_graph::split_symbol_id(&t.id).map_or_else(|| t.id.clone(), |p| p.3);
+                let more = if rest.is_empty() {
+                    String::new()
+                } else {
+                    format!(" +{} more", rest.len())
+                };
+                format!(
+                    "  -> {}:{} {desc} [{} {:.2}]{more}",
+                    t.file, t.line, t.evidence, t.confidence
+                )
+            }
+        };
         writeln!(
             out,
-            "{}:{}:{}  {}  {}  in {}",
+            "{}:{}:{}  {}  {}  in {}{target}",
             r.file, r.line, r.col, r.kind, r.name, enclosing
         )?;
     }
     Ok(())
+}
+
+/// Candidate symbols for an ambiguous name, with their IDs.
+pub fn candidates(out: &mut dyn Write, hits: &[SymbolHit]) -> Result<()> {
+    for h in hits {
+        writeln!(
+            out,
+            "{}:{}:{}  {}  {}  {}",
+            h.file, h.line, h.col, h.kind, h.qualified_name, h.id
+        )?;
+    }
+    Ok(())
+}
+
+/// A caller or callee tree under its root symbol.
+pub fn call_tree(out: &mut dyn Write, root: &SymbolHit, nodes: &[CallNode]) -> Result<()> {
+    fn walk(out: &mut dyn Write, nodes: &[CallNode], depth: usize) -> Result<()> {
+        for n in nodes {
+            let s = &n.symbol;
+            let sites = if n.sites > 1 {
+                format!(", {} sites", n.sites)
+            } else {
+                String::new()
+            };
+            writeln!(
+                out,
+                "{}{}:{}:{}  {}  {}  [{} {:.2}{sites}] at {}",
+                "  ".repeat(depth),
+                s.file,
+                s.line,
+                s.col,
+                s.kind,
+                s.qualified_name,
+                n.evidence,
+                n.confidence,
+                n.site
+            )?;
+            walk(out, &n.children, depth + 1)?;
+        }
+        Ok(())
+    }
+    writeln!(
+        out,
+        "{}:{}:{}  {}  {}",
+        root.file, root.line, root.col, root.kind, root.qualified_name
+    )?;
+    walk(out, nodes, 1)
 }
 
 /// The symbol tree of one file, indented by depth.

@@ -12,6 +12,7 @@
 mod error;
 mod ids;
 mod pipeline;
+mod resolve;
 mod store;
 
 pub use error::Error;
@@ -19,6 +20,7 @@ pub use ids::{split_symbol_id, symbol_id};
 pub use pipeline::{
     index_workspace, ChangeSet, IndexConfig, IndexEvent, IndexObserver, IndexReport,
 };
+pub use resolve::{resolve, Candidate, Evidence, Resolution};
 pub use store::{
     FileRecord, IndexMeta, PreparedFile, RootRecord, Store, StoreUpdate, FORMAT_VERSION,
 };

@@ -8,6 +8,7 @@
 //! index is derived from the store and repaired on open when it lags behind.
 
 pub mod model;
+mod resolution;
 mod search;
 mod words;
 
@@ -15,18 +16,20 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use cartograph_graph::{
-    index_workspace, ChangeSet, FileRecord, IndexConfig, IndexEvent, IndexObserver, IndexReport,
-    Store,
+    index_workspace, resolve, Candidate, ChangeSet, FileRecord, IndexConfig, IndexEvent,
+    IndexObserver, IndexReport, Store,
 };
 use cartograph_indexer::{content_hash, walk, FileFacts, Root, Service, WalkConfig};
 
 pub use model::{
-    Definition, ExportRecord, Freshness, LanguageStats, OutlineNode, RefSite, Stats, SymbolHit,
+    Definition, ExportRecord, Freshness, LanguageStats, OutlineNode, RefSite, RefTarget, Stats,
+    SymbolHit,
 };
+pub use resolution::{CallNode, MAX_DEPTH};
 pub use search::{SearchBuild, SearchIndex, SearchQuery};
 pub use words::split_words;
 
@@ -262,6 +265,8 @@ impl Workspace {
                 doc,
                 snippet,
                 stale,
+                evidence: None,
+                confidence: None,
             });
         }
         Ok(out)
@@ -274,13 +279,19 @@ impl Workspace {
         if name.is_empty() {
             return Err(Error::Invalid("the symbol name is empty".to_string()));
         }
+        let session = resolution::Session::new(&self.store, self.search_index()?);
         let mut out = Vec::new();
         for path in self.store.files_referencing(&name)? {
-            let (Some(record), Some(facts)) = (self.store.file(&path)?, self.store.facts(&path)?)
-            else {
+            let Some(file) = session.file(&path)? else {
                 continue;
             };
+            let (record, facts) = (&file.0, &file.1);
             for r in facts.references.iter().filter(|r| r.name == name) {
+                let targets = session
+                    .targets(&file, r)?
+                    .into_iter()
+                    .map(|t| t.2)
+                    .collect();
                 out.push(RefSite {
                     file: path.clone(),
                     line: r.span.start_line,
@@ -299,11 +310,116 @@ impl Workspace {
                         .map(|s| record.symbol_id(&s.descriptor)),
                     service: record.service.clone(),
                     language: record.language.name().to_string(),
-                    targets: Vec::new(),
+                    targets,
                 });
             }
         }
         Ok(out)
+    }
+
+    /// Picks the symbol a user means: by stable ID, qualified name or name. Several
+    /// matches are returned as they are, for the caller to list.
+    pub fn choose_symbol(&self, arg: &str) -> Result<Vec<SymbolHit>> {
+        if arg.trim().is_empty() {
+            return Err(Error::Invalid("the symbol name is empty".to_string()));
+        }
+        let q = SearchQuery {
+            limit: 200,
+            ..SearchQuery::default()
+        };
+        let wanted = arg.trim().replace("::", ".").replace('#', ".");
+        let hits = self.search_index()?.lookup(arg, &q)?;
+        // Only exact matches: a different case is a different symbol.
+        Ok(hits
+            .into_iter()
+            .filter(|h| {
+                h.id == arg
+                    || h.name == wanted
+                    || h.qualified_name == wanted
+                    || h.qualified_name.ends_with(&format!(".{wanted}"))
+            })
+            .collect())
+    }
+
+    /// References resolved to exactly this symbol, each with the link's evidence.
+    pub fn references_to(&self, symbol: &SymbolHit) -> Result<Vec<RefSite>> {
+        let session = resolution::Session::new(&self.store, self.search_index()?);
+        let mut out = Vec::new();
+        for (file, i, link) in session.sites_of(symbol, false)? {
+            let (record, facts) = (&file.0, &file.1);
+            let r = &facts.references[i];
+            out.push(RefSite {
+                file: record.path.clone(),
+                line: r.span.start_line,
+                col: r.span.start_col,
+                end_col: if r.span.end_line == r.span.start_line {
+                    r.span.end_col
+                } else {
+                    r.span.start_col
+                },
+                kind: r.kind.name().to_string(),
+                name: r.name.clone(),
+                qualifier: r.qualifier.clone(),
+                enclosing: r
+                    .enclosing
+                    .and_then(|e| facts.symbols.get(e as usize))
+                    .map(|s| record.symbol_id(&s.descriptor)),
+                service: record.service.clone(),
+                language: record.language.name().to_string(),
+                targets: vec![link],
+            });
+        }
+        Ok(out)
+    }
+
+    /// Go to definition from a position (`line` 1-based, `col` 0-based bytes) in an
+    /// indexed file: the definitions the reference there resolves to, or the
+    /// definition whose name is there.
+    pub fn definition_at(&self, path: &str, line: u32, col: u32) -> Result<Vec<Definition>> {
+        let session = resolution::Session::new(&self.store, self.search_index()?);
+        let Some(file) = session.file(path)? else {
+            return Err(Error::NotIndexed {
+                path: path.to_string(),
+                hint: String::new(),
+            });
+        };
+        let at = |sp: &cartograph_indexer::Span| {
+            sp.start_line == line && sp.start_col <= col && (col < sp.end_col || sp.end_line > line)
+        };
+        let q = SearchQuery {
+            limit: 10,
+            ..SearchQuery::default()
+        };
+        if let Some(r) = file.1.references.iter().find(|r| at(&r.span)) {
+            let mut out = Vec::new();
+            for (_, _, link) in session.targets(&file, r)? {
+                for mut d in self.definitions(&link.id, &q)? {
+                    d.evidence = Some(link.evidence.clone());
+                    d.confidence = Some(link.confidence);
+                    out.push(d);
+                }
+            }
+            return Ok(out);
+        }
+        if let Some(s) = file.1.symbols.iter().find(|s| at(&s.name_span)) {
+            return self.definitions(&file.0.symbol_id(&s.descriptor), &q);
+        }
+        Ok(Vec::new())
+    }
+
+    /// Who calls `symbol`, transitively to `depth` levels (at most [`MAX_DEPTH`]).
+    pub fn callers(&self, symbol: &SymbolHit, depth: usize) -> Result<Vec<CallNode>> {
+        let session = resolution::Session::new(&self.store, self.search_index()?);
+        session.callers(symbol, depth.min(MAX_DEPTH), &mut BTreeSet::new())
+    }
+
+    /// What `symbol` calls, transitively to `depth` levels (at most [`MAX_DEPTH`]).
+    pub fn callees(&self, symbol: &SymbolHit, depth: usize) -> Result<Vec<CallNode>> {
+        let session = resolution::Session::new(&self.store, self.search_index()?);
+        let Some((file, index)) = session.locate(symbol)? else {
+            return Ok(Vec::new());
+        };
+        session.callees(&file, index, depth.min(MAX_DEPTH), &mut BTreeSet::new())
     }
 
     /// Resolves a path given by a user (absolute, relative to `cwd`, or a workspace
@@ -489,10 +605,23 @@ impl Workspace {
             })
             .map_err(io)?;
         }
+        // The whole graph is exported, so resolve against all definitions in memory.
+        let mut all: Vec<(FileRecord, FileFacts)> = Vec::with_capacity(files.len());
         for record in &files {
-            let Some(facts) = self.store.facts(&record.path)? else {
-                continue;
-            };
+            if let Some(facts) = self.store.facts(&record.path)? {
+                all.push((record.clone(), facts));
+            }
+        }
+        let mut by_name: HashMap<&str, Vec<(usize, u32)>> = HashMap::new();
+        for (f, (_, facts)) in all.iter().enumerate() {
+            for (i, s) in facts.symbols.iter().enumerate() {
+                by_name
+                    .entry(s.name.as_str())
+                    .or_default()
+                    .push((f, i as u32));
+            }
+        }
+        for (record, facts) in &all {
             sink(ExportRecord::File {
                 path: record.path.clone(),
                 language: record.language.name().to_string(),
@@ -526,7 +655,24 @@ impl Workspace {
                         .enclosing
                         .and_then(|i| hits.get(i as usize))
                         .map(|h| h.id.clone()),
-                    targets: Vec::new(),
+                    targets: {
+                        let named = by_name
+                            .get(r.name.as_str())
+                            .map(Vec::as_slice)
+                            .unwrap_or(&[]);
+                        let candidates: Vec<Candidate<'_>> = named
+                            .iter()
+                            .map(|(f, i)| Candidate {
+                                record: &all[*f].0,
+                                facts: &all[*f].1,
+                                symbol: *i,
+                            })
+                            .collect();
+                        resolve(record, facts, r, &candidates)
+                            .iter()
+                            .map(|res| resolution::target_of(&candidates[res.candidate], res))
+                            .collect()
+                    },
                 })
                 .map_err(io)?;
             }
@@ -535,7 +681,7 @@ impl Workspace {
     }
 }
 
-fn hit_of(record: &FileRecord, s: &cartograph_indexer::SymbolDef) -> SymbolHit {
+pub(crate) fn hit_of(record: &FileRecord, s: &cartograph_indexer::SymbolDef) -> SymbolHit {
     SymbolHit {
         id: record.symbol_id(&s.descriptor),
         name: s.name.clone(),

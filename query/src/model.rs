@@ -50,6 +50,12 @@ pub struct Definition {
     pub snippet: Option<String>,
     /// Whether the file changed on disk since it was indexed.
     pub stale: bool,
+    /// For a definition reached from a reference: how the link was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    /// For a definition reached from a reference: how sure the link is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
 }
 
 /// A reference site.

@@ -186,11 +186,11 @@ fn def_of_an_unknown_name_is_not_found() {
 fn refs_lists_every_site_with_its_enclosing_symbol() {
     let ws = indexed_shop();
     expect![[r#"
-        src/cartservice/cart.go:46:16  call  GetCart  in memoryStore#AddItem().
-        src/cartservice/main.go:15:17  call  GetCart  in cartService#GetCart().
-        src/cartservice/main.go:21:18  call  GetCart  in main().
+        src/cartservice/cart.go:46:16  call  GetCart  in memoryStore#AddItem().  -> src/cartservice/cart.go:58 memoryStore#GetCart(). [member 0.95]
+        src/cartservice/main.go:15:17  call  GetCart  in cartService#GetCart().  -> src/cartservice/cart.go:17 CartStore#GetCart(). [name-only 0.25] +1 more
+        src/cartservice/main.go:21:18  call  GetCart  in main().  -> src/cartservice/cart.go:17 CartStore#GetCart(). [name-only 0.17] +2 more
     "#]]
-    .assert_eq(ws.run(&["refs", "GetCart"]).ok());
+    .assert_eq(ws.run(&["refs", "GetCart", "--by-name"]).ok());
     let json = ws.run(&["refs", "EmailSender", "--json"]).json();
     let sites = json.as_array().unwrap();
     assert!(!sites.is_empty());
@@ -286,6 +286,7 @@ fn export_writes_one_json_record_per_line() {
     let ws = indexed_shop();
     let out = ws.run(&["export"]);
     let mut counts = std::collections::BTreeMap::new();
+    let mut resolved_call_seen = false;
     for line in out.ok().lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         *counts
@@ -304,8 +305,17 @@ fn export_writes_one_json_record_per_line() {
         }
         if v["type"] == "reference" {
             assert!(v["targets"].is_array());
+            if v["name"] == "render_confirmation" && v["kind"] == "call" {
+                assert_eq!(
+                    v["targets"][0]["id"],
+                    "python emailservice emailservice/templates.py render_confirmation()."
+                );
+                assert_eq!(v["targets"][0]["evidence"], "import");
+                resolved_call_seen = true;
+            }
         }
     }
+    assert!(resolved_call_seen);
     expect![[r#"{"file": 18, "reference": 208, "service": 8, "symbol": 144}"#]]
         .assert_eq(&format!("{counts:?}"));
 }

@@ -1,0 +1,502 @@
+//! Resolution: which definitions a reference points to, and how sure that is.
+//!
+//! [`resolve`] is a pure function of the referencing file, the reference, and the
+//! candidate definitions with the same simple name (gathered by the caller from the
+//! search index or an in-memory table). It tries, in order: members of the enclosing
+//! type (`self.x`, `this.x`, a Go receiver, implicit `this`), then its base types;
+//! a qualifier that names a type (`Ledger::new`) or an imported module (`errors.New`);
+//! for bare names the enclosing scopes of the same file, then the file's imports, then
+//! the same package; and last, definitions that merely share the name in the same
+//! language. Each answer carries its [`Evidence`] and a confidence; a name that an
+//! import brings in from outside the workspace stays unresolved.
+
+use cartograph_indexer::{FileFacts, Language, RefKind, Reference, SymbolKind};
+
+use crate::store::FileRecord;
+
+/// How a reference was linked to a definition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Evidence {
+    /// Defined in an enclosing scope of the same file.
+    Scope,
+    /// A member of the enclosing type, reached through `self`/`this`/a receiver.
+    Member,
+    /// A member of a base type of the enclosing type.
+    Inherited,
+    /// Brought in by an import of the file.
+    Import,
+    /// Found through a qualifier naming its type, or in the same package.
+    QualifiedName,
+    /// Only the name matches.
+    NameOnly,
+}
+
+impl Evidence {
+    /// The lowercase name used in output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Evidence::Scope => "scope",
+            Evidence::Member => "member",
+            Evidence::Inherited => "inherited",
+            Evidence::Import => "import",
+            Evidence::QualifiedName => "qualified-name",
+            Evidence::NameOnly => "name-only",
+        }
+    }
+}
+
+/// A definition a reference may point to: its file and its index in that file's facts.
+#[derive(Clone, Copy, Debug)]
+pub struct Candidate<'a> {
+    /// The defining file.
+    pub record: &'a FileRecord,
+    /// Its facts.
+    pub facts: &'a FileFacts,
+    /// Index of the definition in `facts.symbols`.
+    pub symbol: u32,
+}
+
+/// One answer of [`resolve`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resolution {
+    /// Index into the candidates given to [`resolve`].
+    pub candidate: usize,
+    /// How it was found.
+    pub evidence: Evidence,
+    /// How sure, in [0, 1].
+    pub confidence: f32,
+}
+
+fn family(lang: Language) -> u8 {
+    match lang {
+        Language::JavaScript | Language::TypeScript | Language::Tsx => 0,
+        Language::Rust => 1,
+        Language::Python => 2,
+        Language::Go => 3,
+        Language::Java => 4,
+        Language::CSharp => 5,
+        Language::Proto => 6,
+    }
+}
+
+const SELF_WORDS: &[&str] = &["self", "this", "Self", "cls"];
+
+/// Resolves `reference` (found in `record`/`facts`) among `candidates`, which must
+/// all define `reference.name`. Returns the best-evidenced answers, most confident
+/// first; empty when the reference stays unresolved.
+pub fn resolve(
+    record: &FileRecord,
+    facts: &FileFacts,
+    reference: &Reference,
+    candidates: &[Candidate<'_>],
+) -> Vec<Resolution> {
+    let lang = record.language;
+    let fitting = |c: &Candidate<'_>| -> bool {
+        let Some(s) = c.facts.symbols.get(c.symbol as usize) else {
+            return false;
+        };
+        family(c.record.language) == family(lang) && s.name == reference.name
+    };
+    let mut pool: Vec<usize> = (0..candidates.len())
+        .filter(|i| fitting(&candidates[*i]))
+        .collect();
+    // Prefer kinds that can be what the reference uses.
+    let wanted = |k: SymbolKind| match reference.kind {
+        RefKind::Call => k.is_callable() || k.is_type(),
+        RefKind::Type | RefKind::Inherit | RefKind::Implement => k.is_type(),
+        _ => true,
+    };
+    if pool.iter().any(|i| wanted(kind_of(&candidates[*i]))) {
+        pool.retain(|i| wanted(kind_of(&candidates[*i])));
+    }
+    if pool.is_empty() {
+        return Vec::new();
+    }
+    // A name in an import statement points where the statement's module says.
+    if reference.kind == RefKind::Import {
+        if let Some(import) = facts
+            .imports
+            .iter()
+            .find(|i| i.span.contains(&reference.span))
+        {
+            let found = pick(&pool, candidates, |c| {
+                module_matches(record, &import.module, None, c)
+            });
+            return if found.is_empty() {
+                Vec::new()
+            } else {
+                answer(found, Evidence::Import, 0.9)
+            };
+        }
+    }
+    let qualifier = reference.qualifier.as_deref();
+    let container = enclosing_type(facts, reference);
+
+    // Members of the enclosing type, then of its bases.
+    let via_self = match qualifier {
+        Some(q) => SELF_WORDS.contains(&q) || is_go_receiver(facts, reference, q),
+        None => matches!(lang, Language::Java | Language::CSharp),
+    };
+    if via_self || qualifier == Some("super") || qualifier == Some("base") {
+        if let Some((type_name, type_index)) = &container {
+            if qualifier != Some("super") && qualifier != Some("base") {
+                let found = pick(&pool, candidates, |c| {
+                    same_service(record, c)
+                        && qualified(c) == format!("{type_name}.{}", reference.name)
+                });
+                if !found.is_empty() {
+                    return answer(found, Evidence::Member, 0.95);
+                }
+            }
+            let bases = base_names(facts, *type_index);
+            let found = pick(&pool, candidates, |c| {
+                bases
+                    .iter()
+                    .any(|b| qualified(c) == format!("{b}.{}", reference.name))
+            });
+            if !found.is_empty() {
+                return answer(found, Evidence::Inherited, 0.85);
+            }
+        }
+        if qualifier.is_some() {
+            // `self.x` with no such member here: only the name can tell.
+            return name_only(record, reference, &pool, candidates);
+        }
+    }
+
+    if let Some(q) = qualifier {
+        let last = q.rsplit(['.', ':']).next().unwrap_or(q);
+        // A qualifier naming a type: `Ledger::new`, `Status.Ready`.
+        let found = pick(&pool, candidates, |c| {
+            let qn = qualified(c);
+            qn == format!("{last}.{}", reference.name)
+                || qn.ends_with(&format!(".{last}.{}", reference.name))
+        });
+        if !found.is_empty() {
+            return answer(found, Evidence::QualifiedName, 0.9);
+        }
+        // A qualifier naming an imported module: `errors.New`, `logging.getLogger`.
+        if let Some(import) = facts.imports.iter().find(|i| {
+            i.alias.as_deref() == Some(q)
+                || module_tail(&i.module) == q
+                || i.names.iter().any(|n| n == q)
+        }) {
+            let found = pick(&pool, candidates, |c| {
+                module_matches(record, &import.module, Some(q), c)
+            });
+            return if found.is_empty() {
+                Vec::new() // from outside the workspace
+            } else {
+                answer(found, Evidence::Import, 0.9)
+            };
+        }
+        return name_only(record, reference, &pool, candidates);
+    }
+
+    // A bare name: enclosing scopes of this file.
+    let chain = enclosing_chain(facts, reference);
+    let same_file: Vec<usize> = pick(&pool, candidates, |c| c.record.path == record.path);
+    if !same_file.is_empty() {
+        let nested: Vec<usize> = same_file
+            .iter()
+            .copied()
+            .filter(|i| {
+                let parent = candidates[*i].facts.symbols[candidates[*i].symbol as usize].parent;
+                parent.is_some_and(|p| chain.contains(&p))
+            })
+            .collect();
+        let top: Vec<usize> = same_file
+            .iter()
+            .copied()
+            .filter(|i| {
+                candidates[*i].facts.symbols[candidates[*i].symbol as usize]
+                    .parent
+                    .is_none()
+            })
+            .collect();
+        if !nested.is_empty() {
+            return answer(nested, Evidence::Scope, 0.95);
+        }
+        if !top.is_empty() {
+            return answer(top, Evidence::Scope, 0.9);
+        }
+    }
+    // Imports of this file that bring the name in.
+    if let Some(import) = facts.imports.iter().find(|i| {
+        i.names
+            .iter()
+            .any(|n| n == &reference.name || n.rsplit(['.', ':']).next() == Some(&reference.name))
+            || i.alias.as_deref() == Some(reference.name.as_str())
+            || (matches!(lang, Language::Java | Language::Rust)
+                && module_tail(&i.module) == reference.name)
+    }) {
+        let found = pick(&pool, candidates, |c| {
+            module_matches(record, &import.module, None, c)
+        });
+        return if found.is_empty() {
+            Vec::new()
+        } else {
+            answer(found, Evidence::Import, 0.9)
+        };
+    }
+    // The same package (Go, Java, C#, proto) or, for Go, the same directory.
+    let found = pick(&pool, candidates, |c| same_package(record, facts, c));
+    if !found.is_empty() {
+        return answer(found, Evidence::QualifiedName, 0.8);
+    }
+    // Wildcard imports and `using` namespaces.
+    let found = pick(&pool, candidates, |c| {
+        facts.imports.iter().any(|i| {
+            let m = i.module.trim_end_matches(".*");
+            c.facts.package.as_deref() == Some(m)
+        })
+    });
+    if !found.is_empty() {
+        return answer(found, Evidence::Import, 0.85);
+    }
+    name_only(record, reference, &pool, candidates)
+}
+
+fn kind_of(c: &Candidate<'_>) -> SymbolKind {
+    c.facts.symbols[c.symbol as usize].kind
+}
+
+fn qualified<'a>(c: &Candidate<'a>) -> &'a str {
+    &c.facts.symbols[c.symbol as usize].qualified_name
+}
+
+fn same_service(record: &FileRecord, c: &Candidate<'_>) -> bool {
+    c.record.service == record.service
+}
+
+fn pick(
+    pool: &[usize],
+    candidates: &[Candidate<'_>],
+    keep: impl Fn(&Candidate<'_>) -> bool,
+) -> Vec<usize> {
+    pool.iter()
+        .copied()
+        .filter(|i| keep(&candidates[*i]))
+        .collect()
+}
+
+fn answer(found: Vec<usize>, evidence: Evidence, confidence: f32) -> Vec<Resolution> {
+    // Several equally good answers share the confidence.
+    let share = if found.len() > 1 {
+        confidence / found.len() as f32
+    } else {
+        confidence
+    };
+    found
+        .into_iter()
+        .map(|candidate| Resolution {
+            candidate,
+            evidence,
+            confidence: share,
+        })
+        .collect()
+}
+
+fn name_only(
+    record: &FileRecord,
+    reference: &Reference,
+    pool: &[usize],
+    candidates: &[Candidate<'_>],
+) -> Vec<Resolution> {
+    // A call through some other object is not the enclosing method calling itself.
+    let pool: Vec<usize> = pool
+        .iter()
+        .copied()
+        .filter(|i| {
+            let c = &candidates[*i];
+            !(reference.qualifier.is_some()
+                && c.record.path == record.path
+                && Some(c.symbol) == reference.enclosing)
+        })
+        .collect();
+    let pool = pool.as_slice();
+    let local = pick(pool, candidates, |c| same_service(record, c));
+    if !local.is_empty() {
+        return answer(local, Evidence::NameOnly, 0.5);
+    }
+    answer(pool.to_vec(), Evidence::NameOnly, 0.25)
+}
+
+/// Indexes of the symbols enclosing the reference, innermost first.
+fn enclosing_chain(facts: &FileFacts, reference: &Reference) -> Vec<u32> {
+    let mut chain = Vec::new();
+    let mut at = reference.enclosing;
+    while let Some(i) = at {
+        chain.push(i);
+        at = facts.symbols.get(i as usize).and_then(|s| s.parent);
+    }
+    chain
+}
+
+/// The type whose member the reference is inside: (qualified name, symbol index if
+/// defined in this file). A Go method or a Rust `impl` item names its type in its
+/// qualified name even when the type is elsewhere.
+fn enclosing_type(facts: &FileFacts, reference: &Reference) -> Option<(String, Option<u32>)> {
+    for i in enclosing_chain(facts, reference) {
+        let s = &facts.symbols[i as usize];
+        if s.kind.is_type() {
+            return Some((s.qualified_name.clone(), Some(i)));
+        }
+        if matches!(s.kind, SymbolKind::Method | SymbolKind::Constructor) {
+            if let Some((owner, _)) = s.qualified_name.rsplit_once('.') {
+                let index = facts
+                    .symbols
+                    .iter()
+                    .position(|t| t.kind.is_type() && t.qualified_name == owner)
+                    .map(|p| p as u32);
+                return Some((owner.to_string(), index));
+            }
+        }
+    }
+    None
+}
+
+/// Whether `q` is the receiver of the Go method enclosing the reference
+/// (`func (s *memoryStore) AddItem(...)` and `s.GetCart()`).
+fn is_go_receiver(facts: &FileFacts, reference: &Reference, q: &str) -> bool {
+    enclosing_chain(facts, reference).iter().any(|i| {
+        let sig = &facts.symbols[*i as usize].signature;
+        sig.strip_prefix("func (")
+            .and_then(|rest| rest.split_whitespace().next())
+            .is_some_and(|recv| recv == q)
+    })
+}
+
+/// Names of the types the given type extends or implements (from this file).
+fn base_names(facts: &FileFacts, type_index: Option<u32>) -> Vec<String> {
+    let Some(t) = type_index else {
+        return Vec::new();
+    };
+    facts
+        .references
+        .iter()
+        .filter(|r| {
+            matches!(r.kind, RefKind::Inherit | RefKind::Implement) && r.enclosing == Some(t)
+        })
+        .map(|r| r.name.clone())
+        .collect()
+}
+
+fn module_tail(module: &str) -> &str {
+    let m = module.trim_end_matches(['/', '.']);
+    m.rsplit(['.', '/', ':']).next().unwrap_or(m)
+}
+
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn strip_ext(path: &str) -> &str {
+    match path.rsplit_once('.') {
+        Some((stem, ext)) if !ext.contains('/') => stem,
+        _ => path,
+    }
+}
+
+/// Normalizes `a/b/../c/./d` to `a/c/d`.
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+/// Whether candidate `c` lives in the module an import names.
+fn module_matches(
+    record: &FileRecord,
+    module: &str,
+    _qualifier: Option<&str>,
+    c: &Candidate<'_>,
+) -> bool {
+    let cand = c.record.path.as_str();
+    match record.language {
+        Language::Python => {
+            let dots = module.chars().take_while(|ch| *ch == '.').count();
+            let rest = module[dots..].replace('.', "/");
+            let target = if dots > 0 {
+                let mut base = dir_of(&record.path).to_string();
+                for _ in 1..dots {
+                    base = dir_of(&base).to_string();
+                }
+                normalize(&format!("{base}/{rest}"))
+            } else {
+                rest
+            };
+            let stem = strip_ext(cand);
+            stem == target
+                || stem.ends_with(&format!("/{target}"))
+                || stem == format!("{target}/__init__")
+                || stem.ends_with(&format!("/{target}/__init__"))
+        }
+        Language::JavaScript | Language::TypeScript | Language::Tsx => {
+            if !module.starts_with('.') {
+                return false;
+            }
+            let target = normalize(&format!("{}/{}", dir_of(&record.path), module));
+            let target = strip_known_ext(&target);
+            let stem = strip_ext(cand);
+            stem == target || stem == format!("{target}/index")
+        }
+        Language::Go => {
+            let tail = module_tail(module);
+            dir_of(cand).rsplit('/').next() == Some(tail)
+                || c.facts.package.as_deref() == Some(tail)
+        }
+        Language::Java => {
+            let (pkg, class) = module.rsplit_once('.').unwrap_or(("", module));
+            c.facts.package.as_deref() == Some(pkg)
+                && (class == "*" || qualified(c).split('.').next() == Some(class))
+        }
+        Language::CSharp => c.facts.package.as_deref() == Some(module.trim()),
+        Language::Rust => {
+            let segments: Vec<&str> = module
+                .split("::")
+                .filter(|s| !matches!(*s, "crate" | "self" | "super" | ""))
+                .collect();
+            if segments.len() < 2 {
+                return same_service(record, c);
+            }
+            let m = segments[segments.len() - 2];
+            let stem = strip_ext(cand);
+            same_service(record, c)
+                && (stem.ends_with(&format!("/{m}")) || stem.ends_with(&format!("/{m}/mod")))
+        }
+        Language::Proto => cand.ends_with(module.trim_start_matches("./")),
+    }
+}
+
+fn strip_known_ext(path: &str) -> &str {
+    for ext in [".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs"] {
+        if let Some(s) = path.strip_suffix(ext) {
+            return s;
+        }
+    }
+    path
+}
+
+fn same_package(record: &FileRecord, facts: &FileFacts, c: &Candidate<'_>) -> bool {
+    if !same_service(record, c) || c.record.path == record.path {
+        return false;
+    }
+    match record.language {
+        Language::Go => dir_of(&c.record.path) == dir_of(&record.path),
+        Language::Java | Language::CSharp | Language::Proto => {
+            facts.package.is_some() && c.facts.package == facts.package
+        }
+        // A Rust crate is one namespace reached through `use`; a JS/Python module
+        // only sees what it imports.
+        _ => false,
+    }
+}

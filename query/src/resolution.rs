@@ -1,0 +1,295 @@
+//! Query-time resolution: references to definitions, callers and callees.
+//!
+//! Answers are computed from the store and the search index when asked, with
+//! `cartograph_graph::resolve` deciding each link, so they always reflect the
+//! current index (an incremental update cannot leave stale edges behind).
+
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+
+use cartograph_graph::{resolve, Candidate, FileRecord, Resolution, Store};
+use cartograph_indexer::{FileFacts, RefKind, Reference};
+use serde::Serialize;
+
+use crate::model::{RefTarget, SymbolHit};
+use crate::search::{SearchIndex, SearchQuery};
+use crate::{hit_of, Result};
+
+/// Most definitions considered for one name.
+const MAX_CANDIDATES: usize = 2000;
+/// Deepest caller/callee tree.
+pub const MAX_DEPTH: usize = 8;
+
+/// A file loaded for a question.
+pub(crate) type Loaded = Rc<(FileRecord, FileFacts)>;
+
+/// The definitions of one name: (file, symbol index) pairs.
+type Named = Rc<Vec<(Loaded, u32)>>;
+
+/// Files and candidate lists loaded while answering one question.
+pub(crate) struct Session<'a> {
+    pub(crate) store: &'a Store,
+    pub(crate) search: &'a SearchIndex,
+    files: RefCell<HashMap<String, Option<Loaded>>>,
+    named: RefCell<HashMap<String, Named>>,
+}
+
+impl<'a> Session<'a> {
+    pub(crate) fn new(store: &'a Store, search: &'a SearchIndex) -> Session<'a> {
+        Session {
+            store,
+            search,
+            files: RefCell::new(HashMap::new()),
+            named: RefCell::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn file(&self, path: &str) -> Result<Option<Loaded>> {
+        if let Some(f) = self.files.borrow().get(path) {
+            return Ok(f.clone());
+        }
+        let loaded = match (self.store.file(path)?, self.store.facts(path)?) {
+            (Some(r), Some(f)) => Some(Rc::new((r, f))),
+            _ => None,
+        };
+        self.files
+            .borrow_mut()
+            .insert(path.to_string(), loaded.clone());
+        Ok(loaded)
+    }
+
+    /// Every definition named exactly `name`.
+    fn named(&self, name: &str) -> Result<Named> {
+        if let Some(c) = self.named.borrow().get(name) {
+            return Ok(c.clone());
+        }
+        let q = SearchQuery {
+            limit: MAX_CANDIDATES,
+            ..SearchQuery::default()
+        };
+        let mut out = Vec::new();
+        for hit in self.search.lookup(name, &q)? {
+            if hit.name != name {
+                continue;
+            }
+            if let Some((file, index)) = self.locate(&hit)? {
+                out.push((file, index));
+            }
+        }
+        let out = Rc::new(out);
+        self.named
+            .borrow_mut()
+            .insert(name.to_string(), out.clone());
+        Ok(out)
+    }
+
+    /// The file and symbol index of a search hit.
+    pub(crate) fn locate(&self, hit: &SymbolHit) -> Result<Option<(Loaded, u32)>> {
+        let Some(file) = self.file(&hit.file)? else {
+            return Ok(None);
+        };
+        let index = file.1.symbols.iter().position(|s| {
+            s.name_span.start_line == hit.line
+                && s.name_span.start_col == hit.col
+                && s.name == hit.name
+        });
+        Ok(index.map(|i| (file.clone(), i as u32)))
+    }
+
+    /// The definitions `reference` (in `file`) resolves to.
+    pub(crate) fn targets(
+        &self,
+        file: &Loaded,
+        reference: &Reference,
+    ) -> Result<Vec<(Loaded, u32, RefTarget)>> {
+        let named = self.named(&reference.name)?;
+        let candidates: Vec<Candidate<'_>> = named
+            .iter()
+            .map(|(f, i)| Candidate {
+                record: &f.0,
+                facts: &f.1,
+                symbol: *i,
+            })
+            .collect();
+        let resolutions = resolve(&file.0, &file.1, reference, &candidates);
+        Ok(resolutions
+            .iter()
+            .map(|r| {
+                let (f, i) = &named[r.candidate];
+                (f.clone(), *i, target_of(&candidates[r.candidate], r))
+            })
+            .collect())
+    }
+}
+
+/// The answer of a resolution as shown to users.
+pub(crate) fn target_of(c: &Candidate<'_>, r: &Resolution) -> RefTarget {
+    let s = &c.facts.symbols[c.symbol as usize];
+    RefTarget {
+        id: c.record.symbol_id(&s.descriptor),
+        file: c.record.path.clone(),
+        line: s.name_span.start_line,
+        confidence: r.confidence,
+        evidence: r.evidence.name().to_string(),
+    }
+}
+
+/// One node of a caller or callee tree.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CallNode {
+    /// The caller or callee. Top-level code of a file appears as a `file` symbol.
+    #[serde(flatten)]
+    pub symbol: SymbolHit,
+    /// Where the call is: `file:line:col` of the first call site.
+    pub site: String,
+    /// Number of call sites between the two.
+    pub sites: usize,
+    /// How the call was linked.
+    pub evidence: String,
+    /// How sure the link is.
+    pub confidence: f32,
+    /// The next level (empty at the depth limit or when already shown above).
+    pub children: Vec<CallNode>,
+}
+
+/// The symbol standing for a file's top-level code.
+pub(crate) fn file_symbol(record: &FileRecord) -> SymbolHit {
+    SymbolHit {
+        id: record.symbol_id("<top-level>"),
+        name: record
+            .path
+            .rsplit('/')
+            .next()
+            .unwrap_or(&record.path)
+            .to_string(),
+        qualified_name: record.path.clone(),
+        kind: "file".to_string(),
+        language: record.language.name().to_string(),
+        service: record.service.clone(),
+        file: record.path.clone(),
+        line: 1,
+        col: 0,
+        end_line: 1,
+        end_col: 0,
+        signature: String::new(),
+        score: 0.0,
+    }
+}
+
+impl Session<'_> {
+    /// Call sites whose callee resolves to `target`: (site file, reference index, link).
+    pub(crate) fn sites_of(
+        &self,
+        target: &SymbolHit,
+        calls_only: bool,
+    ) -> Result<Vec<(Loaded, usize, RefTarget)>> {
+        let mut out = Vec::new();
+        for path in self.store.files_referencing(&target.name)? {
+            let Some(file) = self.file(&path)? else {
+                continue;
+            };
+            for (i, r) in file.1.references.iter().enumerate() {
+                if r.name != target.name || (calls_only && r.kind != RefKind::Call) {
+                    continue;
+                }
+                if let Some((_, _, link)) = self
+                    .targets(&file, r)?
+                    .into_iter()
+                    .find(|(_, _, t)| t.id == target.id)
+                {
+                    out.push((file.clone(), i, link));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Callers of `target` to `depth` levels.
+    pub(crate) fn callers(
+        &self,
+        target: &SymbolHit,
+        depth: usize,
+        seen: &mut BTreeSet<String>,
+    ) -> Result<Vec<CallNode>> {
+        if depth == 0 {
+            return Ok(Vec::new());
+        }
+        seen.insert(target.id.clone());
+        let mut nodes: Vec<CallNode> = Vec::new();
+        for (file, i, link) in self.sites_of(target, true)? {
+            let r = &file.1.references[i];
+            let caller = match r.enclosing {
+                Some(e) => hit_of(&file.0, &file.1.symbols[e as usize]),
+                None => file_symbol(&file.0),
+            };
+            if let Some(n) = nodes.iter_mut().find(|n| n.symbol.id == caller.id) {
+                n.sites += 1;
+                continue;
+            }
+            nodes.push(CallNode {
+                site: format!("{}:{}:{}", file.0.path, r.span.start_line, r.span.start_col),
+                sites: 1,
+                evidence: link.evidence,
+                confidence: link.confidence,
+                symbol: caller,
+                children: Vec::new(),
+            });
+        }
+        for n in &mut nodes {
+            if n.symbol.kind != "file" && !seen.contains(&n.symbol.id) {
+                n.children = self.callers(&n.symbol, depth - 1, seen)?;
+            }
+        }
+        Ok(nodes)
+    }
+
+    /// Callees of `source` (a symbol of `file`, by index) to `depth` levels.
+    pub(crate) fn callees(
+        &self,
+        file: &Loaded,
+        index: u32,
+        depth: usize,
+        seen: &mut BTreeSet<String>,
+    ) -> Result<Vec<CallNode>> {
+        if depth == 0 {
+            return Ok(Vec::new());
+        }
+        seen.insert(file.0.symbol_id(&file.1.symbols[index as usize].descriptor));
+        let mut nodes: Vec<(CallNode, Loaded, u32)> = Vec::new();
+        for r in file
+            .1
+            .references
+            .iter()
+            .filter(|r| r.kind == RefKind::Call && r.enclosing == Some(index))
+        {
+            for (tfile, tindex, link) in self.targets(file, r)? {
+                if let Some((n, _, _)) = nodes.iter_mut().find(|(n, _, _)| n.symbol.id == link.id) {
+                    n.sites += 1;
+                    continue;
+                }
+                let symbol = hit_of(&tfile.0, &tfile.1.symbols[tindex as usize]);
+                nodes.push((
+                    CallNode {
+                        site: format!("{}:{}:{}", file.0.path, r.span.start_line, r.span.start_col),
+                        sites: 1,
+                        evidence: link.evidence,
+                        confidence: link.confidence,
+                        symbol,
+                        children: Vec::new(),
+                    },
+                    tfile,
+                    tindex,
+                ));
+            }
+        }
+        let mut out = Vec::with_capacity(nodes.len());
+        for (mut n, tfile, tindex) in nodes {
+            if !seen.contains(&n.symbol.id) {
+                n.children = self.callees(&tfile, tindex, depth - 1, seen)?;
+            }
+            out.push(n);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,164 @@
+//! Resolution on the shop fixture: references point to the right definitions, each
+//! link says how it was found, and ambiguous names list their candidates.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use cartograph_tests::Workspace;
+use expect_test::expect;
+
+fn indexed_shop() -> Workspace {
+    let ws = Workspace::fixture("shop");
+    ws.run(&["index", "."]).ok();
+    ws
+}
+
+#[test]
+fn an_ambiguous_name_lists_its_candidates_instead_of_guessing() {
+    let ws = indexed_shop();
+    let out = ws.run(&["refs", "GetCart"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("`GetCart` names 4 symbols"),
+        "{}",
+        out.stderr
+    );
+    expect![[r#"
+        protos/shop.proto:11:6  rpc  CartService.GetCart  proto root protos/shop.proto CartService#GetCart().
+        src/cartservice/cart.go:17:1  method  CartStore.GetCart  go cartservice cart.go CartStore#GetCart().
+        src/cartservice/cart.go:58:22  method  memoryStore.GetCart  go cartservice cart.go memoryStore#GetCart().
+        src/cartservice/main.go:14:23  method  cartService.GetCart  go cartservice main.go cartService#GetCart().
+    "#]]
+    .assert_eq(&out.stdout);
+}
+
+#[test]
+fn references_to_one_symbol_carry_their_evidence() {
+    let ws = indexed_shop();
+    // Through a Go receiver: a member of the receiver's type.
+    expect![[r#"
+        src/cartservice/cart.go:46:16  call  GetCart  in memoryStore#AddItem().  -> src/cartservice/cart.go:58 memoryStore#GetCart(). [member 0.95]
+        src/cartservice/main.go:15:17  call  GetCart  in cartService#GetCart().  -> src/cartservice/cart.go:58 memoryStore#GetCart(). [name-only 0.25]
+        src/cartservice/main.go:21:18  call  GetCart  in main().  -> src/cartservice/cart.go:58 memoryStore#GetCart(). [name-only 0.17]
+    "#]]
+    .assert_eq(ws.run(&["refs", "go cartservice cart.go memoryStore#GetCart()."]).ok());
+    // A Python relative import.
+    expect![[r#"
+        src/emailservice/emailservice/server.py:4:23  import  render_confirmation  in (top level)  -> src/emailservice/emailservice/templates.py:5 render_confirmation(). [import 0.90]
+        src/emailservice/emailservice/server.py:35:15  call  render_confirmation  in send_order_confirmation().  -> src/emailservice/emailservice/templates.py:5 render_confirmation(). [import 0.90]
+    "#]]
+    .assert_eq(ws.run(&["refs", "render_confirmation"]).ok());
+    // A TypeScript relative import, from a TSX file one directory down.
+    let json = ws.run(&["refs", "CartLine", "--json"]).json();
+    let from_tsx: Vec<&serde_json::Value> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["file"] == "src/frontend/src/components/CartView.tsx")
+        .collect();
+    assert!(!from_tsx.is_empty(), "{json}");
+    assert!(
+        from_tsx
+            .iter()
+            .all(|s| s["targets"][0]["evidence"] == "import"),
+        "{json}"
+    );
+    // A Java class used in its own file; a Rust path through `use`.
+    let ad = ws.run(&["refs", "Ad", "--json"]).json();
+    assert!(
+        ad.as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["targets"][0]["evidence"] == "scope"),
+        "{ad}"
+    );
+    let entry = ws.run(&["refs", "Entry", "--json"]).json();
+    let from_lib: Vec<&serde_json::Value> = entry
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["file"] == "src/ledger/src/lib.rs")
+        .collect();
+    assert!(!from_lib.is_empty());
+    assert!(
+        from_lib
+            .iter()
+            .all(|s| s["targets"][0]["evidence"] == "import"),
+        "{entry}"
+    );
+}
+
+#[test]
+fn names_from_outside_the_workspace_stay_unresolved() {
+    let ws = indexed_shop();
+    // `errors.New` comes from the Go standard library: a site, no target.
+    let json = ws.run(&["refs", "New", "--json"]).json();
+    let sites = json.as_array().unwrap();
+    assert_eq!(sites.len(), 2);
+    assert!(
+        sites
+            .iter()
+            .all(|s| s["targets"].as_array().unwrap().is_empty()),
+        "{json}"
+    );
+}
+
+#[test]
+fn go_to_definition_from_a_position() {
+    let ws = indexed_shop();
+    let out = ws
+        .run(&[
+            "def",
+            "--at",
+            "src/emailservice/emailservice/server.py:38:4",
+            "--json",
+        ])
+        .json();
+    assert_eq!(out.as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(
+        out[0]["id"],
+        "python emailservice emailservice/server.py build_sender()."
+    );
+    assert_eq!(out[0]["evidence"], "scope");
+    // On a definition's own name: that definition.
+    let own = ws
+        .run(&["def", "--at", "src/ledger/src/lib.rs:28:11", "--json"])
+        .json();
+    assert_eq!(own[0]["qualified_name"], "Ledger");
+    let nothing = ws.run(&["def", "--at", "src/ledger/src/lib.rs:2:0"]);
+    assert_eq!(nothing.code, 1);
+    let bad = ws.run(&["def", "--at", "src/ledger/src/lib.rs:x:0"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("is not a line number"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn callers_and_callees_as_trees() {
+    let ws = indexed_shop();
+    expect![[r#"
+        src/cartservice/cart.go:58:22  method  memoryStore.GetCart
+          src/cartservice/cart.go:43:22  method  memoryStore.AddItem  [member 0.95] at src/cartservice/cart.go:46:16
+          src/cartservice/main.go:14:23  method  cartService.GetCart  [name-only 0.25] at src/cartservice/main.go:15:17
+            src/cartservice/main.go:18:5  function  main  [name-only 0.17] at src/cartservice/main.go:21:18
+          src/cartservice/main.go:18:5  function  main  [name-only 0.17] at src/cartservice/main.go:21:18
+    "#]]
+    .assert_eq(ws.run(&["callers", "go cartservice cart.go memoryStore#GetCart().", "--depth", "3"]).ok());
+    expect![[r#"
+        src/emailservice/emailservice/server.py:32:4  function  send_order_confirmation
+          src/emailservice/emailservice/templates.py:5:4  function  render_confirmation  [import 0.90] at src/emailservice/emailservice/server.py:35:15
+            src/emailservice/emailservice/templates.py:1:6  class  TemplateError  [scope 0.90] at src/emailservice/emailservice/templates.py:7:14
+          src/emailservice/emailservice/server.py:28:4  function  build_sender  [scope 0.90] at src/emailservice/emailservice/server.py:38:4
+            src/emailservice/emailservice/server.py:20:6  class  DummySender  [scope 0.90] at src/emailservice/emailservice/server.py:29:11
+          src/emailservice/emailservice/server.py:16:8  method  EmailSender.send  [name-only 0.25] at src/emailservice/emailservice/server.py:38:19
+          src/emailservice/emailservice/server.py:23:8  method  DummySender.send  [name-only 0.25] at src/emailservice/emailservice/server.py:38:19
+    "#]]
+    .assert_eq(ws.run(&["callees", "send_order_confirmation", "--depth", "2"]).ok());
+    let json = ws.run(&["callers", "render_confirmation", "--json"]).json();
+    assert_eq!(json["symbol"]["name"], "render_confirmation");
+    assert_eq!(json["children"][0]["evidence"], "import");
+    assert_eq!(ws.run(&["callers", "GetCart"]).code, 1);
+    assert_eq!(ws.run(&["callers", "x", "--depth", "99"]).code, 2);
+}
