@@ -278,7 +278,26 @@ fn query_latencies(ws: &Workspace, n: usize) -> Result<()> {
         let _ = ws.references(name)?;
         refs.push(t.elapsed());
     }
-    print_latencies("refs (in-process)", refs);
+    print_latencies("refs by name, resolved (in-process)", refs);
+    // Callers and callees of depth 3 from symbols with one definition.
+    let mut callers = Vec::new();
+    let mut callees = Vec::new();
+    let mut truncated = 0usize;
+    for name in names.iter().take(300) {
+        let Ok(hits) = ws.choose_symbol(name) else {
+            continue;
+        };
+        let [symbol] = hits.as_slice() else { continue };
+        let t = Instant::now();
+        truncated += usize::from(ws.callers(symbol, 3)?.truncated);
+        callers.push(t.elapsed());
+        let t = Instant::now();
+        truncated += usize::from(ws.callees(symbol, 3)?.truncated);
+        callees.push(t.elapsed());
+    }
+    print_latencies("callers depth 3 (in-process)", callers);
+    print_latencies("callees depth 3 (in-process)", callees);
+    println!("call trees cut short by their limits: {truncated}");
     println!(
         "queries answered: search {found}/{n}, def {def_found}/{n}",
         n = names.len()

@@ -508,12 +508,16 @@ fn calls(ws: &Workspace, a: CallArgs, callers: bool, out: &mut dyn Write) -> Res
         ws.callees(&symbol, a.depth)?
     };
     if a.json {
-        render::json(
-            out,
-            &serde_json::json!({ "symbol": symbol, "children": tree }),
-        )?;
+        render::json(out, &tree)?;
     } else {
-        render::call_tree(out, &symbol, &tree)?;
+        render::call_tree(out, &tree.symbol, &tree.children)?;
+    }
+    if tree.truncated {
+        eprintln!(
+            "cartograph: the tree was cut at {} nodes or {}s; ask with a smaller --depth for all of it",
+            cartograph_query::MAX_TREE_NODES,
+            cartograph_query::TREE_TIME_LIMIT.as_secs()
+        );
     }
     Ok(())
 }

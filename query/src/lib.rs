@@ -29,7 +29,7 @@ pub use model::{
     Definition, ExportRecord, Freshness, LanguageStats, OutlineNode, RefSite, RefTarget, Stats,
     SymbolHit,
 };
-pub use resolution::{CallNode, MAX_DEPTH};
+pub use resolution::{CallNode, CallTree, MAX_DEPTH, MAX_TREE_NODES, TREE_TIME_LIMIT};
 pub use search::{SearchBuild, SearchIndex, SearchQuery};
 pub use words::split_words;
 
@@ -408,18 +408,30 @@ impl Workspace {
     }
 
     /// Who calls `symbol`, transitively to `depth` levels (at most [`MAX_DEPTH`]).
-    pub fn callers(&self, symbol: &SymbolHit, depth: usize) -> Result<Vec<CallNode>> {
+    pub fn callers(&self, symbol: &SymbolHit, depth: usize) -> Result<CallTree> {
         let session = resolution::Session::new(&self.store, self.search_index()?);
-        session.callers(symbol, depth.min(MAX_DEPTH), &mut BTreeSet::new())
+        let children = session.callers(symbol, depth.min(MAX_DEPTH), &mut BTreeSet::new())?;
+        Ok(CallTree {
+            symbol: symbol.clone(),
+            children,
+            truncated: session.truncated(),
+        })
     }
 
     /// What `symbol` calls, transitively to `depth` levels (at most [`MAX_DEPTH`]).
-    pub fn callees(&self, symbol: &SymbolHit, depth: usize) -> Result<Vec<CallNode>> {
+    pub fn callees(&self, symbol: &SymbolHit, depth: usize) -> Result<CallTree> {
         let session = resolution::Session::new(&self.store, self.search_index()?);
-        let Some((file, index)) = session.locate(symbol)? else {
-            return Ok(Vec::new());
+        let children = match session.locate(symbol)? {
+            Some((file, index)) => {
+                session.callees(&file, index, depth.min(MAX_DEPTH), &mut BTreeSet::new())?
+            }
+            None => Vec::new(),
         };
-        session.callees(&file, index, depth.min(MAX_DEPTH), &mut BTreeSet::new())
+        Ok(CallTree {
+            symbol: symbol.clone(),
+            children,
+            truncated: session.truncated(),
+        })
     }
 
     /// Resolves a path given by a user (absolute, relative to `cwd`, or a workspace

@@ -33,7 +33,36 @@ pub(crate) struct Session<'a> {
     pub(crate) search: &'a SearchIndex,
     files: RefCell<HashMap<String, Option<Loaded>>>,
     named: RefCell<HashMap<String, Named>>,
+    budget: Budget,
 }
+
+/// Limits of one question: trees stop growing at a node count or a deadline, and
+/// say so, so that no request can run away on a hub symbol.
+struct Budget {
+    deadline: std::time::Instant,
+    nodes_left: std::cell::Cell<usize>,
+    exceeded: std::cell::Cell<bool>,
+}
+
+impl Budget {
+    fn spend(&self) -> bool {
+        if self.exceeded.get() {
+            return false;
+        }
+        let left = self.nodes_left.get();
+        if left == 0 || std::time::Instant::now() > self.deadline {
+            self.exceeded.set(true);
+            return false;
+        }
+        self.nodes_left.set(left - 1);
+        true
+    }
+}
+
+/// Most nodes in one caller/callee tree.
+pub const MAX_TREE_NODES: usize = 500;
+/// Longest time spent growing one tree.
+pub const TREE_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl<'a> Session<'a> {
     pub(crate) fn new(store: &'a Store, search: &'a SearchIndex) -> Session<'a> {
@@ -42,7 +71,17 @@ impl<'a> Session<'a> {
             search,
             files: RefCell::new(HashMap::new()),
             named: RefCell::new(HashMap::new()),
+            budget: Budget {
+                deadline: std::time::Instant::now() + TREE_TIME_LIMIT,
+                nodes_left: std::cell::Cell::new(MAX_TREE_NODES),
+                exceeded: std::cell::Cell::new(false),
+            },
         }
+    }
+
+    /// Whether a tree of this session was cut short by its limits.
+    pub(crate) fn truncated(&self) -> bool {
+        self.budget.exceeded.get()
     }
 
     pub(crate) fn file(&self, path: &str) -> Result<Option<Loaded>> {
@@ -135,6 +174,18 @@ pub(crate) fn target_of(c: &Candidate<'_>, r: &Resolution) -> RefTarget {
     }
 }
 
+/// A caller or callee tree.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CallTree {
+    /// The symbol asked about.
+    pub symbol: SymbolHit,
+    /// Its callers or callees.
+    pub children: Vec<CallNode>,
+    /// Whether the tree was cut short by its limits ([`MAX_TREE_NODES`],
+    /// [`TREE_TIME_LIMIT`]); a smaller depth gives a complete answer.
+    pub truncated: bool,
+}
+
 /// One node of a caller or callee tree.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CallNode {
@@ -186,6 +237,10 @@ impl Session<'_> {
     ) -> Result<Vec<(Loaded, usize, RefTarget)>> {
         let mut out = Vec::new();
         for path in self.store.files_referencing(&target.name)? {
+            if self.budget.exceeded.get() || std::time::Instant::now() > self.budget.deadline {
+                self.budget.exceeded.set(true);
+                break;
+            }
             let Some(file) = self.file(&path)? else {
                 continue;
             };
@@ -227,6 +282,9 @@ impl Session<'_> {
                 n.sites += 1;
                 continue;
             }
+            if !self.budget.spend() {
+                break;
+            }
             nodes.push(CallNode {
                 site: format!("{}:{}:{}", file.0.path, r.span.start_line, r.span.start_col),
                 sites: 1,
@@ -237,7 +295,10 @@ impl Session<'_> {
             });
         }
         for n in &mut nodes {
-            if n.symbol.kind != "file" && !seen.contains(&n.symbol.id) {
+            if n.symbol.kind != "file"
+                && !seen.contains(&n.symbol.id)
+                && !self.budget.exceeded.get()
+            {
                 n.children = self.callers(&n.symbol, depth - 1, seen)?;
             }
         }
@@ -268,6 +329,9 @@ impl Session<'_> {
                     n.sites += 1;
                     continue;
                 }
+                if !self.budget.spend() {
+                    break;
+                }
                 let symbol = hit_of(&tfile.0, &tfile.1.symbols[tindex as usize]);
                 nodes.push((
                     CallNode {
@@ -285,7 +349,7 @@ impl Session<'_> {
         }
         let mut out = Vec::with_capacity(nodes.len());
         for (mut n, tfile, tindex) in nodes {
-            if !seen.contains(&n.symbol.id) {
+            if !seen.contains(&n.symbol.id) && !self.budget.exceeded.get() {
                 n.children = self.callees(&tfile, tindex, depth - 1, seen)?;
             }
             out.push(n);
