@@ -42,6 +42,10 @@ enum Command {
     Callers(CallArgs),
     /// Show what a symbol calls, transitively, with the evidence of each link.
     Callees(CallArgs),
+    /// Show supertypes, subtypes, and what a member overrides or is overridden by.
+    Hierarchy(HierarchyArgs),
+    /// Find a shortest chain of calls from one symbol to another.
+    Path(PathArgs),
     /// Show the nested symbol tree of a file.
     Outline(OutlineArgs),
     /// Show index statistics and freshness.
@@ -132,6 +136,26 @@ struct CallArgs {
     /// Levels to follow (1 to 8).
     #[arg(long, default_value_t = 1)]
     depth: usize,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct HierarchyArgs {
+    /// A type or member: name, qualified name or stable symbol ID.
+    symbol: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct PathArgs {
+    /// Where the chain starts: name, qualified name or stable symbol ID.
+    from: String,
+    /// Where it ends.
+    to: String,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -238,6 +262,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                 Command::Refs(a) => refs(&ws, a, &mut out),
                 Command::Callers(a) => calls(&ws, a, true, &mut out),
                 Command::Callees(a) => calls(&ws, a, false, &mut out),
+                Command::Hierarchy(a) => hierarchy(&ws, a, &mut out),
+                Command::Path(a) => path(&ws, a, &mut out),
                 Command::Outline(a) => outline(&ws, &cwd, a, &mut out),
                 Command::Stats(a) => {
                     let stats = ws.stats()?;
@@ -518,6 +544,46 @@ fn calls(ws: &Workspace, a: CallArgs, callers: bool, out: &mut dyn Write) -> Res
             cartograph_query::MAX_TREE_NODES,
             cartograph_query::TREE_TIME_LIMIT.as_secs()
         );
+    }
+    Ok(())
+}
+
+fn hierarchy(ws: &Workspace, a: HierarchyArgs, out: &mut dyn Write) -> Result<()> {
+    let Some(symbol) = one_symbol(ws, &a.symbol, a.json, out)? else {
+        return Err(NotFound(format!("no definition named `{}` in the index", a.symbol)).into());
+    };
+    let h = ws.hierarchy(&symbol)?;
+    if a.json {
+        render::json(out, &h)
+    } else {
+        render::hierarchy(out, &h)
+    }
+}
+
+fn path(ws: &Workspace, a: PathArgs, out: &mut dyn Write) -> Result<()> {
+    let Some(from) = one_symbol(ws, &a.from, a.json, out)? else {
+        return Err(NotFound(format!("no definition named `{}` in the index", a.from)).into());
+    };
+    let Some(to) = one_symbol(ws, &a.to, a.json, out)? else {
+        return Err(NotFound(format!("no definition named `{}` in the index", a.to)).into());
+    };
+    let steps = ws.call_path(&from, &to)?;
+    if a.json {
+        render::json(
+            out,
+            &serde_json::json!({ "from": from, "to": to, "steps": steps }),
+        )?;
+    } else if let Some(steps) = &steps {
+        render::call_path(out, &from, steps)?;
+    }
+    if steps.is_none() {
+        return Err(NotFound(format!(
+            "no chain of resolved calls from `{}` to `{}` within {} calls",
+            a.from,
+            a.to,
+            cartograph_query::MAX_DEPTH
+        ))
+        .into());
     }
     Ok(())
 }

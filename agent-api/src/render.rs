@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use cartograph_graph::IndexReport;
-use cartograph_query::{CallNode, Definition, OutlineNode, RefSite, Stats, SymbolHit};
+use cartograph_query::{CallNode, Definition, Hierarchy, OutlineNode, RefSite, Stats, SymbolHit};
 use serde::Serialize;
 
 /// Writes `value` as pretty JSON followed by a newline.
@@ -144,6 +144,61 @@ pub fn call_tree(out: &mut dyn Write, root: &SymbolHit, nodes: &[CallNode]) -> R
         root.file, root.line, root.col, root.kind, root.qualified_name
     )?;
     walk(out, nodes, 1)
+}
+
+fn symbol_line(s: &SymbolHit) -> String {
+    format!(
+        "{}:{}:{}  {}  {}",
+        s.file, s.line, s.col, s.kind, s.qualified_name
+    )
+}
+
+/// Supertypes, subtypes and overrides around a symbol.
+pub fn hierarchy(out: &mut dyn Write, h: &Hierarchy) -> Result<()> {
+    writeln!(out, "{}", symbol_line(&h.symbol))?;
+    if let Some(owner) = h.owner.as_ref().filter(|o| o.id != h.symbol.id) {
+        writeln!(out, "owner: {}", symbol_line(owner))?;
+    }
+    for (title, list) in [
+        ("supertypes", &h.supertypes),
+        ("subtypes", &h.subtypes),
+        ("overrides", &h.overrides),
+        ("overridden by", &h.overridden_by),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        writeln!(out, "{title}:")?;
+        for r in list.iter() {
+            match (&r.symbol, &r.evidence) {
+                (Some(s), Some(e)) => writeln!(
+                    out,
+                    "  {}  [{e} {:.2}] at {}",
+                    symbol_line(s),
+                    r.confidence,
+                    r.site
+                )?,
+                _ => writeln!(out, "  {}  (not in the index) at {}", r.name, r.site)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A chain of calls, one step per line.
+pub fn call_path(out: &mut dyn Write, from: &SymbolHit, steps: &[CallNode]) -> Result<()> {
+    writeln!(out, "{}", symbol_line(from))?;
+    for s in steps {
+        writeln!(
+            out,
+            "  -> {}  [{} {:.2}] at {}",
+            symbol_line(&s.symbol),
+            s.evidence,
+            s.confidence,
+            s.site
+        )?;
+    }
+    Ok(())
 }
 
 /// The symbol tree of one file, indented by depth.

@@ -29,7 +29,9 @@ pub use model::{
     Definition, ExportRecord, Freshness, LanguageStats, OutlineNode, RefSite, RefTarget, Stats,
     SymbolHit,
 };
-pub use resolution::{CallNode, CallTree, MAX_DEPTH, MAX_TREE_NODES, TREE_TIME_LIMIT};
+pub use resolution::{
+    CallNode, CallTree, Hierarchy, Related, MAX_DEPTH, MAX_TREE_NODES, TREE_TIME_LIMIT,
+};
 pub use search::{SearchBuild, SearchIndex, SearchQuery};
 pub use words::split_words;
 
@@ -416,6 +418,20 @@ impl Workspace {
             children,
             truncated: session.truncated(),
         })
+    }
+
+    /// The type hierarchy around `symbol`: supertypes, subtypes, and for a member
+    /// what it overrides and what overrides it.
+    pub fn hierarchy(&self, symbol: &SymbolHit) -> Result<Hierarchy> {
+        let session = resolution::Session::new(&self.store, self.search_index()?);
+        session.hierarchy(symbol)
+    }
+
+    /// A shortest chain of resolved calls from `from` to `to` (at most [`MAX_DEPTH`]
+    /// calls), or `None` when there is none within the limits.
+    pub fn call_path(&self, from: &SymbolHit, to: &SymbolHit) -> Result<Option<Vec<CallNode>>> {
+        let session = resolution::Session::new(&self.store, self.search_index()?);
+        session.call_path(from, to, MAX_DEPTH)
     }
 
     /// What `symbol` calls, transitively to `depth` levels (at most [`MAX_DEPTH`]).

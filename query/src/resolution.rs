@@ -357,3 +357,254 @@ impl Session<'_> {
         Ok(out)
     }
 }
+
+/// A type related to the symbol asked about, or a member overriding or overridden.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Related {
+    /// The name as written where the relation is declared.
+    pub name: String,
+    /// The definition, when it resolves to one in the index (`None`: from outside
+    /// the workspace, e.g. a library base class).
+    pub symbol: Option<SymbolHit>,
+    /// How the relation's name was linked (`None` when unresolved).
+    pub evidence: Option<String>,
+    /// How sure the link is (0 when unresolved).
+    pub confidence: f32,
+    /// Where the relation is declared: `file:line:col`.
+    pub site: String,
+}
+
+/// The type hierarchy around a symbol.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Hierarchy {
+    /// The symbol asked about.
+    pub symbol: SymbolHit,
+    /// The type the hierarchy is about: the symbol itself, or the type owning it.
+    pub owner: Option<SymbolHit>,
+    /// Types it extends or implements.
+    pub supertypes: Vec<Related>,
+    /// Types extending or implementing it.
+    pub subtypes: Vec<Related>,
+    /// For a member: the same member in supertypes (what it overrides).
+    pub overrides: Vec<Related>,
+    /// For a member: the same member in subtypes (what overrides it).
+    pub overridden_by: Vec<Related>,
+}
+
+fn site_of(record: &FileRecord, r: &Reference) -> String {
+    format!("{}:{}:{}", record.path, r.span.start_line, r.span.start_col)
+}
+
+impl Session<'_> {
+    /// For a Rust `impl Trait for Type`, the reference naming `Type` (the one after the
+    /// trait on the same line); `None` elsewhere.
+    fn impl_target<'f>(&self, facts: &'f FileFacts, trait_ref: usize) -> Option<&'f Reference> {
+        let r = &facts.references[trait_ref];
+        facts.references[trait_ref + 1..]
+            .iter()
+            .find(|n| n.span.start_line == r.span.start_line && n.kind == RefKind::Type)
+    }
+
+    fn related(&self, file: &Loaded, r: &Reference) -> Result<Related> {
+        let mut targets = self.targets(file, r)?;
+        let best = if targets.is_empty() {
+            None
+        } else {
+            Some(targets.remove(0))
+        };
+        Ok(match best {
+            Some((tfile, tindex, link)) => Related {
+                name: r.name.clone(),
+                symbol: Some(hit_of(&tfile.0, &tfile.1.symbols[tindex as usize])),
+                evidence: Some(link.evidence),
+                confidence: link.confidence,
+                site: site_of(&file.0, r),
+            },
+            None => Related {
+                name: r.name.clone(),
+                symbol: None,
+                evidence: None,
+                confidence: 0.0,
+                site: site_of(&file.0, r),
+            },
+        })
+    }
+
+    /// Supertypes and subtypes of the type `ty` (in `file` at `index`).
+    fn type_relations(
+        &self,
+        file: &Loaded,
+        index: u32,
+        ty: &SymbolHit,
+    ) -> Result<(Vec<Related>, Vec<Related>)> {
+        let mut supertypes = Vec::new();
+        for (i, r) in file.1.references.iter().enumerate() {
+            if !matches!(r.kind, RefKind::Inherit | RefKind::Implement) {
+                continue;
+            }
+            let declares_here = r.enclosing == Some(index)
+                || (r.enclosing.is_none()
+                    && self
+                        .impl_target(&file.1, i)
+                        .is_some_and(|t| t.name == ty.name));
+            if declares_here {
+                supertypes.push(self.related(file, r)?);
+            }
+        }
+        let mut subtypes: Vec<Related> = Vec::new();
+        for (sfile, i, link) in self.sites_of(ty, false)? {
+            let r = &sfile.1.references[i];
+            if !matches!(r.kind, RefKind::Inherit | RefKind::Implement) {
+                continue;
+            }
+            let sub = match r.enclosing {
+                Some(e) => Some(hit_of(&sfile.0, &sfile.1.symbols[e as usize])),
+                None => match self.impl_target(&sfile.1, i) {
+                    Some(t) => self.related(&sfile, t)?.symbol,
+                    None => None,
+                },
+            };
+            let Some(sub) = sub else { continue };
+            if subtypes
+                .iter()
+                .any(|s| s.symbol.as_ref().is_some_and(|x| x.id == sub.id))
+            {
+                continue;
+            }
+            subtypes.push(Related {
+                name: sub.name.clone(),
+                symbol: Some(sub),
+                evidence: Some(link.evidence),
+                confidence: link.confidence,
+                site: site_of(&sfile.0, r),
+            });
+        }
+        Ok((supertypes, subtypes))
+    }
+
+    /// The member named `member` of a related type, as a relation.
+    fn member_of(&self, related: &Related, member: &str) -> Result<Option<Related>> {
+        let Some(owner) = &related.symbol else {
+            return Ok(None);
+        };
+        let Some(file) = self.file(&owner.file)? else {
+            return Ok(None);
+        };
+        let wanted = format!("{}.{member}", owner.qualified_name);
+        Ok(file
+            .1
+            .symbols
+            .iter()
+            .find(|s| s.qualified_name == wanted)
+            .map(|s| Related {
+                name: s.name.clone(),
+                symbol: Some(hit_of(&file.0, s)),
+                evidence: Some("inherited".to_string()),
+                confidence: related.confidence,
+                site: related.site.clone(),
+            }))
+    }
+
+    /// The hierarchy around `symbol`: for a type, its supertypes and subtypes; for a
+    /// member, those of its owning type plus the members it overrides and that
+    /// override it.
+    pub(crate) fn hierarchy(&self, symbol: &SymbolHit) -> Result<Hierarchy> {
+        let mut out = Hierarchy {
+            symbol: symbol.clone(),
+            owner: None,
+            supertypes: Vec::new(),
+            subtypes: Vec::new(),
+            overrides: Vec::new(),
+            overridden_by: Vec::new(),
+        };
+        let Some((file, index)) = self.locate(symbol)? else {
+            return Ok(out);
+        };
+        let s = &file.1.symbols[index as usize];
+        let (owner_file, owner_index, member) = if s.kind.is_type() {
+            (file.clone(), index, None)
+        } else {
+            // The owning type: the parent, or the type named by the qualified name
+            // (Go receivers, Rust impl blocks).
+            let by_parent = s
+                .parent
+                .filter(|p| file.1.symbols[*p as usize].kind.is_type());
+            let by_name = s.qualified_name.rsplit_once('.').and_then(|(owner, _)| {
+                file.1
+                    .symbols
+                    .iter()
+                    .position(|t| t.kind.is_type() && t.qualified_name == owner)
+                    .map(|p| p as u32)
+            });
+            match by_parent.or(by_name) {
+                Some(p) => (file.clone(), p, Some(s.name.clone())),
+                None => return Ok(out),
+            }
+        };
+        let owner = hit_of(&owner_file.0, &owner_file.1.symbols[owner_index as usize]);
+        let (supertypes, subtypes) = self.type_relations(&owner_file, owner_index, &owner)?;
+        if let Some(m) = &member {
+            for t in &supertypes {
+                out.overrides.extend(self.member_of(t, m)?);
+            }
+            for t in &subtypes {
+                out.overridden_by.extend(self.member_of(t, m)?);
+            }
+        }
+        out.owner = Some(owner);
+        out.supertypes = supertypes;
+        out.subtypes = subtypes;
+        Ok(out)
+    }
+
+    /// A shortest chain of calls from `from` to `to`, following resolved callees
+    /// breadth-first up to `max_depth` calls; each step with its link.
+    pub(crate) fn call_path(
+        &self,
+        from: &SymbolHit,
+        to: &SymbolHit,
+        max_depth: usize,
+    ) -> Result<Option<Vec<CallNode>>> {
+        let Some(start) = self.locate(from)? else {
+            return Ok(None);
+        };
+        // (file, symbol index, path of nodes so far)
+        let mut frontier: Vec<(Loaded, u32, Vec<CallNode>)> = vec![(start.0, start.1, Vec::new())];
+        let mut seen: BTreeSet<String> = BTreeSet::from([from.id.clone()]);
+        for _ in 0..max_depth {
+            let mut next = Vec::new();
+            for (file, index, path) in frontier {
+                for r in file
+                    .1
+                    .references
+                    .iter()
+                    .filter(|r| r.kind == RefKind::Call && r.enclosing == Some(index))
+                {
+                    for (tfile, tindex, link) in self.targets(&file, r)? {
+                        if !seen.insert(link.id.clone()) || !self.budget.spend() {
+                            continue;
+                        }
+                        let mut steps = path.clone();
+                        steps.push(CallNode {
+                            symbol: hit_of(&tfile.0, &tfile.1.symbols[tindex as usize]),
+                            site: site_of(&file.0, r),
+                            sites: 1,
+                            evidence: link.evidence.clone(),
+                            confidence: link.confidence,
+                            children: Vec::new(),
+                        });
+                        if link.id == to.id {
+                            return Ok(Some(steps));
+                        }
+                        next.push((tfile, tindex, steps));
+                    }
+                }
+            }
+            if next.is_empty() || self.budget.exceeded.get() {
+                break;
+            }
+            frontier = next;
+        }
+        Ok(None)
+    }
+}

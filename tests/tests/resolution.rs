@@ -162,3 +162,51 @@ fn callers_and_callees_as_trees() {
     assert_eq!(ws.run(&["callers", "GetCart"]).code, 1);
     assert_eq!(ws.run(&["callers", "x", "--depth", "99"]).code, 2);
 }
+
+#[test]
+fn hierarchy_shows_supertypes_subtypes_and_overrides() {
+    let ws = indexed_shop();
+    expect![[r#"
+        src/emailservice/emailservice/server.py:23:8  method  DummySender.send
+        owner: src/emailservice/emailservice/server.py:20:6  class  DummySender
+        supertypes:
+          src/emailservice/emailservice/server.py:11:6  class  EmailSender  [scope 0.90] at src/emailservice/emailservice/server.py:20:18
+        overrides:
+          src/emailservice/emailservice/server.py:16:8  method  EmailSender.send  [inherited 0.90] at src/emailservice/emailservice/server.py:20:18
+    "#]]
+    .assert_eq(ws.run(&["hierarchy", "DummySender.send"]).ok());
+    // A Rust trait and the type implementing it (`impl Recorder for Ledger`).
+    expect![[r#"
+        src/ledger/src/lib.rs:13:10  trait  Recorder
+        subtypes:
+          src/ledger/src/lib.rs:28:11  struct  Ledger  [scope 0.90] at src/ledger/src/lib.rs:46:5
+    "#]]
+    .assert_eq(ws.run(&["hierarchy", "Recorder"]).ok());
+    // A base from outside the workspace is shown, unresolved.
+    let json = ws.run(&["hierarchy", "TemplateError", "--json"]).json();
+    assert_eq!(json["supertypes"][0]["name"], "Exception");
+    assert!(json["supertypes"][0]["symbol"].is_null());
+    let java = ws.run(&["hierarchy", "AdService.getAds", "--json"]).json();
+    assert_eq!(
+        java["overrides"][0]["symbol"]["qualified_name"],
+        "AdProvider.getAds"
+    );
+}
+
+#[test]
+fn path_finds_a_shortest_chain_of_calls() {
+    let ws = indexed_shop();
+    expect![[r#"
+        src/emailservice/emailservice/server.py:32:4  function  send_order_confirmation
+          -> src/emailservice/emailservice/templates.py:5:4  function  render_confirmation  [import 0.90] at src/emailservice/emailservice/server.py:35:15
+          -> src/emailservice/emailservice/templates.py:1:6  class  TemplateError  [scope 0.90] at src/emailservice/emailservice/templates.py:7:14
+    "#]]
+    .assert_eq(ws.run(&["path", "send_order_confirmation", "TemplateError"]).ok());
+    let none = ws.run(&["path", "TemplateError", "send_order_confirmation"]);
+    assert_eq!(none.code, 1);
+    assert!(
+        none.stderr.contains("no chain of resolved calls"),
+        "{}",
+        none.stderr
+    );
+}
