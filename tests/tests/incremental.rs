@@ -95,3 +95,67 @@ fn stable_ids_survive_reindexing_from_scratch() {
     ws.run(&["index", "."]).ok();
     assert_eq!(before, ws.run(&["export"]).ok());
 }
+
+#[test]
+fn resolution_follows_edits_and_equals_a_rebuild() {
+    let ws = Workspace::empty();
+    ws.write(
+        "app/main.py",
+        "from .helpers import shout\n\ndef run():\n    return shout('hi')\n",
+    );
+    ws.run(&["index", "."]).ok();
+    // The import names a module that does not exist yet: the call stays unresolved.
+    let before = ws.run(&["refs", "shout", "--json"]).json();
+    assert!(
+        before
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["targets"].as_array().unwrap().is_empty()),
+        "{before}"
+    );
+
+    // Adding the definition captures the references.
+    ws.write("app/helpers.py", "def shout(s):\n    return s.upper()\n");
+    ws.run(&["index"]).ok();
+    let after = ws.run(&["refs", "shout", "--json"]).json();
+    let sites = after.as_array().unwrap();
+    assert_eq!(sites.len(), 2, "{after}");
+    assert!(
+        sites
+            .iter()
+            .all(|s| s["targets"][0]["id"] == "python root app/helpers.py shout()."),
+        "{after}"
+    );
+    assert!(
+        sites
+            .iter()
+            .all(|s| s["targets"][0]["evidence"] == "import"),
+        "{after}"
+    );
+
+    // Renaming it: the old name's references are unresolved again.
+    ws.write("app/helpers.py", "def yell(s):\n    return s.upper()\n");
+    ws.run(&["index"]).ok();
+    let renamed = ws.run(&["refs", "shout", "--by-name", "--json"]).json();
+    assert!(
+        renamed
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["targets"].as_array().unwrap().is_empty()),
+        "{renamed}"
+    );
+
+    // Each step's graph equals a fresh index of the same tree.
+    let fresh = ws.tmp.path().join("fresh");
+    run_in(
+        &ws.root,
+        &["--index", fresh.to_str().unwrap(), "index", "."],
+    )
+    .ok();
+    assert_eq!(
+        export(&ws, &ws.root.join(".cartograph")),
+        export(&ws, &fresh)
+    );
+}
