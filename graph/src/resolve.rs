@@ -165,6 +165,24 @@ pub fn resolve(
     }
 
     if let Some(q) = qualifier {
+        // A receiver whose type the syntax shows: `svc.GetCart()` after
+        // `svc := &cartService{}`, `calc.Calculate()` with `IQuoteCalculator calc`,
+        // or one field deep: `cs.store.GetCart()` with `store CartStore`.
+        if let Some(ty) = receiver_type(
+            facts,
+            reference,
+            q,
+            container.as_ref().map(|c| c.0.as_str()),
+        ) {
+            let found = pick(&pool, candidates, |c| {
+                let qn = qualified(c);
+                qn == format!("{ty}.{}", reference.name)
+                    || qn.ends_with(&format!(".{ty}.{}", reference.name))
+            });
+            if !found.is_empty() {
+                return answer(found, Evidence::Member, 0.9);
+            }
+        }
         let last = q.rsplit(['.', ':']).next().unwrap_or(q);
         // A qualifier naming a type: `Ledger::new`, `Status.Ready`.
         let found = pick(&pool, candidates, |c| {
@@ -365,6 +383,76 @@ fn is_go_receiver(facts: &FileFacts, reference: &Reference, q: &str) -> bool {
             .and_then(|rest| rest.split_whitespace().next())
             .is_some_and(|recv| recv == q)
     })
+}
+
+/// The type of what `qualifier` names, when the syntax shows it: a binding (typed
+/// parameter or variable, receiver, constructed value) in scope before the reference,
+/// optionally followed by one field of that type (`cs.store`, `self.store`).
+fn receiver_type(
+    facts: &FileFacts,
+    reference: &Reference,
+    qualifier: &str,
+    container: Option<&str>,
+) -> Option<String> {
+    let mut segments = qualifier.split('.');
+    let head = segments.next()?;
+    let field = segments.next();
+    if segments.next().is_some() {
+        return None;
+    }
+    let head_type = if SELF_WORDS.contains(&head) {
+        container.map(str::to_string)
+    } else {
+        let chain = enclosing_chain(facts, reference);
+        facts
+            .bindings
+            .iter()
+            .filter(|b| {
+                b.name == head
+                    && b.span.start_byte < reference.span.start_byte
+                    && b.enclosing.is_none_or(|e| chain.contains(&e))
+            })
+            .last()
+            .map(|b| b.type_name.clone())
+    }?;
+    match field {
+        None => Some(head_type),
+        Some(f) => {
+            let wanted = format!("{head_type}.{f}");
+            let s = facts.symbols.iter().find(|s| {
+                matches!(s.kind, SymbolKind::Field | SymbolKind::Property)
+                    && s.qualified_name == wanted
+            })?;
+            type_in_signature(&s.signature, f)
+        }
+    }
+}
+
+/// The type a field's declaration gives it: `store CartStore` (Go), `store: Store`
+/// (TS, Rust, Python), `private Store store` (Java, C#).
+fn type_in_signature(signature: &str, name: &str) -> Option<String> {
+    let at = signature.find(name)?;
+    let before = &signature[..at];
+    let after = signature[at + name.len()..].trim_start();
+    let clean = |t: &str| -> Option<String> {
+        let t = t.trim_start_matches(['*', '&', '[', ']', '?']);
+        let t = t
+            .split(['<', '[', ',', ';', '=', ' ', '(', ')', '{'])
+            .next()?;
+        let t = t.rsplit(['.', ':']).next()?;
+        (!t.is_empty()
+            && t.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_'))
+        .then(|| t.to_string())
+    };
+    if let Some(rest) = after.strip_prefix(':') {
+        return clean(rest.trim_start().trim_start_matches("mut "));
+    }
+    if !after.is_empty() && !after.starts_with('=') && !after.starts_with(';') {
+        return clean(after);
+    }
+    clean(before.split_whitespace().last()?)
 }
 
 /// Names of the types the given type extends or implements (from this file).

@@ -9,7 +9,7 @@ use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Parser, Query, QueryCursor};
 
 use crate::facts::{
-    Diagnostic, FileFacts, Import, RefKind, Reference, Span, SymbolDef, SymbolKind,
+    Binding, Diagnostic, FileFacts, Import, RefKind, Reference, Span, SymbolDef, SymbolKind,
 };
 
 /// Longest signature kept, in bytes.
@@ -30,6 +30,8 @@ enum Role {
     ImportModule,
     ImportName,
     ImportAlias,
+    BindingName,
+    BindingType,
     Ignored,
 }
 
@@ -71,6 +73,8 @@ fn role_of(capture: &str) -> Role {
         "import.module" => Role::ImportModule,
         "import.name" => Role::ImportName,
         "import.alias" => Role::ImportAlias,
+        "binding.name" => Role::BindingName,
+        "binding.type" => Role::BindingType,
         _ => Role::Ignored,
     }
 }
@@ -237,6 +241,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
     let mut containers: Vec<RawContainer> = Vec::new();
     let mut refs: Vec<RawRef> = Vec::new();
     let mut imports: Vec<RawImport> = Vec::new();
+    let mut bindings: Vec<Binding> = Vec::new();
 
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(&tq.query, root, text.as_bytes());
@@ -251,6 +256,8 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
         let mut import_module: Option<Node<'_>> = None;
         let mut import_names: Vec<Node<'_>> = Vec::new();
         let mut import_alias: Option<Node<'_>> = None;
+        let mut binding_name: Option<Node<'_>> = None;
+        let mut binding_type: Option<Node<'_>> = None;
         for cap in m.captures {
             match tq
                 .roles
@@ -268,6 +275,8 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 Role::ImportModule => import_module = Some(cap.node),
                 Role::ImportName => import_names.push(cap.node),
                 Role::ImportAlias => import_alias = Some(cap.node),
+                Role::BindingName => binding_name = Some(cap.node),
+                Role::BindingType => binding_type = Some(cap.node),
                 Role::Ignored => {}
             }
         }
@@ -291,6 +300,17 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                     own,
                     qualifier_of(name, text),
                 ));
+            }
+        }
+        if let (Some(name), Some(ty)) = (binding_name, binding_type) {
+            let type_name = reference_name(text_of(ty, text));
+            if !type_name.is_empty() {
+                bindings.push(Binding {
+                    name: text_of(name, text).to_string(),
+                    type_name: type_name.to_string(),
+                    span: span_of(name),
+                    enclosing: None,
+                });
             }
         }
         if let (Some(node), Some(name)) = (container, container_name) {
@@ -329,6 +349,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
 
     build_symbols(lang, text, defs, containers, &mut facts);
     build_references(refs, &mut facts);
+    build_bindings(bindings, &mut facts);
     facts.imports = imports
         .into_iter()
         .filter_map(|i| {
@@ -574,6 +595,22 @@ fn build_references(mut refs: Vec<RawRef>, facts: &mut FileFacts) {
             qualifier,
         });
     }
+}
+
+fn build_bindings(mut bindings: Vec<Binding>, facts: &mut FileFacts) {
+    bindings.sort_by_key(|b| b.span.start_byte);
+    bindings.dedup_by_key(|b| b.span.start_byte);
+    for b in &mut bindings {
+        // The innermost symbol containing the binding: the latest-starting one.
+        b.enclosing = facts
+            .symbols
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.span.contains(&b.span))
+            .max_by_key(|(_, s)| s.span.start_byte)
+            .map(|(i, _)| i as u32);
+    }
+    facts.bindings = bindings;
 }
 
 /// Definition kinds whose declarations wrap them (decorators, `export`, Go `type` blocks):

@@ -267,6 +267,20 @@ pub struct Reference {
     pub qualifier: Option<String>,
 }
 
+/// A local name whose type the syntax shows: a typed parameter or variable, a Go
+/// receiver, `x = Foo(...)`, `new Foo()`, a composite or struct literal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Binding {
+    /// The bound name.
+    pub name: String,
+    /// The simple name of its type (generic arguments, pointers and references dropped).
+    pub type_name: String,
+    /// Where the name is bound.
+    pub span: Span,
+    /// Index of the innermost enclosing symbol in [`FileFacts::symbols`], if any.
+    pub enclosing: Option<u32>,
+}
+
 /// An import statement.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Import {
@@ -301,6 +315,8 @@ pub struct FileFacts {
     pub references: Vec<Reference>,
     /// Imports, ordered by position.
     pub imports: Vec<Import>,
+    /// Names with a type evident from the syntax, ordered by position.
+    pub bindings: Vec<Binding>,
     /// Problems found (syntax errors, invalid UTF-8).
     pub diagnostics: Vec<Diagnostic>,
     /// Number of lines.

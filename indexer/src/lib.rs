@@ -14,7 +14,9 @@ mod walk;
 
 pub use cartograph_grammars::Language;
 pub use extract::{count_lines, extract, parse_only};
-pub use facts::{Diagnostic, FileFacts, Import, RefKind, Reference, Span, SymbolDef, SymbolKind};
+pub use facts::{
+    Binding, Diagnostic, FileFacts, Import, RefKind, Reference, Span, SymbolDef, SymbolKind,
+};
 pub use services::{detect_services, name_from_manifest, service_of, Service};
 pub use walk::{
     content_hash, is_manifest, mtime_of, read_source, walk, Manifest, Root, SkipReason, Skipped,

@@ -187,8 +187,8 @@ fn refs_lists_every_site_with_its_enclosing_symbol() {
     let ws = indexed_shop();
     expect![[r#"
         src/cartservice/cart.go:46:16  call  GetCart  in memoryStore#AddItem().  -> src/cartservice/cart.go:58 memoryStore#GetCart(). [member 0.95]
-        src/cartservice/main.go:15:17  call  GetCart  in cartService#GetCart().  -> src/cartservice/cart.go:17 CartStore#GetCart(). [name-only 0.25] +1 more
-        src/cartservice/main.go:21:18  call  GetCart  in main().  -> src/cartservice/cart.go:17 CartStore#GetCart(). [name-only 0.17] +2 more
+        src/cartservice/main.go:15:17  call  GetCart  in cartService#GetCart().  -> src/cartservice/cart.go:17 CartStore#GetCart(). [member 0.90]
+        src/cartservice/main.go:21:18  call  GetCart  in main().  -> src/cartservice/main.go:14 cartService#GetCart(). [member 0.90]
     "#]]
     .assert_eq(ws.run(&["refs", "GetCart", "--by-name"]).ok());
     let json = ws.run(&["refs", "EmailSender", "--json"]).json();

@@ -108,6 +108,18 @@ fn render(lang: Language) -> String {
             )
             .unwrap();
         }
+        for b in &facts.bindings {
+            let enclosing = b
+                .enclosing
+                .map(|i| facts.symbols[i as usize].qualified_name.as_str())
+                .unwrap_or("-");
+            writeln!(
+                out,
+                "binding {}: {} @{} in {enclosing}",
+                b.name, b.type_name, b.span.start_line
+            )
+            .unwrap();
+        }
     }
     out
 }

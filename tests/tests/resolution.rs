@@ -37,8 +37,6 @@ fn references_to_one_symbol_carry_their_evidence() {
     // Through a Go receiver: a member of the receiver's type.
     expect![[r#"
         src/cartservice/cart.go:46:16  call  GetCart  in memoryStore#AddItem().  -> src/cartservice/cart.go:58 memoryStore#GetCart(). [member 0.95]
-        src/cartservice/main.go:15:17  call  GetCart  in cartService#GetCart().  -> src/cartservice/cart.go:58 memoryStore#GetCart(). [name-only 0.25]
-        src/cartservice/main.go:21:18  call  GetCart  in main().  -> src/cartservice/cart.go:58 memoryStore#GetCart(). [name-only 0.17]
     "#]]
     .assert_eq(ws.run(&["refs", "go cartservice cart.go memoryStore#GetCart()."]).ok());
     // A Python relative import.
@@ -141,9 +139,6 @@ fn callers_and_callees_as_trees() {
     expect![[r#"
         src/cartservice/cart.go:58:22  method  memoryStore.GetCart
           src/cartservice/cart.go:43:22  method  memoryStore.AddItem  [member 0.95] at src/cartservice/cart.go:46:16
-          src/cartservice/main.go:14:23  method  cartService.GetCart  [name-only 0.25] at src/cartservice/main.go:15:17
-            src/cartservice/main.go:18:5  function  main  [name-only 0.17] at src/cartservice/main.go:21:18
-          src/cartservice/main.go:18:5  function  main  [name-only 0.17] at src/cartservice/main.go:21:18
     "#]]
     .assert_eq(ws.run(&["callers", "go cartservice cart.go memoryStore#GetCart().", "--depth", "3"]).ok());
     expect![[r#"
@@ -156,6 +151,14 @@ fn callers_and_callees_as_trees() {
           src/emailservice/emailservice/server.py:23:8  method  DummySender.send  [name-only 0.25] at src/emailservice/emailservice/server.py:38:19
     "#]]
     .assert_eq(ws.run(&["callees", "send_order_confirmation", "--depth", "2"]).ok());
+    // Receivers whose type the syntax shows: `svc := &cartService{...}; svc.GetCart()`
+    // and, one field deep, `cs.store.GetCart()` with `store CartStore`.
+    expect![[r#"
+        src/cartservice/cart.go:17:1  method  CartStore.GetCart
+          src/cartservice/main.go:14:23  method  cartService.GetCart  [member 0.90] at src/cartservice/main.go:15:17
+            src/cartservice/main.go:18:5  function  main  [member 0.90] at src/cartservice/main.go:21:18
+    "#]]
+    .assert_eq(ws.run(&["callers", "CartStore.GetCart", "--depth", "2"]).ok());
     let json = ws.run(&["callers", "render_confirmation", "--json"]).json();
     assert_eq!(json["symbol"]["name"], "render_confirmation");
     assert_eq!(json["children"][0]["evidence"], "import");

@@ -36,3 +36,7 @@
 ; imports
 (using_directive (identifier) @import.module) @import
 (using_directive (qualified_name) @import.module) @import
+
+; bindings: typed locals and parameters
+(variable_declaration type: (identifier) @binding.type (variable_declarator name: (identifier) @binding.name))
+(parameter type: (identifier) @binding.type name: (identifier) @binding.name)

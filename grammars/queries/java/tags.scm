@@ -32,3 +32,8 @@
 ; imports
 (import_declaration (_) @import.module) @import
 (import_declaration (scoped_identifier name: (identifier) @name) @reference.import)
+
+; bindings: typed locals and parameters
+(local_variable_declaration type: (type_identifier) @binding.type declarator: (variable_declarator name: (identifier) @binding.name))
+(local_variable_declaration type: (generic_type (type_identifier) @binding.type) declarator: (variable_declarator name: (identifier) @binding.name))
+(formal_parameter type: (type_identifier) @binding.type name: (identifier) @binding.name)

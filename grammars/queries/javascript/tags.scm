@@ -36,3 +36,6 @@
   function: (identifier) @_req
   arguments: (arguments . (string (string_fragment) @import.module))
   (#eq? @_req "require")) @import
+
+; bindings: names whose type the syntax shows
+(variable_declarator name: (identifier) @binding.name value: (new_expression constructor: (identifier) @binding.type))

@@ -34,3 +34,8 @@
 (import_from_statement name: (aliased_import name: (dotted_name) @import.name)) @import
 (import_from_statement name: (dotted_name (identifier) @name .) @reference.import)
 (import_from_statement name: (aliased_import name: (dotted_name (identifier) @name .)) @reference.import)
+
+; bindings: names whose type the syntax shows
+(assignment left: (identifier) @binding.name right: (call function: (identifier) @binding.type))
+(typed_parameter (identifier) @binding.name type: (type (identifier) @binding.type))
+(typed_default_parameter name: (identifier) @binding.name type: (type (identifier) @binding.type))

@@ -50,3 +50,9 @@
 (use_list (scoped_identifier name: (identifier) @name) @reference.import)
 (use_as_clause path: (scoped_identifier name: (identifier) @name) @reference.import)
 (extern_crate_declaration name: (identifier) @import.module) @import
+
+; bindings: typed lets and parameters, and lets of constructor calls
+(let_declaration pattern: (identifier) @binding.name type: [(type_identifier) @binding.type (reference_type type: (type_identifier) @binding.type) (generic_type type: (type_identifier) @binding.type)])
+(let_declaration pattern: (identifier) @binding.name value: (call_expression function: (scoped_identifier path: (identifier) @binding.type)))
+(let_declaration pattern: (identifier) @binding.name value: (struct_expression name: (type_identifier) @binding.type))
+(parameter pattern: (identifier) @binding.name type: [(type_identifier) @binding.type (reference_type type: (type_identifier) @binding.type)])

@@ -16,3 +16,8 @@
 (implements_clause (type_identifier) @name @reference.implement)
 (extends_type_clause (type_identifier) @name @reference.inherit)
 (class_heritage (extends_clause value: (identifier) @name @reference.inherit))
+
+; bindings: typed parameters and variables
+(required_parameter pattern: (identifier) @binding.name type: (type_annotation (type_identifier) @binding.type))
+(optional_parameter pattern: (identifier) @binding.name type: (type_annotation (type_identifier) @binding.type))
+(variable_declarator name: (identifier) @binding.name type: (type_annotation (type_identifier) @binding.type))
