@@ -407,12 +407,12 @@ fn receiver_type(
         facts
             .bindings
             .iter()
-            .filter(|b| {
+            .rev()
+            .find(|b| {
                 b.name == head
                     && b.span.start_byte < reference.span.start_byte
                     && b.enclosing.is_none_or(|e| chain.contains(&e))
             })
-            .last()
             .map(|b| b.type_name.clone())
     }?;
     match field {
