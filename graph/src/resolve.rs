@@ -25,6 +25,9 @@ pub enum Evidence {
     Inherited,
     /// Brought in by an import of the file.
     Import,
+    /// An implementation of the interface or trait method the reference resolves to
+    /// (the call may dispatch to it).
+    Interface,
     /// Found through a qualifier naming its type, or in the same package.
     QualifiedName,
     /// Only the name matches.
@@ -39,6 +42,7 @@ impl Evidence {
             Evidence::Member => "member",
             Evidence::Inherited => "inherited",
             Evidence::Import => "import",
+            Evidence::Interface => "interface",
             Evidence::QualifiedName => "qualified-name",
             Evidence::NameOnly => "name-only",
         }

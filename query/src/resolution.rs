@@ -8,8 +8,8 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 
-use cartograph_graph::{resolve, Candidate, FileRecord, Resolution, Store};
-use cartograph_indexer::{FileFacts, RefKind, Reference};
+use cartograph_graph::{resolve, Candidate, Evidence, FileRecord, Resolution, Store};
+use cartograph_indexer::{FileFacts, RefKind, Reference, SymbolKind};
 use serde::Serialize;
 
 use crate::model::{RefTarget, SymbolHit};
@@ -33,6 +33,8 @@ pub(crate) struct Session<'a> {
     pub(crate) search: &'a SearchIndex,
     files: RefCell<HashMap<String, Option<Loaded>>>,
     named: RefCell<HashMap<String, Named>>,
+    /// Implementations of interface/trait methods, by the method's ID.
+    implementations: RefCell<HashMap<String, Named>>,
     budget: Budget,
 }
 
@@ -71,6 +73,7 @@ impl<'a> Session<'a> {
             search,
             files: RefCell::new(HashMap::new()),
             named: RefCell::new(HashMap::new()),
+            implementations: RefCell::new(HashMap::new()),
             budget: Budget {
                 deadline: std::time::Instant::now() + TREE_TIME_LIMIT,
                 nodes_left: std::cell::Cell::new(MAX_TREE_NODES),
@@ -152,13 +155,77 @@ impl<'a> Session<'a> {
             })
             .collect();
         let resolutions = resolve(&file.0, &file.1, reference, &candidates);
-        Ok(resolutions
+        let mut out: Vec<(Loaded, u32, RefTarget)> = resolutions
             .iter()
             .map(|r| {
                 let (f, i) = &named[r.candidate];
                 (f.clone(), *i, target_of(&candidates[r.candidate], r))
             })
-            .collect())
+            .collect();
+        // A call of an interface or trait method may run any implementation.
+        if reference.kind == RefKind::Call {
+            let mut extra = Vec::new();
+            for (f, i, t) in &out {
+                let impls = self.implementations_of(f, *i, &t.id)?;
+                let share = t.confidence * 0.6 / impls.len().max(1) as f32;
+                for (imp_file, imp_index) in impls.iter() {
+                    let s = &imp_file.1.symbols[*imp_index as usize];
+                    let id = imp_file.0.symbol_id(&s.descriptor);
+                    if out.iter().any(|(_, _, o)| o.id == id) {
+                        continue;
+                    }
+                    extra.push((
+                        imp_file.clone(),
+                        *imp_index,
+                        RefTarget {
+                            id,
+                            file: imp_file.0.path.clone(),
+                            line: s.name_span.start_line,
+                            confidence: share,
+                            evidence: Evidence::Interface.name().to_string(),
+                        },
+                    ));
+                }
+            }
+            out.extend(extra);
+        }
+        Ok(out)
+    }
+
+    /// The methods implementing `method` (symbol `index` of `file`, with `id`) when it
+    /// belongs to an interface or trait: the same-named members of its direct subtypes.
+    fn implementations_of(&self, file: &Loaded, index: u32, id: &str) -> Result<Named> {
+        if let Some(found) = self.implementations.borrow().get(id) {
+            return Ok(found.clone());
+        }
+        let mut found = Vec::new();
+        let s = &file.1.symbols[index as usize];
+        let owner = s.parent.map(|p| (p, &file.1.symbols[p as usize]));
+        if let Some((owner_index, owner)) =
+            owner.filter(|(_, o)| matches!(o.kind, SymbolKind::Interface | SymbolKind::Trait))
+        {
+            let owner_hit = hit_of(&file.0, owner);
+            let (_, subtypes) = self.type_relations(file, owner_index, &owner_hit)?;
+            for sub in subtypes.iter().filter_map(|r| r.symbol.as_ref()) {
+                let Some(sub_file) = self.file(&sub.file)? else {
+                    continue;
+                };
+                let wanted = format!("{}.{}", sub.qualified_name, s.name);
+                if let Some(i) = sub_file
+                    .1
+                    .symbols
+                    .iter()
+                    .position(|m| m.qualified_name == wanted)
+                {
+                    found.push((sub_file.clone(), i as u32));
+                }
+            }
+        }
+        let found = Rc::new(found);
+        self.implementations
+            .borrow_mut()
+            .insert(id.to_string(), found.clone());
+        Ok(found)
     }
 }
 

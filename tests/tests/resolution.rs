@@ -213,3 +213,35 @@ fn path_finds_a_shortest_chain_of_calls() {
         none.stderr
     );
 }
+
+#[test]
+fn calls_through_an_interface_reach_its_implementations() {
+    let ws = indexed_shop();
+    // `IQuoteCalculator calc = ...; calc.Calculate(3)`: the interface method, and the
+    // implementation it may dispatch to, with lower confidence.
+    expect![[r#"
+        src/shippingservice/Quote.cs:24:21  method  QuoteCalculator.Calculate
+          src/shippingservice/Program.cs:7:23  method  Program.Main  [interface 0.54] at src/shippingservice/Program.cs:10:25
+    "#]]
+    .assert_eq(ws.run(&["callers", "QuoteCalculator.Calculate"]).ok());
+    let json = ws.run(&["refs", "Calculate", "--by-name", "--json"]).json();
+    let targets: Vec<String> = json[0]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            format!(
+                "{} {}",
+                t["evidence"].as_str().unwrap(),
+                t["id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "member csharp ShippingService Quote.cs IQuoteCalculator#Calculate().",
+            "interface csharp ShippingService Quote.cs QuoteCalculator#Calculate()."
+        ]
+    );
+}
