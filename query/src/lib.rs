@@ -670,7 +670,38 @@ impl Workspace {
                 })
                 .map_err(io)?;
             }
+            let mut edges = Vec::new();
             for r in &facts.references {
+                let named = by_name
+                    .get(r.name.as_str())
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                let candidates: Vec<Candidate<'_>> = named
+                    .iter()
+                    .map(|(f, i)| Candidate {
+                        record: &all[*f].0,
+                        facts: &all[*f].1,
+                        symbol: *i,
+                    })
+                    .collect();
+                let targets: Vec<RefTarget> = resolve(record, facts, r, &candidates)
+                    .iter()
+                    .map(|res| resolution::target_of(&candidates[res.candidate], res))
+                    .collect();
+                let from = r
+                    .enclosing
+                    .and_then(|i| hits.get(i as usize))
+                    .map_or_else(|| resolution::file_symbol(record).id, |h| h.id.clone());
+                for t in &targets {
+                    edges.push(ExportRecord::Edge {
+                        kind: edge_kind(r.kind).to_string(),
+                        from: from.clone(),
+                        to: t.id.clone(),
+                        evidence: t.evidence.clone(),
+                        confidence: t.confidence,
+                        site: format!("{}:{}:{}", record.path, r.span.start_line, r.span.start_col),
+                    });
+                }
                 sink(ExportRecord::Reference {
                     file: record.path.clone(),
                     line: r.span.start_line,
@@ -683,29 +714,27 @@ impl Workspace {
                         .enclosing
                         .and_then(|i| hits.get(i as usize))
                         .map(|h| h.id.clone()),
-                    targets: {
-                        let named = by_name
-                            .get(r.name.as_str())
-                            .map(Vec::as_slice)
-                            .unwrap_or(&[]);
-                        let candidates: Vec<Candidate<'_>> = named
-                            .iter()
-                            .map(|(f, i)| Candidate {
-                                record: &all[*f].0,
-                                facts: &all[*f].1,
-                                symbol: *i,
-                            })
-                            .collect();
-                        resolve(record, facts, r, &candidates)
-                            .iter()
-                            .map(|res| resolution::target_of(&candidates[res.candidate], res))
-                            .collect()
-                    },
+                    targets,
                 })
                 .map_err(io)?;
             }
+            for e in edges {
+                sink(e).map_err(io)?;
+            }
         }
         Ok(())
+    }
+}
+
+/// The graph edge a resolved reference of this kind makes.
+fn edge_kind(kind: cartograph_indexer::RefKind) -> &'static str {
+    use cartograph_indexer::RefKind;
+    match kind {
+        RefKind::Call => "calls",
+        RefKind::Inherit => "inherits",
+        RefKind::Implement => "implements",
+        RefKind::Import => "imports",
+        RefKind::Type | RefKind::Other => "references",
     }
 }
 

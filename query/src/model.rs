@@ -216,6 +216,22 @@ pub enum ExportRecord {
         /// Stable ID of the enclosing symbol.
         parent: Option<String>,
     },
+    /// A resolved link between two symbols (top-level code of a file has the
+    /// `<top-level>` descriptor).
+    Edge {
+        /// `calls`, `references`, `inherits`, `implements` or `imports`.
+        kind: String,
+        /// Stable ID of the symbol the reference is in.
+        from: String,
+        /// Stable ID of the definition it resolves to.
+        to: String,
+        /// How the link was found.
+        evidence: String,
+        /// How sure it is.
+        confidence: f32,
+        /// Where the reference is: `file:line:col`.
+        site: String,
+    },
     /// A reference.
     Reference {
         /// File.
