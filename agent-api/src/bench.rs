@@ -188,6 +188,20 @@ pub fn run(args: BenchArgs) -> Result<()> {
         again.unchanged
     );
 
+    let started = Instant::now();
+    let rs = ws.resolution_stats()?;
+    let pct = |n: u64| 100.0 * n as f64 / rs.references.max(1) as f64;
+    println!(
+        "resolution of all {} references in {:.2}s: {:.1}% resolved ({:.1}% with several candidates), {:.1}% unresolved",
+        rs.references,
+        started.elapsed().as_secs_f64(),
+        100.0 - pct(rs.unresolved),
+        pct(rs.ambiguous),
+        pct(rs.unresolved)
+    );
+    for (evidence, n) in &rs.by_evidence {
+        println!("  {evidence}: {:.1}%", pct(*n));
+    }
     query_latencies(&ws, args.queries)?;
     drop(ws);
     fresh_process_latency(&index_dir)?;

@@ -16,18 +16,18 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Mutex;
 
 use cartograph_graph::{
-    index_workspace, resolve, Candidate, ChangeSet, FileRecord, IndexConfig, IndexEvent,
-    IndexObserver, IndexReport, Store,
+    index_workspace, ChangeSet, FileRecord, IndexConfig, IndexEvent, IndexObserver, IndexReport,
+    Store,
 };
 use cartograph_indexer::{content_hash, walk, FileFacts, Root, Service, WalkConfig};
 
 pub use model::{
-    Definition, ExportRecord, Freshness, LanguageStats, OutlineNode, RefSite, RefTarget, Stats,
-    SymbolHit,
+    Definition, ExportRecord, Freshness, LanguageStats, OutlineNode, RefSite, RefTarget,
+    ResolutionStats, Stats, SymbolHit,
 };
 pub use resolution::{
     CallNode, CallTree, Hierarchy, Related, MAX_DEPTH, MAX_TREE_NODES, TREE_TIME_LIMIT,
@@ -613,6 +613,40 @@ impl Workspace {
         Ok(self.store.services()?)
     }
 
+    /// Every file's record and facts, in memory.
+    fn load_all(&self, files: &[FileRecord]) -> Result<Vec<(FileRecord, FileFacts)>> {
+        let mut all = Vec::with_capacity(files.len());
+        for record in files {
+            if let Some(facts) = self.store.facts(&record.path)? {
+                all.push((record.clone(), facts));
+            }
+        }
+        Ok(all)
+    }
+
+    /// How every reference of the index resolves: counts per evidence (the best link
+    /// of each reference), and how many stay unresolved.
+    pub fn resolution_stats(&self) -> Result<ResolutionStats> {
+        let files = self.store.files()?;
+        let all = self.load_all(&files)?;
+        let table = resolution::NameTable::new(&all);
+        let mut stats = ResolutionStats::default();
+        for (record, facts) in &all {
+            for r in &facts.references {
+                stats.references += 1;
+                let targets = table.targets(record, facts, r);
+                match targets.first() {
+                    Some(t) => *stats.by_evidence.entry(t.evidence.clone()).or_default() += 1,
+                    None => stats.unresolved += 1,
+                }
+                if targets.len() > 1 {
+                    stats.ambiguous += 1;
+                }
+            }
+        }
+        Ok(stats)
+    }
+
     /// Streams the whole graph as export records to `sink`, in a stable order:
     /// services, then each file followed by its symbols and references.
     pub fn export(&self, sink: &mut dyn FnMut(ExportRecord) -> std::io::Result<()>) -> Result<()> {
@@ -634,21 +668,8 @@ impl Workspace {
             .map_err(io)?;
         }
         // The whole graph is exported, so resolve against all definitions in memory.
-        let mut all: Vec<(FileRecord, FileFacts)> = Vec::with_capacity(files.len());
-        for record in &files {
-            if let Some(facts) = self.store.facts(&record.path)? {
-                all.push((record.clone(), facts));
-            }
-        }
-        let mut by_name: HashMap<&str, Vec<(usize, u32)>> = HashMap::new();
-        for (f, (_, facts)) in all.iter().enumerate() {
-            for (i, s) in facts.symbols.iter().enumerate() {
-                by_name
-                    .entry(s.name.as_str())
-                    .or_default()
-                    .push((f, i as u32));
-            }
-        }
+        let all = self.load_all(&files)?;
+        let table = resolution::NameTable::new(&all);
         for (record, facts) in &all {
             sink(ExportRecord::File {
                 path: record.path.clone(),
@@ -672,22 +693,7 @@ impl Workspace {
             }
             let mut edges = Vec::new();
             for r in &facts.references {
-                let named = by_name
-                    .get(r.name.as_str())
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]);
-                let candidates: Vec<Candidate<'_>> = named
-                    .iter()
-                    .map(|(f, i)| Candidate {
-                        record: &all[*f].0,
-                        facts: &all[*f].1,
-                        symbol: *i,
-                    })
-                    .collect();
-                let targets: Vec<RefTarget> = resolve(record, facts, r, &candidates)
-                    .iter()
-                    .map(|res| resolution::target_of(&candidates[res.candidate], res))
-                    .collect();
+                let targets = table.targets(record, facts, r);
                 let from = r
                     .enclosing
                     .and_then(|i| hits.get(i as usize))

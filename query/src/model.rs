@@ -254,3 +254,16 @@ pub enum ExportRecord {
         targets: Vec<RefTarget>,
     },
 }
+
+/// How the references of an index resolve.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ResolutionStats {
+    /// References in the index.
+    pub references: u64,
+    /// References with at least one target, by the evidence of their best target.
+    pub by_evidence: std::collections::BTreeMap<String, u64>,
+    /// References with more than one target.
+    pub ambiguous: u64,
+    /// References with no target (names from outside the workspace, or not found).
+    pub unresolved: u64,
+}

@@ -675,3 +675,50 @@ impl Session<'_> {
         Ok(None)
     }
 }
+
+/// All definitions of an index by simple name, for resolving every reference at once.
+pub(crate) struct NameTable<'a> {
+    all: &'a [(FileRecord, FileFacts)],
+    by_name: HashMap<&'a str, Vec<(usize, u32)>>,
+}
+
+impl<'a> NameTable<'a> {
+    pub(crate) fn new(all: &'a [(FileRecord, FileFacts)]) -> NameTable<'a> {
+        let mut by_name: HashMap<&str, Vec<(usize, u32)>> = HashMap::new();
+        for (f, (_, facts)) in all.iter().enumerate() {
+            for (i, s) in facts.symbols.iter().enumerate() {
+                by_name
+                    .entry(s.name.as_str())
+                    .or_default()
+                    .push((f, i as u32));
+            }
+        }
+        NameTable { all, by_name }
+    }
+
+    /// The targets of one reference.
+    pub(crate) fn targets(
+        &self,
+        record: &FileRecord,
+        facts: &FileFacts,
+        r: &Reference,
+    ) -> Vec<RefTarget> {
+        let named = self
+            .by_name
+            .get(r.name.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let candidates: Vec<Candidate<'_>> = named
+            .iter()
+            .map(|(f, i)| Candidate {
+                record: &self.all[*f].0,
+                facts: &self.all[*f].1,
+                symbol: *i,
+            })
+            .collect();
+        resolve(record, facts, r, &candidates)
+            .iter()
+            .map(|res| target_of(&candidates[res.candidate], res))
+            .collect()
+    }
+}
