@@ -336,6 +336,28 @@ fn name_only(
                 && Some(c.symbol) == reference.enclosing)
         })
         .collect();
+    // The shape of the use narrows what it can reach: `x.f()` reaches members, a bare
+    // `f()` reaches free functions and types (Java and C# also reach members of the
+    // enclosing class, handled before this). JavaScript objects built from literals
+    // hold free functions, so it keeps both.
+    let pool: Vec<usize> = match record.language {
+        Language::JavaScript | Language::TypeScript | Language::Tsx | Language::Proto => pool,
+        _ => {
+            let member = |c: &Candidate<'_>| {
+                let s = &c.facts.symbols[c.symbol as usize];
+                s.qualified_name.contains('.') || s.parent.is_some()
+            };
+            let qualified_use = reference.qualifier.is_some();
+            pool.into_iter()
+                .filter(|i| {
+                    let c = &candidates[*i];
+                    let k = kind_of(c);
+                    // Types and modules can be reached either way (`pkg.Type`, `Type`).
+                    k.is_type() || k == SymbolKind::Module || member(c) == qualified_use
+                })
+                .collect()
+        }
+    };
     let pool = pool.as_slice();
     let local = pick(pool, candidates, |c| same_service(record, c));
     if !local.is_empty() {
