@@ -245,3 +245,33 @@ fn calls_through_an_interface_reach_its_implementations() {
         ]
     );
 }
+
+#[test]
+fn name_only_links_respect_the_shape_of_the_use() {
+    let ws = Workspace::empty();
+    ws.write(
+        "app/jobs.py",
+        "def run():\n    pass\n\nclass Job:\n    def run(self):\n        pass\n\ndef start(thing):\n    thing.run()\n    run()\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let json = ws.run(&["refs", "run", "--by-name", "--json"]).json();
+    let by_line = |line: u64| -> Vec<String> {
+        json.as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["line"] == line)
+            .flat_map(|s| {
+                s["targets"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t["id"].as_str().unwrap().to_string())
+            })
+            .collect()
+    };
+    // `thing.run()`: a member call, so only the method, and only by name.
+    assert_eq!(by_line(9), ["python root app/jobs.py Job#run()."]);
+    // `run()`: a bare call, so the free function, found in scope.
+    assert_eq!(by_line(10), ["python root app/jobs.py run()."]);
+    assert_eq!(json[0]["targets"][0]["evidence"], "name-only");
+}
