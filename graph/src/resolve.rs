@@ -123,14 +123,7 @@ pub fn resolve(
             .iter()
             .find(|i| i.span.contains(&reference.span))
         {
-            let found = pick(&pool, candidates, |c| {
-                module_matches(record, &import.module, None, c)
-            });
-            return if found.is_empty() {
-                Vec::new()
-            } else {
-                answer(found, Evidence::Import, 0.9)
-            };
+            return through_import(record, &import.module, &pool, candidates);
         }
     }
     let qualifier = reference.qualifier.as_deref();
@@ -203,14 +196,7 @@ pub fn resolve(
                 || module_tail(&i.module) == q
                 || i.names.iter().any(|n| n == q)
         }) {
-            let found = pick(&pool, candidates, |c| {
-                module_matches(record, &import.module, Some(q), c)
-            });
-            return if found.is_empty() {
-                Vec::new() // from outside the workspace
-            } else {
-                answer(found, Evidence::Import, 0.9)
-            };
+            return through_import(record, &import.module, &pool, candidates);
         }
         return name_only(record, reference, &pool, candidates);
     }
@@ -252,14 +238,7 @@ pub fn resolve(
             || (matches!(lang, Language::Java | Language::Rust)
                 && module_tail(&i.module) == reference.name)
     }) {
-        let found = pick(&pool, candidates, |c| {
-            module_matches(record, &import.module, None, c)
-        });
-        return if found.is_empty() {
-            Vec::new()
-        } else {
-            answer(found, Evidence::Import, 0.9)
-        };
+        return through_import(record, &import.module, &pool, candidates);
     }
     // The same package (Go, Java, C#, proto) or, for Go, the same directory.
     let found = pick(&pool, candidates, |c| same_package(record, facts, c));
@@ -277,6 +256,22 @@ pub fn resolve(
         return answer(found, Evidence::Import, 0.85);
     }
     name_only(record, reference, &pool, candidates)
+}
+
+/// The candidates an import of `module` brings in; none when the module is outside
+/// the workspace (the reference then stays unresolved rather than guessed).
+fn through_import(
+    record: &FileRecord,
+    module: &str,
+    pool: &[usize],
+    candidates: &[Candidate<'_>],
+) -> Vec<Resolution> {
+    let found = pick(pool, candidates, |c| module_matches(record, module, c));
+    if found.is_empty() {
+        Vec::new()
+    } else {
+        answer(found, Evidence::Import, 0.9)
+    }
 }
 
 fn kind_of(c: &Candidate<'_>) -> SymbolKind {
@@ -528,12 +523,7 @@ fn normalize(path: &str) -> String {
 }
 
 /// Whether candidate `c` lives in the module an import names.
-fn module_matches(
-    record: &FileRecord,
-    module: &str,
-    _qualifier: Option<&str>,
-    c: &Candidate<'_>,
-) -> bool {
+fn module_matches(record: &FileRecord, module: &str, c: &Candidate<'_>) -> bool {
     let cand = c.record.path.as_str();
     match record.language {
         Language::Python => {

@@ -294,26 +294,7 @@ impl Workspace {
                     .into_iter()
                     .map(|t| t.2)
                     .collect();
-                out.push(RefSite {
-                    file: path.clone(),
-                    line: r.span.start_line,
-                    col: r.span.start_col,
-                    end_col: if r.span.end_line == r.span.start_line {
-                        r.span.end_col
-                    } else {
-                        r.span.start_col
-                    },
-                    kind: r.kind.name().to_string(),
-                    name: r.name.clone(),
-                    qualifier: r.qualifier.clone(),
-                    enclosing: r
-                        .enclosing
-                        .and_then(|i| facts.symbols.get(i as usize))
-                        .map(|s| record.symbol_id(&s.descriptor)),
-                    service: record.service.clone(),
-                    language: record.language.name().to_string(),
-                    targets,
-                });
+                out.push(ref_site(record, facts, r, targets));
             }
         }
         Ok(out)
@@ -349,27 +330,7 @@ impl Workspace {
         let mut out = Vec::new();
         for (file, i, link) in session.sites_of(symbol, false)? {
             let (record, facts) = (&file.0, &file.1);
-            let r = &facts.references[i];
-            out.push(RefSite {
-                file: record.path.clone(),
-                line: r.span.start_line,
-                col: r.span.start_col,
-                end_col: if r.span.end_line == r.span.start_line {
-                    r.span.end_col
-                } else {
-                    r.span.start_col
-                },
-                kind: r.kind.name().to_string(),
-                name: r.name.clone(),
-                qualifier: r.qualifier.clone(),
-                enclosing: r
-                    .enclosing
-                    .and_then(|e| facts.symbols.get(e as usize))
-                    .map(|s| record.symbol_id(&s.descriptor)),
-                service: record.service.clone(),
-                language: record.language.name().to_string(),
-                targets: vec![link],
-            });
+            out.push(ref_site(record, facts, &facts.references[i], vec![link]));
         }
         Ok(out)
     }
@@ -729,6 +690,35 @@ impl Workspace {
             }
         }
         Ok(())
+    }
+}
+
+/// A reference as query results show it.
+fn ref_site(
+    record: &FileRecord,
+    facts: &FileFacts,
+    r: &cartograph_indexer::Reference,
+    targets: Vec<RefTarget>,
+) -> RefSite {
+    RefSite {
+        file: record.path.clone(),
+        line: r.span.start_line,
+        col: r.span.start_col,
+        end_col: if r.span.end_line == r.span.start_line {
+            r.span.end_col
+        } else {
+            r.span.start_col
+        },
+        kind: r.kind.name().to_string(),
+        name: r.name.clone(),
+        qualifier: r.qualifier.clone(),
+        enclosing: r
+            .enclosing
+            .and_then(|e| facts.symbols.get(e as usize))
+            .map(|s| record.symbol_id(&s.descriptor)),
+        service: record.service.clone(),
+        language: record.language.name().to_string(),
+        targets,
     }
 }
 
