@@ -278,11 +278,6 @@ impl SearchIndex {
         });
         Ok(hits)
     }
-
-    /// Number of symbols in the index.
-    pub fn num_symbols(&self) -> u64 {
-        self.reader.searcher().num_docs()
-    }
 }
 
 fn term(field: Field, text: &str) -> Box<dyn Query> {
