@@ -500,6 +500,11 @@ fn refs(ws: &Workspace, a: RefsArgs, out: &mut dyn Write) -> Result<()> {
     } else {
         match one_symbol(ws, &a.symbol, a.json, out)? {
             Some(symbol) => ws.references_to(&symbol)?,
+            None if cartograph_graph::split_symbol_id(&a.symbol).is_some() => {
+                return Err(
+                    NotFound(format!("no symbol with ID `{}` in the index", a.symbol)).into(),
+                );
+            }
             // Not defined in the index (a library name, say): every site by name.
             None => ws.references(&a.symbol)?,
         }

@@ -39,6 +39,10 @@ fn references_to_one_symbol_carry_their_evidence() {
         src/cartservice/cart.go:46:16  call  GetCart  in memoryStore#AddItem().  -> src/cartservice/cart.go:58 memoryStore#GetCart(). [member 0.95]
     "#]]
     .assert_eq(ws.run(&["refs", "go cartservice cart.go memoryStore#GetCart()."]).ok());
+    // An ID that names nothing is "not found", not a search by its name.
+    let gone = ws.run(&["refs", "go cartservice cart.go memoryStore#Nope()."]);
+    assert_eq!(gone.code, 1);
+    assert!(gone.stderr.contains("no symbol with ID"), "{}", gone.stderr);
     // A Python relative import.
     expect![[r#"
         src/emailservice/emailservice/server.py:4:23  import  render_confirmation  in (top level)  -> src/emailservice/emailservice/templates.py:5 render_confirmation(). [import 0.90]
