@@ -236,7 +236,7 @@ pub fn stats(out: &mut dyn Write, s: &Stats) -> Result<()> {
     writeln!(out, "skipped: {}", s.skipped)?;
     writeln!(out, "index size: {} bytes", s.index_size_bytes)?;
     writeln!(out, "generation: {}", s.generation)?;
-    writeln!(out, "indexed at: {} (unix seconds)", s.indexed_at)?;
+    writeln!(out, "indexed at: {}", utc_time(s.indexed_at))?;
     for r in &s.roots {
         writeln!(out, "root: {r}")?;
     }
@@ -344,4 +344,38 @@ pub fn index_report(
         r.diagnostics.iter().map(|(p, _)| p).collect::<std::collections::BTreeSet<_>>().len(),
     )?;
     Ok(())
+}
+
+/// Formats seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+fn utc_time(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_time;
+
+    #[test]
+    fn formats_unix_times_as_utc() {
+        assert_eq!(utc_time(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc_time(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc_time(1_795_328_478), "2026-11-22T06:21:18Z");
+    }
 }
