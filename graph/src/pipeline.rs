@@ -1,7 +1,7 @@
 //! The indexing pipeline: walk, detect services, extract changed files in parallel,
 //! apply one atomic update.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -122,7 +122,7 @@ pub struct IndexReport {
 
 enum Outcome {
     Unchanged,
-    Extracted(Box<(FileRecord, FileFacts)>, u64),
+    /// Extracted, shown to the observer and encoded for the store; with its size.
     Prepared(Box<PreparedFile>, u64),
     Skipped(Skipped),
 }
@@ -202,15 +202,8 @@ pub fn index_workspace(
                 (name, path),
                 max_size,
                 indexed_at,
+                observer,
             );
-            let outcome = match outcome {
-                Outcome::Extracted(boxed, bytes) => {
-                    let (record, facts) = *boxed;
-                    observer.extracted(&record, &facts);
-                    Outcome::Prepared(Box::new(PreparedFile::new(record, &facts)), bytes)
-                }
-                other => other,
-            };
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(IndexEvent::FileDone { done: n, total });
             (file.path.clone(), outcome)
@@ -231,13 +224,13 @@ pub fn index_workspace(
         now: indexed_at,
         ..StoreUpdate::default()
     };
-    let mut present: BTreeMap<String, ()> = BTreeMap::new();
+    let mut present: BTreeSet<String> = BTreeSet::new();
     let mut skipped = walked.skipped.clone();
     for (path, outcome) in outcomes {
         match outcome {
             Outcome::Unchanged => {
                 report.unchanged += 1;
-                present.insert(path, ());
+                present.insert(path);
             }
             Outcome::Prepared(prepared, bytes) => {
                 if existing.contains_key(&path) {
@@ -254,16 +247,15 @@ pub fn index_workspace(
                     report.diagnostics.push((path.clone(), d.clone()));
                 }
                 report.changes.upserted.push(path.clone());
-                present.insert(path, ());
+                present.insert(path);
                 update.upserts.push(*prepared);
             }
-            Outcome::Extracted(..) => {}
             Outcome::Skipped(s) => skipped.push(s),
         }
     }
     let mut deletes: Vec<String> = existing
         .keys()
-        .filter(|p| !present.contains_key(*p))
+        .filter(|p| !present.contains(*p))
         .cloned()
         .collect();
     deletes.sort();
@@ -311,6 +303,7 @@ fn check_file(
     (service, service_path): (&str, &str),
     max_size: u64,
     indexed_at: i64,
+    observer: &dyn IndexObserver,
 ) -> Outcome {
     let same_place = old.is_some_and(|o| {
         o.service == service && o.service_path == service_path && o.language == file.language
@@ -360,7 +353,8 @@ fn check_file(
         imports: facts.imports.len() as u32,
         diagnostics: facts.diagnostics.len() as u32,
     };
-    Outcome::Extracted(Box::new((record, facts)), source.size)
+    observer.extracted(&record, &facts);
+    Outcome::Prepared(Box::new(PreparedFile::new(record, &facts)), source.size)
 }
 
 #[cfg(test)]
@@ -378,7 +372,7 @@ mod tests {
             size: 10,
             mtime: 0,
         };
-        match check_file(&file, None, ("root", ""), 1 << 20, 0) {
+        match check_file(&file, None, ("root", ""), 1 << 20, 0, &|_: IndexEvent| {}) {
             Outcome::Skipped(s) => {
                 assert_eq!(s.path, "gone.py");
                 assert!(s.reason.starts_with("unreadable:"), "{}", s.reason);
