@@ -171,22 +171,14 @@ pub fn resolve(
             q,
             container.as_ref().map(|c| c.0.as_str()),
         ) {
-            let found = pick(&pool, candidates, |c| {
-                let qn = qualified(c);
-                qn == format!("{ty}.{}", reference.name)
-                    || qn.ends_with(&format!(".{ty}.{}", reference.name))
-            });
+            let found = pick(&pool, candidates, |c| is_member_of(c, &ty));
             if !found.is_empty() {
                 return answer(found, Evidence::Member, 0.9);
             }
         }
         let last = q.rsplit(['.', ':']).next().unwrap_or(q);
         // A qualifier naming a type: `Ledger::new`, `Status.Ready`.
-        let found = pick(&pool, candidates, |c| {
-            let qn = qualified(c);
-            qn == format!("{last}.{}", reference.name)
-                || qn.ends_with(&format!(".{last}.{}", reference.name))
-        });
+        let found = pick(&pool, candidates, |c| is_member_of(c, last));
         if !found.is_empty() {
             return answer(found, Evidence::QualifiedName, 0.9);
         }
@@ -276,6 +268,16 @@ fn through_import(
 
 fn kind_of(c: &Candidate<'_>) -> SymbolKind {
     c.facts.symbols[c.symbol as usize].kind
+}
+
+/// Whether candidate `c` is a member of a type named `ty` (its qualified name ends
+/// with `ty.<name>`; outer containers may come before).
+fn is_member_of(c: &Candidate<'_>, ty: &str) -> bool {
+    let qn = qualified(c);
+    let name = &c.facts.symbols[c.symbol as usize].name;
+    qn.strip_suffix(name.as_str())
+        .and_then(|owner| owner.strip_suffix('.'))
+        .is_some_and(|owner| owner == ty || owner.ends_with(&format!(".{ty}")))
 }
 
 fn qualified<'a>(c: &Candidate<'a>) -> &'a str {
