@@ -226,39 +226,31 @@ impl Workspace {
         if target.trim().is_empty() {
             return Err(Error::Invalid("the symbol name is empty".to_string()));
         }
-        let hits = self.search_index()?.lookup(target, q)?;
+        let search = self.search_index()?;
+        let hits = search.lookup(target, q)?;
+        let session = resolution::Session::new(&self.store, search);
         let roots = self.store.meta()?.roots;
-        // Per file: its facts, its text on disk now, and whether that text is stale.
-        struct FileView {
-            facts: FileFacts,
-            text: Option<String>,
-            stale: bool,
-        }
-        let mut files: BTreeMap<String, Option<FileView>> = BTreeMap::new();
+        // Per file: its text on disk now, and whether that differs from what was indexed.
+        let mut disk: BTreeMap<String, (Option<String>, bool)> = BTreeMap::new();
         let mut out = Vec::with_capacity(hits.len());
         for hit in hits {
-            let view = files.entry(hit.file.clone()).or_insert_with(|| {
-                let record = self.store.file(&hit.file).ok().flatten()?;
-                let facts = self.store.facts(&hit.file).ok().flatten()?;
-                let disk = read_disk(&roots, &hit.file);
-                let stale = disk.as_ref().is_none_or(|b| content_hash(b) != record.hash);
-                let text = disk.map(|b| String::from_utf8_lossy(&b).into_owned());
-                Some(FileView { facts, text, stale })
-            });
-            let (doc, snippet, stale) = match view {
-                Some(v) => {
-                    let sym = v.facts.symbols.iter().find(|s| {
-                        s.name_span.start_line == hit.line
-                            && s.name_span.start_col == hit.col
-                            && s.name == hit.name
+            let (doc, snippet, stale) = match session.locate(&hit)? {
+                Some((file, index)) => {
+                    let (text, stale) = disk.entry(hit.file.clone()).or_insert_with(|| {
+                        let bytes = read_disk(&roots, &hit.file);
+                        let stale = bytes
+                            .as_ref()
+                            .is_none_or(|b| content_hash(b) != file.0.hash);
+                        (
+                            bytes.map(|b| String::from_utf8_lossy(&b).into_owned()),
+                            stale,
+                        )
                     });
-                    let snippet = match (sym, &v.text) {
-                        (Some(s), Some(text)) => {
-                            Some(snippet_of(text, s.span.start_line, s.span.end_line))
-                        }
-                        _ => None,
-                    };
-                    (sym.and_then(|s| s.doc.clone()), snippet, v.stale)
+                    let s = &file.1.symbols[index as usize];
+                    let snippet = text
+                        .as_deref()
+                        .map(|t| snippet_of(t, s.span.start_line, s.span.end_line));
+                    (s.doc.clone(), snippet, *stale)
                 }
                 None => (None, None, true),
             };
