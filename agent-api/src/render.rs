@@ -20,11 +20,7 @@ pub fn json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()>
 /// `path:line:col  kind  qualified_name` per symbol.
 pub fn symbols(out: &mut dyn Write, hits: &[SymbolHit]) -> Result<()> {
     for h in hits {
-        writeln!(
-            out,
-            "{}:{}:{}  {}  {}",
-            h.file, h.line, h.col, h.kind, h.qualified_name
-        )?;
+        writeln!(out, "{}", symbol_line(h))?;
     }
     Ok(())
 }
@@ -36,11 +32,7 @@ pub fn definitions(out: &mut dyn Write, defs: &[Definition]) -> Result<()> {
             writeln!(out)?;
         }
         let h = &d.symbol;
-        writeln!(
-            out,
-            "{}:{}:{}  {}  {}",
-            h.file, h.line, h.col, h.kind, h.qualified_name
-        )?;
+        writeln!(out, "{}", symbol_line(h))?;
         writeln!(out, "  id: {}", h.id)?;
         writeln!(out, "  signature: {}", h.signature)?;
         if let Some(doc) = &d.doc {
@@ -102,11 +94,7 @@ pub fn references(out: &mut dyn Write, sites: &[RefSite]) -> Result<()> {
 /// Candidate symbols for an ambiguous name, with their IDs.
 pub fn candidates(out: &mut dyn Write, hits: &[SymbolHit]) -> Result<()> {
     for h in hits {
-        writeln!(
-            out,
-            "{}:{}:{}  {}  {}  {}",
-            h.file, h.line, h.col, h.kind, h.qualified_name, h.id
-        )?;
+        writeln!(out, "{}  {}", symbol_line(h), h.id)?;
     }
     Ok(())
 }
@@ -115,7 +103,6 @@ pub fn candidates(out: &mut dyn Write, hits: &[SymbolHit]) -> Result<()> {
 pub fn call_tree(out: &mut dyn Write, root: &SymbolHit, nodes: &[CallNode]) -> Result<()> {
     fn walk(out: &mut dyn Write, nodes: &[CallNode], depth: usize) -> Result<()> {
         for n in nodes {
-            let s = &n.symbol;
             let sites = if n.sites > 1 {
                 format!(", {} sites", n.sites)
             } else {
@@ -123,13 +110,9 @@ pub fn call_tree(out: &mut dyn Write, root: &SymbolHit, nodes: &[CallNode]) -> R
             };
             writeln!(
                 out,
-                "{}{}:{}:{}  {}  {}  [{} {:.2}{sites}] at {}",
+                "{}{}  [{} {:.2}{sites}] at {}",
                 "  ".repeat(depth),
-                s.file,
-                s.line,
-                s.col,
-                s.kind,
-                s.qualified_name,
+                symbol_line(&n.symbol),
                 n.evidence,
                 n.confidence,
                 n.site
@@ -138,14 +121,11 @@ pub fn call_tree(out: &mut dyn Write, root: &SymbolHit, nodes: &[CallNode]) -> R
         }
         Ok(())
     }
-    writeln!(
-        out,
-        "{}:{}:{}  {}  {}",
-        root.file, root.line, root.col, root.kind, root.qualified_name
-    )?;
+    writeln!(out, "{}", symbol_line(root))?;
     walk(out, nodes, 1)
 }
 
+/// `path:line:col  kind  qualified_name`: how every command shows a symbol.
 fn symbol_line(s: &SymbolHit) -> String {
     format!(
         "{}:{}:{}  {}  {}",
