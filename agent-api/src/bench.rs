@@ -158,12 +158,15 @@ pub fn run(args: BenchArgs) -> Result<()> {
         report.skipped.len()
     );
     println!(
-        "index phases: walk {:.2}s  read+extract {:.2}s  store write {:.2}s  search index {:.2}s",
+        "index phases: walk {:.2}s  read+extract {:.2}s  link {:.2}s  store write {:.2}s  search index {:.2}s",
         report.walk_time.as_secs_f64(),
         report.extract_time.as_secs_f64(),
+        report.link_time.as_secs_f64(),
         report.write_time.as_secs_f64(),
-        (index_time.saturating_sub(report.walk_time + report.extract_time + report.write_time))
-            .as_secs_f64()
+        (index_time.saturating_sub(
+            report.walk_time + report.extract_time + report.link_time + report.write_time
+        ))
+        .as_secs_f64()
     );
     println!(
         "index vs parse-only: {:.0}% of the parsing floor's throughput",

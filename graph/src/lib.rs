@@ -11,12 +11,14 @@
 
 mod error;
 mod ids;
+mod links;
 mod pipeline;
 mod resolve;
 mod store;
 
 pub use error::Error;
 pub use ids::{split_symbol_id, symbol_id};
+pub use links::{link_all, Endpoint, FileGraph, Link, NodeSymbol, TOP_LEVEL};
 pub use pipeline::{
     index_workspace, ChangeSet, IndexConfig, IndexEvent, IndexObserver, IndexReport,
 };

@@ -118,6 +118,11 @@ pub struct IndexReport {
     pub extract_time: Duration,
     /// Time spent writing the store.
     pub write_time: Duration,
+    /// Time spent resolving references (linking).
+    pub link_time: Duration,
+    /// Unchanged files whose links were redone because a definition they may use
+    /// changed.
+    pub relinked: usize,
 }
 
 enum Outcome {
@@ -285,6 +290,12 @@ pub fn index_workspace(
         report.generation = meta.generation;
         return Ok(report);
     }
+    let link_started = Instant::now();
+    let loaded: Vec<_> = update.upserts.iter().map(|p| p.loaded.clone()).collect();
+    update.graphs = crate::links::relink(store, &loaded, &deletes, existing.is_empty())?;
+    drop(loaded);
+    report.link_time = link_started.elapsed();
+    report.relinked = update.graphs.len().saturating_sub(update.upserts.len());
     update.deletes = deletes;
     update.services = Some(services);
     update.skipped = Some(skipped);
@@ -354,7 +365,7 @@ fn check_file(
         diagnostics: facts.diagnostics.len() as u32,
     };
     observer.extracted(&record, &facts);
-    Outcome::Prepared(Box::new(PreparedFile::new(record, &facts)), source.size)
+    Outcome::Prepared(Box::new(PreparedFile::new(record, facts)), source.size)
 }
 
 #[cfg(test)]

@@ -15,7 +15,9 @@ use cartograph_indexer::{FileFacts, Language, RefKind, Reference, SymbolKind};
 use crate::store::FileRecord;
 
 /// How a reference was linked to a definition.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Evidence {
     /// Defined in an enclosing scope of the same file.
     Scope,
@@ -137,19 +139,20 @@ pub fn resolve(
     if via_self || qualifier == Some("super") || qualifier == Some("base") {
         if let Some((type_name, type_index)) = &container {
             if qualifier != Some("super") && qualifier != Some("base") {
+                let wanted = format!("{type_name}.{}", reference.name);
                 let found = pick(&pool, candidates, |c| {
-                    same_service(record, c)
-                        && qualified(c) == format!("{type_name}.{}", reference.name)
+                    same_service(record, c) && qualified(c) == wanted
                 });
                 if !found.is_empty() {
                     return answer(found, Evidence::Member, 0.95);
                 }
             }
-            let bases = base_names(facts, *type_index);
+            let wanted: Vec<String> = base_names(facts, *type_index)
+                .iter()
+                .map(|b| format!("{b}.{}", reference.name))
+                .collect();
             let found = pick(&pool, candidates, |c| {
-                bases
-                    .iter()
-                    .any(|b| qualified(c) == format!("{b}.{}", reference.name))
+                wanted.iter().any(|w| qualified(c) == w)
             });
             if !found.is_empty() {
                 return answer(found, Evidence::Inherited, 0.85);
@@ -277,7 +280,11 @@ fn is_member_of(c: &Candidate<'_>, ty: &str) -> bool {
     let name = &c.facts.symbols[c.symbol as usize].name;
     qn.strip_suffix(name.as_str())
         .and_then(|owner| owner.strip_suffix('.'))
-        .is_some_and(|owner| owner == ty || owner.ends_with(&format!(".{ty}")))
+        .is_some_and(|owner| {
+            owner
+                .strip_suffix(ty)
+                .is_some_and(|outer| outer.is_empty() || outer.ends_with('.'))
+        })
 }
 
 fn qualified<'a>(c: &Candidate<'a>) -> &'a str {
@@ -357,11 +364,21 @@ fn name_only(
     };
     let pool = pool.as_slice();
     let local = pick(pool, candidates, |c| same_service(record, c));
-    if !local.is_empty() {
-        return answer(local, Evidence::NameOnly, 0.5);
+    let (found, confidence) = if local.is_empty() {
+        (pool.to_vec(), 0.25)
+    } else {
+        (local, 0.5)
+    };
+    // Many definitions sharing a name say nothing about which one is meant: the
+    // reference stays unresolved (and visible as such) rather than linked to all.
+    if found.len() > MAX_NAME_ONLY {
+        return Vec::new();
     }
-    answer(pool.to_vec(), Evidence::NameOnly, 0.25)
+    answer(found, Evidence::NameOnly, confidence)
 }
+
+/// Most definitions a reference is linked to by name alone.
+pub const MAX_NAME_ONLY: usize = 3;
 
 /// Indexes of the symbols enclosing the reference, innermost first.
 fn enclosing_chain(facts: &FileFacts, reference: &Reference) -> Vec<u32> {

@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use cartograph_indexer::{FileFacts, Language, Service, Skipped};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
+use crate::links::{defined_names, FileGraph, Loaded};
 use crate::{Error, Result};
 
 /// The on-disk format this build reads and writes. Bump on any change to the
 /// key layout or the encoding of a stored value.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 const FORMAT_FILE: &str = "FORMAT";
 const FORMAT_PREFIX: &str = "cartograph index format ";
@@ -21,6 +22,8 @@ const META_KEY: &[u8] = b"m:meta";
 const FILE_PREFIX: &[u8] = b"f:";
 const FACTS_PREFIX: &[u8] = b"x:";
 const NAME_PREFIX: &[u8] = b"n:";
+const DEFINED_PREFIX: &[u8] = b"d:";
+const GRAPH_PREFIX: &[u8] = b"e:";
 const ID_PREFIX: &[u8] = b"i:";
 const SERVICE_PREFIX: &[u8] = b"s:";
 const SKIPPED_PREFIX: &[u8] = b"k:";
@@ -106,17 +109,22 @@ pub struct PreparedFile {
     pub diagnostics: Vec<cartograph_indexer::Diagnostic>,
     facts: Vec<u8>,
     names: Vec<String>,
+    defined: Vec<String>,
+    /// The record and facts, for linking.
+    pub(crate) loaded: Loaded,
 }
 
 impl PreparedFile {
     /// Encodes `facts` for `record`.
-    pub fn new(record: FileRecord, facts: &FileFacts) -> PreparedFile {
+    pub fn new(record: FileRecord, facts: FileFacts) -> PreparedFile {
         PreparedFile {
-            record,
             diagnostics: facts.diagnostics.clone(),
             // Facts are most of the store's bytes and compress about threefold.
-            facts: lz4_flex::compress_prepend_size(&encode(facts)),
-            names: reference_names(facts).into_iter().collect(),
+            facts: lz4_flex::compress_prepend_size(&encode(&facts)),
+            names: reference_names(&facts).into_iter().collect(),
+            defined: defined_names(&facts).into_iter().collect(),
+            loaded: std::sync::Arc::new((record.clone(), facts)),
+            record,
         }
     }
 }
@@ -128,6 +136,8 @@ pub struct StoreUpdate {
     pub upserts: Vec<PreparedFile>,
     /// Workspace paths of files to remove.
     pub deletes: Vec<String>,
+    /// Graph records to write (of upserted files and of files relinked because of them).
+    pub graphs: Vec<(String, FileGraph)>,
     /// The complete service list, replacing the stored one (when `Some`).
     pub services: Option<Vec<Service>>,
     /// The complete list of skipped paths, replacing the stored one (when `Some`).
@@ -293,8 +303,12 @@ impl Store {
     }
 
     fn decode_facts(&self, bytes: &[u8]) -> Result<FileFacts> {
+        self.decode_compressed(bytes)
+    }
+
+    fn decode_compressed<T: DeserializeOwned>(&self, bytes: &[u8]) -> Result<T> {
         let raw = lz4_flex::decompress_size_prepended(bytes)
-            .map_err(|e| self.corrupt(format!("undecodable facts: {e}")))?;
+            .map_err(|e| self.corrupt(format!("undecodable value: {e}")))?;
         self.decode(&raw)
     }
 
@@ -331,9 +345,12 @@ impl Store {
 
     /// Paths of the files that use `name` (in any reference), sorted.
     pub fn files_referencing(&self, name: &str) -> Result<Vec<String>> {
-        let ids: Vec<u32> = self
-            .get(&key(NAME_PREFIX, name.as_bytes()))?
-            .unwrap_or_default();
+        self.paths_in(&key(NAME_PREFIX, name.as_bytes()))
+    }
+
+    /// The paths of the file IDs stored under `k`, sorted.
+    fn paths_in(&self, k: &[u8]) -> Result<Vec<String>> {
+        let ids: Vec<u32> = self.get(k)?.unwrap_or_default();
         let mut paths = Vec::with_capacity(ids.len());
         for id in ids {
             if let Some(p) = self
@@ -346,6 +363,34 @@ impl Store {
         }
         paths.sort();
         Ok(paths)
+    }
+
+    /// Paths of the files that define `name`, sorted.
+    pub fn files_defining(&self, name: &str) -> Result<Vec<String>> {
+        self.paths_in(&key(DEFINED_PREFIX, name.as_bytes()))
+    }
+
+    /// One file's graph record: its symbols and resolved references.
+    pub fn graph(&self, path: &str) -> Result<Option<FileGraph>> {
+        match self
+            .db
+            .get(key(GRAPH_PREFIX, path.as_bytes()))
+            .map_err(|e| self.corrupt(e))?
+        {
+            Some(v) => Ok(Some(self.decode_compressed(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every file's graph record, sorted by path.
+    pub fn graphs(&self) -> Result<Vec<(String, FileGraph)>> {
+        let mut out = Vec::new();
+        for item in self.db.scan_prefix(GRAPH_PREFIX) {
+            let (k, v) = item.map_err(|e| self.corrupt(e))?;
+            let path = String::from_utf8_lossy(&k[GRAPH_PREFIX.len()..]).into_owned();
+            out.push((path, self.decode_compressed(&v)?));
+        }
+        Ok(out)
     }
 
     /// Bytes used on disk by the store.
@@ -376,8 +421,9 @@ impl Store {
         let started = std::time::Instant::now();
         let mut meta = self.meta()?;
         let mut batch = sled::Batch::default();
-        // name -> (files removed, files added)
-        let mut name_changes: BTreeMap<String, (BTreeSet<u32>, BTreeSet<u32>)> = BTreeMap::new();
+        // (table, name) -> (files removed, files added), for the tables of names
+        // used and names defined.
+        let mut name_changes: NameChanges = BTreeMap::new();
 
         let upsert_paths: BTreeSet<String> = update
             .upserts
@@ -393,7 +439,18 @@ impl Store {
             };
             if let Some(facts) = self.facts(path)? {
                 for name in reference_names(&facts) {
-                    name_changes.entry(name).or_default().0.insert(old.id);
+                    name_changes
+                        .entry((NAME_PREFIX, name))
+                        .or_default()
+                        .0
+                        .insert(old.id);
+                }
+                for name in defined_names(&facts) {
+                    name_changes
+                        .entry((DEFINED_PREFIX, name))
+                        .or_default()
+                        .0
+                        .insert(old.id);
                 }
             }
             if upsert_paths.contains(path) {
@@ -401,6 +458,7 @@ impl Store {
             } else {
                 batch.remove(key(FILE_PREFIX, path.as_bytes()));
                 batch.remove(key(FACTS_PREFIX, path.as_bytes()));
+                batch.remove(key(GRAPH_PREFIX, path.as_bytes()));
                 batch.remove(key(ID_PREFIX, &old.id.to_be_bytes()));
             }
         }
@@ -414,12 +472,17 @@ impl Store {
                     id
                 }
             };
-            for name in &prepared.names {
-                name_changes
-                    .entry(name.clone())
-                    .or_default()
-                    .1
-                    .insert(record.id);
+            for (table, names) in [
+                (NAME_PREFIX, &prepared.names),
+                (DEFINED_PREFIX, &prepared.defined),
+            ] {
+                for name in names {
+                    name_changes
+                        .entry((table, name.clone()))
+                        .or_default()
+                        .1
+                        .insert(record.id);
+                }
             }
             batch.insert(key(FILE_PREFIX, record.path.as_bytes()), encode(&*record));
             batch.insert(
@@ -431,8 +494,14 @@ impl Store {
                 prepared.facts.as_slice(),
             );
         }
-        for (name, (removed, added)) in name_changes {
-            let k = key(NAME_PREFIX, name.as_bytes());
+        for (path, graph) in &update.graphs {
+            batch.insert(
+                key(GRAPH_PREFIX, path.as_bytes()),
+                lz4_flex::compress_prepend_size(&encode(graph)),
+            );
+        }
+        for ((table, name), (removed, added)) in name_changes {
+            let k = key(table, name.as_bytes());
             let mut ids: BTreeSet<u32> = self
                 .get::<Vec<u32>>(&k)?
                 .unwrap_or_default()
@@ -479,6 +548,9 @@ impl Store {
         Ok(meta.generation)
     }
 }
+
+/// Changes to the name tables: (table prefix, name) -> (file IDs removed, added).
+type NameChanges = BTreeMap<(&'static [u8], String), (BTreeSet<u32>, BTreeSet<u32>)>;
 
 fn reference_names(facts: &FileFacts) -> BTreeSet<String> {
     facts.references.iter().map(|r| r.name.clone()).collect()

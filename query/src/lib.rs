@@ -7,8 +7,9 @@
 //! a question needs it, and never loads the whole graph for one answer. The search
 //! index is derived from the store and repaired on open when it lags behind.
 
+mod files;
+mod graph_view;
 pub mod model;
-mod resolution;
 mod search;
 mod words;
 
@@ -25,12 +26,13 @@ use cartograph_graph::{
 };
 use cartograph_indexer::{content_hash, walk, FileFacts, Root, Service, WalkConfig};
 
+use graph_view::GraphView;
+pub use graph_view::{
+    CallNode, CallTree, Hierarchy, Related, MAX_DEPTH, MAX_TREE_NODES, TREE_TIME_LIMIT,
+};
 pub use model::{
     Definition, ExportRecord, Freshness, LanguageStats, OutlineNode, RefSite, RefTarget,
     ResolutionStats, Stats, SymbolHit,
-};
-pub use resolution::{
-    CallNode, CallTree, Hierarchy, Related, MAX_DEPTH, MAX_TREE_NODES, TREE_TIME_LIMIT,
 };
 pub use search::{SearchBuild, SearchIndex, SearchQuery};
 pub use words::split_words;
@@ -122,6 +124,7 @@ impl IndexObserver for RunObserver<'_> {
 pub struct Workspace {
     store: Store,
     search: OnceCell<SearchIndex>,
+    graph: OnceCell<GraphView>,
 }
 
 impl Workspace {
@@ -133,6 +136,7 @@ impl Workspace {
         Ok(Workspace {
             store,
             search: OnceCell::new(),
+            graph: OnceCell::new(),
         })
     }
 
@@ -193,6 +197,7 @@ impl Workspace {
             Workspace {
                 store,
                 search: cell,
+                graph: OnceCell::new(),
             },
             report,
         ))
@@ -213,6 +218,15 @@ impl Workspace {
         Ok(self.search.get_or_init(|| s))
     }
 
+    /// The traversal view, loaded on first use.
+    fn graph_view(&self) -> Result<&GraphView> {
+        if let Some(g) = self.graph.get() {
+            return Ok(g);
+        }
+        let g = GraphView::load(&self.store)?;
+        Ok(self.graph.get_or_init(|| g))
+    }
+
     /// Ranked symbol search.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<SymbolHit>> {
         if q.text.trim().is_empty() {
@@ -228,13 +242,13 @@ impl Workspace {
         }
         let search = self.search_index()?;
         let hits = search.lookup(target, q)?;
-        let session = resolution::Session::new(&self.store, search);
+        let files = files::Files::new(&self.store);
         let roots = self.store.meta()?.roots;
         // Per file: its text on disk now, and whether that differs from what was indexed.
         let mut disk: BTreeMap<String, (Option<String>, bool)> = BTreeMap::new();
         let mut out = Vec::with_capacity(hits.len());
         for hit in hits {
-            let (doc, snippet, stale) = match session.locate(&hit)? {
+            let (doc, snippet, stale) = match files.locate(&hit)? {
                 Some((file, index)) => {
                     let (text, stale) = disk.entry(hit.file.clone()).or_insert_with(|| {
                         let bytes = read_disk(&roots, &hit.file);
@@ -273,19 +287,21 @@ impl Workspace {
         if name.is_empty() {
             return Err(Error::Invalid("the symbol name is empty".to_string()));
         }
-        let session = resolution::Session::new(&self.store, self.search_index()?);
+        let view = self.graph_view()?;
+        let files = files::Files::new(&self.store);
         let mut out = Vec::new();
         for path in self.store.files_referencing(&name)? {
-            let Some(file) = session.file(&path)? else {
+            let Some(file) = files.get(&path)? else {
                 continue;
             };
             let (record, facts) = (&file.0, &file.1);
-            for r in facts.references.iter().filter(|r| r.name == name) {
-                let targets = session
-                    .targets(&file, r)?
-                    .into_iter()
-                    .map(|t| t.2)
-                    .collect();
+            let edges = view.edges_in(&path);
+            for (i, r) in facts.references.iter().enumerate() {
+                if r.name != name {
+                    continue;
+                }
+                let targets =
+                    view.targets_with_dispatch(edges.iter().filter(|e| e.reference == i as u32));
                 out.push(ref_site(record, facts, r, targets));
             }
         }
@@ -318,11 +334,22 @@ impl Workspace {
 
     /// References resolved to exactly this symbol, each with the link's evidence.
     pub fn references_to(&self, symbol: &SymbolHit) -> Result<Vec<RefSite>> {
-        let session = resolution::Session::new(&self.store, self.search_index()?);
-        let mut out = Vec::new();
-        for (file, i, link) in session.sites_of(symbol, false)? {
+        let view = self.graph_view()?;
+        let Some(n) = view.node(&symbol.id) else {
+            return Ok(Vec::new());
+        };
+        let files = files::Files::new(&self.store);
+        let mut edges: Vec<_> = view.edges_into(n).collect();
+        edges.sort_by_key(|e| (view.file_path(e.file), e.reference));
+        let mut out = Vec::with_capacity(edges.len());
+        for e in edges {
+            let Some(file) = files.get(view.file_path(e.file))? else {
+                continue;
+            };
             let (record, facts) = (&file.0, &file.1);
-            out.push(ref_site(record, facts, &facts.references[i], vec![link]));
+            if let Some(r) = facts.references.get(e.reference as usize) {
+                out.push(ref_site(record, facts, r, vec![view.target(e)]));
+            }
         }
         Ok(out)
     }
@@ -331,8 +358,8 @@ impl Workspace {
     /// indexed file: the definitions the reference there resolves to, or the
     /// definition whose name is there.
     pub fn definition_at(&self, path: &str, line: u32, col: u32) -> Result<Vec<Definition>> {
-        let session = resolution::Session::new(&self.store, self.search_index()?);
-        let Some(file) = session.file(path)? else {
+        let files = files::Files::new(&self.store);
+        let Some(file) = files.get(path)? else {
             return Err(Error::NotIndexed {
                 path: path.to_string(),
                 hint: String::new(),
@@ -345,11 +372,13 @@ impl Workspace {
             limit: 10,
             ..SearchQuery::default()
         };
-        if let Some(r) = file.1.references.iter().find(|r| at(&r.span)) {
+        if let Some(i) = file.1.references.iter().position(|r| at(&r.span)) {
+            let graph = self.store.graph(path)?.unwrap_or_default();
             let mut out = Vec::new();
-            for (_, _, link) in session.targets(&file, r)? {
-                for mut d in self.definitions(&link.id, &q)? {
-                    d.evidence = Some(link.evidence.clone());
+            for link in graph.links_of(i as u32) {
+                let id = graph.id_of(&file.0, link.to);
+                for mut d in self.definitions(&id, &q)? {
+                    d.evidence = Some(link.evidence.name().to_string());
                     d.confidence = Some(link.confidence);
                     out.push(d);
                 }
@@ -364,43 +393,52 @@ impl Workspace {
 
     /// Who calls `symbol`, transitively to `depth` levels (at most [`MAX_DEPTH`]).
     pub fn callers(&self, symbol: &SymbolHit, depth: usize) -> Result<CallTree> {
-        let session = resolution::Session::new(&self.store, self.search_index()?);
-        let children = session.callers(symbol, depth.min(MAX_DEPTH), &mut BTreeSet::new())?;
-        Ok(CallTree {
-            symbol: symbol.clone(),
-            children,
-            truncated: session.truncated(),
-        })
+        Ok(self.graph_view()?.callers(symbol, depth))
     }
 
     /// The type hierarchy around `symbol`: supertypes, subtypes, and for a member
     /// what it overrides and what overrides it.
     pub fn hierarchy(&self, symbol: &SymbolHit) -> Result<Hierarchy> {
-        let session = resolution::Session::new(&self.store, self.search_index()?);
-        session.hierarchy(symbol)
+        let view = self.graph_view()?;
+        let files = files::Files::new(&self.store);
+        // Relations declared on the type that link nowhere (a library base class).
+        let unresolved = |owner: &SymbolHit| -> Vec<(String, String)> {
+            let Ok(Some((file, index))) = files.locate(owner) else {
+                return Vec::new();
+            };
+            let edges = view.edges_in(&owner.file);
+            file.1
+                .references
+                .iter()
+                .enumerate()
+                .filter(|(i, r)| {
+                    matches!(
+                        r.kind,
+                        cartograph_indexer::RefKind::Inherit
+                            | cartograph_indexer::RefKind::Implement
+                    ) && r.enclosing == Some(index)
+                        && !edges.iter().any(|e| e.reference == *i as u32)
+                })
+                .map(|(_, r)| {
+                    (
+                        r.name.clone(),
+                        format!("{}:{}:{}", owner.file, r.span.start_line, r.span.start_col),
+                    )
+                })
+                .collect()
+        };
+        Ok(view.hierarchy(symbol, &unresolved))
     }
 
     /// A shortest chain of resolved calls from `from` to `to` (at most [`MAX_DEPTH`]
     /// calls), or `None` when there is none within the limits.
     pub fn call_path(&self, from: &SymbolHit, to: &SymbolHit) -> Result<Option<Vec<CallNode>>> {
-        let session = resolution::Session::new(&self.store, self.search_index()?);
-        session.call_path(from, to, MAX_DEPTH)
+        Ok(self.graph_view()?.call_path(&from.id, &to.id, MAX_DEPTH))
     }
 
     /// What `symbol` calls, transitively to `depth` levels (at most [`MAX_DEPTH`]).
     pub fn callees(&self, symbol: &SymbolHit, depth: usize) -> Result<CallTree> {
-        let session = resolution::Session::new(&self.store, self.search_index()?);
-        let children = match session.locate(symbol)? {
-            Some((file, index)) => {
-                session.callees(&file, index, depth.min(MAX_DEPTH), &mut BTreeSet::new())?
-            }
-            None => Vec::new(),
-        };
-        Ok(CallTree {
-            symbol: symbol.clone(),
-            children,
-            truncated: session.truncated(),
-        })
+        Ok(self.graph_view()?.callees(symbol, depth))
     }
 
     /// Resolves a path given by a user (absolute, relative to `cwd`, or a workspace
@@ -566,42 +604,40 @@ impl Workspace {
         Ok(self.store.services()?)
     }
 
-    /// Every file's record and facts, in memory.
-    fn load_all(&self, files: &[FileRecord]) -> Result<Vec<(FileRecord, FileFacts)>> {
-        let mut all = Vec::with_capacity(files.len());
-        for record in files {
-            if let Some(facts) = self.store.facts(&record.path)? {
-                all.push((record.clone(), facts));
-            }
-        }
-        Ok(all)
-    }
-
     /// How every reference of the index resolves: counts per evidence (the best link
     /// of each reference), and how many stay unresolved.
     pub fn resolution_stats(&self) -> Result<ResolutionStats> {
-        let files = self.store.files()?;
-        let all = self.load_all(&files)?;
-        let table = resolution::NameTable::new(&all);
+        let view = self.graph_view()?;
         let mut stats = ResolutionStats::default();
-        for (record, facts) in &all {
-            for r in &facts.references {
-                stats.references += 1;
-                let targets = table.targets(record, facts, r);
-                match targets.first() {
-                    Some(t) => *stats.by_evidence.entry(t.evidence.clone()).or_default() += 1,
-                    None => stats.unresolved += 1,
-                }
-                if targets.len() > 1 {
+        for record in self.store.files()? {
+            stats.references += u64::from(record.references);
+            let edges = view.edges_in(&record.path);
+            let mut resolved = 0;
+            let mut at = 0;
+            while at < edges.len() {
+                let reference = edges[at].reference;
+                let end = at
+                    + edges[at..]
+                        .iter()
+                        .take_while(|e| e.reference == reference)
+                        .count();
+                *stats
+                    .by_evidence
+                    .entry(edges[at].evidence.name().to_string())
+                    .or_default() += 1;
+                if end - at > 1 {
                     stats.ambiguous += 1;
                 }
+                resolved += 1;
+                at = end;
             }
+            stats.unresolved += u64::from(record.references).saturating_sub(resolved);
         }
         Ok(stats)
     }
 
     /// Streams the whole graph as export records to `sink`, in a stable order:
-    /// services, then each file followed by its symbols and references.
+    /// services, then each file followed by its symbols, references and edges.
     pub fn export(&self, sink: &mut dyn FnMut(ExportRecord) -> std::io::Result<()>) -> Result<()> {
         let services = self.store.services()?;
         let files = self.store.files()?;
@@ -620,10 +656,11 @@ impl Workspace {
             })
             .map_err(io)?;
         }
-        // The whole graph is exported, so resolve against all definitions in memory.
-        let all = self.load_all(&files)?;
-        let table = resolution::NameTable::new(&all);
-        for (record, facts) in &all {
+        let view = self.graph_view()?;
+        for record in &files {
+            let Some(facts) = self.store.facts(&record.path)? else {
+                continue;
+            };
             sink(ExportRecord::File {
                 path: record.path.clone(),
                 language: record.language.name().to_string(),
@@ -644,22 +681,21 @@ impl Workspace {
                 })
                 .map_err(io)?;
             }
-            let mut edges = Vec::new();
-            for r in &facts.references {
-                let targets = table.targets(record, facts, r);
-                let from = r
-                    .enclosing
-                    .and_then(|i| hits.get(i as usize))
-                    .map_or_else(|| resolution::file_symbol(record).id, |h| h.id.clone());
-                for t in &targets {
-                    edges.push(ExportRecord::Edge {
+            let edges = view.edges_in(&record.path);
+            let mut out_edges = Vec::new();
+            for (i, r) in facts.references.iter().enumerate() {
+                let mut targets = Vec::new();
+                for e in edges.iter().filter(|e| e.reference == i as u32) {
+                    let t = view.target(e);
+                    out_edges.push(ExportRecord::Edge {
                         kind: edge_kind(r.kind).to_string(),
-                        from: from.clone(),
+                        from: view.hit(e.from).id,
                         to: t.id.clone(),
                         evidence: t.evidence.clone(),
                         confidence: t.confidence,
                         site: format!("{}:{}:{}", record.path, r.span.start_line, r.span.start_col),
                     });
+                    targets.push(t);
                 }
                 sink(ExportRecord::Reference {
                     file: record.path.clone(),
@@ -677,7 +713,7 @@ impl Workspace {
                 })
                 .map_err(io)?;
             }
-            for e in edges {
+            for e in out_edges {
                 sink(e).map_err(io)?;
             }
         }

@@ -159,3 +159,80 @@ fn resolution_follows_edits_and_equals_a_rebuild() {
         export(&ws, &fresh)
     );
 }
+
+/// After every step of an edit sequence on the shop fixture, the incrementally
+/// updated graph (links, targets, edges) equals a fresh index of the same tree.
+#[test]
+fn every_step_of_an_edit_sequence_equals_a_rebuild() {
+    let ws = Workspace::fixture("shop");
+    ws.run(&["index", "."]).ok();
+    let ledger = "src/ledger/src";
+    let steps: Vec<(&str, Box<dyn Fn(&Workspace)>)> = vec![
+        (
+            "a new definition captures unresolved references",
+            Box::new(|ws: &Workspace| {
+                ws.write(
+                    "src/cartservice/util.go",
+                    "package main\n\nfunc Lock() {}\n\nfunc Unlock() {}\n",
+                )
+            }),
+        ),
+        (
+            "a definition others use is renamed",
+            Box::new(move |ws: &Workspace| {
+                let p = ws.root.join(ledger).join("entry.rs");
+                let text = std::fs::read_to_string(&p).unwrap();
+                std::fs::write(&p, text.replace("fn amount", "fn total")).unwrap();
+            }),
+        ),
+        (
+            "a method moves between classes",
+            Box::new(|ws: &Workspace| {
+                let p = ws.root.join("src/shippingservice/Quote.cs");
+                let text = std::fs::read_to_string(&p).unwrap();
+                let moved = text.replacen("class QuoteCalculator", "class QuoteEstimator", 1);
+                std::fs::write(&p, moved).unwrap();
+            }),
+        ),
+        (
+            "a file others import is deleted",
+            Box::new(move |ws: &Workspace| {
+                std::fs::remove_file(ws.root.join(ledger).join("entry.rs")).unwrap();
+            }),
+        ),
+        (
+            "the deleted file comes back under another name",
+            Box::new(move |ws: &Workspace| {
+                ws.write(
+                    &format!("{ledger}/entry2.rs"),
+                    "pub struct Entry { pub cents: i64 }\n\nimpl Entry {\n    pub fn amount(&self) -> i64 { self.cents }\n}\n",
+                );
+            }),
+        ),
+    ];
+    for (i, (what, step)) in steps.iter().enumerate() {
+        step(&ws);
+        ws.run(&["index"]).ok();
+        let fresh = ws.tmp.path().join(format!("fresh{i}"));
+        run_in(
+            &ws.root,
+            &["--index", fresh.to_str().unwrap(), "index", "."],
+        )
+        .ok();
+        let incremental = export(&ws, &ws.root.join(".cartograph"));
+        let rebuilt = export(&ws, &fresh);
+        if incremental != rebuilt {
+            let diff: Vec<String> = incremental
+                .lines()
+                .zip(rebuilt.lines())
+                .filter(|(a, b)| a != b)
+                .take(3)
+                .map(|(a, b)| format!("incremental: {a}\nrebuilt:     {b}"))
+                .collect();
+            panic!(
+                "after step {i} ({what}) the graphs differ:\n{}",
+                diff.join("\n")
+            );
+        }
+    }
+}

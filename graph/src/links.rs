@@ -1,0 +1,430 @@
+//! Links: every reference resolved once, when its file or a definition it may point
+//! to changes, and stored per file as a [`FileGraph`].
+//!
+//! A reference's answer depends only on its own file and on the definitions sharing
+//! its name (see [`resolve`]). So after a change, the references to re-resolve are
+//! those of the changed files, plus, in other files, those whose name a changed or
+//! deleted file defines (before or after the change). [`relink`] does exactly that,
+//! which keeps an incremental update equal to a full rebuild.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use cartograph_indexer::{FileFacts, RefKind, Reference, SymbolKind};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::resolve::{resolve, Candidate, Evidence};
+use crate::store::FileRecord;
+use crate::{Result, Store};
+
+/// One end of a link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Endpoint {
+    /// A symbol of the same file, by index.
+    Local(u32),
+    /// The file's top-level code.
+    TopLevel,
+    /// A symbol of another file, by index into [`FileGraph::ids`].
+    Other(u32),
+}
+
+/// A resolved reference: who uses what, where, and how sure the link is.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    /// Index of the reference in the file's facts.
+    pub reference: u32,
+    /// The using symbol (the reference's enclosing symbol; for a Rust
+    /// `impl Trait for Type`, the type).
+    pub from: Endpoint,
+    /// The definition.
+    pub to: Endpoint,
+    /// How the name is used.
+    pub kind: RefKind,
+    /// Where (1-based line, 0-based byte column).
+    pub line: u32,
+    /// Column of the reference.
+    pub col: u32,
+    /// How it was linked.
+    pub evidence: Evidence,
+    /// How sure, in [0, 1].
+    pub confidence: f32,
+}
+
+/// What a traversal needs to know of a symbol without loading its file's facts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeSymbol {
+    /// Descriptor (the last part of the stable ID).
+    pub descriptor: String,
+    /// Simple name.
+    pub name: String,
+    /// Qualified name.
+    pub qualified_name: String,
+    /// Kind.
+    pub kind: SymbolKind,
+    /// Enclosing symbol, by index.
+    pub parent: Option<u32>,
+    /// Line of the name (1-based).
+    pub line: u32,
+    /// Column of the name (0-based bytes).
+    pub col: u32,
+    /// Last line of the definition.
+    pub end_line: u32,
+    /// End column of the definition.
+    pub end_col: u32,
+    /// The declaration, bounded.
+    pub signature: String,
+}
+
+/// A file's part of the graph: its symbols and its resolved references.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileGraph {
+    /// The file's symbols, in the order of its facts.
+    pub symbols: Vec<NodeSymbol>,
+    /// Stable IDs of other files' symbols that links point to.
+    pub ids: Vec<String>,
+    /// Links, ordered by reference.
+    pub links: Vec<Link>,
+}
+
+/// Longest signature kept in a graph record.
+const MAX_SIGNATURE: usize = 200;
+
+impl FileGraph {
+    fn symbols_of(facts: &FileFacts) -> Vec<NodeSymbol> {
+        facts
+            .symbols
+            .iter()
+            .map(|s| NodeSymbol {
+                descriptor: s.descriptor.clone(),
+                name: s.name.clone(),
+                qualified_name: s.qualified_name.clone(),
+                kind: s.kind,
+                parent: s.parent,
+                line: s.name_span.start_line,
+                col: s.name_span.start_col,
+                end_line: s.span.end_line,
+                end_col: s.span.end_col,
+                signature: bounded(&s.signature, MAX_SIGNATURE),
+            })
+            .collect()
+    }
+
+    /// The stable ID of an endpoint (`record` is this file's record).
+    pub fn id_of(&self, record: &FileRecord, end: Endpoint) -> String {
+        match end {
+            Endpoint::Local(i) => self
+                .symbols
+                .get(i as usize)
+                .map(|s| record.symbol_id(&s.descriptor))
+                .unwrap_or_default(),
+            Endpoint::TopLevel => record.symbol_id(TOP_LEVEL),
+            Endpoint::Other(i) => self.ids.get(i as usize).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// The links of one reference.
+    pub fn links_of(&self, reference: u32) -> &[Link] {
+        let start = self.links.partition_point(|l| l.reference < reference);
+        let end = self.links.partition_point(|l| l.reference <= reference);
+        &self.links[start..end]
+    }
+}
+
+/// The descriptor standing for a file's top-level code.
+pub const TOP_LEVEL: &str = "<top-level>";
+
+fn bounded(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+/// A file with its record and facts, shared between threads.
+pub(crate) type Loaded = Arc<(FileRecord, FileFacts)>;
+
+/// Definitions by simple name over a set of loaded files.
+struct Definitions<'w> {
+    by_name: HashMap<&'w str, Vec<Candidate<'w>>>,
+}
+
+impl<'w> Definitions<'w> {
+    fn new(files: &'w [Loaded], names: Option<&HashSet<String>>) -> Definitions<'w> {
+        let mut by_name: HashMap<&'w str, Vec<Candidate<'w>>> = HashMap::new();
+        for f in files {
+            for (i, s) in f.1.symbols.iter().enumerate() {
+                if names.is_some_and(|n| !n.contains(&s.name)) {
+                    continue;
+                }
+                by_name.entry(s.name.as_str()).or_default().push(Candidate {
+                    record: &f.0,
+                    facts: &f.1,
+                    symbol: i as u32,
+                });
+            }
+        }
+        Definitions { by_name }
+    }
+
+    fn named(&self, name: &str) -> &[Candidate<'w>] {
+        self.by_name.get(name).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Builds a file's links, interning other files' IDs.
+struct Linker<'a> {
+    record: &'a FileRecord,
+    facts: &'a FileFacts,
+    ids: Vec<String>,
+    index: HashMap<String, u32>,
+    links: Vec<Link>,
+}
+
+impl<'a> Linker<'a> {
+    fn new(record: &'a FileRecord, facts: &'a FileFacts) -> Linker<'a> {
+        Linker {
+            record,
+            facts,
+            ids: Vec::new(),
+            index: HashMap::new(),
+            links: Vec::new(),
+        }
+    }
+
+    fn endpoint(&mut self, c: &Candidate<'_>) -> Endpoint {
+        if c.record.path == self.record.path {
+            return Endpoint::Local(c.symbol);
+        }
+        self.intern(
+            c.record
+                .symbol_id(&c.facts.symbols[c.symbol as usize].descriptor),
+        )
+    }
+
+    fn intern(&mut self, id: String) -> Endpoint {
+        if let Some(i) = self.index.get(&id) {
+            return Endpoint::Other(*i);
+        }
+        let i = self.ids.len() as u32;
+        self.ids.push(id.clone());
+        self.index.insert(id, i);
+        Endpoint::Other(i)
+    }
+
+    /// Resolves reference `i` and records its links.
+    fn link(&mut self, defs: &Definitions<'_>, i: usize) {
+        let r = &self.facts.references[i];
+        let candidates = defs.named(&r.name);
+        if candidates.is_empty() {
+            return;
+        }
+        let found = resolve(self.record, self.facts, r, candidates);
+        if found.is_empty() {
+            return;
+        }
+        let from = match r.enclosing {
+            Some(e) => Endpoint::Local(e),
+            None => self.impl_type(defs, i).unwrap_or(Endpoint::TopLevel),
+        };
+        for res in found {
+            let to = self.endpoint(&candidates[res.candidate]);
+            self.links.push(Link {
+                reference: i as u32,
+                from,
+                to,
+                kind: r.kind,
+                line: r.span.start_line,
+                col: r.span.start_col,
+                evidence: res.evidence,
+                confidence: res.confidence,
+            });
+        }
+    }
+
+    /// For a Rust `impl Trait for Type` (a top-level implement reference), the type
+    /// that implements: the definition of the type named after the trait.
+    fn impl_type(&mut self, defs: &Definitions<'_>, i: usize) -> Option<Endpoint> {
+        let target = impl_target(self.facts, i)?;
+        let candidates = defs.named(&target.name);
+        let best = resolve(self.record, self.facts, target, candidates)
+            .into_iter()
+            .next()?;
+        Some(self.endpoint(&candidates[best.candidate]))
+    }
+
+    fn finish(mut self, symbols: Vec<NodeSymbol>) -> FileGraph {
+        self.links.sort_by_key(|l| l.reference);
+        FileGraph {
+            symbols,
+            ids: self.ids,
+            links: self.links,
+        }
+    }
+}
+
+/// For a top-level implement or inherit reference (Rust `impl Trait for Type`), the
+/// reference naming the type: the next type reference on the same line.
+pub(crate) fn impl_target(facts: &FileFacts, i: usize) -> Option<&Reference> {
+    let r = &facts.references[i];
+    if r.enclosing.is_some() || !matches!(r.kind, RefKind::Implement | RefKind::Inherit) {
+        return None;
+    }
+    facts.references[i + 1..]
+        .iter()
+        .find(|n| n.span.start_line == r.span.start_line && n.kind == RefKind::Type)
+}
+
+/// Names a file defines.
+pub(crate) fn defined_names(facts: &FileFacts) -> BTreeSet<String> {
+    facts.symbols.iter().map(|s| s.name.clone()).collect()
+}
+
+/// Links every reference of every file: the graph of a full rebuild.
+pub fn link_all(files: &[Loaded]) -> Vec<FileGraph> {
+    let defs = Definitions::new(files, None);
+    files
+        .par_iter()
+        .map(|f| {
+            let mut linker = Linker::new(&f.0, &f.1);
+            for i in 0..f.1.references.len() {
+                linker.link(&defs, i);
+            }
+            linker.finish(FileGraph::symbols_of(&f.1))
+        })
+        .collect()
+}
+
+/// The graph records an update must write: for every upserted file, all its links;
+/// for every other file using a name that an upserted or deleted file defines, its
+/// links with those references re-resolved.
+pub(crate) fn relink(
+    store: &Store,
+    upserts: &[Loaded],
+    deletes: &[String],
+    fresh: bool,
+) -> Result<Vec<(String, FileGraph)>> {
+    let gone: HashSet<&str> = deletes
+        .iter()
+        .map(String::as_str)
+        .chain(upserts.iter().map(|f| f.0.path.as_str()))
+        .collect();
+    if fresh {
+        let graphs = link_all(upserts);
+        return Ok(upserts
+            .iter()
+            .map(|f| f.0.path.clone())
+            .zip(graphs)
+            .collect());
+    }
+    // Names whose definitions change.
+    let mut changed: BTreeSet<String> = BTreeSet::new();
+    for path in &gone {
+        if let Some(old) = store.facts(path)? {
+            changed.extend(defined_names(&old));
+        }
+    }
+    for f in upserts {
+        changed.extend(defined_names(&f.1));
+    }
+    // Other files using those names.
+    let mut users: BTreeSet<String> = BTreeSet::new();
+    for name in &changed {
+        for path in store.files_referencing(name)? {
+            if !gone.contains(path.as_str()) {
+                users.insert(path);
+            }
+        }
+    }
+    let mut relinked: Vec<Loaded> = Vec::with_capacity(users.len());
+    for path in &users {
+        if let (Some(r), Some(f)) = (store.file(path)?, store.facts(path)?) {
+            relinked.push(Arc::new((r, f)));
+        }
+    }
+    // Every name to resolve, and the files defining them (as they will be).
+    let mut needed: HashSet<String> = HashSet::new();
+    for f in upserts {
+        needed.extend(f.1.references.iter().map(|r| r.name.clone()));
+    }
+    for f in &relinked {
+        for (i, r) in f.1.references.iter().enumerate() {
+            if changed.contains(&r.name) {
+                needed.insert(r.name.clone());
+                if let Some(t) = impl_target(&f.1, i) {
+                    needed.insert(t.name.clone());
+                }
+            }
+        }
+    }
+    let mut definers: BTreeSet<String> = BTreeSet::new();
+    for name in &needed {
+        for path in store.files_defining(name)? {
+            if !gone.contains(path.as_str()) {
+                definers.insert(path);
+            }
+        }
+    }
+    let mut world: Vec<Loaded> = upserts.to_vec();
+    let have: HashMap<&str, &Loaded> = relinked.iter().map(|f| (f.0.path.as_str(), f)).collect();
+    for path in &definers {
+        match have.get(path.as_str()) {
+            Some(f) => world.push(Arc::clone(f)),
+            None => {
+                if let (Some(r), Some(f)) = (store.file(path)?, store.facts(path)?) {
+                    world.push(Arc::new((r, f)));
+                }
+            }
+        }
+    }
+    let defs = Definitions::new(&world, Some(&needed));
+
+    let mut out: Vec<(String, FileGraph)> = upserts
+        .par_iter()
+        .map(|f| {
+            let mut linker = Linker::new(&f.0, &f.1);
+            for i in 0..f.1.references.len() {
+                linker.link(&defs, i);
+            }
+            (f.0.path.clone(), linker.finish(FileGraph::symbols_of(&f.1)))
+        })
+        .collect();
+    let mut old_graphs = Vec::with_capacity(relinked.len());
+    for f in &relinked {
+        old_graphs.push(store.graph(&f.0.path)?.unwrap_or_default());
+    }
+    let redone: Vec<(String, FileGraph)> = relinked
+        .par_iter()
+        .zip(old_graphs)
+        .map(|(f, old)| {
+            let stale = |i: usize| {
+                let r = &f.1.references[i];
+                changed.contains(&r.name)
+                    || impl_target(&f.1, i).is_some_and(|t| changed.contains(&t.name))
+            };
+            let mut linker = Linker::new(&f.0, &f.1);
+            for l in &old.links {
+                if stale(l.reference as usize) {
+                    continue;
+                }
+                let mut kept = *l;
+                for end in [&mut kept.from, &mut kept.to] {
+                    if let Endpoint::Other(i) = *end {
+                        *end = linker.intern(old.ids[i as usize].clone());
+                    }
+                }
+                linker.links.push(kept);
+            }
+            for i in (0..f.1.references.len()).filter(|i| stale(*i)) {
+                linker.link(&defs, i);
+            }
+            (f.0.path.clone(), linker.finish(old.symbols))
+        })
+        .collect();
+    out.extend(redone);
+    Ok(out)
+}

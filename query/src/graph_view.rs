@@ -1,0 +1,766 @@
+//! The in-memory traversal view of the graph: every file's symbols and resolved
+//! links, loaded once from the store, answering callers, callees, references,
+//! hierarchy and paths without touching the store per hop.
+//!
+//! Calls through an interface or trait method are expanded here, at query time, to
+//! the implementations (the same-named members of the types that implement it), so
+//! the stored links stay a pure function of each reference.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+
+use cartograph_graph::{Endpoint, Evidence, FileGraph, FileRecord, NodeSymbol, Store};
+use cartograph_indexer::{RefKind, SymbolKind};
+use serde::Serialize;
+
+use crate::model::{RefTarget, SymbolHit};
+use crate::Result;
+
+/// Deepest caller/callee tree.
+pub const MAX_DEPTH: usize = 8;
+/// Most nodes in one caller/callee tree.
+pub const MAX_TREE_NODES: usize = 500;
+/// Longest time spent growing one tree.
+pub const TREE_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Share of a link's confidence given to calls dispatched through an interface,
+/// before it is divided among the implementations.
+const DISPATCH_CONFIDENCE: f32 = 0.6;
+
+/// No symbol: the node of a file's top-level code.
+const TOP: u32 = u32::MAX;
+
+/// A node: a symbol of a file, or a file's top-level code.
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    file: u32,
+    symbol: u32,
+}
+
+/// A resolved reference between two nodes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Edge {
+    pub(crate) from: u32,
+    pub(crate) to: u32,
+    pub(crate) kind: RefKind,
+    /// The file of the reference.
+    pub(crate) file: u32,
+    /// The reference's index in that file's facts.
+    pub(crate) reference: u32,
+    pub(crate) line: u32,
+    pub(crate) col: u32,
+    pub(crate) evidence: Evidence,
+    pub(crate) confidence: f32,
+}
+
+/// The whole graph in memory.
+pub(crate) struct GraphView {
+    files: Vec<FileRecord>,
+    symbols: Vec<Vec<NodeSymbol>>,
+    /// First node of each file; its top-level node follows its symbols.
+    first: Vec<u32>,
+    nodes: Vec<Node>,
+    by_id: HashMap<String, u32>,
+    by_path: HashMap<String, u32>,
+    edges: Vec<Edge>,
+    out: Vec<Vec<u32>>,
+    into: Vec<Vec<u32>>,
+    /// Edges located in each file (a range of `edges`).
+    file_edges: Vec<(u32, u32)>,
+}
+
+impl GraphView {
+    /// Loads the view from the store.
+    pub(crate) fn load(store: &Store) -> Result<GraphView> {
+        let started = std::time::Instant::now();
+        let records: HashMap<String, FileRecord> = store
+            .files()?
+            .into_iter()
+            .map(|r| (r.path.clone(), r))
+            .collect();
+        let mut graphs: Vec<(FileRecord, FileGraph)> = Vec::with_capacity(records.len());
+        let mut records = records;
+        for (path, graph) in store.graphs()? {
+            if let Some(r) = records.remove(&path) {
+                graphs.push((r, graph));
+            }
+        }
+        let mut view = GraphView {
+            files: Vec::with_capacity(graphs.len()),
+            symbols: Vec::with_capacity(graphs.len()),
+            first: Vec::with_capacity(graphs.len()),
+            nodes: Vec::new(),
+            by_id: HashMap::new(),
+            by_path: HashMap::new(),
+            edges: Vec::new(),
+            out: Vec::new(),
+            into: Vec::new(),
+            file_edges: Vec::with_capacity(graphs.len()),
+        };
+        let mut links = Vec::with_capacity(graphs.len());
+        for (f, (record, graph)) in graphs.into_iter().enumerate() {
+            let f = f as u32;
+            view.first.push(view.nodes.len() as u32);
+            for (i, s) in graph.symbols.iter().enumerate() {
+                view.add_node(record.symbol_id(&s.descriptor), f, i as u32);
+            }
+            view.add_node(record.symbol_id(cartograph_graph::TOP_LEVEL), f, TOP);
+            view.by_path.insert(record.path.clone(), f);
+            view.files.push(record);
+            links.push((graph.ids, graph.links));
+            view.symbols.push(graph.symbols);
+        }
+        for (f, (ids, file_links)) in links.into_iter().enumerate() {
+            let start = view.edges.len() as u32;
+            let other: Vec<Option<u32>> =
+                ids.iter().map(|id| view.by_id.get(id).copied()).collect();
+            let resolve = |e: Endpoint| -> Option<u32> {
+                let first = view.first[f];
+                match e {
+                    Endpoint::Local(i) => Some(first + i),
+                    Endpoint::TopLevel => Some(first + view.symbols[f].len() as u32),
+                    Endpoint::Other(i) => other.get(i as usize).copied().flatten(),
+                }
+            };
+            let mut new_edges = Vec::with_capacity(file_links.len());
+            for l in &file_links {
+                let (Some(from), Some(to)) = (resolve(l.from), resolve(l.to)) else {
+                    continue;
+                };
+                new_edges.push(Edge {
+                    from,
+                    to,
+                    kind: l.kind,
+                    file: f as u32,
+                    reference: l.reference,
+                    line: l.line,
+                    col: l.col,
+                    evidence: l.evidence,
+                    confidence: l.confidence,
+                });
+            }
+            view.edges.extend(new_edges);
+            view.file_edges.push((start, view.edges.len() as u32));
+        }
+        view.out = vec![Vec::new(); view.nodes.len()];
+        view.into = vec![Vec::new(); view.nodes.len()];
+        for (i, e) in view.edges.iter().enumerate() {
+            view.out[e.from as usize].push(i as u32);
+            view.into[e.to as usize].push(i as u32);
+        }
+        tracing::debug!(
+            "graph view: {} nodes, {} edges, loaded in {:?}",
+            view.nodes.len(),
+            view.edges.len(),
+            started.elapsed()
+        );
+        Ok(view)
+    }
+
+    fn add_node(&mut self, id: String, file: u32, symbol: u32) {
+        let n = self.nodes.len() as u32;
+        self.nodes.push(Node { file, symbol });
+        self.by_id.insert(id, n);
+    }
+
+    /// The node of a stable ID.
+    pub(crate) fn node(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
+    }
+
+    fn symbol(&self, n: u32) -> Option<&NodeSymbol> {
+        let node = self.nodes[n as usize];
+        self.symbols[node.file as usize].get(node.symbol as usize)
+    }
+
+    fn record(&self, n: u32) -> &FileRecord {
+        &self.files[self.nodes[n as usize].file as usize]
+    }
+
+    /// A node as results show it.
+    pub(crate) fn hit(&self, n: u32) -> SymbolHit {
+        let record = self.record(n);
+        match self.symbol(n) {
+            Some(s) => SymbolHit {
+                id: record.symbol_id(&s.descriptor),
+                name: s.name.clone(),
+                qualified_name: s.qualified_name.clone(),
+                kind: s.kind.name().to_string(),
+                language: record.language.name().to_string(),
+                service: record.service.clone(),
+                file: record.path.clone(),
+                line: s.line,
+                col: s.col,
+                end_line: s.end_line,
+                end_col: s.end_col,
+                signature: s.signature.clone(),
+                score: 0.0,
+            },
+            None => file_symbol(record),
+        }
+    }
+
+    /// The link of an edge as results show it.
+    pub(crate) fn target(&self, e: &Edge) -> RefTarget {
+        let s = self.symbol(e.to);
+        let record = self.record(e.to);
+        RefTarget {
+            id: self.hit(e.to).id,
+            file: record.path.clone(),
+            line: s.map_or(1, |s| s.line),
+            confidence: e.confidence,
+            evidence: e.evidence.name().to_string(),
+        }
+    }
+
+    /// The targets of one reference's edges, and for a call of an interface or trait
+    /// method, the implementations it may dispatch to.
+    pub(crate) fn targets_with_dispatch<'e>(
+        &self,
+        edges: impl Iterator<Item = &'e Edge>,
+    ) -> Vec<RefTarget> {
+        let mut out: Vec<RefTarget> = Vec::new();
+        let mut dispatched = Vec::new();
+        for e in edges {
+            out.push(self.target(e));
+            if e.kind != RefKind::Call {
+                continue;
+            }
+            let impls = self.implementations(e.to);
+            let share = DISPATCH_CONFIDENCE / impls.len().max(1) as f32;
+            for m in impls {
+                let mut t = self.target(&Edge { to: m, ..*e });
+                t.evidence = Evidence::Interface.name().to_string();
+                t.confidence = e.confidence * share;
+                dispatched.push(t);
+            }
+        }
+        for t in dispatched {
+            if !out.iter().any(|o| o.id == t.id) {
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    /// The edges located in the file at `path` (ordered by reference).
+    pub(crate) fn edges_in(&self, path: &str) -> &[Edge] {
+        match self.by_path.get(path) {
+            Some(f) => {
+                let (a, b) = self.file_edges[*f as usize];
+                &self.edges[a as usize..b as usize]
+            }
+            None => &[],
+        }
+    }
+
+    /// The path of a file, by number.
+    pub(crate) fn file_path(&self, file: u32) -> &str {
+        &self.files[file as usize].path
+    }
+
+    /// Edges into `n`.
+    pub(crate) fn edges_into(&self, n: u32) -> impl Iterator<Item = &Edge> {
+        self.into[n as usize]
+            .iter()
+            .map(|e| &self.edges[*e as usize])
+    }
+
+    fn edges_out(&self, n: u32) -> impl Iterator<Item = &Edge> {
+        self.out[n as usize]
+            .iter()
+            .map(|e| &self.edges[*e as usize])
+    }
+
+    fn site(&self, e: &Edge) -> String {
+        format!("{}:{}:{}", self.files[e.file as usize].path, e.line, e.col)
+    }
+
+    fn is_kind(&self, n: u32, kinds: &[SymbolKind]) -> bool {
+        self.symbol(n).is_some_and(|s| kinds.contains(&s.kind))
+    }
+
+    /// The symbol of a file with exactly this qualified name.
+    fn in_file(&self, file: u32, qualified: &str, want_type: bool) -> Option<u32> {
+        self.symbols[file as usize]
+            .iter()
+            .position(|s| s.qualified_name == qualified && s.kind.is_type() == want_type)
+            .map(|i| self.first[file as usize] + i as u32)
+    }
+
+    /// Member `name` of type `ty`, looked for in `ty`'s file and in `also` (where
+    /// a relation of `ty` is declared: a Rust `impl` block, a partial class).
+    fn member(&self, ty: u32, also: u32, name: &str) -> Option<u32> {
+        let s = self.symbol(ty)?;
+        let wanted = format!("{}.{name}", s.qualified_name);
+        let home = self.nodes[ty as usize].file;
+        self.in_file(home, &wanted, false)
+            .or_else(|| self.in_file(also, &wanted, false))
+    }
+
+    /// Types a type extends or implements: (supertype, declaring edge).
+    fn supertypes(&self, ty: u32) -> impl Iterator<Item = &Edge> {
+        self.edges_out(ty)
+            .filter(|e| matches!(e.kind, RefKind::Inherit | RefKind::Implement))
+    }
+
+    /// Types extending or implementing a type: (subtype, declaring edge).
+    fn subtypes(&self, ty: u32) -> impl Iterator<Item = &Edge> {
+        self.edges_into(ty)
+            .filter(|e| matches!(e.kind, RefKind::Inherit | RefKind::Implement))
+    }
+
+    /// The types a member belongs to: its parent, the type its qualified name
+    /// names in its file, and types whose relations are declared in its file under
+    /// that name (a Rust `impl Trait for Type` block).
+    fn owners(&self, member: u32) -> Vec<u32> {
+        let Some(s) = self.symbol(member) else {
+            return Vec::new();
+        };
+        let file = self.nodes[member as usize].file;
+        let mut out = Vec::new();
+        if let Some(p) = s.parent {
+            let p = self.first[file as usize] + p;
+            if self.symbol(p).is_some_and(|t| t.kind.is_type()) {
+                out.push(p);
+            }
+        }
+        if let Some((owner, _)) = s.qualified_name.rsplit_once('.') {
+            if let Some(t) = self.in_file(file, owner, true) {
+                out.push(t);
+            }
+            let (a, b) = self.file_edges[file as usize];
+            for e in &self.edges[a as usize..b as usize] {
+                if matches!(e.kind, RefKind::Inherit | RefKind::Implement)
+                    && self
+                        .symbol(e.from)
+                        .is_some_and(|t| t.qualified_name == owner)
+                {
+                    out.push(e.from);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Implementations of an interface or trait method: the same-named members of
+    /// the types implementing its owner.
+    fn implementations(&self, method: u32) -> Vec<u32> {
+        let Some(s) = self.symbol(method) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for owner in self.owners(method) {
+            if !self.is_kind(owner, &[SymbolKind::Interface, SymbolKind::Trait]) {
+                continue;
+            }
+            for e in self.subtypes(owner) {
+                if let Some(m) = self.member(e.from, e.file, &s.name) {
+                    if m != method && !out.contains(&m) {
+                        out.push(m);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Interface or trait methods a member implements.
+    fn implemented(&self, member: u32) -> Vec<u32> {
+        let Some(s) = self.symbol(member) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for owner in self.owners(member) {
+            for e in self.supertypes(owner) {
+                if !self.is_kind(e.to, &[SymbolKind::Interface, SymbolKind::Trait]) {
+                    continue;
+                }
+                if let Some(m) = self.member(e.to, e.file, &s.name) {
+                    if !out.contains(&m) {
+                        out.push(m);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Calls into `n`: direct ones, and calls of interface methods it implements
+    /// (with the dispatch's share of confidence). (caller, edge, evidence, confidence)
+    fn calls_into(&self, n: u32) -> Vec<(u32, Edge, Evidence, f32)> {
+        let mut out: Vec<(u32, Edge, Evidence, f32)> = self
+            .edges_into(n)
+            .filter(|e| e.kind == RefKind::Call)
+            .map(|e| (e.from, *e, e.evidence, e.confidence))
+            .collect();
+        for m in self.implemented(n) {
+            let share = DISPATCH_CONFIDENCE / self.implementations(m).len().max(1) as f32;
+            for e in self.edges_into(m).filter(|e| e.kind == RefKind::Call) {
+                out.push((e.from, *e, Evidence::Interface, e.confidence * share));
+            }
+        }
+        out
+    }
+
+    /// Calls out of `n`: direct ones, and the implementations of interface methods it
+    /// calls. (callee, edge, evidence, confidence)
+    fn calls_out(&self, n: u32) -> Vec<(u32, Edge, Evidence, f32)> {
+        let mut out = Vec::new();
+        for e in self.edges_out(n).filter(|e| e.kind == RefKind::Call) {
+            out.push((e.to, *e, e.evidence, e.confidence));
+            let impls = self.implementations(e.to);
+            let share = DISPATCH_CONFIDENCE / impls.len().max(1) as f32;
+            for m in impls {
+                out.push((m, *e, Evidence::Interface, e.confidence * share));
+            }
+        }
+        out
+    }
+}
+
+/// The limits of one tree: it stops growing at a node count or a deadline, and says
+/// so, so that no request can run away on a hub symbol.
+struct Budget {
+    deadline: std::time::Instant,
+    nodes_left: usize,
+    exceeded: bool,
+}
+
+impl Budget {
+    fn new() -> Budget {
+        Budget {
+            deadline: std::time::Instant::now() + TREE_TIME_LIMIT,
+            nodes_left: MAX_TREE_NODES,
+            exceeded: false,
+        }
+    }
+
+    fn spend(&mut self) -> bool {
+        if self.exceeded {
+            return false;
+        }
+        if self.nodes_left == 0 || std::time::Instant::now() > self.deadline {
+            self.exceeded = true;
+            return false;
+        }
+        self.nodes_left -= 1;
+        true
+    }
+}
+
+/// A caller or callee tree.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CallTree {
+    /// The symbol asked about.
+    pub symbol: SymbolHit,
+    /// Its callers or callees.
+    pub children: Vec<CallNode>,
+    /// Whether the tree was cut short by its limits ([`MAX_TREE_NODES`],
+    /// [`TREE_TIME_LIMIT`]); a smaller depth gives a complete answer.
+    pub truncated: bool,
+}
+
+/// One node of a caller or callee tree.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CallNode {
+    /// The caller or callee. Top-level code of a file appears as a `file` symbol.
+    #[serde(flatten)]
+    pub symbol: SymbolHit,
+    /// Where the call is: `file:line:col` of the first call site.
+    pub site: String,
+    /// Number of call sites between the two.
+    pub sites: usize,
+    /// How the call was linked.
+    pub evidence: String,
+    /// How sure the link is.
+    pub confidence: f32,
+    /// The next level (empty at the depth limit or when already shown above).
+    pub children: Vec<CallNode>,
+}
+
+/// The symbol standing for a file's top-level code.
+pub(crate) fn file_symbol(record: &FileRecord) -> SymbolHit {
+    SymbolHit {
+        id: record.symbol_id(cartograph_graph::TOP_LEVEL),
+        name: record
+            .path
+            .rsplit('/')
+            .next()
+            .unwrap_or(&record.path)
+            .to_string(),
+        qualified_name: record.path.clone(),
+        kind: "file".to_string(),
+        language: record.language.name().to_string(),
+        service: record.service.clone(),
+        file: record.path.clone(),
+        line: 1,
+        col: 0,
+        end_line: 1,
+        end_col: 0,
+        signature: String::new(),
+        score: 0.0,
+    }
+}
+
+/// Which way a call tree grows.
+#[derive(Clone, Copy)]
+enum Direction {
+    Callers,
+    Callees,
+}
+
+impl GraphView {
+    /// The callers or callees of `n`, `depth` levels deep.
+    fn tree(
+        &self,
+        n: u32,
+        depth: usize,
+        direction: Direction,
+        seen: &mut BTreeSet<u32>,
+        budget: &mut Budget,
+    ) -> Vec<CallNode> {
+        if depth == 0 {
+            return Vec::new();
+        }
+        seen.insert(n);
+        let links = match direction {
+            Direction::Callers => self.calls_into(n),
+            Direction::Callees => self.calls_out(n),
+        };
+        let mut nodes: Vec<(u32, CallNode)> = Vec::new();
+        for (other, e, evidence, confidence) in links {
+            if let Some((_, node)) = nodes.iter_mut().find(|(o, _)| *o == other) {
+                node.sites += 1;
+                continue;
+            }
+            if !budget.spend() {
+                break;
+            }
+            nodes.push((
+                other,
+                CallNode {
+                    symbol: self.hit(other),
+                    site: self.site(&e),
+                    sites: 1,
+                    evidence: evidence.name().to_string(),
+                    confidence,
+                    children: Vec::new(),
+                },
+            ));
+        }
+        let mut out = Vec::with_capacity(nodes.len());
+        for (other, mut node) in nodes {
+            let top = self.nodes[other as usize].symbol == TOP;
+            if !top && !seen.contains(&other) && !budget.exceeded {
+                node.children = self.tree(other, depth - 1, direction, seen, budget);
+            }
+            out.push(node);
+        }
+        out
+    }
+
+    /// Who calls `symbol`, `depth` levels deep.
+    pub(crate) fn callers(&self, symbol: &SymbolHit, depth: usize) -> CallTree {
+        self.call_tree(symbol, depth, Direction::Callers)
+    }
+
+    /// What `symbol` calls, `depth` levels deep.
+    pub(crate) fn callees(&self, symbol: &SymbolHit, depth: usize) -> CallTree {
+        self.call_tree(symbol, depth, Direction::Callees)
+    }
+
+    fn call_tree(&self, symbol: &SymbolHit, depth: usize, direction: Direction) -> CallTree {
+        let mut budget = Budget::new();
+        let children = match self.node(&symbol.id) {
+            Some(n) => self.tree(
+                n,
+                depth.min(MAX_DEPTH),
+                direction,
+                &mut BTreeSet::new(),
+                &mut budget,
+            ),
+            None => Vec::new(),
+        };
+        CallTree {
+            symbol: symbol.clone(),
+            children,
+            truncated: budget.exceeded,
+        }
+    }
+
+    /// A shortest chain of calls from `from` to `to`, breadth-first up to
+    /// `max_depth` calls; each step with its link.
+    pub(crate) fn call_path(
+        &self,
+        from: &str,
+        to: &str,
+        max_depth: usize,
+    ) -> Option<Vec<CallNode>> {
+        let (start, goal) = (self.node(from)?, self.node(to)?);
+        // node -> (previous node, edge, evidence, confidence)
+        let mut came: HashMap<u32, (u32, Edge, Evidence, f32)> = HashMap::new();
+        let mut queue = VecDeque::from([(start, 0usize)]);
+        let mut seen = BTreeSet::from([start]);
+        while let Some((n, d)) = queue.pop_front() {
+            if n == goal {
+                break;
+            }
+            if d == max_depth {
+                continue;
+            }
+            for (m, e, evidence, confidence) in self.calls_out(n) {
+                if seen.insert(m) {
+                    came.insert(m, (n, e, evidence, confidence));
+                    queue.push_back((m, d + 1));
+                }
+            }
+        }
+        let mut steps = Vec::new();
+        let mut at = goal;
+        while at != start {
+            let (prev, e, evidence, confidence) = came.get(&at)?;
+            steps.push(CallNode {
+                symbol: self.hit(at),
+                site: self.site(e),
+                sites: 1,
+                evidence: evidence.name().to_string(),
+                confidence: *confidence,
+                children: Vec::new(),
+            });
+            at = *prev;
+        }
+        steps.reverse();
+        Some(steps)
+    }
+}
+
+/// A type related to the symbol asked about, or a member overriding or overridden.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Related {
+    /// The name as written where the relation is declared.
+    pub name: String,
+    /// The definition, when it resolves to one in the index (`None`: from outside
+    /// the workspace, e.g. a library base class).
+    pub symbol: Option<SymbolHit>,
+    /// How the relation's name was linked (`None` when unresolved).
+    pub evidence: Option<String>,
+    /// How sure the link is (0 when unresolved).
+    pub confidence: f32,
+    /// Where the relation is declared: `file:line:col`.
+    pub site: String,
+}
+
+/// The type hierarchy around a symbol.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Hierarchy {
+    /// The symbol asked about.
+    pub symbol: SymbolHit,
+    /// The type the hierarchy is about: the symbol itself, or the type owning it.
+    pub owner: Option<SymbolHit>,
+    /// Types it extends or implements.
+    pub supertypes: Vec<Related>,
+    /// Types extending or implementing it.
+    pub subtypes: Vec<Related>,
+    /// For a member: the same member in supertypes (what it overrides).
+    pub overrides: Vec<Related>,
+    /// For a member: the same member in subtypes (what overrides it).
+    pub overridden_by: Vec<Related>,
+}
+
+impl GraphView {
+    fn related(&self, n: u32, e: &Edge) -> Related {
+        let hit = self.hit(n);
+        Related {
+            name: hit.name.clone(),
+            symbol: Some(hit),
+            evidence: Some(e.evidence.name().to_string()),
+            confidence: e.confidence,
+            site: self.site(e),
+        }
+    }
+
+    /// A member related through the type relation `e`.
+    fn inherited(&self, member: u32, e: &Edge) -> Related {
+        Related {
+            evidence: Some(Evidence::Inherited.name().to_string()),
+            ..self.related(member, e)
+        }
+    }
+
+    /// The hierarchy around `symbol`. `unresolved` gives, for a type node, the
+    /// relations declared on it that link nowhere (name, site), from its facts.
+    pub(crate) fn hierarchy(
+        &self,
+        symbol: &SymbolHit,
+        unresolved: &dyn Fn(&SymbolHit) -> Vec<(String, String)>,
+    ) -> Hierarchy {
+        let mut out = Hierarchy {
+            symbol: symbol.clone(),
+            owner: None,
+            supertypes: Vec::new(),
+            subtypes: Vec::new(),
+            overrides: Vec::new(),
+            overridden_by: Vec::new(),
+        };
+        let Some(n) = self.node(&symbol.id) else {
+            return out;
+        };
+        let Some(s) = self.symbol(n) else {
+            return out;
+        };
+        let (owners, member) = if s.kind.is_type() {
+            (vec![n], None)
+        } else {
+            (self.owners(n), Some(s.name.clone()))
+        };
+        let Some(&owner) = owners.first() else {
+            return out;
+        };
+        for &o in &owners {
+            for e in self.supertypes(o) {
+                if !out.supertypes.iter().any(|r| r.site == self.site(e)) {
+                    out.supertypes.push(self.related(e.to, e));
+                }
+            }
+            for e in self.subtypes(o) {
+                if !out
+                    .subtypes
+                    .iter()
+                    .any(|r| r.symbol.as_ref().map(|h| &h.id) == Some(&self.hit(e.from).id))
+                {
+                    out.subtypes.push(self.related(e.from, e));
+                }
+            }
+        }
+        let owner_hit = self.hit(owner);
+        for (name, site) in unresolved(&owner_hit) {
+            if !out.supertypes.iter().any(|r| r.site == site) {
+                out.supertypes.push(Related {
+                    name,
+                    symbol: None,
+                    evidence: None,
+                    confidence: 0.0,
+                    site,
+                });
+            }
+        }
+        if let Some(m) = member {
+            for &o in &owners {
+                for e in self.supertypes(o) {
+                    if let Some(x) = self.member(e.to, e.file, &m) {
+                        out.overrides.push(self.inherited(x, e));
+                    }
+                }
+                for e in self.subtypes(o) {
+                    if let Some(x) = self.member(e.from, e.file, &m) {
+                        out.overridden_by.push(self.inherited(x, e));
+                    }
+                }
+            }
+        }
+        out.owner = Some(owner_hit);
+        out
+    }
+}
