@@ -54,6 +54,8 @@ enum Command {
     Export(ExportArgs),
     /// Measure indexing and query performance on a corpus.
     Bench(crate::bench::BenchArgs),
+    /// Compare go-to-definition answers with a precise indexer's SCIP index.
+    Accuracy(crate::accuracy::AccuracyArgs),
 }
 
 #[derive(Args, Debug)]
@@ -253,6 +255,7 @@ fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Index(args) => index(cli.index.as_deref(), &cwd, args),
         Command::Bench(args) => crate::bench::run(args),
+        Command::Accuracy(args) => crate::accuracy::run(args),
         command => {
             let ws = open_workspace(cli.index.as_deref(), &cwd)?;
             let mut out = std::io::stdout().lock();
@@ -274,7 +277,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                     }
                 }
                 Command::Export(a) => export(&ws, a, &mut out),
-                Command::Index(_) | Command::Bench(_) => Ok(()),
+                Command::Index(_) | Command::Bench(_) | Command::Accuracy(_) => Ok(()),
             }
         }
     }

@@ -5,9 +5,11 @@
 //! renders the plain values it returns as compact text lines or JSON. Data goes to
 //! stdout; logs and progress go to stderr.
 
+mod accuracy;
 mod bench;
 mod cli;
 mod render;
+mod scip;
 
 use std::process::ExitCode;
 

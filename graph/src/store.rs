@@ -11,7 +11,7 @@ use crate::{Error, Result};
 
 /// The on-disk format this build reads and writes. Bump on any change to the
 /// key layout or the encoding of a stored value.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 const FORMAT_FILE: &str = "FORMAT";
 const FORMAT_PREFIX: &str = "cartograph index format ";
@@ -116,11 +116,17 @@ pub struct PreparedFile {
 
 impl PreparedFile {
     /// Encodes `facts` for `record`.
-    pub fn new(record: FileRecord, facts: FileFacts) -> PreparedFile {
+    pub fn new(record: FileRecord, mut facts: FileFacts) -> PreparedFile {
+        let encoded = lz4_flex::compress_prepend_size(&encode(&facts));
+        // Linking reads neither docs nor diagnostics: keep them out of memory.
+        for s in &mut facts.symbols {
+            s.doc = None;
+        }
+        let diagnostics = std::mem::take(&mut facts.diagnostics);
         PreparedFile {
-            diagnostics: facts.diagnostics.clone(),
+            diagnostics,
             // Facts are most of the store's bytes and compress about threefold.
-            facts: lz4_flex::compress_prepend_size(&encode(&facts)),
+            facts: encoded,
             names: reference_names(&facts).into_iter().collect(),
             defined: defined_names(&facts).into_iter().collect(),
             loaded: std::sync::Arc::new((record.clone(), facts)),

@@ -187,6 +187,11 @@ fn qualifier_of(name: Node<'_>, text: &str) -> Option<String> {
         .iter()
         .find_map(|sep| prefix.strip_suffix(sep))?
         .trim();
+    // Inside a macro's token tree the parent starts earlier: keep the operand only.
+    let q = match q.rfind(|c: char| "([{,;=!&|<>+-*/% \t".contains(c)) {
+        Some(i) if parent.kind() == "token_tree" => &q[i + 1..],
+        _ => q,
+    };
     if q.is_empty() || q.len() > MAX_QUALIFIER || q.contains('\n') {
         return None;
     }

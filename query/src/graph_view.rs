@@ -253,6 +253,14 @@ impl GraphView {
         }
     }
 
+    /// The edges of one reference of the file at `path`.
+    pub(crate) fn edges_of(&self, path: &str, reference: u32) -> &[Edge] {
+        let edges = self.edges_in(path);
+        let start = edges.partition_point(|e| e.reference < reference);
+        let end = edges.partition_point(|e| e.reference <= reference);
+        &edges[start..end]
+    }
+
     /// The path of a file, by number.
     pub(crate) fn file_path(&self, file: u32) -> &str {
         &self.files[file as usize].path

@@ -295,17 +295,42 @@ impl Workspace {
                 continue;
             };
             let (record, facts) = (&file.0, &file.1);
-            let edges = view.edges_in(&path);
             for (i, r) in facts.references.iter().enumerate() {
                 if r.name != name {
                     continue;
                 }
-                let targets =
-                    view.targets_with_dispatch(edges.iter().filter(|e| e.reference == i as u32));
+                let targets = view.targets_with_dispatch(view.edges_of(&path, i as u32).iter());
                 out.push(ref_site(record, facts, r, targets));
             }
         }
         Ok(out)
+    }
+
+    /// Every reference of an indexed file, in order, each with the definitions it
+    /// resolves to (most confident first; no interface dispatch).
+    pub fn file_references(&self, path: &str) -> Result<Vec<RefSite>> {
+        let files = files::Files::new(&self.store);
+        let Some(file) = files.get(path)? else {
+            return Err(Error::NotIndexed {
+                path: path.to_string(),
+                hint: String::new(),
+            });
+        };
+        let view = self.graph_view()?;
+        let (record, facts) = (&file.0, &file.1);
+        Ok(facts
+            .references
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let targets = view
+                    .edges_of(path, i as u32)
+                    .iter()
+                    .map(|e| view.target(e))
+                    .collect();
+                ref_site(record, facts, r, targets)
+            })
+            .collect())
     }
 
     /// Picks the symbol a user means: by stable ID, qualified name or name. Several
@@ -681,11 +706,10 @@ impl Workspace {
                 })
                 .map_err(io)?;
             }
-            let edges = view.edges_in(&record.path);
             let mut out_edges = Vec::new();
             for (i, r) in facts.references.iter().enumerate() {
                 let mut targets = Vec::new();
-                for e in edges.iter().filter(|e| e.reference == i as u32) {
+                for e in view.edges_of(&record.path, i as u32) {
                     let t = view.target(e);
                     out_edges.push(ExportRecord::Edge {
                         kind: edge_kind(r.kind).to_string(),

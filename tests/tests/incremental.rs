@@ -160,6 +160,9 @@ fn resolution_follows_edits_and_equals_a_rebuild() {
     );
 }
 
+/// One edit of a workspace.
+type Step = Box<dyn Fn(&Workspace)>;
+
 /// After every step of an edit sequence on the shop fixture, the incrementally
 /// updated graph (links, targets, edges) equals a fresh index of the same tree.
 #[test]
@@ -167,7 +170,7 @@ fn every_step_of_an_edit_sequence_equals_a_rebuild() {
     let ws = Workspace::fixture("shop");
     ws.run(&["index", "."]).ok();
     let ledger = "src/ledger/src";
-    let steps: Vec<(&str, Box<dyn Fn(&Workspace)>)> = vec![
+    let steps: Vec<(&str, Step)> = vec![
         (
             "a new definition captures unresolved references",
             Box::new(|ws: &Workspace| {

@@ -20,6 +20,7 @@
   (#eq? @_proto "prototype")) @definition.method
 
 ; references
+(member_expression property: (property_identifier) @name) @reference.other
 (call_expression function: (identifier) @name) @reference.call
 (call_expression function: (member_expression property: (property_identifier) @name)) @reference.call
 (new_expression constructor: (identifier) @name) @reference.call

@@ -23,6 +23,7 @@
 (class_definition superclasses: (argument_list (attribute attribute: (identifier) @name) @reference.inherit))
 (type (identifier) @name) @reference.type
 (type (attribute attribute: (identifier) @name)) @reference.type
+(attribute attribute: (identifier) @name) @reference.other
 (decorator (identifier) @name) @reference.call
 (decorator (attribute attribute: (identifier) @name)) @reference.call
 

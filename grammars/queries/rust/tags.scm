@@ -43,6 +43,14 @@
 
 (type_identifier) @name @reference.type
 
+; other uses: fields read or written, path segments (`Parser::new`, `ast::Ast`,
+; `Kind::Variant`), and calls inside macro arguments (`assert!(is_word(b))`)
+(field_expression field: (field_identifier) @name) @reference.other
+(scoped_identifier path: (identifier) @name) @reference.other
+(scoped_identifier name: (identifier) @name) @reference.other
+(scoped_type_identifier path: (identifier) @name) @reference.other
+(token_tree (identifier) @name . (token_tree)) @reference.call
+
 ; imports
 (use_declaration argument: (_) @import.module) @import
 (use_declaration argument: (scoped_identifier name: (identifier) @name) @reference.import)

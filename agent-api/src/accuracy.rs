@@ -1,0 +1,336 @@
+//! `cartograph accuracy`: Cartograph's go-to-definition answers at every reference
+//! site of a project, compared with a compiler-precise indexer's (a SCIP index from
+//! scip-python, scip-typescript or rust-analyzer), as a table per language.
+//!
+//! A site is an occurrence the precise indexer marks as a reference (not a
+//! definition) to a symbol it defines in the project, in a file Cartograph indexes.
+//! References to local symbols (`local N`), to parameters and type parameters
+//! (scoped to one declaration; rust-analyzer and scip-typescript already mark
+//! parameters local) and to definitions outside the project are counted and left
+//! out: Cartograph indexes declarations visible beyond one function. Cartograph answers a site when it extracted a reference
+//! starting at the same position and linked it to at least one definition; an answer
+//! is right when a target's file and line are those of the true definition.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use cartograph_graph::IndexConfig;
+use cartograph_indexer::Language;
+use cartograph_query::{RefSite, Workspace};
+use clap::Args;
+use serde::Serialize;
+
+use crate::scip;
+
+/// Options of `cartograph accuracy`.
+#[derive(Args, Debug)]
+pub struct AccuracyArgs {
+    /// The project root the SCIP index describes.
+    pub root: PathBuf,
+    /// The SCIP index a precise indexer wrote for that root.
+    #[arg(long, value_name = "FILE")]
+    pub scip: PathBuf,
+    /// Keep Cartograph's index of the root here (default: a temporary directory).
+    #[arg(long, value_name = "DIR")]
+    pub keep_index: Option<PathBuf>,
+    /// How many of the most frequent kinds of misses to list.
+    #[arg(long, default_value_t = 20)]
+    pub misses: usize,
+    /// Also list this many example sites of each listed kind of miss.
+    #[arg(long, default_value_t = 0)]
+    pub examples: usize,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Counts of one language.
+#[derive(Debug, Default, Serialize)]
+pub struct Row {
+    /// Reference sites compared.
+    pub sites: u64,
+    /// Sites Cartograph answered (a reference there with at least one target).
+    pub answered: u64,
+    /// Answers containing the true definition.
+    pub correct: u64,
+    /// Answers whose first target is the true definition.
+    pub correct_first: u64,
+    /// answered / sites.
+    pub coverage: f64,
+    /// correct / answered.
+    pub precision: f64,
+    /// correct_first / answered.
+    pub top1_precision: f64,
+    /// correct / sites.
+    pub recall: f64,
+}
+
+/// The harness's result.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    /// The precise indexer.
+    pub tool: String,
+    /// The project root.
+    pub root: String,
+    /// Per language.
+    pub languages: BTreeMap<String, Row>,
+    /// References to document-local symbols, parameters and type parameters, left out.
+    pub local_references: u64,
+    /// References to symbols defined outside the project, left out.
+    pub external_references: u64,
+    /// References to definitions in files Cartograph does not index, left out.
+    pub unindexed_definitions: u64,
+    /// The most frequent kinds of misses: (kind, count).
+    pub misses: Vec<(String, u64)>,
+    /// Example sites of those misses: kind -> `file:line:col symbol`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub examples: BTreeMap<String, Vec<String>>,
+}
+
+/// The kind of a SCIP symbol, from the suffix of its last descriptor.
+fn scip_kind(symbol: &str) -> &'static str {
+    let s = symbol.trim_end();
+    if s.ends_with(").") {
+        "method/function"
+    } else if s.ends_with('#') {
+        "type"
+    } else if s.ends_with('/') {
+        "module"
+    } else if s.ends_with('!') {
+        "macro"
+    } else if s.ends_with(')') {
+        "parameter"
+    } else if s.ends_with(']') {
+        "type parameter"
+    } else if s.ends_with(':') {
+        "meta"
+    } else {
+        "term"
+    }
+}
+
+/// Byte column of a `character` offset on `line` in the given encoding.
+fn byte_column(line: &str, character: u32, utf16: bool) -> u32 {
+    if !utf16 || line.is_ascii() {
+        return character;
+    }
+    let mut units = 0u32;
+    for (byte, c) in line.char_indices() {
+        if units >= character {
+            return byte as u32;
+        }
+        units += c.len_utf16() as u32;
+    }
+    line.len() as u32
+}
+
+/// Runs the harness and prints the table (or JSON) on stdout.
+pub fn run(args: AccuracyArgs) -> Result<()> {
+    let report = measure(&args)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        crate::render::json(&mut out, &report)
+    } else {
+        print(&mut out, &report).context("cannot write output")
+    }
+}
+
+fn measure(args: &AccuracyArgs) -> Result<Report> {
+    if !args.root.is_dir() {
+        bail!("{} is not a directory", args.root.display());
+    }
+    let bytes = std::fs::read(&args.scip)
+        .with_context(|| format!("cannot read {}", args.scip.display()))?;
+    let index = scip::decode(&bytes)
+        .with_context(|| format!("{} is not a readable SCIP index", args.scip.display()))?;
+    let dir = match &args.keep_index {
+        Some(d) => d.clone(),
+        None => std::env::temp_dir().join(format!("cartograph-accuracy-{}", std::process::id())),
+    };
+    let config = IndexConfig {
+        roots: vec![args.root.clone()],
+        ..IndexConfig::default()
+    };
+    let (ws, _) = Workspace::index(&dir, &config, &|_| {})?;
+    let result = compare(&ws, &index, &args.root, (args.misses, args.examples));
+    drop(ws);
+    if args.keep_index.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result
+}
+
+fn compare(
+    ws: &Workspace,
+    index: &scip::Index,
+    root: &Path,
+    (top, examples): (usize, usize),
+) -> Result<Report> {
+    let mut report = Report {
+        tool: index.tool.clone(),
+        root: root.display().to_string(),
+        ..Report::default()
+    };
+    // Where each symbol is defined: (path, 1-based line).
+    let mut defs: HashMap<&str, Vec<(&str, u32)>> = HashMap::new();
+    for d in &index.documents {
+        for o in d.occurrences.iter().filter(|o| o.is_definition()) {
+            if !o.symbol.starts_with("local ") {
+                defs.entry(o.symbol.as_str())
+                    .or_default()
+                    .push((d.path.as_str(), o.line + 1));
+            }
+        }
+    }
+    let indexed: std::collections::HashSet<String> =
+        ws.store().files()?.into_iter().map(|f| f.path).collect();
+    let mut misses: HashMap<String, u64> = HashMap::new();
+    let mut samples: HashMap<String, Vec<String>> = HashMap::new();
+    for d in &index.documents {
+        if !indexed.contains(&d.path) {
+            continue;
+        }
+        let language = Language::from_path(Path::new(&d.path))
+            .map_or("other", |l| l.name())
+            .to_string();
+        let text = std::fs::read_to_string(root.join(&d.path)).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let utf16 = d.encoding == 2 || (d.encoding == 0 && index.tool.contains("typescript"));
+        let refs = ws.file_references(&d.path)?;
+        let at: HashMap<(u32, u32), &RefSite> = refs.iter().map(|r| ((r.line, r.col), r)).collect();
+        let row = report.languages.entry(language).or_default();
+        for o in d.occurrences.iter().filter(|o| !o.is_definition()) {
+            if o.symbol.starts_with("local ")
+                || matches!(scip_kind(&o.symbol), "parameter" | "type parameter")
+            {
+                report.local_references += 1;
+                continue;
+            }
+            let Some(truth) = defs.get(o.symbol.as_str()) else {
+                report.external_references += 1;
+                continue;
+            };
+            if !truth.iter().any(|(p, _)| indexed.contains(*p)) {
+                report.unindexed_definitions += 1;
+                continue;
+            }
+            row.sites += 1;
+            let kind = scip_kind(&o.symbol);
+            let line_text = lines.get(o.line as usize).copied().unwrap_or("");
+            let col = byte_column(line_text, o.character, utf16);
+            let mut miss = |what: String| {
+                let list = samples.entry(what.clone()).or_default();
+                if list.len() < examples {
+                    list.push(format!("{}:{}:{} {}", d.path, o.line + 1, col, o.symbol));
+                }
+                *misses.entry(what).or_default() += 1;
+            };
+            let Some(site) = at.get(&(o.line + 1, col)) else {
+                miss(format!("not extracted: {kind}"));
+                continue;
+            };
+            let Some(first) = site.targets.first() else {
+                miss(format!("unresolved: {kind} ({} reference)", site.kind));
+                continue;
+            };
+            row.answered += 1;
+            let is_true =
+                |file: &str, line: u32| truth.iter().any(|(p, l)| *p == file && *l == line);
+            if site.targets.iter().any(|t| is_true(&t.file, t.line)) {
+                row.correct += 1;
+                if is_true(&first.file, first.line) {
+                    row.correct_first += 1;
+                } else {
+                    miss(format!(
+                        "right answer not first: {kind} ({} reference, {} first)",
+                        site.kind, first.evidence
+                    ));
+                }
+            } else {
+                miss(format!(
+                    "wrong target: {kind} ({} reference, {})",
+                    site.kind, first.evidence
+                ));
+            }
+        }
+    }
+    let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    for row in report.languages.values_mut() {
+        row.coverage = ratio(row.answered, row.sites);
+        row.precision = ratio(row.correct, row.answered);
+        row.top1_precision = ratio(row.correct_first, row.answered);
+        row.recall = ratio(row.correct, row.sites);
+    }
+    report.languages.retain(|_, r| r.sites > 0);
+    let mut misses: Vec<(String, u64)> = misses.into_iter().collect();
+    misses.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    misses.truncate(top);
+    for (kind, _) in &misses {
+        if let Some(list) = samples.remove(kind).filter(|l| !l.is_empty()) {
+            report.examples.insert(kind.clone(), list);
+        }
+    }
+    report.misses = misses;
+    Ok(report)
+}
+
+fn print(out: &mut dyn std::io::Write, r: &Report) -> std::io::Result<()> {
+    writeln!(out, "accuracy against {} on {}", r.tool, r.root)?;
+    writeln!(
+        out,
+        "{:<12} {:>8} {:>9} {:>10} {:>7} {:>7}",
+        "language", "sites", "coverage", "precision", "top-1", "recall"
+    )?;
+    for (lang, row) in &r.languages {
+        writeln!(
+            out,
+            "{:<12} {:>8} {:>9.3} {:>10.3} {:>7.3} {:>7.3}",
+            lang, row.sites, row.coverage, row.precision, row.top1_precision, row.recall
+        )?;
+    }
+    writeln!(
+        out,
+        "left out: {} references to local symbols and parameters, {} to definitions outside the project, {} to files cartograph does not index",
+        r.local_references, r.external_references, r.unindexed_definitions
+    )?;
+    writeln!(out, "most frequent misses:")?;
+    for (kind, n) in &r.misses {
+        writeln!(out, "{n:>8}  {kind}")?;
+        for e in r.examples.get(kind).into_iter().flatten() {
+            writeln!(out, "            {e}")?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_offsets_become_byte_columns() {
+        assert_eq!(byte_column("let x = 1;", 4, true), 4);
+        // 'é' is one UTF-16 unit and two bytes; '𝄞' is two units and four bytes.
+        assert_eq!(byte_column("é = f(𝄞, y)", 4, true), 5);
+        assert_eq!(byte_column("é = f(𝄞, y)", 10, true), 13);
+        assert_eq!(byte_column("é = f(x)", 4, false), 4);
+    }
+
+    #[test]
+    fn scip_symbols_have_kinds() {
+        assert_eq!(
+            scip_kind("scip-python python rich 1 `rich.console`/Console#"),
+            "type"
+        );
+        assert_eq!(
+            scip_kind("scip-python python rich 1 `rich.console`/Console#print()."),
+            "method/function"
+        );
+        assert_eq!(
+            scip_kind("rust-analyzer cargo regex-syntax 0.8 ast/"),
+            "module"
+        );
+        assert_eq!(scip_kind("rust-analyzer cargo std 1 vec!"), "macro");
+    }
+}
