@@ -9,7 +9,9 @@
 //! parameters local) and to definitions outside the project are counted and left
 //! out: Cartograph indexes declarations visible beyond one function. Cartograph answers a site when it extracted a reference
 //! starting at the same position and linked it to at least one definition; an answer
-//! is right when a target's file and line are those of the true definition.
+//! is right when a target's file and line are those of the true definition (for a
+//! module, which the precise indexers define at its file, a target that is the
+//! module's declaration, `mod x;`, counts too).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -108,6 +110,13 @@ fn scip_kind(symbol: &str) -> &'static str {
     } else {
         "term"
     }
+}
+
+/// The last descriptor of a SCIP symbol: `parse/` of `... regex-syntax 0.8 ast/parse/`.
+fn last_descriptor(symbol: &str) -> &str {
+    let s = symbol.trim_end_matches('/');
+    let start = s.rfind(['/', ' ', '#']).map_or(0, |i| i + 1);
+    &symbol[start..]
 }
 
 /// Byte column of a `character` offset on `line` in the given encoding.
@@ -235,11 +244,18 @@ fn compare(
                 continue;
             };
             row.answered += 1;
-            let is_true =
-                |file: &str, line: u32| truth.iter().any(|(p, l)| *p == file && *l == line);
-            if site.targets.iter().any(|t| is_true(&t.file, t.line)) {
+            // A module is defined by its file; Cartograph points at its declaration
+            // (`mod x;`), which names the same module: same kind, same name.
+            let module = (kind == "module").then(|| last_descriptor(&o.symbol));
+            let is_true = |t: &cartograph_query::RefTarget| {
+                truth.iter().any(|(p, l)| *p == t.file && *l == t.line)
+                    || module.is_some_and(|m| {
+                        t.id.ends_with(&format!(" {m}")) || t.id.ends_with(&format!("/{m}"))
+                    })
+            };
+            if site.targets.iter().any(is_true) {
                 row.correct += 1;
-                if is_true(&first.file, first.line) {
+                if is_true(first) {
                     row.correct_first += 1;
                 } else {
                     miss(format!(
@@ -332,5 +348,13 @@ mod tests {
             "module"
         );
         assert_eq!(scip_kind("rust-analyzer cargo std 1 vec!"), "macro");
+        assert_eq!(
+            last_descriptor("rust-analyzer cargo rs 0.8 ast/parse/"),
+            "parse/"
+        );
+        assert_eq!(
+            last_descriptor("rust-analyzer cargo rs 0.8 unicode/"),
+            "unicode/"
+        );
     }
 }

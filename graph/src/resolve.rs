@@ -107,8 +107,15 @@ pub fn resolve(
         .filter(|i| fitting(&candidates[*i]))
         .collect();
     // Prefer kinds that can be what the reference uses.
+    // (Python and JavaScript properties are methods read like fields.)
+    let field_read = reference.kind == RefKind::Other
+        && reference.qualifier.is_some()
+        && matches!(lang, Language::Rust | Language::Go | Language::Java);
     let wanted = |k: SymbolKind| match reference.kind {
-        RefKind::Call => k.is_callable() || k.is_type(),
+        // `x.kind` reads a field rather than naming a method `kind`.
+        RefKind::Other if field_read => !k.is_callable(),
+        // Rust tuple variants and Java/C# enum constants with arguments are called.
+        RefKind::Call => k.is_callable() || k.is_type() || k == SymbolKind::EnumMember,
         RefKind::Type | RefKind::Inherit | RefKind::Implement => k.is_type(),
         _ => true,
     };
@@ -193,6 +200,21 @@ pub fn resolve(
         }) {
             return through_import(record, &import.module, &pool, candidates);
         }
+        // A qualifier naming a module of the workspace by its path:
+        // `unicode::is_word_character` (Rust), `package.module.function` (Python).
+        let module = match lang {
+            Language::Rust => Some(format!("{q}::{}", reference.name)),
+            Language::Python => Some(q.to_string()),
+            _ => None,
+        };
+        if let Some(m) = module {
+            let found = pick(&pool, candidates, |c| {
+                !qualified(c).contains('.') && module_matches(record, &m, c)
+            });
+            if !found.is_empty() {
+                return answer(found, Evidence::QualifiedName, 0.85);
+            }
+        }
         return name_only(record, reference, &pool, candidates);
     }
 
@@ -212,9 +234,9 @@ pub fn resolve(
             .iter()
             .copied()
             .filter(|i| {
-                candidates[*i].facts.symbols[candidates[*i].symbol as usize]
-                    .parent
-                    .is_none()
+                // Enum variants are in scope through their enum's glob import.
+                let s = &candidates[*i].facts.symbols[candidates[*i].symbol as usize];
+                s.parent.is_none() || s.kind == SymbolKind::EnumMember
             })
             .collect();
         if !nested.is_empty() {
@@ -357,18 +379,26 @@ fn name_only(
                     let c = &candidates[*i];
                     let k = kind_of(c);
                     // Types and modules can be reached either way (`pkg.Type`, `Type`).
-                    k.is_type() || k == SymbolKind::Module || member(c) == qualified_use
+                    k.is_type()
+                        || matches!(k, SymbolKind::Module | SymbolKind::EnumMember)
+                        || member(c) == qualified_use
                 })
                 .collect()
         }
     };
     let pool = pool.as_slice();
     let local = pick(pool, candidates, |c| same_service(record, c));
-    let (found, confidence) = if local.is_empty() {
+    let (mut found, confidence) = if local.is_empty() {
         (pool.to_vec(), 0.25)
     } else {
         (local, 0.5)
     };
+    // Nearest first: the same file, then the same directory.
+    let dir = dir_of(&record.path);
+    found.sort_by_key(|i| {
+        let path = &candidates[*i].record.path;
+        (path != &record.path, dir_of(path) != dir)
+    });
     // Many definitions sharing a name say nothing about which one is meant: the
     // reference stays unresolved (and visible as such) rather than linked to all.
     if found.len() > MAX_NAME_ONLY {
@@ -434,6 +464,9 @@ fn receiver_type(
     qualifier: &str,
     container: Option<&str>,
 ) -> Option<String> {
+    if let Some(ty) = constructed_type(qualifier) {
+        return Some(ty);
+    }
     let mut segments = qualifier.split('.');
     let head = segments.next()?;
     let field = segments.next();
@@ -466,6 +499,53 @@ fn receiver_type(
             type_in_signature(&s.signature, f)
         }
     }
+}
+
+/// The type of a value built right in the qualifier: `Parser::new()` and
+/// `Parser::default()` (Rust), `new Foo()` (JS/TS, Java, C#), `Foo(...)` (a Python
+/// class), `NewFoo()` and `pkg.NewFoo()` (Go). Types are told by their capital.
+fn constructed_type(qualifier: &str) -> Option<String> {
+    let q = qualifier.trim();
+    let (q, is_new) = match q.strip_prefix("new ") {
+        Some(rest) => (rest.trim_start(), true),
+        None => (q, false),
+    };
+    if !q.ends_with(')') {
+        return None;
+    }
+    let open = q.find('(')?;
+    // One call: the first parenthesis closes at the end.
+    let mut depth = 0i32;
+    for (i, c) in q.char_indices().skip_while(|(i, _)| *i < open) {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 && i + 1 != q.len() {
+            return None;
+        }
+    }
+    let callee = &q[..open];
+    if callee.contains(' ') || (callee.contains('.') && callee.contains("::")) {
+        return None;
+    }
+    let capital = |s: &str| s.chars().next().is_some_and(char::is_uppercase);
+    let word = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if let Some((path, _function)) = callee.rsplit_once("::") {
+        let ty = path.rsplit("::").next()?;
+        let ty = ty.split('<').next()?;
+        return (capital(ty) && word(ty)).then(|| ty.to_string());
+    }
+    let last = callee.rsplit('.').next()?;
+    let last = last.split('<').next()?;
+    if !word(last) {
+        return None;
+    }
+    if let Some(rest) = last.strip_prefix("New").filter(|r| capital(r)) {
+        return Some(rest.to_string());
+    }
+    (is_new || capital(last)).then(|| last.to_string())
 }
 
 /// The type a field's declaration gives it: `store CartStore` (Go), `store: Store`
@@ -621,5 +701,28 @@ fn same_package(record: &FileRecord, facts: &FileFacts, c: &Candidate<'_>) -> bo
         // A Rust crate is one namespace reached through `use`; a JS/Python module
         // only sees what it imports.
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_built_in_a_qualifier_have_their_type() {
+        for (q, ty) in [
+            ("Parser::new()", Some("Parser")),
+            ("ast::Parser::new(x, y)", Some("Parser")),
+            ("Vec::<u8>::new()", None),
+            ("new Foo(1)", Some("Foo")),
+            ("Foo(a)", Some("Foo")),
+            ("pkg.NewStore()", Some("Store")),
+            ("NewStore()", Some("Store")),
+            ("make_parser()", None),
+            ("self.parser", None),
+            ("Parser::new().build()", None),
+        ] {
+            assert_eq!(constructed_type(q).as_deref(), ty, "{q}");
+        }
     }
 }

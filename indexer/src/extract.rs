@@ -21,6 +21,9 @@ const MAX_DOC: usize = 2000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Role {
     Definition(SymbolKind),
+    /// A field defined by assignment inside a method (`self.x = ...`): a member of
+    /// the enclosing type, defined where it is first assigned.
+    AssignedField,
     Reference(RefKind),
     Name,
     Receiver,
@@ -45,6 +48,9 @@ struct TagsQuery {
 }
 
 fn role_of(capture: &str) -> Role {
+    if capture == "definition.assigned_field" {
+        return Role::AssignedField;
+    }
     if let Some(kind) = capture.strip_prefix("definition.") {
         return match SymbolKind::from_name(kind) {
             Some(k) => Role::Definition(k),
@@ -161,6 +167,8 @@ fn memchr_count(bytes: &[u8], needle: u8) -> usize {
 
 struct RawDef<'t> {
     kind: SymbolKind,
+    /// Defined by assignment in a method; belongs to the enclosing type.
+    assigned: bool,
     node: Node<'t>,
     name: Node<'t>,
     receiver: Option<String>,
@@ -252,6 +260,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
     let mut matches = cursor.matches(&tq.query, root, text.as_bytes());
     while let Some(m) = matches.next() {
         let mut def: Option<(SymbolKind, Node<'_>)> = None;
+        let mut assigned = false;
         let mut reference: Option<(RefKind, Node<'_>)> = None;
         let mut name: Option<Node<'_>> = None;
         let mut receiver: Option<Node<'_>> = None;
@@ -271,6 +280,10 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 .unwrap_or(Role::Ignored)
             {
                 Role::Definition(k) => def = Some((k, cap.node)),
+                Role::AssignedField => {
+                    def = Some((SymbolKind::Field, cap.node));
+                    assigned = true;
+                }
                 Role::Reference(k) => reference = Some((k, cap.node)),
                 Role::Name => name = Some(cap.node),
                 Role::Receiver => receiver = Some(cap.node),
@@ -288,6 +301,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
         if let (Some((kind, node)), Some(name)) = (def, name) {
             defs.push(RawDef {
                 kind,
+                assigned,
                 node,
                 name,
                 receiver: receiver.map(|r| text_of(r, text).to_string()),
@@ -488,6 +502,22 @@ fn build_symbols(
             Frame::Def(i) => {
                 let d = &defs[i];
                 let name = text_of(d.name, text).trim().to_string();
+                // A field assigned in a method belongs to the innermost enclosing type,
+                // defined once: where it is first assigned (or declared in the body).
+                let (qual_prefix, desc_prefix, parent) = if d.assigned {
+                    let Some(owner) = stack.iter().rev().find(|t| {
+                        t.3.is_some_and(|i| facts.symbols[i as usize].kind.is_type())
+                    }) else {
+                        continue;
+                    };
+                    let field = format!("{}{}.", owner.2, escape_descriptor(&name));
+                    if seen.contains_key(&field) {
+                        continue;
+                    }
+                    (owner.1.clone(), owner.2.clone(), owner.3)
+                } else {
+                    (qual_prefix, desc_prefix, parent)
+                };
                 let (qual_prefix, desc_prefix) = match &d.receiver {
                     Some(r) => (join(&qual_prefix, r), format!("{desc_prefix}{r}#")),
                     None => (qual_prefix, desc_prefix),

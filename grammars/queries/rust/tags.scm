@@ -50,6 +50,7 @@
 (scoped_identifier name: (identifier) @name) @reference.other
 (scoped_type_identifier path: (identifier) @name) @reference.other
 (token_tree (identifier) @name . (token_tree)) @reference.call
+(tuple_struct_pattern type: (identifier) @name) @reference.other
 
 ; imports
 (use_declaration argument: (_) @import.module) @import
