@@ -219,6 +219,18 @@ impl<'a> Linker<'a> {
     /// Resolves reference `i` and records its links.
     fn link(&mut self, defs: &Definitions<'_>, i: usize) {
         let r = &self.facts.references[i];
+        // An import alias stands for the name it renames.
+        let renamed;
+        let r = match aliased_name(self.facts, r) {
+            Some(original) => {
+                renamed = Reference {
+                    name: original.to_string(),
+                    ..r.clone()
+                };
+                &renamed
+            }
+            None => r,
+        };
         let candidates = defs.named(&r.name);
         if candidates.is_empty() {
             return;
@@ -277,6 +289,20 @@ pub(crate) fn impl_target(facts: &FileFacts, i: usize) -> Option<&Reference> {
     facts.references[i + 1..]
         .iter()
         .find(|n| n.span.start_line == r.span.start_line && n.kind == RefKind::Type)
+}
+
+/// The name an import alias stands for: `yell` in `from m import shout as yell` or
+/// `import { shout as yell } from "./m"` stands for `shout`.
+pub(crate) fn aliased_name<'f>(facts: &'f FileFacts, r: &Reference) -> Option<&'f str> {
+    if r.qualifier.is_some() || r.kind == RefKind::Import {
+        return None;
+    }
+    let import = facts
+        .imports
+        .iter()
+        .find(|i| i.alias.as_deref() == Some(r.name.as_str()) && i.names.len() == 1)?;
+    let original = import.names[0].rsplit(['.', ':', '/']).next()?;
+    (original != r.name).then_some(original)
 }
 
 /// Names a file defines.
@@ -349,10 +375,19 @@ pub(crate) fn relink(
     // Every name to resolve, and the files defining them (as they will be).
     let mut needed: HashSet<String> = HashSet::new();
     for f in upserts {
-        needed.extend(f.1.references.iter().map(|r| r.name.clone()));
+        for r in &f.1.references {
+            needed.insert(r.name.clone());
+            if let Some(original) = aliased_name(&f.1, r) {
+                needed.insert(original.to_string());
+            }
+        }
     }
     for f in &relinked {
         for (i, r) in f.1.references.iter().enumerate() {
+            let original = aliased_name(&f.1, r);
+            if let Some(o) = original.filter(|o| changed.contains(*o)) {
+                needed.insert(o.to_string());
+            }
             if changed.contains(&r.name) {
                 needed.insert(r.name.clone());
                 if let Some(t) = impl_target(&f.1, i) {
@@ -404,6 +439,7 @@ pub(crate) fn relink(
             let stale = |i: usize| {
                 let r = &f.1.references[i];
                 changed.contains(&r.name)
+                    || aliased_name(&f.1, r).is_some_and(|o| changed.contains(o))
                     || impl_target(&f.1, i).is_some_and(|t| changed.contains(&t.name))
             };
             let mut linker = Linker::new(&f.0, &f.1);

@@ -195,6 +195,7 @@ pub fn resolve(
         // A qualifier naming an imported module: `errors.New`, `logging.getLogger`.
         if let Some(import) = facts.imports.iter().find(|i| {
             i.alias.as_deref() == Some(q)
+                || i.module == q
                 || module_tail(&i.module) == q
                 || i.names.iter().any(|n| n == q)
         }) {
@@ -486,7 +487,7 @@ fn receiver_type(
                     && b.span.start_byte < reference.span.start_byte
                     && b.enclosing.is_none_or(|e| chain.contains(&e))
             })
-            .map(|b| b.type_name.clone())
+            .map(|b| constructor_type(&b.type_name))
     }?;
     match field {
         None => Some(head_type),
@@ -498,6 +499,15 @@ fn receiver_type(
             })?;
             type_in_signature(&s.signature, f)
         }
+    }
+}
+
+/// The type a constructor function returns by convention: `NewStore` makes a
+/// `Store` (Go); other names are types already.
+fn constructor_type(name: &str) -> String {
+    match name.strip_prefix("New") {
+        Some(rest) if rest.chars().next().is_some_and(char::is_uppercase) => rest.to_string(),
+        _ => name.to_string(),
     }
 }
 

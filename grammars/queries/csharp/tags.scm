@@ -40,3 +40,4 @@
 ; bindings: typed locals and parameters
 (variable_declaration type: (identifier) @binding.type (variable_declarator name: (identifier) @binding.name))
 (parameter type: (identifier) @binding.type name: (identifier) @binding.name)
+(variable_declarator name: (identifier) @binding.name (object_creation_expression type: (identifier) @binding.type))

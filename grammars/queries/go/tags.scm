@@ -40,3 +40,4 @@
 (var_spec name: (identifier) @binding.name type: [(type_identifier) @binding.type (pointer_type (type_identifier) @binding.type)])
 (short_var_declaration left: (expression_list . (identifier) @binding.name) right: (expression_list . (composite_literal type: (type_identifier) @binding.type)))
 (short_var_declaration left: (expression_list . (identifier) @binding.name) right: (expression_list . (unary_expression operand: (composite_literal type: (type_identifier) @binding.type))))
+(short_var_declaration left: (expression_list . (identifier) @binding.name) right: (expression_list . (call_expression function: [(identifier) @binding.type (selector_expression field: (field_identifier) @binding.type)])))

@@ -28,6 +28,9 @@
 (annotation name: (identifier) @name) @reference.type
 (marker_annotation name: (identifier) @name) @reference.type
 (type_identifier) @name @reference.type
+; a class named as the object of a call or field access: `Util.pick()`
+(method_invocation object: (identifier) @name (#match? @name "^[A-Z]")) @reference.other
+(field_access object: (identifier) @name (#match? @name "^[A-Z]")) @reference.other
 
 ; imports
 (import_declaration (_) @import.module) @import

@@ -37,6 +37,15 @@
   function: (identifier) @_req
   arguments: (arguments . (string (string_fragment) @import.module))
   (#eq? @_req "require")) @import
+(variable_declarator
+  name: (object_pattern (shorthand_property_identifier_pattern) @import.name)
+  value: (call_expression
+    function: (identifier) @_req
+    arguments: (arguments . (string (string_fragment) @import.module)))
+  (#eq? @_req "require")) @import
+(import_statement
+  (import_clause (named_imports (import_specifier name: (identifier) @import.name alias: (identifier) @import.alias) @import))
+  source: (string (string_fragment) @import.module))
 
 ; bindings: names whose type the syntax shows
 (variable_declarator name: (identifier) @binding.name value: (new_expression constructor: (identifier) @binding.type))

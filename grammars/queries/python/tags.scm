@@ -34,6 +34,7 @@
 (import_from_statement module_name: (_) @import.module) @import
 (import_from_statement name: (dotted_name) @import.name) @import
 (import_from_statement name: (aliased_import name: (dotted_name) @import.name)) @import
+(import_from_statement module_name: (_) @import.module name: (aliased_import name: (dotted_name) @import.name alias: (identifier) @import.alias) @import)
 (import_from_statement name: (dotted_name (identifier) @name .) @reference.import)
 (import_from_statement name: (aliased_import name: (dotted_name (identifier) @name .)) @reference.import)
 
