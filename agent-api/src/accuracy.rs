@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use cartograph_graph::IndexConfig;
 use cartograph_indexer::Language;
-use cartograph_query::{RefSite, Workspace};
+use cartograph_query::{RefSite, RefTarget, Workspace};
 use clap::Args;
 use serde::Serialize;
 
@@ -208,6 +208,23 @@ fn compare(
         let utf16 = d.encoding == 2 || (d.encoding == 0 && index.tool.contains("typescript"));
         let refs = ws.file_references(&d.path)?;
         let at: HashMap<(u32, u32), &RefSite> = refs.iter().map(|r| ((r.line, r.col), r)).collect();
+        // Go-to-definition on a definition's own name answers that definition.
+        let mut own: HashMap<(u32, u32), RefTarget> = HashMap::new();
+        let mut stack = ws.outline(&d.path)?;
+        while let Some(node) = stack.pop() {
+            let s = node.symbol;
+            own.insert(
+                (s.line, s.col),
+                RefTarget {
+                    id: s.id,
+                    file: s.file,
+                    line: s.line,
+                    confidence: 1.0,
+                    evidence: "definition".to_string(),
+                },
+            );
+            stack.extend(node.children);
+        }
         let row = report.languages.entry(language).or_default();
         for o in d.occurrences.iter().filter(|o| !o.is_definition()) {
             if o.symbol.starts_with("local ")
@@ -235,38 +252,43 @@ fn compare(
                 }
                 *misses.entry(what).or_default() += 1;
             };
-            let Some(site) = at.get(&(o.line + 1, col)) else {
-                miss(format!("not extracted: {kind}"));
-                continue;
-            };
-            let Some(first) = site.targets.first() else {
-                miss(format!("unresolved: {kind} ({} reference)", site.kind));
+            let (targets, use_kind) =
+                match (at.get(&(o.line + 1, col)), own.get(&(o.line + 1, col))) {
+                    (Some(site), _) => (site.targets.as_slice(), site.kind.as_str()),
+                    (None, Some(def)) => (std::slice::from_ref(def), "definition"),
+                    (None, None) => {
+                        miss(format!("not extracted: {kind}"));
+                        continue;
+                    }
+                };
+            let Some(first) = targets.first() else {
+                miss(format!("unresolved: {kind} ({use_kind} reference)"));
                 continue;
             };
             row.answered += 1;
             // A module is defined by its file; Cartograph points at its declaration
             // (`mod x;`), which names the same module: same kind, same name.
             let module = (kind == "module").then(|| last_descriptor(&o.symbol));
-            let is_true = |t: &cartograph_query::RefTarget| {
+            let is_true = |t: &RefTarget| {
                 truth.iter().any(|(p, l)| *p == t.file && *l == t.line)
                     || module.is_some_and(|m| {
                         t.id.ends_with(&format!(" {m}")) || t.id.ends_with(&format!("/{m}"))
                     })
             };
-            if site.targets.iter().any(is_true) {
+            if targets.iter().any(is_true) {
                 row.correct += 1;
                 if is_true(first) {
                     row.correct_first += 1;
                 } else {
                     miss(format!(
                         "right answer not first: {kind} ({} reference, {} first)",
-                        site.kind, first.evidence
+                        use_kind, first.evidence
                     ));
                 }
             } else {
                 miss(format!(
                     "wrong target: {kind} ({} reference, {})",
-                    site.kind, first.evidence
+                    use_kind, first.evidence
                 ));
             }
         }

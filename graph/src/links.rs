@@ -10,11 +10,11 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use cartograph_indexer::{FileFacts, RefKind, Reference, SymbolKind};
+use cartograph_indexer::{FileFacts, Language, RefKind, Reference, SymbolKind};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::resolve::{resolve, Candidate, Evidence};
+use crate::resolve::{module_file_matches, resolve, Candidate, Evidence};
 use crate::store::FileRecord;
 use crate::{Result, Store};
 
@@ -148,9 +148,11 @@ fn bounded(s: &str, max: usize) -> String {
 /// A file with its record and facts, shared between threads.
 pub(crate) type Loaded = Arc<(FileRecord, FileFacts)>;
 
-/// Definitions by simple name over a set of loaded files.
+/// Definitions by simple name over a set of loaded files, and the files by the
+/// names an import may call them (see [`module_names`]).
 struct Definitions<'w> {
     by_name: HashMap<&'w str, Vec<Candidate<'w>>>,
+    modules: HashMap<String, Vec<&'w Loaded>>,
 }
 
 impl<'w> Definitions<'w> {
@@ -168,7 +170,15 @@ impl<'w> Definitions<'w> {
                 });
             }
         }
-        Definitions { by_name }
+        let mut modules: HashMap<String, Vec<&'w Loaded>> = HashMap::new();
+        for f in files {
+            for m in module_names(&f.0.path) {
+                if names.is_none_or(|n| n.contains(&m)) {
+                    modules.entry(m).or_default().push(f);
+                }
+            }
+        }
+        Definitions { by_name, modules }
     }
 
     fn named(&self, name: &str) -> &[Candidate<'w>] {
@@ -216,8 +226,51 @@ impl<'a> Linker<'a> {
         Endpoint::Other(i)
     }
 
+    /// Links module reference `i` (`"./cart"`, `pkg.mail`) to the files it names.
+    fn link_module(&mut self, defs: &Definitions<'_>, i: usize) {
+        let r = &self.facts.references[i];
+        let import = self.facts.imports.iter().find(|m| m.span.contains(&r.span));
+        // Rust's `crate::` names the root of the crate the file belongs to.
+        let crate_root = self.record.language == Language::Rust && r.name == "crate";
+        if import.is_none() && !crate_root {
+            return;
+        }
+        let files: Vec<&Loaded> = defs
+            .modules
+            .get(&r.name)
+            .into_iter()
+            .flatten()
+            .filter(|f| {
+                if crate_root {
+                    return f.0.service == self.record.service && f.0.language == Language::Rust;
+                }
+                let module = import.map_or("", |m| m.module.as_str());
+                f.0.path != self.record.path
+                    && module_file_matches(self.record, module, &f.0.path, f.1.package.as_deref())
+            })
+            .copied()
+            .collect();
+        let confidence = 0.95 / files.len().max(1) as f32;
+        for f in files {
+            let to = self.intern(f.0.symbol_id(TOP_LEVEL));
+            self.links.push(Link {
+                reference: i as u32,
+                from: Endpoint::TopLevel,
+                to,
+                kind: RefKind::Module,
+                line: r.span.start_line,
+                col: r.span.start_col,
+                evidence: Evidence::Import,
+                confidence,
+            });
+        }
+    }
+
     /// Resolves reference `i` and records its links.
     fn link(&mut self, defs: &Definitions<'_>, i: usize) {
+        if self.facts.references[i].kind == RefKind::Module {
+            return self.link_module(defs, i);
+        }
         let r = &self.facts.references[i];
         // An import alias stands for the name it renames.
         let renamed;
@@ -305,9 +358,31 @@ pub(crate) fn aliased_name<'f>(facts: &'f FileFacts, r: &Reference) -> Option<&'
     (original != r.name).then_some(original)
 }
 
-/// Names a file defines.
-pub(crate) fn defined_names(facts: &FileFacts) -> BTreeSet<String> {
-    facts.symbols.iter().map(|s| s.name.clone()).collect()
+/// Names a file defines: its symbols' names, and the names an import may give the
+/// file itself (see [`module_names`]).
+pub(crate) fn defined_names(path: &str, facts: &FileFacts) -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = facts.symbols.iter().map(|s| s.name.clone()).collect();
+    names.extend(module_names(path));
+    names
+}
+
+/// The last segments of the module paths that may name the file at `path`: its stem
+/// (`cart` of `src/cart.ts`) and its directory (`store` of `store/index.ts`,
+/// `pkg/__init__.py`, `store/store.go`).
+pub(crate) fn module_names(path: &str) -> Vec<String> {
+    let mut parts = path.rsplit('/');
+    let file = parts.next().unwrap_or(path);
+    let stem = file.split('.').next().unwrap_or(file);
+    let mut out = vec![stem.to_string()];
+    if file == "lib.rs" || file == "main.rs" {
+        out.push("crate".to_string());
+    }
+    if let Some(dir) = parts.next() {
+        if dir != stem {
+            out.push(dir.to_string());
+        }
+    }
+    out
 }
 
 /// Links every reference of every file: the graph of a full rebuild.
@@ -351,11 +426,11 @@ pub(crate) fn relink(
     let mut changed: BTreeSet<String> = BTreeSet::new();
     for path in &gone {
         if let Some(old) = store.facts(path)? {
-            changed.extend(defined_names(&old));
+            changed.extend(defined_names(path, &old));
         }
     }
     for f in upserts {
-        changed.extend(defined_names(&f.1));
+        changed.extend(defined_names(&f.0.path, &f.1));
     }
     // Other files using those names.
     let mut users: BTreeSet<String> = BTreeSet::new();

@@ -96,6 +96,22 @@ pub fn resolve(
     reference: &Reference,
     candidates: &[Candidate<'_>],
 ) -> Vec<Resolution> {
+    let mut found = resolve_unordered(record, facts, reference, candidates);
+    // Equally good answers: the nearest first (same file, then same directory).
+    let dir = dir_of(&record.path);
+    found.sort_by_key(|r| {
+        let path = &candidates[r.candidate].record.path;
+        (path != &record.path, dir_of(path) != dir)
+    });
+    found
+}
+
+fn resolve_unordered(
+    record: &FileRecord,
+    facts: &FileFacts,
+    reference: &Reference,
+    candidates: &[Candidate<'_>],
+) -> Vec<Resolution> {
     let lang = record.language;
     let fitting = |c: &Candidate<'_>| -> bool {
         let Some(s) = c.facts.symbols.get(c.symbol as usize) else {
@@ -116,6 +132,10 @@ pub fn resolve(
         RefKind::Other if field_read => !k.is_callable(),
         // Rust tuple variants and Java/C# enum constants with arguments are called.
         RefKind::Call => k.is_callable() || k.is_type() || k == SymbolKind::EnumMember,
+        // `Kind::Variant { .. }` names an enum variant where a type may stand.
+        RefKind::Type if reference.qualifier.is_some() => {
+            k.is_type() || k == SymbolKind::EnumMember
+        }
         RefKind::Type | RefKind::Inherit | RefKind::Implement => k.is_type(),
         _ => true,
     };
@@ -199,6 +219,23 @@ pub fn resolve(
                 || module_tail(&i.module) == q
                 || i.names.iter().any(|n| n == q)
         }) {
+            // `from . import box` then `box.SIMPLE`: the module is `.box`.
+            if lang == Language::Python && import.names.iter().any(|n| n == q) {
+                let sep = if import.module.ends_with('.') {
+                    ""
+                } else {
+                    "."
+                };
+                let found = through_import(
+                    record,
+                    &format!("{}{sep}{q}", import.module),
+                    &pool,
+                    candidates,
+                );
+                if !found.is_empty() {
+                    return found;
+                }
+            }
             return through_import(record, &import.module, &pool, candidates);
         }
         // A qualifier naming a module of the workspace by its path:
@@ -635,6 +672,27 @@ fn normalize(path: &str) -> String {
 fn module_matches(record: &FileRecord, module: &str, c: &Candidate<'_>) -> bool {
     let cand = c.record.path.as_str();
     match record.language {
+        Language::Python | Language::JavaScript | Language::TypeScript | Language::Tsx => {
+            module_file_matches(record, module, cand, c.facts.package.as_deref())
+        }
+        Language::Go => {
+            let tail = module_tail(module);
+            dir_of(cand).rsplit('/').next() == Some(tail)
+                || c.facts.package.as_deref() == Some(tail)
+        }
+        _ => module_matches_by_symbol(record, module, c),
+    }
+}
+
+/// Whether the file at `cand` (with `package`) is the module an import of `module`
+/// in `record` names (Python, JavaScript/TypeScript, Go).
+pub(crate) fn module_file_matches(
+    record: &FileRecord,
+    module: &str,
+    cand: &str,
+    package: Option<&str>,
+) -> bool {
+    match record.language {
         Language::Python => {
             let dots = module.chars().take_while(|ch| *ch == '.').count();
             let rest = module[dots..].replace('.', "/");
@@ -664,9 +722,15 @@ fn module_matches(record: &FileRecord, module: &str, c: &Candidate<'_>) -> bool 
         }
         Language::Go => {
             let tail = module_tail(module);
-            dir_of(cand).rsplit('/').next() == Some(tail)
-                || c.facts.package.as_deref() == Some(tail)
+            dir_of(cand).rsplit('/').next() == Some(tail) && package == Some(tail)
         }
+        _ => false,
+    }
+}
+
+fn module_matches_by_symbol(record: &FileRecord, module: &str, c: &Candidate<'_>) -> bool {
+    let cand = c.record.path.as_str();
+    match record.language {
         Language::Java => {
             let (pkg, class) = module.rsplit_once('.').unwrap_or(("", module));
             c.facts.package.as_deref() == Some(pkg)
@@ -687,6 +751,7 @@ fn module_matches(record: &FileRecord, module: &str, c: &Candidate<'_>) -> bool 
                 && (stem.ends_with(&format!("/{m}")) || stem.ends_with(&format!("/{m}/mod")))
         }
         Language::Proto => cand.ends_with(module.trim_start_matches("./")),
+        _ => false,
     }
 }
 

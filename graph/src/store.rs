@@ -11,7 +11,7 @@ use crate::{Error, Result};
 
 /// The on-disk format this build reads and writes. Bump on any change to the
 /// key layout or the encoding of a stored value.
-pub const FORMAT_VERSION: u32 = 9;
+pub const FORMAT_VERSION: u32 = 16;
 
 const FORMAT_FILE: &str = "FORMAT";
 const FORMAT_PREFIX: &str = "cartograph index format ";
@@ -128,7 +128,7 @@ impl PreparedFile {
             // Facts are most of the store's bytes and compress about threefold.
             facts: encoded,
             names: reference_names(&facts).into_iter().collect(),
-            defined: defined_names(&facts).into_iter().collect(),
+            defined: defined_names(&record.path, &facts).into_iter().collect(),
             loaded: std::sync::Arc::new((record.clone(), facts)),
             record,
         }
@@ -451,7 +451,7 @@ impl Store {
                         .0
                         .insert(old.id);
                 }
-                for name in defined_names(&facts) {
+                for name in defined_names(path, &facts) {
                     name_changes
                         .entry((DEFINED_PREFIX, name))
                         .or_default()

@@ -1,7 +1,7 @@
 //! Extraction: `(language, text) -> FileFacts`, pure and infallible.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use cartograph_grammars::Language;
@@ -25,6 +25,12 @@ enum Role {
     /// the enclosing type, defined where it is first assigned.
     AssignedField,
     Reference(RefKind),
+    /// Any identifier: kept as a reference only when the file defines or imports
+    /// its name (so locals are not linked to unrelated definitions elsewhere).
+    Identifier,
+    /// A name bound locally (a parameter, a local variable): bare uses of it after
+    /// the binding, in the same definition, are not references to definitions.
+    Local,
     Name,
     Receiver,
     Container,
@@ -57,6 +63,9 @@ fn role_of(capture: &str) -> Role {
             None => Role::Ignored,
         };
     }
+    if capture == "reference.identifier" {
+        return Role::Identifier;
+    }
     if let Some(kind) = capture.strip_prefix("reference.") {
         // The grammar crates' tags queries name some kinds differently.
         let kind = match kind {
@@ -80,6 +89,7 @@ fn role_of(capture: &str) -> Role {
         "import.name" => Role::ImportName,
         "import.alias" => Role::ImportAlias,
         "binding.name" => Role::BindingName,
+        "local" => Role::Local,
         "binding.type" => Role::BindingType,
         _ => Role::Ignored,
     }
@@ -176,9 +186,17 @@ struct RawDef<'t> {
     pattern: usize,
 }
 
-/// A captured reference: kind, name span, name, whether our pattern found it, and
-/// its qualifier.
-type RawRef = (RefKind, Span, String, bool, Option<String>);
+/// A captured reference.
+struct RawRef {
+    kind: RefKind,
+    span: Span,
+    name: String,
+    /// Found by our pattern (rather than the grammar crate's).
+    own: bool,
+    qualifier: Option<String>,
+    /// A bare identifier, kept only when the file defines or imports its name.
+    weak: bool,
+}
 
 /// Longest qualifier kept, in bytes.
 const MAX_QUALIFIER: usize = 120;
@@ -187,6 +205,15 @@ const MAX_QUALIFIER: usize = 120;
 /// ends a member access or a path.
 fn qualifier_of(name: Node<'_>, text: &str) -> Option<String> {
     let parent = name.parent()?;
+    // A field of a struct literal is reached through the struct's type.
+    if matches!(
+        parent.kind(),
+        "shorthand_field_initializer" | "field_initializer"
+    ) {
+        let literal = parent.parent()?.parent()?;
+        let ty = literal.child_by_field_name("name")?;
+        return (literal.kind() == "struct_expression").then(|| text_of(ty, text).to_string());
+    }
     if parent.start_byte() >= name.start_byte() {
         return None;
     }
@@ -255,6 +282,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
     let mut refs: Vec<RawRef> = Vec::new();
     let mut imports: Vec<RawImport> = Vec::new();
     let mut bindings: Vec<Binding> = Vec::new();
+    let mut locals: Vec<(&str, u32)> = Vec::new();
 
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(&tq.query, root, text.as_bytes());
@@ -262,6 +290,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
         let mut def: Option<(SymbolKind, Node<'_>)> = None;
         let mut assigned = false;
         let mut reference: Option<(RefKind, Node<'_>)> = None;
+        let mut weak = false;
         let mut name: Option<Node<'_>> = None;
         let mut receiver: Option<Node<'_>> = None;
         let mut container: Option<Node<'_>> = None;
@@ -285,6 +314,10 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                     assigned = true;
                 }
                 Role::Reference(k) => reference = Some((k, cap.node)),
+                Role::Identifier => {
+                    reference = Some((RefKind::Other, cap.node));
+                    weak = true;
+                }
                 Role::Name => name = Some(cap.node),
                 Role::Receiver => receiver = Some(cap.node),
                 Role::Container => container = Some(cap.node),
@@ -294,6 +327,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 Role::ImportName => import_names.push(cap.node),
                 Role::ImportAlias => import_alias = Some(cap.node),
                 Role::BindingName => binding_name = Some(cap.node),
+                Role::Local => locals.push((text_of(cap.node, text), cap.node.start_byte() as u32)),
                 Role::BindingType => binding_type = Some(cap.node),
                 Role::Ignored => {}
             }
@@ -309,16 +343,26 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 pattern: m.pattern_index,
             });
         } else if let (Some((kind, _)), Some(name)) = (reference, name) {
-            let n = reference_name(text_of(name, text));
-            if !n.is_empty() {
+            let n = match reference {
+                Some((RefKind::Module, _)) => module_stem(text_of(name, text)),
+                _ => reference_name(text_of(name, text)),
+            };
+            // A bare identifier followed by one colon names a field, a label or a
+            // parameter (`Item { span: s }` in a macro, `x: T`), not a use.
+            let labels = weak && {
+                let after = text.get(name.end_byte()..).unwrap_or("").trim_start();
+                after.starts_with(':') && !after.starts_with("::")
+            };
+            if !n.is_empty() && !labels {
                 let own = tq.own.get(m.pattern_index).copied().unwrap_or(true);
-                refs.push((
+                refs.push(RawRef {
                     kind,
-                    span_of(name),
-                    n.to_string(),
+                    span: span_of(name),
+                    name: n.to_string(),
                     own,
-                    qualifier_of(name, text),
-                ));
+                    qualifier: qualifier_of(name, text),
+                    weak,
+                });
             }
         }
         if let (Some(name), Some(ty)) = (binding_name, binding_type) {
@@ -367,7 +411,16 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
     }
 
     build_symbols(lang, text, defs, containers, &mut facts);
-    build_references(refs, &mut facts);
+    let imported: HashSet<&str> = imports
+        .iter()
+        .flat_map(|i| {
+            i.names
+                .iter()
+                .map(|n| last_segment(n))
+                .chain(i.alias.as_deref())
+        })
+        .collect();
+    build_references(refs, &imported, &locals, &mut facts);
     build_bindings(bindings, &mut facts);
     facts.imports = imports
         .into_iter()
@@ -413,6 +466,18 @@ fn unquote(s: &str) -> &str {
 fn reference_name(s: &str) -> &str {
     let s = s.split(['<', '(', '[']).next().unwrap_or(s);
     last_segment(s)
+}
+
+/// The last segment of a module path as written in an import: `cart` of `"./cart"`,
+/// `"./cart.js"`, `pkg.cart` or `"example.com/shop/cart"`; empty for `.` or `..`.
+fn module_stem(s: &str) -> &str {
+    let s = unquote(s);
+    let s = s.rsplit('/').next().unwrap_or(s);
+    let s = ["ts", "tsx", "js", "jsx", "mjs", "cjs"]
+        .iter()
+        .find_map(|ext| s.strip_suffix(ext).and_then(|r| r.strip_suffix('.')))
+        .unwrap_or(s);
+    s.rsplit('.').next().unwrap_or(s)
 }
 
 fn last_segment(s: &str) -> &str {
@@ -574,24 +639,39 @@ fn escape_descriptor(name: &str) -> String {
     }
 }
 
-fn build_references(mut refs: Vec<RawRef>, facts: &mut FileFacts) {
-    let def_names: std::collections::HashSet<u32> = facts
+fn build_references(
+    mut refs: Vec<RawRef>,
+    imported: &HashSet<&str>,
+    locals: &[(&str, u32)],
+    facts: &mut FileFacts,
+) {
+    let mut local_at: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (name, at) in locals {
+        local_at.entry(name).or_default().push(*at);
+    }
+    let def_names: HashSet<u32> = facts
         .symbols
         .iter()
         .map(|s| s.name_span.start_byte)
         .collect();
-    refs.retain(|r| !def_names.contains(&r.1.start_byte));
+    refs.retain(|r| !def_names.contains(&r.span.start_byte));
     // One reference per place (patterns may capture a name or the node around it):
     // our patterns win over the grammar crate's, then the most specific kind, then
     // the narrowest capture.
     refs.sort_by(|a, b| {
-        a.1.start_byte
-            .cmp(&b.1.start_byte)
-            .then(b.3.cmp(&a.3))
-            .then(b.0.rank().cmp(&a.0.rank()))
-            .then(a.1.end_byte.cmp(&b.1.end_byte))
+        a.span
+            .start_byte
+            .cmp(&b.span.start_byte)
+            .then(b.own.cmp(&a.own))
+            .then(b.kind.rank().cmp(&a.kind.rank()))
+            .then(a.weak.cmp(&b.weak))
+            .then(a.span.end_byte.cmp(&b.span.end_byte))
     });
-    refs.dedup_by_key(|r| r.1.start_byte);
+    refs.dedup_by_key(|r| r.span.start_byte);
+    let defined: HashSet<&str> = facts.symbols.iter().map(|s| s.name.as_str()).collect();
+    refs.retain(|r| {
+        !r.weak || defined.contains(r.name.as_str()) || imported.contains(r.name.as_str())
+    });
 
     // Sweep references in order with a stack of enclosing symbols.
     let symbols = &facts.symbols;
@@ -604,7 +684,14 @@ fn build_references(mut refs: Vec<RawRef>, facts: &mut FileFacts) {
     });
     let mut next = 0usize;
     let mut stack: Vec<u32> = Vec::new();
-    for (kind, span, name, _, qualifier) in refs {
+    for RawRef {
+        kind,
+        span,
+        name,
+        qualifier,
+        ..
+    } in refs
+    {
         while next < order.len() && symbols[order[next] as usize].span.start_byte <= span.start_byte
         {
             let candidate = order[next];
@@ -621,6 +708,20 @@ fn build_references(mut refs: Vec<RawRef>, facts: &mut FileFacts) {
             .is_some_and(|top| !symbols[*top as usize].span.contains(&span))
         {
             stack.pop();
+        }
+        // A bare name bound earlier in the same definition is that local.
+        let shadowed = qualifier.is_none()
+            && matches!(kind, RefKind::Call | RefKind::Other)
+            && stack.last().is_some_and(|e| {
+                let scope = &symbols[*e as usize].span;
+                local_at.get(name.as_str()).is_some_and(|starts| {
+                    starts
+                        .iter()
+                        .any(|s| *s >= scope.start_byte && *s < span.start_byte)
+                })
+            });
+        if shadowed {
+            continue;
         }
         facts.references.push(Reference {
             name,

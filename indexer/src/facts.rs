@@ -202,6 +202,9 @@ pub enum RefKind {
     Implement,
     /// Any other use.
     Other,
+    /// A module or file named by its path in an import (`"./cart"`, `pkg.mail`);
+    /// the reference's name is the module's last segment.
+    Module,
 }
 
 impl RefKind {
@@ -214,6 +217,7 @@ impl RefKind {
             RefKind::Inherit => "inherit",
             RefKind::Implement => "implement",
             RefKind::Other => "other",
+            RefKind::Module => "module",
         }
     }
 
@@ -226,6 +230,7 @@ impl RefKind {
             RefKind::Inherit,
             RefKind::Implement,
             RefKind::Other,
+            RefKind::Module,
         ]
         .into_iter()
         .find(|k| k.name() == name)
@@ -234,6 +239,7 @@ impl RefKind {
     /// When two patterns capture the same name, the kind with the higher rank wins.
     pub(crate) fn rank(self) -> u8 {
         match self {
+            RefKind::Module => 6,
             RefKind::Import => 5,
             RefKind::Implement => 4,
             RefKind::Inherit => 4,

@@ -781,7 +781,7 @@ fn edge_kind(kind: cartograph_indexer::RefKind) -> &'static str {
         RefKind::Call => "calls",
         RefKind::Inherit => "inherits",
         RefKind::Implement => "implements",
-        RefKind::Import => "imports",
+        RefKind::Import | RefKind::Module => "imports",
         RefKind::Type | RefKind::Other => "references",
     }
 }

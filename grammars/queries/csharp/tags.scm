@@ -41,3 +41,10 @@
 (variable_declaration type: (identifier) @binding.type (variable_declarator name: (identifier) @binding.name))
 (parameter type: (identifier) @binding.type name: (identifier) @binding.name)
 (variable_declarator name: (identifier) @binding.name (object_creation_expression type: (identifier) @binding.type))
+
+; any other identifier, kept when the file defines or imports its name
+(identifier) @name @reference.identifier
+
+; locals: parameters and local variables
+(parameter name: (identifier) @local)
+(local_declaration_statement (variable_declaration (variable_declarator name: (identifier) @local)))

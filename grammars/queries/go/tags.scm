@@ -41,3 +41,15 @@
 (short_var_declaration left: (expression_list . (identifier) @binding.name) right: (expression_list . (composite_literal type: (type_identifier) @binding.type)))
 (short_var_declaration left: (expression_list . (identifier) @binding.name) right: (expression_list . (unary_expression operand: (composite_literal type: (type_identifier) @binding.type))))
 (short_var_declaration left: (expression_list . (identifier) @binding.name) right: (expression_list . (call_expression function: [(identifier) @binding.type (selector_expression field: (field_identifier) @binding.type)])))
+
+; any other identifier, kept when the file defines or imports its name
+(identifier) @name @reference.identifier
+
+; imported packages
+(import_spec path: (interpreted_string_literal) @name) @reference.module
+
+; locals: parameters and names bound inside functions
+(parameter_declaration name: (identifier) @local)
+(short_var_declaration left: (expression_list (identifier) @local))
+(var_declaration (var_spec name: (identifier) @local))
+(range_clause left: (expression_list (identifier) @local))

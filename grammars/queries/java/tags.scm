@@ -40,3 +40,11 @@
 (local_variable_declaration type: (type_identifier) @binding.type declarator: (variable_declarator name: (identifier) @binding.name))
 (local_variable_declaration type: (generic_type (type_identifier) @binding.type) declarator: (variable_declarator name: (identifier) @binding.name))
 (formal_parameter type: (type_identifier) @binding.type name: (identifier) @binding.name)
+
+; any other identifier, kept when the file defines or imports its name
+(identifier) @name @reference.identifier
+
+; locals: parameters and local variables
+(formal_parameter name: (identifier) @local)
+(local_variable_declaration declarator: (variable_declarator name: (identifier) @local))
+(lambda_expression parameters: (identifier) @local)

@@ -2,3 +2,6 @@
 (field_definition property: (property_identifier) @name) @definition.field
 (class_heritage (identifier) @name @reference.inherit)
 (class_heritage (member_expression property: (property_identifier) @name) @reference.inherit)
+
+; locals: plain parameters
+(formal_parameters (identifier) @local)

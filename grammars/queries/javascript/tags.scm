@@ -33,6 +33,12 @@
 (import_statement (import_clause (namespace_import (identifier) @import.alias))) @import
 (import_statement (import_clause (named_imports (import_specifier name: (identifier) @name) @reference.import)))
 (export_statement source: (string (string_fragment) @import.module)) @import
+(import_statement source: (string) @name @reference.module)
+(export_statement source: (string) @name @reference.module)
+(call_expression
+  function: (identifier) @_req
+  arguments: (arguments . (string) @name @reference.module)
+  (#eq? @_req "require"))
 (call_expression
   function: (identifier) @_req
   arguments: (arguments . (string (string_fragment) @import.module))
@@ -49,3 +55,12 @@
 
 ; bindings: names whose type the syntax shows
 (variable_declarator name: (identifier) @binding.name value: (new_expression constructor: (identifier) @binding.type))
+
+; any other identifier, kept when the file defines or imports its name
+(identifier) @name @reference.identifier
+
+; locals: parameters and names bound inside functions
+(arrow_function parameter: (identifier) @local)
+(statement_block (lexical_declaration (variable_declarator name: (identifier) @local)))
+(statement_block (variable_declaration (variable_declarator name: (identifier) @local)))
+(for_in_statement left: (identifier) @local)

@@ -14,6 +14,8 @@
 (function_definition body: (block (decorated_definition definition: (function_definition name: (identifier) @name) @definition.function)))
 
 (module (expression_statement (assignment left: (identifier) @name) @definition.variable))
+(module (if_statement consequence: (block (expression_statement (assignment left: (identifier) @name) @definition.variable))))
+(module (try_statement body: (block (expression_statement (assignment left: (identifier) @name) @definition.variable))))
 (class_definition body: (block (expression_statement (assignment left: (identifier) @name) @definition.field)))
 (assignment left: (attribute object: (identifier) @_self attribute: (identifier) @name) (#eq? @_self "self")) @definition.assigned_field
 
@@ -30,6 +32,10 @@
 
 ; imports
 (import_statement name: (dotted_name) @import.module) @import
+(import_statement name: (dotted_name) @name @reference.module)
+(import_statement name: (aliased_import name: (dotted_name) @name @reference.module))
+(import_from_statement module_name: (dotted_name) @name @reference.module)
+(import_from_statement module_name: (relative_import) @name @reference.module)
 (import_statement name: (aliased_import name: (dotted_name) @import.module alias: (identifier) @import.alias)) @import
 (import_from_statement module_name: (_) @import.module) @import
 (import_from_statement name: (dotted_name) @import.name) @import
@@ -42,3 +48,17 @@
 (assignment left: (identifier) @binding.name right: (call function: (identifier) @binding.type))
 (typed_parameter (identifier) @binding.name type: (type (identifier) @binding.type))
 (typed_default_parameter name: (identifier) @binding.name type: (type (identifier) @binding.type))
+
+; any other identifier, kept when the file defines or imports its name
+(identifier) @name @reference.identifier
+
+; locals: parameters and names bound inside definitions
+(parameters (identifier) @local)
+(default_parameter name: (identifier) @local)
+(typed_parameter (identifier) @local)
+(typed_default_parameter name: (identifier) @local)
+(lambda_parameters (identifier) @local)
+(function_definition body: (block (expression_statement (assignment left: (identifier) @local))))
+(for_statement left: (identifier) @local)
+(for_in_clause left: (identifier) @local)
+(as_pattern_target (identifier) @local)

@@ -46,11 +46,17 @@
 ; other uses: fields read or written, path segments (`Parser::new`, `ast::Ast`,
 ; `Kind::Variant`), and calls inside macro arguments (`assert!(is_word(b))`)
 (field_expression field: (field_identifier) @name) @reference.other
-(scoped_identifier path: (identifier) @name) @reference.other
+(scoped_identifier path: (identifier) @name) @reference.type
+(scoped_identifier path: (crate) @name) @reference.module
+(scoped_use_list path: (crate) @name) @reference.module
 (scoped_identifier name: (identifier) @name) @reference.other
-(scoped_type_identifier path: (identifier) @name) @reference.other
+(scoped_type_identifier path: (identifier) @name) @reference.type
+; struct literal fields, read as members of the struct (`Hir { kind, props: p }`)
+(shorthand_field_initializer (identifier) @name) @reference.other
+(field_initializer field: (field_identifier) @name) @reference.other
 (token_tree (identifier) @name . (token_tree)) @reference.call
 (tuple_struct_pattern type: (identifier) @name) @reference.other
+(match_pattern (identifier) @name (#match? @name "^[A-Z]")) @reference.other
 
 ; imports
 (use_declaration argument: (_) @import.module) @import
@@ -65,3 +71,14 @@
 (let_declaration pattern: (identifier) @binding.name value: (call_expression function: (scoped_identifier path: (identifier) @binding.type)))
 (let_declaration pattern: (identifier) @binding.name value: (struct_expression name: (type_identifier) @binding.type))
 (parameter pattern: (identifier) @binding.name type: [(type_identifier) @binding.type (reference_type type: (type_identifier) @binding.type)])
+
+; any other identifier, kept when the file defines or imports its name
+(identifier) @name @reference.identifier
+
+; locals: parameters and names bound inside definitions
+(parameter pattern: (identifier) @local)
+(closure_parameters (identifier) @local)
+(let_declaration pattern: (identifier) @local)
+(for_expression pattern: (identifier) @local)
+(tuple_pattern (identifier) @local)
+(ref_pattern (identifier) @local)

@@ -21,3 +21,7 @@
 (required_parameter pattern: (identifier) @binding.name type: (type_annotation (type_identifier) @binding.type))
 (optional_parameter pattern: (identifier) @binding.name type: (type_annotation (type_identifier) @binding.type))
 (variable_declarator name: (identifier) @binding.name type: (type_annotation (type_identifier) @binding.type))
+
+; locals: typed parameters
+(required_parameter pattern: (identifier) @local)
+(optional_parameter pattern: (identifier) @local)
