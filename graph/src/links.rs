@@ -14,7 +14,7 @@ use cartograph_indexer::{FileFacts, Language, RefKind, Reference, SymbolKind};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::resolve::{module_file_matches, resolve, Candidate, Evidence};
+use crate::resolve::{answer_key, family, resolve, Candidate, Evidence, ModulePattern, Resolution};
 use crate::store::FileRecord;
 use crate::{Result, Store};
 
@@ -151,19 +151,29 @@ pub(crate) type Loaded = Arc<(FileRecord, FileFacts)>;
 /// Definitions by simple name over a set of loaded files, and the files by the
 /// names an import may call them (see [`module_names`]).
 struct Definitions<'w> {
-    by_name: HashMap<&'w str, Vec<Candidate<'w>>>,
+    /// By language family and name: a reference only ever links within its family.
+    by_name: HashMap<&'w str, Vec<(u8, Vec<Candidate<'w>>)>>,
     modules: HashMap<String, Vec<&'w Loaded>>,
 }
 
 impl<'w> Definitions<'w> {
     fn new(files: &'w [Loaded], names: Option<&HashSet<String>>) -> Definitions<'w> {
-        let mut by_name: HashMap<&'w str, Vec<Candidate<'w>>> = HashMap::new();
+        let mut by_name: HashMap<&'w str, Vec<(u8, Vec<Candidate<'w>>)>> = HashMap::new();
         for f in files {
             for (i, s) in f.1.symbols.iter().enumerate() {
                 if names.is_some_and(|n| !n.contains(&s.name)) {
                     continue;
                 }
-                by_name.entry(s.name.as_str()).or_default().push(Candidate {
+                let lists = by_name.entry(s.name.as_str()).or_default();
+                let fam = family(f.0.language);
+                let at = match lists.iter().position(|(x, _)| *x == fam) {
+                    Some(at) => at,
+                    None => {
+                        lists.push((fam, Vec::new()));
+                        lists.len() - 1
+                    }
+                };
+                lists[at].1.push(Candidate {
                     record: &f.0,
                     facts: &f.1,
                     symbol: i as u32,
@@ -181,8 +191,12 @@ impl<'w> Definitions<'w> {
         Definitions { by_name, modules }
     }
 
-    fn named(&self, name: &str) -> &[Candidate<'w>] {
-        self.by_name.get(name).map_or(&[], Vec::as_slice)
+    fn named(&self, language: Language, name: &str) -> &[Candidate<'w>] {
+        let fam = family(language);
+        self.by_name
+            .get(name)
+            .and_then(|lists| lists.iter().find(|(x, _)| *x == fam))
+            .map_or(&[], |(_, list)| list.as_slice())
     }
 }
 
@@ -193,7 +207,18 @@ struct Linker<'a> {
     ids: Vec<String>,
     index: HashMap<String, u32>,
     links: Vec<Link>,
+    /// Answers already found in this file, by what they depend on.
+    answers: HashMap<AnswerKey<'a>, Vec<Resolution>>,
 }
+
+/// What a reference's answer depends on within its file (see `answer_key`).
+type AnswerKey<'a> = (
+    RefKind,
+    &'a str,
+    Option<&'a str>,
+    Option<u32>,
+    Option<usize>,
+);
 
 impl<'a> Linker<'a> {
     fn new(record: &'a FileRecord, facts: &'a FileFacts) -> Linker<'a> {
@@ -203,6 +228,7 @@ impl<'a> Linker<'a> {
             ids: Vec::new(),
             index: HashMap::new(),
             links: Vec::new(),
+            answers: HashMap::new(),
         }
     }
 
@@ -235,6 +261,7 @@ impl<'a> Linker<'a> {
         if import.is_none() && !crate_root {
             return;
         }
+        let pattern = ModulePattern::new(self.record, import.map_or("", |m| m.module.as_str()));
         let files: Vec<&Loaded> = defs
             .modules
             .get(&r.name)
@@ -244,9 +271,8 @@ impl<'a> Linker<'a> {
                 if crate_root {
                     return f.0.service == self.record.service && f.0.language == Language::Rust;
                 }
-                let module = import.map_or("", |m| m.module.as_str());
                 f.0.path != self.record.path
-                    && module_file_matches(self.record, module, &f.0.path, f.1.package.as_deref())
+                    && pattern.file_matches(&f.0.path, f.1.package.as_deref())
             })
             .copied()
             .collect();
@@ -271,10 +297,23 @@ impl<'a> Linker<'a> {
         if self.facts.references[i].kind == RefKind::Module {
             return self.link_module(defs, i);
         }
-        let r = &self.facts.references[i];
+        let facts: &'a FileFacts = self.facts;
+        let r = &facts.references[i];
+        let key = match aliased_name(facts, r) {
+            Some(_) => None,
+            None => answer_key(facts, r).map(|binding| {
+                (
+                    r.kind,
+                    r.name.as_str(),
+                    r.qualifier.as_deref(),
+                    r.enclosing,
+                    binding,
+                )
+            }),
+        };
         // An import alias stands for the name it renames.
         let renamed;
-        let r = match aliased_name(self.facts, r) {
+        let r = match aliased_name(facts, r) {
             Some(original) => {
                 renamed = Reference {
                     name: original.to_string(),
@@ -284,11 +323,20 @@ impl<'a> Linker<'a> {
             }
             None => r,
         };
-        let candidates = defs.named(&r.name);
+        let candidates = defs.named(self.record.language, &r.name);
         if candidates.is_empty() {
             return;
         }
-        let found = resolve(self.record, self.facts, r, candidates);
+        let found = match key.and_then(|k| self.answers.get(&k).map(|a| (k, a))) {
+            Some((_, known)) => known.clone(),
+            None => {
+                let found = resolve(self.record, self.facts, r, candidates);
+                if let Some(k) = key {
+                    self.answers.insert(k, found.clone());
+                }
+                found
+            }
+        };
         if found.is_empty() {
             return;
         }
@@ -315,7 +363,7 @@ impl<'a> Linker<'a> {
     /// that implements: the definition of the type named after the trait.
     fn impl_type(&mut self, defs: &Definitions<'_>, i: usize) -> Option<Endpoint> {
         let target = impl_target(self.facts, i)?;
-        let candidates = defs.named(&target.name);
+        let candidates = defs.named(self.record.language, &target.name);
         let best = resolve(self.record, self.facts, target, candidates)
             .into_iter()
             .next()?;

@@ -73,7 +73,8 @@ pub struct Resolution {
     pub confidence: f32,
 }
 
-fn family(lang: Language) -> u8 {
+/// Languages that can refer to each other's definitions share a family.
+pub(crate) fn family(lang: Language) -> u8 {
     match lang {
         Language::JavaScript | Language::TypeScript | Language::Tsx => 0,
         Language::Rust => 1,
@@ -113,11 +114,10 @@ fn resolve_unordered(
     candidates: &[Candidate<'_>],
 ) -> Vec<Resolution> {
     let lang = record.language;
+    // Candidates define the name (the caller's promise); the family check keeps
+    // names coinciding across languages apart.
     let fitting = |c: &Candidate<'_>| -> bool {
-        let Some(s) = c.facts.symbols.get(c.symbol as usize) else {
-            return false;
-        };
-        family(c.record.language) == family(lang) && s.name == reference.name
+        (c.symbol as usize) < c.facts.symbols.len() && family(c.record.language) == family(lang)
     };
     let mut pool: Vec<usize> = (0..candidates.len())
         .filter(|i| fitting(&candidates[*i]))
@@ -246,8 +246,9 @@ fn resolve_unordered(
             _ => None,
         };
         if let Some(m) = module {
+            let pattern = ModulePattern::new(record, &m);
             let found = pick(&pool, candidates, |c| {
-                !qualified(c).contains('.') && module_matches(record, &m, c)
+                !qualified(c).contains('.') && pattern.matches(record, c)
             });
             if !found.is_empty() {
                 return answer(found, Evidence::QualifiedName, 0.85);
@@ -321,7 +322,8 @@ fn through_import(
     pool: &[usize],
     candidates: &[Candidate<'_>],
 ) -> Vec<Resolution> {
-    let found = pick(pool, candidates, |c| module_matches(record, module, c));
+    let pattern = ModulePattern::new(record, module);
+    let found = pick(pool, candidates, |c| pattern.matches(record, c));
     if found.is_empty() {
         Vec::new()
     } else {
@@ -491,6 +493,29 @@ fn is_go_receiver(facts: &FileFacts, reference: &Reference, q: &str) -> bool {
             .and_then(|rest| rest.split_whitespace().next())
             .is_some_and(|recv| recv == q)
     })
+}
+
+/// What, besides the file, its enclosing symbol, its kind, name and qualifier, a
+/// reference's resolution depends on: the binding its qualifier's head names (by
+/// index), for references of the same file to share one answer. `None` for kinds
+/// whose answer depends on their position (imports, module paths, relations).
+pub(crate) fn answer_key(facts: &FileFacts, reference: &Reference) -> Option<Option<usize>> {
+    if matches!(
+        reference.kind,
+        RefKind::Import | RefKind::Module | RefKind::Inherit | RefKind::Implement
+    ) {
+        return None;
+    }
+    let Some(q) = reference.qualifier.as_deref() else {
+        return Some(None);
+    };
+    let head = q.split('.').next().unwrap_or(q);
+    let chain = enclosing_chain(facts, reference);
+    Some(facts.bindings.iter().rposition(|b| {
+        b.name == head
+            && b.span.start_byte < reference.span.start_byte
+            && b.enclosing.is_none_or(|e| chain.contains(&e))
+    }))
 }
 
 /// The type of what `qualifier` names, when the syntax shows it: a binding (typed
@@ -669,89 +694,119 @@ fn normalize(path: &str) -> String {
 }
 
 /// Whether candidate `c` lives in the module an import names.
-fn module_matches(record: &FileRecord, module: &str, c: &Candidate<'_>) -> bool {
-    let cand = c.record.path.as_str();
-    match record.language {
-        Language::Python | Language::JavaScript | Language::TypeScript | Language::Tsx => {
-            module_file_matches(record, module, cand, c.facts.package.as_deref())
-        }
-        Language::Go => {
-            let tail = module_tail(module);
-            dir_of(cand).rsplit('/').next() == Some(tail)
-                || c.facts.package.as_deref() == Some(tail)
-        }
-        _ => module_matches_by_symbol(record, module, c),
-    }
+/// What an import of a module can name, worked out once per import and then
+/// tested against each candidate file.
+pub(crate) enum ModulePattern {
+    /// Python: a file stem (`pkg/mail`), also as a package (`pkg/mail/__init__`).
+    Python(String),
+    /// JavaScript/TypeScript: a file stem, also as a directory's index.
+    Script(String),
+    /// Go: the last segment of the import path, naming a directory and package.
+    Go(String),
+    /// Java: a package and a class (`*` for all).
+    Java(String, String),
+    /// C#: a namespace.
+    CSharp(String),
+    /// Rust: the module's last segment (`None`: the crate itself).
+    Rust(Option<String>),
+    /// Proto: a path suffix.
+    Proto(String),
+    /// Nothing in the workspace.
+    Nothing,
 }
 
-/// Whether the file at `cand` (with `package`) is the module an import of `module`
-/// in `record` names (Python, JavaScript/TypeScript, Go).
-pub(crate) fn module_file_matches(
-    record: &FileRecord,
-    module: &str,
-    cand: &str,
-    package: Option<&str>,
-) -> bool {
-    match record.language {
-        Language::Python => {
-            let dots = module.chars().take_while(|ch| *ch == '.').count();
-            let rest = module[dots..].replace('.', "/");
-            let target = if dots > 0 {
+impl ModulePattern {
+    /// The pattern of `module` imported in `record`.
+    pub(crate) fn new(record: &FileRecord, module: &str) -> ModulePattern {
+        match record.language {
+            Language::Python => {
+                let dots = module.chars().take_while(|ch| *ch == '.').count();
+                let rest = module[dots..].replace('.', "/");
+                if dots == 0 {
+                    return ModulePattern::Python(rest);
+                }
                 let mut base = dir_of(&record.path).to_string();
                 for _ in 1..dots {
                     base = dir_of(&base).to_string();
                 }
-                normalize(&format!("{base}/{rest}"))
-            } else {
-                rest
-            };
-            let stem = strip_ext(cand);
-            stem == target
-                || stem.ends_with(&format!("/{target}"))
-                || stem == format!("{target}/__init__")
-                || stem.ends_with(&format!("/{target}/__init__"))
-        }
-        Language::JavaScript | Language::TypeScript | Language::Tsx => {
-            if !module.starts_with('.') {
-                return false;
+                ModulePattern::Python(normalize(&format!("{base}/{rest}")))
             }
-            let target = normalize(&format!("{}/{}", dir_of(&record.path), module));
-            let target = strip_known_ext(&target);
-            let stem = strip_ext(cand);
-            stem == target || stem == format!("{target}/index")
+            Language::JavaScript | Language::TypeScript | Language::Tsx => {
+                if !module.starts_with('.') {
+                    return ModulePattern::Nothing;
+                }
+                let target = normalize(&format!("{}/{}", dir_of(&record.path), module));
+                ModulePattern::Script(strip_known_ext(&target).to_string())
+            }
+            Language::Go => ModulePattern::Go(module_tail(module).to_string()),
+            Language::Java => {
+                let (pkg, class) = module.rsplit_once('.').unwrap_or(("", module));
+                ModulePattern::Java(pkg.to_string(), class.to_string())
+            }
+            Language::CSharp => ModulePattern::CSharp(module.trim().to_string()),
+            Language::Rust => {
+                let segments: Vec<&str> = module
+                    .split("::")
+                    .filter(|s| !matches!(*s, "crate" | "self" | "super" | ""))
+                    .collect();
+                ModulePattern::Rust(
+                    (segments.len() >= 2).then(|| segments[segments.len() - 2].to_string()),
+                )
+            }
+            Language::Proto => ModulePattern::Proto(module.trim_start_matches("./").to_string()),
         }
-        Language::Go => {
-            let tail = module_tail(module);
-            dir_of(cand).rsplit('/').next() == Some(tail) && package == Some(tail)
-        }
-        _ => false,
     }
-}
 
-fn module_matches_by_symbol(record: &FileRecord, module: &str, c: &Candidate<'_>) -> bool {
-    let cand = c.record.path.as_str();
-    match record.language {
-        Language::Java => {
-            let (pkg, class) = module.rsplit_once('.').unwrap_or(("", module));
-            c.facts.package.as_deref() == Some(pkg)
-                && (class == "*" || qualified(c).split('.').next() == Some(class))
-        }
-        Language::CSharp => c.facts.package.as_deref() == Some(module.trim()),
-        Language::Rust => {
-            let segments: Vec<&str> = module
-                .split("::")
-                .filter(|s| !matches!(*s, "crate" | "self" | "super" | ""))
-                .collect();
-            if segments.len() < 2 {
-                return same_service(record, c);
+    /// Whether the file at `path` (with `package`) is that module.
+    pub(crate) fn file_matches(&self, path: &str, package: Option<&str>) -> bool {
+        let stem = strip_ext(path);
+        let ends_with_segment = |s: &str, tail: &str| {
+            s.strip_suffix(tail)
+                .is_some_and(|head| head.is_empty() || head.ends_with('/'))
+        };
+        match self {
+            ModulePattern::Python(target) => {
+                let package = stem.strip_suffix("/__init__").unwrap_or(stem);
+                ends_with_segment(stem, target) || ends_with_segment(package, target)
             }
-            let m = segments[segments.len() - 2];
-            let stem = strip_ext(cand);
-            same_service(record, c)
-                && (stem.ends_with(&format!("/{m}")) || stem.ends_with(&format!("/{m}/mod")))
+            ModulePattern::Script(target) => {
+                stem == target || stem.strip_suffix("/index") == Some(target.as_str())
+            }
+            ModulePattern::Go(tail) => {
+                dir_of(path).rsplit('/').next() == Some(tail.as_str())
+                    && package == Some(tail.as_str())
+            }
+            ModulePattern::Rust(Some(m)) => {
+                let module = stem.strip_suffix("/mod").unwrap_or(stem);
+                module
+                    .strip_suffix(m.as_str())
+                    .is_some_and(|h| h.ends_with('/'))
+            }
+            ModulePattern::Proto(suffix) => path.ends_with(suffix.as_str()),
+            _ => false,
         }
-        Language::Proto => cand.ends_with(module.trim_start_matches("./")),
-        _ => false,
+    }
+
+    /// Whether candidate `c` (a definition) belongs to that module, for an import in
+    /// `record`.
+    fn matches(&self, record: &FileRecord, c: &Candidate<'_>) -> bool {
+        let package = c.facts.package.as_deref();
+        match self {
+            ModulePattern::Go(tail) => {
+                dir_of(&c.record.path).rsplit('/').next() == Some(tail.as_str())
+                    || package == Some(tail.as_str())
+            }
+            ModulePattern::Java(pkg, class) => {
+                package == Some(pkg.as_str())
+                    && (class == "*" || qualified(c).split('.').next() == Some(class.as_str()))
+            }
+            ModulePattern::CSharp(ns) => package == Some(ns.as_str()),
+            ModulePattern::Rust(None) => same_service(record, c),
+            ModulePattern::Rust(Some(_)) => {
+                same_service(record, c) && self.file_matches(&c.record.path, package)
+            }
+            _ => self.file_matches(&c.record.path, package),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! The sled-backed store: one record and one facts value per file, small global tables.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use cartograph_indexer::{FileFacts, Language, Service, Skipped};
@@ -11,7 +11,7 @@ use crate::{Error, Result};
 
 /// The on-disk format this build reads and writes. Bump on any change to the
 /// key layout or the encoding of a stored value.
-pub const FORMAT_VERSION: u32 = 16;
+pub const FORMAT_VERSION: u32 = 17;
 
 const FORMAT_FILE: &str = "FORMAT";
 const FORMAT_PREFIX: &str = "cartograph index format ";
@@ -351,12 +351,23 @@ impl Store {
 
     /// Paths of the files that use `name` (in any reference), sorted.
     pub fn files_referencing(&self, name: &str) -> Result<Vec<String>> {
-        self.paths_in(&key(NAME_PREFIX, name.as_bytes()))
+        self.paths_in(NAME_PREFIX, name)
     }
 
-    /// The paths of the file IDs stored under `k`, sorted.
-    fn paths_in(&self, k: &[u8]) -> Result<Vec<String>> {
-        let ids: Vec<u32> = self.get(k)?.unwrap_or_default();
+    /// A bucket of a name table: (name, file IDs) pairs sorted by name.
+    fn bucket(&self, table: &[u8], bucket: u16) -> Result<NameBucket> {
+        Ok(self
+            .get(&key(table, &bucket.to_be_bytes()))?
+            .unwrap_or_default())
+    }
+
+    /// The paths of the files listed under `name` in a name table, sorted.
+    fn paths_in(&self, table: &[u8], name: &str) -> Result<Vec<String>> {
+        let bucket = self.bucket(table, bucket_of(name))?;
+        let ids: Vec<u32> = match bucket.binary_search_by(|(n, _)| n.as_str().cmp(name)) {
+            Ok(i) => bucket[i].1.clone(),
+            Err(_) => Vec::new(),
+        };
         let mut paths = Vec::with_capacity(ids.len());
         for id in ids {
             if let Some(p) = self
@@ -373,7 +384,7 @@ impl Store {
 
     /// Paths of the files that define `name`, sorted.
     pub fn files_defining(&self, name: &str) -> Result<Vec<String>> {
-        self.paths_in(&key(DEFINED_PREFIX, name.as_bytes()))
+        self.paths_in(DEFINED_PREFIX, name)
     }
 
     /// One file's graph record: its symbols and resolved references.
@@ -426,10 +437,11 @@ impl Store {
     pub fn apply(&self, update: &mut StoreUpdate) -> Result<u64> {
         let started = std::time::Instant::now();
         let mut meta = self.meta()?;
+        let fresh = meta.generation == 0;
         let mut batch = sled::Batch::default();
         // (table, name) -> (files removed, files added), for the tables of names
         // used and names defined.
-        let mut name_changes: NameChanges = BTreeMap::new();
+        let mut name_changes: NameChanges = HashMap::new();
 
         let upsert_paths: BTreeSet<String> = update
             .upserts
@@ -500,27 +512,59 @@ impl Store {
                 prepared.facts.as_slice(),
             );
         }
-        for (path, graph) in &update.graphs {
-            batch.insert(
-                key(GRAPH_PREFIX, path.as_bytes()),
-                lz4_flex::compress_prepend_size(&encode(graph)),
-            );
+        let encoded: Vec<(Vec<u8>, Vec<u8>)> = {
+            use rayon::prelude::*;
+            update
+                .graphs
+                .par_iter()
+                .map(|(path, graph)| {
+                    (
+                        key(GRAPH_PREFIX, path.as_bytes()),
+                        lz4_flex::compress_prepend_size(&encode(graph)),
+                    )
+                })
+                .collect()
+        };
+        for (k, v) in encoded {
+            batch.insert(k, v);
         }
-        for ((table, name), (removed, added)) in name_changes {
-            let k = key(table, name.as_bytes());
-            let mut ids: BTreeSet<u32> = self
-                .get::<Vec<u32>>(&k)?
-                .unwrap_or_default()
+        // Name tables are kept in hashed buckets: a few thousand keys rather than one
+        // per name, which keeps the batch (and sled) small.
+        let mut buckets: BTreeMap<BucketKey, Vec<(String, NameChange)>> = BTreeMap::new();
+        for ((table, name), change) in name_changes {
+            buckets
+                .entry((table, bucket_of(&name)))
+                .or_default()
+                .push((name, change));
+        }
+        for ((table, bucket), changes) in buckets {
+            // A first run has nothing to merge with.
+            let stored = if fresh {
+                NameBucket::new()
+            } else {
+                self.bucket(table, bucket)?
+            };
+            let mut entries: BTreeMap<String, BTreeSet<u32>> = stored
                 .into_iter()
+                .map(|(n, ids)| (n, ids.into_iter().collect()))
                 .collect();
-            for id in &removed {
-                ids.remove(id);
+            for (name, (removed, added)) in changes {
+                let ids = entries.entry(name).or_default();
+                for id in &removed {
+                    ids.remove(id);
+                }
+                ids.extend(added);
             }
-            ids.extend(added);
-            if ids.is_empty() {
+            let entries: NameBucket = entries
+                .into_iter()
+                .filter(|(_, ids)| !ids.is_empty())
+                .map(|(n, ids)| (n, ids.into_iter().collect()))
+                .collect();
+            let k = key(table, &bucket.to_be_bytes());
+            if entries.is_empty() {
                 batch.remove(k);
             } else {
-                batch.insert(k, encode(&ids.into_iter().collect::<Vec<u32>>()));
+                batch.insert(k, encode(&entries));
             }
         }
         if let Some(services) = &update.services {
@@ -555,8 +599,30 @@ impl Store {
     }
 }
 
+/// One bucket of a name table: (name, file IDs), sorted by name.
+type NameBucket = Vec<(String, Vec<u32>)>;
+
+/// Buckets per name table.
+const NAME_BUCKETS: u16 = 4096;
+
+/// The bucket of a name: FNV-1a, stable across builds and platforms.
+fn bucket_of(name: &str) -> u16 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    (h % u32::from(NAME_BUCKETS)) as u16
+}
+
 /// Changes to the name tables: (table prefix, name) -> (file IDs removed, added).
-type NameChanges = BTreeMap<(&'static [u8], String), (BTreeSet<u32>, BTreeSet<u32>)>;
+type NameChanges = HashMap<(&'static [u8], String), NameChange>;
+
+/// A bucket of a name table: (table prefix, bucket number).
+type BucketKey = (&'static [u8], u16);
+
+/// File IDs a name loses and gains in one update.
+type NameChange = (BTreeSet<u32>, BTreeSet<u32>);
 
 fn reference_names(facts: &FileFacts) -> BTreeSet<String> {
     facts.references.iter().map(|r| r.name.clone()).collect()

@@ -186,14 +186,15 @@ struct RawDef<'t> {
     pattern: usize,
 }
 
-/// A captured reference.
-struct RawRef {
+/// A captured reference. The name is borrowed and the qualifier found later, so
+/// that identifiers dropped by the filters cost no allocation.
+struct RawRef<'t> {
     kind: RefKind,
     span: Span,
-    name: String,
+    name: &'t str,
+    node: Node<'t>,
     /// Found by our pattern (rather than the grammar crate's).
     own: bool,
-    qualifier: Option<String>,
     /// A bare identifier, kept only when the file defines or imports its name.
     weak: bool,
 }
@@ -204,6 +205,12 @@ const MAX_QUALIFIER: usize = 120;
 /// The text a name is reached through (`a.b` in `a.b.c`, `T` in `T::f`), if the name
 /// ends a member access or a path.
 fn qualifier_of(name: Node<'_>, text: &str) -> Option<String> {
+    // Finding the parent walks down from the root: only do it when the text right
+    // before the name can end a qualifier (`.`, `::`) or start a struct field.
+    let before = text.get(..name.start_byte())?.trim_end();
+    if !before.ends_with(['.', ':', '{', ',']) {
+        return None;
+    }
     let parent = name.parent()?;
     // A field of a struct literal is reached through the struct's type.
     if matches!(
@@ -358,9 +365,9 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 refs.push(RawRef {
                     kind,
                     span: span_of(name),
-                    name: n.to_string(),
+                    name: n,
+                    node: name,
                     own,
-                    qualifier: qualifier_of(name, text),
                     weak,
                 });
             }
@@ -420,7 +427,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 .chain(i.alias.as_deref())
         })
         .collect();
-    build_references(refs, &imported, &locals, &mut facts);
+    build_references(text, refs, &imported, &locals, &mut facts);
     build_bindings(bindings, &mut facts);
     facts.imports = imports
         .into_iter()
@@ -640,7 +647,8 @@ fn escape_descriptor(name: &str) -> String {
 }
 
 fn build_references(
-    mut refs: Vec<RawRef>,
+    text: &str,
+    mut refs: Vec<RawRef<'_>>,
     imported: &HashSet<&str>,
     locals: &[(&str, u32)],
     facts: &mut FileFacts,
@@ -669,9 +677,7 @@ fn build_references(
     });
     refs.dedup_by_key(|r| r.span.start_byte);
     let defined: HashSet<&str> = facts.symbols.iter().map(|s| s.name.as_str()).collect();
-    refs.retain(|r| {
-        !r.weak || defined.contains(r.name.as_str()) || imported.contains(r.name.as_str())
-    });
+    refs.retain(|r| !r.weak || defined.contains(r.name) || imported.contains(r.name));
 
     // Sweep references in order with a stack of enclosing symbols.
     let symbols = &facts.symbols;
@@ -688,7 +694,7 @@ fn build_references(
         kind,
         span,
         name,
-        qualifier,
+        node,
         ..
     } in refs
     {
@@ -709,12 +715,13 @@ fn build_references(
         {
             stack.pop();
         }
+        let qualifier = qualifier_of(node, text);
         // A bare name bound earlier in the same definition is that local.
         let shadowed = qualifier.is_none()
             && matches!(kind, RefKind::Call | RefKind::Other)
             && stack.last().is_some_and(|e| {
                 let scope = &symbols[*e as usize].span;
-                local_at.get(name.as_str()).is_some_and(|starts| {
+                local_at.get(name).is_some_and(|starts| {
                     starts
                         .iter()
                         .any(|s| *s >= scope.start_byte && *s < span.start_byte)
@@ -724,7 +731,7 @@ fn build_references(
             continue;
         }
         facts.references.push(Reference {
-            name,
+            name: name.to_string(),
             kind,
             span,
             enclosing: stack.last().copied(),
