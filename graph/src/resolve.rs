@@ -391,59 +391,63 @@ fn name_only(
     pool: &[usize],
     candidates: &[Candidate<'_>],
 ) -> Vec<Resolution> {
-    // A call through some other object is not the enclosing method calling itself.
-    let pool: Vec<usize> = pool
-        .iter()
-        .copied()
-        .filter(|i| {
-            let c = &candidates[*i];
-            !(reference.qualifier.is_some()
-                && c.record.path == record.path
-                && Some(c.symbol) == reference.enclosing)
-        })
-        .collect();
-    // The shape of the use narrows what it can reach: `x.f()` reaches members, a bare
-    // `f()` reaches free functions and types (Java and C# also reach members of the
-    // enclosing class, handled before this). JavaScript objects built from literals
-    // hold free functions, so it keeps both.
-    let pool: Vec<usize> = match record.language {
-        Language::JavaScript | Language::TypeScript | Language::Tsx | Language::Proto => pool,
-        _ => {
-            let member = |c: &Candidate<'_>| {
-                let s = &c.facts.symbols[c.symbol as usize];
-                s.qualified_name.contains('.') || s.parent.is_some()
-            };
-            let qualified_use = reference.qualifier.is_some();
-            pool.into_iter()
-                .filter(|i| {
-                    let c = &candidates[*i];
-                    let k = kind_of(c);
-                    // Types and modules can be reached either way (`pkg.Type`, `Type`).
-                    k.is_type()
-                        || matches!(k, SymbolKind::Module | SymbolKind::EnumMember)
-                        || member(c) == qualified_use
-                })
-                .collect()
+    let qualified_use = reference.qualifier.is_some();
+    let shape_free = matches!(
+        record.language,
+        Language::JavaScript | Language::TypeScript | Language::Tsx | Language::Proto
+    );
+    let reachable = |c: &Candidate<'_>| {
+        // A call through some other object is not the enclosing method calling itself.
+        if qualified_use && Some(c.symbol) == reference.enclosing && c.record.path == record.path {
+            return false;
         }
+        // The shape of the use narrows what it can reach: `x.f()` reaches members, a
+        // bare `f()` reaches free functions and types (Java and C# also reach members
+        // of the enclosing class, handled before this). JavaScript objects built from
+        // literals hold free functions, so it keeps both.
+        if shape_free {
+            return true;
+        }
+        let s = &c.facts.symbols[c.symbol as usize];
+        let member = s.qualified_name.contains('.') || s.parent.is_some();
+        // Types and modules can be reached either way (`pkg.Type`, `Type`).
+        s.kind.is_type()
+            || matches!(s.kind, SymbolKind::Module | SymbolKind::EnumMember)
+            || member == qualified_use
     };
-    let pool = pool.as_slice();
-    let local = pick(pool, candidates, |c| same_service(record, c));
+    // Many definitions sharing a name say nothing about which one is meant: the
+    // reference stays unresolved (and visible as such) rather than linked to all.
+    // Stop counting as soon as there are too many.
+    let mut local: Vec<usize> = Vec::new();
+    let mut other: Vec<usize> = Vec::new();
+    for &i in pool {
+        let c = &candidates[i];
+        if !reachable(c) {
+            continue;
+        }
+        if same_service(record, c) {
+            local.push(i);
+            if local.len() > MAX_NAME_ONLY {
+                return Vec::new();
+            }
+        } else if local.is_empty() && other.len() <= MAX_NAME_ONLY {
+            other.push(i);
+        }
+    }
     let (mut found, confidence) = if local.is_empty() {
-        (pool.to_vec(), 0.25)
+        (other, 0.25)
     } else {
         (local, 0.5)
     };
+    if found.len() > MAX_NAME_ONLY {
+        return Vec::new();
+    }
     // Nearest first: the same file, then the same directory.
     let dir = dir_of(&record.path);
     found.sort_by_key(|i| {
         let path = &candidates[*i].record.path;
         (path != &record.path, dir_of(path) != dir)
     });
-    // Many definitions sharing a name say nothing about which one is meant: the
-    // reference stays unresolved (and visible as such) rather than linked to all.
-    if found.len() > MAX_NAME_ONLY {
-        return Vec::new();
-    }
     answer(found, Evidence::NameOnly, confidence)
 }
 
