@@ -81,6 +81,9 @@ pub struct Report {
     pub local_references: u64,
     /// References to symbols defined outside the project, left out.
     pub external_references: u64,
+    /// Of those, how many Cartograph linked to a definition in the project anyway
+    /// (a false link: the true definition is in a library).
+    pub external_linked: u64,
     /// References to definitions in files Cartograph does not index, left out.
     pub unindexed_definitions: u64,
     /// The most frequent kinds of misses: (kind, count).
@@ -235,6 +238,14 @@ fn compare(
             }
             let Some(truth) = defs.get(o.symbol.as_str()) else {
                 report.external_references += 1;
+                let line_text = lines.get(o.line as usize).copied().unwrap_or("");
+                let col = byte_column(line_text, o.character, utf16);
+                if at
+                    .get(&(o.line + 1, col))
+                    .is_some_and(|site| !site.targets.is_empty())
+                {
+                    report.external_linked += 1;
+                }
                 continue;
             };
             if !truth.iter().any(|(p, _)| indexed.contains(*p)) {
@@ -331,6 +342,11 @@ fn print(out: &mut dyn std::io::Write, r: &Report) -> std::io::Result<()> {
         out,
         "left out: {} references to local symbols and parameters, {} to definitions outside the project, {} to files cartograph does not index",
         r.local_references, r.external_references, r.unindexed_definitions
+    )?;
+    writeln!(
+        out,
+        "false links: {} of the references to definitions outside the project were linked into it",
+        r.external_linked
     )?;
     writeln!(out, "most frequent misses:")?;
     for (kind, n) in &r.misses {

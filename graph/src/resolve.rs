@@ -134,13 +134,31 @@ fn resolve_unordered(
         RefKind::Call => k.is_callable() || k.is_type() || k == SymbolKind::EnumMember,
         // `Kind::Variant { .. }` names an enum variant where a type may stand.
         RefKind::Type if reference.qualifier.is_some() => {
-            k.is_type() || k == SymbolKind::EnumMember
+            k.is_type() || matches!(k, SymbolKind::EnumMember | SymbolKind::Module)
         }
-        RefKind::Type | RefKind::Inherit | RefKind::Implement => k.is_type(),
-        _ => true,
+        // A path segment (`ast::Ast`) may name a module.
+        RefKind::Type => k.is_type() || k == SymbolKind::Module,
+        RefKind::Inherit | RefKind::Implement => k.is_type(),
+        // Only a call runs a constructor; `(ClassBase)x` names the class.
+        _ => k != SymbolKind::Constructor,
     };
     if pool.iter().any(|i| wanted(kind_of(&candidates[*i]))) {
         pool.retain(|i| wanted(kind_of(&candidates[*i])));
+    } else if matches!(
+        reference.kind,
+        RefKind::Type | RefKind::Inherit | RefKind::Implement
+    ) {
+        // Where a type must stand, no function, method or property can be meant
+        // (`string` in Go is not a method named `string`); in Python and JavaScript
+        // an alias assigned to a variable can.
+        let aliases = matches!(
+            lang,
+            Language::Python | Language::JavaScript | Language::TypeScript | Language::Tsx
+        );
+        pool.retain(|i| {
+            let k = kind_of(&candidates[*i]);
+            aliases && !k.is_callable()
+        });
     }
     if pool.is_empty() {
         return Vec::new();
@@ -167,8 +185,13 @@ fn resolve_unordered(
         if let Some((type_name, type_index)) = &container {
             if qualifier != Some("super") && qualifier != Some("base") {
                 let wanted = format!("{type_name}.{}", reference.name);
+                // A class's own name in it names the class, not its constructor,
+                // unless called (`new X()` resolves to the class and constructor).
                 let found = pick(&pool, candidates, |c| {
-                    same_service(record, c) && qualified(c) == wanted
+                    same_service(record, c)
+                        && qualified(c) == wanted
+                        && (reference.kind == RefKind::Call
+                            || kind_of(c) != SymbolKind::Constructor)
                 });
                 if !found.is_empty() {
                     return answer(found, Evidence::Member, 0.95);
@@ -196,6 +219,7 @@ fn resolve_unordered(
         // `svc := &cartService{}`, `calc.Calculate()` with `IQuoteCalculator calc`,
         // or one field deep: `cs.store.GetCart()` with `store CartStore`.
         if let Some(ty) = receiver_type(
+            lang,
             facts,
             reference,
             q,
@@ -204,6 +228,11 @@ fn resolve_unordered(
             let found = pick(&pool, candidates, |c| is_member_of(c, &ty));
             if !found.is_empty() {
                 return answer(found, Evidence::Member, 0.9);
+            }
+            // The receiver's type is known and has no such member here: a library
+            // type (`t *testing.T` then `t.Error`), not a coincidence of names.
+            if !SELF_WORDS.contains(&q) {
+                return Vec::new();
             }
         }
         let last = q.rsplit(['.', ':']).next().unwrap_or(q);
@@ -526,6 +555,7 @@ pub(crate) fn answer_key(facts: &FileFacts, reference: &Reference) -> Option<Opt
 /// parameter or variable, receiver, constructed value) in scope before the reference,
 /// optionally followed by one field of that type (`cs.store`, `self.store`).
 fn receiver_type(
+    lang: Language,
     facts: &FileFacts,
     reference: &Reference,
     qualifier: &str,
@@ -554,6 +584,18 @@ fn receiver_type(
                     && b.enclosing.is_none_or(|e| chain.contains(&e))
             })
             .map(|b| constructor_type(&b.type_name))
+            .or_else(|| {
+                // Java and C#: a bare field of the enclosing class (`loaders.add(x)`).
+                if !matches!(lang, Language::Java | Language::CSharp) {
+                    return None;
+                }
+                let wanted = format!("{}.{head}", container?);
+                let field = facts.symbols.iter().find(|s| {
+                    matches!(s.kind, SymbolKind::Field | SymbolKind::Property)
+                        && s.qualified_name == wanted
+                })?;
+                type_in_signature(&field.signature, head)
+            })
     }?;
     match field {
         None => Some(head_type),
@@ -801,8 +843,19 @@ impl ModulePattern {
                     || package == Some(tail.as_str())
             }
             ModulePattern::Java(pkg, class) => {
-                package == Some(pkg.as_str())
-                    && (class == "*" || qualified(c).split('.').next() == Some(class.as_str()))
+                if package == Some(pkg.as_str()) {
+                    return class == "*" || qualified(c).split('.').next() == Some(class.as_str());
+                }
+                // A nested type: `import org.app.Parser.Rule;`.
+                pkg.rsplit_once('.').is_some_and(|(outer_pkg, outer)| {
+                    package == Some(outer_pkg)
+                        && qualified(c)
+                            .strip_prefix(outer)
+                            .and_then(|rest| rest.strip_prefix('.'))
+                            .is_some_and(|rest| {
+                                class == "*" || rest.split('.').next() == Some(class.as_str())
+                            })
+                })
             }
             ModulePattern::CSharp(ns) => package == Some(ns.as_str()),
             ModulePattern::Rust(None) => same_service(record, c),

@@ -257,6 +257,16 @@ struct RawImport {
 ///
 /// Never fails: syntax errors keep whatever could be extracted and add a diagnostic.
 pub fn extract(lang: Language, text: &str) -> FileFacts {
+    // C# preprocessor directives may sit inside a parameter list or an initializer,
+    // where the grammar cannot place them; blanking them (offsets kept) keeps the
+    // code of every branch parseable.
+    let blanked;
+    let text = if lang == Language::CSharp && text.contains('#') {
+        blanked = blank_directives(text);
+        blanked.as_str()
+    } else {
+        text
+    };
     let mut facts = FileFacts {
         lines: count_lines(text),
         ..FileFacts::default()
@@ -442,6 +452,22 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
         .collect();
     facts.imports.sort_by_key(|i| i.span.start_byte);
     facts
+}
+
+/// `text` with every preprocessor directive line (`#if`, `#endif`, `#region`, ...)
+/// replaced by spaces of the same length.
+fn blank_directives(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with('#') {
+            let body = line.trim_end_matches(['\n', '\r']);
+            out.extend(std::iter::repeat_n(' ', body.len()));
+            out.push_str(&line[body.len()..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 fn first_error_line(root: Node<'_>) -> Option<u32> {
@@ -724,7 +750,7 @@ fn build_references(
                 local_at.get(name).is_some_and(|starts| {
                     starts
                         .iter()
-                        .any(|s| *s >= scope.start_byte && *s < span.start_byte)
+                        .any(|s| *s >= scope.start_byte && *s <= span.start_byte)
                 })
             });
         if shadowed {
@@ -911,4 +937,19 @@ fn signature_of(node: Node<'_>, text: &str) -> String {
         sig.push('…');
     }
     sig
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csharp_directives_inside_expressions_do_not_hide_the_class() {
+        let text = "class Finalizer\n{\n    void Add(int run\n#if TRACE\n        , int trace\n#endif\n    ) { }\n}\n";
+        let facts = extract(Language::CSharp, text);
+        let names: Vec<&str> = facts.symbols.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["Finalizer", "Add"]);
+        assert_eq!(facts.symbols[1].name_span.start_line, 3);
+        assert_eq!(blank_directives("a\n#if X\r\nb\n"), "a\n     \r\nb\n");
+    }
 }

@@ -36,7 +36,7 @@
 (import_spec name: (package_identifier) @import.alias) @import
 
 ; bindings: names whose type the syntax shows (receivers, parameters, literals)
-(parameter_declaration name: (identifier) @binding.name type: [(type_identifier) @binding.type (pointer_type (type_identifier) @binding.type) (qualified_type name: (type_identifier) @binding.type)])
+(parameter_declaration name: (identifier) @binding.name type: [(type_identifier) @binding.type (pointer_type (type_identifier) @binding.type) (qualified_type name: (type_identifier) @binding.type) (pointer_type (qualified_type name: (type_identifier) @binding.type))])
 (var_spec name: (identifier) @binding.name type: [(type_identifier) @binding.type (pointer_type (type_identifier) @binding.type)])
 (short_var_declaration left: (expression_list . (identifier) @binding.name) right: (expression_list . (composite_literal type: (type_identifier) @binding.type)))
 (short_var_declaration left: (expression_list . (identifier) @binding.name) right: (expression_list . (unary_expression operand: (composite_literal type: (type_identifier) @binding.type))))
@@ -53,3 +53,4 @@
 (short_var_declaration left: (expression_list (identifier) @local))
 (var_declaration (var_spec name: (identifier) @local))
 (range_clause left: (expression_list (identifier) @local))
+(variadic_parameter_declaration name: (identifier) @local)
