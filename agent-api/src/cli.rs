@@ -52,6 +52,12 @@ enum Command {
     Stats(JsonArg),
     /// Write the whole graph as JSON Lines.
     Export(ExportArgs),
+    /// Show the services and the dependencies between them (gRPC links).
+    Services(ServicesArgs),
+    /// Show the endpoints services provide (handlers) and consume (call sites).
+    Endpoints(EndpointsArgs),
+    /// Show the cross-service links: call site in one service -> handler in another.
+    Links(LinksArgs),
     /// Measure indexing and query performance on a corpus.
     Bench(crate::bench::BenchArgs),
     /// Compare go-to-definition answers with a precise indexer's SCIP index.
@@ -172,6 +178,47 @@ struct OutlineArgs {
     json: bool,
 }
 
+/// Output formats of `services`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum MapFormat {
+    Text,
+    Mermaid,
+    Dot,
+}
+
+#[derive(Args, Debug)]
+struct ServicesArgs {
+    /// Output format (`--json` overrides it).
+    #[arg(long, value_enum, default_value = "text")]
+    format: MapFormat,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct EndpointsArgs {
+    /// Only this service's endpoints.
+    #[arg(long)]
+    service: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct LinksArgs {
+    /// Only links into this service.
+    #[arg(long)]
+    to: Option<String>,
+    /// Only links from this service.
+    #[arg(long)]
+    from: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
 #[derive(Args, Debug)]
 struct JsonArg {
     /// Print JSON.
@@ -277,6 +324,9 @@ fn dispatch(cli: Cli) -> Result<()> {
                     }
                 }
                 Command::Export(a) => export(&ws, a, &mut out),
+                Command::Services(a) => services(&ws, a, &mut out),
+                Command::Endpoints(a) => endpoints(&ws, a, &mut out),
+                Command::Links(a) => links(&ws, a, &mut out),
                 Command::Index(_) | Command::Bench(_) | Command::Accuracy(_) => Ok(()),
             }
         }
@@ -604,6 +654,61 @@ fn outline(ws: &Workspace, cwd: &Path, a: OutlineArgs, out: &mut dyn Write) -> R
     } else {
         render::outline(out, &path, &tree)
     }
+}
+
+fn services(ws: &Workspace, a: ServicesArgs, out: &mut dyn Write) -> Result<()> {
+    let map = ws.service_map()?;
+    if a.json {
+        return render::json(out, &map);
+    }
+    match a.format {
+        MapFormat::Text => render::service_map(out, &map),
+        MapFormat::Mermaid => render::mermaid(out, &map),
+        MapFormat::Dot => render::dot(out, &map),
+    }
+}
+
+/// Fails with "not found" when `service` is given and the index has no such service.
+fn known_service(ws: &Workspace, service: Option<&str>) -> Result<()> {
+    if let Some(s) = service {
+        if !ws.service_map()?.services.iter().any(|x| x.name == s) {
+            return Err(NotFound(format!(
+                "no service named `{s}` in the index (`cartograph services` lists them)"
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+fn endpoints(ws: &Workspace, a: EndpointsArgs, out: &mut dyn Write) -> Result<()> {
+    known_service(ws, a.service.as_deref())?;
+    let found = ws.endpoints(a.service.as_deref())?;
+    if a.json {
+        return render::json(out, &found);
+    }
+    if found.is_empty() {
+        return Err(NotFound("no endpoints matched to a contract in the index".to_string()).into());
+    }
+    render::endpoints(out, &found)
+}
+
+fn links(ws: &Workspace, a: LinksArgs, out: &mut dyn Write) -> Result<()> {
+    known_service(ws, a.to.as_deref())?;
+    known_service(ws, a.from.as_deref())?;
+    let found: Vec<_> = ws
+        .service_links()?
+        .into_iter()
+        .filter(|l| a.to.as_ref().is_none_or(|t| &l.to.service == t))
+        .filter(|l| a.from.as_ref().is_none_or(|f| &l.from.service == f))
+        .collect();
+    if a.json {
+        return render::json(out, &found);
+    }
+    if found.is_empty() {
+        return Err(NotFound("no cross-service links".to_string()).into());
+    }
+    render::service_links(out, &found)
 }
 
 fn export(ws: &Workspace, a: ExportArgs, stdout: &mut dyn Write) -> Result<()> {

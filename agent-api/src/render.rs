@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use anyhow::Result;
 use cartograph_graph::IndexReport;
-use cartograph_query::{CallNode, Definition, Hierarchy, OutlineNode, RefSite, Stats, SymbolHit};
+use cartograph_query::{
+    CallNode, Definition, EndpointInfo, Hierarchy, OutlineNode, RefSite, ServiceDependency,
+    ServiceLink, ServiceMap, Stats, SymbolHit,
+};
 use serde::Serialize;
 
 /// Writes `value` as pretty JSON followed by a newline.
@@ -346,6 +349,123 @@ fn utc_time(secs: i64) -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+/// The service map as text: services, then dependencies.
+pub fn service_map(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
+    writeln!(out, "services ({}):", map.services.len())?;
+    for s in &map.services {
+        let path = if s.path.is_empty() {
+            "."
+        } else {
+            s.path.as_str()
+        };
+        writeln!(out, "  {}  {}  {}", s.name, path, s.languages.join(","))?;
+    }
+    writeln!(out, "dependencies ({}):", map.edges.len())?;
+    for e in &map.edges {
+        writeln!(
+            out,
+            "  {} -> {}  {}  {}  [{} {:.2}]",
+            e.from,
+            e.to,
+            e.protocol,
+            e.endpoints.join(", "),
+            e.evidence.join(","),
+            e.confidence
+        )?;
+    }
+    Ok(())
+}
+
+/// A name usable as a Mermaid or Graphviz node ID.
+fn node_id(name: &str) -> String {
+    let id: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("s_{id}")
+}
+
+/// The endpoints of a dependency, short: `CartService/GetCart, EmptyCart`.
+fn short_endpoints(e: &ServiceDependency) -> String {
+    e.endpoints
+        .iter()
+        .map(|x| x.rsplit(['.', ':']).next().unwrap_or(x).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The service map as a Mermaid flowchart (renders in pull requests).
+pub fn mermaid(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
+    writeln!(out, "graph LR")?;
+    for s in &map.services {
+        writeln!(out, "  {}[\"{}\"]", node_id(&s.name), s.name)?;
+    }
+    for e in &map.edges {
+        writeln!(
+            out,
+            "  {} -->|\"{}: {}\"| {}",
+            node_id(&e.from),
+            e.protocol,
+            short_endpoints(e).replace('"', "'"),
+            node_id(&e.to)
+        )?;
+    }
+    Ok(())
+}
+
+/// The service map in Graphviz dot.
+pub fn dot(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
+    writeln!(out, "digraph services {{")?;
+    writeln!(out, "  rankdir=LR;")?;
+    for s in &map.services {
+        writeln!(out, "  {} [label=\"{}\"];", node_id(&s.name), s.name)?;
+    }
+    for e in &map.edges {
+        writeln!(
+            out,
+            "  {} -> {} [label=\"{}: {}\"];",
+            node_id(&e.from),
+            node_id(&e.to),
+            e.protocol,
+            short_endpoints(e).replace('"', "'")
+        )?;
+    }
+    writeln!(out, "}}")?;
+    Ok(())
+}
+
+/// Endpoints, one per line.
+pub fn endpoints(out: &mut dyn Write, found: &[EndpointInfo]) -> Result<()> {
+    for e in found {
+        writeln!(
+            out,
+            "{}  {}  {}  {}:{}  {}",
+            e.service, e.role, e.endpoint, e.file, e.line, e.symbol
+        )?;
+    }
+    Ok(())
+}
+
+/// Cross-service links, one per line.
+pub fn service_links(out: &mut dyn Write, found: &[ServiceLink]) -> Result<()> {
+    for l in found {
+        writeln!(
+            out,
+            "{} {}:{} -> {} {}:{}  {}  [{} {:.2}]",
+            l.from.service,
+            l.from.file,
+            l.from.line,
+            l.to.service,
+            l.to.file,
+            l.to.line,
+            l.endpoint,
+            l.evidence,
+            l.confidence
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! crash leaves the previous index intact. [`index_workspace`] walks, extracts in
 //! parallel and applies that batch, re-extracting only files whose content changed.
 
+mod endpoints;
 mod error;
 mod ids;
 mod links;
@@ -16,6 +17,9 @@ mod pipeline;
 mod resolve;
 mod store;
 
+pub use endpoints::{
+    method_key, service_names_of_base, service_names_of_client, EndpointFact, Protocol, Role,
+};
 pub use error::Error;
 pub use ids::{split_symbol_id, symbol_id};
 pub use links::{link_all, Endpoint, FileGraph, Link, NodeSymbol, TOP_LEVEL};

@@ -14,6 +14,7 @@ use cartograph_indexer::{FileFacts, Language, RefKind, Reference, SymbolKind};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::endpoints::{endpoints_of, EndpointFact};
 use crate::resolve::{answer_key, family, resolve, Candidate, Evidence, ModulePattern, Resolution};
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -85,6 +86,10 @@ pub struct FileGraph {
     pub ids: Vec<String>,
     /// Links, ordered by reference.
     pub links: Vec<Link>,
+    /// Service endpoints the file provides and consumes, as written.
+    pub endpoints: Vec<EndpointFact>,
+    /// The file's package or namespace, if it declares one (a `.proto` package).
+    pub package: Option<String>,
 }
 
 /// Longest signature kept in a graph record.
@@ -376,6 +381,8 @@ impl<'a> Linker<'a> {
             symbols,
             ids: self.ids,
             links: self.links,
+            endpoints: endpoints_of(self.record.language, self.facts),
+            package: self.facts.package.clone(),
         }
     }
 }

@@ -34,6 +34,9 @@ pub enum Evidence {
     QualifiedName,
     /// Only the name matches.
     NameOnly,
+    /// A call and a handler of the same rpc of a `.proto` service (a cross-service
+    /// link).
+    Idl,
 }
 
 impl Evidence {
@@ -47,6 +50,7 @@ impl Evidence {
             Evidence::Interface => "interface",
             Evidence::QualifiedName => "qualified-name",
             Evidence::NameOnly => "name-only",
+            Evidence::Idl => "idl",
         }
     }
 }
@@ -687,10 +691,34 @@ fn type_in_signature(signature: &str, name: &str) -> Option<String> {
     if let Some(rest) = after.strip_prefix(':') {
         return clean(rest.trim_start().trim_start_matches("mut "));
     }
+    // `self.stub = pb.CartStub(channel)`, `private client = new CartClient()`.
+    if let Some(value) = after.strip_prefix('=') {
+        if let Some(ty) = constructed_type(value.trim().trim_end_matches(';')) {
+            return Some(ty);
+        }
+    }
     if !after.is_empty() && !after.starts_with('=') && !after.starts_with(';') {
         return clean(after);
     }
     clean(before.split_whitespace().last()?)
+}
+
+/// The type of a call's receiver when the syntax shows it (see `receiver_type`):
+/// `cs.cartClient` typed by its field, `stub` by `stub = XStub(channel)`.
+pub(crate) fn receiver_type_of(
+    lang: Language,
+    facts: &FileFacts,
+    reference: &Reference,
+) -> Option<String> {
+    let q = reference.qualifier.as_deref()?;
+    let container = enclosing_type(facts, reference);
+    receiver_type(
+        lang,
+        facts,
+        reference,
+        q,
+        container.as_ref().map(|c| c.0.as_str()),
+    )
 }
 
 /// Names of the types the given type extends or implements (from this file).

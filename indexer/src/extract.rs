@@ -771,11 +771,13 @@ fn build_bindings(mut bindings: Vec<Binding>, facts: &mut FileFacts) {
     bindings.dedup_by_key(|b| b.span.start_byte);
     for b in &mut bindings {
         // The innermost symbol containing the binding: the latest-starting one.
+        // (A variable's own definition does not enclose it: `const cart = new X()`
+        // at the top level binds `cart` for the whole file.)
         b.enclosing = facts
             .symbols
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.span.contains(&b.span))
+            .filter(|(_, s)| s.span.contains(&b.span) && s.name_span != b.span)
             .max_by_key(|(_, s)| s.span.start_byte)
             .map(|(i, _)| i as u32);
     }

@@ -8,8 +8,11 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
-use cartograph_graph::{Endpoint, Evidence, FileGraph, FileRecord, NodeSymbol, Store};
-use cartograph_indexer::{RefKind, SymbolKind};
+use cartograph_graph::{
+    method_key, service_names_of_base, service_names_of_client, Endpoint, EndpointFact, Evidence,
+    FileGraph, FileRecord, NodeSymbol, Role, Store,
+};
+use cartograph_indexer::{Language, RefKind, SymbolKind};
 use serde::Serialize;
 
 use crate::model::{RefTarget, SymbolHit};
@@ -66,6 +69,35 @@ pub(crate) struct GraphView {
     into: Vec<Vec<u32>>,
     /// Edges located in each file (a range of `edges`).
     file_edges: Vec<(u32, u32)>,
+    /// Every file's endpoints, with the contract each was matched to.
+    endpoints: Vec<Placed>,
+    /// Cross-service links: a call site in one service to a handler in another.
+    service_links: Vec<ServiceEdge>,
+    /// Cross-service links by the node of their handler and of their caller.
+    links_into: HashMap<u32, Vec<usize>>,
+    links_out: HashMap<u32, Vec<usize>>,
+}
+
+/// An endpoint of a file, matched to a contract (`key`, e.g.
+/// `grpc:mesh.v1.CartService/GetCart`) when one fits.
+#[derive(Clone, Debug)]
+pub(crate) struct Placed {
+    pub(crate) file: u32,
+    pub(crate) fact: EndpointFact,
+    /// The node of the handler or of the symbol enclosing the call.
+    pub(crate) node: u32,
+    pub(crate) key: Option<String>,
+}
+
+/// A cross-service link.
+#[derive(Clone, Debug)]
+pub(crate) struct ServiceEdge {
+    /// The consumer's endpoint (index into `endpoints`).
+    pub(crate) consumer: usize,
+    /// The provider's endpoint.
+    pub(crate) provider: usize,
+    pub(crate) evidence: Evidence,
+    pub(crate) confidence: f32,
 }
 
 impl GraphView {
@@ -95,7 +127,12 @@ impl GraphView {
             out: Vec::new(),
             into: Vec::new(),
             file_edges: Vec::with_capacity(graphs.len()),
+            endpoints: Vec::new(),
+            service_links: Vec::new(),
+            links_into: HashMap::new(),
+            links_out: HashMap::new(),
         };
+        let mut facts_of_files = Vec::with_capacity(graphs.len());
         let mut links = Vec::with_capacity(graphs.len());
         for (f, (record, graph)) in graphs.into_iter().enumerate() {
             let f = f as u32;
@@ -107,6 +144,7 @@ impl GraphView {
             view.by_path.insert(record.path.clone(), f);
             view.files.push(record);
             links.push((graph.ids, graph.links));
+            facts_of_files.push((graph.endpoints, graph.package));
             view.symbols.push(graph.symbols);
         }
         for (f, (ids, file_links)) in links.into_iter().enumerate() {
@@ -141,6 +179,7 @@ impl GraphView {
             view.edges.extend(new_edges);
             view.file_edges.push((start, view.edges.len() as u32));
         }
+        view.link_services(facts_of_files);
         view.out = vec![Vec::new(); view.nodes.len()];
         view.into = vec![Vec::new(); view.nodes.len()];
         for (i, e) in view.edges.iter().enumerate() {
@@ -409,6 +448,11 @@ impl GraphView {
                 out.push((e.from, *e, Evidence::Interface, e.confidence * share));
             }
         }
+        // Callers in other services, through the rpcs this handler answers.
+        for l in self.links_into.get(&n).into_iter().flatten() {
+            let e = self.link_edge(&self.service_links[*l]);
+            out.push((e.from, e, e.evidence, e.confidence));
+        }
         out
     }
 
@@ -424,7 +468,152 @@ impl GraphView {
                 out.push((m, *e, Evidence::Interface, e.confidence * share));
             }
         }
+        // Handlers in other services of the rpcs it calls.
+        for l in self.links_out.get(&n).into_iter().flatten() {
+            let e = self.link_edge(&self.service_links[*l]);
+            out.push((e.to, e, e.evidence, e.confidence));
+        }
         out
+    }
+}
+
+impl GraphView {
+    /// Matches every file's endpoints to the contracts of the workspace (the rpcs of
+    /// its `.proto` services) and links each call to the handlers of the same rpc in
+    /// other services.
+    fn link_services(&mut self, per_file: Vec<(Vec<EndpointFact>, Option<String>)>) {
+        // Contracts: service name -> (package, rpc).
+        let mut contracts: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for (f, (_, package)) in per_file.iter().enumerate() {
+            if self.files[f].language != Language::Proto {
+                continue;
+            }
+            for s in self.symbols[f].iter().filter(|s| s.kind == SymbolKind::Rpc) {
+                if let Some((service, rpc)) = s.qualified_name.rsplit_once('.') {
+                    let service = service.rsplit('.').next().unwrap_or(service);
+                    contracts
+                        .entry(service.to_string())
+                        .or_default()
+                        .push((package.clone().unwrap_or_default(), rpc.to_string()));
+                }
+            }
+        }
+        let key_of = |services: Vec<&str>, method: &str, call: bool| -> Option<String> {
+            let wanted = method_key(method);
+            for service in services {
+                for (package, rpc) in contracts.get(service).into_iter().flatten() {
+                    let key = method_key(rpc);
+                    // C# clients add `Async` to the rpc's name.
+                    if key == wanted || (call && wanted.strip_suffix("async") == Some(key.as_str()))
+                    {
+                        let dot = if package.is_empty() { "" } else { "." };
+                        return Some(format!("grpc:{package}{dot}{service}/{rpc}"));
+                    }
+                }
+            }
+            None
+        };
+        for (f, (facts, _)) in per_file.into_iter().enumerate() {
+            for fact in facts {
+                let node = match fact.symbol {
+                    Endpoint::Local(i) => self.first[f] + i,
+                    Endpoint::TopLevel => self.first[f] + self.symbols[f].len() as u32,
+                    Endpoint::Other(_) => continue,
+                };
+                let key = match fact.role {
+                    Role::Provides => key_of(service_names_of_base(&fact.via), &fact.method, false),
+                    Role::Consumes => {
+                        key_of(service_names_of_client(&fact.via), &fact.method, true)
+                    }
+                };
+                if key.is_some() {
+                    self.endpoints.push(Placed {
+                        file: f as u32,
+                        fact,
+                        node,
+                        key,
+                    });
+                }
+            }
+        }
+        let mut providers: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, p) in self.endpoints.iter().enumerate() {
+            if let (Role::Provides, Some(key)) = (p.fact.role, p.key.as_deref()) {
+                providers.entry(key).or_default().push(i);
+            }
+        }
+        let mut links = Vec::new();
+        for (i, c) in self.endpoints.iter().enumerate() {
+            let (Role::Consumes, Some(key)) = (c.fact.role, c.key.as_deref()) else {
+                continue;
+            };
+            // A service calling its own endpoint is not a dependency.
+            let service = &self.files[c.file as usize].service;
+            let found: Vec<usize> = providers
+                .get(key)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|p| &self.files[self.endpoints[*p].file as usize].service != service)
+                .collect();
+            for p in &found {
+                links.push(ServiceEdge {
+                    consumer: i,
+                    provider: *p,
+                    evidence: Evidence::Idl,
+                    confidence: 0.95 / found.len() as f32,
+                });
+            }
+        }
+        for (i, l) in links.iter().enumerate() {
+            self.links_into
+                .entry(self.endpoints[l.provider].node)
+                .or_default()
+                .push(i);
+            self.links_out
+                .entry(self.endpoints[l.consumer].node)
+                .or_default()
+                .push(i);
+        }
+        self.service_links = links;
+    }
+
+    /// The cross-service links as call edges (caller, handler, at the call site).
+    fn link_edge(&self, l: &ServiceEdge) -> Edge {
+        let c = &self.endpoints[l.consumer];
+        Edge {
+            from: c.node,
+            to: self.endpoints[l.provider].node,
+            kind: RefKind::Call,
+            file: c.file,
+            reference: c.fact.reference.unwrap_or(0),
+            line: c.fact.line,
+            col: c.fact.col,
+            evidence: l.evidence,
+            confidence: l.confidence,
+        }
+    }
+
+    /// Every cross-service link.
+    pub(crate) fn service_links(&self) -> impl Iterator<Item = (&ServiceEdge, &Placed, &Placed)> {
+        self.service_links
+            .iter()
+            .map(|l| (l, &self.endpoints[l.consumer], &self.endpoints[l.provider]))
+    }
+
+    /// Every endpoint matched to a contract.
+    pub(crate) fn endpoints(&self) -> &[Placed] {
+        &self.endpoints
+    }
+
+    /// The service of a file, by number.
+    pub(crate) fn service_of(&self, file: u32) -> &str {
+        &self.files[file as usize].service
+    }
+
+    /// A file's record, by number.
+    pub(crate) fn record_of(&self, file: u32) -> &FileRecord {
+        &self.files[file as usize]
     }
 }
 

@@ -31,8 +31,9 @@ pub use graph_view::{
     CallNode, CallTree, Hierarchy, Related, MAX_DEPTH, MAX_TREE_NODES, TREE_TIME_LIMIT,
 };
 pub use model::{
-    Definition, ExportRecord, Freshness, LanguageStats, OutlineNode, RefSite, RefTarget,
-    ResolutionStats, Stats, SymbolHit,
+    Definition, EndpointInfo, ExportRecord, Freshness, LanguageStats, LinkEnd, OutlineNode,
+    RefSite, RefTarget, ResolutionStats, ServiceDependency, ServiceInfo, ServiceLink, ServiceMap,
+    Stats, SymbolHit,
 };
 pub use search::{SearchBuild, SearchIndex, SearchQuery};
 pub use words::split_words;
@@ -303,6 +304,124 @@ impl Workspace {
                 out.push(ref_site(record, facts, r, targets));
             }
         }
+        Ok(out)
+    }
+
+    /// Every cross-service link, by caller service, file and line.
+    pub fn service_links(&self) -> Result<Vec<ServiceLink>> {
+        let view = self.graph_view()?;
+        let end = |p: &graph_view::Placed| LinkEnd {
+            service: view.service_of(p.file).to_string(),
+            file: view.record_of(p.file).path.clone(),
+            line: p.fact.line,
+            symbol: view.hit(p.node).id,
+        };
+        let mut out: Vec<ServiceLink> = view
+            .service_links()
+            .map(|(l, consumer, provider)| ServiceLink {
+                protocol: consumer.fact.protocol.name().to_string(),
+                endpoint: consumer.key.clone().unwrap_or_default(),
+                from: end(consumer),
+                to: end(provider),
+                evidence: l.evidence.name().to_string(),
+                confidence: l.confidence,
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (
+                &a.from.service,
+                &a.from.file,
+                a.from.line,
+                &a.to.service,
+                &a.to.file,
+            )
+                .cmp(&(
+                    &b.from.service,
+                    &b.from.file,
+                    b.from.line,
+                    &b.to.service,
+                    &b.to.file,
+                ))
+        });
+        Ok(out)
+    }
+
+    /// The services (with their languages) and the dependencies the cross-service
+    /// links make between them.
+    pub fn service_map(&self) -> Result<ServiceMap> {
+        let files = self.store.files()?;
+        let mut services: BTreeMap<String, ServiceInfo> = BTreeMap::new();
+        for f in &files {
+            let s = services
+                .entry(f.service.clone())
+                .or_insert_with(|| ServiceInfo {
+                    name: f.service.clone(),
+                    path: f.service_path.clone(),
+                    languages: Vec::new(),
+                });
+            let lang = f.language.name().to_string();
+            if !s.languages.contains(&lang) {
+                s.languages.push(lang);
+                s.languages.sort();
+            }
+        }
+        let mut edges: BTreeMap<(String, String, String), ServiceDependency> = BTreeMap::new();
+        for l in self.service_links()? {
+            let e = edges
+                .entry((
+                    l.from.service.clone(),
+                    l.to.service.clone(),
+                    l.protocol.clone(),
+                ))
+                .or_insert_with(|| ServiceDependency {
+                    from: l.from.service.clone(),
+                    to: l.to.service.clone(),
+                    protocol: l.protocol.clone(),
+                    endpoints: Vec::new(),
+                    evidence: Vec::new(),
+                    confidence: 0.0,
+                });
+            if !e.endpoints.contains(&l.endpoint) {
+                e.endpoints.push(l.endpoint.clone());
+                e.endpoints.sort();
+            }
+            if !e.evidence.contains(&l.evidence) {
+                e.evidence.push(l.evidence.clone());
+                e.evidence.sort();
+            }
+            e.confidence = e.confidence.max(l.confidence);
+        }
+        Ok(ServiceMap {
+            services: services.into_values().collect(),
+            edges: edges.into_values().collect(),
+        })
+    }
+
+    /// The endpoints services provide and consume (matched to a contract), by
+    /// service, file and line; only those of `service` when given.
+    pub fn endpoints(&self, service: Option<&str>) -> Result<Vec<EndpointInfo>> {
+        let view = self.graph_view()?;
+        let mut out: Vec<EndpointInfo> = view
+            .endpoints()
+            .iter()
+            .filter(|p| service.is_none_or(|s| view.service_of(p.file) == s))
+            .map(|p| EndpointInfo {
+                service: view.service_of(p.file).to_string(),
+                role: match p.fact.role {
+                    cartograph_graph::Role::Provides => "provides",
+                    cartograph_graph::Role::Consumes => "consumes",
+                }
+                .to_string(),
+                protocol: p.fact.protocol.name().to_string(),
+                endpoint: p.key.clone().unwrap_or_default(),
+                file: view.record_of(p.file).path.clone(),
+                line: p.fact.line,
+                symbol: view.hit(p.node).id,
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (&a.service, &a.role, &a.file, a.line).cmp(&(&b.service, &b.role, &b.file, b.line))
+        });
         Ok(out)
     }
 
@@ -740,6 +859,18 @@ impl Workspace {
             for e in out_edges {
                 sink(e).map_err(io)?;
             }
+        }
+        // Cross-service links, after every file.
+        for l in self.service_links()? {
+            sink(ExportRecord::Edge {
+                kind: "links".to_string(),
+                from: l.from.symbol.clone(),
+                to: l.to.symbol.clone(),
+                evidence: l.evidence.clone(),
+                confidence: l.confidence,
+                site: format!("{}:{}", l.from.file, l.from.line),
+            })
+            .map_err(io)?;
         }
         Ok(())
     }

@@ -267,3 +267,89 @@ pub struct ResolutionStats {
     /// References with no target (names from outside the workspace, or not found).
     pub unresolved: u64,
 }
+
+/// One end of a cross-service link.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LinkEnd {
+    /// The service.
+    pub service: String,
+    /// Workspace path of the file.
+    pub file: String,
+    /// Line of the call or of the handler's name (1-based).
+    pub line: u32,
+    /// Stable ID of the calling symbol or of the handler.
+    pub symbol: String,
+}
+
+/// A call site in one service linked to the handler that answers it in another.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServiceLink {
+    /// `grpc` (HTTP routes and message topics are not linked yet).
+    pub protocol: String,
+    /// The contract: `grpc:mesh.v1.CartService/GetCart`.
+    pub endpoint: String,
+    /// The call site.
+    pub from: LinkEnd,
+    /// The handler.
+    pub to: LinkEnd,
+    /// How the link was made (`idl`: both ends name an rpc of a `.proto` service).
+    pub evidence: String,
+    /// How sure the link is (shared when several services answer the same rpc).
+    pub confidence: f32,
+}
+
+/// A service of the workspace.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServiceInfo {
+    /// Its name.
+    pub name: String,
+    /// Workspace path of its directory.
+    pub path: String,
+    /// Languages of its files.
+    pub languages: Vec<String>,
+}
+
+/// A dependency between two services: the endpoints one calls on the other.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServiceDependency {
+    /// The calling service.
+    pub from: String,
+    /// The called service.
+    pub to: String,
+    /// Protocol.
+    pub protocol: String,
+    /// The endpoints called, sorted.
+    pub endpoints: Vec<String>,
+    /// How its links were made.
+    pub evidence: Vec<String>,
+    /// The highest confidence of its links.
+    pub confidence: f32,
+}
+
+/// The service map: services and the dependencies between them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServiceMap {
+    /// Services, by name.
+    pub services: Vec<ServiceInfo>,
+    /// Dependencies, by caller then callee.
+    pub edges: Vec<ServiceDependency>,
+}
+
+/// An endpoint a service provides (a handler) or consumes (a call site).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EndpointInfo {
+    /// The service.
+    pub service: String,
+    /// `provides` or `consumes`.
+    pub role: String,
+    /// Protocol.
+    pub protocol: String,
+    /// The contract: `grpc:mesh.v1.CartService/GetCart`.
+    pub endpoint: String,
+    /// Workspace path of the file.
+    pub file: String,
+    /// Line of the handler's name or of the call (1-based).
+    pub line: u32,
+    /// Stable ID of the handler or of the calling symbol.
+    pub symbol: String,
+}

@@ -48,3 +48,5 @@
 ; locals: parameters and local variables
 (parameter name: (identifier) @local)
 (local_declaration_statement (variable_declaration (variable_declarator name: (identifier) @local)))
+(variable_declarator name: (identifier) @binding.name (object_creation_expression type: (qualified_name name: (identifier) @binding.type)))
+(variable_declarator name: (identifier) @binding.name (object_creation_expression type: (generic_name (identifier) @binding.type)))

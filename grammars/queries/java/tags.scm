@@ -48,3 +48,4 @@
 (formal_parameter name: (identifier) @local)
 (local_variable_declaration declarator: (variable_declarator name: (identifier) @local))
 (lambda_expression parameters: (identifier) @local)
+(local_variable_declaration type: (scoped_type_identifier (type_identifier) @binding.type .) declarator: (variable_declarator name: (identifier) @binding.name))

@@ -64,3 +64,6 @@
 (statement_block (lexical_declaration (variable_declarator name: (identifier) @local)))
 (statement_block (variable_declaration (variable_declarator name: (identifier) @local)))
 (for_in_statement left: (identifier) @local)
+
+; bindings: a client constructed from a loaded package (`new proto.mesh.CartService(addr)`)
+(variable_declarator name: (identifier) @binding.name value: (new_expression constructor: (member_expression property: (property_identifier) @binding.type)))

@@ -46,6 +46,7 @@
 
 ; bindings: names whose type the syntax shows
 (assignment left: (identifier) @binding.name right: (call function: (identifier) @binding.type))
+(assignment left: (identifier) @binding.name right: (call function: (attribute attribute: (identifier) @binding.type)))
 (typed_parameter (identifier) @binding.name type: (type (identifier) @binding.type))
 (typed_default_parameter name: (identifier) @binding.name type: (type (identifier) @binding.type))
 

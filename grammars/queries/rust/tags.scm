@@ -82,3 +82,8 @@
 (for_expression pattern: (identifier) @local)
 (tuple_pattern (identifier) @local)
 (ref_pattern (identifier) @local)
+
+; bindings: `let mut client = CartServiceClient::connect(addr).await?;`
+(let_declaration pattern: (identifier) @binding.name value: (try_expression (await_expression (call_expression function: (scoped_identifier path: (identifier) @binding.type)))))
+(let_declaration pattern: (identifier) @binding.name value: (await_expression (call_expression function: (scoped_identifier path: (identifier) @binding.type))))
+(let_declaration pattern: (identifier) @binding.name value: (try_expression (call_expression function: (scoped_identifier path: (identifier) @binding.type))))

@@ -1,0 +1,225 @@
+//! Service endpoints a file provides and consumes, as written: the facts cross-service
+//! links are made from.
+//!
+//! Only the file's own facts are read, so endpoints are recomputed with their file
+//! and never go stale. What a name means is decided when links are made, against the
+//! contracts in the workspace (see the query layer): here a gRPC handler is a member
+//! of a type that extends a generated server base (`UnimplementedCartServiceServer`,
+//! `CartServiceServicer`, `CartServiceImplBase`, `CartService.CartServiceBase`, a tonic
+//! trait), and a gRPC call is a call on a value whose type the syntax shows to be a
+//! generated client (`CartServiceClient`, `CartServiceStub`, `CartServiceBlockingStub`,
+//! or a service constructed from a loaded package definition).
+
+use cartograph_indexer::{FileFacts, Language, RefKind};
+use serde::{Deserialize, Serialize};
+
+use crate::links::{impl_target, Endpoint};
+use crate::resolve::receiver_type_of;
+
+/// Whether a file answers an endpoint or calls it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    /// A handler.
+    Provides,
+    /// A call site.
+    Consumes,
+}
+
+/// The protocol of an endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Protocol {
+    /// gRPC, described by a `.proto` service.
+    Grpc,
+}
+
+impl Protocol {
+    /// The lowercase name used in output and endpoint keys.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Grpc => "grpc",
+        }
+    }
+}
+
+/// One endpoint of a file, as its code names it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EndpointFact {
+    /// Handler or call site.
+    pub role: Role,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// The type the endpoint was recognised through: the server base a handler's type
+    /// extends (`UnimplementedCartServiceServer`), or a call's receiver type
+    /// (`CartServiceClient`).
+    pub via: String,
+    /// The method as written (`GetCart`, `getCart`, `get_cart`, `GetCartAsync`).
+    pub method: String,
+    /// The handler, or the symbol enclosing the call.
+    pub symbol: Endpoint,
+    /// The call's reference (consumers).
+    pub reference: Option<u32>,
+    /// Line of the handler's name or of the call (1-based).
+    pub line: u32,
+    /// Column (0-based bytes).
+    pub col: u32,
+}
+
+/// The endpoints of one file.
+pub(crate) fn endpoints_of(lang: Language, facts: &FileFacts) -> Vec<EndpointFact> {
+    let mut out = Vec::new();
+    if lang == Language::Proto {
+        return out;
+    }
+    // Handlers: members of types extending a server base.
+    for (t, ty) in facts.symbols.iter().enumerate() {
+        if !ty.kind.is_type() {
+            continue;
+        }
+        let bases: Vec<&str> = facts
+            .references
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| {
+                let declared_here = r.enclosing == Some(t as u32)
+                    && (matches!(r.kind, RefKind::Inherit | RefKind::Implement)
+                        // Go embeds the generated base in the struct.
+                        || (lang == Language::Go && r.kind == RefKind::Type));
+                let rust_impl = impl_target(facts, *i).is_some_and(|target| target.name == ty.name);
+                declared_here || rust_impl
+            })
+            .map(|(_, r)| r.name.as_str())
+            .filter(|name| server_base(name))
+            .collect();
+        for base in bases {
+            let prefix = format!("{}.", ty.qualified_name);
+            for (m, member) in facts.symbols.iter().enumerate() {
+                let owned = member.parent == Some(t as u32)
+                    || member.qualified_name.strip_prefix(&prefix) == Some(member.name.as_str());
+                if owned && member.kind.is_callable() {
+                    out.push(EndpointFact {
+                        role: Role::Provides,
+                        protocol: Protocol::Grpc,
+                        via: base.to_string(),
+                        method: member.name.clone(),
+                        symbol: Endpoint::Local(m as u32),
+                        reference: None,
+                        line: member.name_span.start_line,
+                        col: member.name_span.start_col,
+                    });
+                }
+            }
+        }
+    }
+    // Calls on generated clients.
+    for (i, r) in facts.references.iter().enumerate() {
+        if r.kind != RefKind::Call || r.qualifier.is_none() {
+            continue;
+        }
+        let Some(ty) = receiver_type_of(lang, facts, r) else {
+            continue;
+        };
+        if !client_type(&ty, lang) {
+            continue;
+        }
+        out.push(EndpointFact {
+            role: Role::Consumes,
+            protocol: Protocol::Grpc,
+            via: ty,
+            method: r.name.clone(),
+            symbol: r.enclosing.map_or(Endpoint::TopLevel, Endpoint::Local),
+            reference: Some(i as u32),
+            line: r.span.start_line,
+            col: r.span.start_col,
+        });
+    }
+    out
+}
+
+/// Whether a base type name can be a generated gRPC server base.
+fn server_base(name: &str) -> bool {
+    !service_names_of_base(name).is_empty()
+}
+
+/// The service names a server base can stand for: `UnimplementedCartServiceServer`
+/// (Go), `CartServiceServicer` (Python), `CartServiceImplBase` (Java),
+/// `CartServiceBase` (C#), or the service itself (a tonic trait).
+pub fn service_names_of_base(name: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    if let Some(rest) = name
+        .strip_prefix("Unimplemented")
+        .or_else(|| name.strip_prefix("Unsafe"))
+        .and_then(|r| r.strip_suffix("Server"))
+    {
+        out.push(rest);
+    }
+    for suffix in ["Servicer", "ImplBase", "Base"] {
+        if let Some(rest) = name.strip_suffix(suffix) {
+            out.push(rest);
+        }
+    }
+    if name.chars().next().is_some_and(char::is_uppercase) {
+        out.push(name);
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// Whether a receiver type can be a generated gRPC client.
+fn client_type(ty: &str, lang: Language) -> bool {
+    // JavaScript clients are the service constructed from a package definition.
+    matches!(
+        lang,
+        Language::JavaScript | Language::TypeScript | Language::Tsx
+    ) || !service_names_of_client(ty).is_empty()
+}
+
+/// The service names a client type can stand for: `CartServiceClient` (Go, C#,
+/// Rust, Node stubs), `CartServiceStub` (Python), `CartServiceBlockingStub` and
+/// `CartServiceFutureStub` (Java), or the service itself (a Node client built from a
+/// loaded package definition).
+pub fn service_names_of_client(ty: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for suffix in [
+        "BlockingStub",
+        "FutureStub",
+        "Stub",
+        "AsyncClient",
+        "Client",
+    ] {
+        if let Some(rest) = ty.strip_suffix(suffix) {
+            out.push(rest);
+        }
+    }
+    out.push(ty);
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// The key a method name is matched by: lowercase without underscores, so that
+/// `GetCart`, `getCart` and `get_cart` meet.
+pub fn method_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_names_give_their_service() {
+        assert_eq!(
+            service_names_of_base("UnimplementedCartServiceServer"),
+            ["CartService", "UnimplementedCartServiceServer"]
+        );
+        assert!(service_names_of_base("CartServiceServicer").contains(&"CartService"));
+        assert!(service_names_of_base("CartServiceImplBase").contains(&"CartService"));
+        assert!(service_names_of_base("CartServiceBase").contains(&"CartService"));
+        assert!(service_names_of_client("CartServiceBlockingStub").contains(&"CartService"));
+        assert!(service_names_of_client("CartServiceClient").contains(&"CartService"));
+        assert_eq!(method_key("get_cart"), method_key("GetCart"));
+        assert_eq!(method_key("getCart"), "getcart");
+    }
+}

@@ -1,0 +1,177 @@
+//! Cross-service links on the mesh fixture: seven services in six languages talking
+//! gRPC over one `.proto`, with its ground truth in `expected-links.txt`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeSet;
+
+use cartograph_tests::{fixtures, run_in, Workspace};
+
+fn indexed_mesh() -> Workspace {
+    let ws = Workspace::fixture("mesh");
+    ws.run(&["index", "."]).ok();
+    ws
+}
+
+/// (links, service edges) of the ground truth.
+fn truth() -> (BTreeSet<String>, BTreeSet<String>) {
+    let text = std::fs::read_to_string(fixtures().join("mesh/expected-links.txt")).unwrap();
+    let mut links = BTreeSet::new();
+    let mut edges = BTreeSet::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        match line.strip_prefix("edge ") {
+            Some(edge) => edges.insert(edge.to_string()),
+            None => links.insert(line.to_string()),
+        };
+    }
+    (links, edges)
+}
+
+fn precision_recall(found: &BTreeSet<String>, truth: &BTreeSet<String>) -> (f64, f64) {
+    let right = found.intersection(truth).count() as f64;
+    (
+        right / found.len().max(1) as f64,
+        right / truth.len().max(1) as f64,
+    )
+}
+
+#[test]
+fn links_and_service_edges_match_the_ground_truth() {
+    let ws = indexed_mesh();
+    let (want_links, want_edges) = truth();
+    let links: BTreeSet<String> = ws
+        .run(&["links", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{} {}:{} -> {} {}:{} {}",
+                l["from"]["service"].as_str().unwrap(),
+                l["from"]["file"].as_str().unwrap(),
+                l["from"]["line"],
+                l["to"]["service"].as_str().unwrap(),
+                l["to"]["file"].as_str().unwrap(),
+                l["to"]["line"],
+                l["endpoint"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let edges: BTreeSet<String> = ws.run(&["services", "--json"]).json()["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} -> {}",
+                e["from"].as_str().unwrap(),
+                e["to"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let missing: Vec<_> = want_links.difference(&links).collect();
+    let extra: Vec<_> = links.difference(&want_links).collect();
+    assert_eq!(
+        precision_recall(&links, &want_links),
+        (1.0, 1.0),
+        "missing: {missing:#?}\nextra: {extra:#?}"
+    );
+    assert_eq!(
+        precision_recall(&edges, &want_edges),
+        (1.0, 1.0),
+        "{edges:#?}"
+    );
+}
+
+#[test]
+fn callers_cross_services_through_links() {
+    let ws = indexed_mesh();
+    let out = ws.run(&["callers", "CartServer.GetCart"]).ok().to_string();
+    for caller in ["checkoutService.PlaceOrder", "showCart", "recommend"] {
+        assert!(out.contains(caller), "{out}");
+    }
+    assert!(out.contains("[idl 0.95]"), "{out}");
+    let json = ws.run(&["links", "--to", "cartservice", "--json"]).json();
+    assert_eq!(json.as_array().unwrap().len(), 5, "{json}");
+    assert_eq!(json[0]["evidence"], "idl");
+    let unknown = ws.run(&["links", "--to", "nosuchservice"]);
+    assert_eq!(unknown.code, 1, "{}", unknown.stderr);
+}
+
+#[test]
+fn the_service_map_renders_as_mermaid_and_dot() {
+    let ws = indexed_mesh();
+    let mermaid = ws
+        .run(&["services", "--format", "mermaid"])
+        .ok()
+        .to_string();
+    assert!(mermaid.starts_with("graph LR\n"), "{mermaid}");
+    assert!(
+        mermaid.contains(
+            "s_frontend -->|\"grpc: CartService/AddItem, CartService/GetCart\"| s_cartservice"
+        ),
+        "{mermaid}"
+    );
+    let dot = ws.run(&["services", "--format", "dot"]).ok().to_string();
+    assert!(
+        dot.contains("s_checkoutservice -> s_paymentservice"),
+        "{dot}"
+    );
+    let endpoints = ws
+        .run(&["endpoints", "--service", "shippingservice", "--json"])
+        .json();
+    let names: Vec<&str> = endpoints
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["endpoint"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "grpc:mesh.v1.ShippingService/GetQuote",
+            "grpc:mesh.v1.ShippingService/ShipOrder"
+        ]
+    );
+}
+
+#[test]
+fn editing_a_handler_relinks_and_equals_a_rebuild() {
+    let ws = indexed_mesh();
+    let server = ws.root.join("cartservice/server/server.go");
+    let text = std::fs::read_to_string(&server).unwrap();
+    // The handler no longer answers GetCart: its callers lose their link.
+    std::fs::write(&server, text.replace("GetCart(ctx", "FetchCart(ctx")).unwrap();
+    let run = ws.run(&["index"]).ok().to_string();
+    assert!(run.contains("1 changed"), "{run}");
+    let to_cart = ws.run(&["links", "--to", "cartservice", "--json"]).json();
+    let endpoints: BTreeSet<&str> = to_cart
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["endpoint"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        endpoints,
+        BTreeSet::from([
+            "grpc:mesh.v1.CartService/AddItem",
+            "grpc:mesh.v1.CartService/EmptyCart"
+        ])
+    );
+    let fresh = ws.tmp.path().join("fresh");
+    run_in(
+        &ws.root,
+        &["--index", fresh.to_str().unwrap(), "index", "."],
+    )
+    .ok();
+    let export = |dir: &std::path::Path| {
+        run_in(&ws.root, &["--index", dir.to_str().unwrap(), "export"])
+            .ok()
+            .to_string()
+    };
+    assert_eq!(export(&ws.root.join(".cartograph")), export(&fresh));
+}
