@@ -264,6 +264,8 @@ pub struct IndexSummary {
     changed: usize,
     deleted: usize,
     unchanged: usize,
+    /// Unchanged files whose links were redone because a definition they may use changed.
+    relinked: usize,
     skipped: Vec<SkippedJson>,
     diagnostics: usize,
     symbols_extracted: u64,
@@ -288,6 +290,7 @@ impl IndexSummary {
             changed: r.changed,
             deleted: r.deleted,
             unchanged: r.unchanged,
+            relinked: r.relinked,
             skipped: r
                 .skipped
                 .iter()
@@ -315,7 +318,7 @@ pub fn index_report(
     let changed = r.added + r.changed + r.deleted;
     writeln!(
         out,
-        "indexed {} files into {} in {:.2}s: {changed} changed ({} added, {} modified, {} deleted), {} unchanged, {} skipped, {} with diagnostics",
+        "indexed {} files into {} in {:.2}s: {changed} changed ({} added, {} modified, {} deleted), {} unchanged ({} relinked), {} skipped, {} with diagnostics",
         r.files,
         dir.display(),
         elapsed.as_secs_f64(),
@@ -323,6 +326,7 @@ pub fn index_report(
         r.changed,
         r.deleted,
         r.unchanged,
+        r.relinked,
         r.skipped.len(),
         r.diagnostics.iter().map(|(p, _)| p).collect::<std::collections::BTreeSet<_>>().len(),
     )?;
