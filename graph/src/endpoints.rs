@@ -30,6 +30,9 @@ pub enum Role {
 pub enum Protocol {
     /// gRPC, described by a `.proto` service.
     Grpc,
+    /// HTTP: a route template and method (`via` holds the path or URL, `method` the
+    /// HTTP method).
+    Http,
 }
 
 impl Protocol {
@@ -37,6 +40,7 @@ impl Protocol {
     pub fn name(self) -> &'static str {
         match self {
             Protocol::Grpc => "grpc",
+            Protocol::Http => "http",
         }
     }
 }
@@ -109,6 +113,23 @@ pub(crate) fn endpoints_of(lang: Language, facts: &FileFacts) -> Vec<EndpointFac
                 }
             }
         }
+    }
+    // HTTP routes and calls.
+    for h in &facts.http {
+        out.push(EndpointFact {
+            role: if h.route {
+                Role::Provides
+            } else {
+                Role::Consumes
+            },
+            protocol: Protocol::Http,
+            via: h.url.clone(),
+            method: h.method.clone(),
+            symbol: h.enclosing.map_or(Endpoint::TopLevel, Endpoint::Local),
+            reference: None,
+            line: h.span.start_line,
+            col: h.span.start_col,
+        });
     }
     // Calls on generated clients.
     for (i, r) in facts.references.iter().enumerate() {
@@ -195,6 +216,54 @@ pub fn service_names_of_client(ty: &str) -> Vec<&str> {
     out
 }
 
+/// A URL or path split into its host (when it names one) and its path template,
+/// normalised: `http://cart:8080/cart/:id?x=1` gives (`cart`, `/cart/{}`); parameters
+/// in any style (`:id`, `{id}`, `{id:int}`, `<int:id>`, unknown parts) become `{}`.
+pub fn split_url(url: &str) -> (Option<String>, String) {
+    let (host, path) = match url.split_once("://") {
+        Some((_, rest)) => {
+            let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+            let host = authority.rsplit('@').next().unwrap_or(authority);
+            let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
+            let host = (!host.is_empty() && host != "{}").then_some(host);
+            (host, format!("/{path}"))
+        }
+        None => (None, url.to_string()),
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let param = s.starts_with(':')
+                || (s.starts_with('{') && s.ends_with('}'))
+                || (s.starts_with('<') && s.ends_with('>'))
+                || s.contains("{}")
+                || s == "*";
+            if param {
+                "{}".to_string()
+            } else {
+                s.to_string()
+            }
+        })
+        .collect();
+    // An unknown base (`${BASE}/cart`) leaves a leading `{}` that is not a segment.
+    let segments = match segments.first().map(String::as_str) {
+        Some("{}") if !url.starts_with('/') && host.is_none() => segments[1..].to_vec(),
+        _ => segments,
+    };
+    (host, format!("/{}", segments.join("/")))
+}
+
+/// Whether two path templates can be the same route (`{}` matches one segment).
+pub fn paths_match(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.split('/').collect(), b.split('/').collect());
+    a.len() == b.len()
+        && a.iter()
+            .zip(&b)
+            .all(|(x, y)| x == y || *x == "{}" || *y == "{}")
+}
+
 /// The key a method name is matched by: lowercase without underscores, so that
 /// `GetCart`, `getCart` and `get_cart` meet.
 pub fn method_key(name: &str) -> String {
@@ -221,5 +290,14 @@ mod tests {
         assert!(service_names_of_client("CartServiceClient").contains(&"CartService"));
         assert_eq!(method_key("get_cart"), method_key("GetCart"));
         assert_eq!(method_key("getCart"), "getcart");
+        assert_eq!(
+            split_url("http://cartservice:8080/cart/:id?x=1"),
+            (Some("cartservice".to_string()), "/cart/{}".to_string())
+        );
+        assert_eq!(split_url("/cart/<int:id>/"), (None, "/cart/{}".to_string()));
+        assert_eq!(split_url("{}/cart/{id}"), (None, "/cart/{}".to_string()));
+        assert_eq!(split_url("http://{}/x"), (None, "/x".to_string()));
+        assert!(paths_match("/cart/{}", "/cart/42"));
+        assert!(!paths_match("/cart/{}", "/cart/42/items"));
     }
 }

@@ -37,6 +37,12 @@ pub enum Evidence {
     /// A call and a handler of the same rpc of a `.proto` service (a cross-service
     /// link).
     Idl,
+    /// An HTTP call whose URL names the service (host) and the route (method and path
+    /// template) of a handler.
+    LiteralUrl,
+    /// An HTTP call matched to a route by method and path template only: its URL
+    /// does not say which service it calls.
+    RouteTemplate,
 }
 
 impl Evidence {
@@ -51,6 +57,8 @@ impl Evidence {
             Evidence::QualifiedName => "qualified-name",
             Evidence::NameOnly => "name-only",
             Evidence::Idl => "idl",
+            Evidence::LiteralUrl => "literal-url",
+            Evidence::RouteTemplate => "route-template",
         }
     }
 }

@@ -31,6 +31,15 @@ enum Role {
     /// A name bound locally (a parameter, a local variable): bare uses of it after
     /// the binding, in the same definition, are not references to definitions.
     Local,
+    HttpRoute,
+    HttpCall,
+    HttpMethod,
+    HttpUrl,
+    HttpHandler,
+    HttpPrefix,
+    HttpScope,
+    ConstName,
+    ConstValue,
     Name,
     Receiver,
     Container,
@@ -90,6 +99,15 @@ fn role_of(capture: &str) -> Role {
         "import.alias" => Role::ImportAlias,
         "binding.name" => Role::BindingName,
         "local" => Role::Local,
+        "http.route" => Role::HttpRoute,
+        "http.call" => Role::HttpCall,
+        "http.method" => Role::HttpMethod,
+        "http.path" | "http.url" => Role::HttpUrl,
+        "http.handler" => Role::HttpHandler,
+        "http.prefix" => Role::HttpPrefix,
+        "http.scope" => Role::HttpScope,
+        "const.name" => Role::ConstName,
+        "const.value" => Role::ConstValue,
         "binding.type" => Role::BindingType,
         _ => Role::Ignored,
     }
@@ -300,6 +318,9 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
     let mut imports: Vec<RawImport> = Vec::new();
     let mut bindings: Vec<Binding> = Vec::new();
     let mut locals: Vec<(&str, u32)> = Vec::new();
+    let mut http_raw: Vec<crate::http::RawHttp<'_>> = Vec::new();
+    let mut http_prefixes: Vec<crate::http::RawPrefix<'_>> = Vec::new();
+    let mut consts: crate::http::Constants<'_> = HashMap::new();
 
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(&tq.query, root, text.as_bytes());
@@ -318,6 +339,10 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
         let mut import_alias: Option<Node<'_>> = None;
         let mut binding_name: Option<Node<'_>> = None;
         let mut binding_type: Option<Node<'_>> = None;
+        let mut http_node: Option<(bool, Node<'_>)> = None;
+        let (mut http_method, mut http_url, mut http_handler) = (None, None, None);
+        let (mut http_prefix, mut http_scope) = (None, None);
+        let (mut const_name, mut const_value) = (None, None);
         for cap in m.captures {
             match tq
                 .roles
@@ -345,6 +370,15 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 Role::ImportAlias => import_alias = Some(cap.node),
                 Role::BindingName => binding_name = Some(cap.node),
                 Role::Local => locals.push((text_of(cap.node, text), cap.node.start_byte() as u32)),
+                Role::HttpRoute => http_node = Some((true, cap.node)),
+                Role::HttpCall => http_node = Some((false, cap.node)),
+                Role::HttpMethod => http_method = Some(cap.node),
+                Role::HttpUrl => http_url = Some(cap.node),
+                Role::HttpHandler => http_handler = Some(cap.node),
+                Role::HttpPrefix => http_prefix = Some(cap.node),
+                Role::HttpScope => http_scope = Some(cap.node),
+                Role::ConstName => const_name = Some(cap.node),
+                Role::ConstValue => const_value = Some(cap.node),
                 Role::BindingType => binding_type = Some(cap.node),
                 Role::Ignored => {}
             }
@@ -381,6 +415,21 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                     weak,
                 });
             }
+        }
+        if let Some((route, node)) = http_node {
+            http_raw.push(crate::http::RawHttp {
+                route,
+                node,
+                method: http_method,
+                url: http_url,
+                handler: http_handler,
+            });
+        }
+        if let (Some(scope), Some(path)) = (http_scope, http_prefix) {
+            http_prefixes.push(crate::http::RawPrefix { scope, path });
+        }
+        if let (Some(name), Some(value)) = (const_name, const_value) {
+            consts.entry(text_of(name, text)).or_insert(value);
         }
         if let (Some(name), Some(ty)) = (binding_name, binding_type) {
             let type_name = reference_name(text_of(ty, text));
@@ -438,6 +487,25 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
         })
         .collect();
     build_references(text, refs, &imported, &locals, &mut facts);
+    facts.http = crate::http::build(http_raw, http_prefixes, &consts, text, &span_of);
+    for h in &mut facts.http {
+        // A route's handler, when named and defined here; else what encloses it.
+        let named = h.handler.as_ref().and_then(|name| {
+            facts
+                .symbols
+                .iter()
+                .position(|s| &s.name == name && s.kind.is_callable())
+        });
+        h.enclosing = named.map(|i| i as u32).or_else(|| {
+            facts
+                .symbols
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.span.contains(&h.span))
+                .max_by_key(|(_, s)| s.span.start_byte)
+                .map(|(i, _)| i as u32)
+        });
+    }
     build_bindings(bindings, &mut facts);
     facts.imports = imports
         .into_iter()

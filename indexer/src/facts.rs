@@ -323,8 +323,30 @@ pub struct FileFacts {
     pub imports: Vec<Import>,
     /// Names with a type evident from the syntax, ordered by position.
     pub bindings: Vec<Binding>,
+    /// HTTP routes the file declares and HTTP calls it makes.
+    pub http: Vec<HttpFact>,
     /// Problems found (syntax errors, invalid UTF-8).
     pub diagnostics: Vec<Diagnostic>,
     /// Number of lines.
     pub lines: u32,
+}
+
+/// An HTTP route a file declares, or an HTTP call it makes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpFact {
+    /// Whether it is a route (a handler) or a call.
+    pub route: bool,
+    /// `GET`, `POST`, ... or `*` (any).
+    pub method: String,
+    /// The URL or path as far as it can be worked out: literals, constants, template
+    /// strings and concatenations, with `{}` for what is not known
+    /// (`http://cartservice:8080/cart/{}`, `/cart/{}`).
+    pub url: String,
+    /// Where the route is declared or the call made.
+    pub span: Span,
+    /// The enclosing symbol (for a route declared by a decorator or annotation: the
+    /// handler itself).
+    pub enclosing: Option<u32>,
+    /// The handler's name, when the route names it (`app.get("/x", getCart)`).
+    pub handler: Option<String>,
 }

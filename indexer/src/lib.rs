@@ -9,13 +9,15 @@
 
 mod extract;
 mod facts;
+mod http;
 mod services;
 mod walk;
 
 pub use cartograph_grammars::Language;
 pub use extract::{count_lines, extract, parse_only};
 pub use facts::{
-    Binding, Diagnostic, FileFacts, Import, RefKind, Reference, Span, SymbolDef, SymbolKind,
+    Binding, Diagnostic, FileFacts, HttpFact, Import, RefKind, Reference, Span, SymbolDef,
+    SymbolKind,
 };
 pub use services::{detect_services, name_from_manifest, service_of, Service};
 pub use walk::{

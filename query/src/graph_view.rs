@@ -9,8 +9,8 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use cartograph_graph::{
-    method_key, service_names_of_base, service_names_of_client, Endpoint, EndpointFact, Evidence,
-    FileGraph, FileRecord, NodeSymbol, Role, Store,
+    method_key, paths_match, service_names_of_base, service_names_of_client, split_url, Endpoint,
+    EndpointFact, Evidence, FileGraph, FileRecord, NodeSymbol, Protocol, Role, Store,
 };
 use cartograph_indexer::{Language, RefKind, SymbolKind};
 use serde::Serialize;
@@ -87,6 +87,8 @@ pub(crate) struct Placed {
     /// The node of the handler or of the symbol enclosing the call.
     pub(crate) node: u32,
     pub(crate) key: Option<String>,
+    /// An HTTP call's path template and the service its URL names, if any.
+    pub(crate) http: Option<(String, Option<String>)>,
 }
 
 /// A cross-service link.
@@ -96,6 +98,8 @@ pub(crate) struct ServiceEdge {
     pub(crate) consumer: usize,
     /// The provider's endpoint.
     pub(crate) provider: usize,
+    /// The contract: `grpc:pkg.Service/Method`, `http:GET /cart/{}`.
+    pub(crate) endpoint: String,
     pub(crate) evidence: Evidence,
     pub(crate) confidence: f32,
 }
@@ -513,6 +517,12 @@ impl GraphView {
             }
             None
         };
+        // Services by a normalised name, for the hosts of URLs.
+        let services: HashMap<String, String> = self
+            .files
+            .iter()
+            .map(|r| (host_key(&r.service), r.service.clone()))
+            .collect();
         for (f, (facts, _)) in per_file.into_iter().enumerate() {
             for fact in facts {
                 let node = match fact.symbol {
@@ -520,10 +530,33 @@ impl GraphView {
                     Endpoint::TopLevel => self.first[f] + self.symbols[f].len() as u32,
                     Endpoint::Other(_) => continue,
                 };
-                let key = match fact.role {
-                    Role::Provides => key_of(service_names_of_base(&fact.via), &fact.method, false),
-                    Role::Consumes => {
-                        key_of(service_names_of_client(&fact.via), &fact.method, true)
+                let (key, http) = match (fact.protocol, fact.role) {
+                    (Protocol::Grpc, Role::Provides) => (
+                        key_of(service_names_of_base(&fact.via), &fact.method, false),
+                        None,
+                    ),
+                    (Protocol::Grpc, Role::Consumes) => (
+                        key_of(service_names_of_client(&fact.via), &fact.method, true),
+                        None,
+                    ),
+                    (Protocol::Http, role) => {
+                        let (host, path) = split_url(&fact.via);
+                        // Health checks and metrics are not dependencies.
+                        if is_probe(&path) || (role == Role::Provides && path == "/") {
+                            continue;
+                        }
+                        // A host that is no service of the workspace: a third party.
+                        let target = match host {
+                            Some(h) => match services.get(&host_key(&h)) {
+                                Some(s) => Some(s.clone()),
+                                None => continue,
+                            },
+                            None => None,
+                        };
+                        (
+                            Some(format!("http:{} {path}", fact.method)),
+                            Some((path, target)),
+                        )
                     }
                 };
                 if key.is_some() {
@@ -532,6 +565,7 @@ impl GraphView {
                         fact,
                         node,
                         key,
+                        http,
                     });
                 }
             }
@@ -542,8 +576,11 @@ impl GraphView {
                 providers.entry(key).or_default().push(i);
             }
         }
-        let mut links = Vec::new();
+        let mut links = self.link_http();
         for (i, c) in self.endpoints.iter().enumerate() {
+            if c.fact.protocol != Protocol::Grpc {
+                continue;
+            }
             let (Role::Consumes, Some(key)) = (c.fact.role, c.key.as_deref()) else {
                 continue;
             };
@@ -560,6 +597,7 @@ impl GraphView {
                 links.push(ServiceEdge {
                     consumer: i,
                     provider: *p,
+                    endpoint: key.to_string(),
                     evidence: Evidence::Idl,
                     confidence: 0.95 / found.len() as f32,
                 });
@@ -576,6 +614,58 @@ impl GraphView {
                 .push(i);
         }
         self.service_links = links;
+    }
+
+    /// Links HTTP calls to the routes of other services with the same method and a
+    /// path template that fits: in the service the URL names when it names one
+    /// (`literal-url`), else anywhere, with less confidence (`route-template`).
+    fn link_http(&self) -> Vec<ServiceEdge> {
+        let routes: Vec<usize> = (0..self.endpoints.len())
+            .filter(|i| {
+                let p = &self.endpoints[*i];
+                p.fact.protocol == Protocol::Http && p.fact.role == Role::Provides
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (i, c) in self.endpoints.iter().enumerate() {
+            let (Protocol::Http, Role::Consumes, Some((path, target))) =
+                (c.fact.protocol, c.fact.role, c.http.as_ref())
+            else {
+                continue;
+            };
+            let service = self.service_of(c.file);
+            let found: Vec<usize> = routes
+                .iter()
+                .copied()
+                .filter(|r| {
+                    let p = &self.endpoints[*r];
+                    let provider = self.service_of(p.file);
+                    let method_fits = p.fact.method == "*"
+                        || c.fact.method == "*"
+                        || p.fact.method == c.fact.method;
+                    provider != service
+                        && target.as_deref().is_none_or(|t| t == provider)
+                        && method_fits
+                        && p.http
+                            .as_ref()
+                            .is_some_and(|(route, _)| paths_match(route, path))
+                })
+                .collect();
+            let (evidence, confidence) = match target {
+                Some(_) => (Evidence::LiteralUrl, 0.9),
+                None => (Evidence::RouteTemplate, 0.5),
+            };
+            for r in &found {
+                out.push(ServiceEdge {
+                    consumer: i,
+                    provider: *r,
+                    endpoint: self.endpoints[*r].key.clone().unwrap_or_default(),
+                    evidence,
+                    confidence: confidence / found.len() as f32,
+                });
+            }
+        }
+        out
     }
 
     /// The cross-service links as call edges (caller, handler, at the call site).
@@ -615,6 +705,23 @@ impl GraphView {
     pub(crate) fn record_of(&self, file: u32) -> &FileRecord {
         &self.files[file as usize]
     }
+}
+
+/// A service or host name compared loosely: lowercase, without `-`, `_` and `.`.
+fn host_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, '-' | '_' | '.'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether a path is a health check, a readiness or liveness probe, or metrics.
+fn is_probe(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or("");
+    matches!(
+        last,
+        "health" | "healthz" | "ready" | "readyz" | "live" | "livez" | "ping" | "metrics"
+    )
 }
 
 /// The limits of one tree: it stops growing at a node count or a deadline, and says

@@ -320,7 +320,7 @@ impl Workspace {
             .service_links()
             .map(|(l, consumer, provider)| ServiceLink {
                 protocol: consumer.fact.protocol.name().to_string(),
-                endpoint: consumer.key.clone().unwrap_or_default(),
+                endpoint: l.endpoint.clone(),
                 from: end(consumer),
                 to: end(provider),
                 evidence: l.evidence.name().to_string(),

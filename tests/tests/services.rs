@@ -1,5 +1,5 @@
-//! Cross-service links on the mesh fixture: seven services in six languages talking
-//! gRPC over one `.proto`, with its ground truth in `expected-links.txt`.
+//! Cross-service links on the mesh fixture: nine services in six languages talking
+//! gRPC over one `.proto` and REST, with its ground truth in `expected-links.txt`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -54,3 +54,34 @@
 (var_declaration (var_spec name: (identifier) @local))
 (range_clause left: (expression_list (identifier) @local))
 (variadic_parameter_declaration name: (identifier) @local)
+
+; HTTP routes: `http.HandleFunc("/cart", h)`, `mux.HandleFunc("GET /cart/{id}", h)`,
+; gin/echo `r.GET("/cart/:id", h)`, chi `r.Get("/cart/{id}", h)`
+(call_expression
+  function: (selector_expression field: (field_identifier) @http.method)
+  arguments: (argument_list . [(interpreted_string_literal) (raw_string_literal)] @http.path . (_) @http.handler)
+  (#match? @http.method "^(HandleFunc|Handle|GET|POST|PUT|DELETE|PATCH)$")) @http.route
+(call_expression
+  function: (selector_expression operand: (identifier) @_r field: (field_identifier) @http.method)
+  arguments: (argument_list . [(interpreted_string_literal) (raw_string_literal)] @http.path . (_) @http.handler)
+  (#not-eq? @_r "http")
+  (#match? @http.method "^(Get|Post|Put|Delete|Patch)$")) @http.route
+; HTTP calls: `http.Get(url)`, `http.Post(url, ...)`, `http.NewRequest("PUT", url, body)`
+(call_expression
+  function: (selector_expression operand: (identifier) @_o field: (field_identifier) @http.method)
+  arguments: (argument_list . (_) @http.url)
+  (#eq? @_o "http")
+  (#match? @http.method "^(Get|Post|Head|PostForm)$")) @http.call
+(call_expression
+  function: (selector_expression operand: (identifier) @_o field: (field_identifier) @_f)
+  arguments: (argument_list . (interpreted_string_literal) @http.method . (_) @http.url)
+  (#eq? @_o "http")
+  (#eq? @_f "NewRequest")) @http.call
+(call_expression
+  function: (selector_expression operand: (identifier) @_o field: (field_identifier) @_f)
+  arguments: (argument_list . (_) . (interpreted_string_literal) @http.method . (_) @http.url)
+  (#eq? @_o "http")
+  (#eq? @_f "NewRequestWithContext")) @http.call
+; constants URLs are built from
+(const_spec name: (identifier) @const.name value: (expression_list . (_) @const.value))
+(var_spec name: (identifier) @const.name value: (expression_list . (_) @const.value))

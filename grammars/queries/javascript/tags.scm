@@ -67,3 +67,27 @@
 
 ; bindings: a client constructed from a loaded package (`new proto.mesh.CartService(addr)`)
 (variable_declarator name: (identifier) @binding.name value: (new_expression constructor: (member_expression property: (property_identifier) @binding.type)))
+
+; HTTP routes: `app.get("/cart/:id", getCart)`, `router.post(...)`, `fastify.put(...)`
+(call_expression
+  function: (member_expression object: (identifier) @_obj property: (property_identifier) @http.method)
+  arguments: (arguments . [(string) (template_string)] @http.path . (identifier) @http.handler)
+  (#match? @http.method "^(get|post|put|delete|patch|all)$")
+  (#match? @_obj "^(app|router|server|api|fastify|routes|route)$")) @http.route
+(call_expression
+  function: (member_expression object: (identifier) @_obj property: (property_identifier) @http.method)
+  arguments: (arguments . [(string) (template_string)] @http.path . [(arrow_function) (function_expression)])
+  (#match? @http.method "^(get|post|put|delete|patch|all)$")
+  (#match? @_obj "^(app|router|server|api|fastify|routes|route)$")) @http.route
+; HTTP calls: `fetch(url, { method })`, `axios.get(url)`
+(call_expression
+  function: (identifier) @http.method
+  arguments: (arguments . (_) @http.url)
+  (#eq? @http.method "fetch")) @http.call
+(call_expression
+  function: (member_expression object: (identifier) @_ax property: (property_identifier) @http.method)
+  arguments: (arguments . (_) @http.url)
+  (#match? @_ax "^(axios|http|client|api)$")
+  (#match? @http.method "^(get|post|put|delete|patch)$")) @http.call
+; constants URLs are built from
+(variable_declarator name: (identifier) @const.name value: (_) @const.value)

@@ -63,3 +63,19 @@
 (for_statement left: (identifier) @local)
 (for_in_clause left: (identifier) @local)
 (as_pattern_target (identifier) @local)
+
+; HTTP routes: Flask `@app.route("/cart/<id>", methods=["POST"])`, FastAPI `@router.get("/cart/{id}")`
+(decorated_definition
+  (decorator (call
+    function: (attribute attribute: (identifier) @http.method)
+    arguments: (argument_list . (string) @http.path)))
+  definition: (function_definition name: (identifier) @http.handler)
+  (#match? @http.method "^(route|get|post|put|delete|patch)$")) @http.route
+; HTTP calls: `requests.get(url)`, `httpx.post(url)`, `session.put(url)`
+(call
+  function: (attribute object: (identifier) @_lib attribute: (identifier) @http.method)
+  arguments: (argument_list . (_) @http.url)
+  (#match? @_lib "^(requests|httpx|session|client|http)$")
+  (#match? @http.method "^(get|post|put|delete|patch)$")) @http.call
+; constants URLs are built from
+(module (expression_statement (assignment left: (identifier) @const.name right: (_) @const.value)))

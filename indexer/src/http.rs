@@ -1,0 +1,342 @@
+//! HTTP routes and calls: the captures of the tags queries (`@http.route`,
+//! `@http.call`, `@http.method`, `@http.path`/`@http.url`, `@http.handler`,
+//! `@http.prefix` on a class), turned into [`HttpFact`]s with their URLs worked out
+//! as far as the file shows them.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use crate::facts::{HttpFact, Span};
+
+/// What the query captured for one route or call.
+pub(crate) struct RawHttp<'t> {
+    pub(crate) route: bool,
+    pub(crate) node: Node<'t>,
+    pub(crate) method: Option<Node<'t>>,
+    pub(crate) url: Option<Node<'t>>,
+    pub(crate) handler: Option<Node<'t>>,
+}
+
+/// A class-level path prefix (`@RequestMapping("/api")`, `[Route("api/[controller]")]`).
+pub(crate) struct RawPrefix<'t> {
+    pub(crate) scope: Node<'t>,
+    pub(crate) path: Node<'t>,
+}
+
+/// The HTTP method a word names: `get`, `GetMapping`, `HttpPost`, `MapPut`,
+/// `postForObject`, `DeleteAsync`; `*` for words naming any (`route`, `HandleFunc`).
+pub(crate) fn method_of(word: &str) -> String {
+    let w = word
+        .trim_matches(|c| c == '"' || c == '\'' || c == '`')
+        .to_ascii_lowercase();
+    let w = w
+        .strip_prefix("http")
+        .or_else(|| w.strip_prefix("map"))
+        .unwrap_or(&w);
+    for m in ["get", "post", "put", "delete", "patch", "head", "options"] {
+        if w.starts_with(m) {
+            return m.to_ascii_uppercase();
+        }
+    }
+    "*".to_string()
+}
+
+/// String values of the file's constants (`const BASE = "http://cart:8080"`), for
+/// URLs built from them.
+pub(crate) type Constants<'t> = HashMap<&'t str, Node<'t>>;
+
+/// The string an expression evaluates to, as far as the syntax shows: literals,
+/// template strings and f-strings, concatenation with `+`, constants of the file,
+/// and the default of an environment lookup (`process.env.X ?? "d"`,
+/// `os.getenv("X", "d")`). What is not known becomes `{}`.
+pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: usize) -> String {
+    if depth > 8 {
+        return "{}".to_string();
+    }
+    let src = node.utf8_text(text.as_bytes()).unwrap_or("");
+    match node.kind() {
+        "string"
+        | "interpreted_string_literal"
+        | "raw_string_literal"
+        | "string_literal"
+        | "template_string"
+        | "interpolated_string_expression"
+        | "verbatim_string_literal" => {
+            let mut out = String::new();
+            let mut cursor = node.walk();
+            let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+            if children.is_empty() {
+                return strip_quotes(src).to_string();
+            }
+            // Literal text between substitutions, `{}` (or a known constant) for them.
+            let mut at = node.start_byte();
+            for child in children {
+                if child.start_byte() > at {
+                    out.push_str(&text[at..child.start_byte()]);
+                }
+                match child.kind() {
+                    "template_substitution" | "interpolation" => {
+                        let inner = child.named_child(0);
+                        out.push_str(&match inner {
+                            Some(i) => eval(i, text, consts, depth + 1),
+                            None => "{}".to_string(),
+                        });
+                    }
+                    // Content, escapes, quotes: the text as written.
+                    _ => out.push_str(child.utf8_text(text.as_bytes()).unwrap_or("")),
+                }
+                at = child.end_byte();
+            }
+            if at < node.end_byte() {
+                out.push_str(&text[at..node.end_byte()]);
+            }
+            strip_quotes(&out).to_string()
+        }
+        "binary_expression" | "binary_operator" => {
+            let op = node
+                .child_by_field_name("operator")
+                .and_then(|o| o.utf8_text(text.as_bytes()).ok())
+                .unwrap_or("+");
+            let (Some(l), Some(r)) = (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ) else {
+                return "{}".to_string();
+            };
+            match op {
+                "+" => format!(
+                    "{}{}",
+                    eval(l, text, consts, depth + 1),
+                    eval(r, text, consts, depth + 1)
+                ),
+                // `process.env.X ?? "default"`, `os.environ.get(...) or "d"`.
+                "??" | "||" | "or" => {
+                    let left = eval(l, text, consts, depth + 1);
+                    if left == "{}" {
+                        eval(r, text, consts, depth + 1)
+                    } else {
+                        left
+                    }
+                }
+                _ => "{}".to_string(),
+            }
+        }
+        "boolean_operator" => {
+            // Python `a or b`.
+            match (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ) {
+                (Some(l), Some(r)) => {
+                    let left = eval(l, text, consts, depth + 1);
+                    if left == "{}" {
+                        eval(r, text, consts, depth + 1)
+                    } else {
+                        left
+                    }
+                }
+                _ => "{}".to_string(),
+            }
+        }
+        "parenthesized_expression" => node
+            .named_child(0)
+            .map_or("{}".to_string(), |n| eval(n, text, consts, depth + 1)),
+        "identifier" => match consts.get(src) {
+            Some(value) if value.id() != node.id() => eval(*value, text, consts, depth + 1),
+            _ => "{}".to_string(),
+        },
+        "call" | "call_expression" | "invocation_expression" | "method_invocation" => {
+            let callee = src.split('(').next().unwrap_or("");
+            let args: Vec<Node<'_>> = node
+                .child_by_field_name("arguments")
+                .map(|a| {
+                    let mut c = a.walk();
+                    a.named_children(&mut c).collect()
+                })
+                .unwrap_or_default();
+            // A format string: `fmt.Sprintf("%s/version", base)`, `String.format(...)`.
+            if (callee.ends_with("Sprintf") || callee.ends_with("String.format"))
+                && !args.is_empty()
+            {
+                let mut out = String::new();
+                let format = eval(args[0], text, consts, depth + 1);
+                let mut values = args[1..].iter();
+                let mut chars = format.chars().peekable();
+                while let Some(c) = chars.next() {
+                    if c == '%' {
+                        match chars.next() {
+                            Some('%') => out.push('%'),
+                            Some(_) => {
+                                out.push_str(&values.next().map_or("{}".to_string(), |v| {
+                                    eval(*v, text, consts, depth + 1)
+                                }))
+                            }
+                            None => {}
+                        }
+                    } else {
+                        out.push(c);
+                    }
+                }
+                return out;
+            }
+            // An environment lookup with a default: its last string argument.
+            let env = [
+                "getenv",
+                "environ.get",
+                "GetEnvironmentVariable",
+                "env::var",
+                "Getenv",
+            ]
+            .iter()
+            .any(|e| callee.ends_with(e));
+            if env && args.len() >= 2 {
+                return eval(args[args.len() - 1], text, consts, depth + 1);
+            }
+            "{}".to_string()
+        }
+        _ => "{}".to_string(),
+    }
+}
+
+fn strip_quotes(s: &str) -> &str {
+    let s = s.trim();
+    let s = s.strip_prefix('@').unwrap_or(s);
+    let s = s.strip_prefix('$').unwrap_or(s);
+    let s = s.trim_start_matches(['f', 'r', 'b', 'F', 'R', 'B']);
+    s.trim_matches(|c| c == '"' || c == '\'' || c == '`')
+}
+
+/// Builds the facts of the captured routes and calls.
+pub(crate) fn build(
+    raw: Vec<RawHttp<'_>>,
+    prefixes: Vec<RawPrefix<'_>>,
+    consts: &Constants<'_>,
+    text: &str,
+    span_of: &dyn Fn(Node<'_>) -> Span,
+) -> Vec<HttpFact> {
+    let mut out: Vec<HttpFact> = Vec::new();
+    for r in raw {
+        let Some(url_node) = r.url else { continue };
+        let mut url = eval(url_node, text, consts, 0);
+        let node_text = r.node.utf8_text(text.as_bytes()).unwrap_or("");
+        let mut method = r
+            .method
+            .and_then(|m| m.utf8_text(text.as_bytes()).ok())
+            .map_or("*".to_string(), method_of);
+        // Go 1.22 patterns carry the method: `mux.HandleFunc("GET /cart/{id}", h)`.
+        if let Some((m, rest)) = url.split_once(' ') {
+            if m.chars().all(|c| c.is_ascii_uppercase()) && rest.starts_with('/') {
+                method = m.to_string();
+                url = rest.to_string();
+            }
+        }
+        // Options that name the method: `fetch(url, { method: "POST" })`,
+        // `methods=["POST"]`, `method = RequestMethod.POST`.
+        if method == "*" || (!r.route && method == "GET") {
+            if let Some(m) = method_in_options(node_text) {
+                method = m;
+            } else if !r.route || node_text.contains("route(") {
+                // `fetch(url)` and Flask's `@app.route(path)` mean GET.
+                method = "GET".to_string();
+            }
+        }
+        if r.route {
+            for p in &prefixes {
+                if p.scope.start_byte() <= r.node.start_byte()
+                    && r.node.end_byte() <= p.scope.end_byte()
+                {
+                    let mut prefix = eval(p.path, text, consts, 0);
+                    if prefix.contains("[controller]") {
+                        let class = p
+                            .scope
+                            .child_by_field_name("name")
+                            .and_then(|n| n.utf8_text(text.as_bytes()).ok())
+                            .unwrap_or("");
+                        let name = class
+                            .strip_suffix("Controller")
+                            .unwrap_or(class)
+                            .to_ascii_lowercase();
+                        prefix = prefix.replace("[controller]", &name);
+                    }
+                    url = format!(
+                        "{}/{}",
+                        prefix.trim_end_matches('/'),
+                        url.trim_start_matches('/')
+                    );
+                }
+            }
+        }
+        let handler = r
+            .handler
+            .and_then(|h| h.utf8_text(text.as_bytes()).ok())
+            .map(|h| h.rsplit(['.', ':']).next().unwrap_or(h).to_string());
+        let fact = HttpFact {
+            route: r.route,
+            method,
+            url,
+            span: span_of(r.node),
+            enclosing: None,
+            handler,
+        };
+        if !out
+            .iter()
+            .any(|o| o.span == fact.span && o.route == fact.route)
+        {
+            out.push(fact);
+        }
+    }
+    out.sort_by_key(|f| f.span.start_byte);
+    out
+}
+
+/// The method an options argument names: `method: "POST"`, `methods=["PUT"]`,
+/// `RequestMethod.DELETE`, `HttpMethod.Patch`.
+fn method_in_options(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    for key in [
+        "method:",
+        "method=",
+        "methods=[",
+        "requestmethod.",
+        "httpmethod.",
+    ] {
+        if let Some(at) = lower.find(key) {
+            let rest = lower[at + key.len()..].trim_start_matches([' ', '"', '\'', '[', '`']);
+            let m = method_of(
+                rest.split(|c: char| !c.is_ascii_alphabetic())
+                    .next()
+                    .unwrap_or(""),
+            );
+            if m != "*" {
+                return Some(m);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_name_methods() {
+        assert_eq!(method_of("get"), "GET");
+        assert_eq!(method_of("PostMapping"), "POST");
+        assert_eq!(method_of("HttpDelete"), "DELETE");
+        assert_eq!(method_of("MapPut"), "PUT");
+        assert_eq!(method_of("getForObject"), "GET");
+        assert_eq!(method_of("PostAsJsonAsync"), "POST");
+        assert_eq!(method_of("HandleFunc"), "*");
+        assert_eq!(method_of("\"POST\""), "POST");
+        assert_eq!(
+            method_in_options("fetch(u, { method: 'PUT' })").as_deref(),
+            Some("PUT")
+        );
+        assert_eq!(
+            method_in_options("@app.route('/x', methods=['POST'])").as_deref(),
+            Some("POST")
+        );
+    }
+}
