@@ -50,3 +50,24 @@
 (local_declaration_statement (variable_declaration (variable_declarator name: (identifier) @local)))
 (variable_declarator name: (identifier) @binding.name (object_creation_expression type: (qualified_name name: (identifier) @binding.type)))
 (variable_declarator name: (identifier) @binding.name (object_creation_expression type: (generic_name (identifier) @binding.type)))
+
+; HTTP routes: ASP.NET `[HttpPost("send")]` with the controller's `[Route("api/[controller]")]`,
+; minimal APIs `app.MapGet("/x", handler)`
+(method_declaration
+  (attribute_list (attribute name: (identifier) @http.method (attribute_argument_list . (attribute_argument (string_literal) @http.path))))
+  name: (identifier) @http.handler
+  (#match? @http.method "^Http(Get|Post|Put|Delete|Patch)$")) @http.route
+(class_declaration
+  (attribute_list (attribute name: (identifier) @_a (attribute_argument_list . (attribute_argument (string_literal) @http.prefix))))
+  (#eq? @_a "Route")) @http.scope
+(invocation_expression
+  function: (member_access_expression name: (identifier) @http.method)
+  arguments: (argument_list . (argument (string_literal) @http.path))
+  (#match? @http.method "^Map(Get|Post|Put|Delete|Patch)$")) @http.route
+; HTTP calls: HttpClient `GetStringAsync(url)`, `PostAsJsonAsync(url, body)`, ...
+(invocation_expression
+  function: (member_access_expression name: (identifier) @http.method)
+  arguments: (argument_list . (argument (_) @http.url))
+  (#match? @http.method "^(Get|Post|Put|Delete|Patch)(Async|StringAsync|StreamAsync|ByteArrayAsync|FromJsonAsync|AsJsonAsync)$")) @http.call
+; constants URLs are built from
+(variable_declarator name: (identifier) @const.name [(string_literal) (interpolated_string_expression) (binary_expression)] @const.value)

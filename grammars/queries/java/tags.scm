@@ -49,3 +49,32 @@
 (local_variable_declaration declarator: (variable_declarator name: (identifier) @local))
 (lambda_expression parameters: (identifier) @local)
 (local_variable_declaration type: (scoped_type_identifier (type_identifier) @binding.type .) declarator: (variable_declarator name: (identifier) @binding.name))
+
+; HTTP routes: Spring `@GetMapping("/quote/{zip}")`, `@RequestMapping(value = "/x", method = RequestMethod.POST)`,
+; with the class's `@RequestMapping("/api")` as prefix
+(method_declaration
+  (modifiers (annotation name: (identifier) @http.method arguments: (annotation_argument_list . (string_literal) @http.path)))
+  name: (identifier) @http.handler
+  (#match? @http.method "^(Get|Post|Put|Delete|Patch|Request)Mapping$")) @http.route
+(method_declaration
+  (modifiers (annotation name: (identifier) @http.method arguments: (annotation_argument_list (element_value_pair key: (identifier) @_k value: (string_literal) @http.path))))
+  name: (identifier) @http.handler
+  (#match? @_k "^(value|path)$")
+  (#match? @http.method "^(Get|Post|Put|Delete|Patch|Request)Mapping$")) @http.route
+(class_declaration
+  (modifiers (annotation name: (identifier) @_a arguments: (annotation_argument_list . (string_literal) @http.prefix)))
+  (#eq? @_a "RequestMapping")) @http.scope
+; HTTP calls: RestTemplate `getForObject(url, ...)`, WebClient `.get().uri(url)`
+(method_invocation
+  name: (identifier) @http.method
+  arguments: (argument_list . (_) @http.url)
+  (#match? @http.method "^(getForObject|getForEntity|postForObject|postForEntity|postForLocation|patchForObject)$")) @http.call
+(method_invocation
+  object: (method_invocation name: (identifier) @http.method)
+  name: (identifier) @_u
+  arguments: (argument_list . (_) @http.url)
+  (#eq? @_u "uri")
+  (#match? @http.method "^(get|post|put|delete|patch)$")) @http.call
+; constants URLs are built from
+(field_declaration declarator: (variable_declarator name: (identifier) @const.name value: (_) @const.value))
+(local_variable_declaration declarator: (variable_declarator name: (identifier) @const.name value: (_) @const.value))

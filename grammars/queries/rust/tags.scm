@@ -87,3 +87,24 @@
 (let_declaration pattern: (identifier) @binding.name value: (try_expression (await_expression (call_expression function: (scoped_identifier path: (identifier) @binding.type)))))
 (let_declaration pattern: (identifier) @binding.name value: (await_expression (call_expression function: (scoped_identifier path: (identifier) @binding.type))))
 (let_declaration pattern: (identifier) @binding.name value: (try_expression (call_expression function: (scoped_identifier path: (identifier) @binding.type))))
+
+; HTTP routes: axum `Router::new().route("/recommendations/:user", get(handler))`
+(call_expression
+  function: (field_expression field: (field_identifier) @_r)
+  arguments: (arguments . (string_literal) @http.path . (call_expression function: (identifier) @http.method arguments: (arguments (identifier) @http.handler)))
+  (#eq? @_r "route")
+  (#match? @http.method "^(get|post|put|delete|patch)$")) @http.route
+; HTTP calls: `reqwest::get(url)`, `client.post(url)`
+(call_expression
+  function: (scoped_identifier path: (identifier) @_c name: (identifier) @http.method)
+  arguments: (arguments . (_) @http.url)
+  (#eq? @_c "reqwest")
+  (#match? @http.method "^(get|post|put|delete|patch)$")) @http.call
+(call_expression
+  function: (field_expression value: (identifier) @_c field: (field_identifier) @http.method)
+  arguments: (arguments . (_) @http.url)
+  (#match? @_c "^(client|http|http_client)$")
+  (#match? @http.method "^(get|post|put|delete|patch)$")) @http.call
+; constants URLs are built from
+(const_item name: (identifier) @const.name value: (_) @const.value)
+(static_item name: (identifier) @const.name value: (_) @const.value)
