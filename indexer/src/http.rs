@@ -77,7 +77,11 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 }
                 match child.kind() {
                     "template_substitution" | "interpolation" => {
-                        let inner = child.named_child(0);
+                        // The expression inside (C# names its braces too).
+                        let mut c = child.walk();
+                        let inner = child
+                            .named_children(&mut c)
+                            .find(|n| !n.kind().contains("brace") && !n.kind().contains("start"));
                         out.push_str(&match inner {
                             Some(i) => eval(i, text, consts, depth + 1),
                             None => "{}".to_string(),
