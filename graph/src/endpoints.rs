@@ -33,6 +33,9 @@ pub enum Protocol {
     /// HTTP: a route template and method (`via` holds the path or URL, `method` the
     /// HTTP method).
     Http,
+    /// A message topic (`via` holds its name): a publisher consumes it like a client,
+    /// a subscriber provides its handler.
+    Topic,
 }
 
 impl Protocol {
@@ -41,6 +44,7 @@ impl Protocol {
         match self {
             Protocol::Grpc => "grpc",
             Protocol::Http => "http",
+            Protocol::Topic => "topic",
         }
     }
 }
@@ -129,6 +133,23 @@ pub(crate) fn endpoints_of(lang: Language, facts: &FileFacts) -> Vec<EndpointFac
             reference: None,
             line: h.span.start_line,
             col: h.span.start_col,
+        });
+    }
+    // Message topics: publishers call, subscribers handle.
+    for t in &facts.topics {
+        out.push(EndpointFact {
+            role: if t.produce {
+                Role::Consumes
+            } else {
+                Role::Provides
+            },
+            protocol: Protocol::Topic,
+            via: t.topic.clone(),
+            method: if t.produce { "publish" } else { "subscribe" }.to_string(),
+            symbol: t.enclosing.map_or(Endpoint::TopLevel, Endpoint::Local),
+            reference: None,
+            line: t.span.start_line,
+            col: t.span.start_col,
         });
     }
     // Calls on generated clients.

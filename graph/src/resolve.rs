@@ -43,6 +43,8 @@ pub enum Evidence {
     /// An HTTP call matched to a route by method and path template only: its URL
     /// does not say which service it calls.
     RouteTemplate,
+    /// A publisher and a subscriber of the same message topic.
+    TopicName,
 }
 
 impl Evidence {
@@ -59,6 +61,7 @@ impl Evidence {
             Evidence::Idl => "idl",
             Evidence::LiteralUrl => "literal-url",
             Evidence::RouteTemplate => "route-template",
+            Evidence::TopicName => "topic-name",
         }
     }
 }

@@ -33,6 +33,9 @@ enum Role {
     Local,
     HttpRoute,
     HttpCall,
+    TopicProduce,
+    TopicConsume,
+    TopicName,
     HttpMethod,
     HttpUrl,
     HttpHandler,
@@ -100,6 +103,9 @@ fn role_of(capture: &str) -> Role {
         "binding.name" => Role::BindingName,
         "local" => Role::Local,
         "http.route" => Role::HttpRoute,
+        "topic.produce" => Role::TopicProduce,
+        "topic.consume" => Role::TopicConsume,
+        "topic.name" => Role::TopicName,
         "http.call" => Role::HttpCall,
         "http.method" => Role::HttpMethod,
         "http.path" | "http.url" => Role::HttpUrl,
@@ -320,6 +326,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
     let mut locals: Vec<(&str, u32)> = Vec::new();
     let mut http_raw: Vec<crate::http::RawHttp<'_>> = Vec::new();
     let mut http_prefixes: Vec<crate::http::RawPrefix<'_>> = Vec::new();
+    let mut topic_raw: Vec<(bool, Node<'_>, Node<'_>)> = Vec::new();
     let mut consts: crate::http::Constants<'_> = HashMap::new();
 
     let mut cursor = QueryCursor::new();
@@ -340,6 +347,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
         let mut binding_name: Option<Node<'_>> = None;
         let mut binding_type: Option<Node<'_>> = None;
         let mut http_node: Option<(bool, Node<'_>)> = None;
+        let (mut topic_node, mut topic_name) = (None, None);
         let (mut http_method, mut http_url, mut http_handler) = (None, None, None);
         let (mut http_prefix, mut http_scope) = (None, None);
         let (mut const_name, mut const_value) = (None, None);
@@ -371,6 +379,9 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 Role::BindingName => binding_name = Some(cap.node),
                 Role::Local => locals.push((text_of(cap.node, text), cap.node.start_byte() as u32)),
                 Role::HttpRoute => http_node = Some((true, cap.node)),
+                Role::TopicProduce => topic_node = Some((true, cap.node)),
+                Role::TopicConsume => topic_node = Some((false, cap.node)),
+                Role::TopicName => topic_name = Some(cap.node),
                 Role::HttpCall => http_node = Some((false, cap.node)),
                 Role::HttpMethod => http_method = Some(cap.node),
                 Role::HttpUrl => http_url = Some(cap.node),
@@ -424,6 +435,9 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 url: http_url,
                 handler: http_handler,
             });
+        }
+        if let (Some((produce, node)), Some(name)) = (topic_node, topic_name) {
+            topic_raw.push((produce, node, name));
         }
         if let (Some(scope), Some(path)) = (http_scope, http_prefix) {
             http_prefixes.push(crate::http::RawPrefix { scope, path });
@@ -488,6 +502,16 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
         .collect();
     build_references(text, refs, &imported, &locals, &mut facts);
     facts.http = crate::http::build(http_raw, http_prefixes, &consts, text, &span_of);
+    facts.topics = crate::http::topics(topic_raw, &consts, text, &span_of);
+    for t in &mut facts.topics {
+        t.enclosing = facts
+            .symbols
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.span.contains(&t.span) || s.span.start_byte == t.span.end_byte)
+            .max_by_key(|(_, s)| s.span.start_byte)
+            .map(|(i, _)| i as u32);
+    }
     for h in &mut facts.http {
         // A route's handler, when named and defined here; else what encloses it.
         let named = h.handler.as_ref().and_then(|name| {

@@ -325,6 +325,8 @@ pub struct FileFacts {
     pub bindings: Vec<Binding>,
     /// HTTP routes the file declares and HTTP calls it makes.
     pub http: Vec<HttpFact>,
+    /// Message topics the file publishes to or consumes from.
+    pub topics: Vec<TopicFact>,
     /// Problems found (syntax errors, invalid UTF-8).
     pub diagnostics: Vec<Diagnostic>,
     /// Number of lines.
@@ -349,4 +351,17 @@ pub struct HttpFact {
     pub enclosing: Option<u32>,
     /// The handler's name, when the route names it (`app.get("/x", getCart)`).
     pub handler: Option<String>,
+}
+
+/// A message topic (Kafka topic, queue, subject) a file publishes to or consumes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicFact {
+    /// Whether it publishes (else consumes).
+    pub produce: bool,
+    /// The topic's name as far as it can be worked out (constants, env defaults).
+    pub topic: String,
+    /// Where.
+    pub span: Span,
+    /// The enclosing symbol (for a listener declared by an annotation: the handler).
+    pub enclosing: Option<u32>,
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use crate::facts::{HttpFact, Span};
+use crate::facts::{HttpFact, Span, TopicFact};
 
 /// What the query captured for one route or call.
 pub(crate) struct RawHttp<'t> {
@@ -287,6 +287,43 @@ pub(crate) fn build(
             .iter()
             .any(|o| o.span == fact.span && o.route == fact.route)
         {
+            out.push(fact);
+        }
+    }
+    out.sort_by_key(|f| f.span.start_byte);
+    out
+}
+
+/// Builds the facts of the captured topic producers and consumers: (produce, the
+/// producing or consuming node, the topic's expression).
+pub(crate) fn topics(
+    raw: Vec<(bool, Node<'_>, Node<'_>)>,
+    consts: &Constants<'_>,
+    text: &str,
+    span_of: &dyn Fn(Node<'_>) -> Span,
+) -> Vec<TopicFact> {
+    let mut out: Vec<TopicFact> = Vec::new();
+    for (produce, node, name) in raw {
+        // A list of topics names its first.
+        let name = match name.kind() {
+            "array"
+            | "list"
+            | "array_creation_expression"
+            | "array_expression"
+            | "element_value_array_initializer" => name.named_child(0).unwrap_or(name),
+            _ => name,
+        };
+        let topic = eval(name, text, consts, 0);
+        if topic.is_empty() || topic == "{}" {
+            continue;
+        }
+        let fact = TopicFact {
+            produce,
+            topic,
+            span: span_of(node),
+            enclosing: None,
+        };
+        if !out.iter().any(|o| o.span == fact.span) {
             out.push(fact);
         }
     }

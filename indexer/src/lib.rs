@@ -17,7 +17,7 @@ pub use cartograph_grammars::Language;
 pub use extract::{count_lines, extract, parse_only};
 pub use facts::{
     Binding, Diagnostic, FileFacts, HttpFact, Import, RefKind, Reference, Span, SymbolDef,
-    SymbolKind,
+    SymbolKind, TopicFact,
 };
 pub use services::{detect_services, name_from_manifest, service_of, Service};
 pub use walk::{

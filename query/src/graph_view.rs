@@ -558,6 +558,7 @@ impl GraphView {
                             Some((path, target)),
                         )
                     }
+                    (Protocol::Topic, _) => (Some(format!("topic:{}", fact.via)), None),
                 };
                 if key.is_some() {
                     self.endpoints.push(Placed {
@@ -578,7 +579,7 @@ impl GraphView {
         }
         let mut links = self.link_http();
         for (i, c) in self.endpoints.iter().enumerate() {
-            if c.fact.protocol != Protocol::Grpc {
+            if c.fact.protocol == Protocol::Http {
                 continue;
             }
             let (Role::Consumes, Some(key)) = (c.fact.role, c.key.as_deref()) else {
@@ -594,12 +595,21 @@ impl GraphView {
                 .filter(|p| &self.files[self.endpoints[*p].file as usize].service != service)
                 .collect();
             for p in &found {
+                let (evidence, confidence) = match c.fact.protocol {
+                    Protocol::Topic => (Evidence::TopicName, 0.9),
+                    _ => (Evidence::Idl, 0.95),
+                };
                 links.push(ServiceEdge {
                     consumer: i,
                     provider: *p,
                     endpoint: key.to_string(),
-                    evidence: Evidence::Idl,
-                    confidence: 0.95 / found.len() as f32,
+                    evidence,
+                    // Every subscriber gets the message; an rpc goes to one server.
+                    confidence: if c.fact.protocol == Protocol::Topic {
+                        confidence
+                    } else {
+                        confidence / found.len() as f32
+                    },
                 });
             }
         }

@@ -133,6 +133,7 @@ fn the_service_map_renders_as_mermaid_and_dot() {
     assert_eq!(
         names,
         [
+            "topic:shipments",
             "http:GET /convert/USD/EUR",
             "http:GET /api/shipping/quote/{}",
             "grpc:mesh.v1.ShippingService/GetQuote",

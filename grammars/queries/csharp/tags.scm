@@ -71,3 +71,13 @@
   (#match? @http.method "^(Get|Post|Put|Delete|Patch)(Async|StringAsync|StreamAsync|ByteArrayAsync|FromJsonAsync|AsJsonAsync)$")) @http.call
 ; constants URLs are built from
 (variable_declarator name: (identifier) @const.name [(string_literal) (interpolated_string_expression) (binary_expression)] @const.value)
+
+; message topics: Confluent.Kafka `producer.ProduceAsync("orders", msg)`, `consumer.Subscribe("orders")`
+(invocation_expression
+  function: (member_access_expression name: (identifier) @_m)
+  arguments: (argument_list . (argument (_) @topic.name))
+  (#match? @_m "^(Produce|ProduceAsync)$")) @topic.produce
+(invocation_expression
+  function: (member_access_expression name: (identifier) @_m)
+  arguments: (argument_list . (argument (_) @topic.name))
+  (#eq? @_m "Subscribe")) @topic.consume

@@ -78,3 +78,20 @@
 ; constants URLs are built from
 (field_declaration declarator: (variable_declarator name: (identifier) @const.name value: (_) @const.value))
 (local_variable_declaration declarator: (variable_declarator name: (identifier) @const.name value: (_) @const.value))
+
+; message topics: `kafkaTemplate.send("orders", ...)`, `new ProducerRecord<>("orders", ...)`,
+; `@KafkaListener(topics = "orders")` on the handler
+(method_invocation
+  object: (_) @_o
+  name: (identifier) @_m
+  arguments: (argument_list . (_) @topic.name)
+  (#match? @_o "(?i)(kafka|template|producer)")
+  (#eq? @_m "send")) @topic.produce
+(object_creation_expression
+  type: (generic_type (type_identifier) @_t)
+  arguments: (argument_list . (_) @topic.name)
+  (#eq? @_t "ProducerRecord")) @topic.produce
+(method_declaration
+  (modifiers (annotation name: (identifier) @_a arguments: (annotation_argument_list (element_value_pair key: (identifier) @_k value: (_) @topic.name))))
+  (#eq? @_a "KafkaListener")
+  (#eq? @_k "topics")) @topic.consume

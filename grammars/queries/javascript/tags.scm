@@ -91,3 +91,15 @@
   (#match? @http.method "^(get|post|put|delete|patch)$")) @http.call
 ; constants URLs are built from
 (variable_declarator name: (identifier) @const.name value: (_) @const.value)
+
+; message topics: kafkajs `producer.send({ topic, messages })`, `consumer.subscribe({ topic })`
+(call_expression
+  function: (member_expression property: (property_identifier) @_m)
+  arguments: (arguments (object (pair key: (property_identifier) @_k value: (_) @topic.name)))
+  (#eq? @_m "send")
+  (#eq? @_k "topic")) @topic.produce
+(call_expression
+  function: (member_expression property: (property_identifier) @_m)
+  arguments: (arguments (object (pair key: (property_identifier) @_k value: (_) @topic.name)))
+  (#eq? @_m "subscribe")
+  (#match? @_k "^(topic|topics)$")) @topic.consume

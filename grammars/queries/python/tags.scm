@@ -79,3 +79,19 @@
   (#match? @http.method "^(get|post|put|delete|patch)$")) @http.call
 ; constants URLs are built from
 (module (expression_statement (assignment left: (identifier) @const.name right: (_) @const.value)))
+
+; message topics: `producer.send("orders", value)`, `KafkaConsumer("orders")`, `consumer.subscribe(["orders"])`
+(call
+  function: (attribute object: (_) @_o attribute: (identifier) @_m)
+  arguments: (argument_list . (_) @topic.name)
+  (#match? @_o "(?i)producer")
+  (#match? @_m "^(send|produce|send_and_wait)$")) @topic.produce
+(call
+  function: (identifier) @_c
+  arguments: (argument_list . (_) @topic.name)
+  (#match? @_c "^(KafkaConsumer|AIOKafkaConsumer)$")) @topic.consume
+(call
+  function: (attribute object: (_) @_o attribute: (identifier) @_m)
+  arguments: (argument_list . (_) @topic.name)
+  (#match? @_o "(?i)consumer")
+  (#eq? @_m "subscribe")) @topic.consume
