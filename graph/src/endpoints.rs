@@ -237,6 +237,51 @@ pub fn service_names_of_client(ty: &str) -> Vec<&str> {
     out
 }
 
+/// `value` with its environment variables filled in from `env` (`{env:NAME}` and
+/// `{env:NAME|default}`, as the extraction writes them): a variable the deployment
+/// sets gives its value, else its default, else `{}`. Also says whether the
+/// deployment's environment was used.
+pub fn resolve_env(
+    value: &str,
+    env: Option<&std::collections::BTreeMap<String, String>>,
+) -> (String, bool) {
+    let mut out = String::new();
+    let mut used = false;
+    let mut rest = value;
+    while let Some(at) = rest.find("{env:") {
+        out.push_str(&rest[..at]);
+        let inner = &rest[at + 5..];
+        // The marker ends at its matching brace (a default may hold `{}`).
+        let mut depth = 1;
+        let mut end = inner.len();
+        for (i, c) in inner.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let marker = &inner[..end];
+        let (name, default) = marker.split_once('|').unwrap_or((marker, "{}"));
+        match env.and_then(|e| e.get(name)) {
+            Some(v) => {
+                out.push_str(v);
+                used = true;
+            }
+            None => out.push_str(default),
+        }
+        rest = inner.get(end + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    (out, used)
+}
+
 /// A URL or path split into its host (when it names one) and its path template,
 /// normalised: `http://cart:8080/cart/:id?x=1` gives (`cart`, `/cart/{}`); parameters
 /// in any style (`:id`, `{id}`, `{id:int}`, `<int:id>`, unknown parts) become `{}`.
@@ -319,6 +364,20 @@ mod tests {
         assert_eq!(split_url("{}/cart/{id}"), (None, "/cart/{}".to_string()));
         assert_eq!(split_url("http://{}/x"), (None, "/x".to_string()));
         assert!(paths_match("/cart/{}", "/cart/42"));
+        let env =
+            std::collections::BTreeMap::from([("ADS".to_string(), "http://ads:5000".to_string())]);
+        assert_eq!(
+            resolve_env("{env:ADS}/x", Some(&env)),
+            ("http://ads:5000/x".to_string(), true)
+        );
+        assert_eq!(
+            resolve_env("{env:CART|http://cart}/x", Some(&env)),
+            ("http://cart/x".to_string(), false)
+        );
+        assert_eq!(
+            resolve_env("{env:NONE}/x/{}", None),
+            ("{}/x/{}".to_string(), false)
+        );
         assert!(!paths_match("/cart/{}", "/cart/42/items"));
     }
 }

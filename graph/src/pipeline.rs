@@ -277,7 +277,19 @@ pub fn index_workspace(
             prefix: r.prefix.clone(),
         })
         .collect();
-    let services_changed = store.services()? != services;
+    let deployment_files: Vec<(String, String)> = walked
+        .deployments
+        .iter()
+        .filter_map(|d| {
+            let text = read_source(&d.abs_path, walk_config.max_file_size)
+                .ok()?
+                .text;
+            Some((d.dir.clone(), text))
+        })
+        .collect();
+    let deployments = cartograph_indexer::parse_deployments(&deployment_files);
+    let deployments_changed = store.deployments()? != deployments;
+    let services_changed = store.services()? != services || deployments_changed;
     let skipped_changed = store.skipped()? != skipped;
     let roots_changed = meta.roots != root_records;
     let first_run = meta.generation == 0;
@@ -298,6 +310,7 @@ pub fn index_workspace(
     report.relinked = update.graphs.len().saturating_sub(update.upserts.len());
     update.deletes = deletes;
     update.services = Some(services);
+    update.deployments = Some(deployments);
     update.skipped = Some(skipped);
     update.roots = Some(root_records);
     progress(IndexEvent::Writing);

@@ -45,6 +45,9 @@ pub enum Evidence {
     RouteTemplate,
     /// A publisher and a subscriber of the same message topic.
     TopicName,
+    /// An HTTP call whose service is named by an address from the deployment's
+    /// environment (docker-compose, Kubernetes).
+    EnvConfig,
 }
 
 impl Evidence {
@@ -62,6 +65,7 @@ impl Evidence {
             Evidence::LiteralUrl => "literal-url",
             Evidence::RouteTemplate => "route-template",
             Evidence::TopicName => "topic-name",
+            Evidence::EnvConfig => "env-config",
         }
     }
 }

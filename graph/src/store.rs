@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use cartograph_indexer::{FileFacts, Language, Service, Skipped};
+use cartograph_indexer::{Deployment, FileFacts, Language, Service, Skipped};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::links::{defined_names, FileGraph, Loaded};
@@ -11,7 +11,7 @@ use crate::{Error, Result};
 
 /// The on-disk format this build reads and writes. Bump on any change to the
 /// key layout or the encoding of a stored value.
-pub const FORMAT_VERSION: u32 = 26;
+pub const FORMAT_VERSION: u32 = 27;
 
 const FORMAT_FILE: &str = "FORMAT";
 const FORMAT_PREFIX: &str = "cartograph index format ";
@@ -19,6 +19,7 @@ const STORE_DIR: &str = "store";
 const LOCK_FILE: &str = "LOCK";
 
 const META_KEY: &[u8] = b"m:meta";
+const DEPLOYMENTS_KEY: &[u8] = b"m:deployments";
 const FILE_PREFIX: &[u8] = b"f:";
 const FACTS_PREFIX: &[u8] = b"x:";
 const NAME_PREFIX: &[u8] = b"n:";
@@ -146,6 +147,8 @@ pub struct StoreUpdate {
     pub graphs: Vec<(String, FileGraph)>,
     /// The complete service list, replacing the stored one (when `Some`).
     pub services: Option<Vec<Service>>,
+    /// The deployments (compose, Kubernetes), replacing the stored ones (when `Some`).
+    pub deployments: Option<Vec<Deployment>>,
     /// The complete list of skipped paths, replacing the stored one (when `Some`).
     pub skipped: Option<Vec<Skipped>>,
     /// The roots, replacing the stored ones (when `Some`).
@@ -327,6 +330,11 @@ impl Store {
             out.push((path, self.decode_facts(&v)?));
         }
         Ok(out)
+    }
+
+    /// Deployments declared by compose and Kubernetes files, by name.
+    pub fn deployments(&self) -> Result<Vec<Deployment>> {
+        Ok(self.get(DEPLOYMENTS_KEY)?.unwrap_or_default())
     }
 
     /// Services, sorted by path.
@@ -566,6 +574,9 @@ impl Store {
             } else {
                 batch.insert(k, encode(&entries));
             }
+        }
+        if let Some(deployments) = &update.deployments {
+            batch.insert(DEPLOYMENTS_KEY, encode(deployments));
         }
         if let Some(services) = &update.services {
             for item in self.db.scan_prefix(SERVICE_PREFIX).keys() {

@@ -115,14 +115,10 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                     eval(r, text, consts, depth + 1)
                 ),
                 // `process.env.X ?? "default"`, `os.environ.get(...) or "d"`.
-                "??" | "||" | "or" => {
-                    let left = eval(l, text, consts, depth + 1);
-                    if left == "{}" {
-                        eval(r, text, consts, depth + 1)
-                    } else {
-                        left
-                    }
-                }
+                "??" | "||" | "or" => either(
+                    eval(l, text, consts, depth + 1),
+                    eval(r, text, consts, depth + 1),
+                ),
                 _ => "{}".to_string(),
             }
         }
@@ -132,14 +128,24 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 node.child_by_field_name("left"),
                 node.child_by_field_name("right"),
             ) {
-                (Some(l), Some(r)) => {
-                    let left = eval(l, text, consts, depth + 1);
-                    if left == "{}" {
-                        eval(r, text, consts, depth + 1)
-                    } else {
-                        left
-                    }
-                }
+                (Some(l), Some(r)) => either(
+                    eval(l, text, consts, depth + 1),
+                    eval(r, text, consts, depth + 1),
+                ),
+                _ => "{}".to_string(),
+            }
+        }
+        // `process.env.CART_URL`, `os.environ["CART_URL"]`
+        "member_expression" | "subscript" => {
+            let name = src
+                .strip_prefix("process.env.")
+                .map(str::to_string)
+                .or_else(|| {
+                    src.strip_prefix("os.environ[")
+                        .map(|rest| strip_quotes(rest.trim_end_matches(']')).to_string())
+                });
+            match name {
+                Some(n) if !n.is_empty() => format!("{{env:{n}}}"),
                 _ => "{}".to_string(),
             }
         }
@@ -194,12 +200,34 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             ]
             .iter()
             .any(|e| callee.ends_with(e));
-            if env && args.len() >= 2 {
-                return eval(args[args.len() - 1], text, consts, depth + 1);
+            // The variable is named for the deployment to fill in: `{env:NAME}`, or
+            // `{env:NAME|default}` with a default.
+            if env && !args.is_empty() {
+                let name = eval(args[0], text, consts, depth + 1);
+                if args.len() >= 2 {
+                    let default = eval(args[args.len() - 1], text, consts, depth + 1);
+                    return format!("{{env:{name}|{default}}}");
+                }
+                return format!("{{env:{name}}}");
             }
             "{}".to_string()
         }
         _ => "{}".to_string(),
+    }
+}
+
+/// `a ?? b`, `a || b`, `a or b`: an env variable with `b` as its default, else `a`
+/// when known, else `b`.
+fn either(left: String, right: String) -> String {
+    if let Some(name) = left.strip_prefix("{env:").and_then(|r| r.strip_suffix('}')) {
+        if !name.contains('|') {
+            return format!("{{env:{name}|{right}}}");
+        }
+    }
+    if left == "{}" {
+        right
+    } else {
+        left
     }
 }
 

@@ -7,6 +7,7 @@
 //! detection ([`detect_services`]) are the only parts that touch the disk.
 //! No tree-sitter type leaves this crate.
 
+mod deploy;
 mod extract;
 mod facts;
 mod http;
@@ -14,6 +15,7 @@ mod services;
 mod walk;
 
 pub use cartograph_grammars::Language;
+pub use deploy::{is_deployment_file, parse_deployments, Deployment};
 pub use extract::{count_lines, extract, parse_only};
 pub use facts::{
     Binding, Diagnostic, FileFacts, HttpFact, Import, RefKind, Reference, Span, SymbolDef,

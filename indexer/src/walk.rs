@@ -161,6 +161,8 @@ pub struct WalkOutput {
     pub files: Vec<SourceFile>,
     /// Manifests and repository roots, sorted by directory.
     pub manifests: Vec<Manifest>,
+    /// Deployment files (docker-compose, Kubernetes YAML) and `.env` files.
+    pub deployments: Vec<Manifest>,
     /// Directories that are roots of the walk (workspace paths; empty for a single root).
     pub roots: Vec<String>,
     /// Paths skipped (too large, unreadable, loops).
@@ -242,6 +244,13 @@ pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
                 continue;
             }
             let file_name = entry.file_name().to_string_lossy().into_owned();
+            if crate::deploy::is_deployment_file(&file_name) {
+                out.deployments.push(Manifest {
+                    abs_path: abs.to_path_buf(),
+                    dir: ws_path.clone(),
+                    file_name: file_name.clone(),
+                });
+            }
             if is_manifest(&file_name) {
                 let dir = abs
                     .parent()

@@ -6,13 +6,14 @@
 //! the implementations (the same-named members of the types that implement it), so
 //! the stored links stay a pure function of each reference.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use cartograph_graph::{
-    method_key, paths_match, service_names_of_base, service_names_of_client, split_url, Endpoint,
-    EndpointFact, Evidence, FileGraph, FileRecord, NodeSymbol, Protocol, Role, Store,
+    method_key, paths_match, resolve_env, service_names_of_base, service_names_of_client,
+    split_url, Endpoint, EndpointFact, Evidence, FileGraph, FileRecord, NodeSymbol, Protocol, Role,
+    Store,
 };
-use cartograph_indexer::{Language, RefKind, SymbolKind};
+use cartograph_indexer::{Deployment, Language, RefKind, SymbolKind};
 use serde::Serialize;
 
 use crate::model::{RefTarget, SymbolHit};
@@ -87,8 +88,9 @@ pub(crate) struct Placed {
     /// The node of the handler or of the symbol enclosing the call.
     pub(crate) node: u32,
     pub(crate) key: Option<String>,
-    /// An HTTP call's path template and the service its URL names, if any.
-    pub(crate) http: Option<(String, Option<String>)>,
+    /// An HTTP call's path template, the service its URL names (if any), and whether
+    /// that came from the deployment's environment.
+    pub(crate) http: Option<(String, Option<String>, bool)>,
 }
 
 /// A cross-service link.
@@ -183,7 +185,7 @@ impl GraphView {
             view.edges.extend(new_edges);
             view.file_edges.push((start, view.edges.len() as u32));
         }
-        view.link_services(facts_of_files);
+        view.link_services(facts_of_files, &store.deployments()?);
         view.out = vec![Vec::new(); view.nodes.len()];
         view.into = vec![Vec::new(); view.nodes.len()];
         for (i, e) in view.edges.iter().enumerate() {
@@ -485,7 +487,11 @@ impl GraphView {
     /// Matches every file's endpoints to the contracts of the workspace (the rpcs of
     /// its `.proto` services) and links each call to the handlers of the same rpc in
     /// other services.
-    fn link_services(&mut self, per_file: Vec<(Vec<EndpointFact>, Option<String>)>) {
+    fn link_services(
+        &mut self,
+        per_file: Vec<(Vec<EndpointFact>, Option<String>)>,
+        deployments: &[Deployment],
+    ) {
         // Contracts: service name -> (package, rpc).
         let mut contracts: HashMap<String, Vec<(String, String)>> = HashMap::new();
         for (f, (_, package)) in per_file.iter().enumerate() {
@@ -517,12 +523,30 @@ impl GraphView {
             }
             None
         };
-        // Services by a normalised name, for the hosts of URLs.
-        let services: HashMap<String, String> = self
+        // Services by a normalised name, for the hosts of URLs: their own names and
+        // the names they are deployed under (a compose service built from their
+        // directory, or of the same name).
+        let mut services: HashMap<String, String> = self
             .files
             .iter()
             .map(|r| (host_key(&r.service), r.service.clone()))
             .collect();
+        let mut envs: HashMap<String, BTreeMap<String, String>> = HashMap::new();
+        for d in deployments {
+            let built = d.build.as_deref().and_then(|b| {
+                self.files
+                    .iter()
+                    .find(|r| r.service_path == b)
+                    .map(|r| r.service.clone())
+            });
+            let Some(service) = built.or_else(|| services.get(&host_key(&d.name)).cloned()) else {
+                continue;
+            };
+            services.insert(host_key(&d.name), service.clone());
+            envs.entry(service)
+                .or_default()
+                .extend(d.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
         for (f, (facts, _)) in per_file.into_iter().enumerate() {
             for fact in facts {
                 let node = match fact.symbol {
@@ -540,7 +564,9 @@ impl GraphView {
                         None,
                     ),
                     (Protocol::Http, role) => {
-                        let (host, path) = split_url(&fact.via);
+                        let env = envs.get(&self.files[f].service);
+                        let (url, from_env) = resolve_env(&fact.via, env);
+                        let (host, path) = split_url(&url);
                         // Health checks and metrics are not dependencies.
                         if is_probe(&path) || (role == Role::Provides && path == "/") {
                             continue;
@@ -553,12 +579,19 @@ impl GraphView {
                             },
                             None => None,
                         };
+                        let used_env = from_env && target.is_some();
                         (
                             Some(format!("http:{} {path}", fact.method)),
-                            Some((path, target)),
+                            Some((path, target, used_env)),
                         )
                     }
-                    (Protocol::Topic, _) => (Some(format!("topic:{}", fact.via)), None),
+                    (Protocol::Topic, _) => {
+                        let env = envs.get(&self.files[f].service);
+                        (
+                            Some(format!("topic:{}", resolve_env(&fact.via, env).0)),
+                            None,
+                        )
+                    }
                 };
                 if key.is_some() {
                     self.endpoints.push(Placed {
@@ -638,7 +671,7 @@ impl GraphView {
             .collect();
         let mut out = Vec::new();
         for (i, c) in self.endpoints.iter().enumerate() {
-            let (Protocol::Http, Role::Consumes, Some((path, target))) =
+            let (Protocol::Http, Role::Consumes, Some((path, target, from_env))) =
                 (c.fact.protocol, c.fact.role, c.http.as_ref())
             else {
                 continue;
@@ -658,12 +691,13 @@ impl GraphView {
                         && method_fits
                         && p.http
                             .as_ref()
-                            .is_some_and(|(route, _)| paths_match(route, path))
+                            .is_some_and(|(route, _, _)| paths_match(route, path))
                 })
                 .collect();
-            let (evidence, confidence) = match target {
-                Some(_) => (Evidence::LiteralUrl, 0.9),
-                None => (Evidence::RouteTemplate, 0.5),
+            let (evidence, confidence) = match (target, from_env) {
+                (Some(_), true) => (Evidence::EnvConfig, 0.85),
+                (Some(_), false) => (Evidence::LiteralUrl, 0.9),
+                (None, _) => (Evidence::RouteTemplate, 0.5),
             };
             for r in &found {
                 out.push(ServiceEdge {

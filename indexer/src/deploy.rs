@@ -1,0 +1,244 @@
+//! Deployment files: docker-compose services and Kubernetes Deployments, with the
+//! environment their containers get. The addresses services reach each other at
+//! usually live there (`CART_URL=http://cartservice:8080`), not in the code.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+/// A deployed service: its name and its containers' environment.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deployment {
+    /// The service's deployment name (compose service, Kubernetes Deployment).
+    pub name: String,
+    /// Workspace path of the file that declares it.
+    pub file: String,
+    /// Workspace path of the directory its image is built from, when declared.
+    pub build: Option<String>,
+    /// Environment variables, with `${VAR}` and `${VAR:-default}` interpolated.
+    pub env: BTreeMap<String, String>,
+}
+
+/// Whether a file may declare deployments (checked by content when parsed).
+pub fn is_deployment_file(name: &str) -> bool {
+    name == ".env" || name.ends_with(".yaml") || name.ends_with(".yml")
+}
+
+/// The deployments declared by the files given as (workspace path, text). `.env`
+/// files give the values compose files interpolate.
+pub fn parse_deployments(files: &[(String, String)]) -> Vec<Deployment> {
+    let mut dotenv: HashMap<String, String> = HashMap::new();
+    for (path, text) in files.iter().filter(|(p, _)| p.ends_with(".env")) {
+        let _ = path;
+        for line in text.lines() {
+            let line = line.trim();
+            if line.starts_with('#') {
+                continue;
+            }
+            if let Some((k, v)) = line.split_once('=') {
+                dotenv.insert(k.trim().to_string(), unquote(v.trim()).to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (path, text) in files.iter().filter(|(p, _)| !p.ends_with(".env")) {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let compose = name.starts_with("docker-compose") || name.starts_with("compose");
+        if compose {
+            out.extend(compose_services(path, text, &dotenv));
+        } else if text.contains("kind:") && text.contains("containers") {
+            out.extend(kubernetes_deployments(path, text));
+        }
+    }
+    out.sort_by(|a, b| (&a.name, &a.file).cmp(&(&b.name, &b.file)));
+    out
+}
+
+fn unquote(s: &str) -> &str {
+    s.trim_matches(|c| c == '"' || c == '\'')
+}
+
+/// `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `$VAR`, from `vars`.
+fn interpolate(value: &str, vars: &HashMap<String, String>) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(inner) = after.strip_prefix('{') {
+            let Some(end) = inner.find('}') else {
+                out.push_str(&rest[at..]);
+                return out;
+            };
+            let expr = &inner[..end];
+            let (var, default) = match expr.split_once(":-").or_else(|| expr.split_once('-')) {
+                Some((v, d)) => (v, Some(d)),
+                None => (expr, None),
+            };
+            match vars.get(var) {
+                Some(v) if !v.is_empty() => out.push_str(v),
+                _ => out.push_str(default.unwrap_or("")),
+            }
+            rest = &inner[end + 1..];
+        } else {
+            let len = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            out.push_str(vars.get(&after[..len]).map_or("", String::as_str));
+            rest = &after[len..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn scalar(v: &serde_yaml::Value) -> Option<String> {
+    match v {
+        serde_yaml::Value::String(s) => Some(s.clone()),
+        serde_yaml::Value::Number(n) => Some(n.to_string()),
+        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The directory of `file` joined with a relative `path`, normalised.
+fn join(file: &str, path: &str) -> String {
+    let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+fn compose_services(path: &str, text: &str, dotenv: &HashMap<String, String>) -> Vec<Deployment> {
+    let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(text) else {
+        return Vec::new();
+    };
+    let Some(services) = doc.get("services").and_then(|s| s.as_mapping()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, svc) in services {
+        let Some(name) = scalar(name) else { continue };
+        let build = match svc.get("build") {
+            Some(serde_yaml::Value::String(ctx)) => Some(join(path, ctx)),
+            Some(b) => b.get("context").and_then(scalar).map(|c| join(path, &c)),
+            None => None,
+        };
+        let mut env = BTreeMap::new();
+        match svc.get("environment") {
+            Some(serde_yaml::Value::Mapping(m)) => {
+                for (k, v) in m {
+                    if let (Some(k), Some(v)) = (scalar(k), scalar(v)) {
+                        env.insert(k, interpolate(&v, dotenv));
+                    }
+                }
+            }
+            Some(serde_yaml::Value::Sequence(items)) => {
+                for item in items.iter().filter_map(scalar) {
+                    if let Some((k, v)) = item.split_once('=') {
+                        env.insert(k.to_string(), interpolate(v, dotenv));
+                    }
+                }
+            }
+            _ => {}
+        }
+        out.push(Deployment {
+            name,
+            file: path.to_string(),
+            build,
+            env,
+        });
+    }
+    out
+}
+
+fn kubernetes_deployments(path: &str, text: &str) -> Vec<Deployment> {
+    let mut out = Vec::new();
+    for doc in serde_yaml::Deserializer::from_str(text) {
+        let Ok(doc) = serde_yaml::Value::deserialize(doc) else {
+            continue;
+        };
+        let kind = doc.get("kind").and_then(scalar).unwrap_or_default();
+        if !matches!(kind.as_str(), "Deployment" | "StatefulSet" | "DaemonSet") {
+            continue;
+        }
+        let Some(name) = doc
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(scalar)
+        else {
+            continue;
+        };
+        let containers = doc
+            .get("spec")
+            .and_then(|s| s.get("template"))
+            .and_then(|t| t.get("spec"))
+            .and_then(|s| s.get("containers"))
+            .and_then(|c| c.as_sequence())
+            .cloned()
+            .unwrap_or_default();
+        let mut env = BTreeMap::new();
+        for c in &containers {
+            for e in c
+                .get("env")
+                .and_then(|e| e.as_sequence())
+                .into_iter()
+                .flatten()
+            {
+                if let (Some(k), Some(v)) = (
+                    e.get("name").and_then(scalar),
+                    e.get("value").and_then(scalar),
+                ) {
+                    env.insert(k, v);
+                }
+            }
+        }
+        out.push(Deployment {
+            name,
+            file: path.to_string(),
+            build: None,
+            env,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compose_and_kubernetes_give_names_builds_and_env() {
+        let compose = "services:\n  checkout:\n    build: ./checkoutservice\n    environment:\n      CART_URL: http://cartservice:${CART_PORT:-8080}\n  ads:\n    build:\n      context: ../ads\n    environment:\n      - ADS=${ADS_HOST}\n";
+        let k8s = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: payment\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          env:\n            - name: LEDGER_URL\n              value: http://ledger:9000\n---\nkind: Service\nmetadata:\n  name: payment\n";
+        let found = parse_deployments(&[
+            ("deploy/docker-compose.yml".to_string(), compose.to_string()),
+            (
+                "deploy/.env".to_string(),
+                "ADS_HOST=adservice\n".to_string(),
+            ),
+            ("k8s/payment.yaml".to_string(), k8s.to_string()),
+        ]);
+        let names: Vec<&str> = found.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["ads", "checkout", "payment"]);
+        assert_eq!(found[0].build.as_deref(), Some("ads"));
+        assert_eq!(found[0].env["ADS"], "adservice");
+        assert_eq!(found[1].build.as_deref(), Some("deploy/checkoutservice"));
+        assert_eq!(found[1].env["CART_URL"], "http://cartservice:8080");
+        assert_eq!(found[2].env["LEDGER_URL"], "http://ledger:9000");
+        assert_eq!(
+            interpolate("http://x:${P:-8080}/a", &HashMap::new()),
+            "http://x:8080/a"
+        );
+        let vars = HashMap::from([("H".to_string(), "cart".to_string())]);
+        assert_eq!(interpolate("http://$H/a", &vars), "http://cart/a");
+    }
+}
