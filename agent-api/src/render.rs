@@ -364,7 +364,18 @@ pub fn service_map(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
         } else {
             s.path.as_str()
         };
-        writeln!(out, "  {}  {}  {}", s.name, path, s.languages.join(","))?;
+        let deployed = if s.deployed_as.is_empty() {
+            String::new()
+        } else {
+            format!("  deployed as {}", s.deployed_as.join(", "))
+        };
+        writeln!(
+            out,
+            "  {}  {}  {}{deployed}",
+            s.name,
+            path,
+            s.languages.join(",")
+        )?;
     }
     writeln!(out, "dependencies ({}):", map.edges.len())?;
     for e in &map.edges {

@@ -358,11 +358,26 @@ impl Workspace {
                     name: f.service.clone(),
                     path: f.service_path.clone(),
                     languages: Vec::new(),
+                    deployed_as: Vec::new(),
                 });
             let lang = f.language.name().to_string();
             if !s.languages.contains(&lang) {
                 s.languages.push(lang);
                 s.languages.sort();
+            }
+        }
+        let loose = |n: &str| n.to_lowercase().replace(['-', '_', '.'], "");
+        for d in self.store.deployments()? {
+            let service = services
+                .values()
+                .find(|s| d.build.as_deref() == Some(s.path.as_str()))
+                .or_else(|| services.values().find(|s| loose(&s.name) == loose(&d.name)))
+                .map(|s| s.name.clone());
+            if let Some(s) = service.and_then(|name| services.get_mut(&name)) {
+                if !s.deployed_as.contains(&d.name) {
+                    s.deployed_as.push(d.name.clone());
+                    s.deployed_as.sort();
+                }
             }
         }
         let mut edges: BTreeMap<(String, String, String), ServiceDependency> = BTreeMap::new();

@@ -307,6 +307,9 @@ pub struct ServiceInfo {
     pub path: String,
     /// Languages of its files.
     pub languages: Vec<String>,
+    /// The names it is deployed under (docker-compose services built from its
+    /// directory or of its name, Kubernetes Deployments of its name).
+    pub deployed_as: Vec<String>,
 }
 
 /// A dependency between two services: the endpoints one calls on the other.

@@ -116,6 +116,15 @@ fn the_service_map_renders_as_mermaid_and_dot() {
         ),
         "{mermaid}"
     );
+    let map = ws.run(&["services", "--json"]).json();
+    let ads = map["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "adservice")
+        .unwrap();
+    // docker-compose deploys it as `ads`, built from its directory.
+    assert_eq!(ads["deployed_as"], serde_json::json!(["ads"]));
     let dot = ws.run(&["services", "--format", "dot"]).ok().to_string();
     assert!(
         dot.contains("s_checkoutservice -> s_paymentservice"),
