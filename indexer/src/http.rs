@@ -248,9 +248,22 @@ pub(crate) fn build(
     span_of: &dyn Fn(Node<'_>) -> Span,
 ) -> Vec<HttpFact> {
     let mut out: Vec<HttpFact> = Vec::new();
-    for r in raw {
+    for mut r in raw {
         let Some(url_node) = r.url else { continue };
         let mut url = eval(url_node, text, consts, 0);
+        // A mapping declared on an interface is a client (Spring Cloud's Feign): it
+        // calls the service its `@FeignClient` names.
+        if r.route && r.node.kind() == "method_declaration" {
+            if let Some(client) = enclosing_interface(r.node) {
+                let declared = client.utf8_text(text.as_bytes()).unwrap_or("");
+                r.route = false;
+                url = format!(
+                    "{}/{}",
+                    feign_base(declared).trim_end_matches('/'),
+                    url.trim_start_matches('/')
+                );
+            }
+        }
         let node_text = r.node.utf8_text(text.as_bytes()).unwrap_or("");
         let mut method = r
             .method
@@ -359,6 +372,46 @@ pub(crate) fn topics(
     out
 }
 
+/// The interface a method is declared in, if it is in one.
+fn enclosing_interface(node: Node<'_>) -> Option<Node<'_>> {
+    let mut at = node.parent();
+    while let Some(n) = at {
+        match n.kind() {
+            "interface_declaration" => return Some(n),
+            "class_declaration" | "program" => return None,
+            _ => at = n.parent(),
+        }
+    }
+    None
+}
+
+/// The base URL a `@FeignClient` declaration names: its `url`, else
+/// `http://<name>` (the service discovery name), else nothing known.
+fn feign_base(declaration: &str) -> String {
+    let Some(at) = declaration.find("@FeignClient") else {
+        return "{}".to_string();
+    };
+    let args = &declaration[at..];
+    let args = &args[..args.find(')').unwrap_or(args.len())];
+    let quoted = |key: &str| -> Option<String> {
+        let rest = &args[args.find(key)? + key.len()..];
+        let rest = rest
+            .trim_start()
+            .strip_prefix('=')?
+            .trim_start()
+            .strip_prefix('"')?;
+        Some(rest[..rest.find('"')?].to_string())
+    };
+    if let Some(url) = quoted("url") {
+        return url;
+    }
+    let name = quoted("name").or_else(|| quoted("value")).or_else(|| {
+        let rest = args.split_once('(')?.1.trim_start().strip_prefix('"')?;
+        Some(rest[..rest.find('"')?].to_string())
+    });
+    name.map_or("{}".to_string(), |n| format!("http://{n}"))
+}
+
 /// The method an options argument names: `method: "POST"`, `methods=["PUT"]`,
 /// `RequestMethod.DELETE`, `HttpMethod.Patch`.
 fn method_in_options(text: &str) -> Option<String> {
@@ -407,5 +460,18 @@ mod tests {
             method_in_options("@app.route('/x', methods=['POST'])").as_deref(),
             Some("POST")
         );
+        assert_eq!(
+            feign_base("@FeignClient(name = \"adservice\")\ninterface A {}"),
+            "http://adservice"
+        );
+        assert_eq!(
+            feign_base("@FeignClient(\"ads\") interface A {}"),
+            "http://ads"
+        );
+        assert_eq!(
+            feign_base("@FeignClient(name = \"a\", url = \"http://ads:5000\") interface A {}"),
+            "http://ads:5000"
+        );
+        assert_eq!(feign_base("interface A {}"), "{}");
     }
 }

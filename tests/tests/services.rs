@@ -142,6 +142,7 @@ fn the_service_map_renders_as_mermaid_and_dot() {
     assert_eq!(
         names,
         [
+            "http:GET /ads/{}",
             "topic:shipments",
             "http:GET /convert/USD/EUR",
             "http:GET /api/shipping/quote/{}",

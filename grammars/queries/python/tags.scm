@@ -95,3 +95,8 @@
   arguments: (argument_list . (_) @topic.name)
   (#match? @_o "(?i)consumer")
   (#eq? @_m "subscribe")) @topic.consume
+; Django `path("cart/<int:id>/", views.cart_detail)` in urls.py
+(call
+  function: (identifier) @http.method
+  arguments: (argument_list . (string) @http.path . (_) @http.handler)
+  (#match? @http.method "^(path|re_path)$")) @http.route
