@@ -73,10 +73,16 @@ pub struct EndpointFact {
 }
 
 /// The endpoints of one file.
-pub(crate) fn endpoints_of(lang: Language, facts: &FileFacts) -> Vec<EndpointFact> {
+pub(crate) fn endpoints_of(lang: Language, path: &str, facts: &FileFacts) -> Vec<EndpointFact> {
     let mut out = Vec::new();
     if lang == Language::Proto {
         return out;
+    }
+    if matches!(
+        lang,
+        Language::JavaScript | Language::TypeScript | Language::Tsx
+    ) {
+        out.extend(file_routes(path, facts));
     }
     // Handlers: members of types extending a server base.
     for (t, ty) in facts.symbols.iter().enumerate() {
@@ -172,6 +178,63 @@ pub(crate) fn endpoints_of(lang: Language, facts: &FileFacts) -> Vec<EndpointFac
             reference: Some(i as u32),
             line: r.span.start_line,
             col: r.span.start_col,
+        });
+    }
+    out
+}
+
+/// Routes a file declares by its place (Next.js): `pages/api/cart/[id].ts` answers
+/// `/api/cart/{}` (any method); `app/api/cart/route.ts` answers `/api/cart` with the
+/// methods it exports (`export async function GET`).
+fn file_routes(path: &str, facts: &FileFacts) -> Vec<EndpointFact> {
+    let stem = path.rsplit_once('.').map_or(path, |(s, _)| s);
+    let (route, app_router) = if let Some((_, rest)) = stem.split_once("pages/api/") {
+        let rest = rest
+            .strip_suffix("/index")
+            .or_else(|| rest.strip_suffix("index"))
+            .unwrap_or(rest);
+        (format!("/api/{rest}"), false)
+    } else if let Some(dir) = stem.strip_suffix("/route") {
+        match dir.split_once("app/") {
+            Some((before, rest)) if before.is_empty() || before.ends_with('/') => {
+                (format!("/{rest}"), true)
+            }
+            _ => return Vec::new(),
+        }
+    } else {
+        return Vec::new();
+    };
+    // `[id]` and `[...slug]` are parameters; `(group)` folders are not in the URL.
+    let route = route
+        .split('/')
+        .filter(|s| !(s.starts_with('(') && s.ends_with(')')))
+        .map(|s| if s.starts_with('[') { "{}" } else { s })
+        .collect::<Vec<_>>()
+        .join("/");
+    let route = route.trim_end_matches('/').to_string();
+    let mut out = Vec::new();
+    for (i, s) in facts.symbols.iter().enumerate() {
+        let method = if app_router {
+            if s.parent.is_some()
+                || !matches!(s.name.as_str(), "GET" | "POST" | "PUT" | "DELETE" | "PATCH")
+            {
+                continue;
+            }
+            s.name.clone()
+        } else if s.parent.is_none() && s.kind.is_callable() && s.name == "handler" {
+            "*".to_string()
+        } else {
+            continue;
+        };
+        out.push(EndpointFact {
+            role: Role::Provides,
+            protocol: Protocol::Http,
+            via: route.clone(),
+            method,
+            symbol: Endpoint::Local(i as u32),
+            reference: None,
+            line: s.name_span.start_line,
+            col: s.name_span.start_col,
         });
     }
     out

@@ -381,7 +381,7 @@ impl<'a> Linker<'a> {
             symbols,
             ids: self.ids,
             links: self.links,
-            endpoints: endpoints_of(self.record.language, self.facts),
+            endpoints: endpoints_of(self.record.language, &self.record.path, self.facts),
             package: self.facts.package.clone(),
         }
     }
