@@ -141,6 +141,27 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, facts: &FileFacts) -> Vec
             col: h.span.start_col,
         });
     }
+    // gRPC handlers registered by name (Node).
+    for g in &facts.grpc_handlers {
+        let handler = g.handler.as_ref().and_then(|name| {
+            facts
+                .symbols
+                .iter()
+                .position(|s| &s.name == name && s.kind.is_callable())
+        });
+        // At the handler's name when it is defined here, else where it is registered.
+        let at = handler.map_or(&g.span, |i| &facts.symbols[i].name_span);
+        out.push(EndpointFact {
+            role: Role::Provides,
+            protocol: Protocol::Grpc,
+            via: g.service.clone(),
+            method: g.method.clone(),
+            symbol: handler.map_or(Endpoint::TopLevel, |i| Endpoint::Local(i as u32)),
+            reference: None,
+            line: at.start_line,
+            col: at.start_col,
+        });
+    }
     // Message topics: publishers call, subscribers handle.
     for t in &facts.topics {
         out.push(EndpointFact {

@@ -36,6 +36,10 @@ enum Role {
     TopicProduce,
     TopicConsume,
     TopicName,
+    GrpcRegister,
+    GrpcService,
+    GrpcMethod,
+    GrpcHandler,
     HttpMethod,
     HttpUrl,
     HttpHandler,
@@ -106,6 +110,10 @@ fn role_of(capture: &str) -> Role {
         "topic.produce" => Role::TopicProduce,
         "topic.consume" => Role::TopicConsume,
         "topic.name" => Role::TopicName,
+        "grpc.register" => Role::GrpcRegister,
+        "grpc.service" => Role::GrpcService,
+        "grpc.method" => Role::GrpcMethod,
+        "grpc.handler" => Role::GrpcHandler,
         "http.call" => Role::HttpCall,
         "http.method" => Role::HttpMethod,
         "http.path" | "http.url" => Role::HttpUrl,
@@ -348,6 +356,8 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
         let mut binding_type: Option<Node<'_>> = None;
         let mut http_node: Option<(bool, Node<'_>)> = None;
         let (mut topic_node, mut topic_name) = (None, None);
+        let (mut grpc_node, mut grpc_service, mut grpc_method, mut grpc_handler) =
+            (None, None, None, None);
         let (mut http_method, mut http_url, mut http_handler) = (None, None, None);
         let (mut http_prefix, mut http_scope) = (None, None);
         let (mut const_name, mut const_value) = (None, None);
@@ -382,6 +392,10 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 Role::TopicProduce => topic_node = Some((true, cap.node)),
                 Role::TopicConsume => topic_node = Some((false, cap.node)),
                 Role::TopicName => topic_name = Some(cap.node),
+                Role::GrpcRegister => grpc_node = Some(cap.node),
+                Role::GrpcService => grpc_service = Some(cap.node),
+                Role::GrpcMethod => grpc_method = Some(cap.node),
+                Role::GrpcHandler => grpc_handler = Some(cap.node),
                 Role::HttpCall => http_node = Some((false, cap.node)),
                 Role::HttpMethod => http_method = Some(cap.node),
                 Role::HttpUrl => http_url = Some(cap.node),
@@ -434,6 +448,22 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 method: http_method,
                 url: http_url,
                 handler: http_handler,
+            });
+        }
+        if let (Some(node), Some(service), Some(method)) = (grpc_node, grpc_service, grpc_method) {
+            let handler = grpc_handler
+                .filter(|h| h.kind() == "identifier")
+                .map(|h| text_of(h, text).to_string())
+                .or_else(|| {
+                    // `{ getCart }`: the handler has the rpc's name.
+                    (method.kind() == "shorthand_property_identifier")
+                        .then(|| text_of(method, text).to_string())
+                });
+            facts.grpc_handlers.push(crate::facts::GrpcHandler {
+                service: text_of(service, text).to_string(),
+                method: text_of(method, text).to_string(),
+                handler,
+                span: span_of(node),
             });
         }
         if let (Some((produce, node)), Some(name)) = (topic_node, topic_name) {

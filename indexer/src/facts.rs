@@ -327,6 +327,8 @@ pub struct FileFacts {
     pub http: Vec<HttpFact>,
     /// Message topics the file publishes to or consumes from.
     pub topics: Vec<TopicFact>,
+    /// gRPC handlers registered by name (`server.addService(X.service, { getCart })`).
+    pub grpc_handlers: Vec<GrpcHandler>,
     /// Problems found (syntax errors, invalid UTF-8).
     pub diagnostics: Vec<Diagnostic>,
     /// Number of lines.
@@ -364,4 +366,17 @@ pub struct TopicFact {
     pub span: Span,
     /// The enclosing symbol (for a listener declared by an annotation: the handler).
     pub enclosing: Option<u32>,
+}
+
+/// A gRPC handler registered by name, as Node's `@grpc/grpc-js` servers do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrpcHandler {
+    /// The service as written (`CartService`).
+    pub service: String,
+    /// The rpc as written (`getCart`).
+    pub method: String,
+    /// The handler function's name, when it is one.
+    pub handler: Option<String>,
+    /// Where it is registered.
+    pub span: Span,
 }

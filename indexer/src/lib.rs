@@ -18,8 +18,8 @@ pub use cartograph_grammars::Language;
 pub use deploy::{is_deployment_file, parse_deployments, Deployment};
 pub use extract::{count_lines, extract, parse_only};
 pub use facts::{
-    Binding, Diagnostic, FileFacts, HttpFact, Import, RefKind, Reference, Span, SymbolDef,
-    SymbolKind, TopicFact,
+    Binding, Diagnostic, FileFacts, GrpcHandler, HttpFact, Import, RefKind, Reference, Span,
+    SymbolDef, SymbolKind, TopicFact,
 };
 pub use services::{detect_services, name_from_manifest, service_of, Service};
 pub use walk::{

@@ -103,3 +103,19 @@
   arguments: (arguments (object (pair key: (property_identifier) @_k value: (_) @topic.name)))
   (#eq? @_m "subscribe")
   (#match? @_k "^(topic|topics)$")) @topic.consume
+
+; gRPC handlers registered by name: `server.addService(proto.pkg.CartService.service, { getCart: handler, addItem })`
+(call_expression
+  function: (member_expression property: (property_identifier) @_m)
+  arguments: (arguments
+    . (member_expression object: (member_expression property: (property_identifier) @grpc.service) property: (property_identifier) @_s)
+    . (object (pair key: (property_identifier) @grpc.method value: (_) @grpc.handler)))
+  (#eq? @_m "addService")
+  (#eq? @_s "service")) @grpc.register
+(call_expression
+  function: (member_expression property: (property_identifier) @_m)
+  arguments: (arguments
+    . (member_expression object: (member_expression property: (property_identifier) @grpc.service) property: (property_identifier) @_s)
+    . (object (shorthand_property_identifier) @grpc.method))
+  (#eq? @_m "addService")
+  (#eq? @_s "service")) @grpc.register
