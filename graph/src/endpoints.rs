@@ -385,6 +385,10 @@ pub fn split_url(url: &str) -> (Option<String>, String) {
         .split('/')
         .filter(|s| !s.is_empty())
         .map(|s| {
+            // `**` stands for any rest of the path (a forwarded prefix).
+            if s == "**" {
+                return s.to_string();
+            }
             let param = s.starts_with(':')
                 || (s.starts_with('{') && s.ends_with('}'))
                 || (s.starts_with('<') && s.ends_with('>'))
@@ -408,6 +412,26 @@ pub fn split_url(url: &str) -> (Option<String>, String) {
 /// Whether two path templates can be the same route (`{}` matches one segment).
 pub fn paths_match(a: &str, b: &str) -> bool {
     let (a, b): (Vec<&str>, Vec<&str>) = (a.split('/').collect(), b.split('/').collect());
+    // A trailing `**` matches the rest: compare the segments before it.
+    let rest = |p: &[&str]| p.last() == Some(&"**");
+    if rest(&a) || rest(&b) {
+        let (n_a, n_b) = (
+            a.len() - usize::from(rest(&a)),
+            b.len() - usize::from(rest(&b)),
+        );
+        let n = n_a.min(n_b);
+        // The side without `**` must reach at least as far as the other's prefix.
+        let fits = match (rest(&a), rest(&b)) {
+            (true, false) => n_b >= n_a,
+            (false, true) => n_a >= n_b,
+            _ => true,
+        };
+        return fits
+            && a[..n]
+                .iter()
+                .zip(&b[..n])
+                .all(|(x, y)| x == y || *x == "{}" || *y == "{}");
+    }
     a.len() == b.len()
         && a.iter()
             .zip(&b)
@@ -463,5 +487,9 @@ mod tests {
             ("{}/x/{}".to_string(), false)
         );
         assert!(!paths_match("/cart/{}", "/cart/42/items"));
+        assert!(paths_match("/api/ads/**", "/api/ads/{}"));
+        assert!(paths_match("/ads/{}", "/ads/**"));
+        assert!(!paths_match("/api/ads/**", "/api/cart/1"));
+        assert!(!paths_match("/ads/{}/x/y", "/ads"));
     }
 }

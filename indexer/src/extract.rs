@@ -37,6 +37,9 @@ enum Role {
     TopicConsume,
     TopicName,
     GrpcRegister,
+    ProxyRoute,
+    ProxyPrefix,
+    ProxyTarget,
     GrpcService,
     GrpcMethod,
     GrpcHandler,
@@ -111,6 +114,9 @@ fn role_of(capture: &str) -> Role {
         "topic.consume" => Role::TopicConsume,
         "topic.name" => Role::TopicName,
         "grpc.register" => Role::GrpcRegister,
+        "proxy.route" => Role::ProxyRoute,
+        "proxy.prefix" => Role::ProxyPrefix,
+        "proxy.target" => Role::ProxyTarget,
         "grpc.service" => Role::GrpcService,
         "grpc.method" => Role::GrpcMethod,
         "grpc.handler" => Role::GrpcHandler,
@@ -335,6 +341,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
     let mut http_raw: Vec<crate::http::RawHttp<'_>> = Vec::new();
     let mut http_prefixes: Vec<crate::http::RawPrefix<'_>> = Vec::new();
     let mut topic_raw: Vec<(bool, Node<'_>, Node<'_>)> = Vec::new();
+    let mut proxies: Vec<(Node<'_>, Node<'_>, Node<'_>)> = Vec::new();
     let mut consts: crate::http::Constants<'_> = HashMap::new();
 
     let mut cursor = QueryCursor::new();
@@ -358,6 +365,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
         let (mut topic_node, mut topic_name) = (None, None);
         let (mut grpc_node, mut grpc_service, mut grpc_method, mut grpc_handler) =
             (None, None, None, None);
+        let (mut proxy_node, mut proxy_prefix, mut proxy_target) = (None, None, None);
         let (mut http_method, mut http_url, mut http_handler) = (None, None, None);
         let (mut http_prefix, mut http_scope) = (None, None);
         let (mut const_name, mut const_value) = (None, None);
@@ -393,6 +401,9 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 Role::TopicConsume => topic_node = Some((false, cap.node)),
                 Role::TopicName => topic_name = Some(cap.node),
                 Role::GrpcRegister => grpc_node = Some(cap.node),
+                Role::ProxyRoute => proxy_node = Some(cap.node),
+                Role::ProxyPrefix => proxy_prefix = Some(cap.node),
+                Role::ProxyTarget => proxy_target = Some(cap.node),
                 Role::GrpcService => grpc_service = Some(cap.node),
                 Role::GrpcMethod => grpc_method = Some(cap.node),
                 Role::GrpcHandler => grpc_handler = Some(cap.node),
@@ -449,6 +460,9 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 url: http_url,
                 handler: http_handler,
             });
+        }
+        if let (Some(node), Some(prefix), Some(target)) = (proxy_node, proxy_prefix, proxy_target) {
+            proxies.push((node, prefix, target));
         }
         if let (Some(node), Some(service), Some(method)) = (grpc_node, grpc_service, grpc_method) {
             let handler = grpc_handler
@@ -532,6 +546,10 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
         .collect();
     build_references(text, refs, &imported, &locals, &mut facts);
     facts.http = crate::http::build(http_raw, http_prefixes, &consts, text, &span_of);
+    facts
+        .http
+        .extend(crate::http::proxies(proxies, &consts, text, &span_of));
+    facts.http.sort_by_key(|h| h.span.start_byte);
     facts.topics = crate::http::topics(topic_raw, &consts, text, &span_of);
     for t in &mut facts.topics {
         t.enclosing = facts

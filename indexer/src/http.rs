@@ -372,6 +372,59 @@ pub(crate) fn topics(
     out
 }
 
+/// A gateway's forwarding (`app.use("/api/ads", createProxyMiddleware({ target,
+/// pathRewrite }))`): a route for every path under the prefix, and a call to the
+/// target with the prefix rewritten. (node, prefix, target)
+pub(crate) fn proxies(
+    raw: Vec<(Node<'_>, Node<'_>, Node<'_>)>,
+    consts: &Constants<'_>,
+    text: &str,
+    span_of: &dyn Fn(Node<'_>) -> Span,
+) -> Vec<HttpFact> {
+    let mut out = Vec::new();
+    for (node, prefix, target) in raw {
+        let prefix = eval(prefix, text, consts, 0);
+        let target = eval(target, text, consts, 0);
+        let declared = node.utf8_text(text.as_bytes()).unwrap_or("");
+        // `pathRewrite: { "^/api/ads": "/ads" }` replaces the prefix.
+        let rewritten = declared
+            .find("pathRewrite")
+            .and_then(|at| {
+                let quoted: Vec<&str> = declared[at..]
+                    .split(['"', '\''])
+                    .skip(1)
+                    .step_by(2)
+                    .take(2)
+                    .collect();
+                (quoted.len() == 2).then(|| quoted[1].to_string())
+            })
+            .unwrap_or_else(|| prefix.clone());
+        let span = span_of(node);
+        out.push(HttpFact {
+            route: true,
+            method: "*".to_string(),
+            url: format!("{}/**", prefix.trim_end_matches('/')),
+            span,
+            enclosing: None,
+            handler: None,
+        });
+        out.push(HttpFact {
+            route: false,
+            method: "*".to_string(),
+            url: format!(
+                "{}/{}/**",
+                target.trim_end_matches('/'),
+                rewritten.trim_matches('/')
+            )
+            .replace("//**", "/**"),
+            span,
+            enclosing: None,
+            handler: None,
+        });
+    }
+    out
+}
+
 /// The interface a method is declared in, if it is in one.
 fn enclosing_interface(node: Node<'_>) -> Option<Node<'_>> {
     let mut at = node.parent();

@@ -119,3 +119,15 @@
     . (object (shorthand_property_identifier) @grpc.method))
   (#eq? @_m "addService")
   (#eq? @_s "service")) @grpc.register
+
+; gateways: `app.use("/api/ads", createProxyMiddleware({ target: "http://adservice:5000", pathRewrite }))`
+(call_expression
+  function: (member_expression property: (property_identifier) @_m)
+  arguments: (arguments
+    . (string) @proxy.prefix
+    . (call_expression
+        function: (identifier) @_p
+        arguments: (arguments (object (pair key: (property_identifier) @_k value: (_) @proxy.target)))))
+  (#eq? @_m "use")
+  (#match? @_p "^(createProxyMiddleware|proxy)$")
+  (#eq? @_k "target")) @proxy.route
