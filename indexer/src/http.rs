@@ -352,6 +352,12 @@ pub(crate) fn topics(
             | "array_creation_expression"
             | "array_expression"
             | "element_value_array_initializer" => name.named_child(0).unwrap_or(name),
+            // Go `[]string{"orders"}`: the first element of its body.
+            "composite_literal" => name
+                .child_by_field_name("body")
+                .and_then(|b| b.named_child(0))
+                .and_then(|e| e.named_child(0).or(Some(e)))
+                .unwrap_or(name),
             _ => name,
         };
         let topic = eval(name, text, consts, 0);

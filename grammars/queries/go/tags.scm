@@ -85,3 +85,21 @@
 ; constants URLs are built from
 (const_spec name: (identifier) @const.name value: (expression_list . (_) @const.value))
 (var_spec name: (identifier) @const.name value: (expression_list . (_) @const.value))
+
+; message topics: kafka-go `kafka.Writer{Topic: "orders"}`, `kafka.ReaderConfig{Topic: "orders"}`,
+; sarama `sarama.ProducerMessage{Topic: "orders"}`, `consumer.ConsumePartition("orders", ...)`,
+; confluent `c.SubscribeTopics([]string{"orders"}, nil)`
+(composite_literal
+  type: (qualified_type name: (type_identifier) @_t)
+  body: (literal_value (keyed_element . (literal_element (identifier) @_k) . (literal_element (_) @topic.name)))
+  (#match? @_t "^(Writer|ProducerMessage)$")
+  (#eq? @_k "Topic")) @topic.produce
+(composite_literal
+  type: (qualified_type name: (type_identifier) @_t)
+  body: (literal_value (keyed_element . (literal_element (identifier) @_k) . (literal_element (_) @topic.name)))
+  (#eq? @_t "ReaderConfig")
+  (#eq? @_k "Topic")) @topic.consume
+(call_expression
+  function: (selector_expression field: (field_identifier) @_m)
+  arguments: (argument_list . (_) @topic.name)
+  (#match? @_m "^(ConsumePartition|SubscribeTopics|Subscribe)$")) @topic.consume
