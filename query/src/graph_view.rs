@@ -677,6 +677,14 @@ impl GraphView {
                 continue;
             };
             let service = self.service_of(c.file);
+            // Without a host, a route alone must say something: a literal segment.
+            let literal = |p: &str| {
+                p.split('/')
+                    .any(|s| !s.is_empty() && s != "{}" && s != "**")
+            };
+            if target.is_none() && !literal(path) {
+                continue;
+            }
             let found: Vec<usize> = routes
                 .iter()
                 .copied()
@@ -688,6 +696,8 @@ impl GraphView {
                         || p.fact.method == c.fact.method;
                     provider != service
                         && target.as_deref().is_none_or(|t| t == provider)
+                        && (target.is_some()
+                            || p.http.as_ref().is_some_and(|(route, _, _)| literal(route)))
                         && method_fits
                         && p.http
                             .as_ref()

@@ -70,7 +70,8 @@
     function: (attribute attribute: (identifier) @http.method)
     arguments: (argument_list . (string) @http.path)))
   definition: (function_definition name: (identifier) @http.handler)
-  (#match? @http.method "^(route|get|post|put|delete|patch)$")) @http.route
+  (#match? @http.method "^(route|get|post|put|delete|patch)$")
+  (#match? @http.path "^[rbfuRBFU]*[\"']/")) @http.route
 ; HTTP calls: `requests.get(url)`, `httpx.post(url)`, `session.put(url)`
 (call
   function: (attribute object: (identifier) @_lib attribute: (identifier) @http.method)
