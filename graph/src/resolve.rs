@@ -249,8 +249,11 @@ fn resolve_unordered(
                 return answer(found, Evidence::Member, 0.9);
             }
             // The receiver's type is known and has no such member here: a library
-            // type (`t *testing.T` then `t.Error`), not a coincidence of names.
-            if !SELF_WORDS.contains(&q) {
+            // type (`t *testing.T` then `t.Error`), not a coincidence of names. (In
+            // Python and JavaScript the type is only guessed from a constructor
+            // call, and members come from anywhere up the class chain: fall through.)
+            let guessed = matches!(lang, Language::Python | Language::JavaScript);
+            if !SELF_WORDS.contains(&q) && !guessed {
                 return Vec::new();
             }
         }

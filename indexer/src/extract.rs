@@ -828,7 +828,13 @@ fn build_references(
         .iter()
         .map(|s| s.name_span.start_byte)
         .collect();
-    refs.retain(|r| !def_names.contains(&r.span.start_byte));
+    // Bare identifiers stay only when the file defines or imports their name; drop
+    // the rest before sorting (most identifiers are locals and library names).
+    let defined: HashSet<&str> = facts.symbols.iter().map(|s| s.name.as_str()).collect();
+    refs.retain(|r| {
+        !def_names.contains(&r.span.start_byte)
+            && (!r.weak || defined.contains(r.name) || imported.contains(r.name))
+    });
     // One reference per place (patterns may capture a name or the node around it):
     // our patterns win over the grammar crate's, then the most specific kind, then
     // the narrowest capture.
@@ -842,8 +848,6 @@ fn build_references(
             .then(a.span.end_byte.cmp(&b.span.end_byte))
     });
     refs.dedup_by_key(|r| r.span.start_byte);
-    let defined: HashSet<&str> = facts.symbols.iter().map(|s| s.name.as_str()).collect();
-    refs.retain(|r| !r.weak || defined.contains(r.name) || imported.contains(r.name));
 
     // Sweep references in order with a stack of enclosing symbols.
     let symbols = &facts.symbols;
