@@ -668,10 +668,14 @@ fn services(ws: &Workspace, a: ServicesArgs, out: &mut dyn Write) -> Result<()> 
     }
 }
 
-/// Fails with "not found" when `service` is given and the index has no such service.
-fn known_service(ws: &Workspace, service: Option<&str>) -> Result<()> {
-    if let Some(s) = service {
-        if !ws.service_map()?.services.iter().any(|x| x.name == s) {
+/// Fails with "not found" when a service is named and the index has no such service.
+fn known_services(ws: &Workspace, named: &[Option<&str>]) -> Result<()> {
+    if named.iter().all(Option::is_none) {
+        return Ok(());
+    }
+    let services = ws.service_map()?.services;
+    for s in named.iter().flatten() {
+        if !services.iter().any(|x| x.name == *s) {
             return Err(NotFound(format!(
                 "no service named `{s}` in the index (`cartograph services` lists them)"
             ))
@@ -682,7 +686,7 @@ fn known_service(ws: &Workspace, service: Option<&str>) -> Result<()> {
 }
 
 fn endpoints(ws: &Workspace, a: EndpointsArgs, out: &mut dyn Write) -> Result<()> {
-    known_service(ws, a.service.as_deref())?;
+    known_services(ws, &[a.service.as_deref()])?;
     let found = ws.endpoints(a.service.as_deref())?;
     if a.json {
         return render::json(out, &found);
@@ -694,8 +698,7 @@ fn endpoints(ws: &Workspace, a: EndpointsArgs, out: &mut dyn Write) -> Result<()
 }
 
 fn links(ws: &Workspace, a: LinksArgs, out: &mut dyn Write) -> Result<()> {
-    known_service(ws, a.to.as_deref())?;
-    known_service(ws, a.from.as_deref())?;
+    known_services(ws, &[a.to.as_deref(), a.from.as_deref()])?;
     let found: Vec<_> = ws
         .service_links()?
         .into_iter()

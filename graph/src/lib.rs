@@ -23,11 +23,11 @@ pub use endpoints::{
 };
 pub use error::Error;
 pub use ids::{split_symbol_id, symbol_id};
-pub use links::{link_all, Endpoint, FileGraph, Link, NodeSymbol, TOP_LEVEL};
+pub use links::{Endpoint, FileGraph, Link, NodeSymbol, TOP_LEVEL};
 pub use pipeline::{
     index_workspace, ChangeSet, IndexConfig, IndexEvent, IndexObserver, IndexReport,
 };
-pub use resolve::{resolve, Candidate, Evidence, Resolution};
+pub use resolve::Evidence;
 pub use store::{
     FileRecord, IndexMeta, PreparedFile, RootRecord, Store, StoreUpdate, FORMAT_VERSION,
 };

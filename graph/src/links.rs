@@ -441,7 +441,7 @@ pub(crate) fn module_names(path: &str) -> Vec<String> {
 }
 
 /// Links every reference of every file: the graph of a full rebuild.
-pub fn link_all(files: &[Loaded]) -> Vec<FileGraph> {
+pub(crate) fn link_all(files: &[Loaded]) -> Vec<FileGraph> {
     let defs = Definitions::new(files, None);
     files
         .par_iter()
