@@ -58,6 +58,10 @@ enum Command {
     Endpoints(EndpointsArgs),
     /// Show the cross-service links: call site in one service -> handler in another.
     Links(LinksArgs),
+    /// Serve MCP over stdin/stdout (for an agent's MCP configuration).
+    Mcp,
+    /// Serve gRPC and/or MCP over streamable HTTP.
+    Serve(crate::serve::ServeArgs),
     /// Measure indexing and query performance on a corpus.
     Bench(crate::bench::BenchArgs),
     /// Compare go-to-definition answers with a precise indexer's SCIP index.
@@ -303,6 +307,14 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Index(args) => index(cli.index.as_deref(), &cwd, args),
         Command::Bench(args) => crate::bench::run(args),
         Command::Accuracy(args) => crate::accuracy::run(args),
+        Command::Mcp => {
+            let ws = open_workspace(cli.index.as_deref(), &cwd)?;
+            crate::serve::mcp_stdio(crate::server::Shared::open(ws))
+        }
+        Command::Serve(args) => {
+            let ws = open_workspace(cli.index.as_deref(), &cwd)?;
+            crate::serve::serve(crate::server::Shared::open(ws), args)
+        }
         command => {
             let ws = open_workspace(cli.index.as_deref(), &cwd)?;
             let mut out = std::io::stdout().lock();
@@ -327,7 +339,11 @@ fn dispatch(cli: Cli) -> Result<()> {
                 Command::Services(a) => services(&ws, a, &mut out),
                 Command::Endpoints(a) => endpoints(&ws, a, &mut out),
                 Command::Links(a) => links(&ws, a, &mut out),
-                Command::Index(_) | Command::Bench(_) | Command::Accuracy(_) => Ok(()),
+                Command::Index(_)
+                | Command::Bench(_)
+                | Command::Accuracy(_)
+                | Command::Mcp
+                | Command::Serve(_) => Ok(()),
             }
         }
     }

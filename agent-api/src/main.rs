@@ -8,8 +8,12 @@
 mod accuracy;
 mod bench;
 mod cli;
+mod grpc;
+mod mcp;
 mod render;
 mod scip;
+mod serve;
+mod server;
 
 use std::process::ExitCode;
 

@@ -201,6 +201,64 @@ impl GraphView {
         Ok(view)
     }
 
+    /// PageRank over the resolved references between the nodes of the files `keep`
+    /// accepts, best first; a file's top-level code takes part but is not listed.
+    pub(crate) fn rank(&self, keep: impl Fn(&FileRecord) -> bool) -> Vec<(u32, f32)> {
+        const DAMPING: f32 = 0.85;
+        const ROUNDS: usize = 30;
+        let inside: Vec<bool> = self.files.iter().map(&keep).collect();
+        let nodes: Vec<u32> = (0..self.nodes.len() as u32)
+            .filter(|n| inside[self.nodes[*n as usize].file as usize])
+            .collect();
+        if nodes.is_empty() {
+            return Vec::new();
+        }
+        let mut local = vec![u32::MAX; self.nodes.len()];
+        for (i, n) in nodes.iter().enumerate() {
+            local[*n as usize] = i as u32;
+        }
+        // Edges inside the scope, as local indices; several references count once.
+        let mut out: Vec<Vec<u32>> = vec![Vec::new(); nodes.len()];
+        for (i, n) in nodes.iter().enumerate() {
+            for e in self.edges_out(*n) {
+                let to = local[e.to as usize];
+                if to != u32::MAX && to as usize != i {
+                    out[i].push(to);
+                }
+            }
+            out[i].sort_unstable();
+            out[i].dedup();
+        }
+        let count = nodes.len() as f32;
+        let mut rank = vec![1.0 / count; nodes.len()];
+        for _ in 0..ROUNDS {
+            let dangling: f32 = (0..nodes.len())
+                .filter(|i| out[*i].is_empty())
+                .map(|i| rank[i])
+                .sum();
+            let base = (1.0 - DAMPING) / count + DAMPING * dangling / count;
+            let mut next = vec![base; nodes.len()];
+            for (i, targets) in out.iter().enumerate() {
+                if targets.is_empty() {
+                    continue;
+                }
+                let share = DAMPING * rank[i] / targets.len() as f32;
+                for t in targets {
+                    next[*t as usize] += share;
+                }
+            }
+            rank = next;
+        }
+        let mut ranked: Vec<(u32, f32)> = nodes
+            .iter()
+            .zip(rank)
+            .filter(|(n, _)| self.nodes[**n as usize].symbol != TOP)
+            .map(|(n, r)| (*n, r))
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked
+    }
+
     fn add_node(&mut self, id: String, file: u32, symbol: u32) {
         let n = self.nodes.len() as u32;
         self.nodes.push(Node { file, symbol });

@@ -7,13 +7,14 @@
 //! a question needs it, and never loads the whole graph for one answer. The search
 //! index is derived from the store and repaired on open when it lags behind.
 
+pub mod api;
 mod files;
 mod graph_view;
 pub mod model;
 mod search;
 mod words;
 
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -43,6 +44,8 @@ pub const INDEX_DIR_NAME: &str = ".cartograph";
 
 /// Most lines of a definition shown in a snippet.
 pub const SNIPPET_LINES: usize = 12;
+/// Most bytes of a snippet (long lines are cut).
+pub const MAX_SNIPPET_BYTES: usize = 2000;
 
 /// Errors of the query layer.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +75,24 @@ pub enum Error {
     /// A request was malformed.
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// No indexed symbol has the ID, name or position asked for.
+    #[error("no symbol `{asked}` in the index{hint}")]
+    NoSuchSymbol {
+        /// What was asked.
+        asked: String,
+        /// A suggestion, starting with `; `.
+        hint: String,
+    },
+    /// Several symbols answer to the name asked for; nothing is guessed.
+    #[error("`{asked}` names {total} symbols; pass one of their IDs")]
+    Ambiguous {
+        /// What was asked.
+        asked: String,
+        /// How many symbols matched.
+        total: usize,
+        /// The first of them, with their IDs.
+        candidates: Vec<SymbolHit>,
+    },
 }
 
 /// Results of this crate.
@@ -124,8 +145,9 @@ impl IndexObserver for RunObserver<'_> {
 /// An opened index.
 pub struct Workspace {
     store: Store,
-    search: OnceCell<SearchIndex>,
-    graph: OnceCell<GraphView>,
+    search: OnceLock<SearchIndex>,
+    graph: OnceLock<GraphView>,
+    state: api::StateCache,
 }
 
 impl Workspace {
@@ -136,8 +158,9 @@ impl Workspace {
         tracing::debug!("store opened in {:?}", started.elapsed());
         Ok(Workspace {
             store,
-            search: OnceCell::new(),
-            graph: OnceCell::new(),
+            search: OnceLock::new(),
+            graph: OnceLock::new(),
+            state: Default::default(),
         })
     }
 
@@ -192,13 +215,14 @@ impl Workspace {
             "search index ready {:?} after the store write",
             started.elapsed()
         );
-        let cell = OnceCell::new();
+        let cell = OnceLock::new();
         let _ = cell.set(search);
         Ok((
             Workspace {
                 store,
                 search: cell,
-                graph: OnceCell::new(),
+                graph: OnceLock::new(),
+                state: Default::default(),
             },
             report,
         ))
@@ -986,6 +1010,15 @@ fn snippet_of(text: &str, start: u32, end: u32) -> String {
     let lines: Vec<&str> = text.lines().skip(start - 1).take(take).collect();
     let truncated = end - start + 1 > take;
     let mut s = lines.join("\n");
+    let mut truncated = truncated;
+    if s.len() > MAX_SNIPPET_BYTES {
+        let mut cut = MAX_SNIPPET_BYTES;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        truncated = true;
+    }
     if truncated {
         s.push_str("\n…");
     }

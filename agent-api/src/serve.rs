@@ -1,0 +1,237 @@
+//! `cartograph mcp` (MCP over stdio) and `cartograph serve` (gRPC, and MCP over
+//! streamable HTTP at `/mcp`): listeners, authentication and limits.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use clap::Args;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use rmcp::ServiceExt;
+use tokio_util::sync::CancellationToken;
+
+use crate::grpc::{pb, Grpc, DESCRIPTORS};
+use crate::mcp::Mcp;
+use crate::server::{Shared, MAX_REQUEST_BYTES, REQUEST_DEADLINE};
+
+/// Options of `cartograph serve`.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Serve gRPC (`cartograph.v1`, health, reflection) on this address.
+    #[arg(long, value_name = "ADDR")]
+    grpc: Option<SocketAddr>,
+    /// Serve MCP over streamable HTTP at `/mcp` on this address.
+    #[arg(long, value_name = "ADDR")]
+    http: Option<SocketAddr>,
+    /// Bearer token every request must carry (required off loopback).
+    #[arg(long, env = "CARTOGRAPH_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Browser origins allowed to call the HTTP endpoint (e.g. `http://localhost:3000`);
+    /// requests with any other `Origin` are refused.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    allow_origins: Vec<String>,
+}
+
+/// The bearer token, when one is required.
+#[derive(Clone)]
+struct Auth(Option<Arc<str>>);
+
+impl Auth {
+    fn accepts(&self, header: Option<&str>) -> bool {
+        match &self.0 {
+            None => true,
+            Some(token) => header
+                .and_then(|h| h.strip_prefix("Bearer "))
+                .is_some_and(|given| constant_time_eq(given.as_bytes(), token.as_bytes())),
+        }
+    }
+}
+
+/// Compares without stopping at the first difference.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Serves MCP over stdin/stdout until the client closes it.
+pub fn mcp_stdio(shared: Shared) -> Result<()> {
+    runtime()?.block_on(async move {
+        shared.watch_freshness();
+        let service = Mcp::new(shared)
+            .serve(rmcp::transport::io::stdio())
+            .await
+            .context("the MCP client did not complete the handshake")?;
+        service.waiting().await.context("the MCP server failed")?;
+        Ok(())
+    })
+}
+
+/// Serves gRPC and/or MCP over HTTP until interrupted.
+pub fn serve(shared: Shared, args: ServeArgs) -> Result<()> {
+    if args.grpc.is_none() && args.http.is_none() {
+        bail!("give --grpc ADDR, --http ADDR or both, e.g. --grpc 127.0.0.1:50051 --http 127.0.0.1:8787");
+    }
+    let token = args.token.filter(|t| !t.is_empty());
+    for addr in args.grpc.iter().chain(&args.http) {
+        if !addr.ip().is_loopback() && token.is_none() {
+            bail!("{addr} is not a loopback address: pass --token (or set CARTOGRAPH_TOKEN) so that only clients with it are answered");
+        }
+    }
+    let auth = Auth(token.map(Arc::from));
+    runtime()?.block_on(async move {
+        shared.watch_freshness();
+        let stop = CancellationToken::new();
+        let mut tasks = tokio::task::JoinSet::new();
+        if let Some(addr) = args.grpc {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            eprintln!("cartograph: gRPC listening on {}", listener.local_addr()?);
+            tasks.spawn(grpc(shared.clone(), auth.clone(), listener, stop.clone()));
+        }
+        if let Some(addr) = args.http {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            eprintln!(
+                "cartograph: MCP listening on http://{}/mcp",
+                listener.local_addr()?
+            );
+            tasks.spawn(http(
+                shared.clone(),
+                auth.clone(),
+                args.allow_origins.clone(),
+                listener,
+                stop.clone(),
+            ));
+        }
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("cartograph: stopping");
+                stop.cancel();
+            }
+            Some(done) = tasks.join_next() => {
+                stop.cancel();
+                done.context("a server task failed")??;
+            }
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.context("a server task failed")??;
+        }
+        Ok(())
+    })
+}
+
+async fn grpc(
+    shared: Shared,
+    auth: Auth,
+    listener: tokio::net::TcpListener,
+    stop: CancellationToken,
+) -> Result<()> {
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_serving::<pb::cartograph_server::CartographServer<Grpc>>()
+        .await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(DESCRIPTORS)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .context("cannot build the reflection service")?;
+    let check = move |request: tonic::Request<()>| {
+        let header = request
+            .metadata()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok());
+        if auth.accepts(header) {
+            Ok(request)
+        } else {
+            Err(tonic::Status::unauthenticated(
+                "missing or wrong token: send the metadata `authorization: Bearer <token>`",
+            ))
+        }
+    };
+    let service = pb::cartograph_server::CartographServer::new(Grpc::new(shared))
+        .max_decoding_message_size(MAX_REQUEST_BYTES);
+    tonic::transport::Server::builder()
+        .timeout(REQUEST_DEADLINE)
+        .layer(tonic::service::InterceptorLayer::new(check))
+        .add_service(health_service)
+        .add_service(reflection)
+        .add_service(service)
+        .serve_with_incoming_shutdown(
+            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            stop.cancelled_owned(),
+        )
+        .await
+        .context("the gRPC server failed")
+}
+
+async fn http(
+    shared: Shared,
+    auth: Auth,
+    origins: Vec<String>,
+    listener: tokio::net::TcpListener,
+    stop: CancellationToken,
+) -> Result<()> {
+    let local = listener.local_addr()?;
+    let mut config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(false)
+        .with_json_response(true)
+        .with_max_request_body_bytes(MAX_REQUEST_BYTES)
+        .with_cancellation_token(stop.child_token());
+    config = if local.ip().is_loopback() {
+        config.with_allowed_hosts(["localhost", "127.0.0.1", "::1", "[::1]"])
+    } else {
+        // Off loopback the token guards every request; any Host may carry it.
+        config.with_allowed_hosts(Vec::<String>::new())
+    };
+    // Browser pages may only call from the origins allowed by hand.
+    config = if origins.is_empty() {
+        config.enforce_origin_validation()
+    } else {
+        config.with_allowed_origins(origins)
+    };
+    let mcp: StreamableHttpService<Mcp, LocalSessionManager> = StreamableHttpService::new(
+        move || Ok(Mcp::new(shared.clone())),
+        Default::default(),
+        config,
+    );
+    let app = axum::Router::new()
+        .nest_service("/mcp", mcp)
+        .layer(axum::middleware::from_fn_with_state(auth, require_token));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stop.cancelled_owned())
+        .await
+        .context("the HTTP server failed")
+}
+
+async fn require_token(
+    State(auth): State<Auth>,
+    headers: HeaderMap,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let header = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if auth.accepts(header) {
+        next.run(request).await
+    } else {
+        (
+            StatusCode::UNAUTHORIZED,
+            [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+            "missing or wrong token: send `Authorization: Bearer <token>`\n",
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,174 @@
+//! What the MCP and gRPC servers share: the opened index, the bounds of a request
+//! (deadline), the freshness check running beside them, and the one mapping from
+//! query errors to what a client is told.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cartograph_query::api::IndexState;
+use cartograph_query::{Error, SymbolHit, Workspace};
+
+/// Longest a request may run on the server before it is answered with a timeout.
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
+/// How often the servers compare the index with the disk.
+pub const FRESHNESS_INTERVAL: Duration = Duration::from_secs(5);
+/// Largest request body accepted (MCP over HTTP and gRPC messages).
+pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
+
+/// The index the servers answer from, shared by every connection.
+#[derive(Clone)]
+pub struct Shared {
+    ws: Arc<Workspace>,
+}
+
+/// What went wrong with a request, in the terms every adapter maps to its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The request is malformed or out of bounds: fix it.
+    Invalid,
+    /// The file is not in the index.
+    NotIndexed,
+    /// No symbol answers to the request.
+    NotFound,
+    /// Several symbols answer; pass an ID.
+    Ambiguous,
+    /// The request took longer than the deadline.
+    Timeout,
+    /// The index failed.
+    Internal,
+}
+
+impl Failure {
+    /// The machine-readable name of the failure.
+    pub fn name(self) -> &'static str {
+        match self {
+            Failure::Invalid => "invalid_request",
+            Failure::NotIndexed => "not_indexed",
+            Failure::NotFound => "not_found",
+            Failure::Ambiguous => "ambiguous",
+            Failure::Timeout => "timeout",
+            Failure::Internal => "internal",
+        }
+    }
+}
+
+/// A failed request: its class, a message that says what to do, and for an
+/// ambiguous name the candidates with their IDs.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    /// The class.
+    pub failure: Failure,
+    /// What was wrong and what to try.
+    pub message: String,
+    /// Candidate symbols of an ambiguous name.
+    pub candidates: Vec<SymbolHit>,
+}
+
+impl Refusal {
+    /// A malformed request.
+    pub fn invalid(message: impl Into<String>) -> Refusal {
+        Refusal {
+            failure: Failure::Invalid,
+            message: message.into(),
+            candidates: Vec::new(),
+        }
+    }
+
+    /// The JSON body of the refusal, as MCP results carry it.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "error": { "kind": self.failure.name(), "message": self.message }
+        });
+        if !self.candidates.is_empty() {
+            v["error"]["candidates"] = serde_json::to_value(&self.candidates).unwrap_or_default();
+        }
+        v
+    }
+}
+
+impl From<Error> for Refusal {
+    fn from(e: Error) -> Refusal {
+        let message = e.to_string();
+        let (failure, candidates) = match e {
+            Error::Invalid(_) => (Failure::Invalid, Vec::new()),
+            Error::NotIndexed { .. } => (Failure::NotIndexed, Vec::new()),
+            Error::NoSuchSymbol { .. } => (Failure::NotFound, Vec::new()),
+            Error::Ambiguous { candidates, .. } => (Failure::Ambiguous, candidates),
+            Error::Graph(_) | Error::Search { .. } | Error::Output(_) => {
+                tracing::error!("request failed: {message}");
+                (Failure::Internal, Vec::new())
+            }
+        };
+        Refusal {
+            failure,
+            message,
+            candidates,
+        }
+    }
+}
+
+impl Shared {
+    /// Opens the index and checks it against the disk once.
+    pub fn open(ws: Workspace) -> Shared {
+        let shared = Shared { ws: Arc::new(ws) };
+        if let Err(e) = shared.ws.index_state(Duration::ZERO) {
+            tracing::warn!("cannot compare the index with the disk: {e}");
+        }
+        shared
+    }
+
+    /// Keeps comparing the index with the disk in the background, so that answers
+    /// say whether they may be stale without walking the disk themselves.
+    pub fn watch_freshness(&self) {
+        let ws = Arc::downgrade(&self.ws);
+        std::thread::Builder::new()
+            .name("cartograph-freshness".to_string())
+            .spawn(move || loop {
+                std::thread::sleep(FRESHNESS_INTERVAL);
+                let Some(ws) = ws.upgrade() else {
+                    return;
+                };
+                if let Err(e) = ws.index_state(Duration::ZERO) {
+                    tracing::warn!("cannot compare the index with the disk: {e}");
+                }
+            })
+            .ok();
+    }
+
+    /// The state of the index, as last checked.
+    pub fn state(&self) -> IndexState {
+        // The background check keeps the cache young; a day is only a bound.
+        self.ws
+            .index_state(Duration::from_secs(86_400))
+            .unwrap_or_default()
+    }
+
+    /// Runs a query on the blocking pool, bounded by the deadline.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, Refusal>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Workspace) -> cartograph_query::Result<T> + Send + 'static,
+    {
+        let ws = self.ws.clone();
+        let task = tokio::task::spawn_blocking(move || f(&ws));
+        match tokio::time::timeout(REQUEST_DEADLINE, task).await {
+            Ok(Ok(answer)) => answer.map_err(Refusal::from),
+            Ok(Err(e)) => {
+                tracing::error!("a request failed: {e}");
+                Err(Refusal {
+                    failure: Failure::Internal,
+                    message: "the request failed inside the server; see its log".to_string(),
+                    candidates: Vec::new(),
+                })
+            }
+            Err(_) => Err(Refusal {
+                failure: Failure::Timeout,
+                message: format!(
+                    "the request took longer than {}s; ask for less (a smaller depth or limit)",
+                    REQUEST_DEADLINE.as_secs()
+                ),
+                candidates: Vec::new(),
+            }),
+        }
+    }
+}
