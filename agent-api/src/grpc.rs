@@ -9,16 +9,9 @@ use cartograph_query::model as m;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
+use cartograph_api::pb;
+
 use crate::server::{Failure, Refusal, Shared};
-
-/// The generated protobuf types and service stubs.
-#[allow(missing_docs, clippy::all)]
-pub mod pb {
-    tonic::include_proto!("cartograph.v1");
-}
-
-/// Encoded descriptors of the protos, for server reflection.
-pub const DESCRIPTORS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/cartograph_descriptor.bin"));
 
 /// References per streamed message when a request does not say.
 const DEFAULT_PAGE: usize = 100;
@@ -402,12 +395,14 @@ impl pb::cartograph_server::Cartograph for Grpc {
                         buf.push(b'\n');
                         if buf.len() >= CHUNK {
                             let jsonl = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK));
-                            sender.blocking_send(Ok(pb::ExportChunk { jsonl })).map_err(|_| {
-                                std::io::Error::new(
-                                    std::io::ErrorKind::BrokenPipe,
-                                    "the client went away",
-                                )
-                            })?;
+                            sender
+                                .blocking_send(Ok(pb::ExportChunk { jsonl }))
+                                .map_err(|_| {
+                                    std::io::Error::new(
+                                        std::io::ErrorKind::BrokenPipe,
+                                        "the client went away",
+                                    )
+                                })?;
                         }
                         Ok(())
                     })?;

@@ -10,8 +10,8 @@ use cartograph_query::api::{
 };
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Resource, ResourceContents, ServerCapabilities,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
+    ReadResourceResponse, ReadResourceResult, Resource, ResourceContents, ServerCapabilities,
     ServerConfig, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
@@ -299,7 +299,10 @@ impl ServerHandler for Mcp {
     ) -> Result<ReadResourceResponse, ErrorData> {
         if request.uri != SERVICES_URI {
             return Err(ErrorData::resource_not_found(
-                format!("no resource `{}`; the one resource is {SERVICES_URI}", request.uri),
+                format!(
+                    "no resource `{}`; the one resource is {SERVICES_URI}",
+                    request.uri
+                ),
                 None,
             ));
         }

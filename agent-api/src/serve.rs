@@ -14,7 +14,9 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use rmcp::ServiceExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::grpc::{pb, Grpc, DESCRIPTORS};
+use cartograph_api::{pb, DESCRIPTORS};
+
+use crate::grpc::Grpc;
 use crate::mcp::Mcp;
 use crate::server::{Shared, MAX_REQUEST_BYTES, REQUEST_DEADLINE};
 

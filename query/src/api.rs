@@ -397,11 +397,18 @@ impl Workspace {
                     limit: MAX_CANDIDATES,
                     ..SearchQuery::default()
                 };
-                let chosen: Vec<String> =
-                    self.choose_symbol(&req.symbol)?.into_iter().map(|h| h.id).collect();
+                let chosen: Vec<String> = self
+                    .choose_symbol(&req.symbol)?
+                    .into_iter()
+                    .map(|h| h.id)
+                    .collect();
                 let mut defs = Vec::new();
                 for id in chosen.iter().take(MAX_CANDIDATES) {
-                    defs.extend(self.definitions(id, &q)?.into_iter().filter(|d| &d.symbol.id == id));
+                    defs.extend(
+                        self.definitions(id, &q)?
+                            .into_iter()
+                            .filter(|d| &d.symbol.id == id),
+                    );
                 }
                 defs
             }

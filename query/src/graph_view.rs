@@ -780,6 +780,19 @@ impl GraphView {
         out
     }
 
+    /// Calls from other services answered by the handler `n`, as edges at their
+    /// call sites (with the link's evidence).
+    pub(crate) fn link_edges_into(&self, n: u32) -> Vec<Edge> {
+        self.links_into
+            .get(&n)
+            .into_iter()
+            .flatten()
+            .map(|l| &self.service_links[*l])
+            .filter(|l| self.endpoints[l.consumer].fact.reference.is_some())
+            .map(|l| self.link_edge(l))
+            .collect()
+    }
+
     /// The cross-service links as call edges (caller, handler, at the call site).
     fn link_edge(&self, l: &ServiceEdge) -> Edge {
         let c = &self.endpoints[l.consumer];

@@ -14,9 +14,9 @@ pub mod model;
 mod search;
 mod words;
 
-use std::sync::OnceLock;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -515,14 +515,17 @@ impl Workspace {
             .collect())
     }
 
-    /// References resolved to exactly this symbol, each with the link's evidence.
+    /// References resolved to exactly this symbol, each with the link's evidence;
+    /// for a handler, also the call sites in other services linked to it.
     pub fn references_to(&self, symbol: &SymbolHit) -> Result<Vec<RefSite>> {
         let view = self.graph_view()?;
         let Some(n) = view.node(&symbol.id) else {
             return Ok(Vec::new());
         };
         let files = files::Files::new(&self.store);
-        let mut edges: Vec<_> = view.edges_into(n).collect();
+        let linked = view.link_edges_into(n);
+        // Calls from other services through the contracts this handler answers.
+        let mut edges: Vec<_> = view.edges_into(n).chain(&linked).collect();
         edges.sort_by_key(|e| (view.file_path(e.file), e.reference));
         let mut out = Vec::with_capacity(edges.len());
         for e in edges {
