@@ -62,6 +62,8 @@ enum Command {
     Mcp,
     /// Serve gRPC and/or MCP over streamable HTTP.
     Serve(crate::serve::ServeArgs),
+    /// Measure a running server: concurrent clients over gRPC and MCP HTTP.
+    Loadtest(crate::load::LoadArgs),
     /// Measure indexing and query performance on a corpus.
     Bench(crate::bench::BenchArgs),
     /// Compare go-to-definition answers with a precise indexer's SCIP index.
@@ -307,6 +309,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Index(args) => index(cli.index.as_deref(), &cwd, args),
         Command::Bench(args) => crate::bench::run(args),
         Command::Accuracy(args) => crate::accuracy::run(args),
+        Command::Loadtest(args) => crate::load::run(args),
         Command::Mcp => {
             let ws = open_workspace(cli.index.as_deref(), &cwd)?;
             crate::serve::mcp_stdio(crate::server::Shared::open(ws))
@@ -342,6 +345,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 Command::Index(_)
                 | Command::Bench(_)
                 | Command::Accuracy(_)
+                | Command::Loadtest(_)
                 | Command::Mcp
                 | Command::Serve(_) => Ok(()),
             }

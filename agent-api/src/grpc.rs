@@ -199,26 +199,13 @@ impl pb::cartograph_server::Cartograph for Grpc {
         let req = api::ReferencesRequest {
             symbol: r.symbol,
             by_name: r.by_name,
-            limit: Some(api::MAX_LIMIT),
+            limit: None,
             cursor: None,
         };
-        // All pages are computed under the deadline; sending them is streamed.
+        // Computed under the deadline; sending is streamed.
         let answer = self
             .shared
-            .run(move |ws| {
-                let first = ws.references_page(&req)?;
-                let mut sites = first.page.items;
-                let mut cursor = first.page.next_cursor;
-                while let Some(c) = cursor {
-                    let next = ws.references_page(&api::ReferencesRequest {
-                        cursor: Some(c),
-                        ..req.clone()
-                    })?;
-                    sites.extend(next.page.items);
-                    cursor = next.page.next_cursor;
-                }
-                Ok((first.symbol, sites))
-            })
+            .run(move |ws| ws.all_references(&req))
             .await
             .map_err(status)?;
         let (sym, sites) = answer;

@@ -171,7 +171,7 @@ async fn grpc(
         .add_service(reflection)
         .add_service(service)
         .serve_with_incoming_shutdown(
-            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
             stop.cancelled_owned(),
         )
         .await

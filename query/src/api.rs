@@ -425,20 +425,26 @@ impl Workspace {
     pub fn references_page(&self, req: &ReferencesRequest) -> Result<References> {
         let limit = limit_of(req.limit)?;
         let offset = self.cursor_offset(req.cursor.as_deref())?;
+        let (symbol, sites) = self.all_references(req)?;
+        Ok(References {
+            symbol,
+            page: self.page(sites, offset, limit, true)?,
+        })
+    }
+
+    /// Every reference a request asks for, unpaged (for streaming), with the symbol
+    /// they resolve to (none for a by-name listing).
+    pub fn all_references(
+        &self,
+        req: &ReferencesRequest,
+    ) -> Result<(Option<SymbolHit>, Vec<RefSite>)> {
         if req.by_name {
             check_field("symbol", &req.symbol)?;
-            let sites = self.references(&req.symbol)?;
-            return Ok(References {
-                symbol: None,
-                page: self.page(sites, offset, limit, true)?,
-            });
+            return Ok((None, self.references(&req.symbol)?));
         }
         let symbol = self.resolve_symbol(&req.symbol)?;
         let sites = self.references_to(&symbol)?;
-        Ok(References {
-            symbol: Some(symbol),
-            page: self.page(sites, offset, limit, true)?,
-        })
+        Ok((Some(symbol), sites))
     }
 
     /// Callers (or callees) of the symbol a request names, as a tree.

@@ -148,6 +148,10 @@ pub struct Workspace {
     search: OnceLock<SearchIndex>,
     graph: OnceLock<GraphView>,
     state: api::StateCache,
+    /// Held while the search index or the view is loaded.
+    loading: Mutex<()>,
+    /// Files decoded recently.
+    facts: files::FactsCache,
 }
 
 impl Workspace {
@@ -161,6 +165,8 @@ impl Workspace {
             search: OnceLock::new(),
             graph: OnceLock::new(),
             state: Default::default(),
+            loading: Mutex::new(()),
+            facts: Default::default(),
         })
     }
 
@@ -223,6 +229,8 @@ impl Workspace {
                 search: cell,
                 graph: OnceLock::new(),
                 state: Default::default(),
+                loading: Mutex::new(()),
+                facts: Default::default(),
             },
             report,
         ))
@@ -237,6 +245,11 @@ impl Workspace {
         if let Some(s) = self.search.get() {
             return Ok(s);
         }
+        // One loader at a time: concurrent first requests wait for it.
+        let _loading = self.loading.lock();
+        if let Some(s) = self.search.get() {
+            return Ok(s);
+        }
         let started = std::time::Instant::now();
         let s = SearchIndex::open(&self.store)?;
         tracing::debug!("search index opened in {:?}", started.elapsed());
@@ -245,6 +258,10 @@ impl Workspace {
 
     /// The traversal view, loaded on first use.
     fn graph_view(&self) -> Result<&GraphView> {
+        if let Some(g) = self.graph.get() {
+            return Ok(g);
+        }
+        let _loading = self.loading.lock();
         if let Some(g) = self.graph.get() {
             return Ok(g);
         }
@@ -267,7 +284,7 @@ impl Workspace {
         }
         let search = self.search_index()?;
         let hits = search.lookup(target, q)?;
-        let files = files::Files::new(&self.store);
+        let files = files::Files::new(&self.store, &self.facts);
         let roots = self.store.meta()?.roots;
         // Per file: its text on disk now, and whether that differs from what was indexed.
         let mut disk: BTreeMap<String, (Option<String>, bool)> = BTreeMap::new();
@@ -313,7 +330,7 @@ impl Workspace {
             return Err(Error::Invalid("the symbol name is empty".to_string()));
         }
         let view = self.graph_view()?;
-        let files = files::Files::new(&self.store);
+        let files = files::Files::new(&self.store, &self.facts);
         let mut out = Vec::new();
         for path in self.store.files_referencing(&name)? {
             let Some(file) = files.get(&path)? else {
@@ -467,7 +484,7 @@ impl Workspace {
     /// Every reference of an indexed file, in order, each with the definitions it
     /// resolves to (most confident first; no interface dispatch).
     pub fn file_references(&self, path: &str) -> Result<Vec<RefSite>> {
-        let files = files::Files::new(&self.store);
+        let files = files::Files::new(&self.store, &self.facts);
         let Some(file) = files.get(path)? else {
             return Err(Error::NotIndexed {
                 path: path.to_string(),
@@ -522,7 +539,7 @@ impl Workspace {
         let Some(n) = view.node(&symbol.id) else {
             return Ok(Vec::new());
         };
-        let files = files::Files::new(&self.store);
+        let files = files::Files::new(&self.store, &self.facts);
         let linked = view.link_edges_into(n);
         // Calls from other services through the contracts this handler answers.
         let mut edges: Vec<_> = view.edges_into(n).chain(&linked).collect();
@@ -544,7 +561,7 @@ impl Workspace {
     /// indexed file: the definitions the reference there resolves to, or the
     /// definition whose name is there.
     pub fn definition_at(&self, path: &str, line: u32, col: u32) -> Result<Vec<Definition>> {
-        let files = files::Files::new(&self.store);
+        let files = files::Files::new(&self.store, &self.facts);
         let Some(file) = files.get(path)? else {
             return Err(Error::NotIndexed {
                 path: path.to_string(),
@@ -586,7 +603,7 @@ impl Workspace {
     /// what it overrides and what overrides it.
     pub fn hierarchy(&self, symbol: &SymbolHit) -> Result<Hierarchy> {
         let view = self.graph_view()?;
-        let files = files::Files::new(&self.store);
+        let files = files::Files::new(&self.store, &self.facts);
         // Relations declared on the type that link nowhere (a library base class).
         let unresolved = |owner: &SymbolHit| -> Vec<(String, String)> {
             let Ok(Some((file, index))) = files.locate(owner) else {
