@@ -48,6 +48,9 @@ enum Command {
     Path(PathArgs),
     /// Show the nested symbol tree of a file.
     Outline(OutlineArgs),
+    /// Show the most central symbols of a service or directory (PageRank), within
+    /// a token budget.
+    Map(MapArgs),
     /// Show index statistics and freshness.
     Stats(JsonArg),
     /// Write the whole graph as JSON Lines.
@@ -170,6 +173,18 @@ struct PathArgs {
     from: String,
     /// Where it ends.
     to: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct MapArgs {
+    /// A service name or a workspace directory (default: the whole workspace).
+    scope: Option<String>,
+    /// Token budget of the listing.
+    #[arg(long, default_value_t = cartograph_query::api::DEFAULT_MAP_TOKENS)]
+    tokens: usize,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -330,6 +345,17 @@ fn dispatch(cli: Cli) -> Result<()> {
                 Command::Hierarchy(a) => hierarchy(&ws, a, &mut out),
                 Command::Path(a) => path(&ws, a, &mut out),
                 Command::Outline(a) => outline(&ws, &cwd, a, &mut out),
+                Command::Map(a) => {
+                    let map = ws.map(&cartograph_query::api::MapRequest {
+                        scope: a.scope,
+                        tokens: Some(a.tokens),
+                    })?;
+                    if a.json {
+                        render::json(&mut out, &map)
+                    } else {
+                        render::map(&mut out, &map)
+                    }
+                }
                 Command::Stats(a) => {
                     let stats = ws.stats()?;
                     if a.json {
@@ -541,29 +567,37 @@ fn parse_position(at: &str) -> Result<(String, u32, u32)> {
     Ok((file.to_string(), line, col))
 }
 
-/// The one symbol `arg` names; several are listed (IDs included) and reported as
-/// "not found" so that nothing is guessed.
+/// The one symbol `arg` names (an ID, a name or `file:line:col`), chosen by the
+/// query layer as for every adapter; several are listed (IDs included) and reported
+/// as "not found" so that nothing is guessed.
 fn one_symbol(
     ws: &Workspace,
     arg: &str,
     json: bool,
     out: &mut dyn Write,
 ) -> Result<Option<cartograph_query::SymbolHit>> {
-    let mut hits = ws.choose_symbol(arg)?;
-    match hits.len() {
-        0 => Ok(None),
-        1 => Ok(hits.pop()),
-        n => {
+    match ws.resolve_symbol(arg) {
+        Ok(hit) => Ok(Some(hit)),
+        Err(cartograph_query::Error::NoSuchSymbol { .. }) => Ok(None),
+        Err(cartograph_query::Error::Ambiguous {
+            total, candidates, ..
+        }) => {
             if json {
-                render::json(out, &hits)?;
+                render::json(out, &candidates)?;
             } else {
-                render::candidates(out, &hits)?;
+                render::candidates(out, &candidates)?;
             }
+            let shown = if total > candidates.len() {
+                format!(" (the first {} listed)", candidates.len())
+            } else {
+                String::new()
+            };
             Err(NotFound(format!(
-                "`{arg}` names {n} symbols; pass one of the IDs listed"
+                "`{arg}` names {total} symbols{shown}; pass one of the IDs listed"
             ))
             .into())
         }
+        Err(e) => Err(e.into()),
     }
 }
 

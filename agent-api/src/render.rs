@@ -28,6 +28,22 @@ pub fn symbols(out: &mut dyn Write, hits: &[SymbolHit]) -> Result<()> {
     Ok(())
 }
 
+/// A map: its scope, then each symbol with its rank.
+pub fn map(out: &mut dyn Write, map: &cartograph_query::api::Map) -> Result<()> {
+    writeln!(
+        out,
+        "{}: {} of {} symbols (~{} tokens)",
+        map.scope,
+        map.symbols.len(),
+        map.symbols_in_scope,
+        map.tokens
+    )?;
+    for r in &map.symbols {
+        writeln!(out, "{:.4}  {}", r.rank, symbol_line(&r.symbol))?;
+    }
+    Ok(())
+}
+
 /// Each definition with its ID, signature, doc and snippet.
 pub fn definitions(out: &mut dyn Write, defs: &[Definition]) -> Result<()> {
     for (i, d) in defs.iter().enumerate() {

@@ -217,34 +217,37 @@ impl GraphView {
         for (i, n) in nodes.iter().enumerate() {
             local[*n as usize] = i as u32;
         }
-        // Edges inside the scope, as local indices; several references count once.
-        let mut out: Vec<Vec<u32>> = vec![Vec::new(); nodes.len()];
+        // Edges inside the scope, as local indices, weighted by their confidence
+        // (several references to one target count once, at their best); links by
+        // name only are guesses and do not vote.
+        let mut out: Vec<Vec<(u32, f32)>> = vec![Vec::new(); nodes.len()];
         for (i, n) in nodes.iter().enumerate() {
             for e in self.edges_out(*n) {
                 let to = local[e.to as usize];
-                if to != u32::MAX && to as usize != i {
-                    out[i].push(to);
+                if to != u32::MAX && to as usize != i && e.evidence != Evidence::NameOnly {
+                    out[i].push((to, e.confidence));
                 }
             }
-            out[i].sort_unstable();
-            out[i].dedup();
+            out[i].sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+            out[i].dedup_by_key(|t| t.0);
         }
         let count = nodes.len() as f32;
         let mut rank = vec![1.0 / count; nodes.len()];
         for _ in 0..ROUNDS {
             let dangling: f32 = (0..nodes.len())
-                .filter(|i| out[*i].is_empty())
+                .filter(|i| out[*i].iter().all(|t| t.1 <= 0.0))
                 .map(|i| rank[i])
                 .sum();
             let base = (1.0 - DAMPING) / count + DAMPING * dangling / count;
             let mut next = vec![base; nodes.len()];
             for (i, targets) in out.iter().enumerate() {
-                if targets.is_empty() {
+                let weight: f32 = targets.iter().map(|t| t.1).sum();
+                if weight <= 0.0 {
                     continue;
                 }
-                let share = DAMPING * rank[i] / targets.len() as f32;
-                for t in targets {
-                    next[*t as usize] += share;
+                let share = DAMPING * rank[i] / weight;
+                for (t, w) in targets {
+                    next[*t as usize] += share * w;
                 }
             }
             rank = next;
@@ -252,7 +255,11 @@ impl GraphView {
         let mut ranked: Vec<(u32, f32)> = nodes
             .iter()
             .zip(rank)
-            .filter(|(n, _)| self.nodes[**n as usize].symbol != TOP)
+            .filter(|(n, _)| {
+                // Files' top-level code and module declarations are files, not symbols.
+                self.symbol(**n)
+                    .is_some_and(|s| s.kind != SymbolKind::Module)
+            })
             .map(|(n, r)| (*n, r))
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
