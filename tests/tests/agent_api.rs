@@ -178,9 +178,10 @@ fn mcp_over_stdio_answers_every_tool() {
             names,
             ["search", "symbol", "references", "callers", "callees", "outline", "services", "path", "map"]
         );
-        // Tool definitions cost an agent context: about 4 bytes of JSON a token.
+        // Tool definitions cost an agent context: JSON takes at least 3 bytes a
+        // token, so 7,500 bytes stay under 2,500 tokens.
         let bytes = serde_json::to_string(&tools).unwrap().len();
-        assert!(bytes / 4 < 2_500, "the tool list is {bytes} bytes");
+        assert!(bytes < 7_500, "the tool list is {bytes} bytes");
 
         let hits = answer(&client, "search", json!({"text": "cart server", "limit": 3})).await;
         assert_eq!(hits["items"].as_array().unwrap().len(), 3);
