@@ -61,6 +61,9 @@ enum Command {
     Endpoints(EndpointsArgs),
     /// Show the cross-service links: call site in one service -> handler in another.
     Links(LinksArgs),
+    /// What a change affects: the working tree's changes, a commit range, a diff on
+    /// stdin, or symbols; across services.
+    Impact(crate::impact::ImpactArgs),
     /// Serve MCP over stdin/stdout (for an agent's MCP configuration).
     Mcp,
     /// Serve gRPC and/or MCP over streamable HTTP.
@@ -285,6 +288,10 @@ pub fn run() -> ExitCode {
     init_logging(cli.verbose);
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<crate::impact::RiskTooHigh>().is_some() => {
+            eprintln!("cartograph: {e}");
+            ExitCode::from(3)
+        }
         Err(e) if e.downcast_ref::<NotFound>().is_some() => {
             eprintln!("cartograph: {e}");
             ExitCode::from(1)
@@ -365,6 +372,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                     }
                 }
                 Command::Export(a) => export(&ws, a, &mut out),
+                Command::Impact(a) => crate::impact::run(&ws, a, &mut out),
                 Command::Services(a) => services(&ws, a, &mut out),
                 Command::Endpoints(a) => endpoints(&ws, a, &mut out),
                 Command::Links(a) => links(&ws, a, &mut out),

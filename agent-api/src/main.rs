@@ -9,6 +9,7 @@ mod accuracy;
 mod bench;
 mod cli;
 mod grpc;
+mod impact;
 mod load;
 mod mcp;
 mod render;

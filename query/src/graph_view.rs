@@ -201,6 +201,110 @@ impl GraphView {
         Ok(view)
     }
 
+    /// Everything that uses `n`: references of every kind into it, calls of the
+    /// interface methods it implements (dispatch), and calls from other services
+    /// linked to it (with their contract). (user, evidence, confidence, contract)
+    pub(crate) fn users_of(&self, n: u32) -> Vec<(u32, Evidence, f32, Option<String>)> {
+        let mut out: Vec<(u32, Evidence, f32, Option<String>)> = self
+            .edges_into(n)
+            .map(|e| (e.from, e.evidence, e.confidence, None))
+            .collect();
+        for m in self.implemented(n) {
+            let share = DISPATCH_CONFIDENCE / self.implementations(m).len().max(1) as f32;
+            for e in self.edges_into(m).filter(|e| e.kind == RefKind::Call) {
+                out.push((e.from, Evidence::Interface, e.confidence * share, None));
+            }
+        }
+        for l in self.links_into.get(&n).into_iter().flatten() {
+            let link = &self.service_links[*l];
+            out.push((
+                self.endpoints[link.consumer].node,
+                link.evidence,
+                link.confidence,
+                Some(link.endpoint.clone()),
+            ));
+        }
+        out
+    }
+
+    /// The handlers in other services that the calls in `n` reach (a changed call
+    /// site or publisher changes what they receive). (handler, evidence, confidence,
+    /// contract)
+    pub(crate) fn linked_handlers_of(&self, n: u32) -> Vec<(u32, Evidence, f32, Option<String>)> {
+        self.links_out
+            .get(&n)
+            .into_iter()
+            .flatten()
+            .map(|l| {
+                let link = &self.service_links[*l];
+                (
+                    self.endpoints[link.provider].node,
+                    link.evidence,
+                    link.confidence,
+                    Some(link.endpoint.clone()),
+                )
+            })
+            .collect()
+    }
+
+    /// The endpoints on either side of a contract: `grpc:pkg.Service/Method` and
+    /// `topic:NAME` by key, `http:METHOD URL` by method and path template (the URL
+    /// as written; calls whose path the route matches). (node, key, role provides)
+    pub(crate) fn contract_parties(&self, contract: &str) -> Vec<(u32, String, bool)> {
+        let mut out = Vec::new();
+        if let Some(route) = contract.strip_prefix("http:") {
+            let (method, url) = route.split_once(' ').unwrap_or(("*", route));
+            let (_, path) = split_url(url);
+            for p in &self.endpoints {
+                let Some((template, _, _)) = &p.http else {
+                    continue;
+                };
+                let method_fits = method == "*" || p.fact.method == "*" || p.fact.method == method;
+                let fits = match p.fact.role {
+                    Role::Consumes => paths_match(&path, template),
+                    Role::Provides => paths_match(template, &path) || template == &path,
+                };
+                if p.fact.protocol == Protocol::Http && method_fits && fits {
+                    let key = format!("http:{method} {path}");
+                    out.push((p.node, key, p.fact.role == Role::Provides));
+                }
+            }
+        } else {
+            for p in &self.endpoints {
+                if p.key.as_deref() == Some(contract) {
+                    out.push((p.node, contract.to_string(), p.fact.role == Role::Provides));
+                }
+            }
+        }
+        out.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        out.dedup();
+        out
+    }
+
+    /// The contracts the nodes provide (their handlers' endpoints), sorted.
+    pub(crate) fn provided_by(&self, nodes: &BTreeSet<u32>) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .endpoints
+            .iter()
+            .filter(|p| p.fact.role == Role::Provides && nodes.contains(&p.node))
+            .filter_map(|p| p.key.clone())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The node of a file's symbol (by index in its facts), or of its top-level code.
+    pub(crate) fn node_in(&self, path: &str, symbol: Option<u32>) -> Option<u32> {
+        let f = *self.by_path.get(path)? as usize;
+        let count = self.symbols[f].len() as u32;
+        let offset = match symbol {
+            Some(s) if s < count => s,
+            _ => count,
+        };
+        Some(self.first[f] + offset)
+    }
+
     /// PageRank over the resolved references between the nodes of the files `keep`
     /// accepts, best first; a file's top-level code takes part but is not listed.
     pub(crate) fn rank(&self, keep: impl Fn(&FileRecord) -> bool) -> Vec<(u32, f32)> {

@@ -8,8 +8,10 @@
 //! index is derived from the store and repaired on open when it lags behind.
 
 pub mod api;
+mod diff;
 mod files;
 mod graph_view;
+pub mod impact;
 pub mod model;
 mod search;
 mod words;

@@ -1,0 +1,378 @@
+//! Change impact on scripted git histories of the mesh fixture: each scenario
+//! commits a known change on a branch, indexes the branch, and checks what
+//! `cartograph impact --diff main...feature` says changed and what it reaches.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::Command;
+
+use cartograph_tests::Workspace;
+use expect_test::{expect, Expect};
+use serde_json::Value;
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "user.name=t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn edit(ws: &Workspace, path: &str, from: &str, to: &str) {
+    let p = ws.root.join(path);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{path} has no `{from}`");
+    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}
+
+/// The mesh fixture as a git repository with a test and an internal caller added,
+/// committed on `main`, then `change` committed on `feature` and indexed.
+fn history(change: impl FnOnce(&Workspace)) -> Workspace {
+    let ws = Workspace::fixture("mesh");
+    ws.write(
+        "cartservice/server/server_test.go",
+        "package server\n\nimport \"testing\"\n\nfunc TestGetCart(t *testing.T) {\n\ts := &CartServer{}\n\tif _, err := s.GetCart(nil, nil); err != nil {\n\t\tt.Fatal(err)\n\t}\n}\n",
+    );
+    ws.write(
+        "cartservice/server/notify.go",
+        "package server\n\nimport \"context\"\n\n// notifyAdded publishes, ignoring failures.\nfunc notifyAdded(ctx context.Context, userID string) {\n\t_ = publishAdded(ctx, userID)\n}\n",
+    );
+    git(&ws.root, &["init", "-q", "-b", "main"]);
+    git(&ws.root, &["add", "-A"]);
+    git(&ws.root, &["commit", "-q", "-m", "base"]);
+    git(&ws.root, &["checkout", "-q", "-b", "feature"]);
+    change(&ws);
+    git(&ws.root, &["commit", "-q", "-a", "-m", "change"]);
+    ws.run(&["index", "."]).ok();
+    ws
+}
+
+fn impact(ws: &Workspace) -> Value {
+    ws.run(&["impact", "--diff", "main...feature", "--json"])
+        .json()
+}
+
+/// Changed symbols, impacted symbols, services and tests as lines.
+fn summary(v: &Value) -> String {
+    let mut out = Vec::new();
+    for c in v["changed"].as_array().unwrap() {
+        let contracts: Vec<&str> = c["contracts"]
+            .as_array()
+            .map(|a| a.iter().map(|x| x.as_str().unwrap()).collect())
+            .unwrap_or_default();
+        out.push(format!(
+            "changed {} {} {}{}",
+            c["file"].as_str().unwrap(),
+            c["qualified_name"].as_str().unwrap(),
+            c["change"].as_str().unwrap(),
+            if contracts.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", contracts.join(", "))
+            }
+        ));
+    }
+    for i in v["impacted"].as_array().unwrap() {
+        out.push(format!(
+            "{} d{} {}:{} {}{}",
+            i["class"].as_str().unwrap(),
+            i["depth"],
+            i["file"].as_str().unwrap(),
+            i["line"],
+            i["name"].as_str().unwrap(),
+            i["via"]
+                .as_str()
+                .map(|v| format!(" via {v}"))
+                .unwrap_or_default()
+        ));
+    }
+    let services: Vec<String> = v["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{}={}",
+                s["name"].as_str().unwrap(),
+                s["class"].as_str().unwrap()
+            )
+        })
+        .collect();
+    out.push(format!("services {}", services.join(" ")));
+    let tests: Vec<&str> = v["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    out.push(format!("tests {}", tests.join(" ")));
+    out.push(format!("risk {}", v["risk"]["level"].as_str().unwrap()));
+    out.join("\n")
+}
+
+fn check(change: impl FnOnce(&Workspace), want: Expect) -> Value {
+    let ws = history(change);
+    let v = impact(&ws);
+    want.assert_eq(&summary(&v));
+    v
+}
+
+#[test]
+fn a_body_change_may_change_its_callers_in_other_services_and_its_test() {
+    check(
+        |ws| {
+            edit(
+                ws,
+                "cartservice/server/server.go",
+                "return &pb.Cart{UserId",
+                "return &pb.Cart{ /* copy */ UserId",
+            )
+        },
+        expect![[r#"
+            changed cartservice/server/server.go CartServer.GetCart body
+            may-change d1 checkoutservice/main.go:18 PlaceOrder via grpc:mesh.v1.CartService/GetCart
+            may-change d1 recommendationservice/src/main.rs:9 recommend via grpc:mesh.v1.CartService/GetCart
+            may-change d1 frontend/src/cart.ts:12 showCart via grpc:mesh.v1.CartService/GetCart
+            may-change d1 cartservice/server/server_test.go:5 TestGetCart
+            may-change d2 checkoutservice/main.go:45 main
+            services cartservice=changed checkoutservice=may-change frontend=may-change recommendationservice=may-change
+            tests TestGetCart
+            risk medium"#]],
+    );
+}
+
+#[test]
+fn a_signature_change_breaks_direct_callers() {
+    check(
+        |ws| {
+            edit(
+                ws,
+                "cartservice/server/events.go",
+                "func publishAdded(ctx context.Context, userID string) error",
+                "func publishAdded(ctx context.Context, userID string, product string) error",
+            );
+        },
+        expect![[r#"
+            changed cartservice/server/events.go publishAdded signature
+            will-break d1 cartservice/server/notify.go:6 notifyAdded
+            may-change d1 checkoutservice/events.go:10 watchCarts via topic:cart-events
+            services cartservice=will-break checkoutservice=may-change
+            tests 
+            risk medium"#]],
+    );
+}
+
+#[test]
+fn a_deleted_function_breaks_the_callers_left_behind() {
+    check(
+        |ws| {
+            edit(
+                ws,
+                "cartservice/server/events.go",
+                "// publishAdded tells other services a product was added to a cart.\nfunc publishAdded(ctx context.Context, userID string) error {\n\tw := &kafka.Writer{Addr: kafka.TCP(\"kafka:9092\"), Topic: cartEvents}\n\treturn w.WriteMessages(ctx, kafka.Message{Value: []byte(userID)})\n}\n",
+                "",
+            );
+        },
+        expect![[r#"
+            changed cartservice/server/events.go publishAdded deleted [topic:cart-events]
+            will-break d1 checkoutservice/events.go:10 watchCarts via topic:cart-events
+            will-break d1 cartservice/server/notify.go:6 notifyAdded
+            services cartservice=will-break checkoutservice=will-break
+            tests 
+            risk high"#]],
+    );
+}
+
+#[test]
+fn a_renamed_function_is_one_change_and_its_updated_callers_another() {
+    check(
+        |ws| {
+            edit(
+                ws,
+                "cartservice/server/events.go",
+                "func publishAdded(",
+                "func publishItemAdded(",
+            );
+            edit(
+                ws,
+                "cartservice/server/events.go",
+                "// publishAdded tells",
+                "// publishItemAdded tells",
+            );
+            edit(
+                ws,
+                "cartservice/server/notify.go",
+                "_ = publishAdded(",
+                "_ = publishItemAdded(",
+            );
+        },
+        expect![[r#"
+            changed cartservice/server/events.go publishAdded renamed
+            changed cartservice/server/events.go publishItemAdded renamed
+            changed cartservice/server/notify.go notifyAdded body
+            may-change d1 checkoutservice/events.go:10 watchCarts via topic:cart-events
+            services cartservice=changed checkoutservice=may-change
+            tests 
+            risk medium"#]],
+    );
+}
+
+#[test]
+fn a_proto_rpc_change_breaks_handlers_and_callers_in_every_language() {
+    check(
+        |ws| {
+            edit(
+                ws,
+                "protos/mesh.proto",
+                "rpc GetCart(GetCartRequest) returns (Cart) {}",
+                "rpc GetCart(GetCartRequest) returns (CartV2) {}",
+            )
+        },
+        expect![[r#"
+            changed protos/mesh.proto CartService.GetCart signature [grpc:mesh.v1.CartService/GetCart]
+            will-break d1 cartservice/server/server.go:26 GetCart via grpc:mesh.v1.CartService/GetCart
+            will-break d1 checkoutservice/main.go:18 PlaceOrder via grpc:mesh.v1.CartService/GetCart
+            will-break d1 recommendationservice/src/main.rs:9 recommend via grpc:mesh.v1.CartService/GetCart
+            will-break d1 frontend/src/cart.ts:12 showCart via grpc:mesh.v1.CartService/GetCart
+            may-change d2 cartservice/server/server_test.go:5 TestGetCart
+            may-change d2 checkoutservice/main.go:45 main
+            services cartservice=will-break checkoutservice=will-break frontend=will-break recommendationservice=will-break root=changed
+            tests TestGetCart
+            risk high"#]],
+    );
+}
+
+#[test]
+fn an_http_route_change_breaks_the_clients_of_the_old_route() {
+    check(
+        |ws| {
+            edit(
+                ws,
+                "adservice/app.py",
+                "@app.route(\"/ads/<category>\")",
+                "@app.route(\"/v2/ads/<category>\")",
+            )
+        },
+        expect![[r#"
+            changed adservice/app.py get_ads body [http:GET /ads/<category>, http:GET /v2/ads/<category>]
+            will-break d1 emailservice/EmailController.cs:15 Send via http:GET /ads/{}
+            will-break d1 checkoutservice/rest.go:23 adsForCheckout via http:GET /ads/{}
+            will-break d1 shippingservice/src/main/java/com/mesh/shipping/AdClient.java:11 ads via http:GET /ads/{}
+            will-break d1 gateway/server.js:1 server.js via http:GET /ads/{}
+            may-change d2 checkoutservice/rest.go:34 sendReceipt via http:POST /api/email/send
+            may-change d2 frontend/src/checkout.ts:10 showAds via http:* /api/ads/**
+            services EmailService=will-break adservice=changed checkoutservice=will-break frontend=may-change gateway=will-break shippingservice=will-break
+            tests 
+            risk high"#]],
+    );
+}
+
+#[test]
+fn a_topic_rename_breaks_its_subscribers() {
+    check(
+        |ws| {
+            edit(
+                ws,
+                "cartservice/server/events.go",
+                "const cartEvents = \"cart-events\"",
+                "const cartEvents = \"cart-events-v2\"",
+            )
+        },
+        expect![[r#"
+            changed cartservice/server/events.go cartEvents signature
+            changed cartservice/server/events.go publishAdded body [topic:cart-events, topic:cart-events-v2]
+            will-break d1 checkoutservice/events.go:10 watchCarts via topic:cart-events
+            may-change d1 cartservice/server/notify.go:6 notifyAdded
+            services cartservice=changed checkoutservice=will-break
+            tests 
+            risk high"#]],
+    );
+}
+
+#[test]
+fn working_tree_stdin_symbols_markdown_and_fail_on() {
+    let ws = history(|ws| {
+        edit(
+            ws,
+            "cartservice/server/server.go",
+            "s.mu.Lock()\n\tdefer s.mu.Unlock()\n\treturn &pb.Cart",
+            "s.mu.Lock()\n\tdefer s.mu.Unlock()\n\t// read\n\treturn &pb.Cart",
+        )
+    });
+    // Uncommitted: nothing yet.
+    let clean = ws.run(&["impact", "--json"]).json();
+    assert_eq!(clean["changed"], serde_json::json!([]));
+    edit(
+        &ws,
+        "protos/mesh.proto",
+        "rpc EmptyCart(EmptyCartRequest) returns (Empty) {}",
+        "rpc EmptyCart(EmptyCartRequest) returns (Cart) {}",
+    );
+    let dirty = ws.run(&["impact", "--json"]).json();
+    assert_eq!(
+        dirty["changed"][0]["contracts"][0],
+        "grpc:mesh.v1.CartService/EmptyCart"
+    );
+    // The same diff through stdin.
+    let diff = Command::new("git")
+        .args(["diff", "HEAD"])
+        .current_dir(&ws.root)
+        .output()
+        .unwrap()
+        .stdout;
+    let mut child = Command::new(cartograph_tests::binary())
+        .args(["impact", "--stdin", "--json"])
+        .current_dir(&ws.root)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(&diff).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let piped: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(piped, dirty);
+    // Markdown for a pull request, deterministic.
+    let md = ws.run(&["impact", "--format", "markdown"]).ok().to_string();
+    assert!(
+        md.starts_with("### Cartograph impact: risk **high**"),
+        "{md}"
+    );
+    assert!(
+        md.contains("```mermaid") && md.contains("checkoutservice --> cartservice"),
+        "{md}"
+    );
+    assert_eq!(md, ws.run(&["impact", "--format", "markdown"]).ok());
+    // A review bot fails the job on high risk.
+    let failed = ws.run(&["impact", "--fail-on", "high"]);
+    assert_eq!(failed.code, 3, "{}", failed.stderr);
+    // Symbols instead of a diff.
+    let by_symbol = ws
+        .run(&[
+            "impact",
+            "--symbol",
+            "go cartservice server/events.go publishAdded().",
+            "--json",
+        ])
+        .json();
+    assert_eq!(by_symbol["impacted"][0]["name"], "notifyAdded");
+    assert_eq!(by_symbol["impacted"][0]["class"], "will-break");
+    // Bad input.
+    let bad = ws.run(&["impact", "--diff", "no-such-branch...feature"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("git diff"), "{}", bad.stderr);
+}
