@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use cartograph_graph::{IndexConfig, Store};
-use cartograph_indexer::{parse_only, read_source, walk, Language, Root, WalkConfig};
+use cartograph_indexer::{parse_only, read_source, walk, Language, Root, SymbolKind, WalkConfig};
 use cartograph_query::{dir_size, SearchQuery, Workspace};
 use clap::Args;
 use rayon::prelude::*;
@@ -206,6 +206,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         println!("  {evidence}: {:.1}%", pct(*n));
     }
     query_latencies(&ws, args.queries)?;
+    impact_latency(&ws)?;
     drop(ws);
     fresh_process_latency(&index_dir)?;
     ctags(&args.corpus, index_time)?;
@@ -318,6 +319,72 @@ fn query_latencies(ws: &Workspace, n: usize) -> Result<()> {
     println!(
         "queries answered: search {found}/{n}, def {def_found}/{n}",
         n = names.len()
+    );
+    Ok(())
+}
+
+/// Impact of 20-file diffs (a one-line edit inside a function of each file), in
+/// process, diff parsing and both versions' extraction included.
+fn impact_latency(ws: &Workspace) -> Result<()> {
+    const FILES_PER_DIFF: usize = 20;
+    const DIFFS: usize = 10;
+    let roots = ws.store().meta()?.roots;
+    let mut candidates: Vec<(String, u32)> = Vec::new();
+    for (path, facts) in ws.store().all_facts()? {
+        let body = facts.symbols.iter().find(|s| {
+            matches!(s.kind, SymbolKind::Function | SymbolKind::Method)
+                && s.span.end_line >= s.span.start_line + 2
+        });
+        if let Some(s) = body {
+            candidates.push((path, s.span.start_line + 1));
+        }
+    }
+    candidates.sort();
+    if candidates.len() < FILES_PER_DIFF {
+        println!("impact: fewer than {FILES_PER_DIFF} files with functions");
+        return Ok(());
+    }
+    let step = (candidates.len() / (FILES_PER_DIFF * DIFFS)).max(1);
+    let picked: Vec<&(String, u32)> = candidates.iter().step_by(step).collect();
+    let mut samples = Vec::new();
+    let mut reached = 0usize;
+    for chunk in picked.chunks(FILES_PER_DIFF).take(DIFFS) {
+        let mut diff = String::new();
+        let mut new_texts: std::collections::HashMap<String, String> = Default::default();
+        for (path, line) in chunk {
+            let Some(bytes) = roots
+                .iter()
+                .find_map(|r| std::fs::read(r.path.join(path)).ok())
+            else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            let i = (*line as usize).saturating_sub(1);
+            let Some(old) = lines.get(i).cloned() else {
+                continue;
+            };
+            lines[i] = format!("{old} ");
+            diff.push_str(&format!(
+                "diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n@@ -{line},1 +{line},1 @@\n-{old}\n+{old} \n"
+            ));
+            new_texts.insert(path.clone(), lines.join("\n") + "\n");
+        }
+        let request = cartograph_query::impact::ImpactRequest {
+            diff: Some(diff),
+            symbols: Vec::new(),
+            depth: None,
+        };
+        let t = Instant::now();
+        let impact = ws.impact(&request, &|p| new_texts.get(p).cloned())?;
+        samples.push(t.elapsed());
+        reached += impact.impacted.len();
+    }
+    let n = samples.len();
+    print_latencies("impact of a 20-file diff (in-process, depth 4)", samples);
+    println!(
+        "  impacted symbols per diff: {:.0} on average",
+        reached as f64 / n.max(1) as f64
     );
     Ok(())
 }

@@ -363,6 +363,91 @@ impl pb::cartograph_server::Cartograph for Grpc {
         }))
     }
 
+    async fn impact(
+        &self,
+        request: Request<pb::ImpactRequest>,
+    ) -> Result<Response<pb::ImpactResponse>, Status> {
+        let r = request.into_inner();
+        let req = cartograph_query::impact::ImpactRequest {
+            diff: (!r.diff.is_empty()).then_some(r.diff),
+            symbols: r.symbols,
+            depth: nonzero(r.depth),
+        };
+        let i = self
+            .shared
+            .run(move |ws| ws.impact_on_disk(&req))
+            .await
+            .map_err(status)?;
+        Ok(Response::new(pb::ImpactResponse {
+            changed: i
+                .changed
+                .into_iter()
+                .map(|c| pb::ChangedSymbol {
+                    id: c.id,
+                    name: c.name,
+                    qualified_name: c.qualified_name,
+                    kind: c.kind,
+                    service: c.service,
+                    file: c.file,
+                    line: c.line,
+                    change: c.change,
+                    was: c.was,
+                    contracts: c.contracts,
+                    indexed: c.indexed,
+                })
+                .collect(),
+            impacted: i
+                .impacted
+                .into_iter()
+                .map(|m| pb::ImpactedSymbol {
+                    id: m.id,
+                    name: m.name,
+                    kind: m.kind,
+                    service: m.service,
+                    file: m.file,
+                    line: m.line,
+                    depth: m.depth as u32,
+                    class: m.class,
+                    confidence: m.confidence,
+                    path: m.path,
+                    evidence: m.evidence,
+                    via: m.via,
+                })
+                .collect(),
+            services: i
+                .services
+                .into_iter()
+                .map(|s| pb::ServiceImpact {
+                    name: s.name,
+                    changed: s.changed as u32,
+                    impacted: s.impacted as u32,
+                    class: s.class,
+                    endpoints: s.endpoints,
+                })
+                .collect(),
+            tests: i
+                .tests
+                .into_iter()
+                .map(|t| pb::TestImpact {
+                    id: t.id,
+                    name: t.name,
+                    file: t.file,
+                    line: t.line,
+                    depth: t.depth as u32,
+                })
+                .collect(),
+            endpoints: i.endpoints,
+            risk: Some(pb::Risk {
+                level: i.risk.level,
+                score: i.risk.score,
+                reasons: i.risk.reasons,
+            }),
+            notes: i.notes,
+            truncated: i.truncated,
+            index: index(self.shared.state()),
+        }))
+    }
+
     type ExportStream = Stream<pb::ExportChunk>;
 
     async fn export(

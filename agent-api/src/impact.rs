@@ -120,13 +120,6 @@ fn range_end(range: &str) -> Option<&str> {
 /// Runs `impact`.
 pub fn run(ws: &Workspace, a: ImpactArgs, out: &mut dyn Write) -> Result<()> {
     let root = first_root(ws)?;
-    let roots: Vec<PathBuf> = ws
-        .store()
-        .meta()?
-        .roots
-        .iter()
-        .map(|r| r.path.clone())
-        .collect();
     let mut request = ImpactRequest {
         diff: None,
         symbols: a.symbol.clone(),
@@ -168,10 +161,7 @@ pub fn run(ws: &Workspace, a: ImpactArgs, out: &mut dyn Write) -> Result<()> {
                 let spec = format!("{rev}:{prefix}{path}");
                 git(&root, &["show", &spec]).ok()
             }
-            None => roots
-                .iter()
-                .find_map(|r| std::fs::read(r.join(path)).ok())
-                .map(|b| String::from_utf8_lossy(&b).into_owned()),
+            None => ws.read_current(path),
         }
     };
     let impact = ws.impact(&request, &read_new)?;

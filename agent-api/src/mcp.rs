@@ -8,6 +8,7 @@ use cartograph_query::api::{
     CallsRequest, MapRequest, OutlineRequest, PathRequest, ReferencesRequest, SearchRequest,
     SymbolRequest,
 };
+use cartograph_query::impact::ImpactRequest;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
@@ -25,7 +26,7 @@ use crate::server::{Refusal, Shared};
 pub const SERVICES_URI: &str = "cartograph://services";
 
 /// What the server tells an agent about when to use which tool.
-const INSTRUCTIONS: &str = "Cartograph answers how code connects across files and services: use `search` or `map` to find symbols, `symbol` to read one, and `references`, `callers`, `callees` or `path` to follow links (cross-service links included; every edge has evidence and confidence). Pass the stable `id` a result gives to later calls; `services` shows which services depend on which, over gRPC, HTTP or topics.";
+const INSTRUCTIONS: &str = "Cartograph answers how code connects across files and services: use `search` or `map` to find symbols, `symbol` to read one, `references`, `callers`, `callees` or `path` to follow links, and `impact` for what a diff or symbol change breaks (cross-service links included; every edge has evidence and confidence). Pass the stable `id` a result gives to later calls; `services` shows which services depend on which, over gRPC, HTTP or topics.";
 
 /// The MCP handler: one per connection, all sharing one index.
 #[derive(Clone)]
@@ -136,6 +137,15 @@ pub fn tools() -> Vec<Tool> {
                 "required": ["from", "to"], "additionalProperties": false}),
         ),
         tool(
+            "impact",
+            "What a change breaks: a unified diff (against the files on disk) or symbols; changed symbols, impacted symbols across services with paths and confidence, tests, risk.",
+            json!({"type": "object", "properties": {
+                "diff": {"type": "string", "description": "Unified diff, as `git diff` prints it"},
+                "symbols": {"type": "array", "items": {"type": "string"}, "description": "Instead of a diff"},
+                "depth": {"type": "integer", "minimum": 1, "maximum": 8, "description": "Default 4"}
+            }, "additionalProperties": false}),
+        ),
+        tool(
             "map",
             "Most central symbols of a service or directory, within a token budget.",
             json!({"type": "object", "properties": {
@@ -194,6 +204,10 @@ pub async fn answer(shared: &Shared, params: &CallToolRequestParams) -> Result<V
         "path" => {
             let r: PathRequest = args(params)?;
             shared.run(move |ws| value(ws.path_between(&r)?)).await?
+        }
+        "impact" => {
+            let r: ImpactRequest = args(params)?;
+            shared.run(move |ws| value(ws.impact_on_disk(&r)?)).await?
         }
         "map" => {
             let r: MapRequest = args(params)?;

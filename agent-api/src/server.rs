@@ -13,7 +13,7 @@ pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 /// How often the servers compare the index with the disk.
 pub const FRESHNESS_INTERVAL: Duration = Duration::from_secs(5);
 /// Largest request body accepted (MCP over HTTP and gRPC messages).
-pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
+pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
 
 /// The index the servers answer from, shared by every connection.
 #[derive(Clone)]

@@ -239,12 +239,23 @@ struct Found {
 }
 
 impl Workspace {
+    /// A workspace file's text on disk now (lossy UTF-8), if readable.
+    pub fn read_current(&self, path: &str) -> Option<String> {
+        let roots = self.store.meta().ok()?.roots;
+        crate::read_disk(&roots, path).map(|b| String::from_utf8_lossy(&b).into_owned())
+    }
+
+    /// The impact of a diff against the files on disk, or of symbols.
+    pub fn impact_on_disk(&self, req: &ImpactRequest) -> Result<Impact> {
+        self.impact(req, &|p| self.read_current(p))
+    }
+
     /// The impact of a diff or of symbols. `read_new` gives the new text of a
     /// workspace path (the file on disk, or a revision's); `None` when unreadable.
     pub fn impact(
         &self,
         req: &ImpactRequest,
-        read_new: &dyn Fn(&str) -> Option<String>,
+        read_new: &(dyn Fn(&str) -> Option<String> + Sync),
     ) -> Result<Impact> {
         let depth = req.depth.unwrap_or(DEFAULT_IMPACT_DEPTH);
         if depth == 0 || depth > MAX_DEPTH {
@@ -272,9 +283,19 @@ impl Workspace {
                         text.len()
                     )));
                 }
+                let started = std::time::Instant::now();
                 let files = diff::parse(text)?;
                 let found = self.changes_in(&files, read_new, &mut notes)?;
+                tracing::debug!(
+                    "impact: {} files extracted in {:?}",
+                    files.len(),
+                    started.elapsed()
+                );
                 changed = self.place(found)?;
+                tracing::debug!(
+                    "impact: changed symbols placed after {:?}",
+                    started.elapsed()
+                );
             }
             (None, false) => {
                 for s in &req.symbols {
@@ -295,7 +316,10 @@ impl Workspace {
                 }
             }
         }
-        self.propagate(changed, depth, notes)
+        let started = std::time::Instant::now();
+        let impact = self.propagate(changed, depth, notes);
+        tracing::debug!("impact: propagated in {:?}", started.elapsed());
+        impact
     }
 
     /// Workspace path of a path in a diff (relative to the repository).
@@ -318,79 +342,127 @@ impl Workspace {
     fn changes_in(
         &self,
         files: &[FileDiff],
-        read_new: &dyn Fn(&str) -> Option<String>,
+        read_new: &(dyn Fn(&str) -> Option<String> + Sync),
         notes: &mut Vec<String>,
     ) -> Result<Vec<Found>> {
+        use rayon::prelude::*;
+        // Files are extracted in parallel; each gives its changes and notes.
+        let per_file: Vec<Result<(Vec<Found>, Vec<String>)>> = files
+            .par_iter()
+            .map(|f| {
+                let mut found = Vec::new();
+                let mut notes = Vec::new();
+                let started = std::time::Instant::now();
+                self.changes_in_file(f, read_new, &mut found, &mut notes)?;
+                tracing::debug!(
+                    "impact: {:?} in {:?}",
+                    f.new_path.as_ref().or(f.old_path.as_ref()),
+                    started.elapsed()
+                );
+                Ok((found, notes))
+            })
+            .collect();
         let mut found: Vec<Found> = Vec::new();
-        for f in files {
-            let shown = f
-                .new_path
-                .clone()
-                .or(f.old_path.clone())
-                .unwrap_or_default();
-            let Some(lang) = Language::from_path(std::path::Path::new(&shown)) else {
-                continue;
-            };
-            if f.binary {
-                notes.push(format!("{shown}: binary change, not analysed"));
-                continue;
-            }
-            let added: Vec<u32> = f.hunks.iter().flat_map(|h| h.added()).collect();
-            let removed: Vec<u32> = f.hunks.iter().flat_map(|h| h.removed()).collect();
-            let new = match &f.new_path {
-                None => None,
-                Some(p) => {
-                    let path = self.diff_path(p)?;
-                    match read_new(&path) {
-                        Some(text) => Some(Version {
-                            facts: extract(lang, &text),
-                            path,
-                            text,
-                            lines: added.clone(),
-                        }),
-                        None => {
-                            notes.push(format!("{shown}: cannot read its new version"));
-                            continue;
-                        }
-                    }
+        for r in per_file {
+            let (f, n) = r?;
+            found.extend(f);
+            notes.extend(n);
+        }
+        pair_renames(&mut found);
+        Ok(found)
+    }
+
+    /// The facts of one version of a file: the index's when it holds exactly this
+    /// text (the usual case for one side of a diff), else extracted now.
+    fn facts_of(&self, path: &str, lang: Language, text: &str) -> Result<FileFacts> {
+        if let Some(record) = self.store.file(path)? {
+            if record.hash == cartograph_indexer::content_hash(text.as_bytes()) {
+                let files = files::Files::new(&self.store, &self.facts);
+                if let Some(loaded) = files.get(path)? {
+                    return Ok(loaded.1.clone());
                 }
-            };
-            let old = match (&f.old_path, &new) {
-                (None, _) => None,
-                (Some(p), Some(n)) => match diff::reverse_apply(&n.text, &f.hunks) {
+            }
+        }
+        Ok(extract(lang, text))
+    }
+
+    /// The changes of one file of a diff.
+    fn changes_in_file(
+        &self,
+        f: &FileDiff,
+        read_new: &(dyn Fn(&str) -> Option<String> + Sync),
+        found: &mut Vec<Found>,
+        notes: &mut Vec<String>,
+    ) -> Result<()> {
+        let shown = f
+            .new_path
+            .clone()
+            .or(f.old_path.clone())
+            .unwrap_or_default();
+        let Some(lang) = Language::from_path(std::path::Path::new(&shown)) else {
+            return Ok(());
+        };
+        if f.binary {
+            notes.push(format!("{shown}: binary change, not analysed"));
+            return Ok(());
+        }
+        let added: Vec<u32> = f.hunks.iter().flat_map(|h| h.added()).collect();
+        let removed: Vec<u32> = f.hunks.iter().flat_map(|h| h.removed()).collect();
+        let new = match &f.new_path {
+            None => None,
+            Some(p) => {
+                let path = self.diff_path(p)?;
+                match read_new(&path) {
                     Some(text) => Some(Version {
-                        facts: extract(lang, &text),
-                        path: self.diff_path(p)?,
+                        facts: self.facts_of(&path, lang, &text)?,
+                        path,
                         text,
-                        lines: removed.clone(),
+                        lines: added.clone(),
                     }),
                     None => {
-                        notes.push(format!(
-                            "{shown}: the diff does not apply to the file as read; changes to it are ignored (is the diff of another version?)"
-                        ));
-                        continue;
+                        notes.push(format!("{shown}: cannot read its new version"));
+                        return Ok(());
                     }
-                },
-                // A deleted file: its old text is the removed lines.
-                (Some(p), None) => {
-                    let text: String = f
-                        .hunks
-                        .iter()
-                        .flat_map(|h| h.lines.iter().filter(|l| l.0 == '-'))
-                        .map(|l| format!("{}\n", l.1))
-                        .collect();
+                }
+            }
+        };
+        let old = match (&f.old_path, &new) {
+            (None, _) => None,
+            (Some(p), Some(n)) => match diff::reverse_apply(&n.text, &f.hunks) {
+                Some(text) => {
+                    let path = self.diff_path(p)?;
                     Some(Version {
-                        facts: extract(lang, &text),
-                        path: self.diff_path(p)?,
+                        facts: self.facts_of(&path, lang, &text)?,
+                        path,
                         text,
                         lines: removed.clone(),
                     })
                 }
-            };
-            classify(old.as_ref(), new.as_ref(), &mut found);
-        }
-        pair_renames(&mut found);
-        Ok(found)
+                None => {
+                    notes.push(format!(
+                            "{shown}: the diff does not apply to the file as read; changes to it are ignored (is the diff of another version?)"
+                        ));
+                    return Ok(());
+                }
+            },
+            // A deleted file: its old text is the removed lines.
+            (Some(p), None) => {
+                let text: String = f
+                    .hunks
+                    .iter()
+                    .flat_map(|h| h.lines.iter().filter(|l| l.0 == '-'))
+                    .map(|l| format!("{}\n", l.1))
+                    .collect();
+                Some(Version {
+                    facts: extract(lang, &text),
+                    path: self.diff_path(p)?,
+                    text,
+                    lines: removed.clone(),
+                })
+            }
+        };
+        classify(old.as_ref(), new.as_ref(), found);
+        Ok(())
     }
 
     /// Stable IDs for found changes, from the index's records of their files.
@@ -549,6 +621,7 @@ impl Workspace {
                 }
             }
         }
+        tracing::debug!("impact: {} symbols reached", reached.len());
         // The results.
         let mut impacted: Vec<Impacted> = reached
             .iter()

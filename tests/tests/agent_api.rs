@@ -176,7 +176,7 @@ fn mcp_over_stdio_answers_every_tool() {
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
         assert_eq!(
             names,
-            ["search", "symbol", "references", "callers", "callees", "outline", "services", "path", "map"]
+            ["search", "symbol", "references", "callers", "callees", "outline", "services", "path", "impact", "map"]
         );
         // Tool definitions cost an agent context: JSON takes at least 3 bytes a
         // token, so 7,500 bytes stay under 2,500 tokens.
@@ -228,6 +228,11 @@ fn mcp_over_stdio_answers_every_tool() {
         let path = answer(&client, "path", json!({"from": "go checkoutservice main.go main().", "to": GET_CART})).await;
         let steps: Vec<&str> = path["steps"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
         assert_eq!(steps, ["go checkoutservice main.go checkoutService#PlaceOrder().", GET_CART]);
+
+        let impact = answer(&client, "impact", json!({"symbols": [GET_CART], "depth": 2})).await;
+        let impacted: BTreeSet<&str> = impact["impacted"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+        assert_eq!(impacted, BTreeSet::from(["PlaceOrder", "main", "recommend", "showCart"]));
+        assert_eq!(impact["changed"][0]["change"], "selected");
 
         let map = answer(&client, "map", json!({"scope": "cartservice", "tokens": 300})).await;
         assert_eq!(map["scope"], "service:cartservice");
@@ -335,7 +340,7 @@ fn bad_requests_are_refused_and_the_server_keeps_serving() {
     assert!(garbage.starts_with("HTTP/1.1 4"), "{garbage}");
     let huge = format!(
         r#"{{"jsonrpc":"2.0","id":1,"method":"ping","params":{{"pad":"{}"}}}}"#,
-        "x".repeat(400_000)
+        "x".repeat(3_000_000)
     );
     let oversized = http_post(&authority, &huge, &[]);
     assert!(oversized.starts_with("HTTP/1.1 413"), "{oversized}");
@@ -563,6 +568,19 @@ fn grpc_answers_every_method_with_health_and_reflection() {
             .into_inner();
         assert_eq!(map.scope, "service:cartservice");
         assert!(!map.symbols.is_empty());
+
+        // A diff against the files on disk: a body change of the handler.
+        let file = ws.root.join("cartservice/server/server.go");
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, text.replacen("\treturn &pb.Cart{", "\t// copy\n\treturn &pb.Cart{", 1)).unwrap();
+        let diff = "diff --git a/cartservice/server/server.go b/cartservice/server/server.go\n--- a/cartservice/server/server.go\n+++ b/cartservice/server/server.go\n@@ -28,0 +29 @@\n+\t// copy\n";
+        let impact = client.impact(pb::ImpactRequest { diff: diff.into(), ..Default::default() }).await.unwrap().into_inner();
+        assert_eq!(impact.changed.len(), 1, "{impact:?}");
+        assert_eq!((impact.changed[0].id.as_str(), impact.changed[0].change.as_str()), (GET_CART, "body"));
+        assert_eq!(impact.impacted.len(), 4);
+        assert!(impact.impacted.iter().all(|i| i.class == "may-change"));
+        assert_eq!(impact.risk.unwrap().level, "medium");
+        std::fs::write(&file, text).unwrap();
 
         let mut export = client
             .export(pb::ExportRequest {})
