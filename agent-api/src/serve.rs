@@ -23,7 +23,8 @@ use crate::server::{Shared, MAX_REQUEST_BYTES, REQUEST_DEADLINE};
 /// Options of `cartograph serve`.
 #[derive(Args, Debug)]
 pub struct ServeArgs {
-    /// Serve gRPC (`cartograph.v1`, health, reflection) on this address.
+    /// Serve gRPC (`cartograph.v1`, health, reflection) on this address (with neither
+    /// option: gRPC on 127.0.0.1:50051 and MCP on 127.0.0.1:8787).
     #[arg(long, value_name = "ADDR")]
     grpc: Option<SocketAddr>,
     /// Serve MCP over streamable HTTP at `/mcp` on this address.
@@ -80,8 +81,11 @@ pub fn mcp_stdio(shared: Shared) -> Result<()> {
 
 /// Serves gRPC and/or MCP over HTTP until interrupted.
 pub fn serve(shared: Shared, args: ServeArgs) -> Result<()> {
+    let mut args = args;
     if args.grpc.is_none() && args.http.is_none() {
-        bail!("give --grpc ADDR, --http ADDR or both, e.g. --grpc 127.0.0.1:50051 --http 127.0.0.1:8787");
+        // Both, on loopback.
+        args.grpc = Some(SocketAddr::from(([127, 0, 0, 1], 50051)));
+        args.http = Some(SocketAddr::from(([127, 0, 0, 1], 8787)));
     }
     let token = args.token.filter(|t| !t.is_empty());
     for addr in args.grpc.iter().chain(&args.http) {

@@ -233,7 +233,7 @@ fn a_renamed_function_is_one_change_and_its_updated_callers_another() {
 
 #[test]
 fn a_proto_rpc_change_breaks_handlers_and_callers_in_every_language() {
-    check(
+    let v = check(
         |ws| {
             edit(
                 ws,
@@ -254,6 +254,41 @@ fn a_proto_rpc_change_breaks_handlers_and_callers_in_every_language() {
             tests TestGetCart
             risk high"#]],
     );
+    assert_eq!(v["risk"]["level"], "high");
+}
+
+/// The review-bot recipe of the README: index the head, comment the impact of the
+/// range as markdown, fail the job on high risk.
+#[test]
+fn the_review_bot_recipe_comments_and_fails_on_high_risk() {
+    let ws = history(|ws| {
+        edit(
+            ws,
+            "protos/mesh.proto",
+            "rpc Charge(ChargeRequest) returns (ChargeResponse) {}",
+            "rpc Charge(ChargeRequest) returns (ChargeResult) {}",
+        )
+    });
+    let md = ws
+        .run(&["impact", "--diff", "main...HEAD", "--format", "markdown"])
+        .ok()
+        .to_string();
+    assert!(md.contains("grpc:mesh.v1.PaymentService/Charge"), "{md}");
+    assert!(md.contains("| paymentservice | will-break |"), "{md}");
+    let gate = ws.run(&["impact", "--diff", "main...HEAD", "--fail-on", "high"]);
+    assert_eq!(gate.code, 3, "{}", gate.stderr);
+    assert!(gate.stderr.contains("risk high"), "{}", gate.stderr);
+    // A body change is not high risk: the gate lets it pass.
+    let ws = history(|ws| {
+        edit(
+            ws,
+            "cartservice/server/server.go",
+            "return &pb.Cart{UserId",
+            "return &pb.Cart{ /* copy */ UserId",
+        )
+    });
+    let pass = ws.run(&["impact", "--diff", "main...HEAD", "--fail-on", "high"]);
+    assert_eq!(pass.code, 0, "{}", pass.stderr);
 }
 
 #[test]
