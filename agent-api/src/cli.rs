@@ -64,6 +64,9 @@ enum Command {
     /// What a change affects: the working tree's changes, a commit range, a diff on
     /// stdin, or symbols; across services.
     Impact(crate::impact::ImpactArgs),
+    /// Rebuild the index from scratch aside and compare it with the stored one;
+    /// exit 1 on any difference.
+    Verify(JsonArg),
     /// Serve MCP over stdin/stdout (for an agent's MCP configuration).
     Mcp,
     /// Serve gRPC and/or MCP over streamable HTTP.
@@ -373,6 +376,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 }
                 Command::Export(a) => export(&ws, a, &mut out),
                 Command::Impact(a) => crate::impact::run(&ws, a, &mut out),
+                Command::Verify(a) => verify(&ws, a, &mut out),
                 Command::Services(a) => services(&ws, a, &mut out),
                 Command::Endpoints(a) => endpoints(&ws, a, &mut out),
                 Command::Links(a) => links(&ws, a, &mut out),
@@ -774,6 +778,46 @@ fn links(ws: &Workspace, a: LinksArgs, out: &mut dyn Write) -> Result<()> {
         return Err(NotFound("no cross-service links".to_string()).into());
     }
     render::service_links(out, &found)
+}
+
+fn verify(ws: &Workspace, a: JsonArg, out: &mut dyn Write) -> Result<()> {
+    let started = Instant::now();
+    let v = ws.verify(&std::env::temp_dir())?;
+    if a.json {
+        render::json(out, &v)?;
+    } else if v.is_equal() {
+        writeln!(
+            out,
+            "the index equals a rebuild from scratch: {} records compared in {:.2}s",
+            v.records,
+            started.elapsed().as_secs_f64()
+        )?;
+    } else {
+        writeln!(
+            out,
+            "the index differs from a rebuild: {} records only in the index, {} only in the rebuild",
+            v.only_in_index_count, v.only_in_rebuild_count
+        )?;
+        for line in &v.only_in_index {
+            writeln!(out, "- {line}")?;
+        }
+        for line in &v.only_in_rebuild {
+            writeln!(out, "+ {line}")?;
+        }
+    }
+    if v.is_equal() {
+        return Ok(());
+    }
+    let why = if v.stale_files > 0 {
+        format!(
+            "; {} files changed on disk since the last update (e.g. {}): run `cartograph index` and verify again",
+            v.stale_files,
+            v.stale.join(", ")
+        )
+    } else {
+        "; the stored index is inconsistent: `cartograph index` repairs the files involved, or delete the index and rebuild".to_string()
+    };
+    Err(NotFound(format!("the index differs from a rebuild{why}")).into())
 }
 
 fn export(ws: &Workspace, a: ExportArgs, stdout: &mut dyn Write) -> Result<()> {

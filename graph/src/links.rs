@@ -185,6 +185,13 @@ impl<'w> Definitions<'w> {
                 });
             }
         }
+        // Candidates in path order, whatever order the files were loaded in (a
+        // relink loads other files than a full run): answers must not depend on it.
+        for lists in by_name.values_mut() {
+            for (_, list) in lists.iter_mut() {
+                list.sort_by(|a, b| (&a.record.path, a.symbol).cmp(&(&b.record.path, b.symbol)));
+            }
+        }
         let mut modules: HashMap<String, Vec<&'w Loaded>> = HashMap::new();
         for f in files {
             for m in module_names(&f.0.path) {
@@ -192,6 +199,9 @@ impl<'w> Definitions<'w> {
                     modules.entry(m).or_default().push(f);
                 }
             }
+        }
+        for list in modules.values_mut() {
+            list.sort_by(|a, b| a.0.path.cmp(&b.0.path));
         }
         Definitions { by_name, modules }
     }

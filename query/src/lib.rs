@@ -14,6 +14,7 @@ mod graph_view;
 pub mod impact;
 pub mod model;
 mod search;
+pub mod verify;
 mod words;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,0 +1,184 @@
+//! Incremental updates equal a full rebuild: random sequences of edits, adds,
+//! deletes and renames applied to the shop fixture, each followed by an
+//! incremental `cartograph index` and a `cartograph verify` (which rebuilds from
+//! scratch and compares every exported record).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use cartograph_tests::Workspace;
+use proptest::prelude::*;
+
+/// One change to the workspace; indices pick files modulo their count.
+#[derive(Clone, Debug)]
+enum Op {
+    /// Delete a file.
+    Delete(usize),
+    /// Move a file to another directory, or rename it in place.
+    Rename(usize, bool),
+    /// Copy a file under a new name (its definitions now twice).
+    Duplicate(usize),
+    /// Cut a file in half (often a syntax error).
+    Truncate(usize),
+    /// Append another file's text to a file of the same language.
+    Append(usize, usize),
+    /// Rename every occurrence of the file's first definition-like word.
+    RenameWord(usize),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        any::<usize>().prop_map(Op::Delete),
+        (any::<usize>(), any::<bool>()).prop_map(|(f, d)| Op::Rename(f, d)),
+        any::<usize>().prop_map(Op::Duplicate),
+        any::<usize>().prop_map(Op::Truncate),
+        (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Op::Append(a, b)),
+        any::<usize>().prop_map(Op::RenameWord),
+    ]
+}
+
+/// Source files of the workspace (not the index), sorted.
+fn sources(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with('.') {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| {
+                matches!(
+                    x.to_str(),
+                    Some("go" | "py" | "ts" | "tsx" | "js" | "java" | "cs" | "rs" | "proto")
+                )
+            }) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn apply(root: &Path, op: &Op, step: usize) {
+    let files = sources(root);
+    if files.is_empty() {
+        return;
+    }
+    let pick = |i: usize| files[i % files.len()].clone();
+    match op {
+        Op::Delete(i) => std::fs::remove_file(pick(*i)).unwrap(),
+        Op::Rename(i, to_other_dir) => {
+            let from = pick(*i);
+            let name = format!(
+                "moved{step}_{}",
+                from.file_name().unwrap().to_string_lossy()
+            );
+            let dir = if *to_other_dir {
+                files[(i + 1) % files.len()].parent().unwrap().to_path_buf()
+            } else {
+                from.parent().unwrap().to_path_buf()
+            };
+            std::fs::rename(&from, dir.join(name)).unwrap();
+        }
+        Op::Duplicate(i) => {
+            let from = pick(*i);
+            let name = format!("copy{step}_{}", from.file_name().unwrap().to_string_lossy());
+            std::fs::copy(&from, from.parent().unwrap().join(name)).unwrap();
+        }
+        Op::Truncate(i) => {
+            let p = pick(*i);
+            let text = std::fs::read_to_string(&p).unwrap();
+            let mut cut = text.len() / 2;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            std::fs::write(&p, &text[..cut]).unwrap();
+        }
+        Op::Append(a, b) => {
+            let target = pick(*a);
+            let same: Vec<&PathBuf> = files
+                .iter()
+                .filter(|f| f.extension() == target.extension())
+                .collect();
+            let source = same[b % same.len()];
+            let extra = std::fs::read_to_string(source).unwrap();
+            let mut text = std::fs::read_to_string(&target).unwrap();
+            text.push('\n');
+            text.push_str(&extra);
+            std::fs::write(&target, text).unwrap();
+        }
+        Op::RenameWord(i) => {
+            let p = pick(*i);
+            let text = std::fs::read_to_string(&p).unwrap();
+            let keywords = [
+                "func",
+                "def",
+                "class",
+                "fn",
+                "function",
+                "interface",
+                "struct",
+                "message",
+                "service",
+                "rpc",
+            ];
+            let mut words = text.split(|c: char| !c.is_alphanumeric() && c != '_');
+            let mut name = None;
+            while let Some(w) = words.next() {
+                if keywords.contains(&w) {
+                    if let Some(next) = words.by_ref().find(|w| !w.is_empty()) {
+                        name = Some(next.to_string());
+                        break;
+                    }
+                }
+            }
+            if let Some(name) = name {
+                let renamed = text.replace(&name, &format!("{name}Renamed{step}"));
+                std::fs::write(&p, renamed).unwrap();
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, max_shrink_iters: 20, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_updates_equal_a_rebuild_after_every_step(ops in prop::collection::vec(op(), 1..5)) {
+        let ws = Workspace::fixture("shop");
+        ws.run(&["index", "."]).ok();
+        for (step, op) in ops.iter().enumerate() {
+            apply(&ws.root, op, step);
+            ws.run(&["index"]).ok();
+            let verify = ws.run(&["verify"]);
+            prop_assert_eq!(verify.code, 0, "after {:?} (step {}): {}{}", op, step, verify.stdout, verify.stderr);
+        }
+    }
+}
+
+#[test]
+fn verify_reports_a_stale_index_apart_from_an_inconsistent_one() {
+    let ws = Workspace::fixture("shop");
+    ws.run(&["index", "."]).ok();
+    assert!(ws
+        .run(&["verify"])
+        .ok()
+        .starts_with("the index equals a rebuild"));
+    let file = sources(&ws.root)[0].clone();
+    std::fs::write(&file, "changed after indexing\n").unwrap();
+    let stale = ws.run(&["verify", "--json"]);
+    assert_eq!(stale.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&stale.stdout).unwrap();
+    assert_eq!(v["stale_files"], 1);
+    assert!(
+        stale.stderr.contains("run `cartograph index`"),
+        "{}",
+        stale.stderr
+    );
+}
