@@ -67,8 +67,10 @@ enum Command {
     /// Rebuild the index from scratch aside and compare it with the stored one;
     /// exit 1 on any difference.
     Verify(JsonArg),
+    /// Keep the index fresh while files change (until interrupted).
+    Watch,
     /// Serve MCP over stdin/stdout (for an agent's MCP configuration).
-    Mcp,
+    Mcp(crate::serve::McpArgs),
     /// Serve gRPC and/or MCP over streamable HTTP.
     Serve(crate::serve::ServeArgs),
     /// Measure a running server: concurrent clients over gRPC and MCP HTTP.
@@ -335,10 +337,11 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Bench(args) => crate::bench::run(args),
         Command::Accuracy(args) => crate::accuracy::run(args),
         Command::Loadtest(args) => crate::load::run(args),
-        Command::Mcp => {
+        Command::Mcp(args) => {
             let ws = open_workspace(cli.index.as_deref(), &cwd)?;
-            crate::serve::mcp_stdio(crate::server::Shared::open(ws))
+            crate::serve::mcp_stdio(crate::server::Shared::open(ws), args)
         }
+        Command::Watch => watch(cli.index.as_deref(), &cwd),
         Command::Serve(args) => {
             let ws = open_workspace(cli.index.as_deref(), &cwd)?;
             crate::serve::serve(crate::server::Shared::open(ws), args)
@@ -384,7 +387,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                 | Command::Bench(_)
                 | Command::Accuracy(_)
                 | Command::Loadtest(_)
-                | Command::Mcp
+                | Command::Mcp(_)
+                | Command::Watch
                 | Command::Serve(_) => Ok(()),
             }
         }
@@ -398,7 +402,83 @@ fn open_workspace(explicit: Option<&Path>, cwd: &Path) -> Result<Workspace> {
             cwd.display()
         );
     };
-    Ok(Workspace::open(&dir)?)
+    // A `cartograph watch` holds the index only while it applies a batch: wait.
+    let started = Instant::now();
+    loop {
+        match Workspace::open(&dir) {
+            Err(cartograph_query::Error::Graph(cartograph_graph::Error::Locked { .. }))
+                if started.elapsed() < LOCK_WAIT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
+/// Longest a query waits for an update by another process to finish.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// `cartograph watch`: an update per batch of file events; the index is held only
+/// while a batch is applied, so queries from other processes go on in between.
+fn watch(explicit: Option<&Path>, cwd: &Path) -> Result<()> {
+    let Some(dir) = find_index_dir(explicit, cwd) else {
+        bail!(
+            "no index found in {} or its parents: run `cartograph index <path>` first, or pass --index DIR",
+            cwd.display()
+        );
+    };
+    let (roots, max_file_size): (Vec<PathBuf>, u64) = {
+        let ws = open_workspace(Some(&dir), cwd)?;
+        let meta = ws.store().meta()?;
+        (
+            meta.roots.iter().map(|r| r.path.clone()).collect(),
+            meta.max_file_size.max(1),
+        )
+    };
+    let update = |dir: &Path| -> Result<cartograph_graph::IndexReport> {
+        let started = Instant::now();
+        loop {
+            let config = IndexConfig {
+                roots: Vec::new(),
+                walk: WalkConfig {
+                    max_file_size,
+                    ..WalkConfig::default()
+                },
+                cancel: None,
+            };
+            match Workspace::index(dir, &config, &|_| {}) {
+                Err(cartograph_query::Error::Graph(cartograph_graph::Error::Locked { .. }))
+                    if started.elapsed() < LOCK_WAIT =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return Ok(other?.1),
+            }
+        }
+    };
+    // Catch up with what changed while nobody watched.
+    let first = update(&dir)?;
+    eprintln!(
+        "cartograph: watching {} root(s); {} changed since the last update; Ctrl-C stops",
+        roots.len(),
+        first.added + first.changed + first.deleted
+    );
+    crate::watch::watch(&roots, &dir, |paths| {
+        let started = Instant::now();
+        match update(&dir) {
+            Ok(r) => eprintln!(
+                "cartograph: {paths} paths changed: {} added, {} modified, {} deleted, {} relinked in {:.0} ms",
+                r.added,
+                r.changed,
+                r.deleted,
+                r.relinked,
+                started.elapsed().as_secs_f64() * 1000.0
+            ),
+            Err(e) => eprintln!("cartograph: update failed: {e:#}"),
+        }
+        true
+    })
 }
 
 fn index(explicit: Option<&Path>, cwd: &Path, args: IndexArgs) -> Result<()> {

@@ -16,6 +16,7 @@ mod render;
 mod scip;
 mod serve;
 mod server;
+mod watch;
 
 use std::process::ExitCode;
 

@@ -37,6 +37,17 @@ pub struct ServeArgs {
     /// requests with any other `Origin` are refused.
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     allow_origins: Vec<String>,
+    /// Keep the index fresh while serving (file events, applied in batches).
+    #[arg(long)]
+    watch: bool,
+}
+
+/// Options of `cartograph mcp`.
+#[derive(Args, Debug)]
+pub struct McpArgs {
+    /// Keep the index fresh while serving (file events, applied in batches).
+    #[arg(long)]
+    watch: bool,
 }
 
 /// The bearer token, when one is required.
@@ -67,9 +78,12 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// Serves MCP over stdin/stdout until the client closes it.
-pub fn mcp_stdio(shared: Shared) -> Result<()> {
+pub fn mcp_stdio(shared: Shared, args: McpArgs) -> Result<()> {
     runtime()?.block_on(async move {
         shared.watch_freshness();
+        if args.watch {
+            shared.watch_files()?;
+        }
         let service = Mcp::new(shared)
             .serve(rmcp::transport::io::stdio())
             .await
@@ -96,6 +110,9 @@ pub fn serve(shared: Shared, args: ServeArgs) -> Result<()> {
     let auth = Auth(token.map(Arc::from));
     runtime()?.block_on(async move {
         shared.watch_freshness();
+        if args.watch {
+            shared.watch_files()?;
+        }
         let stop = CancellationToken::new();
         let mut tasks = tokio::task::JoinSet::new();
         if let Some(addr) = args.grpc {

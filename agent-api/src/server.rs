@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cartograph_query::api::IndexState;
+use cartograph_query::live::Live;
 use cartograph_query::{Error, SymbolHit, Workspace};
 
 /// Longest a request may run on the server before it is answered with a timeout.
@@ -18,7 +19,7 @@ pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
 /// The index the servers answer from, shared by every connection.
 #[derive(Clone)]
 pub struct Shared {
-    ws: Arc<Workspace>,
+    live: Arc<Live>,
 }
 
 /// What went wrong with a request, in the terms every adapter maps to its own.
@@ -110,35 +111,80 @@ impl From<Error> for Refusal {
 impl Shared {
     /// Opens the index and checks it against the disk once.
     pub fn open(ws: Workspace) -> Shared {
-        let shared = Shared { ws: Arc::new(ws) };
-        if let Err(e) = shared.ws.index_state(Duration::ZERO) {
+        if let Err(e) = ws.index_state(Duration::ZERO) {
             tracing::warn!("cannot compare the index with the disk: {e}");
         }
-        shared
+        Shared {
+            live: Arc::new(Live::new(ws)),
+        }
     }
 
     /// Keeps comparing the index with the disk in the background, so that answers
     /// say whether they may be stale without walking the disk themselves.
     pub fn watch_freshness(&self) {
-        let ws = Arc::downgrade(&self.ws);
+        let live = Arc::downgrade(&self.live);
         std::thread::Builder::new()
             .name("cartograph-freshness".to_string())
             .spawn(move || loop {
                 std::thread::sleep(FRESHNESS_INTERVAL);
-                let Some(ws) = ws.upgrade() else {
+                let Some(live) = live.upgrade() else {
                     return;
                 };
-                if let Err(e) = ws.index_state(Duration::ZERO) {
+                let checked = live.read().index_state(Duration::ZERO).map(|_| ());
+                if let Err(e) = checked {
                     tracing::warn!("cannot compare the index with the disk: {e}");
                 }
             })
             .ok();
     }
 
+    /// Keeps the index up to date with the files while the server runs: each batch
+    /// of file events is one atomic update (see [`Live`]).
+    pub fn watch_files(&self) -> anyhow::Result<()> {
+        let (roots, index_dir) = {
+            let ws = self.live.read();
+            let roots: Vec<std::path::PathBuf> = ws
+                .store()
+                .meta()?
+                .roots
+                .iter()
+                .map(|r| r.path.clone())
+                .collect();
+            (roots, ws.store().dir().to_path_buf())
+        };
+        let live = Arc::downgrade(&self.live);
+        std::thread::Builder::new()
+            .name("cartograph-watch".to_string())
+            .spawn(move || {
+                let outcome = crate::watch::watch(&roots, &index_dir, |paths| {
+                    let Some(live) = live.upgrade() else {
+                        return false;
+                    };
+                    let started = std::time::Instant::now();
+                    match live.update(&|_| {}) {
+                        Ok(r) => tracing::info!(
+                            "{paths} paths changed: {} added, {} modified, {} deleted in {:?}",
+                            r.added,
+                            r.changed,
+                            r.deleted,
+                            started.elapsed()
+                        ),
+                        Err(e) => tracing::error!("update failed: {e}"),
+                    }
+                    true
+                });
+                if let Err(e) = outcome {
+                    tracing::error!("watching stopped: {e:#}");
+                }
+            })?;
+        Ok(())
+    }
+
     /// The state of the index, as last checked.
     pub fn state(&self) -> IndexState {
         // The background check keeps the cache young; a day is only a bound.
-        self.ws
+        self.live
+            .read()
             .index_state(Duration::from_secs(86_400))
             .unwrap_or_default()
     }
@@ -149,8 +195,8 @@ impl Shared {
         T: Send + 'static,
         F: FnOnce(&Workspace) -> cartograph_query::Result<T> + Send + 'static,
     {
-        let ws = self.ws.clone();
-        let task = tokio::task::spawn_blocking(move || f(&ws));
+        let live = self.live.clone();
+        let task = tokio::task::spawn_blocking(move || f(&live.read()));
         match tokio::time::timeout(REQUEST_DEADLINE, task).await {
             Ok(Ok(answer)) => answer.map_err(Refusal::from),
             Ok(Err(e)) => {

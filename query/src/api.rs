@@ -264,6 +264,24 @@ impl Workspace {
         Ok(state)
     }
 
+    /// Records the index as matching the disk (just after indexing it), so the first
+    /// answers do not walk the disk to say so.
+    pub fn assume_fresh(&self) -> Result<()> {
+        let meta = self.store.meta()?;
+        let state = IndexState {
+            generation: meta.generation,
+            indexed_at: meta.indexed_at,
+            stale: false,
+            changed_files: 0,
+            changed: Vec::new(),
+            checked_at: now_secs(),
+        };
+        if let Ok(mut cache) = self.state.lock() {
+            *cache = Some((Instant::now(), state));
+        }
+        Ok(())
+    }
+
     /// A workspace path from a path a request names: workspace-relative, or absolute
     /// under an indexed root. Paths leaving the roots are refused; paths inside them
     /// that are not indexed are "not indexed".

@@ -12,6 +12,7 @@ mod diff;
 mod files;
 mod graph_view;
 pub mod impact;
+pub mod live;
 pub mod model;
 mod search;
 pub mod verify;
@@ -105,6 +106,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// and commits the search index concurrently with the store write.
 struct RunObserver<'a> {
     progress: &'a (dyn Fn(IndexEvent) + Sync),
+    before_write: &'a (dyn Fn() + Sync),
     store: Store,
     build: std::sync::RwLock<Option<SearchBuild>>,
     committing: Mutex<Option<std::thread::JoinHandle<Result<SearchBuild>>>>,
@@ -124,6 +126,7 @@ impl IndexObserver for RunObserver<'_> {
     }
 
     fn writing(&self, changes: &ChangeSet, generation: u64) {
+        (self.before_write)();
         let Some(mut build) = self.build.write().ok().and_then(|mut b| b.take()) else {
             return;
         };
@@ -181,8 +184,31 @@ impl Workspace {
         progress: &(dyn Fn(IndexEvent) + Sync),
     ) -> Result<(Workspace, IndexReport)> {
         let store = Store::open_or_create(dir)?;
+        Workspace::index_store(store, config, progress, &|| {})
+    }
+
+    /// Updates the index this workspace reads from the files on disk, through the
+    /// same store handle (a process that keeps the store open updates it this way),
+    /// and returns a new workspace reading the result; `before_write` runs just
+    /// before the store's atomic write.
+    pub fn update(
+        &self,
+        config: &IndexConfig,
+        progress: &(dyn Fn(IndexEvent) + Sync),
+        before_write: &(dyn Fn() + Sync),
+    ) -> Result<(Workspace, IndexReport)> {
+        Workspace::index_store(self.store.clone(), config, progress, before_write)
+    }
+
+    fn index_store(
+        store: Store,
+        config: &IndexConfig,
+        progress: &(dyn Fn(IndexEvent) + Sync),
+        before_write: &(dyn Fn() + Sync),
+    ) -> Result<(Workspace, IndexReport)> {
         let observer = RunObserver {
             progress,
+            before_write,
             store: store.clone(),
             build: std::sync::RwLock::new(Some(SearchBuild::begin(&store)?)),
             committing: Mutex::new(None),
@@ -257,6 +283,14 @@ impl Workspace {
         let s = SearchIndex::open(&self.store)?;
         tracing::debug!("search index opened in {:?}", started.elapsed());
         Ok(self.search.get_or_init(|| s))
+    }
+
+    /// Loads the search index and the traversal view now rather than on the first
+    /// question that needs them.
+    pub fn warm(&self) -> Result<()> {
+        self.search_index()?;
+        self.graph_view()?;
+        Ok(())
     }
 
     /// The traversal view, loaded on first use.

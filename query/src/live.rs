@@ -1,0 +1,162 @@
+//! A workspace kept up to date while it answers (servers with `--watch`): updates
+//! go through the open store, and readers see the state before a batch or after
+//! it, never a mix. A batch is extracted and linked while readers go on; from its
+//! atomic store write until the new state (with its view and search index loaded)
+//! is in place, new readers wait and the write waits for the readers in flight.
+
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+
+use cartograph_graph::{IndexConfig, IndexEvent, IndexReport};
+
+use crate::{Result, Workspace};
+
+/// Readers in flight and whether a writer holds the gate.
+#[derive(Default)]
+struct GateState {
+    readers: usize,
+    writer: bool,
+}
+
+/// A readers-writer gate that a writer can close and open from callbacks (no
+/// guard to carry across them).
+#[derive(Default)]
+struct Gate {
+    state: Mutex<GateState>,
+    changed: Condvar,
+}
+
+impl Gate {
+    fn enter(&self) {
+        let Ok(mut s) = self.state.lock() else { return };
+        while s.writer {
+            s = match self.changed.wait(s) {
+                Ok(s) => s,
+                Err(_) => return,
+            };
+        }
+        s.readers += 1;
+    }
+
+    fn leave(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.readers = s.readers.saturating_sub(1);
+            self.changed.notify_all();
+        }
+    }
+
+    fn close(&self) {
+        let Ok(mut s) = self.state.lock() else { return };
+        while s.writer {
+            s = match self.changed.wait(s) {
+                Ok(s) => s,
+                Err(_) => return,
+            };
+        }
+        s.writer = true;
+        while s.readers > 0 {
+            s = match self.changed.wait(s) {
+                Ok(s) => s,
+                Err(_) => return,
+            };
+        }
+    }
+
+    fn open(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            if s.writer {
+                s.writer = false;
+                self.changed.notify_all();
+            }
+        }
+    }
+}
+
+/// A reader's hold on the current state; the state cannot change while it lives.
+pub struct Lease<'a> {
+    live: &'a Live,
+    workspace: Arc<Workspace>,
+}
+
+impl std::ops::Deref for Lease<'_> {
+    type Target = Workspace;
+    fn deref(&self) -> &Workspace {
+        &self.workspace
+    }
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        self.live.gate.leave();
+    }
+}
+
+/// A workspace that updates itself from the disk between readers.
+pub struct Live {
+    current: RwLock<Arc<Workspace>>,
+    gate: Gate,
+    /// One update at a time.
+    updating: Mutex<()>,
+}
+
+impl Live {
+    /// Starts from an opened workspace.
+    pub fn new(ws: Workspace) -> Live {
+        Live {
+            current: RwLock::new(Arc::new(ws)),
+            gate: Gate::default(),
+            updating: Mutex::new(()),
+        }
+    }
+
+    /// The current state, held until the lease is dropped.
+    pub fn read(&self) -> Lease<'_> {
+        self.gate.enter();
+        let workspace = match self.current.read() {
+            Ok(w) => w.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        Lease {
+            live: self,
+            workspace,
+        }
+    }
+
+    /// Brings the index up to date with the disk (the roots it records) and makes
+    /// the result current. Readers wait only from the store write to the swap.
+    pub fn update(&self, progress: &(dyn Fn(IndexEvent) + Sync)) -> Result<IndexReport> {
+        let _one = self.updating.lock();
+        let now = match self.current.read() {
+            Ok(w) => w.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        let meta = now.store().meta()?;
+        let config = IndexConfig {
+            roots: Vec::new(),
+            walk: cartograph_indexer::WalkConfig {
+                max_file_size: meta.max_file_size.max(1),
+                ..cartograph_indexer::WalkConfig::default()
+            },
+            cancel: None,
+        };
+        let outcome = now.update(&config, progress, &|| self.gate.close());
+        let result = match outcome {
+            Ok((next, report)) => {
+                let changed = report.added + report.changed + report.deleted > 0;
+                if changed {
+                    // Load what readers need before they see the new state; the
+                    // disk was just read, so the state starts fresh (the
+                    // background check corrects it if files changed meanwhile).
+                    next.warm()?;
+                    next.assume_fresh()?;
+                    if let Ok(mut current) = self.current.write() {
+                        *current = Arc::new(next);
+                    }
+                }
+                Ok(report)
+            }
+            Err(e) => Err(e),
+        };
+        self.gate.open();
+        result
+    }
+}
