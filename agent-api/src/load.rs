@@ -29,6 +29,19 @@ pub struct LoadArgs {
     /// Words to find the symbols asked about (the most referenced of their hits).
     #[arg(long, default_value = "parse")]
     words: String,
+    /// Measure freshness instead: edit files under this indexed directory (of a
+    /// server started with `--watch`) and time until queries reflect each edit.
+    #[arg(long, value_name = "DIR", requires = "grpc")]
+    edit_root: Option<std::path::PathBuf>,
+    /// Edits for the save-to-answer measurement.
+    #[arg(long, default_value_t = 200)]
+    edits: usize,
+    /// Files created (then deleted) at once, as a branch switch does.
+    #[arg(long, default_value_t = 2000)]
+    burst: usize,
+    /// The server's process ID, to sample its CPU and memory at idle.
+    #[arg(long)]
+    pid: Option<u32>,
     /// Bearer token, if the server requires one.
     #[arg(long, env = "CARTOGRAPH_TOKEN", hide_env_values = true)]
     token: Option<String>,
@@ -56,6 +69,9 @@ pub fn run(args: LoadArgs) -> Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
+        if let Some(root) = args.edit_root.clone() {
+            return freshness(&args, &root).await;
+        }
         let symbols = pick_symbols(&args).await?;
         eprintln!(
             "cartograph: {} symbols, {} clients, {}s per operation",
@@ -104,6 +120,143 @@ fn report(transport: &str, op: &str, t: &Tally, seconds: u64) {
         pct(0.99),
         t.errors
     );
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Whether a search for `name` finds it now.
+async fn visible(
+    client: &mut CartographClient<tonic::transport::Channel>,
+    name: &str,
+    token: &Option<String>,
+) -> Result<bool> {
+    let request = pb::SearchRequest {
+        text: name.to_string(),
+        limit: 5,
+        ..Default::default()
+    };
+    let hits = client
+        .search(authorized(request, token))
+        .await
+        .map_err(|e| anyhow!("search failed: {e}"))?
+        .into_inner();
+    Ok(hits.symbols.iter().any(|s| s.name == name))
+}
+
+/// Polls until `name` is (or is no longer) visible; the time it took.
+async fn until(
+    client: &mut CartographClient<tonic::transport::Channel>,
+    name: &str,
+    present: bool,
+    token: &Option<String>,
+) -> Result<Duration> {
+    let started = Instant::now();
+    while visible(client, name, token).await? != present {
+        if started.elapsed() > Duration::from_secs(120) {
+            bail!(
+                "`{name}` did not {} within 120 s",
+                if present { "appear" } else { "disappear" }
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    Ok(started.elapsed())
+}
+
+/// CPU seconds (user + system) and resident memory of a process, from /proc.
+fn usage(pid: u32) -> Option<(f64, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let rss = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some((ticks / 100.0, rss))
+}
+
+/// Save-to-answer latency over `--edits` edits, a `--burst` of files created and
+/// deleted at once, and the server's idle CPU and memory.
+async fn freshness(args: &LoadArgs, root: &std::path::Path) -> Result<()> {
+    let addr = args.grpc.clone().unwrap_or_default();
+    let mut client = grpc_client(&addr).await?;
+    let dir = root.join("cartograph_probe");
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot write under {}", root.display()))?;
+    let result = async {
+        let mut samples = Vec::with_capacity(args.edits);
+        for i in 0..args.edits {
+            let name = format!("cartograph_probe_{i}");
+            std::fs::write(
+                dir.join("probe.py"),
+                format!("def {name}():\n    return {i}\n"),
+            )?;
+            samples.push(until(&mut client, &name, true, &args.token).await?);
+        }
+        samples.sort();
+        let pct = |p: f64| {
+            millis(
+                samples[((samples.len() as f64 * p).ceil() as usize).clamp(1, samples.len()) - 1],
+            )
+        };
+        println!(
+            "save-to-answer over {} edits: p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms",
+            samples.len(),
+            pct(0.5),
+            pct(0.99),
+            pct(1.0)
+        );
+        let started = Instant::now();
+        for i in 0..args.burst {
+            std::fs::write(
+                dir.join(format!("burst_{i}.py")),
+                format!("def cartograph_burst_{i}():\n    return {i}\n"),
+            )?;
+        }
+        let last = format!("cartograph_burst_{}", args.burst.saturating_sub(1));
+        until(&mut client, &last, true, &args.token).await?;
+        until(&mut client, "cartograph_burst_0", true, &args.token).await?;
+        println!(
+            "{} files created at once: fresh after {:.0} ms",
+            args.burst,
+            millis(started.elapsed())
+        );
+        let started = Instant::now();
+        for i in 0..args.burst {
+            std::fs::remove_file(dir.join(format!("burst_{i}.py")))?;
+        }
+        until(&mut client, &last, false, &args.token).await?;
+        until(&mut client, "cartograph_burst_0", false, &args.token).await?;
+        println!(
+            "{} files deleted at once: fresh after {:.0} ms",
+            args.burst,
+            millis(started.elapsed())
+        );
+        if let Some(pid) = args.pid {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            if let Some((a, _)) = usage(pid) {
+                tokio::time::sleep(Duration::from_secs(10)).await;
+                if let Some((b, rss)) = usage(pid) {
+                    println!(
+                        "server at idle: {:.2}% of a core over 10 s, {:.0} MB resident",
+                        (b - a) * 10.0,
+                        rss as f64 / 1024.0
+                    );
+                }
+            }
+        }
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result
 }
 
 /// Symbols with callers or references, found through the server itself.

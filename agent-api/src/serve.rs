@@ -80,7 +80,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 /// Serves MCP over stdin/stdout until the client closes it.
 pub fn mcp_stdio(shared: Shared, args: McpArgs) -> Result<()> {
     runtime()?.block_on(async move {
-        shared.watch_freshness();
+        shared.watch_freshness(args.watch);
         if args.watch {
             shared.watch_files()?;
         }
@@ -109,7 +109,7 @@ pub fn serve(shared: Shared, args: ServeArgs) -> Result<()> {
     }
     let auth = Auth(token.map(Arc::from));
     runtime()?.block_on(async move {
-        shared.watch_freshness();
+        shared.watch_freshness(args.watch);
         if args.watch {
             shared.watch_files()?;
         }

@@ -409,13 +409,17 @@ impl Store {
 
     /// Every file's graph record, sorted by path.
     pub fn graphs(&self) -> Result<Vec<(String, FileGraph)>> {
-        let mut out = Vec::new();
+        use rayon::prelude::*;
+        let mut raw = Vec::new();
         for item in self.db.scan_prefix(GRAPH_PREFIX) {
             let (k, v) = item.map_err(|e| self.corrupt(e))?;
             let path = String::from_utf8_lossy(&k[GRAPH_PREFIX.len()..]).into_owned();
-            out.push((path, self.decode_compressed(&v)?));
+            raw.push((path, v));
         }
-        Ok(out)
+        // Decoding dominates; it runs on every core.
+        raw.into_par_iter()
+            .map(|(path, v)| Ok((path, self.decode_compressed(&v)?)))
+            .collect()
     }
 
     /// Bytes used on disk by the store.

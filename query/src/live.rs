@@ -138,7 +138,9 @@ impl Live {
             },
             cancel: None,
         };
+        let started = std::time::Instant::now();
         let outcome = now.update(&config, progress, &|| self.gate.close());
+        tracing::debug!("live update: indexed in {:?}", started.elapsed());
         let result = match outcome {
             Ok((next, report)) => {
                 let changed = report.added + report.changed + report.deleted > 0;
@@ -148,6 +150,7 @@ impl Live {
                     // background check corrects it if files changed meanwhile).
                     next.warm()?;
                     next.assume_fresh()?;
+                    tracing::debug!("live update: warm after {:?}", started.elapsed());
                     if let Ok(mut current) = self.current.write() {
                         *current = Arc::new(next);
                     }
