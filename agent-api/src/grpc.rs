@@ -40,6 +40,7 @@ fn index(s: IndexState) -> Option<pb::IndexState> {
         changed_files: s.changed_files as u32,
         changed: s.changed,
         checked_at: s.checked_at,
+        updating: s.updating,
     })
 }
 

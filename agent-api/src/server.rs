@@ -190,10 +190,13 @@ impl Shared {
     /// The state of the index, as last checked.
     pub fn state(&self) -> IndexState {
         // The background check keeps the cache young; a day is only a bound.
-        self.live
+        let mut state = self
+            .live
             .read()
             .index_state(Duration::from_secs(86_400))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        state.updating = self.live.is_updating();
+        state
     }
 
     /// Runs a query on the blocking pool, bounded by the deadline.

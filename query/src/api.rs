@@ -184,6 +184,9 @@ pub struct IndexState {
     pub changed: Vec<String>,
     /// When the disk was compared with the index (seconds since the epoch).
     pub checked_at: i64,
+    /// Whether an update is being applied (a watching server): newer answers
+    /// follow shortly.
+    pub updating: bool,
 }
 
 /// The cached state and when it was computed.
@@ -257,6 +260,7 @@ impl Workspace {
             changed_files: changed.len(),
             changed: changed.into_iter().take(MAX_CHANGED_LISTED).collect(),
             checked_at: now_secs(),
+            updating: false,
         };
         if let Ok(mut cache) = self.state.lock() {
             *cache = Some((Instant::now(), state.clone()));
@@ -275,6 +279,7 @@ impl Workspace {
             changed_files: 0,
             changed: Vec::new(),
             checked_at: now_secs(),
+            updating: false,
         };
         if let Ok(mut cache) = self.state.lock() {
             *cache = Some((Instant::now(), state));

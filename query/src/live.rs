@@ -96,6 +96,8 @@ pub struct Live {
     gate: Gate,
     /// One update at a time.
     updating: Mutex<()>,
+    /// Whether an update runs now.
+    busy: std::sync::atomic::AtomicBool,
 }
 
 impl Live {
@@ -105,6 +107,7 @@ impl Live {
             current: RwLock::new(Arc::new(ws)),
             gate: Gate::default(),
             updating: Mutex::new(()),
+            busy: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -121,10 +124,16 @@ impl Live {
         }
     }
 
+    /// Whether an update is being applied now.
+    pub fn is_updating(&self) -> bool {
+        self.busy.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Brings the index up to date with the disk (the roots it records) and makes
     /// the result current. Readers wait only from the store write to the swap.
     pub fn update(&self, progress: &(dyn Fn(IndexEvent) + Sync)) -> Result<IndexReport> {
         let _one = self.updating.lock();
+        self.busy.store(true, std::sync::atomic::Ordering::Relaxed);
         let now = match self.current.read() {
             Ok(w) => w.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
@@ -160,6 +169,7 @@ impl Live {
             Err(e) => Err(e),
         };
         self.gate.open();
+        self.busy.store(false, std::sync::atomic::Ordering::Relaxed);
         result
     }
 }

@@ -103,3 +103,39 @@ fn sigkill_during_index_never_corrupts_the_index() {
         .to_string();
     assert_eq!(a, b);
 }
+
+#[test]
+fn sigkill_while_watching_never_corrupts_the_index() {
+    let ws = Workspace::empty();
+    write_generation(&ws, "old");
+    ws.run(&["index", "."]).ok();
+    for (round, delay_ms) in [40u64, 120, 250, 500].into_iter().enumerate() {
+        let mut child = Command::new(binary())
+            .arg("watch")
+            .current_dir(&ws.root)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        // A new generation of every file, then a kill somewhere in its update.
+        write_generation(&ws, &format!("gen{round}"));
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        // The index opens and holds one generation, whole.
+        let stats = ws.run(&["stats", "--json"]).json();
+        assert_eq!(stats["files"], FILES as u64, "after kill {round}");
+        let prefixes = symbol_prefixes(&ws);
+        assert!(prefixes.len() <= 2, "after kill {round}: {prefixes:?}");
+    }
+    // The next run repairs what was in flight: equal to a rebuild.
+    ws.run(&["index"]).ok();
+    assert_eq!(
+        symbol_prefixes(&ws).into_iter().collect::<Vec<_>>(),
+        ["gen3"]
+    );
+    let verify = ws.run(&["verify"]);
+    assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
+}
