@@ -236,6 +236,14 @@ pub fn stats(out: &mut dyn Write, s: &Stats) -> Result<()> {
     writeln!(out, "index size: {} bytes", s.index_size_bytes)?;
     writeln!(out, "generation: {}", s.generation)?;
     writeln!(out, "indexed at: {}", utc_time(s.indexed_at))?;
+    for r in &s.repositories {
+        let commit = r.commit.as_deref().unwrap_or("(no commit)");
+        let short = &commit[..commit.len().min(12)];
+        match &r.branch {
+            Some(b) => writeln!(out, "repository {}: {b} at {short}", r.root)?,
+            None => writeln!(out, "repository {}: detached at {short}", r.root)?,
+        }
+    }
     for r in &s.roots {
         writeln!(out, "root: {r}")?;
     }

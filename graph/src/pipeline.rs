@@ -292,8 +292,14 @@ pub fn index_workspace(
     let services_changed = store.services()? != services || deployments_changed;
     let skipped_changed = store.skipped()? != skipped;
     let roots_changed = meta.roots != root_records;
+    let heads: Vec<cartograph_indexer::RepoHead> = root_records
+        .iter()
+        .filter_map(|r| cartograph_indexer::repo_head(&r.path))
+        .collect();
+    let heads_changed = store.heads()? != heads;
     let first_run = meta.generation == 0;
     if report.changes.is_empty()
+        && !heads_changed
         && !services_changed
         && !skipped_changed
         && !roots_changed
@@ -311,6 +317,7 @@ pub fn index_workspace(
     update.deletes = deletes;
     update.services = Some(services);
     update.deployments = Some(deployments);
+    update.heads = Some(heads);
     update.skipped = Some(skipped);
     update.roots = Some(root_records);
     progress(IndexEvent::Writing);

@@ -20,6 +20,7 @@ const LOCK_FILE: &str = "LOCK";
 
 const META_KEY: &[u8] = b"m:meta";
 const DEPLOYMENTS_KEY: &[u8] = b"m:deployments";
+const HEADS_KEY: &[u8] = b"m:heads";
 const FILE_PREFIX: &[u8] = b"f:";
 const FACTS_PREFIX: &[u8] = b"x:";
 const NAME_PREFIX: &[u8] = b"n:";
@@ -151,6 +152,8 @@ pub struct StoreUpdate {
     pub deployments: Option<Vec<Deployment>>,
     /// The complete list of skipped paths, replacing the stored one (when `Some`).
     pub skipped: Option<Vec<Skipped>>,
+    /// The commits the roots' repositories had checked out (when `Some`).
+    pub heads: Option<Vec<cartograph_indexer::RepoHead>>,
     /// The roots, replacing the stored ones (when `Some`).
     pub roots: Option<Vec<RootRecord>>,
     /// Size cap of the run.
@@ -330,6 +333,11 @@ impl Store {
             out.push((path, self.decode_facts(&v)?));
         }
         Ok(out)
+    }
+
+    /// The commits the roots' repositories had checked out at the last update.
+    pub fn heads(&self) -> Result<Vec<cartograph_indexer::RepoHead>> {
+        Ok(self.get(HEADS_KEY)?.unwrap_or_default())
     }
 
     /// Deployments declared by compose and Kubernetes files, by name.
@@ -578,6 +586,9 @@ impl Store {
             } else {
                 batch.insert(k, encode(&entries));
             }
+        }
+        if let Some(heads) = &update.heads {
+            batch.insert(HEADS_KEY, encode(heads));
         }
         if let Some(deployments) = &update.deployments {
             batch.insert(DEPLOYMENTS_KEY, encode(deployments));

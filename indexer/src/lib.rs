@@ -10,6 +10,7 @@
 mod deploy;
 mod extract;
 mod facts;
+mod git;
 mod http;
 mod services;
 mod walk;
@@ -21,6 +22,7 @@ pub use facts::{
     Binding, Diagnostic, FileFacts, GrpcHandler, HttpFact, Import, RefKind, Reference, Span,
     SymbolDef, SymbolKind, TopicFact,
 };
+pub use git::{repo_head, RepoHead};
 pub use services::{detect_services, name_from_manifest, service_of, Service};
 pub use walk::{
     content_hash, is_manifest, mtime_of, read_source, walk, Manifest, Root, SkipReason, Skipped,

@@ -787,6 +787,16 @@ impl Workspace {
             l.references += u64::from(f.references);
         }
         stats.freshness = self.freshness(&files)?;
+        stats.repositories = self
+            .store
+            .heads()?
+            .into_iter()
+            .map(|h| model::RepositoryState {
+                root: h.root.display().to_string(),
+                commit: h.commit,
+                branch: h.branch,
+            })
+            .collect();
         Ok(stats)
     }
 

@@ -176,6 +176,19 @@ pub struct Stats {
     pub roots: Vec<String>,
     /// Differences between the index and the disk.
     pub freshness: Freshness,
+    /// The commit each root's git repository had checked out at the last update.
+    pub repositories: Vec<RepositoryState>,
+}
+
+/// The commit a root's repository had checked out when it was last indexed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RepositoryState {
+    /// The root.
+    pub root: String,
+    /// The commit indexed.
+    pub commit: Option<String>,
+    /// The branch (absent when detached).
+    pub branch: Option<String>,
 }
 
 /// One line of `cartograph export`.

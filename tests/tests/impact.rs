@@ -269,6 +269,18 @@ fn the_review_bot_recipe_comments_and_fails_on_high_risk() {
             "rpc Charge(ChargeRequest) returns (ChargeResult) {}",
         )
     });
+    // The index records the commit it was built from.
+    let head = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(&ws.root)
+        .output()
+        .unwrap();
+    let stats = ws.run(&["stats", "--json"]).json();
+    assert_eq!(
+        stats["repositories"][0]["commit"],
+        String::from_utf8_lossy(&head.stdout).trim()
+    );
+    assert_eq!(stats["repositories"][0]["branch"], "feature");
     let md = ws
         .run(&["impact", "--diff", "main...HEAD", "--format", "markdown"])
         .ok()
