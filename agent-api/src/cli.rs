@@ -348,6 +348,9 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         command => {
             let ws = open_workspace(cli.index.as_deref(), &cwd)?;
+            if !matches!(command, Command::Stats(_) | Command::Verify(_)) {
+                warn_if_stale(&ws);
+            }
             let mut out = std::io::stdout().lock();
             match command {
                 Command::Search(a) => search(&ws, a, &mut out),
@@ -412,6 +415,19 @@ fn open_workspace(explicit: Option<&Path>, cwd: &Path) -> Result<Workspace> {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
             other => return Ok(other?),
+        }
+    }
+}
+
+/// Says on stderr when indexed files changed on disk since the last update, so that
+/// answers about them may be stale (a metadata check; `stats` has the details).
+fn warn_if_stale(ws: &Workspace) {
+    if let Ok(stale) = ws.quick_staleness() {
+        if let Some(first) = stale.first() {
+            eprintln!(
+                "cartograph: {} indexed file(s) changed on disk since the last update (e.g. {first}); answers about them may be stale: run `cartograph index` (or `cartograph watch`)",
+                stale.len()
+            );
         }
     }
 }

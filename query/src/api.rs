@@ -268,6 +268,33 @@ impl Workspace {
         Ok(state)
     }
 
+    /// Indexed files whose size or modification time differ on disk now, or that
+    /// are gone: a check by metadata only (no walk, no reads), cheap enough for
+    /// every command; files added since are not seen (`stats` sees them).
+    pub fn quick_staleness(&self) -> Result<Vec<String>> {
+        let roots = self.store.meta()?.roots;
+        let mut out = Vec::new();
+        for f in self.store.files()? {
+            let abs = roots.iter().find_map(|r| {
+                let rel = if r.prefix.is_empty() {
+                    Some(f.path.as_str())
+                } else {
+                    f.path
+                        .strip_prefix(r.prefix.as_str())
+                        .and_then(|p| p.strip_prefix('/'))
+                };
+                rel.map(|rel| r.path.join(rel))
+            });
+            let same = abs
+                .and_then(|a| std::fs::metadata(a).ok())
+                .is_some_and(|m| m.len() == f.size && cartograph_indexer::mtime_of(&m) == f.mtime);
+            if !same {
+                out.push(f.path);
+            }
+        }
+        Ok(out)
+    }
+
     /// Records the index as matching the disk (just after indexing it), so the first
     /// answers do not walk the disk to say so.
     pub fn assume_fresh(&self) -> Result<()> {
