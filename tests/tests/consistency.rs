@@ -174,7 +174,13 @@ fn verify_reports_a_stale_index_apart_from_an_inconsistent_one() {
     std::fs::write(&file, "changed after indexing\n").unwrap();
     // Every query says on stderr that answers may be stale.
     let query = ws.run(&["search", "cart"]);
-    assert!(query.stderr.contains("changed on disk since the last update"), "{}", query.stderr);
+    assert!(
+        query
+            .stderr
+            .contains("changed on disk since the last update"),
+        "{}",
+        query.stderr
+    );
     let stale = ws.run(&["verify", "--json"]);
     assert_eq!(stale.code, 1);
     let v: serde_json::Value = serde_json::from_str(&stale.stdout).unwrap();
