@@ -21,7 +21,7 @@ pub struct Deployment {
 
 /// Whether a file may declare deployments (checked by content when parsed).
 pub fn is_deployment_file(name: &str) -> bool {
-    name == ".env" || name.ends_with(".yaml") || name.ends_with(".yml")
+    name == ".env" || name == "cartograph.toml" || name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
 /// The deployments declared by the files given as (workspace path, text). `.env`
@@ -40,12 +40,28 @@ pub fn parse_deployments(files: &[(String, String)]) -> Vec<Deployment> {
             }
         }
     }
+    // Helm charts: the chart's name, by directory, for the values files beside it.
+    let mut charts: HashMap<&str, String> = HashMap::new();
+    for (path, text) in files {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        if name == "Chart.yaml" {
+            if let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(text) {
+                if let Some(n) = doc.get("name").and_then(scalar) {
+                    charts.insert(dir, n);
+                }
+            }
+        }
+    }
     let mut out = Vec::new();
     for (path, text) in files.iter().filter(|(p, _)| !p.ends_with(".env")) {
-        let name = path.rsplit('/').next().unwrap_or(path);
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
         let compose = name.starts_with("docker-compose") || name.starts_with("compose");
-        if compose {
+        if name == "cartograph.toml" {
+            out.extend(aliases(path, text));
+        } else if compose {
             out.extend(compose_services(path, text, &dotenv));
+        } else if name.starts_with("values") && charts.contains_key(dir) {
+            out.extend(helm_values(path, text, &charts[dir]));
         } else if text.contains("kind:") && text.contains("containers") {
             out.extend(kubernetes_deployments(path, text));
         }
@@ -115,6 +131,90 @@ fn join(file: &str, path: &str) -> String {
         }
     }
     parts.join("/")
+}
+
+/// `cartograph.toml`: other names a service answers to (hostnames, DNS names),
+/// by the directory of its code:
+///
+/// ```toml
+/// [[service]]
+/// path = "services/cart"
+/// aliases = ["cart", "cart.internal"]
+/// ```
+fn aliases(path: &str, text: &str) -> Vec<Deployment> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        #[serde(default)]
+        service: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        path: String,
+        #[serde(default)]
+        aliases: Vec<String>,
+    }
+    let Ok(file) = toml::from_str::<File>(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in file.service {
+        let build = join(path, &entry.path);
+        for alias in entry.aliases {
+            out.push(Deployment {
+                name: alias,
+                file: path.to_string(),
+                build: Some(build.clone()),
+                env: BTreeMap::new(),
+            });
+        }
+    }
+    out
+}
+
+/// A Helm chart's values file: the chart deploys a service of its name, with the
+/// environment its `env` gives (a map, or a list of `name`/`value` pairs), at the
+/// top level or under one key (`app.env`).
+fn helm_values(path: &str, text: &str, chart: &str) -> Vec<Deployment> {
+    let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(text) else {
+        return Vec::new();
+    };
+    let mut env = BTreeMap::new();
+    let mut read = |v: &serde_yaml::Value| match v {
+        serde_yaml::Value::Mapping(m) => {
+            for (k, v) in m {
+                if let (Some(k), Some(v)) = (scalar(k), scalar(v)) {
+                    env.insert(k, v);
+                }
+            }
+        }
+        serde_yaml::Value::Sequence(items) => {
+            for item in items {
+                if let (Some(k), Some(v)) = (
+                    item.get("name").and_then(scalar),
+                    item.get("value").and_then(scalar),
+                ) {
+                    env.insert(k, v);
+                }
+            }
+        }
+        _ => {}
+    };
+    if let Some(e) = doc.get("env") {
+        read(e);
+    }
+    if let Some(m) = doc.as_mapping() {
+        for (_, v) in m {
+            if let Some(e) = v.get("env") {
+                read(e);
+            }
+        }
+    }
+    vec![Deployment {
+        name: chart.to_string(),
+        file: path.to_string(),
+        build: None,
+        env,
+    }]
 }
 
 fn compose_services(path: &str, text: &str, dotenv: &HashMap<String, String>) -> Vec<Deployment> {

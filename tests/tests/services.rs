@@ -188,3 +188,68 @@ fn editing_a_handler_relinks_and_equals_a_rebuild() {
     };
     assert_eq!(export(&ws.root.join(".cartograph")), export(&fresh));
 }
+
+#[test]
+fn cartograph_toml_aliases_and_helm_values_name_the_services_urls_reach() {
+    let ws = Workspace::empty();
+    ws.write("cart/requirements.txt", "flask\n");
+    ws.write(
+        "cart/app.py",
+        "from flask import Flask\napp = Flask(__name__)\n\n@app.route(\"/api/cart/<uid>\")\ndef get_cart(uid):\n    return {}\n\n@app.route(\"/api/totals\")\ndef totals():\n    return {}\n",
+    );
+    ws.write("web/package.json", "{\"name\": \"web\"}\n");
+    ws.write(
+        "web/src/index.js",
+        "async function load(uid) {\n  return fetch(`http://cart.internal:8080/api/cart/${uid}`);\n}\n\nasync function sums() {\n  return fetch(`${process.env.TOTALS_URL}/api/totals`);\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links = |ws: &Workspace| -> BTreeSet<String> {
+        ws.run(&["links", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {} -> {} {} {}",
+                    l["from"]["service"].as_str().unwrap(),
+                    l["endpoint"].as_str().unwrap(),
+                    l["to"]["service"].as_str().unwrap(),
+                    l["to"]["symbol"].as_str().unwrap(),
+                    l["evidence"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    // An unknown host is a third party: no link; an unknown variable leaves a path
+    // only, matched by route alone (low confidence).
+    assert_eq!(
+        links(&ws),
+        BTreeSet::from([
+            "web http:GET /api/totals -> cart python cart app.py totals(). route-template"
+                .to_string()
+        ])
+    );
+
+    ws.write(
+        "cartograph.toml",
+        "[[service]]\npath = \"cart\"\naliases = [\"cart.internal\"]\n",
+    );
+    ws.write(
+        "charts/web/Chart.yaml",
+        "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+    );
+    ws.write(
+        "charts/web/values.yaml",
+        "replicaCount: 2\nenv:\n  - name: TOTALS_URL\n    value: http://cart.internal:8080\n",
+    );
+    ws.run(&["index"]).ok();
+    assert_eq!(
+        links(&ws),
+        BTreeSet::from([
+            "web http:GET /api/cart/{} -> cart python cart app.py get_cart(). literal-url"
+                .to_string(),
+            "web http:GET /api/totals -> cart python cart app.py totals(). env-config".to_string(),
+        ])
+    );
+}
