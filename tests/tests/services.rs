@@ -253,3 +253,45 @@ fn cartograph_toml_aliases_and_helm_values_name_the_services_urls_reach() {
         ])
     );
 }
+
+#[test]
+fn actix_routes_are_endpoints_other_services_link_to() {
+    let ws = Workspace::empty();
+    ws.write(
+        "items/Cargo.toml",
+        "[package]\nname = \"items\"\nversion = \"0.1.0\"\n",
+    );
+    ws.write(
+        "items/src/main.rs",
+        "use actix_web::{get, post, web, Responder};\n\n#[get(\"/api/items/{id}\")]\nasync fn item(path: web::Path<u32>) -> impl Responder { \"x\" }\n\n#[post(\"/api/items\")]\nasync fn create() -> impl Responder { \"y\" }\n\nasync fn user() -> impl Responder { \"u\" }\n\nfn config(cfg: &mut web::ServiceConfig) {\n    cfg.service(web::resource(\"/api/users/{id}\").route(web::get().to(user)));\n}\n",
+    );
+    ws.write("shop/requirements.txt", "requests\n");
+    ws.write(
+        "shop/client.py",
+        "import requests\n\ndef fetch_item(item_id):\n    return requests.get(f\"http://items:8080/api/items/{item_id}\")\n\ndef add_item(body):\n    return requests.post(\"http://items:8080/api/items\", json=body)\n\ndef fetch_user(uid):\n    return requests.get(f\"http://items:8080/api/users/{uid}\")\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links: BTreeSet<String> = ws
+        .run(&["links", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{} -> {} {}",
+                l["from"]["symbol"].as_str().unwrap(),
+                l["endpoint"].as_str().unwrap(),
+                l["to"]["symbol"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        links,
+        BTreeSet::from([
+            "python shop client.py add_item(). -> http:POST /api/items rust items src/main.rs create().".to_string(),
+            "python shop client.py fetch_item(). -> http:GET /api/items/{} rust items src/main.rs item().".to_string(),
+            "python shop client.py fetch_user(). -> http:GET /api/users/{} rust items src/main.rs user().".to_string(),
+        ])
+    );
+}

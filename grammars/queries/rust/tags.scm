@@ -94,6 +94,26 @@
   arguments: (arguments . (string_literal) @http.path . (call_expression function: (identifier) @http.method arguments: (arguments (identifier) @http.handler)))
   (#eq? @_r "route")
   (#match? @http.method "^(get|post|put|delete|patch)$")) @http.route
+; HTTP routes: actix `#[get("/items/{id}")] async fn item(..)`
+((attribute_item (attribute (identifier) @http.method arguments: (token_tree . (string_literal) @http.path))) @http.route
+  .
+  (function_item name: (identifier) @http.handler)
+  (#match? @http.method "^(get|post|put|delete|patch)$"))
+; actix `cfg.route("/items", web::get().to(handler))`
+(call_expression
+  function: (field_expression field: (field_identifier) @_r)
+  arguments: (arguments . (string_literal) @http.path . (call_expression function: (field_expression value: (call_expression function: (scoped_identifier name: (identifier) @http.method)) field: (field_identifier) @_to) arguments: (arguments (identifier) @http.handler)))
+  (#eq? @_r "route")
+  (#eq? @_to "to")
+  (#match? @http.method "^(get|post|put|delete|patch)$")) @http.route
+; actix `web::resource("/users/{id}").route(web::get().to(handler))`
+(call_expression
+  function: (field_expression value: (call_expression function: (scoped_identifier name: (identifier) @_res) arguments: (arguments . (string_literal) @http.path)) field: (field_identifier) @_r)
+  arguments: (arguments (call_expression function: (field_expression value: (call_expression function: (scoped_identifier name: (identifier) @http.method)) field: (field_identifier) @_to) arguments: (arguments (identifier) @http.handler)))
+  (#eq? @_res "resource")
+  (#eq? @_r "route")
+  (#eq? @_to "to")
+  (#match? @http.method "^(get|post|put|delete|patch)$")) @http.route
 ; HTTP calls: `reqwest::get(url)`, `client.post(url)`
 (call_expression
   function: (scoped_identifier path: (identifier) @_c name: (identifier) @http.method)
