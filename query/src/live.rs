@@ -150,24 +150,27 @@ impl Live {
         let started = std::time::Instant::now();
         let outcome = now.update(&config, progress, &|| self.gate.close());
         tracing::debug!("live update: indexed in {:?}", started.elapsed());
-        let result = match outcome {
-            Ok((next, report)) => {
-                let changed = report.added + report.changed + report.deleted > 0;
-                if changed {
-                    // Load what readers need before they see the new state; the
-                    // disk was just read, so the state starts fresh (the
-                    // background check corrects it if files changed meanwhile).
-                    next.warm()?;
-                    next.assume_fresh()?;
-                    tracing::debug!("live update: warm after {:?}", started.elapsed());
-                    if let Ok(mut current) = self.current.write() {
-                        *current = Arc::new(next);
-                    }
+        // Whatever happens, the gate opens again below (an early return would leave
+        // every reader waiting).
+        let result = outcome.map(|(next, report)| {
+            let changed = report.added + report.changed + report.deleted > 0;
+            if changed {
+                // Load what readers need before they see the new state; the disk
+                // was just read, so the state starts fresh (the background check
+                // corrects it if files changed meanwhile). The store is already
+                // written: even if loading fails, the new state is the one to read.
+                if let Err(e) = next.warm().and_then(|_| next.assume_fresh()) {
+                    tracing::warn!(
+                        "loading the updated index failed: {e}; it loads on the next question"
+                    );
                 }
-                Ok(report)
+                tracing::debug!("live update: warm after {:?}", started.elapsed());
+                if let Ok(mut current) = self.current.write() {
+                    *current = Arc::new(next);
+                }
             }
-            Err(e) => Err(e),
-        };
+            report
+        });
         self.gate.open();
         self.busy.store(false, std::sync::atomic::Ordering::Relaxed);
         result
