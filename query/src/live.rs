@@ -133,12 +133,12 @@ impl Live {
     /// the result current. Readers wait only from the store write to the swap.
     pub fn update(&self, progress: &(dyn Fn(IndexEvent) + Sync)) -> Result<IndexReport> {
         let _one = self.updating.lock();
-        self.busy.store(true, std::sync::atomic::Ordering::Relaxed);
         let now = match self.current.read() {
             Ok(w) => w.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         };
         let meta = now.store().meta()?;
+        self.busy.store(true, std::sync::atomic::Ordering::Relaxed);
         let config = IndexConfig {
             roots: Vec::new(),
             walk: cartograph_indexer::WalkConfig {
