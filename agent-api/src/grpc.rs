@@ -110,6 +110,38 @@ fn nonzero(n: u32) -> Option<usize> {
     (n > 0).then_some(n as usize)
 }
 
+/// Sends one chunk from a blocking task; fails when the client went away or has
+/// not read for [`STALLED_CLIENT`].
+fn send_or_give_up(
+    sender: &tokio::sync::mpsc::Sender<Result<pb::ExportChunk, Status>>,
+    chunk: pb::ExportChunk,
+) -> std::io::Result<()> {
+    use tokio::sync::mpsc::error::TrySendError;
+    let started = std::time::Instant::now();
+    let mut item = Ok(chunk);
+    loop {
+        match sender.try_send(item) {
+            Ok(()) => return Ok(()),
+            Err(TrySendError::Closed(_)) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::BrokenPipe,
+                    "the client went away",
+                ))
+            }
+            Err(TrySendError::Full(back)) => {
+                if started.elapsed() > crate::server::STALLED_CLIENT {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the client stopped reading",
+                    ));
+                }
+                item = back;
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        }
+    }
+}
+
 /// The gRPC service.
 pub struct Grpc {
     shared: Shared,
@@ -461,26 +493,20 @@ impl pb::cartograph_server::Cartograph for Grpc {
         tokio::spawn(async move {
             let sender = tx.clone();
             let outcome = shared
-                .run(move |ws| {
+                .run_streaming(move |ws| {
                     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK);
                     ws.export(&mut |record| {
                         serde_json::to_writer(&mut buf, &record)?;
                         buf.push(b'\n');
                         if buf.len() >= CHUNK {
                             let jsonl = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK));
-                            sender
-                                .blocking_send(Ok(pb::ExportChunk { jsonl }))
-                                .map_err(|_| {
-                                    std::io::Error::new(
-                                        std::io::ErrorKind::BrokenPipe,
-                                        "the client went away",
-                                    )
-                                })?;
+                            send_or_give_up(&sender, pb::ExportChunk { jsonl })?;
                         }
                         Ok(())
                     })?;
                     if !buf.is_empty() {
-                        let _ = sender.blocking_send(Ok(pb::ExportChunk { jsonl: buf }));
+                        send_or_give_up(&sender, pb::ExportChunk { jsonl: buf })
+                            .map_err(cartograph_query::Error::Output)?;
                     }
                     Ok(())
                 })

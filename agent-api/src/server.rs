@@ -13,6 +13,9 @@ use cartograph_query::{Error, SymbolHit, Workspace};
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 /// How often the servers compare the index with the disk.
 pub const FRESHNESS_INTERVAL: Duration = Duration::from_secs(5);
+/// Longest a stream waits for a client that stops reading before giving up (it
+/// holds the index state it answers from, which updates wait for).
+pub const STALLED_CLIENT: Duration = Duration::from_secs(30);
 /// Largest request body accepted (MCP over HTTP and gRPC messages).
 pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
 
@@ -197,6 +200,27 @@ impl Shared {
             .unwrap_or_default();
         state.updating = self.live.is_updating();
         state
+    }
+
+    /// Runs a streaming query (export) on the blocking pool without the deadline:
+    /// it lasts as long as the client reads, and `f` must give up when the client
+    /// stalls (see [`STALLED_CLIENT`]).
+    pub async fn run_streaming<F>(&self, f: F) -> Result<(), Refusal>
+    where
+        F: FnOnce(&Workspace) -> cartograph_query::Result<()> + Send + 'static,
+    {
+        let live = self.live.clone();
+        match tokio::task::spawn_blocking(move || f(&live.read())).await {
+            Ok(answer) => answer.map_err(Refusal::from),
+            Err(e) => {
+                tracing::error!("a streaming request failed: {e}");
+                Err(Refusal {
+                    failure: Failure::Internal,
+                    message: "the request failed inside the server; see its log".to_string(),
+                    candidates: Vec::new(),
+                })
+            }
+        }
     }
 
     /// Runs a query on the blocking pool, bounded by the deadline.
