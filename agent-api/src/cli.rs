@@ -406,15 +406,22 @@ fn open_workspace(explicit: Option<&Path>, cwd: &Path) -> Result<Workspace> {
         );
     };
     // A `cartograph watch` holds the index only while it applies a batch: wait.
+    Ok(wait_unlocked(|| Workspace::open(&dir))?)
+}
+
+/// Runs `f` again while another process holds the index, for up to [`LOCK_WAIT`].
+fn wait_unlocked<T>(
+    mut f: impl FnMut() -> cartograph_query::Result<T>,
+) -> cartograph_query::Result<T> {
     let started = Instant::now();
     loop {
-        match Workspace::open(&dir) {
+        match f() {
             Err(cartograph_query::Error::Graph(cartograph_graph::Error::Locked { .. }))
                 if started.elapsed() < LOCK_WAIT =>
             {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
-            other => return Ok(other?),
+            other => return other,
         }
     }
 }
@@ -453,25 +460,15 @@ fn watch(explicit: Option<&Path>, cwd: &Path) -> Result<()> {
         )
     };
     let update = |dir: &Path| -> Result<cartograph_graph::IndexReport> {
-        let started = Instant::now();
-        loop {
-            let config = IndexConfig {
-                roots: Vec::new(),
-                walk: WalkConfig {
-                    max_file_size,
-                    ..WalkConfig::default()
-                },
-                cancel: None,
-            };
-            match Workspace::index(dir, &config, &|_| {}) {
-                Err(cartograph_query::Error::Graph(cartograph_graph::Error::Locked { .. }))
-                    if started.elapsed() < LOCK_WAIT =>
-                {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                other => return Ok(other?.1),
-            }
-        }
+        let config = IndexConfig {
+            roots: Vec::new(),
+            walk: WalkConfig {
+                max_file_size,
+                ..WalkConfig::default()
+            },
+            cancel: None,
+        };
+        Ok(wait_unlocked(|| Workspace::index(dir, &config, &|_| {}))?.1)
     };
     // Catch up with what changed while nobody watched.
     let first = update(&dir)?;

@@ -308,7 +308,7 @@ impl pb::cartograph_server::Cartograph for Grpc {
     ) -> Result<Response<pb::ServicesResponse>, Status> {
         let map = self
             .shared
-            .run(|ws| ws.services_map())
+            .run(|ws| ws.service_map())
             .await
             .map_err(status)?;
         Ok(Response::new(pb::ServicesResponse {

@@ -152,9 +152,13 @@ pub fn run(ws: &Workspace, a: ImpactArgs, out: &mut dyn Write) -> Result<()> {
         };
         request.diff = Some(text);
     }
-    let prefix = git(&root, &["rev-parse", "--show-prefix"])
-        .map(|p| p.trim().to_string())
-        .unwrap_or_default();
+    // Paths in a diff are relative to the repository; `git show` wants them so.
+    let prefix = match &revision {
+        Some(_) => git(&root, &["rev-parse", "--show-prefix"])
+            .map(|p| p.trim().to_string())
+            .unwrap_or_default(),
+        None => String::new(),
+    };
     let read_new = |path: &str| -> Option<String> {
         match &revision {
             Some(rev) => {

@@ -199,7 +199,7 @@ pub async fn answer(shared: &Shared, params: &CallToolRequestParams) -> Result<V
         }
         "services" => {
             let _: std::collections::BTreeMap<String, Value> = args(params)?;
-            shared.run(move |ws| value(ws.services_map()?)).await?
+            shared.run(move |ws| value(ws.service_map()?)).await?
         }
         "path" => {
             let r: PathRequest = args(params)?;
@@ -322,7 +322,7 @@ impl ServerHandler for Mcp {
         }
         let map = self
             .shared
-            .run(|ws| ws.services_map())
+            .run(|ws| ws.service_map())
             .await
             .map_err(|r| ErrorData::internal_error(r.message, None))?;
         let text = serde_json::to_string(&map).unwrap_or_default();

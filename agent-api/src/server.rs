@@ -78,6 +78,15 @@ impl Refusal {
         }
     }
 
+    /// A failure inside the server (details go to its log).
+    pub fn internal() -> Refusal {
+        Refusal {
+            failure: Failure::Internal,
+            message: "the request failed inside the server; see its log".to_string(),
+            candidates: Vec::new(),
+        }
+    }
+
     /// The JSON body of the refusal, as MCP results carry it.
     pub fn to_json(&self) -> serde_json::Value {
         let mut v = serde_json::json!({
@@ -214,11 +223,7 @@ impl Shared {
             Ok(answer) => answer.map_err(Refusal::from),
             Err(e) => {
                 tracing::error!("a streaming request failed: {e}");
-                Err(Refusal {
-                    failure: Failure::Internal,
-                    message: "the request failed inside the server; see its log".to_string(),
-                    candidates: Vec::new(),
-                })
+                Err(Refusal::internal())
             }
         }
     }
@@ -235,11 +240,7 @@ impl Shared {
             Ok(Ok(answer)) => answer.map_err(Refusal::from),
             Ok(Err(e)) => {
                 tracing::error!("a request failed: {e}");
-                Err(Refusal {
-                    failure: Failure::Internal,
-                    message: "the request failed inside the server; see its log".to_string(),
-                    candidates: Vec::new(),
-                })
+                Err(Refusal::internal())
             }
             Err(_) => Err(Refusal {
                 failure: Failure::Timeout,

@@ -417,17 +417,13 @@ impl Store {
 
     /// Every file's graph record, sorted by path.
     pub fn graphs(&self) -> Result<Vec<(String, FileGraph)>> {
-        use rayon::prelude::*;
-        let mut raw = Vec::new();
+        let mut out = Vec::new();
         for item in self.db.scan_prefix(GRAPH_PREFIX) {
             let (k, v) = item.map_err(|e| self.corrupt(e))?;
             let path = String::from_utf8_lossy(&k[GRAPH_PREFIX.len()..]).into_owned();
-            raw.push((path, v));
+            out.push((path, self.decode_compressed(&v)?));
         }
-        // Decoding dominates; it runs on every core.
-        raw.into_par_iter()
-            .map(|(path, v)| Ok((path, self.decode_compressed(&v)?)))
-            .collect()
+        Ok(out)
     }
 
     /// Bytes used on disk by the store.

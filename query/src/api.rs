@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Definition, OutlineNode, RefSite, ServiceMap, SymbolHit};
+use crate::model::{Definition, OutlineNode, RefSite, SymbolHit};
 use crate::{CallNode, CallTree, Error, Result, SearchQuery, Workspace, MAX_DEPTH};
 
 /// Most results on one page.
@@ -525,11 +525,6 @@ impl Workspace {
         let to = self.resolve_symbol(&req.to)?;
         let steps = self.call_path(&from, &to)?;
         Ok(CallPath { from, to, steps })
-    }
-
-    /// The service map.
-    pub fn services_map(&self) -> Result<ServiceMap> {
-        self.service_map()
     }
 
     /// The most central symbols of a service, a directory or the workspace (PageRank

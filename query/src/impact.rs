@@ -665,44 +665,7 @@ impl Workspace {
         let truncated = impacted.len() > MAX_IMPACTED;
         impacted.truncate(MAX_IMPACTED);
 
-        let mut services: BTreeMap<String, ServiceImpact> = BTreeMap::new();
-        for c in &changed {
-            let s = services
-                .entry(c.service.clone())
-                .or_insert_with(|| ServiceImpact {
-                    name: c.service.clone(),
-                    changed: 0,
-                    impacted: 0,
-                    class: "changed".to_string(),
-                    endpoints: Vec::new(),
-                });
-            s.changed += 1;
-        }
-        for i in &impacted {
-            let s = services
-                .entry(i.service.clone())
-                .or_insert_with(|| ServiceImpact {
-                    name: i.service.clone(),
-                    changed: 0,
-                    impacted: 0,
-                    class: i.class.clone(),
-                    endpoints: Vec::new(),
-                });
-            s.impacted += 1;
-            if i.class == "will-break" || s.class == "changed" && s.changed == 0 {
-                s.class = i.class.clone();
-            }
-            if let Some(v) = &i.via {
-                if !s.endpoints.contains(v) {
-                    s.endpoints.push(v.clone());
-                }
-            }
-        }
-        services.retain(|name, _| !name.is_empty());
-        let mut services: Vec<ServiceImpact> = services.into_values().collect();
-        for s in &mut services {
-            s.endpoints.sort();
-        }
+        let services = services_of(&changed, &impacted);
 
         let mut tests: Vec<TestImpact> = Vec::new();
         for c in changed
@@ -818,6 +781,51 @@ fn proto_contracts(v: &Version, s: &SymbolDef) -> Vec<String> {
         }
         _ => Vec::new(),
     }
+}
+
+/// The services a change touches: `changed` for one where only changed symbols
+/// are, else the worst class of its impacted symbols, with the contracts through
+/// which it is reached.
+fn services_of(changed: &[ChangedSymbol], impacted: &[Impacted]) -> Vec<ServiceImpact> {
+    fn entry<'a>(
+        services: &'a mut BTreeMap<String, ServiceImpact>,
+        name: &str,
+        class: &str,
+    ) -> &'a mut ServiceImpact {
+        services
+            .entry(name.to_string())
+            .or_insert_with(|| ServiceImpact {
+                name: name.to_string(),
+                changed: 0,
+                impacted: 0,
+                class: class.to_string(),
+                endpoints: Vec::new(),
+            })
+    }
+    let mut services: BTreeMap<String, ServiceImpact> = BTreeMap::new();
+    for c in changed {
+        entry(&mut services, &c.service, "changed").changed += 1;
+    }
+    for i in impacted {
+        let s = entry(&mut services, &i.service, &i.class);
+        s.impacted += 1;
+        if i.class == "will-break" {
+            s.class = i.class.clone();
+        }
+        if let Some(v) = &i.via {
+            if !s.endpoints.contains(v) {
+                s.endpoints.push(v.clone());
+            }
+        }
+    }
+    services.remove("");
+    services
+        .into_values()
+        .map(|mut s| {
+            s.endpoints.sort();
+            s
+        })
+        .collect()
 }
 
 /// Changed symbols of one file from its two versions.

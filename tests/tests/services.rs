@@ -189,6 +189,25 @@ fn editing_a_handler_relinks_and_equals_a_rebuild() {
     assert_eq!(export(&ws.root.join(".cartograph")), export(&fresh));
 }
 
+/// `links --json` as lines: calling symbol -> endpoint, handler, evidence.
+fn link_lines(ws: &Workspace) -> BTreeSet<String> {
+    ws.run(&["links", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{} -> {} {} {}",
+                l["from"]["symbol"].as_str().unwrap(),
+                l["endpoint"].as_str().unwrap(),
+                l["to"]["symbol"].as_str().unwrap(),
+                l["evidence"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn cartograph_toml_aliases_and_helm_values_name_the_services_urls_reach() {
     let ws = Workspace::empty();
@@ -203,30 +222,12 @@ fn cartograph_toml_aliases_and_helm_values_name_the_services_urls_reach() {
         "async function load(uid) {\n  return fetch(`http://cart.internal:8080/api/cart/${uid}`);\n}\n\nasync function sums() {\n  return fetch(`${process.env.TOTALS_URL}/api/totals`);\n}\n",
     );
     ws.run(&["index", "."]).ok();
-    let links = |ws: &Workspace| -> BTreeSet<String> {
-        ws.run(&["links", "--json"])
-            .json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| {
-                format!(
-                    "{} {} -> {} {} {}",
-                    l["from"]["service"].as_str().unwrap(),
-                    l["endpoint"].as_str().unwrap(),
-                    l["to"]["service"].as_str().unwrap(),
-                    l["to"]["symbol"].as_str().unwrap(),
-                    l["evidence"].as_str().unwrap()
-                )
-            })
-            .collect()
-    };
     // An unknown host is a third party: no link; an unknown variable leaves a path
     // only, matched by route alone (low confidence).
     assert_eq!(
-        links(&ws),
+        link_lines(&ws),
         BTreeSet::from([
-            "web http:GET /api/totals -> cart python cart app.py totals(). route-template"
+            "javascript web src/index.js sums(). -> http:GET /api/totals python cart app.py totals(). route-template"
                 .to_string()
         ])
     );
@@ -245,11 +246,11 @@ fn cartograph_toml_aliases_and_helm_values_name_the_services_urls_reach() {
     );
     ws.run(&["index"]).ok();
     assert_eq!(
-        links(&ws),
+        link_lines(&ws),
         BTreeSet::from([
-            "web http:GET /api/cart/{} -> cart python cart app.py get_cart(). literal-url"
+            "javascript web src/index.js load(). -> http:GET /api/cart/{} python cart app.py get_cart(). literal-url"
                 .to_string(),
-            "web http:GET /api/totals -> cart python cart app.py totals(). env-config".to_string(),
+            "javascript web src/index.js sums(). -> http:GET /api/totals python cart app.py totals(). env-config".to_string(),
         ])
     );
 }
@@ -271,27 +272,12 @@ fn actix_routes_are_endpoints_other_services_link_to() {
         "import requests\n\ndef fetch_item(item_id):\n    return requests.get(f\"http://items:8080/api/items/{item_id}\")\n\ndef add_item(body):\n    return requests.post(\"http://items:8080/api/items\", json=body)\n\ndef fetch_user(uid):\n    return requests.get(f\"http://items:8080/api/users/{uid}\")\n",
     );
     ws.run(&["index", "."]).ok();
-    let links: BTreeSet<String> = ws
-        .run(&["links", "--json"])
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            format!(
-                "{} -> {} {}",
-                l["from"]["symbol"].as_str().unwrap(),
-                l["endpoint"].as_str().unwrap(),
-                l["to"]["symbol"].as_str().unwrap()
-            )
-        })
-        .collect();
     assert_eq!(
-        links,
+        link_lines(&ws),
         BTreeSet::from([
-            "python shop client.py add_item(). -> http:POST /api/items rust items src/main.rs create().".to_string(),
-            "python shop client.py fetch_item(). -> http:GET /api/items/{} rust items src/main.rs item().".to_string(),
-            "python shop client.py fetch_user(). -> http:GET /api/users/{} rust items src/main.rs user().".to_string(),
+            "python shop client.py add_item(). -> http:POST /api/items rust items src/main.rs create(). literal-url".to_string(),
+            "python shop client.py fetch_item(). -> http:GET /api/items/{} rust items src/main.rs item(). literal-url".to_string(),
+            "python shop client.py fetch_user(). -> http:GET /api/users/{} rust items src/main.rs user(). literal-url".to_string(),
         ])
     );
 }
