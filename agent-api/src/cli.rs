@@ -11,6 +11,7 @@ use cartograph_indexer::{Language, SymbolKind, WalkConfig, DEFAULT_MAX_FILE_SIZE
 use cartograph_query::{find_index_dir, SearchQuery, Workspace, INDEX_DIR_NAME};
 use clap::{Args, Parser, Subcommand};
 
+use crate::answer::Out;
 use crate::render;
 
 /// Cartograph: a cross-service code knowledge graph for coding agents.
@@ -24,6 +25,10 @@ struct Cli {
     /// More logging on stderr (-v info, -vv debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// Frame JSON answers as `{"result": ..., "index": ...}` (the MCP tools' shape),
+    /// so every answer, an empty list too, says how fresh the index behind it is.
+    #[arg(long, global = true)]
+    envelope: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -351,7 +356,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             if !matches!(command, Command::Stats(_) | Command::Verify(_)) {
                 warn_if_stale(&ws);
             }
-            let mut out = std::io::stdout().lock();
+            let mut stdout = std::io::stdout().lock();
+            let mut out = Out::new(&mut stdout, cli.envelope);
             match command {
                 Command::Search(a) => search(&ws, a, &mut out),
                 Command::Def(a) => def(&ws, &cwd, a, &mut out),
@@ -367,7 +373,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                         tokens: Some(a.tokens),
                     })?;
                     if a.json {
-                        render::json(&mut out, &map)
+                        out.answer(&ws, &map)
                     } else {
                         render::map(&mut out, &map)
                     }
@@ -375,7 +381,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 Command::Stats(a) => {
                     let stats = ws.stats()?;
                     if a.json {
-                        render::json(&mut out, &stats)
+                        out.answer(&ws, &stats)
                     } else {
                         render::stats(&mut out, &stats)
                     }
@@ -606,7 +612,7 @@ pub(crate) fn to_query(text: String, f: &Filters) -> Result<SearchQuery> {
     })
 }
 
-fn search(ws: &Workspace, a: SearchArgs, out: &mut dyn Write) -> Result<()> {
+fn search(ws: &Workspace, a: SearchArgs, out: &mut Out) -> Result<()> {
     let text = a.text.join(" ");
     if text.trim().is_empty() {
         bail!("give some words to search for, e.g. `cartograph search cart items`");
@@ -614,7 +620,7 @@ fn search(ws: &Workspace, a: SearchArgs, out: &mut dyn Write) -> Result<()> {
     let q = to_query(text.clone(), &a.filters)?;
     let hits = ws.search(&q)?;
     if a.json {
-        render::json(out, &hits)?;
+        out.answer(ws, &hits)?;
     } else {
         render::symbols(out, &hits)?;
     }
@@ -624,7 +630,7 @@ fn search(ws: &Workspace, a: SearchArgs, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-fn def(ws: &Workspace, cwd: &Path, a: DefArgs, out: &mut dyn Write) -> Result<()> {
+fn def(ws: &Workspace, cwd: &Path, a: DefArgs, out: &mut Out) -> Result<()> {
     let (defs, asked) = match (&a.at, &a.symbol) {
         (Some(at), _) => {
             let (file, line, col) = parse_position(at)?;
@@ -639,7 +645,7 @@ fn def(ws: &Workspace, cwd: &Path, a: DefArgs, out: &mut dyn Write) -> Result<()
         (None, None) => bail!("give a symbol or --at FILE:LINE:COL"),
     };
     if a.json {
-        render::json(out, &defs)?;
+        out.answer(ws, &defs)?;
     } else {
         render::definitions(out, &defs)?;
     }
@@ -679,7 +685,7 @@ fn one_symbol(
     ws: &Workspace,
     arg: &str,
     json: bool,
-    out: &mut dyn Write,
+    out: &mut Out,
 ) -> Result<Option<cartograph_query::SymbolHit>> {
     match ws.resolve_symbol(arg) {
         Ok(hit) => Ok(Some(hit)),
@@ -688,7 +694,7 @@ fn one_symbol(
             total, candidates, ..
         }) => {
             if json {
-                render::json(out, &candidates)?;
+                out.answer(ws, &candidates)?;
             } else {
                 render::candidates(out, &candidates)?;
             }
@@ -706,7 +712,7 @@ fn one_symbol(
     }
 }
 
-fn refs(ws: &Workspace, a: RefsArgs, out: &mut dyn Write) -> Result<()> {
+fn refs(ws: &Workspace, a: RefsArgs, out: &mut Out) -> Result<()> {
     let mut sites = if a.by_name {
         ws.references(&a.symbol)?
     } else {
@@ -725,7 +731,7 @@ fn refs(ws: &Workspace, a: RefsArgs, out: &mut dyn Write) -> Result<()> {
         sites.truncate(a.limit);
     }
     if a.json {
-        render::json(out, &sites)?;
+        out.answer(ws, &sites)?;
     } else {
         render::references(out, &sites)?;
     }
@@ -735,7 +741,7 @@ fn refs(ws: &Workspace, a: RefsArgs, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-fn calls(ws: &Workspace, a: CallArgs, callers: bool, out: &mut dyn Write) -> Result<()> {
+fn calls(ws: &Workspace, a: CallArgs, callers: bool, out: &mut Out) -> Result<()> {
     if a.depth == 0 || a.depth > cartograph_query::MAX_DEPTH {
         bail!(
             "--depth must be between 1 and {}",
@@ -751,7 +757,7 @@ fn calls(ws: &Workspace, a: CallArgs, callers: bool, out: &mut dyn Write) -> Res
         ws.callees(&symbol, a.depth)?
     };
     if a.json {
-        render::json(out, &tree)?;
+        out.answer(ws, &tree)?;
     } else {
         render::call_tree(out, &tree.symbol, &tree.children)?;
     }
@@ -765,19 +771,19 @@ fn calls(ws: &Workspace, a: CallArgs, callers: bool, out: &mut dyn Write) -> Res
     Ok(())
 }
 
-fn hierarchy(ws: &Workspace, a: HierarchyArgs, out: &mut dyn Write) -> Result<()> {
+fn hierarchy(ws: &Workspace, a: HierarchyArgs, out: &mut Out) -> Result<()> {
     let Some(symbol) = one_symbol(ws, &a.symbol, a.json, out)? else {
         return Err(NotFound(format!("no definition named `{}` in the index", a.symbol)).into());
     };
     let h = ws.hierarchy(&symbol)?;
     if a.json {
-        render::json(out, &h)
+        out.answer(ws, &h)
     } else {
         render::hierarchy(out, &h)
     }
 }
 
-fn path(ws: &Workspace, a: PathArgs, out: &mut dyn Write) -> Result<()> {
+fn path(ws: &Workspace, a: PathArgs, out: &mut Out) -> Result<()> {
     let Some(from) = one_symbol(ws, &a.from, a.json, out)? else {
         return Err(NotFound(format!("no definition named `{}` in the index", a.from)).into());
     };
@@ -786,8 +792,8 @@ fn path(ws: &Workspace, a: PathArgs, out: &mut dyn Write) -> Result<()> {
     };
     let steps = ws.call_path(&from, &to)?;
     if a.json {
-        render::json(
-            out,
+        out.answer(
+            ws,
             &serde_json::json!({ "from": from, "to": to, "steps": steps }),
         )?;
     } else if let Some(steps) = &steps {
@@ -805,20 +811,20 @@ fn path(ws: &Workspace, a: PathArgs, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-fn outline(ws: &Workspace, cwd: &Path, a: OutlineArgs, out: &mut dyn Write) -> Result<()> {
+fn outline(ws: &Workspace, cwd: &Path, a: OutlineArgs, out: &mut Out) -> Result<()> {
     let path = ws.resolve_path(&a.file, cwd)?;
     let tree = ws.outline(&path)?;
     if a.json {
-        render::json(out, &tree)
+        out.answer(ws, &tree)
     } else {
         render::outline(out, &path, &tree)
     }
 }
 
-fn services(ws: &Workspace, a: ServicesArgs, out: &mut dyn Write) -> Result<()> {
+fn services(ws: &Workspace, a: ServicesArgs, out: &mut Out) -> Result<()> {
     let map = ws.service_map()?;
     if a.json {
-        return render::json(out, &map);
+        return out.answer(ws, &map);
     }
     match a.format {
         MapFormat::Text => render::service_map(out, &map),
@@ -844,11 +850,11 @@ fn known_services(ws: &Workspace, named: &[Option<&str>]) -> Result<()> {
     Ok(())
 }
 
-fn endpoints(ws: &Workspace, a: EndpointsArgs, out: &mut dyn Write) -> Result<()> {
+fn endpoints(ws: &Workspace, a: EndpointsArgs, out: &mut Out) -> Result<()> {
     known_services(ws, &[a.service.as_deref()])?;
     let found = ws.endpoints(a.service.as_deref())?;
     if a.json {
-        return render::json(out, &found);
+        return out.answer(ws, &found);
     }
     if found.is_empty() {
         return Err(NotFound("no endpoints matched to a contract in the index".to_string()).into());
@@ -856,7 +862,7 @@ fn endpoints(ws: &Workspace, a: EndpointsArgs, out: &mut dyn Write) -> Result<()
     render::endpoints(out, &found)
 }
 
-fn links(ws: &Workspace, a: LinksArgs, out: &mut dyn Write) -> Result<()> {
+fn links(ws: &Workspace, a: LinksArgs, out: &mut Out) -> Result<()> {
     known_services(ws, &[a.to.as_deref(), a.from.as_deref()])?;
     let found: Vec<_> = ws
         .service_links()?
@@ -865,7 +871,7 @@ fn links(ws: &Workspace, a: LinksArgs, out: &mut dyn Write) -> Result<()> {
         .filter(|l| a.from.as_ref().is_none_or(|f| &l.from.service == f))
         .collect();
     if a.json {
-        return render::json(out, &found);
+        return out.answer(ws, &found);
     }
     if found.is_empty() {
         return Err(NotFound("no cross-service links".to_string()).into());
@@ -873,11 +879,11 @@ fn links(ws: &Workspace, a: LinksArgs, out: &mut dyn Write) -> Result<()> {
     render::service_links(out, &found)
 }
 
-fn verify(ws: &Workspace, a: JsonArg, out: &mut dyn Write) -> Result<()> {
+fn verify(ws: &Workspace, a: JsonArg, out: &mut Out) -> Result<()> {
     let started = Instant::now();
     let v = ws.verify(&std::env::temp_dir())?;
     if a.json {
-        render::json(out, &v)?;
+        out.answer(ws, &v)?;
     } else if v.is_equal() {
         writeln!(
             out,

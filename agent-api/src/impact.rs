@@ -118,7 +118,7 @@ fn range_end(range: &str) -> Option<&str> {
 }
 
 /// Runs `impact`.
-pub fn run(ws: &Workspace, a: ImpactArgs, out: &mut dyn Write) -> Result<()> {
+pub fn run(ws: &Workspace, a: ImpactArgs, out: &mut crate::answer::Out) -> Result<()> {
     let root = first_root(ws)?;
     let mut request = ImpactRequest {
         diff: None,
@@ -170,7 +170,7 @@ pub fn run(ws: &Workspace, a: ImpactArgs, out: &mut dyn Write) -> Result<()> {
     };
     let impact = ws.impact(&request, &read_new)?;
     if a.json {
-        crate::render::json(out, &impact)?;
+        out.answer(ws, &impact)?;
     } else {
         match a.format {
             ImpactFormat::Text => text(out, &impact, a.top)?,

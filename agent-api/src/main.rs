@@ -6,6 +6,7 @@
 //! stdout; logs and progress go to stderr.
 
 mod accuracy;
+mod answer;
 mod bench;
 mod cli;
 mod grpc;

@@ -242,6 +242,14 @@ impl Workspace {
                 }
             }
         }
+        let (state, _) = self.disk_state()?;
+        Ok(state)
+    }
+
+    /// How the index relates to the disk now (walking the roots), with every file
+    /// modified, added or deleted since the last update (sorted); refreshes the
+    /// state [`Workspace::index_state`] shares.
+    pub fn disk_state(&self) -> Result<(IndexState, Vec<String>)> {
         let meta = self.store.meta()?;
         let files = self.store.files()?;
         let fresh = self.freshness(&files)?;
@@ -258,14 +266,14 @@ impl Workspace {
             indexed_at: meta.indexed_at,
             stale: !changed.is_empty(),
             changed_files: changed.len(),
-            changed: changed.into_iter().take(MAX_CHANGED_LISTED).collect(),
+            changed: changed.iter().take(MAX_CHANGED_LISTED).cloned().collect(),
             checked_at: now_secs(),
             updating: false,
         };
         if let Ok(mut cache) = self.state.lock() {
             *cache = Some((Instant::now(), state.clone()));
         }
-        Ok(state)
+        Ok((state, changed))
     }
 
     /// Indexed files whose size or modification time differ on disk now, or that

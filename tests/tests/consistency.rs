@@ -191,3 +191,60 @@ fn verify_reports_a_stale_index_apart_from_an_inconsistent_one() {
         stale.stderr
     );
 }
+
+#[test]
+fn json_answers_say_how_fresh_the_index_behind_them_is() {
+    let ws = Workspace::fixture("shop");
+    ws.run(&["index", "."]).ok();
+    let json = |args: &[&str]| -> serde_json::Value {
+        serde_json::from_str(&ws.run(args).stdout).unwrap()
+    };
+    // Fresh: objects carry the index state, arrays keep their shape unmarked.
+    let callers = json(&["callers", "charge", "--json"]);
+    assert_eq!(callers["index"]["stale"], false, "{callers}");
+    assert!(callers["index"]["generation"].as_u64().unwrap() > 0);
+    let refs = json(&["refs", "charge", "--json"]);
+    assert!(
+        refs.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.get("stale").is_none()),
+        "{refs}"
+    );
+
+    // The caller's file changes on disk: every answer naming it says so.
+    let index_js = ws.root.join("src/paymentservice/index.js");
+    let text = std::fs::read_to_string(&index_js).unwrap();
+    std::fs::write(&index_js, format!("{text}\n// edited\n")).unwrap();
+    let refs = json(&["refs", "charge", "--json"]);
+    let sites = refs.as_array().unwrap();
+    assert!(!sites.is_empty());
+    for site in sites {
+        let in_edited = site["file"] == "src/paymentservice/index.js";
+        assert_eq!(site.get("stale").is_some(), in_edited, "{site}");
+    }
+    let callers = json(&["callers", "charge", "--json"]);
+    assert_eq!(callers["index"]["stale"], true);
+    assert_eq!(
+        callers["index"]["changed"],
+        serde_json::json!(["src/paymentservice/index.js"])
+    );
+    assert_eq!(callers["children"][0]["stale"], true, "{callers}");
+
+    // An added file is seen too, and the envelope says so even for an empty answer.
+    std::fs::write(
+        ws.root.join("src/paymentservice/extra.js"),
+        "export const x = 1;\n",
+    )
+    .unwrap();
+    let empty = ws.run(&["search", "zzzznothing", "--json", "--envelope"]);
+    assert_eq!(empty.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&empty.stdout).unwrap();
+    assert_eq!(v["result"], serde_json::json!([]));
+    assert_eq!(v["index"]["changed_files"], 2, "{v}");
+
+    // Indexed again: fresh.
+    ws.run(&["index"]).ok();
+    let callers = json(&["callers", "charge", "--json"]);
+    assert_eq!(callers["index"]["stale"], false);
+}
