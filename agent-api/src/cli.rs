@@ -838,9 +838,8 @@ fn known_services(ws: &Workspace, named: &[Option<&str>]) -> Result<()> {
     if named.iter().all(Option::is_none) {
         return Ok(());
     }
-    let services = ws.service_map()?.services;
     for s in named.iter().flatten() {
-        if !services.iter().any(|x| x.name == *s) {
+        if ws.service_named(s)?.is_none() {
             return Err(NotFound(format!(
                 "no service named `{s}` in the index (`cartograph services` lists them)"
             ))
@@ -864,11 +863,18 @@ fn endpoints(ws: &Workspace, a: EndpointsArgs, out: &mut Out) -> Result<()> {
 
 fn links(ws: &Workspace, a: LinksArgs, out: &mut Out) -> Result<()> {
     known_services(ws, &[a.to.as_deref(), a.from.as_deref()])?;
+    let shown = |s: &Option<String>| -> Result<Option<String>> {
+        Ok(match s {
+            Some(s) => ws.service_named(s)?,
+            None => None,
+        })
+    };
+    let (to, from) = (shown(&a.to)?, shown(&a.from)?);
     let found: Vec<_> = ws
         .service_links()?
         .into_iter()
-        .filter(|l| a.to.as_ref().is_none_or(|t| &l.to.service == t))
-        .filter(|l| a.from.as_ref().is_none_or(|f| &l.from.service == f))
+        .filter(|l| to.as_ref().is_none_or(|t| &l.to.service == t))
+        .filter(|l| from.as_ref().is_none_or(|f| &l.from.service == f))
         .collect();
     if a.json {
         return out.answer(ws, &found);

@@ -320,6 +320,7 @@ impl pb::cartograph_server::Cartograph for Grpc {
                     path: s.path,
                     languages: s.languages,
                     deployed_as: s.deployed_as,
+                    code_name: s.code_name,
                 })
                 .collect(),
             edges: map

@@ -552,13 +552,12 @@ impl Workspace {
             None => ("workspace".to_string(), view.rank(|_| true)),
             Some(s) => {
                 check_field("scope", s)?;
-                let services = self.service_map()?.services;
-                if let Some(svc) = services
-                    .iter()
-                    .find(|x| x.name == s || x.deployed_as.iter().any(|d| d == s))
-                {
-                    let name = svc.name.clone();
-                    (format!("service:{name}"), view.rank(|r| r.service == name))
+                if let Some(svc) = self.service_names()?.find(s) {
+                    let code = svc.code_name.clone();
+                    (
+                        format!("service:{}", svc.name),
+                        view.rank(|r| r.service == code),
+                    )
                 } else {
                     let dir = s.trim_end_matches('/').trim_start_matches("./");
                     if Path::new(dir)

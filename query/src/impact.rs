@@ -665,7 +665,7 @@ impl Workspace {
         let truncated = impacted.len() > MAX_IMPACTED;
         impacted.truncate(MAX_IMPACTED);
 
-        let services = services_of(&changed, &impacted);
+        let services = services_of(&changed, &impacted, self.service_names()?);
 
         let mut tests: Vec<TestImpact> = Vec::new();
         for c in changed
@@ -785,8 +785,12 @@ fn proto_contracts(v: &Version, s: &SymbolDef) -> Vec<String> {
 
 /// The services a change touches: `changed` for one where only changed symbols
 /// are, else the worst class of its impacted symbols, with the contracts through
-/// which it is reached.
-fn services_of(changed: &[ChangedSymbol], impacted: &[Impacted]) -> Vec<ServiceImpact> {
+/// which it is reached; under the names services are shown by.
+fn services_of(
+    changed: &[ChangedSymbol],
+    impacted: &[Impacted],
+    names: &crate::ServiceNames,
+) -> Vec<ServiceImpact> {
     fn entry<'a>(
         services: &'a mut BTreeMap<String, ServiceImpact>,
         name: &str,
@@ -804,10 +808,10 @@ fn services_of(changed: &[ChangedSymbol], impacted: &[Impacted]) -> Vec<ServiceI
     }
     let mut services: BTreeMap<String, ServiceImpact> = BTreeMap::new();
     for c in changed {
-        entry(&mut services, &c.service, "changed").changed += 1;
+        entry(&mut services, names.shown(&c.service), "changed").changed += 1;
     }
     for i in impacted {
-        let s = entry(&mut services, &i.service, &i.class);
+        let s = entry(&mut services, names.shown(&i.service), &i.class);
         s.impacted += 1;
         if i.class == "will-break" {
             s.class = i.class.clone();
@@ -1023,10 +1027,9 @@ fn risk_of(
         score += (breaking as u32 * 4).min(30);
         reasons.push(format!("{breaking} direct user(s) will break"));
     }
-    let owners: BTreeSet<&str> = changed.iter().map(|c| c.service.as_str()).collect();
     let others = services
         .iter()
-        .filter(|s| !owners.contains(s.name.as_str()) && s.impacted > 0)
+        .filter(|s| s.changed == 0 && s.impacted > 0)
         .count();
     if others > 0 {
         score += (others as u32 * 10).min(30);

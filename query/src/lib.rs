@@ -15,6 +15,7 @@ pub mod impact;
 pub mod live;
 pub mod model;
 mod search;
+mod service_names;
 pub mod verify;
 mod words;
 
@@ -41,6 +42,7 @@ pub use model::{
     Stats, SymbolHit,
 };
 pub use search::{SearchBuild, SearchIndex, SearchQuery};
+use service_names::ServiceNames;
 pub use words::split_words;
 
 /// Default name of the index directory inside the first root.
@@ -158,6 +160,8 @@ pub struct Workspace {
     loading: Mutex<()>,
     /// Files decoded recently.
     facts: files::FactsCache,
+    /// The services and the names service-level answers show them under.
+    services: OnceLock<ServiceNames>,
 }
 
 impl Workspace {
@@ -173,6 +177,7 @@ impl Workspace {
             state: Default::default(),
             loading: Mutex::new(()),
             facts: Default::default(),
+            services: OnceLock::new(),
         })
     }
 
@@ -260,6 +265,7 @@ impl Workspace {
                 state: Default::default(),
                 loading: Mutex::new(()),
                 facts: Default::default(),
+                services: OnceLock::new(),
             },
             report,
         ))
@@ -311,7 +317,18 @@ impl Workspace {
         if q.text.trim().is_empty() {
             return Err(Error::Invalid("the search text is empty".to_string()));
         }
-        self.search_index()?.search(q)
+        self.search_index()?.search(&self.code_service_filter(q)?)
+    }
+
+    /// `q` with its service filter as the code's name (a deployment name is accepted).
+    fn code_service_filter(&self, q: &SearchQuery) -> Result<SearchQuery> {
+        let mut q = q.clone();
+        if let Some(s) = &q.service {
+            if let Some(code) = self.service_names()?.find(s) {
+                q.service = Some(code.code_name.clone());
+            }
+        }
+        Ok(q)
     }
 
     /// Definitions by name, qualified name or stable ID, with doc and snippet.
@@ -320,7 +337,7 @@ impl Workspace {
             return Err(Error::Invalid("the symbol name is empty".to_string()));
         }
         let search = self.search_index()?;
-        let hits = search.lookup(target, q)?;
+        let hits = search.lookup(target, &self.code_service_filter(q)?)?;
         let files = files::Files::new(&self.store, &self.facts);
         let roots = self.store.meta()?.roots;
         // Per file: its text on disk now, and whether that differs from what was indexed.
@@ -388,8 +405,9 @@ impl Workspace {
     /// Every cross-service link, by caller service, file and line.
     pub fn service_links(&self) -> Result<Vec<ServiceLink>> {
         let view = self.graph_view()?;
+        let names = self.service_names()?;
         let end = |p: &graph_view::Placed| LinkEnd {
-            service: view.service_of(p.file).to_string(),
+            service: names.shown(view.service_of(p.file)).to_string(),
             file: view.record_of(p.file).path.clone(),
             line: p.fact.line,
             symbol: view.hit(p.node).id,
@@ -424,40 +442,36 @@ impl Workspace {
         Ok(out)
     }
 
+    /// The services, each under the name service-level answers show it by.
+    pub(crate) fn service_names(&self) -> Result<&ServiceNames> {
+        if let Some(names) = self.services.get() {
+            return Ok(names);
+        }
+        let names = ServiceNames::new(&self.store.files()?, &self.store.deployments()?);
+        Ok(self.services.get_or_init(|| names))
+    }
+
+    /// The name a service is shown under in service-level answers (`services`,
+    /// `links`, `endpoints`, impact's services): its deployment name when it has one,
+    /// else its own. `name` may be the shown name, the code's name (the one in symbol
+    /// IDs) or any name it is deployed under; `None` when no service has it.
+    pub fn service_named(&self, name: &str) -> Result<Option<String>> {
+        Ok(self.service_names()?.find(name).map(|s| s.name.clone()))
+    }
+
+    /// The code's name of the service shown (or deployed, or named) as `name`: the
+    /// name in its symbols' IDs and in the search index.
+    pub fn service_code_name(&self, name: &str) -> Result<Option<String>> {
+        Ok(self
+            .service_names()?
+            .find(name)
+            .map(|s| s.code_name.clone()))
+    }
+
     /// The services (with their languages) and the dependencies the cross-service
     /// links make between them.
     pub fn service_map(&self) -> Result<ServiceMap> {
-        let files = self.store.files()?;
-        let mut services: BTreeMap<String, ServiceInfo> = BTreeMap::new();
-        for f in &files {
-            let s = services
-                .entry(f.service.clone())
-                .or_insert_with(|| ServiceInfo {
-                    name: f.service.clone(),
-                    path: f.service_path.clone(),
-                    languages: Vec::new(),
-                    deployed_as: Vec::new(),
-                });
-            let lang = f.language.name().to_string();
-            if !s.languages.contains(&lang) {
-                s.languages.push(lang);
-                s.languages.sort();
-            }
-        }
-        let loose = |n: &str| n.to_lowercase().replace(['-', '_', '.'], "");
-        for d in self.store.deployments()? {
-            let service = services
-                .values()
-                .find(|s| d.build.as_deref() == Some(s.path.as_str()))
-                .or_else(|| services.values().find(|s| loose(&s.name) == loose(&d.name)))
-                .map(|s| s.name.clone());
-            if let Some(s) = service.and_then(|name| services.get_mut(&name)) {
-                if !s.deployed_as.contains(&d.name) {
-                    s.deployed_as.push(d.name.clone());
-                    s.deployed_as.sort();
-                }
-            }
-        }
+        let services = self.service_names()?.services.clone();
         let mut edges: BTreeMap<(String, String, String), ServiceDependency> = BTreeMap::new();
         for l in self.service_links()? {
             let e = edges
@@ -494,12 +508,20 @@ impl Workspace {
     /// service, file and line; only those of `service` when given.
     pub fn endpoints(&self, service: Option<&str>) -> Result<Vec<EndpointInfo>> {
         let view = self.graph_view()?;
+        let names = self.service_names()?;
+        let code = match service {
+            Some(s) => match names.find(s) {
+                Some(info) => Some(info.code_name.as_str()),
+                None => return Ok(Vec::new()),
+            },
+            None => None,
+        };
         let mut out: Vec<EndpointInfo> = view
             .endpoints()
             .iter()
-            .filter(|p| service.is_none_or(|s| view.service_of(p.file) == s))
+            .filter(|p| code.is_none_or(|s| view.service_of(p.file) == s))
             .map(|p| EndpointInfo {
-                service: view.service_of(p.file).to_string(),
+                service: names.shown(view.service_of(p.file)).to_string(),
                 role: match p.fact.role {
                     cartograph_graph::Role::Provides => "provides",
                     cartograph_graph::Role::Consumes => "consumes",

@@ -314,8 +314,12 @@ pub struct ServiceLink {
 /// A service of the workspace.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ServiceInfo {
-    /// Its name.
+    /// Its name: the one it is deployed under (docker-compose service, Kubernetes
+    /// Deployment) when there is one, else its manifest's, else its folder's.
     pub name: String,
+    /// The name its code has (manifest or folder): the one in its symbols' IDs and
+    /// in the `service` of symbols.
+    pub code_name: String,
     /// Workspace path of its directory.
     pub path: String,
     /// Languages of its files.

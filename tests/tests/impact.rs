@@ -322,7 +322,7 @@ fn an_http_route_change_breaks_the_clients_of_the_old_route() {
             will-break d1 gateway/server.js:1 server.js via http:GET /ads/{}
             may-change d2 checkoutservice/rest.go:34 sendReceipt via http:POST /api/email/send
             may-change d2 frontend/src/checkout.ts:10 showAds via http:* /api/ads/**
-            services EmailService=will-break adservice=changed checkoutservice=will-break frontend=may-change gateway=will-break shippingservice=will-break
+            services ads=changed checkoutservice=will-break emailservice=will-break frontend=may-change gateway=will-break shippingservice=will-break
             tests 
             risk high"#]],
     );

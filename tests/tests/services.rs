@@ -121,10 +121,37 @@ fn the_service_map_renders_as_mermaid_and_dot() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|s| s["name"] == "adservice")
+        .find(|s| s["code_name"] == "adservice")
         .unwrap();
-    // docker-compose deploys it as `ads`, built from its directory.
+    // docker-compose deploys it as `ads`, built from its directory: it is shown so.
     assert_eq!(ads["deployed_as"], serde_json::json!(["ads"]));
+    assert_eq!(ads["name"], "ads");
+    assert_eq!(ads["path"], "adservice");
+    // Either name finds it.
+    for name in ["ads", "adservice"] {
+        let found = ws.run(&["endpoints", "--service", name, "--json"]).json();
+        assert!(
+            found
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["service"] == "ads"),
+            "{found}"
+        );
+        assert!(!found.as_array().unwrap().is_empty());
+        let links = ws.run(&["links", "--to", name, "--json"]).json();
+        assert!(links.as_array().unwrap().len() >= 4, "{links}");
+        let hits = ws
+            .run(&["search", "get ads", "--service", name, "--json"])
+            .json();
+        assert!(
+            hits.as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h["service"] == "adservice"),
+            "{hits}"
+        );
+    }
     let dot = ws.run(&["services", "--format", "dot"]).ok().to_string();
     assert!(
         dot.contains("s_checkoutservice -> s_paymentservice"),

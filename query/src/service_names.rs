@@ -1,0 +1,136 @@
+//! The names services are shown under in service-level answers.
+//!
+//! A service's code name comes from its manifest (or folder) and is part of its
+//! symbols' IDs, so it never changes with deployment files. Service-level answers
+//! (`services`, `links`, `endpoints`, impact's services) show the name the service
+//! is deployed under instead, when one exists: that is the name other services
+//! address it by and the one people know. Either name finds it.
+
+use std::collections::BTreeMap;
+
+use cartograph_graph::FileRecord;
+use cartograph_indexer::Deployment;
+
+use crate::model::ServiceInfo;
+
+/// The services of an index by shown name, and the shown name of each code name.
+#[derive(Debug, Default)]
+pub(crate) struct ServiceNames {
+    /// Services by shown name.
+    pub(crate) services: BTreeMap<String, ServiceInfo>,
+    /// Code name → shown name, where they differ.
+    renamed: BTreeMap<String, String>,
+}
+
+/// Names compared loosely: case, `-`, `_` and `.` ignored.
+fn loose(name: &str) -> String {
+    name.to_lowercase().replace(['-', '_', '.'], "")
+}
+
+impl ServiceNames {
+    /// The services of `files`, named after the `deployments` that run them: a
+    /// deployment built from the service's directory first, else one of the same
+    /// name (loosely); the first by name when several qualify. A deployment name two
+    /// services would share, or that another service has as its own, is not used.
+    pub(crate) fn new(files: &[FileRecord], deployments: &[Deployment]) -> ServiceNames {
+        let mut by_code: BTreeMap<String, ServiceInfo> = BTreeMap::new();
+        for f in files {
+            let s = by_code
+                .entry(f.service.clone())
+                .or_insert_with(|| ServiceInfo {
+                    name: f.service.clone(),
+                    code_name: f.service.clone(),
+                    path: f.service_path.clone(),
+                    languages: Vec::new(),
+                    deployed_as: Vec::new(),
+                });
+            let lang = f.language.name().to_string();
+            if !s.languages.contains(&lang) {
+                s.languages.push(lang);
+                s.languages.sort();
+            }
+        }
+        // Per service: (built from its directory?, deployment name).
+        let mut found: BTreeMap<String, Vec<(bool, String)>> = BTreeMap::new();
+        for d in deployments {
+            let built = by_code
+                .values()
+                .find(|s| d.build.as_deref() == Some(s.path.as_str()));
+            let service = built
+                .or_else(|| {
+                    by_code
+                        .values()
+                        .find(|s| loose(&s.code_name) == loose(&d.name))
+                })
+                .map(|s| s.code_name.clone());
+            if let Some(code) = service {
+                found
+                    .entry(code)
+                    .or_default()
+                    .push((built.is_some(), d.name.clone()));
+            }
+        }
+        let mut chosen: BTreeMap<String, String> = BTreeMap::new();
+        for (code, mut names) in found {
+            names.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            if let Some(s) = by_code.get_mut(&code) {
+                let mut deployed: Vec<String> = names.iter().map(|(_, n)| n.clone()).collect();
+                deployed.sort();
+                deployed.dedup();
+                s.deployed_as = deployed;
+            }
+            if let Some((_, name)) = names.into_iter().next() {
+                chosen.insert(code, name);
+            }
+        }
+        let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
+        for code in by_code.keys() {
+            *uses
+                .entry(chosen.get(code).map_or(code.as_str(), String::as_str))
+                .or_default() += 1;
+        }
+        let renamed: BTreeMap<String, String> = chosen
+            .iter()
+            .filter(|(code, shown)| {
+                code != shown
+                    && uses.get(shown.as_str()) == Some(&1)
+                    && !by_code.contains_key(shown.as_str())
+            })
+            .map(|(c, s)| (c.clone(), s.clone()))
+            .collect();
+        let services = by_code
+            .into_values()
+            .map(|mut s| {
+                if let Some(shown) = renamed.get(&s.code_name) {
+                    s.name = shown.clone();
+                }
+                (s.name.clone(), s)
+            })
+            .collect();
+        ServiceNames { services, renamed }
+    }
+
+    /// The shown name of the service whose code name is `code`.
+    pub(crate) fn shown<'a>(&'a self, code: &'a str) -> &'a str {
+        self.renamed.get(code).map_or(code, String::as_str)
+    }
+
+    /// The service shown as, named (in code) or deployed as `name`: the shown name
+    /// first, then the code name, then a deployment name if only one service has it.
+    pub(crate) fn find(&self, name: &str) -> Option<&ServiceInfo> {
+        if let Some(s) = self.services.get(name) {
+            return Some(s);
+        }
+        if let Some(s) = self.services.values().find(|s| s.code_name == name) {
+            return Some(s);
+        }
+        let mut deployed = self
+            .services
+            .values()
+            .filter(|s| s.deployed_as.iter().any(|d| d == name));
+        match (deployed.next(), deployed.next()) {
+            (Some(s), None) => Some(s),
+            _ => None,
+        }
+    }
+}
