@@ -36,6 +36,7 @@ enum Role {
     TopicProduce,
     TopicConsume,
     TopicName,
+    TopicExchange,
     GrpcRegister,
     ProxyRoute,
     ProxyPrefix,
@@ -113,6 +114,7 @@ fn role_of(capture: &str) -> Role {
         "topic.produce" => Role::TopicProduce,
         "topic.consume" => Role::TopicConsume,
         "topic.name" => Role::TopicName,
+        "topic.exchange" => Role::TopicExchange,
         "grpc.register" => Role::GrpcRegister,
         "proxy.route" => Role::ProxyRoute,
         "proxy.prefix" => Role::ProxyPrefix,
@@ -340,7 +342,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
     let mut locals: Vec<(&str, u32)> = Vec::new();
     let mut http_raw: Vec<crate::http::RawHttp<'_>> = Vec::new();
     let mut http_prefixes: Vec<crate::http::RawPrefix<'_>> = Vec::new();
-    let mut topic_raw: Vec<(bool, Node<'_>, Node<'_>)> = Vec::new();
+    let mut topic_raw: Vec<crate::http::RawTopic<'_>> = Vec::new();
     let mut proxies: Vec<(Node<'_>, Node<'_>, Node<'_>)> = Vec::new();
     let mut consts: crate::http::Constants<'_> = HashMap::new();
 
@@ -362,7 +364,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
         let mut binding_name: Option<Node<'_>> = None;
         let mut binding_type: Option<Node<'_>> = None;
         let mut http_node: Option<(bool, Node<'_>)> = None;
-        let (mut topic_node, mut topic_name) = (None, None);
+        let (mut topic_node, mut topic_name, mut topic_exchange) = (None, None, None);
         let (mut grpc_node, mut grpc_service, mut grpc_method, mut grpc_handler) =
             (None, None, None, None);
         let (mut proxy_node, mut proxy_prefix, mut proxy_target) = (None, None, None);
@@ -400,6 +402,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 Role::TopicProduce => topic_node = Some((true, cap.node)),
                 Role::TopicConsume => topic_node = Some((false, cap.node)),
                 Role::TopicName => topic_name = Some(cap.node),
+                Role::TopicExchange => topic_exchange = Some(cap.node),
                 Role::GrpcRegister => grpc_node = Some(cap.node),
                 Role::ProxyRoute => proxy_node = Some(cap.node),
                 Role::ProxyPrefix => proxy_prefix = Some(cap.node),
@@ -481,7 +484,12 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
             });
         }
         if let (Some((produce, node)), Some(name)) = (topic_node, topic_name) {
-            topic_raw.push((produce, node, name));
+            topic_raw.push(crate::http::RawTopic {
+                produce,
+                node,
+                name,
+                exchange: topic_exchange,
+            });
         }
         if let (Some(scope), Some(path)) = (http_scope, http_prefix) {
             http_prefixes.push(crate::http::RawPrefix { scope, path });

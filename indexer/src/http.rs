@@ -335,16 +335,45 @@ pub(crate) fn build(
     out
 }
 
-/// Builds the facts of the captured topic producers and consumers: (produce, the
-/// producing or consuming node, the topic's expression).
+/// A captured topic producer or consumer, as the query found it.
+pub(crate) struct RawTopic<'t> {
+    /// Whether it publishes (else it consumes).
+    pub(crate) produce: bool,
+    /// The producing or consuming node.
+    pub(crate) node: Node<'t>,
+    /// The topic's expression (for AMQP, the routing key or queue).
+    pub(crate) name: Node<'t>,
+    /// An AMQP exchange: when it is not the default (empty) exchange, messages go
+    /// to the queues bound to it, so it names the topic instead of the routing key.
+    pub(crate) exchange: Option<Node<'t>>,
+}
+
+/// Builds the facts of the captured topic producers and consumers.
 pub(crate) fn topics(
-    raw: Vec<(bool, Node<'_>, Node<'_>)>,
+    raw: Vec<RawTopic<'_>>,
     consts: &Constants<'_>,
     text: &str,
     span_of: &dyn Fn(Node<'_>) -> Span,
 ) -> Vec<TopicFact> {
     let mut out: Vec<TopicFact> = Vec::new();
-    for (produce, node, name) in raw {
+    // Where an exchange and a bare key were both captured for a call, the exchange
+    // is looked at first.
+    let mut raw = raw;
+    raw.sort_by_key(|r| (r.node.start_byte(), r.node.end_byte(), r.exchange.is_none()));
+    for RawTopic {
+        produce,
+        node,
+        name,
+        exchange,
+    } in raw
+    {
+        if let Some(exchange) = exchange {
+            let exchange = eval(exchange, text, consts, 0);
+            if !exchange.is_empty() && exchange != "{}" {
+                push_topic(&mut out, produce, exchange, span_of(node));
+                continue;
+            }
+        }
         // A list of topics names its first.
         let name = match name.kind() {
             "array"
@@ -358,24 +387,46 @@ pub(crate) fn topics(
                 .and_then(|b| b.named_child(0))
                 .and_then(|e| e.named_child(0).or(Some(e)))
                 .unwrap_or(name),
+            // Java `List.of("orders")`, `Arrays.asList(...)`: the first argument.
+            "method_invocation"
+                if name.child_by_field_name("name").is_some_and(|n| {
+                    matches!(
+                        n.utf8_text(text.as_bytes()).unwrap_or(""),
+                        "of" | "asList" | "singletonList"
+                    )
+                }) =>
+            {
+                name.child_by_field_name("arguments")
+                    .and_then(|a| a.named_child(0))
+                    .unwrap_or(name)
+            }
+            // Rust `&["orders"]`: the array behind the reference.
+            "reference_expression" => name
+                .child_by_field_name("value")
+                .map(|v| v.named_child(0).unwrap_or(v))
+                .unwrap_or(name),
             _ => name,
         };
         let topic = eval(name, text, consts, 0);
         if topic.is_empty() || topic == "{}" {
             continue;
         }
-        let fact = TopicFact {
-            produce,
-            topic,
-            span: span_of(node),
-            enclosing: None,
-        };
-        if !out.iter().any(|o| o.span == fact.span) {
-            out.push(fact);
-        }
+        push_topic(&mut out, produce, topic, span_of(node));
     }
     out.sort_by_key(|f| f.span.start_byte);
     out
+}
+
+/// Adds a topic fact unless one was made for the same node (the first pattern wins).
+fn push_topic(out: &mut Vec<TopicFact>, produce: bool, topic: String, span: Span) {
+    if !out.iter().any(|o| o.span == span) {
+        out.push(TopicFact {
+            produce,
+            topic,
+            span,
+            enclosing: None,
+        });
+    }
 }
 
 /// A gateway's forwarding (`app.use("/api/ads", createProxyMiddleware({ target,

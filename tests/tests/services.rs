@@ -308,3 +308,36 @@ fn actix_routes_are_endpoints_other_services_link_to() {
         ])
     );
 }
+
+#[test]
+fn nats_rabbitmq_and_kafka_clients_link_publishers_to_subscribers() {
+    let ws = Workspace::fixture("queues");
+    ws.run(&["index", "."]).ok();
+    let want = [
+        // RabbitMQ through the default exchange: the routing key is the queue.
+        "csharp Audit Audit.cs AuditTrail#Write(). -> topic:audit java ledger src/main/java/com/acme/ledger/Ledger.java Ledger#onAudit().",
+        "java ledger src/main/java/com/acme/ledger/Ledger.java Ledger#requestEmail(). -> topic:emails javascript notifier index.js consumeEmails().",
+        "javascript notifier index.js queueInvoice(). -> topic:invoices python billing worker.py consume_invoices().",
+        "rust stock src/main.rs invoice(). -> topic:invoices python billing worker.py consume_invoices().",
+        // A named exchange (held in a constant) reaches the queues bound to it.
+        "go orders main.go charge(). -> topic:billing python billing worker.py bind_billing().",
+        // NATS subjects, one publisher and four subscribers in four languages.
+        "go orders main.go publishOrder(). -> topic:orders.created csharp Audit Audit.cs AuditTrail#Follow().",
+        "go orders main.go publishOrder(). -> topic:orders.created java ledger src/main/java/com/acme/ledger/Ledger.java Ledger#follow().",
+        "go orders main.go publishOrder(). -> topic:orders.created javascript notifier index.js followOrders().",
+        "go orders main.go publishOrder(). -> topic:orders.created rust stock src/main.rs follow_orders().",
+        "python billing worker.py paid(). -> topic:payments.done go orders main.go listen().",
+        "rust stock src/main.rs low_stock(). -> topic:stock.low python billing worker.py watch_stock().",
+        // Kafka from and to Rust.
+        "rust stock src/main.rs stock_event(). -> topic:stock-events python billing worker.py stock_events().",
+        "javascript notifier index.js askRestock(). -> topic:restock rust stock src/main.rs restock().",
+    ];
+    let want: BTreeSet<String> = want.iter().map(|l| format!("{l} topic-name")).collect();
+    let found = link_lines(&ws);
+    let missing: Vec<_> = want.difference(&found).collect();
+    let extra: Vec<_> = found.difference(&want).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing: {missing:#?}\nextra: {extra:#?}"
+    );
+}

@@ -81,3 +81,28 @@
   function: (member_access_expression name: (identifier) @_m)
   arguments: (argument_list . (argument (_) @topic.name))
   (#eq? @_m "Subscribe")) @topic.consume
+; RabbitMQ.Client: `channel.BasicPublish(exchange: "", routingKey: "q", ...)`: the exchange
+; names the topic unless it is the default ("") one, where the key is the queue
+(invocation_expression
+  function: (member_access_expression name: (identifier) @_m)
+  arguments: (argument_list . (argument (_) @topic.exchange .) . (argument (_) @topic.name .))
+  (#match? @_m "^(BasicPublish|BasicPublishAsync)$")) @topic.produce
+; `channel.BasicConsume(queue: "q", autoAck: true, consumer: c)`, `QueueBind(q, exchange, key)`
+(invocation_expression
+  function: (member_access_expression name: (identifier) @_m)
+  arguments: (argument_list . (argument (_) @topic.name .))
+  (#match? @_m "^(BasicConsume|BasicConsumeAsync)$")) @topic.consume
+(invocation_expression
+  function: (member_access_expression name: (identifier) @_m)
+  arguments: (argument_list . (argument) . (argument (_) @topic.name .))
+  (#match? @_m "^(QueueBind|QueueBindAsync)$")) @topic.consume
+; NATS (NATS.Net, NATS.Client): `nats.PublishAsync("subject", data)`, `c.Publish(...)`,
+; `nats.SubscribeAsync<T>("subject")`, `c.SubscribeAsync("subject", handler)`
+(invocation_expression
+  function: (member_access_expression name: [(identifier) @_m (generic_name (identifier) @_m)])
+  arguments: (argument_list . (argument (_) @topic.name .) . (argument))
+  (#match? @_m "^(Publish|PublishAsync|Request|RequestAsync)$")) @topic.produce
+(invocation_expression
+  function: (member_access_expression name: [(identifier) @_m (generic_name (identifier) @_m)])
+  arguments: (argument_list . (argument (_) @topic.name .))
+  (#match? @_m "^(SubscribeAsync|SubscribeSync|SubscribeCoreAsync)$")) @topic.consume

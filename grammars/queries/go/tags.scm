@@ -102,4 +102,35 @@
 (call_expression
   function: (selector_expression field: (field_identifier) @_m)
   arguments: (argument_list . (_) @topic.name)
-  (#match? @_m "^(ConsumePartition|SubscribeTopics|Subscribe)$")) @topic.consume
+  (#match? @_m "^(ConsumePartition|SubscribeTopics|Subscribe|SubscribeSync|QueueSubscribe|QueueSubscribeSync|ChanSubscribe|ChanQueueSubscribe|PullSubscribe)$")) @topic.consume
+; RabbitMQ (amqp091-go): `ch.Publish(exchange, key, mandatory, immediate, msg)`,
+; `ch.PublishWithContext(ctx, exchange, key, ...)`: the exchange names the topic unless
+; it is the default ("") one, where the key is the queue
+(call_expression
+  function: (selector_expression field: (field_identifier) @_m)
+  arguments: (argument_list . (_) @topic.exchange . (_) @topic.name . (_) . (_) . (_) .)
+  (#eq? @_m "Publish")) @topic.produce
+(call_expression
+  function: (selector_expression field: (field_identifier) @_m)
+  arguments: (argument_list . (_) . (_) @topic.exchange . (_) @topic.name)
+  (#match? @_m "^(PublishWithContext|PublishWithDeferredConfirmWithContext)$")) @topic.produce
+; `ch.Consume(queue, consumer, autoAck, exclusive, noLocal, noWait, args)`
+(call_expression
+  function: (selector_expression field: (field_identifier) @_m)
+  arguments: (argument_list . (_) @topic.name . (_) . (_) . (_) . (_) . (_) . (_) .)
+  (#eq? @_m "Consume")) @topic.consume
+; `ch.QueueBind(queue, key, exchange, noWait, args)`: what is published to the exchange
+(call_expression
+  function: (selector_expression field: (field_identifier) @_m)
+  arguments: (argument_list . (_) . (_) . (_) @topic.name)
+  (#eq? @_m "QueueBind")) @topic.consume
+; NATS (nats.go): `nc.Publish(subject, data)`, `nc.Request(subject, data, timeout)`,
+; JetStream `js.Publish(subject, data)`
+(call_expression
+  function: (selector_expression field: (field_identifier) @_m)
+  arguments: (argument_list . (_) @topic.name . (_) .)
+  (#match? @_m "^(Publish|PublishAsync)$")) @topic.produce
+(call_expression
+  function: (selector_expression field: (field_identifier) @_m)
+  arguments: (argument_list . (_) @topic.name . (_) . (_) .)
+  (#eq? @_m "Request")) @topic.produce

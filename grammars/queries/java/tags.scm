@@ -95,3 +95,43 @@
   (modifiers (annotation name: (identifier) @_a arguments: (annotation_argument_list (element_value_pair key: (identifier) @_k value: (_) @topic.name))))
   (#eq? @_a "KafkaListener")
   (#eq? @_k "topics")) @topic.consume
+; Kafka `consumer.subscribe(List.of("orders"))`, NATS (jnats) `dispatcher.subscribe("subject")`
+(method_invocation
+  name: (identifier) @_m
+  arguments: (argument_list . (_) @topic.name)
+  (#eq? @_m "subscribe")) @topic.consume
+; NATS: `nc.publish("subject", data)`, `nc.request("subject", data, timeout)`
+(method_invocation
+  name: (identifier) @_m
+  arguments: (argument_list . (_) @topic.name . (_))
+  (#match? @_m "^(publish|request)$")) @topic.produce
+; RabbitMQ (Spring AMQP): `rabbitTemplate.convertAndSend(exchange, routingKey, msg)`: the
+; exchange names the topic unless it is the default ("") one; with two arguments the
+; key goes to the default exchange
+(method_invocation
+  name: (identifier) @_m
+  arguments: (argument_list . (_) @topic.exchange . (_) @topic.name . (_) .)
+  (#match? @_m "^(convertAndSend|convertSendAndReceive)$")) @topic.produce
+(method_invocation
+  name: (identifier) @_m
+  arguments: (argument_list . (_) @topic.name . (_) .)
+  (#match? @_m "^(convertAndSend|convertSendAndReceive)$")) @topic.produce
+; `@RabbitListener(queues = "audit")` on the handler
+(method_declaration
+  (modifiers (annotation name: (identifier) @_a arguments: (annotation_argument_list (element_value_pair key: (identifier) @_k value: (_) @topic.name))))
+  (#eq? @_a "RabbitListener")
+  (#eq? @_k "queues")) @topic.consume
+; RabbitMQ Java client: `channel.basicPublish(exchange, key, props, body)`,
+; `channel.basicConsume(queue, autoAck, consumer)`, `channel.queueBind(queue, exchange, key)`
+(method_invocation
+  name: (identifier) @_m
+  arguments: (argument_list . (_) @topic.exchange . (_) @topic.name)
+  (#eq? @_m "basicPublish")) @topic.produce
+(method_invocation
+  name: (identifier) @_m
+  arguments: (argument_list . (_) @topic.name . (_))
+  (#eq? @_m "basicConsume")) @topic.consume
+(method_invocation
+  name: (identifier) @_m
+  arguments: (argument_list . (_) . (_) @topic.name)
+  (#eq? @_m "queueBind")) @topic.consume

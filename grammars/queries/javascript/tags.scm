@@ -103,6 +103,35 @@
   arguments: (arguments (object (pair key: (property_identifier) @_k value: (_) @topic.name)))
   (#eq? @_m "subscribe")
   (#match? @_k "^(topic|topics)$")) @topic.consume
+; RabbitMQ (amqplib): `ch.publish(exchange, key, content)`: the exchange names the topic
+; unless it is the default ("") one, where the key is the queue; `ch.sendToQueue(q, c)`
+(call_expression
+  function: (member_expression property: (property_identifier) @_m)
+  arguments: (arguments . (_) @topic.exchange . (_) @topic.name . (_))
+  (#eq? @_m "publish")) @topic.produce
+(call_expression
+  function: (member_expression property: (property_identifier) @_m)
+  arguments: (arguments . (_) @topic.name)
+  (#eq? @_m "sendToQueue")) @topic.produce
+; `ch.consume(queue, onMessage)`, `ch.bindQueue(queue, exchange, pattern)`
+(call_expression
+  function: (member_expression property: (property_identifier) @_m)
+  arguments: (arguments . (_) @topic.name . (_))
+  (#eq? @_m "consume")) @topic.consume
+(call_expression
+  function: (member_expression property: (property_identifier) @_m)
+  arguments: (arguments . (_) . (_) @topic.name)
+  (#eq? @_m "bindQueue")) @topic.consume
+; NATS (nats.js) and Redis pub/sub: `nc.publish("subject", data)`, `nc.request("subject")`,
+; `nc.subscribe("subject")`, `redis.publish("channel", msg)`
+(call_expression
+  function: (member_expression property: (property_identifier) @_m)
+  arguments: (arguments . [(string) (template_string) (identifier) (member_expression)] @topic.name . (_)? .)
+  (#match? @_m "^(publish|request)$")) @topic.produce
+(call_expression
+  function: (member_expression property: (property_identifier) @_m)
+  arguments: (arguments . [(string) (template_string) (identifier) (member_expression)] @topic.name)
+  (#eq? @_m "subscribe")) @topic.consume
 
 ; gRPC handlers registered by name: `server.addService(proto.pkg.CartService.service, { getCart: handler, addItem })`
 (call_expression

@@ -96,6 +96,53 @@
   arguments: (argument_list . (_) @topic.name)
   (#match? @_o "(?i)consumer")
   (#eq? @_m "subscribe")) @topic.consume
+; NATS (nats-py) and Redis pub/sub: `await nc.publish("subject", data)`, `nc.request(...)`,
+; `await nc.subscribe("subject", cb=handler)`, `redis.publish("channel", msg)`
+(call
+  function: (attribute object: (_) @_o attribute: (identifier) @_m)
+  arguments: (argument_list . (_) @topic.name)
+  (#match? @_o "(?i)(^|\\.)(nc|js|jetstream|\\w*nats\\w*|\\w*redis\\w*)$")
+  (#match? @_m "^(publish|request)$")) @topic.produce
+(call
+  function: (attribute object: (_) @_o attribute: (identifier) @_m)
+  arguments: (argument_list . (_) @topic.name)
+  (#match? @_o "(?i)(^|\\.)(nc|js|jetstream|\\w*nats\\w*|\\w*redis\\w*|pubsub|\\w*_sub)$")
+  (#match? @_m "^(subscribe|pull_subscribe)$")) @topic.consume
+; RabbitMQ (pika): `channel.basic_publish(exchange="x", routing_key="q", body=b)`: the
+; exchange names the topic unless it is the default ("") one, where the key is the queue
+(call
+  function: (attribute attribute: (identifier) @_m)
+  arguments: (argument_list
+    (keyword_argument name: (identifier) @_e value: (_) @topic.exchange)
+    (keyword_argument name: (identifier) @_k value: (_) @topic.name))
+  (#eq? @_m "basic_publish")
+  (#eq? @_e "exchange")
+  (#eq? @_k "routing_key")) @topic.produce
+(call
+  function: (attribute attribute: (identifier) @_m)
+  arguments: (argument_list (keyword_argument name: (identifier) @_k value: (_) @topic.name))
+  (#eq? @_m "basic_publish")
+  (#eq? @_k "routing_key")) @topic.produce
+(call
+  function: (attribute attribute: (identifier) @_m)
+  arguments: (argument_list . (string) @topic.exchange . (_) @topic.name)
+  (#eq? @_m "basic_publish")) @topic.produce
+; `channel.basic_consume(queue="q", on_message_callback=cb)`, `basic_consume("q", cb)`
+(call
+  function: (attribute attribute: (identifier) @_m)
+  arguments: (argument_list (keyword_argument name: (identifier) @_k value: (_) @topic.name))
+  (#eq? @_m "basic_consume")
+  (#eq? @_k "queue")) @topic.consume
+(call
+  function: (attribute attribute: (identifier) @_m)
+  arguments: (argument_list . [(string) (identifier) (attribute)] @topic.name)
+  (#eq? @_m "basic_consume")) @topic.consume
+; `channel.queue_bind(exchange="x", queue=q)`: what is published to the exchange
+(call
+  function: (attribute attribute: (identifier) @_m)
+  arguments: (argument_list (keyword_argument name: (identifier) @_k value: (_) @topic.name))
+  (#eq? @_m "queue_bind")
+  (#eq? @_k "exchange")) @topic.consume
 ; Django `path("cart/<int:id>/", views.cart_detail)` in urls.py
 (call
   function: (identifier) @http.method

@@ -128,3 +128,35 @@
 ; constants URLs are built from
 (const_item name: (identifier) @const.name value: (_) @const.value)
 (static_item name: (identifier) @const.name value: (_) @const.value)
+
+; message topics. NATS (async-nats): `client.publish("subject", payload)`,
+; `client.request(...)`, `client.subscribe("subject")`, `client.queue_subscribe(...)`;
+; Kafka (rdkafka): `FutureRecord::to("topic")`, `consumer.subscribe(&["topic"])`
+(call_expression
+  function: (field_expression field: (field_identifier) @_m)
+  arguments: (arguments . (_) @topic.name . (_) .)
+  (#match? @_m "^(publish|request)$")) @topic.produce
+(call_expression
+  function: (field_expression field: (field_identifier) @_m)
+  arguments: (arguments . (_) @topic.name)
+  (#match? @_m "^(subscribe|queue_subscribe)$")) @topic.consume
+(call_expression
+  function: (scoped_identifier path: (identifier) @_t name: (identifier) @_f)
+  arguments: (arguments . (_) @topic.name)
+  (#match? @_t "^(FutureRecord|BaseRecord)$")
+  (#eq? @_f "to")) @topic.produce
+; RabbitMQ (lapin): `channel.basic_publish(exchange, routing_key, ...)`: the exchange
+; names the topic unless it is the default ("") one, where the key is the queue;
+; `basic_consume(queue, tag, ...)`, `queue_bind(queue, exchange, key, ...)`
+(call_expression
+  function: (field_expression field: (field_identifier) @_m)
+  arguments: (arguments . (_) @topic.exchange . (_) @topic.name)
+  (#eq? @_m "basic_publish")) @topic.produce
+(call_expression
+  function: (field_expression field: (field_identifier) @_m)
+  arguments: (arguments . (_) @topic.name . (_))
+  (#eq? @_m "basic_consume")) @topic.consume
+(call_expression
+  function: (field_expression field: (field_identifier) @_m)
+  arguments: (arguments . (_) . (_) @topic.name)
+  (#eq? @_m "queue_bind")) @topic.consume
