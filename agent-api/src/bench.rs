@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use cartograph_graph::{IndexConfig, Store};
-use cartograph_indexer::{parse_only, read_source, walk, Language, Root, SymbolKind, WalkConfig};
+use cartograph_indexer::{
+    extract_with, parse_only, read_source, walk, ExtractConfig, Language, Root, SymbolKind,
+    WalkConfig,
+};
 use cartograph_query::{dir_size, SearchQuery, Workspace};
 use clap::Args;
 use rayon::prelude::*;
@@ -133,6 +136,41 @@ pub fn run(args: BenchArgs) -> Result<()> {
     );
     drop(texts);
 
+    // What endpoint extraction costs: read + parse + extract on all cores, with and
+    // without the endpoint patterns (twice each, alternating; the faster run counts).
+    let extract_all = |config: ExtractConfig| -> (Duration, usize) {
+        let started = Instant::now();
+        let endpoints: usize = walked
+            .files
+            .par_iter()
+            .filter_map(|f| {
+                read_source(&f.abs_path, cartograph_indexer::DEFAULT_MAX_FILE_SIZE)
+                    .ok()
+                    .map(|s| (f.language, s))
+            })
+            .map(|(lang, s)| {
+                let facts = extract_with(lang, &s.text, &config);
+                facts.http.len() + facts.topics.len() + facts.grpc_handlers.len()
+            })
+            .sum();
+        (started.elapsed(), endpoints)
+    };
+    let (mut with, mut without) = (Duration::MAX, Duration::MAX);
+    let mut endpoint_facts = 0;
+    for _ in 0..2 {
+        without = without.min(extract_all(ExtractConfig { endpoints: false }).0);
+        let (t, n) = extract_all(ExtractConfig::default());
+        with = with.min(t);
+        endpoint_facts = n;
+    }
+    let endpoint_extract = with.saturating_sub(without);
+    println!(
+        "extract with endpoints: {:.2}s  without: {:.2}s  (endpoint patterns: +{:.1}%, {endpoint_facts} endpoint facts)",
+        with.as_secs_f64(),
+        without.as_secs_f64(),
+        100.0 * endpoint_extract.as_secs_f64() / without.as_secs_f64().max(1e-9)
+    );
+
     // Full index into a fresh directory.
     let tmp = tempfile_dir(args.keep_index.as_deref())?;
     let index_dir = tmp.join(".cartograph");
@@ -205,6 +243,15 @@ pub fn run(args: BenchArgs) -> Result<()> {
     for (evidence, n) in &rs.by_evidence {
         println!("  {evidence}: {:.1}%", pct(*n));
     }
+    let (link_time, _) = ws.link_timing()?;
+    let links = ws.service_links()?.len();
+    println!(
+        "cross-service: matching endpoints into {links} links took {:.1} ms at view load; endpoint extraction + matching add {:.1}% to the full index ({:.2}s)",
+        link_time.as_secs_f64() * 1e3,
+        100.0 * (endpoint_extract + link_time).as_secs_f64()
+            / (index_time.saturating_sub(endpoint_extract)).as_secs_f64().max(1e-9),
+        index_time.as_secs_f64()
+    );
     query_latencies(&ws, args.queries)?;
     impact_latency(&ws)?;
     drop(ws);

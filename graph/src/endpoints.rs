@@ -10,7 +10,7 @@
 //! generated client (`CartServiceClient`, `CartServiceStub`, `CartServiceBlockingStub`,
 //! or a service constructed from a loaded package definition).
 
-use cartograph_indexer::{FileFacts, Language, RefKind};
+use cartograph_indexer::{FileFacts, HttpMount, Language, RefKind};
 use serde::{Deserialize, Serialize};
 
 use crate::links::{impl_target, Endpoint};
@@ -202,6 +202,80 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, facts: &FileFacts) -> Vec
         });
     }
     out
+}
+
+/// Most prefixes one route table is reached under (mount chains multiply them).
+const MAX_MOUNT_PREFIXES: usize = 16;
+
+/// The path prefixes each file's routes are served under because other files mount
+/// it (Django `include("payments.urls")` under `path("api/payments/", ...)`), through
+/// chains of mounts; empty for a file nobody mounts (its routes stay as written).
+/// `files` gives each file's service and workspace path, `mounts` each file's mounts;
+/// a mount reaches the files of its own service whose dotted module path ends with
+/// its target.
+pub fn mount_prefixes(files: &[(&str, &str)], mounts: &[&[HttpMount]]) -> Vec<Vec<String>> {
+    let dotted: Vec<String> = files
+        .iter()
+        .map(|(_, path)| {
+            let stem = path.strip_suffix(".py").unwrap_or(path);
+            let stem = stem.strip_suffix("/__init__").unwrap_or(stem);
+            stem.replace('/', ".")
+        })
+        .collect();
+    // Who mounts each file: (mounting file, prefix).
+    let mut mounted_by: Vec<Vec<(usize, &str)>> = vec![Vec::new(); files.len()];
+    for (g, file_mounts) in mounts.iter().enumerate() {
+        for m in file_mounts.iter() {
+            let suffix = format!(".{}", m.target);
+            for (f, d) in dotted.iter().enumerate() {
+                if f != g && files[f].0 == files[g].0 && (d == &m.target || d.ends_with(&suffix)) {
+                    mounted_by[f].push((g, m.prefix.as_str()));
+                }
+            }
+        }
+    }
+    fn prefixes_of(
+        f: usize,
+        mounted_by: &[Vec<(usize, &str)>],
+        path: &mut Vec<usize>,
+    ) -> Vec<String> {
+        if mounted_by[f].is_empty() || path.len() > 8 {
+            return vec![String::new()];
+        }
+        path.push(f);
+        let mut out = Vec::new();
+        for &(g, prefix) in &mounted_by[f] {
+            if path.contains(&g) {
+                continue;
+            }
+            for outer in prefixes_of(g, mounted_by, path) {
+                let joined = join_paths(&outer, prefix);
+                if !out.contains(&joined) && out.len() < MAX_MOUNT_PREFIXES {
+                    out.push(joined);
+                }
+            }
+        }
+        path.pop();
+        out
+    }
+    (0..files.len())
+        .map(|f| {
+            if mounted_by[f].is_empty() {
+                Vec::new()
+            } else {
+                prefixes_of(f, &mounted_by, &mut Vec::new())
+            }
+        })
+        .collect()
+}
+
+/// `a` then `b` as one path, with one `/` between them.
+pub fn join_paths(a: &str, b: &str) -> String {
+    match (a.is_empty(), b.is_empty()) {
+        (true, _) => b.to_string(),
+        (_, true) => a.to_string(),
+        _ => format!("{}/{}", a.trim_end_matches('/'), b.trim_start_matches('/')),
+    }
 }
 
 /// Routes a file declares by its place (Next.js): `pages/api/cart/[id].ts` answers
@@ -450,6 +524,36 @@ pub fn method_key(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mounts_chain_their_prefixes_within_a_service() {
+        let mount = |prefix: &str, target: &str| HttpMount {
+            prefix: prefix.to_string(),
+            target: target.to_string(),
+            span: cartograph_indexer::Span::default(),
+        };
+        let files = [
+            ("shop", "shop/urls.py"),
+            ("shop", "shop/api/urls.py"),
+            ("shop", "shop/payments/urls.py"),
+            ("other", "other/payments/urls.py"),
+            ("shop", "shop/views.py"),
+        ];
+        let root = [mount("api/", "api.urls")];
+        let api = [
+            mount("payments/", "payments.urls"),
+            mount("v2/pay/", "payments.urls"),
+        ];
+        let mounts: Vec<&[HttpMount]> = vec![&root, &api, &[], &[], &[]];
+        let prefixes = mount_prefixes(&files, &mounts);
+        assert!(prefixes[0].is_empty());
+        assert_eq!(prefixes[1], ["api/"]);
+        assert_eq!(prefixes[2], ["api/payments/", "api/v2/pay/"]);
+        // Another service's module of the same name is not mounted.
+        assert!(prefixes[3].is_empty());
+        assert!(prefixes[4].is_empty());
+        assert_eq!(join_paths("api/", "/refunds/{}"), "api/refunds/{}");
+    }
 
     #[test]
     fn generated_names_give_their_service() {

@@ -18,8 +18,8 @@ mod resolve;
 mod store;
 
 pub use endpoints::{
-    method_key, paths_match, resolve_env, service_names_of_base, service_names_of_client,
-    split_url, EndpointFact, Protocol, Role,
+    join_paths, method_key, mount_prefixes, paths_match, resolve_env, service_names_of_base,
+    service_names_of_client, split_url, EndpointFact, Protocol, Role,
 };
 pub use error::Error;
 pub use ids::{split_symbol_id, symbol_id};

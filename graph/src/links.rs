@@ -90,6 +90,8 @@ pub struct FileGraph {
     pub endpoints: Vec<EndpointFact>,
     /// The file's package or namespace, if it declares one (a `.proto` package).
     pub package: Option<String>,
+    /// Route tables the file mounts under a prefix (Django `include`).
+    pub mounts: Vec<cartograph_indexer::HttpMount>,
 }
 
 /// Longest signature kept in a graph record.
@@ -393,6 +395,7 @@ impl<'a> Linker<'a> {
             links: self.links,
             endpoints: endpoints_of(self.record.language, &self.record.path, self.facts),
             package: self.facts.package.clone(),
+            mounts: self.facts.mounts.clone(),
         }
     }
 }

@@ -37,6 +37,9 @@ enum Role {
     TopicConsume,
     TopicName,
     TopicExchange,
+    Mount,
+    MountPrefix,
+    MountTarget,
     GrpcRegister,
     ProxyRoute,
     ProxyPrefix,
@@ -115,6 +118,9 @@ fn role_of(capture: &str) -> Role {
         "topic.consume" => Role::TopicConsume,
         "topic.name" => Role::TopicName,
         "topic.exchange" => Role::TopicExchange,
+        "http.mount" => Role::Mount,
+        "mount.prefix" => Role::MountPrefix,
+        "mount.target" => Role::MountTarget,
         "grpc.register" => Role::GrpcRegister,
         "proxy.route" => Role::ProxyRoute,
         "proxy.prefix" => Role::ProxyPrefix,
@@ -135,16 +141,47 @@ fn role_of(capture: &str) -> Role {
     }
 }
 
-fn tags_query(lang: Language) -> Option<&'static TagsQuery> {
+/// What [`extract_with`] extracts.
+#[derive(Clone, Copy, Debug)]
+pub struct ExtractConfig {
+    /// Service endpoints (HTTP routes and calls, gRPC registrations, topics, gateway
+    /// forwards, and the constants their addresses are built from). Without them the
+    /// query skips those patterns: used to measure what endpoints cost.
+    pub endpoints: bool,
+}
+
+impl Default for ExtractConfig {
+    fn default() -> Self {
+        ExtractConfig { endpoints: true }
+    }
+}
+
+/// Captures that make a pattern part of endpoint extraction.
+const ENDPOINT_CAPTURES: [&str; 5] = ["@http.", "@topic.", "@grpc.", "@proxy.", "@const."];
+
+fn tags_query(lang: Language, config: &ExtractConfig) -> Option<&'static TagsQuery> {
     // Compiled on first use, per language: compiling a query costs tens of
     // milliseconds, and most runs touch few languages.
-    static QUERIES: [OnceLock<Option<TagsQuery>>; Language::ALL.len()] =
-        [const { OnceLock::new() }; Language::ALL.len()];
+    static QUERIES: [[OnceLock<Option<TagsQuery>>; Language::ALL.len()]; 2] =
+        [const { [const { OnceLock::new() }; Language::ALL.len()] }; 2];
     let slot = Language::ALL.iter().position(|l| *l == lang)?;
-    QUERIES[slot]
+    QUERIES[usize::from(!config.endpoints)][slot]
         .get_or_init(|| {
             let (upstream, own) = lang.tags_query_parts();
-            let query = Query::new(&lang.grammar(), &format!("{upstream}{own}")).ok()?;
+            let source = format!("{upstream}{own}");
+            let mut query = Query::new(&lang.grammar(), &source).ok()?;
+            if !config.endpoints {
+                let starts: Vec<usize> = (0..query.pattern_count())
+                    .map(|i| query.start_byte_for_pattern(i))
+                    .chain([source.len()])
+                    .collect();
+                for (i, w) in starts.windows(2).enumerate() {
+                    let text = source.get(w[0]..w[1]).unwrap_or("");
+                    if ENDPOINT_CAPTURES.iter().any(|c| text.contains(c)) {
+                        query.disable_pattern(i);
+                    }
+                }
+            }
             let roles = query.capture_names().iter().map(|c| role_of(c)).collect();
             let own = (0..query.pattern_count())
                 .map(|i| query.start_byte_for_pattern(i) >= upstream.len())
@@ -297,6 +334,11 @@ struct RawImport {
 ///
 /// Never fails: syntax errors keep whatever could be extracted and add a diagnostic.
 pub fn extract(lang: Language, text: &str) -> FileFacts {
+    extract_with(lang, text, &ExtractConfig::default())
+}
+
+/// [`extract`], extracting what `config` asks for.
+pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileFacts {
     // C# preprocessor directives may sit inside a parameter list or an initializer,
     // where the grammar cannot place them; blanking them (offsets kept) keeps the
     // code of every branch parseable.
@@ -311,7 +353,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
         lines: count_lines(text),
         ..FileFacts::default()
     };
-    let Some(tq) = tags_query(lang) else {
+    let Some(tq) = tags_query(lang, config) else {
         facts.diagnostics.push(Diagnostic {
             line: None,
             message: format!("the {lang} query failed to compile; no facts extracted"),
@@ -344,6 +386,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
     let mut http_prefixes: Vec<crate::http::RawPrefix<'_>> = Vec::new();
     let mut topic_raw: Vec<crate::http::RawTopic<'_>> = Vec::new();
     let mut proxies: Vec<(Node<'_>, Node<'_>, Node<'_>)> = Vec::new();
+    let mut mounts: Vec<(Node<'_>, Node<'_>, Node<'_>)> = Vec::new();
     let mut consts: crate::http::Constants<'_> = HashMap::new();
 
     let mut cursor = QueryCursor::new();
@@ -368,6 +411,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
         let (mut grpc_node, mut grpc_service, mut grpc_method, mut grpc_handler) =
             (None, None, None, None);
         let (mut proxy_node, mut proxy_prefix, mut proxy_target) = (None, None, None);
+        let (mut mount_node, mut mount_prefix, mut mount_target) = (None, None, None);
         let (mut http_method, mut http_url, mut http_handler) = (None, None, None);
         let (mut http_prefix, mut http_scope) = (None, None);
         let (mut const_name, mut const_value) = (None, None);
@@ -405,6 +449,9 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 Role::TopicExchange => topic_exchange = Some(cap.node),
                 Role::GrpcRegister => grpc_node = Some(cap.node),
                 Role::ProxyRoute => proxy_node = Some(cap.node),
+                Role::Mount => mount_node = Some(cap.node),
+                Role::MountPrefix => mount_prefix = Some(cap.node),
+                Role::MountTarget => mount_target = Some(cap.node),
                 Role::ProxyPrefix => proxy_prefix = Some(cap.node),
                 Role::ProxyTarget => proxy_target = Some(cap.node),
                 Role::GrpcService => grpc_service = Some(cap.node),
@@ -463,6 +510,9 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
                 url: http_url,
                 handler: http_handler,
             });
+        }
+        if let (Some(node), Some(prefix), Some(target)) = (mount_node, mount_prefix, mount_target) {
+            mounts.push((node, prefix, target));
         }
         if let (Some(node), Some(prefix), Some(target)) = (proxy_node, proxy_prefix, proxy_target) {
             proxies.push((node, prefix, target));
@@ -559,6 +609,7 @@ pub fn extract(lang: Language, text: &str) -> FileFacts {
         .extend(crate::http::proxies(proxies, &consts, text, &span_of));
     facts.http.sort_by_key(|h| h.span.start_byte);
     facts.topics = crate::http::topics(topic_raw, &consts, text, &span_of);
+    facts.mounts = crate::http::mounts(mounts, &consts, text, &span_of);
     for t in &mut facts.topics {
         t.enclosing = facts
             .symbols
@@ -1105,5 +1156,16 @@ mod tests {
         assert_eq!(names, ["Finalizer", "Add"]);
         assert_eq!(facts.symbols[1].name_span.start_line, 3);
         assert_eq!(blank_directives("a\n#if X\r\nb\n"), "a\n     \r\nb\n");
+    }
+
+    #[test]
+    fn endpoints_can_be_left_out_without_changing_the_rest() {
+        let text = "import requests\nURL = \"http://cart:8080\"\n\n@app.get(\"/cart/<id>\")\ndef cart(id):\n    return requests.get(URL + \"/items\")\n";
+        let full = extract(Language::Python, text);
+        let bare = extract_with(Language::Python, text, &ExtractConfig { endpoints: false });
+        assert!(!full.http.is_empty());
+        assert!(bare.http.is_empty() && bare.topics.is_empty());
+        assert_eq!(full.symbols, bare.symbols);
+        assert_eq!(full.references, bare.references);
     }
 }

@@ -329,10 +329,25 @@ pub struct FileFacts {
     pub topics: Vec<TopicFact>,
     /// gRPC handlers registered by name (`server.addService(X.service, { getCart })`).
     pub grpc_handlers: Vec<GrpcHandler>,
+    /// Route tables the file mounts under a path prefix (Django `include`).
+    pub mounts: Vec<HttpMount>,
     /// Problems found (syntax errors, invalid UTF-8).
     pub diagnostics: Vec<Diagnostic>,
     /// Number of lines.
     pub lines: u32,
+}
+
+/// A route table mounted under a path prefix: Django's
+/// `path("api/payments/", include("payments.urls"))` serves every route of the module
+/// `payments.urls` under `api/payments/`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpMount {
+    /// The prefix as written (`api/payments/`), `{}` for what is not known.
+    pub prefix: String,
+    /// The mounted module, dotted (`payments.urls`).
+    pub target: String,
+    /// Where.
+    pub span: Span,
 }
 
 /// An HTTP route a file declares, or an HTTP call it makes.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use crate::facts::{HttpFact, Span, TopicFact};
+use crate::facts::{HttpFact, HttpMount, Span, TopicFact};
 
 /// What the query captured for one route or call.
 pub(crate) struct RawHttp<'t> {
@@ -414,6 +414,33 @@ pub(crate) fn topics(
         push_topic(&mut out, produce, topic, span_of(node));
     }
     out.sort_by_key(|f| f.span.start_byte);
+    out
+}
+
+/// Builds the facts of captured route-table mounts: (the mounting node, the prefix's
+/// expression, the mounted module's expression).
+pub(crate) fn mounts(
+    raw: Vec<(Node<'_>, Node<'_>, Node<'_>)>,
+    consts: &Constants<'_>,
+    text: &str,
+    span_of: &dyn Fn(Node<'_>) -> Span,
+) -> Vec<HttpMount> {
+    let mut out: Vec<HttpMount> = Vec::new();
+    for (node, prefix, target) in raw {
+        let target = eval(target, text, consts, 0);
+        if target.is_empty() || target.contains("{}") {
+            continue;
+        }
+        let span = span_of(node);
+        if !out.iter().any(|m| m.span == span) {
+            out.push(HttpMount {
+                prefix: eval(prefix, text, consts, 0),
+                target,
+                span,
+            });
+        }
+    }
+    out.sort_by_key(|m| m.span.start_byte);
     out
 }
 

@@ -17,10 +17,10 @@ mod walk;
 
 pub use cartograph_grammars::Language;
 pub use deploy::{is_deployment_file, parse_deployments, Deployment};
-pub use extract::{count_lines, extract, parse_only};
+pub use extract::{count_lines, extract, extract_with, parse_only, ExtractConfig};
 pub use facts::{
-    Binding, Diagnostic, FileFacts, GrpcHandler, HttpFact, Import, RefKind, Reference, Span,
-    SymbolDef, SymbolKind, TopicFact,
+    Binding, Diagnostic, FileFacts, GrpcHandler, HttpFact, HttpMount, Import, RefKind, Reference,
+    Span, SymbolDef, SymbolKind, TopicFact,
 };
 pub use git::{repo_head, RepoHead};
 pub use services::{detect_services, name_from_manifest, service_of, Service};

@@ -9,9 +9,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use cartograph_graph::{
-    method_key, paths_match, resolve_env, service_names_of_base, service_names_of_client,
-    split_url, Endpoint, EndpointFact, Evidence, FileGraph, FileRecord, NodeSymbol, Protocol, Role,
-    Store,
+    join_paths, method_key, mount_prefixes, paths_match, resolve_env, service_names_of_base,
+    service_names_of_client, split_url, Endpoint, EndpointFact, Evidence, FileGraph, FileRecord,
+    NodeSymbol, Protocol, Role, Store,
 };
 use cartograph_indexer::{Deployment, Language, RefKind, SymbolKind};
 use serde::Serialize;
@@ -77,6 +77,8 @@ pub(crate) struct GraphView {
     /// Cross-service links by the node of their handler and of their caller.
     links_into: HashMap<u32, Vec<usize>>,
     links_out: HashMap<u32, Vec<usize>>,
+    /// How long matching endpoints across services took at load.
+    pub(crate) link_time: std::time::Duration,
 }
 
 /// An endpoint of a file, matched to a contract (`key`, e.g.
@@ -137,8 +139,10 @@ impl GraphView {
             service_links: Vec::new(),
             links_into: HashMap::new(),
             links_out: HashMap::new(),
+            link_time: std::time::Duration::ZERO,
         };
         let mut facts_of_files = Vec::with_capacity(graphs.len());
+        let mut mounts = Vec::with_capacity(graphs.len());
         let mut links = Vec::with_capacity(graphs.len());
         for (f, (record, graph)) in graphs.into_iter().enumerate() {
             let f = f as u32;
@@ -151,6 +155,7 @@ impl GraphView {
             view.files.push(record);
             links.push((graph.ids, graph.links));
             facts_of_files.push((graph.endpoints, graph.package));
+            mounts.push(graph.mounts);
             view.symbols.push(graph.symbols);
         }
         for (f, (ids, file_links)) in links.into_iter().enumerate() {
@@ -185,7 +190,10 @@ impl GraphView {
             view.edges.extend(new_edges);
             view.file_edges.push((start, view.edges.len() as u32));
         }
+        let linking = std::time::Instant::now();
+        view.mount_routes(&mut facts_of_files, &mounts);
         view.link_services(facts_of_files, &store.deployments()?);
+        view.link_time = linking.elapsed();
         view.out = vec![Vec::new(); view.nodes.len()];
         view.into = vec![Vec::new(); view.nodes.len()];
         for (i, e) in view.edges.iter().enumerate() {
@@ -656,6 +664,44 @@ impl GraphView {
     /// Matches every file's endpoints to the contracts of the workspace (the rpcs of
     /// its `.proto` services) and links each call to the handlers of the same rpc in
     /// other services.
+    /// Serves the HTTP routes of route tables other files mount under the mounts'
+    /// prefixes (one route per prefix), before they are matched.
+    fn mount_routes(
+        &self,
+        per_file: &mut [(Vec<EndpointFact>, Option<String>)],
+        mounts: &[Vec<cartograph_indexer::HttpMount>],
+    ) {
+        if mounts.iter().all(Vec::is_empty) {
+            return;
+        }
+        let files: Vec<(&str, &str)> = self
+            .files
+            .iter()
+            .map(|r| (r.service.as_str(), r.path.as_str()))
+            .collect();
+        let mounts: Vec<&[cartograph_indexer::HttpMount]> =
+            mounts.iter().map(Vec::as_slice).collect();
+        let prefixes = mount_prefixes(&files, &mounts);
+        for ((facts, _), prefixes) in per_file.iter_mut().zip(prefixes) {
+            if prefixes.is_empty() {
+                continue;
+            }
+            let mut served = Vec::with_capacity(facts.len());
+            for fact in facts.drain(..) {
+                if fact.protocol == Protocol::Http && fact.role == Role::Provides {
+                    for p in &prefixes {
+                        let mut routed = fact.clone();
+                        routed.via = join_paths(p, &fact.via);
+                        served.push(routed);
+                    }
+                } else {
+                    served.push(fact);
+                }
+            }
+            *facts = served;
+        }
+    }
+
     fn link_services(
         &mut self,
         per_file: Vec<(Vec<EndpointFact>, Option<String>)>,

@@ -299,6 +299,20 @@ impl Workspace {
         Ok(())
     }
 
+    /// How long matching endpoints across services (the cross-service links) took
+    /// when the traversal view was loaded, and how long the whole load took.
+    pub fn link_timing(&self) -> Result<(std::time::Duration, std::time::Duration)> {
+        let started = std::time::Instant::now();
+        let loaded = self.graph.get().is_some();
+        let view = self.graph_view()?;
+        let load = if loaded {
+            std::time::Duration::ZERO
+        } else {
+            started.elapsed()
+        };
+        Ok((view.link_time, load))
+    }
+
     /// The traversal view, loaded on first use.
     fn graph_view(&self) -> Result<&GraphView> {
         if let Some(g) = self.graph.get() {

@@ -341,3 +341,124 @@ fn nats_rabbitmq_and_kafka_clients_link_publishers_to_subscribers() {
         "missing: {missing:#?}\nextra: {extra:#?}"
     );
 }
+
+#[test]
+fn django_include_serves_a_route_table_under_its_prefixes() {
+    let ws = Workspace::empty();
+    ws.write(
+        "billing/requirements.txt",
+        r#"django
+"#,
+    );
+    ws.write(
+        "billing/billing/urls.py",
+        r#"from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
+    path("health/", include("health.urls")),
+]
+"#,
+    );
+    ws.write(
+        "billing/api/urls.py",
+        r#"from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("status/", views.status),
+    path("invoices/", include("invoices.urls")),
+]
+"#,
+    );
+    ws.write(
+        "billing/api/views.py",
+        r#"def status(request):
+    return None
+"#,
+    );
+    ws.write(
+        "billing/invoices/urls.py",
+        r#"from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("<int:invoice_id>/", views.invoice_detail),
+    path("<int:invoice_id>/pay/", views.InvoicePayView.as_view()),
+]
+"#,
+    );
+    ws.write(
+        "billing/invoices/views.py",
+        r#"from django.views import View
+
+
+def invoice_detail(request, invoice_id):
+    return None
+
+
+class InvoicePayView(View):
+    def post(self, request, invoice_id):
+        return None
+"#,
+    );
+    ws.write(
+        "shop/package.json",
+        r#"{ "name": "shop", "version": "1.0.0" }
+"#,
+    );
+    ws.write(
+        "shop/billing.js",
+        r#"const BILLING = process.env.BILLING_URL || "http://billing:8000";
+
+async function invoice(id) {
+  return fetch(`${BILLING}/api/invoices/${id}/`);
+}
+
+async function pay(id) {
+  return fetch(`${BILLING}/api/invoices/${id}/pay/`, { method: "POST" });
+}
+
+async function status() {
+  return fetch(`${BILLING}/api/status/`);
+}
+
+async function wrong(id) {
+  return fetch(`${BILLING}/invoices/${id}/`);
+}
+
+module.exports = { invoice, pay, status, wrong };
+"#,
+    );
+    ws.run(&["index", "."]).ok();
+    let links: BTreeSet<String> = ws
+        .run(&["links", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{} -> {} {}:{}",
+                l["from"]["symbol"].as_str().unwrap(),
+                l["endpoint"].as_str().unwrap(),
+                l["to"]["file"].as_str().unwrap(),
+                l["to"]["line"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        links,
+        BTreeSet::from([
+            // Mounted twice over: billing/urls.py -> api/urls.py -> invoices/urls.py.
+            "javascript shop billing.js invoice(). -> http:* /api/invoices/{} billing/invoices/urls.py:6".to_string(),
+            "javascript shop billing.js pay(). -> http:* /api/invoices/{}/pay billing/invoices/urls.py:7".to_string(),
+            "javascript shop billing.js status(). -> http:* /api/status billing/api/urls.py:6".to_string(),
+            // `wrong` calls /invoices/{} without the prefix: no route answers it.
+        ])
+    );
+}

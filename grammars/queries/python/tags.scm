@@ -143,8 +143,17 @@
   arguments: (argument_list (keyword_argument name: (identifier) @_k value: (_) @topic.name))
   (#eq? @_m "queue_bind")
   (#eq? @_k "exchange")) @topic.consume
-; Django `path("cart/<int:id>/", views.cart_detail)` in urls.py
+; Django `path("cart/<int:id>/", views.cart_detail)` in urls.py (a view function, a
+; view's attribute, or `View.as_view()`)
 (call
   function: (identifier) @http.method
-  arguments: (argument_list . (string) @http.path . (_) @http.handler)
+  arguments: (argument_list . (string) @http.path . [(identifier) (attribute) (call function: (attribute))] @http.handler)
   (#match? @http.method "^(path|re_path)$")) @http.route
+; Django `path("api/", include("payments.urls"))`: the module's routes under a prefix
+(call
+  function: (identifier) @_p
+  arguments: (argument_list
+    . (string) @mount.prefix
+    . (call function: (identifier) @_i arguments: (argument_list . (string) @mount.target)))
+  (#match? @_p "^(path|re_path)$")
+  (#eq? @_i "include")) @http.mount
