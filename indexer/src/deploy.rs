@@ -52,6 +52,13 @@ pub fn parse_deployments(files: &[(String, String)]) -> Vec<Deployment> {
             }
         }
     }
+    // Kubernetes ConfigMaps and Secrets, by name, for the containers that read them.
+    let mut config: ConfigData = HashMap::new();
+    for (_, text) in files.iter().filter(|(p, _)| !p.ends_with(".env")) {
+        if text.contains("ConfigMap") || text.contains("Secret") {
+            config_data(text, &mut config);
+        }
+    }
     let mut out = Vec::new();
     for (path, text) in files.iter().filter(|(p, _)| !p.ends_with(".env")) {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
@@ -63,7 +70,7 @@ pub fn parse_deployments(files: &[(String, String)]) -> Vec<Deployment> {
         } else if name.starts_with("values") && charts.contains_key(dir) {
             out.extend(helm_values(path, text, &charts[dir]));
         } else if text.contains("kind:") && text.contains("containers") {
-            out.extend(kubernetes_deployments(path, text));
+            out.extend(kubernetes_deployments(path, text, &config));
         }
     }
     out.sort_by(|a, b| (&a.name, &a.file).cmp(&(&b.name, &b.file)));
@@ -260,7 +267,89 @@ fn compose_services(path: &str, text: &str, dotenv: &HashMap<String, String>) ->
     out
 }
 
-fn kubernetes_deployments(path: &str, text: &str) -> Vec<Deployment> {
+/// Key-value data of ConfigMaps (`data`) and Secrets (`stringData`; base64 `data` is
+/// decoded), by the object's name.
+type ConfigData = HashMap<String, BTreeMap<String, String>>;
+
+fn config_data(text: &str, out: &mut ConfigData) {
+    for doc in serde_yaml::Deserializer::from_str(text) {
+        let Ok(doc) = serde_yaml::Value::deserialize(doc) else {
+            continue;
+        };
+        let kind = doc.get("kind").and_then(scalar).unwrap_or_default();
+        let Some(name) = doc
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(scalar)
+        else {
+            continue;
+        };
+        let fields: &[(&str, bool)] = match kind.as_str() {
+            "ConfigMap" => &[("data", false)],
+            "Secret" => &[("data", true), ("stringData", false)],
+            _ => continue,
+        };
+        let entry = out.entry(name).or_default();
+        for (field, encoded) in fields {
+            let Some(map) = doc.get(*field).and_then(|d| d.as_mapping()) else {
+                continue;
+            };
+            for (k, v) in map {
+                let (Some(k), Some(v)) = (scalar(k), scalar(v)) else {
+                    continue;
+                };
+                let v = if *encoded { base64_text(&v) } else { Some(v) };
+                if let Some(v) = v {
+                    entry.insert(k, v);
+                }
+            }
+        }
+    }
+}
+
+/// Decodes standard base64 into UTF-8 text; `None` when it is not both.
+fn base64_text(encoded: &str) -> Option<String> {
+    let mut bits: u32 = 0;
+    let mut count = 0;
+    let mut bytes = Vec::with_capacity(encoded.len() * 3 / 4);
+    for c in encoded.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(v);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            bytes.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// Replaces Kubernetes' `$(NAME)` references to other variables of the container.
+fn expand_dependent(env: &mut BTreeMap<String, String>) {
+    let known = env.clone();
+    for v in env.values_mut() {
+        if !v.contains("$(") {
+            continue;
+        }
+        for (k, value) in &known {
+            let reference = format!("$({k})");
+            if v.contains(&reference) && !value.contains("$(") {
+                *v = v.replace(&reference, value);
+            }
+        }
+    }
+}
+
+fn kubernetes_deployments(path: &str, text: &str, config: &ConfigData) -> Vec<Deployment> {
     let mut out = Vec::new();
     for doc in serde_yaml::Deserializer::from_str(text) {
         let Ok(doc) = serde_yaml::Value::deserialize(doc) else {
@@ -286,21 +375,42 @@ fn kubernetes_deployments(path: &str, text: &str) -> Vec<Deployment> {
             .cloned()
             .unwrap_or_default();
         let mut env = BTreeMap::new();
-        for c in &containers {
-            for e in c
-                .get("env")
+        let seq = |v: &serde_yaml::Value, key: &str| -> Vec<serde_yaml::Value> {
+            v.get(key)
                 .and_then(|e| e.as_sequence())
-                .into_iter()
-                .flatten()
-            {
-                if let (Some(k), Some(v)) = (
-                    e.get("name").and_then(scalar),
-                    e.get("value").and_then(scalar),
-                ) {
+                .cloned()
+                .unwrap_or_default()
+        };
+        let name_of =
+            |v: Option<&serde_yaml::Value>| v.and_then(|r| r.get("name")).and_then(scalar);
+        for c in &containers {
+            // `envFrom` first: `env` overrides it.
+            for from in seq(c, "envFrom") {
+                let source =
+                    name_of(from.get("configMapRef")).or_else(|| name_of(from.get("secretRef")));
+                let prefix = from.get("prefix").and_then(scalar).unwrap_or_default();
+                for (k, v) in source.and_then(|n| config.get(&n)).into_iter().flatten() {
+                    env.insert(format!("{prefix}{k}"), v.clone());
+                }
+            }
+            for e in seq(c, "env") {
+                let Some(k) = e.get("name").and_then(scalar) else {
+                    continue;
+                };
+                let value = e.get("value").and_then(scalar).or_else(|| {
+                    let from = e.get("valueFrom")?;
+                    let r = from
+                        .get("configMapKeyRef")
+                        .or_else(|| from.get("secretKeyRef"))?;
+                    let key = r.get("key").and_then(scalar)?;
+                    config.get(&name_of(Some(r))?)?.get(&key).cloned()
+                });
+                if let Some(v) = value {
                     env.insert(k, v);
                 }
             }
         }
+        expand_dependent(&mut env);
         out.push(Deployment {
             name,
             file: path.to_string(),
@@ -314,6 +424,20 @@ fn kubernetes_deployments(path: &str, text: &str) -> Vec<Deployment> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kubernetes_env_comes_from_config_maps_and_secrets_too() {
+        let k8s = "kind: ConfigMap\nmetadata:\n  name: addresses\ndata:\n  CART_HOST: cart\n  ADS_URL: http://ads:9555\n---\nkind: Secret\nmetadata:\n  name: creds\ndata:\n  LEDGER_URL: aHR0cDovL2xlZGdlcjo5MDAw\n---\nkind: Deployment\nmetadata:\n  name: checkout\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          envFrom:\n            - configMapRef:\n                name: addresses\n          env:\n            - name: CART_URL\n              value: http://$(CART_HOST):8080\n            - name: LEDGER\n              valueFrom:\n                secretKeyRef:\n                  name: creds\n                  key: LEDGER_URL\n            - name: ADS_URL\n              value: http://ads-override:1\n";
+        let found = parse_deployments(&[("k8s/app.yaml".to_string(), k8s.to_string())]);
+        assert_eq!(found.len(), 1);
+        let env = &found[0].env;
+        assert_eq!(env["CART_HOST"], "cart");
+        assert_eq!(env["CART_URL"], "http://cart:8080");
+        assert_eq!(env["LEDGER"], "http://ledger:9000");
+        // `env` overrides `envFrom`.
+        assert_eq!(env["ADS_URL"], "http://ads-override:1");
+        assert_eq!(base64_text("aGk="), Some("hi".to_string()));
+    }
 
     #[test]
     fn compose_and_kubernetes_give_names_builds_and_env() {
