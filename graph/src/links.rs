@@ -14,7 +14,7 @@ use cartograph_indexer::{FileFacts, Language, RefKind, Reference, SymbolKind};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::endpoints::{endpoints_of, EndpointFact};
+use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{answer_key, family, resolve, Candidate, Evidence, ModulePattern, Resolution};
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -389,13 +389,48 @@ impl<'a> Linker<'a> {
 
     fn finish(mut self, symbols: Vec<NodeSymbol>) -> FileGraph {
         self.links.sort_by_key(|l| l.reference);
+        let mut endpoints = endpoints_of(self.record.language, &self.record.path, self.facts);
+        self.route_handlers(&mut endpoints);
         FileGraph {
             symbols,
             ids: self.ids,
             links: self.links,
-            endpoints: endpoints_of(self.record.language, &self.record.path, self.facts),
+            endpoints,
             package: self.facts.package.clone(),
             mounts: self.facts.mounts.clone(),
+        }
+    }
+}
+
+impl Linker<'_> {
+    /// A route that names a handler defined in another file (Django's
+    /// `path("x/", views.detail)`) is answered by what that name resolves to.
+    fn route_handlers(&self, endpoints: &mut [EndpointFact]) {
+        for h in self.facts.http.iter().filter(|h| h.route) {
+            let Some(name) = h.handler.as_deref() else {
+                continue;
+            };
+            if self
+                .facts
+                .symbols
+                .iter()
+                .any(|s| s.name == name && s.kind.is_callable())
+            {
+                continue;
+            }
+            let resolved = self.links.iter().find(|l| {
+                let r = &self.facts.references[l.reference as usize];
+                r.name == name && h.span.contains(&r.span) && !matches!(l.to, Endpoint::TopLevel)
+            });
+            let Some(link) = resolved else { continue };
+            for e in endpoints.iter_mut().filter(|e| {
+                e.protocol == Protocol::Http
+                    && e.role == Role::Provides
+                    && e.line == h.span.start_line
+                    && e.col == h.span.start_col
+            }) {
+                e.symbol = link.to;
+            }
         }
     }
 }

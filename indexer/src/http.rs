@@ -315,6 +315,8 @@ pub(crate) fn build(
         let handler = r
             .handler
             .and_then(|h| h.utf8_text(text.as_bytes()).ok())
+            // A class-based view (`views.Pay.as_view()`) is answered by its class.
+            .map(|h| h.split(".as_view(").next().unwrap_or(h))
             .map(|h| h.rsplit(['.', ':']).next().unwrap_or(h).to_string());
         let fact = HttpFact {
             route: r.route,

@@ -143,6 +143,7 @@ impl GraphView {
         };
         let mut facts_of_files = Vec::with_capacity(graphs.len());
         let mut mounts = Vec::with_capacity(graphs.len());
+        let mut endpoint_ids: Vec<Vec<String>> = Vec::with_capacity(graphs.len());
         let mut links = Vec::with_capacity(graphs.len());
         for (f, (record, graph)) in graphs.into_iter().enumerate() {
             let f = f as u32;
@@ -153,6 +154,16 @@ impl GraphView {
             view.add_node(record.symbol_id(cartograph_graph::TOP_LEVEL), f, TOP);
             view.by_path.insert(record.path.clone(), f);
             view.files.push(record);
+            // Endpoints answered by another file's symbol need the IDs it names.
+            let names_others = graph
+                .endpoints
+                .iter()
+                .any(|e| matches!(e.symbol, Endpoint::Other(_)));
+            endpoint_ids.push(if names_others {
+                graph.ids.clone()
+            } else {
+                Vec::new()
+            });
             links.push((graph.ids, graph.links));
             facts_of_files.push((graph.endpoints, graph.package));
             mounts.push(graph.mounts);
@@ -192,7 +203,7 @@ impl GraphView {
         }
         let linking = std::time::Instant::now();
         view.mount_routes(&mut facts_of_files, &mounts);
-        view.link_services(facts_of_files, &store.deployments()?);
+        view.link_services(facts_of_files, &endpoint_ids, &store.deployments()?);
         view.link_time = linking.elapsed();
         view.out = vec![Vec::new(); view.nodes.len()];
         view.into = vec![Vec::new(); view.nodes.len()];
@@ -705,6 +716,7 @@ impl GraphView {
     fn link_services(
         &mut self,
         per_file: Vec<(Vec<EndpointFact>, Option<String>)>,
+        endpoint_ids: &[Vec<String>],
         deployments: &[Deployment],
     ) {
         // Contracts: service name -> (package, rpc).
@@ -767,7 +779,13 @@ impl GraphView {
                 let node = match fact.symbol {
                     Endpoint::Local(i) => self.first[f] + i,
                     Endpoint::TopLevel => self.first[f] + self.symbols[f].len() as u32,
-                    Endpoint::Other(_) => continue,
+                    Endpoint::Other(i) => {
+                        let id = endpoint_ids.get(f).and_then(|ids| ids.get(i as usize));
+                        match id.and_then(|id| self.by_id.get(id)) {
+                            Some(&node) => node,
+                            None => continue,
+                        }
+                    }
                 };
                 let (key, http) = match (fact.protocol, fact.role) {
                     (Protocol::Grpc, Role::Provides) => (

@@ -443,11 +443,12 @@ module.exports = { invoice, pay, status, wrong };
         .iter()
         .map(|l| {
             format!(
-                "{} -> {} {}:{}",
+                "{} -> {} {}:{} {}",
                 l["from"]["symbol"].as_str().unwrap(),
                 l["endpoint"].as_str().unwrap(),
                 l["to"]["file"].as_str().unwrap(),
-                l["to"]["line"]
+                l["to"]["line"],
+                l["to"]["symbol"].as_str().unwrap()
             )
         })
         .collect();
@@ -455,10 +456,15 @@ module.exports = { invoice, pay, status, wrong };
         links,
         BTreeSet::from([
             // Mounted twice over: billing/urls.py -> api/urls.py -> invoices/urls.py.
-            "javascript shop billing.js invoice(). -> http:* /api/invoices/{} billing/invoices/urls.py:6".to_string(),
-            "javascript shop billing.js pay(). -> http:* /api/invoices/{}/pay billing/invoices/urls.py:7".to_string(),
-            "javascript shop billing.js status(). -> http:* /api/status billing/api/urls.py:6".to_string(),
+            // Declared in urls.py, answered by the view it names (a class-based view by
+            // its class).
+            "javascript shop billing.js invoice(). -> http:* /api/invoices/{} billing/invoices/urls.py:6 python billing invoices/views.py invoice_detail().".to_string(),
+            "javascript shop billing.js pay(). -> http:* /api/invoices/{}/pay billing/invoices/urls.py:7 python billing invoices/views.py InvoicePayView#".to_string(),
+            "javascript shop billing.js status(). -> http:* /api/status billing/api/urls.py:6 python billing api/views.py status().".to_string(),
             // `wrong` calls /invoices/{} without the prefix: no route answers it.
         ])
     );
+    // The view's callers include the call site in the other service.
+    let callers = ws.run(&["callers", "invoice_detail"]).ok().to_string();
+    assert!(callers.contains("shop/billing.js"), "{callers}");
 }
