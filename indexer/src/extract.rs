@@ -285,10 +285,29 @@ fn qualifier_of(name: Node<'_>, text: &str) -> Option<String> {
     // Finding the parent walks down from the root: only do it when the text right
     // before the name can end a qualifier (`.`, `::`) or start a struct field.
     let before = text.get(..name.start_byte())?.trim_end();
-    if !before.ends_with(['.', ':', '{', ',']) {
+    let binding_mode = before.ends_with("ref") || before.ends_with("mut");
+    if !before.ends_with(['.', ':', '{', ',']) && !binding_mode {
         return None;
     }
     let parent = name.parent()?;
+    // `const { a, b } = obj`: each name is a member of `obj`.
+    if name.kind() == "shorthand_property_identifier_pattern" && parent.kind() == "object_pattern" {
+        let declarator = parent.parent()?;
+        let value = declarator.child_by_field_name("value")?;
+        let q = text_of(value, text);
+        let simple = q
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.');
+        return (declarator.kind() == "variable_declarator" && simple && !q.is_empty())
+            .then(|| q.to_string());
+    }
+    // A field of a struct pattern (`Frame::Concat { head, ref tail, .. }`) is reached
+    // through the pattern's type.
+    if parent.kind() == "field_pattern" {
+        let pattern = parent.parent()?;
+        let ty = pattern.child_by_field_name("type")?;
+        return (pattern.kind() == "struct_pattern").then(|| text_of(ty, text).to_string());
+    }
     // A field of a struct literal is reached through the struct's type.
     if matches!(
         parent.kind(),
@@ -480,6 +499,14 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 pattern: m.pattern_index,
             });
         } else if let (Some((kind, _)), Some(name)) = (reference, name) {
+            // A path segment inside a macro's tokens (`hir::Look::Start`) is reached
+            // through its qualifier: kept like any qualified name.
+            if weak
+                && name.parent().is_some_and(|p| p.kind() == "token_tree")
+                && text.get(..name.start_byte()).unwrap_or("").ends_with("::")
+            {
+                weak = false;
+            }
             let n = match reference {
                 Some((RefKind::Module, _)) => module_stem(text_of(name, text)),
                 _ => reference_name(text_of(name, text)),
@@ -488,7 +515,10 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
             // parameter (`Item { span: s }` in a macro, `x: T`), not a use.
             let labels = weak && {
                 let after = text.get(name.end_byte()..).unwrap_or("").trim_start();
-                after.starts_with(':') && !after.starts_with("::")
+                after.starts_with(':')
+                    && !after.starts_with("::")
+                    // `c ? a : b` uses `a`.
+                    && !name.parent().is_some_and(|p| p.kind() == "ternary_expression")
             };
             if !n.is_empty() && !labels {
                 let own = tq.own.get(m.pattern_index).copied().unwrap_or(true);
@@ -593,7 +623,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     }
 
     build_symbols(lang, text, defs, containers, &mut facts);
-    let imported: HashSet<&str> = imports
+    let mut imported: HashSet<&str> = imports
         .iter()
         .flat_map(|i| {
             i.names
@@ -602,6 +632,16 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 .chain(i.alias.as_deref())
         })
         .collect();
+    // A Rust `use` tree names what it imports inside its path
+    // (`crate::{hir::{self, Hir}}`): every name in it.
+    if lang == Language::Rust {
+        for m in imports.iter().filter_map(|i| i.module.as_deref()) {
+            imported.extend(
+                m.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .filter(|w| !w.is_empty() && !matches!(*w, "crate" | "self" | "super" | "as")),
+            );
+        }
+    }
     build_references(text, refs, &imported, &locals, &mut facts);
     facts.http = crate::http::build(http_raw, http_prefixes, &consts, text, &span_of);
     facts

@@ -33,6 +33,9 @@
 (import_statement (import_clause (namespace_import (identifier) @import.alias))) @import
 (import_statement (import_clause (named_imports (import_specifier name: (identifier) @name) @reference.import)))
 (export_statement source: (string (string_fragment) @import.module)) @import
+; re-exports: `export { a, b as c } from "./m"`
+(export_statement (export_clause (export_specifier name: (identifier) @import.name)) source: (string)) @import
+(export_statement (export_clause (export_specifier name: (identifier) @name) @reference.import) source: (string))
 (import_statement source: (string) @name @reference.module)
 (export_statement source: (string) @name @reference.module)
 (call_expression
@@ -55,6 +58,9 @@
 
 ; bindings: names whose type the syntax shows
 (variable_declarator name: (identifier) @binding.name value: (new_expression constructor: (identifier) @binding.type))
+
+; `const { a, b } = obj`: members of `obj`
+(variable_declarator name: (object_pattern (shorthand_property_identifier_pattern) @name)) @reference.other
 
 ; any other identifier, kept when the file defines or imports its name
 (identifier) @name @reference.identifier

@@ -26,6 +26,8 @@
 (class_definition superclasses: (argument_list (attribute attribute: (identifier) @name) @reference.inherit))
 (type (identifier) @name) @reference.type
 (type (attribute attribute: (identifier) @name)) @reference.type
+; forward references written as strings: `x: "Console"`, `-> Optional["Console"]`
+(type (string (string_content) @name) (#match? @name "^[A-Za-z_][A-Za-z_0-9]*$")) @reference.type
 (attribute attribute: (identifier) @name) @reference.other
 (decorator (identifier) @name) @reference.call
 (decorator (attribute attribute: (identifier) @name)) @reference.call

@@ -56,6 +56,8 @@
 (field_initializer field: (field_identifier) @name) @reference.other
 (token_tree (identifier) @name . (token_tree)) @reference.call
 (tuple_struct_pattern type: (identifier) @name) @reference.other
+(field_pattern name: (shorthand_field_identifier) @name) @reference.other
+(field_pattern name: (field_identifier) @name) @reference.other
 (match_pattern (identifier) @name (#match? @name "^[A-Z]")) @reference.other
 
 ; imports
