@@ -518,7 +518,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 after.starts_with(':')
                     && !after.starts_with("::")
                     // `c ? a : b` uses `a`.
-                    && !name.parent().is_some_and(|p| p.kind() == "ternary_expression")
+                    && name.parent().is_none_or(|p| p.kind() != "ternary_expression")
             };
             if !n.is_empty() && !labels {
                 let own = tq.own.get(m.pattern_index).copied().unwrap_or(true);
