@@ -270,6 +270,8 @@ struct RawRef<'t> {
     span: Span,
     name: &'t str,
     node: Node<'t>,
+    /// The node the pattern captured around the name (`@reference.*`).
+    outer: Node<'t>,
     /// Found by our pattern (rather than the grammar crate's).
     own: bool,
     /// A bare identifier, kept only when the file defines or imports its name.
@@ -281,42 +283,55 @@ const MAX_QUALIFIER: usize = 120;
 
 /// The text a name is reached through (`a.b` in `a.b.c`, `T` in `T::f`), if the name
 /// ends a member access or a path.
-fn qualifier_of(name: Node<'_>, text: &str) -> Option<String> {
-    // Finding the parent walks down from the root: only do it when the text right
-    // before the name can end a qualifier (`.`, `::`) or start a struct field.
+fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
     let before = text.get(..name.start_byte())?.trim_end();
-    let binding_mode = before.ends_with("ref") || before.ends_with("mut");
-    if !before.ends_with(['.', ':', '{', ',']) && !binding_mode {
+    let member = before.ends_with(['.', ':']);
+    let field = before.ends_with(['{', ',']) || before.ends_with("ref") || before.ends_with("mut");
+    if !member && !field {
         return None;
     }
-    let parent = name.parent()?;
-    // `const { a, b } = obj`: each name is a member of `obj`.
-    if name.kind() == "shorthand_property_identifier_pattern" && parent.kind() == "object_pattern" {
-        let declarator = parent.parent()?;
-        let value = declarator.child_by_field_name("value")?;
-        let q = text_of(value, text);
-        let simple = q
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.');
-        return (declarator.kind() == "variable_declarator" && simple && !q.is_empty())
-            .then(|| q.to_string());
+    // Fields of struct literals and patterns and destructured names: the capture
+    // around them (`@reference`) is the literal, the pattern or the declaration.
+    match (outer.kind(), name.kind()) {
+        // `const { a, b } = obj`: each name is a member of `obj`.
+        ("variable_declarator", "shorthand_property_identifier_pattern") => {
+            let value = outer.child_by_field_name("value")?;
+            let q = text_of(value, text);
+            let simple = q
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.');
+            return (simple && !q.is_empty()).then(|| q.to_string());
+        }
+        // `Frame::Concat { head, ref tail, .. }`: through the pattern's type;
+        // `Point { x, y: 1 }`: through the struct's type.
+        ("struct_pattern" | "struct_expression", _) => {
+            let field = if outer.kind() == "struct_pattern" {
+                "type"
+            } else {
+                "name"
+            };
+            let ty = outer.child_by_field_name(field)?;
+            return (name.start_byte() > ty.end_byte()).then(|| text_of(ty, text).to_string());
+        }
+        _ => {}
     }
-    // A field of a struct pattern (`Frame::Concat { head, ref tail, .. }`) is reached
-    // through the pattern's type.
-    if parent.kind() == "field_pattern" {
-        let pattern = parent.parent()?;
-        let ty = pattern.child_by_field_name("type")?;
-        return (pattern.kind() == "struct_pattern").then(|| text_of(ty, text).to_string());
+    if !member {
+        return None;
     }
-    // A field of a struct literal is reached through the struct's type.
-    if matches!(
-        parent.kind(),
-        "shorthand_field_initializer" | "field_initializer"
-    ) {
-        let literal = parent.parent()?.parent()?;
-        let ty = literal.child_by_field_name("name")?;
-        return (literal.kind() == "struct_expression").then(|| text_of(ty, text).to_string());
-    }
+    // The name's parent: found under the capture around it when there is one (a
+    // short walk); a name captured alone is looked up from the root.
+    let parent = if outer.id() == name.id() {
+        name.parent()?
+    } else {
+        let mut at = outer;
+        while let Some(child) = at.child_with_descendant(name) {
+            if child.id() == name.id() {
+                break;
+            }
+            at = child;
+        }
+        at
+    };
     if parent.start_byte() >= name.start_byte() {
         return None;
     }
@@ -498,13 +513,11 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 own: tq.own.get(m.pattern_index).copied().unwrap_or(true),
                 pattern: m.pattern_index,
             });
-        } else if let (Some((kind, _)), Some(name)) = (reference, name) {
+        } else if let (Some((kind, outer)), Some(name)) = (reference, name) {
             // A path segment inside a macro's tokens (`hir::Look::Start`) is reached
-            // through its qualifier: kept like any qualified name.
-            if weak
-                && name.parent().is_some_and(|p| p.kind() == "token_tree")
-                && text.get(..name.start_byte()).unwrap_or("").ends_with("::")
-            {
+            // through its qualifier: kept like any qualified name (outside macros a
+            // path's own pattern captures it).
+            if weak && text.get(..name.start_byte()).unwrap_or("").ends_with("::") {
                 weak = false;
             }
             let n = match reference {
@@ -518,7 +531,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 after.starts_with(':')
                     && !after.starts_with("::")
                     // `c ? a : b` uses `a`.
-                    && name.parent().is_none_or(|p| p.kind() != "ternary_expression")
+                    && !text.get(..name.start_byte()).unwrap_or("").trim_end().ends_with('?')
             };
             if !n.is_empty() && !labels {
                 let own = tq.own.get(m.pattern_index).copied().unwrap_or(true);
@@ -527,6 +540,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                     span: span_of(name),
                     name: n,
                     node: name,
+                    outer,
                     own,
                     weak,
                 });
@@ -964,6 +978,7 @@ fn build_references(
         span,
         name,
         node,
+        outer,
         ..
     } in refs
     {
@@ -984,7 +999,7 @@ fn build_references(
         {
             stack.pop();
         }
-        let qualifier = qualifier_of(node, text);
+        let qualifier = qualifier_of(node, outer, text);
         // A bare name bound earlier in the same definition is that local.
         let shadowed = qualifier.is_none()
             && matches!(kind, RefKind::Call | RefKind::Other)

@@ -52,12 +52,12 @@
 (scoped_identifier name: (identifier) @name) @reference.other
 (scoped_type_identifier path: (identifier) @name) @reference.type
 ; struct literal fields, read as members of the struct (`Hir { kind, props: p }`)
-(shorthand_field_initializer (identifier) @name) @reference.other
-(field_initializer field: (field_identifier) @name) @reference.other
+(struct_expression body: (field_initializer_list (shorthand_field_initializer (identifier) @name))) @reference.other
+(struct_expression body: (field_initializer_list (field_initializer field: (field_identifier) @name))) @reference.other
 (token_tree (identifier) @name . (token_tree)) @reference.call
 (tuple_struct_pattern type: (identifier) @name) @reference.other
-(field_pattern name: (shorthand_field_identifier) @name) @reference.other
-(field_pattern name: (field_identifier) @name) @reference.other
+(struct_pattern (field_pattern name: (shorthand_field_identifier) @name)) @reference.other
+(struct_pattern (field_pattern name: (field_identifier) @name)) @reference.other
 (match_pattern (identifier) @name (#match? @name "^[A-Z]")) @reference.other
 
 ; imports
