@@ -15,7 +15,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
-use crate::resolve::{answer_key, family, resolve, Candidate, Evidence, ModulePattern, Resolution};
+use crate::resolve::{
+    answer_key, family, owner_of, resolve, Candidate, Evidence, ModulePattern, Named, Resolution,
+};
 use crate::store::FileRecord;
 use crate::{Result, Store};
 
@@ -157,15 +159,22 @@ pub(crate) type Loaded = Arc<(FileRecord, FileFacts)>;
 
 /// Definitions by simple name over a set of loaded files, and the files by the
 /// names an import may call them (see [`module_names`]).
+/// Lists at least this long get an index by owner.
+const OWNER_INDEX_FROM: usize = 32;
+
+/// The definitions of one name in one language family, in path order, and for long
+/// lists the members among them by owner.
+type NameList<'w> = (u8, Vec<Candidate<'w>>, Option<HashMap<&'w str, Vec<usize>>>);
+
 struct Definitions<'w> {
     /// By language family and name: a reference only ever links within its family.
-    by_name: HashMap<&'w str, Vec<(u8, Vec<Candidate<'w>>)>>,
+    by_name: HashMap<&'w str, Vec<NameList<'w>>>,
     modules: HashMap<String, Vec<&'w Loaded>>,
 }
 
 impl<'w> Definitions<'w> {
     fn new(files: &'w [Loaded], names: Option<&HashSet<String>>) -> Definitions<'w> {
-        let mut by_name: HashMap<&'w str, Vec<(u8, Vec<Candidate<'w>>)>> = HashMap::new();
+        let mut by_name: HashMap<&'w str, Vec<NameList<'w>>> = HashMap::new();
         for f in files {
             for (i, s) in f.1.symbols.iter().enumerate() {
                 if names.is_some_and(|n| !n.contains(&s.name)) {
@@ -173,10 +182,10 @@ impl<'w> Definitions<'w> {
                 }
                 let lists = by_name.entry(s.name.as_str()).or_default();
                 let fam = family(f.0.language);
-                let at = match lists.iter().position(|(x, _)| *x == fam) {
+                let at = match lists.iter().position(|(x, _, _)| *x == fam) {
                     Some(at) => at,
                     None => {
-                        lists.push((fam, Vec::new()));
+                        lists.push((fam, Vec::new(), None));
                         lists.len() - 1
                     }
                 };
@@ -190,8 +199,17 @@ impl<'w> Definitions<'w> {
         // Candidates in path order, whatever order the files were loaded in (a
         // relink loads other files than a full run): answers must not depend on it.
         for lists in by_name.values_mut() {
-            for (_, list) in lists.iter_mut() {
+            for (_, list, owners) in lists.iter_mut() {
                 list.sort_by(|a, b| (&a.record.path, a.symbol).cmp(&(&b.record.path, b.symbol)));
+                if list.len() >= OWNER_INDEX_FROM {
+                    let mut index: HashMap<&'w str, Vec<usize>> = HashMap::new();
+                    for (i, c) in list.iter().enumerate() {
+                        if let Some(owner) = owner_of(c) {
+                            index.entry(owner).or_default().push(i);
+                        }
+                    }
+                    *owners = Some(index);
+                }
             }
         }
         let mut modules: HashMap<String, Vec<&'w Loaded>> = HashMap::new();
@@ -208,12 +226,22 @@ impl<'w> Definitions<'w> {
         Definitions { by_name, modules }
     }
 
-    fn named(&self, language: Language, name: &str) -> &[Candidate<'w>] {
+    fn named(&self, language: Language, name: &str) -> Named<'_, 'w> {
         let fam = family(language);
-        self.by_name
+        match self
+            .by_name
             .get(name)
-            .and_then(|lists| lists.iter().find(|(x, _)| *x == fam))
-            .map_or(&[], |(_, list)| list.as_slice())
+            .and_then(|lists| lists.iter().find(|(x, _, _)| *x == fam))
+        {
+            Some((_, list, owners)) => Named {
+                candidates: list.as_slice(),
+                owners: owners.as_ref(),
+            },
+            None => Named {
+                candidates: &[],
+                owners: None,
+            },
+        }
     }
 }
 
@@ -340,14 +368,15 @@ impl<'a> Linker<'a> {
             }
             None => r,
         };
-        let candidates = defs.named(self.record.language, &r.name);
+        let named = defs.named(self.record.language, &r.name);
+        let candidates = named.candidates;
         if candidates.is_empty() {
             return;
         }
         let found = match key.and_then(|k| self.answers.get(&k).map(|a| (k, a))) {
             Some((_, known)) => known.clone(),
             None => {
-                let found = resolve(self.record, self.facts, r, candidates);
+                let found = resolve(self.record, self.facts, r, named);
                 if let Some(k) = key {
                     self.answers.insert(k, found.clone());
                 }
@@ -380,11 +409,11 @@ impl<'a> Linker<'a> {
     /// that implements: the definition of the type named after the trait.
     fn impl_type(&mut self, defs: &Definitions<'_>, i: usize) -> Option<Endpoint> {
         let target = impl_target(self.facts, i)?;
-        let candidates = defs.named(self.record.language, &target.name);
-        let best = resolve(self.record, self.facts, target, candidates)
+        let named = defs.named(self.record.language, &target.name);
+        let best = resolve(self.record, self.facts, target, named)
             .into_iter()
             .next()?;
-        Some(self.endpoint(&candidates[best.candidate]))
+        Some(self.endpoint(&named.candidates[best.candidate]))
     }
 
     fn finish(mut self, symbols: Vec<NodeSymbol>) -> FileGraph {
@@ -490,7 +519,13 @@ pub(crate) fn module_names(path: &str) -> Vec<String> {
 
 /// Links every reference of every file: the graph of a full rebuild.
 pub(crate) fn link_all(files: &[Loaded]) -> Vec<FileGraph> {
+    let started = std::time::Instant::now();
     let defs = Definitions::new(files, None);
+    tracing::debug!(
+        "definitions of {} files indexed in {:?}",
+        files.len(),
+        started.elapsed()
+    );
     files
         .par_iter()
         .map(|f| {

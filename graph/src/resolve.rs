@@ -10,6 +10,8 @@
 //! language. Each answer carries its [`Evidence`] and a confidence; a name that an
 //! import brings in from outside the workspace stays unresolved.
 
+use std::collections::HashMap;
+
 use cartograph_indexer::{FileFacts, Language, RefKind, Reference, SymbolKind};
 
 use crate::store::FileRecord;
@@ -81,6 +83,26 @@ pub struct Candidate<'a> {
     pub symbol: u32,
 }
 
+/// The candidates of one name, in path order, with an index of the members among
+/// them by the name of the type that owns them (for long lists: `new`, `get`).
+#[derive(Clone, Copy, Debug)]
+pub struct Named<'n, 'a> {
+    /// Every definition of the name, sorted by (path, symbol).
+    pub candidates: &'n [Candidate<'a>],
+    /// Indices into `candidates` by owner (`Ledger` for `Ledger.new`), ascending.
+    pub owners: Option<&'n HashMap<&'a str, Vec<usize>>>,
+}
+
+/// The type that owns a definition (`Ledger` in `crate.Ledger.new`), if any.
+pub(crate) fn owner_of<'a>(c: &Candidate<'a>) -> Option<&'a str> {
+    let s = &c.facts.symbols[c.symbol as usize];
+    let owner = s
+        .qualified_name
+        .strip_suffix(s.name.as_str())?
+        .strip_suffix('.')?;
+    Some(owner.rsplit('.').next().unwrap_or(owner))
+}
+
 /// One answer of [`resolve`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resolution {
@@ -114,9 +136,10 @@ pub fn resolve(
     record: &FileRecord,
     facts: &FileFacts,
     reference: &Reference,
-    candidates: &[Candidate<'_>],
+    named: Named<'_, '_>,
 ) -> Vec<Resolution> {
-    let mut found = resolve_unordered(record, facts, reference, candidates);
+    let candidates = named.candidates;
+    let mut found = resolve_unordered(record, facts, reference, named);
     // Equally good answers: the nearest first (same file, then same directory).
     let dir = dir_of(&record.path);
     found.sort_by_key(|r| {
@@ -130,8 +153,24 @@ fn resolve_unordered(
     record: &FileRecord,
     facts: &FileFacts,
     reference: &Reference,
-    candidates: &[Candidate<'_>],
+    named: Named<'_, '_>,
 ) -> Vec<Resolution> {
+    let candidates = named.candidates;
+    // The members of a type among the pool: through the owner index when there is
+    // one (a long list), else by looking at each.
+    let members_of = |pool: &[usize], ty: &str| -> Vec<usize> {
+        let owner = ty.rsplit('.').next().unwrap_or(ty);
+        match named.owners {
+            Some(owners) => owners
+                .get(owner)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|i| pool.binary_search(i).is_ok() && is_member_of(&candidates[*i], ty))
+                .collect(),
+            None => pick(pool, candidates, |c| is_member_of(c, ty)),
+        }
+    };
     let lang = record.language;
     // Candidates define the name (the caller's promise); the family check keeps
     // names coinciding across languages apart.
@@ -244,7 +283,7 @@ fn resolve_unordered(
             q,
             container.as_ref().map(|c| c.0.as_str()),
         ) {
-            let found = pick(&pool, candidates, |c| is_member_of(c, &ty));
+            let found = members_of(&pool, &ty);
             if !found.is_empty() {
                 return answer(found, Evidence::Member, 0.9);
             }
@@ -259,7 +298,7 @@ fn resolve_unordered(
         }
         let last = q.rsplit(['.', ':']).next().unwrap_or(q);
         // A qualifier naming a type: `Ledger::new`, `Status.Ready`.
-        let found = pick(&pool, candidates, |c| is_member_of(c, last));
+        let found = members_of(&pool, last);
         if !found.is_empty() {
             return answer(found, Evidence::QualifiedName, 0.9);
         }
@@ -310,7 +349,13 @@ fn resolve_unordered(
 
     // A bare name: enclosing scopes of this file.
     let chain = enclosing_chain(facts, reference);
-    let same_file: Vec<usize> = pick(&pool, candidates, |c| c.record.path == record.path);
+    // Candidates are in path order: this file's are one run of them.
+    let (lo, hi) = (
+        candidates.partition_point(|c| c.record.path < record.path),
+        candidates.partition_point(|c| c.record.path <= record.path),
+    );
+    let same_file: Vec<usize> =
+        pool[pool.partition_point(|i| *i < lo)..pool.partition_point(|i| *i < hi)].to_vec();
     if !same_file.is_empty() {
         let nested: Vec<usize> = same_file
             .iter()
@@ -354,9 +399,11 @@ fn resolve_unordered(
     }
     // Wildcard imports and `using` namespaces.
     let found = pick(&pool, candidates, |c| {
-        facts.imports.iter().any(|i| {
-            let m = i.module.trim_end_matches(".*");
-            c.facts.package.as_deref() == Some(m)
+        c.facts.package.as_deref().is_some_and(|p| {
+            facts
+                .imports
+                .iter()
+                .any(|i| i.module.trim_end_matches(".*") == p)
         })
     });
     if !found.is_empty() {
