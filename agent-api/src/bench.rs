@@ -32,6 +32,15 @@ pub struct BenchArgs {
     pub keep_index: Option<PathBuf>,
 }
 
+/// A walked file's language and text, if it can be read.
+fn read_walked(
+    f: &cartograph_indexer::SourceFile,
+) -> Option<(Language, cartograph_indexer::SourceText)> {
+    read_source(&f.abs_path, cartograph_indexer::DEFAULT_MAX_FILE_SIZE)
+        .ok()
+        .map(|s| (f.language, s))
+}
+
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -119,11 +128,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let nodes: usize = walked
         .files
         .par_iter()
-        .filter_map(|f| {
-            read_source(&f.abs_path, cartograph_indexer::DEFAULT_MAX_FILE_SIZE)
-                .ok()
-                .map(|s| (f.language, s))
-        })
+        .filter_map(read_walked)
         .map(|(lang, s)| parse_only(lang, &s.text))
         .sum();
     let parse_time = parse_started.elapsed();
@@ -143,11 +148,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         let endpoints: usize = walked
             .files
             .par_iter()
-            .filter_map(|f| {
-                read_source(&f.abs_path, cartograph_indexer::DEFAULT_MAX_FILE_SIZE)
-                    .ok()
-                    .map(|s| (f.language, s))
-            })
+            .filter_map(read_walked)
             .map(|(lang, s)| {
                 let facts = extract_with(lang, &s.text, &config);
                 facts.http.len() + facts.topics.len() + facts.grpc_handlers.len()
@@ -243,7 +244,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     for (evidence, n) in &rs.by_evidence {
         println!("  {evidence}: {:.1}%", pct(*n));
     }
-    let (link_time, _) = ws.link_timing()?;
+    let link_time = ws.link_time()?;
     let links = ws.service_links()?.len();
     println!(
         "cross-service: matching endpoints into {links} links took {:.1} ms at view load; endpoint extraction + matching add {:.1}% to the full index ({:.2}s)",

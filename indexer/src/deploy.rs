@@ -267,6 +267,13 @@ fn compose_services(path: &str, text: &str, dotenv: &HashMap<String, String>) ->
     out
 }
 
+/// A Kubernetes object's `metadata.name`.
+fn metadata_name(doc: &serde_yaml::Value) -> Option<String> {
+    doc.get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(scalar)
+}
+
 /// Key-value data of ConfigMaps (`data`) and Secrets (`stringData`; base64 `data` is
 /// decoded), by the object's name.
 type ConfigData = HashMap<String, BTreeMap<String, String>>;
@@ -277,11 +284,7 @@ fn config_data(text: &str, out: &mut ConfigData) {
             continue;
         };
         let kind = doc.get("kind").and_then(scalar).unwrap_or_default();
-        let Some(name) = doc
-            .get("metadata")
-            .and_then(|m| m.get("name"))
-            .and_then(scalar)
-        else {
+        let Some(name) = metadata_name(&doc) else {
             continue;
         };
         let fields: &[(&str, bool)] = match kind.as_str() {
@@ -359,11 +362,7 @@ fn kubernetes_deployments(path: &str, text: &str, config: &ConfigData) -> Vec<De
         if !matches!(kind.as_str(), "Deployment" | "StatefulSet" | "DaemonSet") {
             continue;
         }
-        let Some(name) = doc
-            .get("metadata")
-            .and_then(|m| m.get("name"))
-            .and_then(scalar)
-        else {
+        let Some(name) = metadata_name(&doc) else {
             continue;
         };
         let containers = doc

@@ -300,17 +300,9 @@ impl Workspace {
     }
 
     /// How long matching endpoints across services (the cross-service links) took
-    /// when the traversal view was loaded, and how long the whole load took.
-    pub fn link_timing(&self) -> Result<(std::time::Duration, std::time::Duration)> {
-        let started = std::time::Instant::now();
-        let loaded = self.graph.get().is_some();
-        let view = self.graph_view()?;
-        let load = if loaded {
-            std::time::Duration::ZERO
-        } else {
-            started.elapsed()
-        };
-        Ok((view.link_time, load))
+    /// when the traversal view was loaded (loading it now if needed).
+    pub fn link_time(&self) -> Result<std::time::Duration> {
+        Ok(self.graph_view()?.link_time)
     }
 
     /// The traversal view, loaded on first use.
