@@ -262,6 +262,11 @@ pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
                     file_name: file_name.clone(),
                 });
             }
+            // Only source files (by extension, or extensionless scripts) are looked at.
+            let by_path = Language::from_path(abs);
+            if by_path.is_none() && abs.extension().is_some() {
+                continue;
+            }
             let meta = match entry.metadata() {
                 Ok(m) => m,
                 Err(err) => {
@@ -272,9 +277,9 @@ pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
                     continue;
                 }
             };
-            let language = match Language::from_path(abs) {
+            let language = match by_path {
                 Some(l) => Some(l),
-                None if abs.extension().is_none() && meta.len() > 2 => sniff_shebang(abs),
+                None if meta.len() > 2 => sniff_shebang(abs),
                 None => None,
             };
             let Some(language) = language else {
