@@ -254,6 +254,8 @@ struct Linker<'a> {
     links: Vec<Link>,
     /// Answers already found in this file, by what they depend on.
     answers: HashMap<AnswerKey<'a>, Vec<Resolution>>,
+    /// Interned IDs of other files' definitions, by (their facts, symbol index).
+    interned: HashMap<(usize, u32), u32>,
 }
 
 /// What a reference's answer depends on within its file (see `answer_key`).
@@ -274,6 +276,7 @@ impl<'a> Linker<'a> {
             index: HashMap::new(),
             links: Vec::new(),
             answers: HashMap::new(),
+            interned: HashMap::new(),
         }
     }
 
@@ -281,10 +284,19 @@ impl<'a> Linker<'a> {
         if c.record.path == self.record.path {
             return Endpoint::Local(c.symbol);
         }
-        self.intern(
+        // The same definition is linked many times from one file: its ID is built once.
+        let key = (std::ptr::from_ref(c.facts) as usize, c.symbol);
+        if let Some(i) = self.interned.get(&key) {
+            return Endpoint::Other(*i);
+        }
+        let end = self.intern(
             c.record
                 .symbol_id(&c.facts.symbols[c.symbol as usize].descriptor),
-        )
+        );
+        if let Endpoint::Other(i) = end {
+            self.interned.insert(key, i);
+        }
+        end
     }
 
     fn intern(&mut self, id: String) -> Endpoint {
