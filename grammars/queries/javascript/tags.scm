@@ -129,11 +129,17 @@
   arguments: (arguments . (_) . (_) @topic.name)
   (#eq? @_m "bindQueue")) @topic.consume
 ; NATS (nats.js) and Redis pub/sub: `nc.publish("subject", data)`, `nc.request("subject")`,
-; `nc.subscribe("subject")`, `redis.publish("channel", msg)`
+; `nc.subscribe("subject")`, `redis.publish("channel", msg)` (a `request` only on a NATS
+; connection: HTTP helpers name their method `request` too)
 (call_expression
   function: (member_expression property: (property_identifier) @_m)
   arguments: (arguments . [(string) (template_string) (identifier) (member_expression)] @topic.name . (_)? .)
-  (#match? @_m "^(publish|request)$")) @topic.produce
+  (#eq? @_m "publish")) @topic.produce
+(call_expression
+  function: (member_expression object: (_) @_o property: (property_identifier) @_m)
+  arguments: (arguments . [(string) (template_string) (identifier) (member_expression)] @topic.name . (_)? .)
+  (#match? @_o "(?i)(^|\\.)(nc|nats\\w*|\\w*nats)$")
+  (#eq? @_m "request")) @topic.produce
 (call_expression
   function: (member_expression property: (property_identifier) @_m)
   arguments: (arguments . [(string) (template_string) (identifier) (member_expression)] @topic.name)
