@@ -672,9 +672,6 @@ impl GraphView {
 }
 
 impl GraphView {
-    /// Matches every file's endpoints to the contracts of the workspace (the rpcs of
-    /// its `.proto` services) and links each call to the handlers of the same rpc in
-    /// other services.
     /// Serves the HTTP routes of route tables other files mount under the mounts'
     /// prefixes (one route per prefix), before they are matched.
     fn mount_routes(
@@ -713,6 +710,9 @@ impl GraphView {
         }
     }
 
+    /// Matches every file's endpoints to the contracts of the workspace (the rpcs of
+    /// its `.proto` services) and links each call to the handlers of the same rpc in
+    /// other services.
     fn link_services(
         &mut self,
         per_file: Vec<(Vec<EndpointFact>, Option<String>)>,
@@ -1008,7 +1008,7 @@ impl GraphView {
 }
 
 /// A service or host name compared loosely: lowercase, without `-`, `_` and `.`.
-fn host_key(name: &str) -> String {
+pub(crate) fn host_key(name: &str) -> String {
     name.chars()
         .filter(|c| !matches!(c, '-' | '_' | '.'))
         .flat_map(char::to_lowercase)

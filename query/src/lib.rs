@@ -465,15 +465,6 @@ impl Workspace {
         Ok(self.service_names()?.find(name).map(|s| s.name.clone()))
     }
 
-    /// The code's name of the service shown (or deployed, or named) as `name`: the
-    /// name in its symbols' IDs and in the search index.
-    pub fn service_code_name(&self, name: &str) -> Result<Option<String>> {
-        Ok(self
-            .service_names()?
-            .find(name)
-            .map(|s| s.code_name.clone()))
-    }
-
     /// The services (with their languages) and the dependencies the cross-service
     /// links make between them.
     pub fn service_map(&self) -> Result<ServiceMap> {

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use cartograph_graph::FileRecord;
 use cartograph_indexer::Deployment;
 
+use crate::graph_view::host_key;
 use crate::model::ServiceInfo;
 
 /// The services of an index by shown name, and the shown name of each code name.
@@ -22,15 +23,10 @@ pub(crate) struct ServiceNames {
     renamed: BTreeMap<String, String>,
 }
 
-/// Names compared loosely: case, `-`, `_` and `.` ignored.
-fn loose(name: &str) -> String {
-    name.to_lowercase().replace(['-', '_', '.'], "")
-}
-
 impl ServiceNames {
     /// The services of `files`, named after the `deployments` that run them: a
     /// deployment built from the service's directory first, else one of the same
-    /// name (loosely); the first by name when several qualify. A deployment name two
+    /// name (as hosts compare: case, `-`, `_` and `.` ignored); the first by name when several qualify. A deployment name two
     /// services would share, or that another service has as its own, is not used.
     pub(crate) fn new(files: &[FileRecord], deployments: &[Deployment]) -> ServiceNames {
         let mut by_code: BTreeMap<String, ServiceInfo> = BTreeMap::new();
@@ -60,7 +56,7 @@ impl ServiceNames {
                 .or_else(|| {
                     by_code
                         .values()
-                        .find(|s| loose(&s.code_name) == loose(&d.name))
+                        .find(|s| host_key(&s.code_name) == host_key(&d.name))
                 })
                 .map(|s| s.code_name.clone());
             if let Some(code) = service {
