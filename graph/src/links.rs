@@ -8,15 +8,17 @@
 //! which keeps an incremental update equal to a full rebuild.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cartograph_indexer::{FileFacts, Language, RefKind, Reference, SymbolKind};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{
-    answer_key, family, owner_of, resolve, Candidate, Evidence, ModulePattern, Named, Resolution,
+    answer_key, family, owner_of, resolve, Candidate, Evidence, ModulePattern, Named, Pools,
+    Resolution,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -159,22 +161,28 @@ pub(crate) type Loaded = Arc<(FileRecord, FileFacts)>;
 
 /// Definitions by simple name over a set of loaded files, and the files by the
 /// names an import may call them (see [`module_names`]).
-/// Lists at least this long get an index by owner.
+/// Lists at least this long get an index by owner and keep their pools.
 const OWNER_INDEX_FROM: usize = 32;
 
-/// The definitions of one name in one language family, in path order, and for long
-/// lists the members among them by owner.
-type NameList<'w> = (u8, Vec<Candidate<'w>>, Option<HashMap<&'w str, Vec<usize>>>);
+/// The definitions of one name in one language family, in (service, path) order,
+/// and for long lists the members among them by owner and the pools of each use
+/// (see [`crate::resolve::pool`]), filled when first needed.
+struct NameList<'w> {
+    family: u8,
+    candidates: Vec<Candidate<'w>>,
+    owners: Option<FxHashMap<&'w str, Vec<usize>>>,
+    pools: Option<OnceLock<Pools>>,
+}
 
 struct Definitions<'w> {
-    /// By language family and name: a reference only ever links within its family.
-    by_name: HashMap<&'w str, Vec<NameList<'w>>>,
+    /// By name and language family: a reference only ever links within its family.
+    by_name: FxHashMap<&'w str, Vec<NameList<'w>>>,
     modules: HashMap<String, Vec<&'w Loaded>>,
 }
 
 impl<'w> Definitions<'w> {
     fn new(files: &'w [Loaded], names: Option<&HashSet<String>>) -> Definitions<'w> {
-        let mut by_name: HashMap<&'w str, Vec<NameList<'w>>> = HashMap::new();
+        let mut by_name: FxHashMap<&'w str, Vec<NameList<'w>>> = FxHashMap::default();
         for f in files {
             for (i, s) in f.1.symbols.iter().enumerate() {
                 if names.is_some_and(|n| !n.contains(&s.name)) {
@@ -182,33 +190,46 @@ impl<'w> Definitions<'w> {
                 }
                 let lists = by_name.entry(s.name.as_str()).or_default();
                 let fam = family(f.0.language);
-                let at = match lists.iter().position(|(x, _, _)| *x == fam) {
+                let at = match lists.iter().position(|l| l.family == fam) {
                     Some(at) => at,
                     None => {
-                        lists.push((fam, Vec::new(), None));
+                        lists.push(NameList {
+                            family: fam,
+                            candidates: Vec::new(),
+                            owners: None,
+                            pools: None,
+                        });
                         lists.len() - 1
                     }
                 };
-                lists[at].1.push(Candidate {
+                lists[at].candidates.push(Candidate {
                     record: &f.0,
                     facts: &f.1,
                     symbol: i as u32,
                 });
             }
         }
-        // Candidates in path order, whatever order the files were loaded in (a
-        // relink loads other files than a full run): answers must not depend on it.
+        // Candidates in (service, path) order, whatever order the files were loaded
+        // in (a relink loads other files than a full run): answers must not depend on
+        // it. A service's candidates are one run.
         for lists in by_name.values_mut() {
-            for (_, list, owners) in lists.iter_mut() {
-                list.sort_by(|a, b| (&a.record.path, a.symbol).cmp(&(&b.record.path, b.symbol)));
-                if list.len() >= OWNER_INDEX_FROM {
-                    let mut index: HashMap<&'w str, Vec<usize>> = HashMap::new();
-                    for (i, c) in list.iter().enumerate() {
+            for list in lists.iter_mut() {
+                list.candidates.sort_by(|a, b| {
+                    (&a.record.service, &a.record.path, a.symbol).cmp(&(
+                        &b.record.service,
+                        &b.record.path,
+                        b.symbol,
+                    ))
+                });
+                if list.candidates.len() >= OWNER_INDEX_FROM {
+                    let mut index: FxHashMap<&'w str, Vec<usize>> = FxHashMap::default();
+                    for (i, c) in list.candidates.iter().enumerate() {
                         if let Some(owner) = owner_of(c) {
                             index.entry(owner).or_default().push(i);
                         }
                     }
-                    *owners = Some(index);
+                    list.owners = Some(index);
+                    list.pools = Some(OnceLock::new());
                 }
             }
         }
@@ -231,15 +252,17 @@ impl<'w> Definitions<'w> {
         match self
             .by_name
             .get(name)
-            .and_then(|lists| lists.iter().find(|(x, _, _)| *x == fam))
+            .and_then(|lists| lists.iter().find(|l| l.family == fam))
         {
-            Some((_, list, owners)) => Named {
-                candidates: list.as_slice(),
-                owners: owners.as_ref(),
+            Some(list) => Named {
+                candidates: list.candidates.as_slice(),
+                owners: list.owners.as_ref(),
+                pools: list.pools.as_ref(),
             },
             None => Named {
                 candidates: &[],
                 owners: None,
+                pools: None,
             },
         }
     }
@@ -250,12 +273,12 @@ struct Linker<'a> {
     record: &'a FileRecord,
     facts: &'a FileFacts,
     ids: Vec<String>,
-    index: HashMap<String, u32>,
+    index: FxHashMap<String, u32>,
     links: Vec<Link>,
     /// Answers already found in this file, by what they depend on.
-    answers: HashMap<AnswerKey<'a>, Vec<Resolution>>,
+    answers: FxHashMap<AnswerKey<'a>, Vec<Resolution>>,
     /// Interned IDs of other files' definitions, by (their facts, symbol index).
-    interned: HashMap<(usize, u32), u32>,
+    interned: FxHashMap<(usize, u32), u32>,
 }
 
 /// What a reference's answer depends on within its file (see `answer_key`).
@@ -273,10 +296,10 @@ impl<'a> Linker<'a> {
             record,
             facts,
             ids: Vec::new(),
-            index: HashMap::new(),
+            index: FxHashMap::default(),
             links: Vec::new(),
-            answers: HashMap::new(),
-            interned: HashMap::new(),
+            answers: FxHashMap::default(),
+            interned: FxHashMap::default(),
         }
     }
 
@@ -538,7 +561,7 @@ pub(crate) fn link_all(files: &[Loaded]) -> Vec<FileGraph> {
         files.len(),
         started.elapsed()
     );
-    files
+    let graphs = files
         .par_iter()
         .map(|f| {
             let mut linker = Linker::new(&f.0, &f.1);
@@ -547,7 +570,13 @@ pub(crate) fn link_all(files: &[Loaded]) -> Vec<FileGraph> {
             }
             linker.finish(FileGraph::symbols_of(&f.1))
         })
-        .collect()
+        .collect();
+    tracing::debug!(
+        "references of {} files linked at {:?}",
+        files.len(),
+        started.elapsed()
+    );
+    graphs
 }
 
 /// The graph records an update must write: for every upserted file, all its links;

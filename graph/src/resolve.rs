@@ -10,11 +10,12 @@
 //! language. Each answer carries its [`Evidence`] and a confidence; a name that an
 //! import brings in from outside the workspace stays unresolved.
 
-use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use cartograph_indexer::{FileFacts, Language, RefKind, Reference, SymbolKind};
 
 use crate::store::FileRecord;
+use rustc_hash::FxHashMap;
 
 /// How a reference was linked to a definition.
 #[derive(
@@ -83,14 +84,121 @@ pub struct Candidate<'a> {
     pub symbol: u32,
 }
 
-/// The candidates of one name, in path order, with an index of the members among
-/// them by the name of the type that owns them (for long lists: `new`, `get`).
+/// The candidates of one name, in (service, path) order, with an index of the
+/// members among them by the name of the type that owns them and the candidates
+/// each use of the name can mean, worked out once (for long lists: `new`, `get`).
 #[derive(Clone, Copy, Debug)]
 pub struct Named<'n, 'a> {
-    /// Every definition of the name, sorted by (path, symbol).
+    /// Every definition of the name in one language family, sorted by (service,
+    /// path, symbol).
     pub candidates: &'n [Candidate<'a>],
     /// Indices into `candidates` by owner (`Ledger` for `Ledger.new`), ascending.
-    pub owners: Option<&'n HashMap<&'a str, Vec<usize>>>,
+    pub owners: Option<&'n FxHashMap<&'a str, Vec<usize>>>,
+    /// The [`pool`] of `candidates` for each [`Use`], filled on first need.
+    pub pools: Option<&'n OnceLock<Pools>>,
+}
+
+/// The pool of each [`Use`] of one name (see [`pool`]).
+pub type Pools = Box<[Vec<usize>; USES]>;
+
+/// How a reference uses a name, as far as the kinds of definitions it can mean go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Use {
+    /// `x.kind` in Rust, Go or Java: reads a field rather than naming a method.
+    FieldRead,
+    /// A call.
+    Call,
+    /// A qualified type position: `Kind::Variant { .. }`.
+    QualifiedType,
+    /// A type position or a path segment (`ast::Ast`).
+    Type,
+    /// An inheritance or implementation.
+    Relation,
+    /// Anything else.
+    Other,
+}
+
+/// How many [`Use`]s there are.
+pub const USES: usize = 6;
+
+impl Use {
+    /// How `reference` (in a file of `lang`) uses its name.
+    pub fn of(reference: &Reference, lang: Language) -> Use {
+        let qualified = reference.qualifier.is_some();
+        match reference.kind {
+            RefKind::Other
+                if qualified && matches!(lang, Language::Rust | Language::Go | Language::Java) =>
+            {
+                Use::FieldRead
+            }
+            RefKind::Call => Use::Call,
+            RefKind::Type if qualified => Use::QualifiedType,
+            RefKind::Type => Use::Type,
+            RefKind::Inherit | RefKind::Implement => Use::Relation,
+            _ => Use::Other,
+        }
+    }
+
+    /// Whether a definition of kind `k` can be what this use means.
+    fn wants(self, k: SymbolKind) -> bool {
+        match self {
+            Use::FieldRead => !k.is_callable(),
+            // Rust tuple variants and Java/C# enum constants with arguments are called.
+            Use::Call => k.is_callable() || k.is_type() || k == SymbolKind::EnumMember,
+            Use::QualifiedType => {
+                k.is_type() || matches!(k, SymbolKind::EnumMember | SymbolKind::Module)
+            }
+            Use::Type => k.is_type() || k == SymbolKind::Module,
+            Use::Relation => k.is_type(),
+            // Only a call runs a constructor; `(ClassBase)x` names the class.
+            Use::Other => k != SymbolKind::Constructor,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The candidates (indices, ascending) a use of a name can mean: those of kinds it
+/// prefers, if any; where a type must stand and none is a type, none (a function,
+/// method or property cannot be meant: `string` in Go is not a method named
+/// `string`), except in Python and JavaScript, where an alias assigned to a
+/// variable can.
+pub fn pool(candidates: &[Candidate<'_>], use_: Use, lang: Language) -> Vec<usize> {
+    let kinds = || candidates.iter().map(kind_of).enumerate();
+    if kinds().any(|(_, k)| use_.wants(k)) {
+        return kinds()
+            .filter(|(_, k)| use_.wants(*k))
+            .map(|(i, _)| i)
+            .collect();
+    }
+    match use_ {
+        Use::QualifiedType | Use::Type | Use::Relation => {
+            let aliases = matches!(
+                lang,
+                Language::Python | Language::JavaScript | Language::TypeScript | Language::Tsx
+            );
+            kinds()
+                .filter(|(_, k)| aliases && !k.is_callable())
+                .map(|(i, _)| i)
+                .collect()
+        }
+        _ => (0..candidates.len()).collect(),
+    }
+}
+
+/// The pools of every use of a name (see [`pool`]).
+pub fn pools_of(candidates: &[Candidate<'_>], lang: Language) -> Pools {
+    let all = [
+        Use::FieldRead,
+        Use::Call,
+        Use::QualifiedType,
+        Use::Type,
+        Use::Relation,
+        Use::Other,
+    ];
+    Box::new(all.map(|u| pool(candidates, u, lang)))
 }
 
 /// The type that owns a definition (`Ledger` in `crate.Ledger.new`), if any.
@@ -140,13 +248,31 @@ pub fn resolve(
 ) -> Vec<Resolution> {
     let candidates = named.candidates;
     let mut found = resolve_unordered(record, facts, reference, named);
-    // Equally good answers: the nearest first (same file, then same directory).
-    let dir = dir_of(&record.path);
-    found.sort_by_key(|r| {
-        let path = &candidates[r.candidate].record.path;
-        (path != &record.path, dir_of(path) != dir)
-    });
+    // Equally good answers: the nearest first (same file, same directory, same
+    // service).
+    found.sort_by_key(|r| nearness(record, &candidates[r.candidate]));
     found
+}
+
+/// How far a candidate is from the referencing file: smaller is nearer.
+fn nearness(record: &FileRecord, c: &Candidate<'_>) -> (bool, bool, bool) {
+    let path = &c.record.path;
+    (
+        path != &record.path,
+        dir_of(path) != dir_of(&record.path),
+        c.record.service != record.service,
+    )
+}
+
+/// The run of `pool` (ascending indices into `candidates`, which are sorted by
+/// (service, path)) whose candidates are at `key` or before it.
+fn run_before(
+    pool: &[usize],
+    candidates: &[Candidate<'_>],
+    before: impl Fn(&Candidate<'_>) -> bool,
+) -> usize {
+    let at = candidates.partition_point(before);
+    pool.partition_point(|i| *i < at)
 }
 
 fn resolve_unordered(
@@ -156,71 +282,47 @@ fn resolve_unordered(
     named: Named<'_, '_>,
 ) -> Vec<Resolution> {
     let candidates = named.candidates;
-    // The members of a type among the pool: through the owner index when there is
-    // one (a long list), else by looking at each.
-    let members_of = |pool: &[usize], ty: &str| -> Vec<usize> {
-        let owner = ty.rsplit('.').next().unwrap_or(ty);
+    // The candidates among `pool` owned by a type named `owner` (its last segment)
+    // that `keep` accepts: through the owner index when there is one (a long list),
+    // else by looking at each.
+    let owned_by = |pool: &[usize], owner: &str, keep: &dyn Fn(&Candidate<'_>) -> bool| {
+        let owner = owner.rsplit(['.', ':']).next().unwrap_or(owner);
         match named.owners {
             Some(owners) => owners
                 .get(owner)
                 .into_iter()
                 .flatten()
                 .copied()
-                .filter(|i| pool.binary_search(i).is_ok() && is_member_of(&candidates[*i], ty))
+                .filter(|i| pool.binary_search(i).is_ok() && keep(&candidates[*i]))
                 .collect(),
-            None => pick(pool, candidates, |c| is_member_of(c, ty)),
+            None => pick(pool, candidates, keep),
         }
     };
+    let members_of =
+        |pool: &[usize], ty: &str| -> Vec<usize> { owned_by(pool, ty, &|c| is_member_of(c, ty)) };
     let lang = record.language;
-    // Candidates define the name (the caller's promise); the family check keeps
-    // names coinciding across languages apart.
-    let fitting = |c: &Candidate<'_>| -> bool {
-        (c.symbol as usize) < c.facts.symbols.len() && family(c.record.language) == family(lang)
-    };
-    let mut pool: Vec<usize> = (0..candidates.len())
-        .filter(|i| fitting(&candidates[*i]))
-        .collect();
     // Prefer kinds that can be what the reference uses.
-    // (Python and JavaScript properties are methods read like fields.)
-    let field_read = reference.kind == RefKind::Other
-        && reference.qualifier.is_some()
-        && matches!(lang, Language::Rust | Language::Go | Language::Java);
-    let wanted = |k: SymbolKind| match reference.kind {
-        // `x.kind` reads a field rather than naming a method `kind`.
-        RefKind::Other if field_read => !k.is_callable(),
-        // Rust tuple variants and Java/C# enum constants with arguments are called.
-        RefKind::Call => k.is_callable() || k.is_type() || k == SymbolKind::EnumMember,
-        // `Kind::Variant { .. }` names an enum variant where a type may stand.
-        RefKind::Type if reference.qualifier.is_some() => {
-            k.is_type() || matches!(k, SymbolKind::EnumMember | SymbolKind::Module)
+    let use_ = Use::of(reference, lang);
+    let computed;
+    let pool: &[usize] = match named.pools {
+        Some(pools) => &pools.get_or_init(|| pools_of(candidates, lang))[use_.index()],
+        None => {
+            computed = pool(candidates, use_, lang);
+            &computed
         }
-        // A path segment (`ast::Ast`) may name a module.
-        RefKind::Type => k.is_type() || k == SymbolKind::Module,
-        RefKind::Inherit | RefKind::Implement => k.is_type(),
-        // Only a call runs a constructor; `(ClassBase)x` names the class.
-        _ => k != SymbolKind::Constructor,
     };
-    if pool.iter().any(|i| wanted(kind_of(&candidates[*i]))) {
-        pool.retain(|i| wanted(kind_of(&candidates[*i])));
-    } else if matches!(
-        reference.kind,
-        RefKind::Type | RefKind::Inherit | RefKind::Implement
-    ) {
-        // Where a type must stand, no function, method or property can be meant
-        // (`string` in Go is not a method named `string`); in Python and JavaScript
-        // an alias assigned to a variable can.
-        let aliases = matches!(
-            lang,
-            Language::Python | Language::JavaScript | Language::TypeScript | Language::Tsx
-        );
-        pool.retain(|i| {
-            let k = kind_of(&candidates[*i]);
-            aliases && !k.is_callable()
-        });
-    }
+    // Candidates are sorted by (service, path): this service's are one run of the
+    // pool, and this file's one run of that.
+    let (service_lo, service_hi) = (
+        run_before(pool, candidates, |c| c.record.service < record.service),
+        run_before(pool, candidates, |c| c.record.service <= record.service),
+    );
+    let local = &pool[service_lo..service_hi];
     if pool.is_empty() {
         return Vec::new();
     }
+    // A Rust import only reaches its own crate (see `ModulePattern::matches`).
+    let importable = if lang == Language::Rust { local } else { pool };
     // A name in an import statement points where the statement's module says.
     if reference.kind == RefKind::Import {
         if let Some(import) = facts
@@ -228,7 +330,7 @@ fn resolve_unordered(
             .iter()
             .find(|i| i.span.contains(&reference.span))
         {
-            return through_import(record, &import.module, &pool, candidates);
+            return through_import(record, &import.module, importable, candidates);
         }
     }
     let qualifier = reference.qualifier.as_deref();
@@ -245,9 +347,8 @@ fn resolve_unordered(
                 let wanted = format!("{type_name}.{}", reference.name);
                 // A class's own name in it names the class, not its constructor,
                 // unless called (`new X()` resolves to the class and constructor).
-                let found = pick(&pool, candidates, |c| {
-                    same_service(record, c)
-                        && qualified(c) == wanted
+                let found = owned_by(local, type_name, &|c| {
+                    qualified(c) == wanted
                         && (reference.kind == RefKind::Call
                             || kind_of(c) != SymbolKind::Constructor)
                 });
@@ -255,20 +356,20 @@ fn resolve_unordered(
                     return answer(found, Evidence::Member, 0.95);
                 }
             }
-            let wanted: Vec<String> = base_names(facts, *type_index)
-                .iter()
-                .map(|b| format!("{b}.{}", reference.name))
-                .collect();
-            let found = pick(&pool, candidates, |c| {
-                wanted.iter().any(|w| qualified(c) == w)
-            });
+            let mut found: Vec<usize> = Vec::new();
+            for base in base_names(facts, *type_index) {
+                let wanted = format!("{base}.{}", reference.name);
+                found.extend(owned_by(pool, &base, &|c| qualified(c) == wanted));
+            }
+            found.sort_unstable();
+            found.dedup();
             if !found.is_empty() {
                 return answer(found, Evidence::Inherited, 0.85);
             }
         }
         if qualifier.is_some() {
             // `self.x` with no such member here: only the name can tell.
-            return name_only(record, reference, &pool, candidates);
+            return name_only(record, reference, pool, local, candidates);
         }
     }
 
@@ -283,7 +384,7 @@ fn resolve_unordered(
             q,
             container.as_ref().map(|c| c.0.as_str()),
         ) {
-            let found = members_of(&pool, &ty);
+            let found = members_of(pool, &ty);
             if !found.is_empty() {
                 return answer(found, Evidence::Member, 0.9);
             }
@@ -298,7 +399,7 @@ fn resolve_unordered(
         }
         let last = q.rsplit(['.', ':']).next().unwrap_or(q);
         // A qualifier naming a type: `Ledger::new`, `Status.Ready`.
-        let found = members_of(&pool, last);
+        let found = members_of(pool, last);
         if !found.is_empty() {
             return answer(found, Evidence::QualifiedName, 0.9);
         }
@@ -319,14 +420,14 @@ fn resolve_unordered(
                 let found = through_import(
                     record,
                     &format!("{}{sep}{q}", import.module),
-                    &pool,
+                    importable,
                     candidates,
                 );
                 if !found.is_empty() {
                     return found;
                 }
             }
-            return through_import(record, &import.module, &pool, candidates);
+            return through_import(record, &import.module, importable, candidates);
         }
         // A qualifier naming a module of the workspace by its path:
         // `unicode::is_word_character` (Rust), `package.module.function` (Python).
@@ -337,25 +438,23 @@ fn resolve_unordered(
         };
         if let Some(m) = module {
             let pattern = ModulePattern::new(record, &m);
-            let found = pick(&pool, candidates, |c| {
+            let found = pick(importable, candidates, |c| {
                 !qualified(c).contains('.') && pattern.matches(record, c)
             });
             if !found.is_empty() {
                 return answer(found, Evidence::QualifiedName, 0.85);
             }
         }
-        return name_only(record, reference, &pool, candidates);
+        return name_only(record, reference, pool, local, candidates);
     }
 
     // A bare name: enclosing scopes of this file.
     let chain = enclosing_chain(facts, reference);
-    // Candidates are in path order: this file's are one run of them.
-    let (lo, hi) = (
-        candidates.partition_point(|c| c.record.path < record.path),
-        candidates.partition_point(|c| c.record.path <= record.path),
-    );
-    let same_file: Vec<usize> =
-        pool[pool.partition_point(|i| *i < lo)..pool.partition_point(|i| *i < hi)].to_vec();
+    let same_file = &pool[run_before(pool, candidates, |c| {
+        (&c.record.service, &c.record.path) < (&record.service, &record.path)
+    })..run_before(pool, candidates, |c| {
+        (&c.record.service, &c.record.path) <= (&record.service, &record.path)
+    })];
     if !same_file.is_empty() {
         let nested: Vec<usize> = same_file
             .iter()
@@ -390,26 +489,33 @@ fn resolve_unordered(
             || (matches!(lang, Language::Java | Language::Rust)
                 && module_tail(&i.module) == reference.name)
     }) {
-        return through_import(record, &import.module, &pool, candidates);
+        return through_import(record, &import.module, importable, candidates);
     }
     // The same package (Go, Java, C#, proto) or, for Go, the same directory.
-    let found = pick(&pool, candidates, |c| same_package(record, facts, c));
-    if !found.is_empty() {
-        return answer(found, Evidence::QualifiedName, 0.8);
+    if packaged(lang) {
+        let found = pick(local, candidates, |c| same_package(record, facts, c));
+        if !found.is_empty() {
+            return answer(found, Evidence::QualifiedName, 0.8);
+        }
     }
     // Wildcard imports and `using` namespaces.
-    let found = pick(&pool, candidates, |c| {
-        c.facts.package.as_deref().is_some_and(|p| {
-            facts
-                .imports
-                .iter()
-                .any(|i| i.module.trim_end_matches(".*") == p)
-        })
-    });
-    if !found.is_empty() {
-        return answer(found, Evidence::Import, 0.85);
+    let modules: Vec<&str> = facts
+        .imports
+        .iter()
+        .map(|i| i.module.trim_end_matches(".*"))
+        .collect();
+    if !modules.is_empty() {
+        let found = pick(pool, candidates, |c| {
+            c.facts
+                .package
+                .as_deref()
+                .is_some_and(|p| modules.contains(&p))
+        });
+        if !found.is_empty() {
+            return answer(found, Evidence::Import, 0.85);
+        }
     }
-    name_only(record, reference, &pool, candidates)
+    name_only(record, reference, pool, local, candidates)
 }
 
 /// The candidates an import of `module` brings in; none when the module is outside
@@ -483,10 +589,13 @@ fn answer(found: Vec<usize>, evidence: Evidence, confidence: f32) -> Vec<Resolut
         .collect()
 }
 
+/// Definitions that merely share the name: those of the same service (`local`, a
+/// run of `pool`) if any, else those of others; none when there are too many.
 fn name_only(
     record: &FileRecord,
     reference: &Reference,
     pool: &[usize],
+    local: &[usize],
     candidates: &[Candidate<'_>],
 ) -> Vec<Resolution> {
     let qualified_use = reference.qualifier.is_some();
@@ -516,36 +625,35 @@ fn name_only(
     // Many definitions sharing a name say nothing about which one is meant: the
     // reference stays unresolved (and visible as such) rather than linked to all.
     // Stop counting as soon as there are too many.
-    let mut local: Vec<usize> = Vec::new();
-    let mut other: Vec<usize> = Vec::new();
-    for &i in pool {
-        let c = &candidates[i];
-        if !reachable(c) {
-            continue;
-        }
-        if same_service(record, c) {
-            local.push(i);
-            if local.len() > MAX_NAME_ONLY {
-                return Vec::new();
+    let few = |run: &mut dyn Iterator<Item = &usize>| -> Option<Vec<usize>> {
+        let mut found = Vec::new();
+        for &i in run {
+            if reachable(&candidates[i]) {
+                found.push(i);
+                if found.len() > MAX_NAME_ONLY {
+                    return None;
+                }
             }
-        } else if local.is_empty() && other.len() <= MAX_NAME_ONLY {
-            other.push(i);
         }
-    }
-    let (mut found, confidence) = if local.is_empty() {
-        (other, 0.25)
-    } else {
-        (local, 0.5)
+        Some(found)
     };
-    if found.len() > MAX_NAME_ONLY {
+    let Some(mut found) = few(&mut local.iter()) else {
         return Vec::new();
+    };
+    let mut confidence = 0.5;
+    if found.is_empty() {
+        // Other services' definitions: the pool around this service's run.
+        let start = pool.partition_point(|i| local.first().is_none_or(|l| i < l));
+        let (before, after) = pool.split_at(start);
+        let after = &after[local.len()..];
+        let Some(other) = few(&mut before.iter().chain(after)) else {
+            return Vec::new();
+        };
+        found = other;
+        confidence = 0.25;
     }
     // Nearest first: the same file, then the same directory.
-    let dir = dir_of(&record.path);
-    found.sort_by_key(|i| {
-        let path = &candidates[*i].record.path;
-        (path != &record.path, dir_of(path) != dir)
-    });
+    found.sort_by_key(|i| nearness(record, &candidates[*i]));
     answer(found, Evidence::NameOnly, confidence)
 }
 
@@ -969,8 +1077,20 @@ fn strip_known_ext(path: &str) -> &str {
     path
 }
 
+/// Whether the language sees the definitions of its package without importing
+/// them. (A Rust crate is one namespace reached through `use`; a JS/Python module
+/// only sees what it imports.)
+fn packaged(lang: Language) -> bool {
+    matches!(
+        lang,
+        Language::Go | Language::Java | Language::CSharp | Language::Proto
+    )
+}
+
+/// Whether `c` (of the same service) is in the package of `record`: for Go, the same
+/// directory.
 fn same_package(record: &FileRecord, facts: &FileFacts, c: &Candidate<'_>) -> bool {
-    if !same_service(record, c) || c.record.path == record.path {
+    if c.record.path == record.path {
         return false;
     }
     match record.language {
@@ -978,8 +1098,6 @@ fn same_package(record: &FileRecord, facts: &FileFacts, c: &Candidate<'_>) -> bo
         Language::Java | Language::CSharp | Language::Proto => {
             facts.package.is_some() && c.facts.package == facts.package
         }
-        // A Rust crate is one namespace reached through `use`; a JS/Python module
-        // only sees what it imports.
         _ => false,
     }
 }

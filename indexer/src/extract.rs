@@ -1,10 +1,11 @@
 //! Extraction: `(language, text) -> FileFacts`, pure and infallible.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use cartograph_grammars::Language;
+use rustc_hash::{FxHashMap, FxHashSet};
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Parser, Query, QueryCursor};
 
@@ -283,7 +284,14 @@ const MAX_QUALIFIER: usize = 120;
 
 /// The text a name is reached through (`a.b` in `a.b.c`, `T` in `T::f`), if the name
 /// ends a member access or a path.
-fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
+/// `parent` is the name's parent when `outer` is the name itself (see
+/// [`parents_of`]).
+fn qualifier_of<'t>(
+    name: Node<'t>,
+    outer: Node<'t>,
+    parent: Option<Node<'t>>,
+    text: &str,
+) -> Option<String> {
     let before = text.get(..name.start_byte())?.trim_end();
     let member = before.ends_with(['.', ':']);
     let field = before.ends_with(['{', ',']) || before.ends_with("ref") || before.ends_with("mut");
@@ -319,9 +327,9 @@ fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
         return None;
     }
     // The name's parent: found under the capture around it when there is one (a
-    // short walk); a name captured alone is looked up from the root.
+    // short walk); for a name captured alone, given.
     let parent = if outer.id() == name.id() {
-        name.parent()?
+        parent?
     } else {
         let mut at = outer;
         while let Some(child) = at.child_with_descendant(name) {
@@ -349,6 +357,66 @@ fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
         return None;
     }
     Some(q.to_string())
+}
+
+/// Whether the name ends a member access or a path (`.x`, `::x`): its qualifier
+/// is then worth finding.
+fn after_member(name: Node<'_>, text: &str) -> bool {
+    text.get(..name.start_byte())
+        .unwrap_or("")
+        .trim_end()
+        .ends_with(['.', ':'])
+}
+
+/// The parents of `nodes` (in order of position and not nested in one another), found
+/// in one walk down and along the tree rather than one walk from the root each
+/// (which is what `Node::parent` costs).
+fn parents_of<'t>(root: Node<'t>, nodes: &[Node<'t>]) -> Vec<Option<Node<'t>>> {
+    let mut cursor = root.walk();
+    // The cursor's ancestors and its node.
+    let mut path: Vec<Node<'t>> = vec![root];
+    let mut out = Vec::with_capacity(nodes.len());
+    for target in nodes {
+        let (start, end) = (target.start_byte(), target.end_byte());
+        let found = loop {
+            let at = cursor.node();
+            if at.id() == target.id() {
+                break true;
+            }
+            if at.start_byte() <= start && end <= at.end_byte() {
+                if !cursor.goto_first_child() {
+                    break false;
+                }
+                path.push(cursor.node());
+                continue;
+            }
+            if at.start_byte() > start {
+                // Past it: the target is not under the nodes walked so far.
+                break false;
+            }
+            // Before it: on to the next node, climbing out of finished ones.
+            let mut moved = false;
+            while path.len() > 1 {
+                if cursor.goto_next_sibling() {
+                    path.pop();
+                    path.push(cursor.node());
+                    moved = true;
+                    break;
+                }
+                cursor.goto_parent();
+                path.pop();
+            }
+            if !moved {
+                break false;
+            }
+        };
+        out.push(if found && path.len() >= 2 {
+            Some(path[path.len() - 2])
+        } else {
+            None
+        });
+    }
+    out
 }
 
 struct RawContainer {
@@ -637,7 +705,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     }
 
     build_symbols(lang, text, defs, containers, &mut facts);
-    let mut imported: HashSet<&str> = imports
+    let mut imported: FxHashSet<&str> = imports
         .iter()
         .flat_map(|i| {
             i.names
@@ -656,7 +724,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
             );
         }
     }
-    build_references(text, refs, &imported, &locals, &mut facts);
+    build_references(root, text, refs, &imported, &locals, &mut facts);
     facts.http = crate::http::build(http_raw, http_prefixes, &consts, text, &span_of);
     facts
         .http
@@ -925,25 +993,26 @@ fn escape_descriptor(name: &str) -> String {
     }
 }
 
-fn build_references(
+fn build_references<'t>(
+    root: Node<'t>,
     text: &str,
-    mut refs: Vec<RawRef<'_>>,
-    imported: &HashSet<&str>,
+    mut refs: Vec<RawRef<'t>>,
+    imported: &FxHashSet<&str>,
     locals: &[(&str, u32)],
     facts: &mut FileFacts,
 ) {
-    let mut local_at: HashMap<&str, Vec<u32>> = HashMap::new();
+    let mut local_at: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
     for (name, at) in locals {
         local_at.entry(name).or_default().push(*at);
     }
-    let def_names: HashSet<u32> = facts
+    let def_names: FxHashSet<u32> = facts
         .symbols
         .iter()
         .map(|s| s.name_span.start_byte)
         .collect();
     // Bare identifiers stay only when the file defines or imports their name; drop
     // the rest before sorting (most identifiers are locals and library names).
-    let defined: HashSet<&str> = facts.symbols.iter().map(|s| s.name.as_str()).collect();
+    let defined: FxHashSet<&str> = facts.symbols.iter().map(|s| s.name.as_str()).collect();
     refs.retain(|r| {
         !def_names.contains(&r.span.start_byte)
             && (!r.weak || defined.contains(r.name) || imported.contains(r.name))
@@ -951,7 +1020,10 @@ fn build_references(
     // One reference per place (patterns may capture a name or the node around it):
     // our patterns win over the grammar crate's, then the most specific kind, then
     // the narrowest capture.
-    refs.sort_by(|a, b| {
+    // (Sorted by index: a reference is large to move.)
+    let mut order: Vec<u32> = (0..refs.len() as u32).collect();
+    order.sort_by(|a, b| {
+        let (a, b) = (&refs[*a as usize], &refs[*b as usize]);
         a.span
             .start_byte
             .cmp(&b.span.start_byte)
@@ -960,7 +1032,23 @@ fn build_references(
             .then(a.weak.cmp(&b.weak))
             .then(a.span.end_byte.cmp(&b.span.end_byte))
     });
-    refs.dedup_by_key(|r| r.span.start_byte);
+    order.dedup_by_key(|i| refs[*i as usize].span.start_byte);
+    let mut slots: Vec<Option<RawRef<'t>>> = refs.into_iter().map(Some).collect();
+    let refs: Vec<RawRef<'t>> = order
+        .iter()
+        .filter_map(|i| slots[*i as usize].take())
+        .collect();
+    drop(slots);
+    // Names captured alone that end a member access need their parent for their
+    // qualifier: found for all of them in one walk.
+    let alone: Vec<usize> = (0..refs.len())
+        .filter(|i| refs[*i].outer.id() == refs[*i].node.id() && after_member(refs[*i].node, text))
+        .collect();
+    let alone_nodes: Vec<Node<'t>> = alone.iter().map(|i| refs[*i].node).collect();
+    let mut parents: Vec<Option<Node<'t>>> = vec![None; refs.len()];
+    for (i, p) in alone.iter().zip(parents_of(root, &alone_nodes)) {
+        parents[*i] = p;
+    }
 
     // Sweep references in order with a stack of enclosing symbols.
     let symbols = &facts.symbols;
@@ -973,14 +1061,17 @@ fn build_references(
     });
     let mut next = 0usize;
     let mut stack: Vec<u32> = Vec::new();
-    for RawRef {
-        kind,
-        span,
-        name,
-        node,
-        outer,
-        ..
-    } in refs
+    for (
+        RawRef {
+            kind,
+            span,
+            name,
+            node,
+            outer,
+            ..
+        },
+        parent,
+    ) in refs.into_iter().zip(parents)
     {
         while next < order.len() && symbols[order[next] as usize].span.start_byte <= span.start_byte
         {
@@ -999,7 +1090,7 @@ fn build_references(
         {
             stack.pop();
         }
-        let qualifier = qualifier_of(node, outer, text);
+        let qualifier = qualifier_of(node, outer, parent, text);
         // A bare name bound earlier in the same definition is that local.
         let shadowed = qualifier.is_none()
             && matches!(kind, RefKind::Call | RefKind::Other)
