@@ -10,6 +10,8 @@
 //! generated client (`CartServiceClient`, `CartServiceStub`, `CartServiceBlockingStub`,
 //! or a service constructed from a loaded package definition).
 
+use std::collections::BTreeMap;
+
 use cartograph_indexer::{FileFacts, HttpMount, Language, RefKind};
 use serde::{Deserialize, Serialize};
 
@@ -84,26 +86,30 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, facts: &FileFacts) -> Vec
     ) {
         out.extend(file_routes(path, facts));
     }
-    // Handlers: members of types extending a server base.
-    for (t, ty) in facts.symbols.iter().enumerate() {
-        if !ty.kind.is_type() {
+    // Handlers: members of types extending a server base. The server bases each
+    // type declares, in the order of the references (one pass over them).
+    let mut bases: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for (i, r) in facts.references.iter().enumerate() {
+        if !server_base(&r.name) {
             continue;
         }
-        let bases: Vec<&str> = facts
-            .references
-            .iter()
-            .enumerate()
-            .filter(|(i, r)| {
-                let declared_here = r.enclosing == Some(t as u32)
-                    && (matches!(r.kind, RefKind::Inherit | RefKind::Implement)
-                        // Go embeds the generated base in the struct.
-                        || (lang == Language::Go && r.kind == RefKind::Type));
-                let rust_impl = impl_target(facts, *i).is_some_and(|target| target.name == ty.name);
-                declared_here || rust_impl
-            })
-            .map(|(_, r)| r.name.as_str())
-            .filter(|name| server_base(name))
-            .collect();
+        let is_type = |t: usize| facts.symbols.get(t).is_some_and(|s| s.kind.is_type());
+        let declared = r.enclosing.map(|e| e as usize).filter(|e| {
+            is_type(*e)
+                && (matches!(r.kind, RefKind::Inherit | RefKind::Implement)
+                    // Go embeds the generated base in the struct.
+                    || (lang == Language::Go && r.kind == RefKind::Type))
+        });
+        // Rust: `impl Base for Type` names the type after the base.
+        let implemented = impl_target(facts, i).map(|target| target.name.as_str());
+        for (t, ty) in facts.symbols.iter().enumerate() {
+            if Some(t) == declared || (ty.kind.is_type() && implemented == Some(ty.name.as_str())) {
+                bases.entry(t).or_default().push(r.name.as_str());
+            }
+        }
+    }
+    for (t, bases) in bases {
+        let ty = &facts.symbols[t];
         for base in bases {
             let prefix = format!("{}.", ty.qualified_name);
             for (m, member) in facts.symbols.iter().enumerate() {

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cartograph_indexer::{
-    detect_services, extract, read_source, service_of, walk, Diagnostic, FileFacts, Root, Skipped,
-    SourceFile, WalkConfig,
+    detect_services, extract, read_source, service_of, walk, Diagnostic, FileFacts, Language, Root,
+    Skipped, SourceFile, WalkConfig,
 };
 use rayon::prelude::*;
 
@@ -189,6 +189,16 @@ pub fn index_workspace(
     let indexed_at = now();
 
     let extract_started = Instant::now();
+    // A first run extracts every file: each language's query is compiled up front,
+    // side by side, rather than by whichever file comes first while others wait.
+    if existing.is_empty() {
+        let mut languages: Vec<Language> = walked.files.iter().map(|f| f.language).collect();
+        languages.sort();
+        languages.dedup();
+        languages
+            .par_iter()
+            .for_each(|l| cartograph_indexer::prepare(*l));
+    }
     let done = AtomicUsize::new(0);
     let total = walked.files.len();
     let max_size = walk_config.max_file_size;
@@ -325,6 +335,11 @@ pub fn index_workspace(
     let write_started = Instant::now();
     report.generation = store.apply(&mut update)?;
     report.write_time = write_started.elapsed();
+    // Freeing every file's facts and graph takes a while (millions of small
+    // values): done aside, so the answer does not wait for it.
+    let _ = std::thread::Builder::new()
+        .name("cartograph-free".to_string())
+        .spawn(move || drop(update));
     Ok(report)
 }
 

@@ -1,9 +1,10 @@
 //! The sled-backed store: one record and one facts value per file, small global tables.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use cartograph_indexer::{Deployment, FileFacts, Language, Service, Skipped};
+use rustc_hash::FxHashMap;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::links::{defined_names, FileGraph, Loaded};
@@ -455,9 +456,8 @@ impl Store {
         let mut meta = self.meta()?;
         let fresh = meta.generation == 0;
         let mut batch = sled::Batch::default();
-        // (table, name) -> (files removed, files added), for the tables of names
-        // used and names defined.
-        let mut name_changes: NameChanges = HashMap::new();
+        // The names old versions of files used and defined, by file ID.
+        let mut old_names: Vec<(u32, BTreeSet<String>, BTreeSet<String>)> = Vec::new();
 
         let upsert_paths: BTreeSet<String> = update
             .upserts
@@ -472,20 +472,7 @@ impl Store {
                 continue;
             };
             if let Some(facts) = self.facts(path)? {
-                for name in reference_names(&facts) {
-                    name_changes
-                        .entry((NAME_PREFIX, name))
-                        .or_default()
-                        .0
-                        .insert(old.id);
-                }
-                for name in defined_names(path, &facts) {
-                    name_changes
-                        .entry((DEFINED_PREFIX, name))
-                        .or_default()
-                        .0
-                        .insert(old.id);
-                }
+                old_names.push((old.id, reference_names(&facts), defined_names(path, &facts)));
             }
             if upsert_paths.contains(path) {
                 kept_ids.insert(path.clone(), old.id);
@@ -506,18 +493,6 @@ impl Store {
                     id
                 }
             };
-            for (table, names) in [
-                (NAME_PREFIX, &prepared.names),
-                (DEFINED_PREFIX, &prepared.defined),
-            ] {
-                for name in names {
-                    name_changes
-                        .entry((table, name.clone()))
-                        .or_default()
-                        .1
-                        .insert(record.id);
-                }
-            }
             batch.insert(key(FILE_PREFIX, record.path.as_bytes()), encode(&*record));
             batch.insert(
                 key(ID_PREFIX, &record.id.to_be_bytes()),
@@ -528,6 +503,7 @@ impl Store {
                 prepared.facts.as_slice(),
             );
         }
+        tracing::debug!("store: files and name changes at {:?}", started.elapsed());
         let encoded: Vec<(Vec<u8>, Vec<u8>)> = {
             use rayon::prelude::*;
             update
@@ -544,45 +520,61 @@ impl Store {
         for (k, v) in encoded {
             batch.insert(k, v);
         }
+        tracing::debug!("store: graphs encoded at {:?}", started.elapsed());
+        // (table, name) -> (files removed, files added), for the tables of names
+        // used and names defined.
+        let mut name_changes: NameChanges<'_> = FxHashMap::default();
+        for (id, used, defined) in &old_names {
+            for (table, names) in [(NAME_PREFIX, used), (DEFINED_PREFIX, defined)] {
+                for name in names {
+                    name_changes.entry((table, name)).or_default().0.push(*id);
+                }
+            }
+        }
+        for prepared in &update.upserts {
+            let id = prepared.record.id;
+            for (table, names) in [
+                (NAME_PREFIX, &prepared.names),
+                (DEFINED_PREFIX, &prepared.defined),
+            ] {
+                for name in names {
+                    name_changes.entry((table, name)).or_default().1.push(id);
+                }
+            }
+        }
         // Name tables are kept in hashed buckets: a few thousand keys rather than one
         // per name, which keeps the batch (and sled) small.
-        let mut buckets: BTreeMap<BucketKey, Vec<(String, NameChange)>> = BTreeMap::new();
+        let mut buckets: BTreeMap<BucketKey, Vec<(&str, NameChange)>> = BTreeMap::new();
         for ((table, name), change) in name_changes {
             buckets
-                .entry((table, bucket_of(&name)))
+                .entry((table, bucket_of(name)))
                 .or_default()
                 .push((name, change));
         }
-        for ((table, bucket), changes) in buckets {
-            // A first run has nothing to merge with.
-            let stored = if fresh {
-                NameBucket::new()
-            } else {
-                self.bucket(table, bucket)?
-            };
-            let mut entries: BTreeMap<String, BTreeSet<u32>> = stored
-                .into_iter()
-                .map(|(n, ids)| (n, ids.into_iter().collect()))
-                .collect();
-            for (name, (removed, added)) in changes {
-                let ids = entries.entry(name).or_default();
-                for id in &removed {
-                    ids.remove(id);
-                }
-                ids.extend(added);
-            }
-            let entries: NameBucket = entries
-                .into_iter()
-                .filter(|(_, ids)| !ids.is_empty())
-                .map(|(n, ids)| (n, ids.into_iter().collect()))
-                .collect();
-            let k = key(table, &bucket.to_be_bytes());
-            if entries.is_empty() {
-                batch.remove(k);
-            } else {
-                batch.insert(k, encode(&entries));
+        let encoded: Vec<(Vec<u8>, Option<Vec<u8>>)> = {
+            use rayon::prelude::*;
+            buckets
+                .into_par_iter()
+                .map(|((table, bucket), changes)| {
+                    // A first run has nothing to merge with.
+                    let stored = if fresh {
+                        NameBucket::new()
+                    } else {
+                        self.bucket(table, bucket)?
+                    };
+                    let entries = merge_bucket(stored, changes);
+                    let k = key(table, &bucket.to_be_bytes());
+                    Ok((k, (!entries.is_empty()).then(|| encode(&entries))))
+                })
+                .collect::<Result<_>>()?
+        };
+        for (k, v) in encoded {
+            match v {
+                Some(v) => batch.insert(k, v),
+                None => batch.remove(k),
             }
         }
+        tracing::debug!("store: name buckets encoded at {:?}", started.elapsed());
         if let Some(heads) = &update.heads {
             batch.insert(HEADS_KEY, encode(heads));
         }
@@ -638,13 +630,27 @@ fn bucket_of(name: &str) -> u16 {
 }
 
 /// Changes to the name tables: (table prefix, name) -> (file IDs removed, added).
-type NameChanges = HashMap<(&'static [u8], String), NameChange>;
+type NameChanges<'n> = FxHashMap<(&'static [u8], &'n str), NameChange>;
 
 /// A bucket of a name table: (table prefix, bucket number).
 type BucketKey = (&'static [u8], u16);
 
 /// File IDs a name loses and gains in one update.
-type NameChange = (BTreeSet<u32>, BTreeSet<u32>);
+type NameChange = (Vec<u32>, Vec<u32>);
+
+/// A stored bucket with changes applied: names that lose every file are gone.
+fn merge_bucket(stored: NameBucket, changes: Vec<(&str, NameChange)>) -> NameBucket {
+    let mut entries: BTreeMap<String, Vec<u32>> = stored.into_iter().collect();
+    for (name, (removed, added)) in changes {
+        let ids = entries.entry(name.to_string()).or_default();
+        ids.retain(|id| !removed.contains(id));
+        ids.extend(added);
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    entries.retain(|_, ids| !ids.is_empty());
+    entries.into_iter().collect()
+}
 
 fn reference_names(facts: &FileFacts) -> BTreeSet<String> {
     facts.references.iter().map(|r| r.name.clone()).collect()
@@ -739,7 +745,8 @@ fn open_db(dir: &Path) -> Result<Store> {
     remove_unfinished_snapshots(&path);
     let config = sled::Config::new()
         .path(&path)
-        .cache_capacity(64 * 1024 * 1024);
+        .cache_capacity(64 * 1024 * 1024)
+        .mode(sled::Mode::HighThroughput);
     // sled may panic on some corrupted files instead of returning an error.
     let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()));
     match opened {

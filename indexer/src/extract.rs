@@ -284,14 +284,7 @@ const MAX_QUALIFIER: usize = 120;
 
 /// The text a name is reached through (`a.b` in `a.b.c`, `T` in `T::f`), if the name
 /// ends a member access or a path.
-/// `parent` is the name's parent when `outer` is the name itself (see
-/// [`parents_of`]).
-fn qualifier_of<'t>(
-    name: Node<'t>,
-    outer: Node<'t>,
-    parent: Option<Node<'t>>,
-    text: &str,
-) -> Option<String> {
+fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
     let before = text.get(..name.start_byte())?.trim_end();
     let member = before.ends_with(['.', ':']);
     let field = before.ends_with(['{', ',']) || before.ends_with("ref") || before.ends_with("mut");
@@ -326,10 +319,15 @@ fn qualifier_of<'t>(
     if !member {
         return None;
     }
-    // The name's parent: found under the capture around it when there is one (a
-    // short walk); for a name captured alone, given.
+    // Most qualifiers are a plain path (`a.b`, `a::b`): read from the text, as
+    // the node around the name would give them.
+    if let Some(q) = plain_qualifier(before) {
+        return (q.len() <= MAX_QUALIFIER).then(|| q.to_string());
+    }
+    // Else the name's parent: found under the capture around it when there is one
+    // (a short walk); a name captured alone is looked up from the root.
     let parent = if outer.id() == name.id() {
-        parent?
+        name.parent()?
     } else {
         let mut at = outer;
         while let Some(child) = at.child_with_descendant(name) {
@@ -359,64 +357,34 @@ fn qualifier_of<'t>(
     Some(q.to_string())
 }
 
-/// Whether the name ends a member access or a path (`.x`, `::x`): its qualifier
-/// is then worth finding.
-fn after_member(name: Node<'_>, text: &str) -> bool {
-    text.get(..name.start_byte())
-        .unwrap_or("")
-        .trim_end()
-        .ends_with(['.', ':'])
-}
-
-/// The parents of `nodes` (in order of position and not nested in one another), found
-/// in one walk down and along the tree rather than one walk from the root each
-/// (which is what `Node::parent` costs).
-fn parents_of<'t>(root: Node<'t>, nodes: &[Node<'t>]) -> Vec<Option<Node<'t>>> {
-    let mut cursor = root.walk();
-    // The cursor's ancestors and its node.
-    let mut path: Vec<Node<'t>> = vec![root];
-    let mut out = Vec::with_capacity(nodes.len());
-    for target in nodes {
-        let (start, end) = (target.start_byte(), target.end_byte());
-        let found = loop {
-            let at = cursor.node();
-            if at.id() == target.id() {
-                break true;
-            }
-            if at.start_byte() <= start && end <= at.end_byte() {
-                if !cursor.goto_first_child() {
-                    break false;
-                }
-                path.push(cursor.node());
-                continue;
-            }
-            if at.start_byte() > start {
-                // Past it: the target is not under the nodes walked so far.
-                break false;
-            }
-            // Before it: on to the next node, climbing out of finished ones.
-            let mut moved = false;
-            while path.len() > 1 {
-                if cursor.goto_next_sibling() {
-                    path.pop();
-                    path.push(cursor.node());
-                    moved = true;
-                    break;
-                }
-                cursor.goto_parent();
-                path.pop();
-            }
-            if !moved {
-                break false;
-            }
-        };
-        out.push(if found && path.len() >= 2 {
-            Some(path[path.len() - 2])
-        } else {
-            None
-        });
+/// The qualifier of a name reached through a plain path, from the text before the
+/// name (`before`, trimmed): `a.b` in `f(a.b.name`, `std::io` in `= std::io::name`.
+/// The path is identifiers joined by `.` or `::` right after a delimiter (or the
+/// start); anything else (`f().name`, `a[0].name`, `a?.b.name`) gets `None`.
+fn plain_qualifier(before: &str) -> Option<&str> {
+    let body = ["?.", "::", "."]
+        .iter()
+        .find_map(|sep| before.strip_suffix(sep))?;
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let mut start = body.len();
+    loop {
+        let head = &body[..start];
+        let ident = head.len() - head.trim_end_matches(word).len();
+        if ident == 0 {
+            return None;
+        }
+        start -= ident;
+        let head = &body[..start];
+        match head.strip_suffix("::").or_else(|| head.strip_suffix('.')) {
+            Some(rest) if rest.ends_with(word) => start = rest.len(),
+            _ => break,
+        }
     }
-    out
+    let delimited = body[..start]
+        .chars()
+        .next_back()
+        .is_none_or(|c| c.is_whitespace() || "([{,;=!&|<>+-*/%".contains(c));
+    delimited.then(|| &body[start..])
 }
 
 struct RawContainer {
@@ -437,6 +405,12 @@ struct RawImport {
 /// Never fails: syntax errors keep whatever could be extracted and add a diagnostic.
 pub fn extract(lang: Language, text: &str) -> FileFacts {
     extract_with(lang, text, &ExtractConfig::default())
+}
+
+/// Compiles what extracting files of `lang` needs (its query: tens of milliseconds,
+/// otherwise paid by the first file of the language while others wait for it).
+pub fn prepare(lang: Language) {
+    tags_query(lang, &ExtractConfig::default());
 }
 
 /// [`extract`], extracting what `config` asks for.
@@ -724,7 +698,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
             );
         }
     }
-    build_references(root, text, refs, &imported, &locals, &mut facts);
+    build_references(text, refs, &imported, &locals, &mut facts);
     facts.http = crate::http::build(http_raw, http_prefixes, &consts, text, &span_of);
     facts
         .http
@@ -994,7 +968,6 @@ fn escape_descriptor(name: &str) -> String {
 }
 
 fn build_references<'t>(
-    root: Node<'t>,
     text: &str,
     mut refs: Vec<RawRef<'t>>,
     imported: &FxHashSet<&str>,
@@ -1039,16 +1012,6 @@ fn build_references<'t>(
         .filter_map(|i| slots[*i as usize].take())
         .collect();
     drop(slots);
-    // Names captured alone that end a member access need their parent for their
-    // qualifier: found for all of them in one walk.
-    let alone: Vec<usize> = (0..refs.len())
-        .filter(|i| refs[*i].outer.id() == refs[*i].node.id() && after_member(refs[*i].node, text))
-        .collect();
-    let alone_nodes: Vec<Node<'t>> = alone.iter().map(|i| refs[*i].node).collect();
-    let mut parents: Vec<Option<Node<'t>>> = vec![None; refs.len()];
-    for (i, p) in alone.iter().zip(parents_of(root, &alone_nodes)) {
-        parents[*i] = p;
-    }
 
     // Sweep references in order with a stack of enclosing symbols.
     let symbols = &facts.symbols;
@@ -1061,17 +1024,14 @@ fn build_references<'t>(
     });
     let mut next = 0usize;
     let mut stack: Vec<u32> = Vec::new();
-    for (
-        RawRef {
-            kind,
-            span,
-            name,
-            node,
-            outer,
-            ..
-        },
-        parent,
-    ) in refs.into_iter().zip(parents)
+    for RawRef {
+        kind,
+        span,
+        name,
+        node,
+        outer,
+        ..
+    } in refs
     {
         while next < order.len() && symbols[order[next] as usize].span.start_byte <= span.start_byte
         {
@@ -1090,7 +1050,7 @@ fn build_references<'t>(
         {
             stack.pop();
         }
-        let qualifier = qualifier_of(node, outer, parent, text);
+        let qualifier = qualifier_of(node, outer, text);
         // A bare name bound earlier in the same definition is that local.
         let shadowed = qualifier.is_none()
             && matches!(kind, RefKind::Call | RefKind::Other)

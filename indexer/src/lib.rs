@@ -17,7 +17,7 @@ mod walk;
 
 pub use cartograph_grammars::Language;
 pub use deploy::{is_deployment_file, parse_deployments, Deployment};
-pub use extract::{count_lines, extract, extract_with, parse_only, ExtractConfig};
+pub use extract::{count_lines, extract, extract_with, parse_only, prepare, ExtractConfig};
 pub use facts::{
     Binding, Diagnostic, FileFacts, GrpcHandler, HttpFact, HttpMount, Import, RefKind, Reference,
     Span, SymbolDef, SymbolKind, TopicFact,
