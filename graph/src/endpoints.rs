@@ -16,7 +16,7 @@ use cartograph_indexer::{FileFacts, HttpMount, Language, RefKind};
 use serde::{Deserialize, Serialize};
 
 use crate::links::{impl_target, Endpoint};
-use crate::resolve::receiver_type_of;
+use crate::resolve::{receiver_type_of, FileScope};
 
 /// Whether a file answers an endpoint or calls it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -75,7 +75,8 @@ pub struct EndpointFact {
 }
 
 /// The endpoints of one file.
-pub(crate) fn endpoints_of(lang: Language, path: &str, facts: &FileFacts) -> Vec<EndpointFact> {
+pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) -> Vec<EndpointFact> {
+    let facts = scope.facts;
     let mut out = Vec::new();
     if lang == Language::Proto {
         return out;
@@ -190,7 +191,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, facts: &FileFacts) -> Vec
         if r.kind != RefKind::Call || r.qualifier.is_none() {
             continue;
         }
-        let Some(ty) = receiver_type_of(lang, facts, r) else {
+        let Some(ty) = receiver_type_of(lang, scope, r) else {
             continue;
         };
         if !client_type(&ty, lang) {

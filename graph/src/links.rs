@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{
-    answer_key, family, owner_of, resolve, Candidate, Evidence, ModulePattern, Named, Pools,
-    Resolution,
+    answer_key, family, owner_of, resolve, Candidate, Evidence, FileScope, ModulePattern, Named,
+    Pools, Resolution,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -272,6 +272,9 @@ impl<'w> Definitions<'w> {
 struct Linker<'a> {
     record: &'a FileRecord,
     facts: &'a FileFacts,
+    scope: FileScope<'a>,
+    /// Import aliases and the names they stand for (see [`aliased_name`]).
+    aliases: FxHashMap<&'a str, &'a str>,
     ids: Vec<String>,
     index: FxHashMap<String, u32>,
     links: Vec<Link>,
@@ -292,9 +295,19 @@ type AnswerKey<'a> = (
 
 impl<'a> Linker<'a> {
     fn new(record: &'a FileRecord, facts: &'a FileFacts) -> Linker<'a> {
+        let mut aliases = FxHashMap::default();
+        for import in &facts.imports {
+            if let (Some(alias), [name]) = (&import.alias, import.names.as_slice()) {
+                if let Some(original) = name.rsplit(['.', ':', '/']).next() {
+                    aliases.entry(alias.as_str()).or_insert(original);
+                }
+            }
+        }
         Linker {
             record,
             facts,
+            scope: FileScope::new(facts),
+            aliases,
             ids: Vec::new(),
             index: FxHashMap::default(),
             links: Vec::new(),
@@ -379,9 +392,23 @@ impl<'a> Linker<'a> {
         }
         let facts: &'a FileFacts = self.facts;
         let r = &facts.references[i];
-        let key = match aliased_name(facts, r) {
+        // An import alias stands for the name it renames.
+        let original = if r.qualifier.is_some() || r.kind == RefKind::Import {
+            None
+        } else {
+            self.aliases
+                .get(r.name.as_str())
+                .copied()
+                .filter(|o| *o != r.name)
+        };
+        let named = defs.named(self.record.language, original.unwrap_or(&r.name));
+        let candidates = named.candidates;
+        if candidates.is_empty() {
+            return;
+        }
+        let key = match original {
             Some(_) => None,
-            None => answer_key(facts, r).map(|binding| {
+            None => answer_key(&self.scope, r).map(|binding| {
                 (
                     r.kind,
                     r.name.as_str(),
@@ -391,9 +418,8 @@ impl<'a> Linker<'a> {
                 )
             }),
         };
-        // An import alias stands for the name it renames.
         let renamed;
-        let r = match aliased_name(facts, r) {
+        let r = match original {
             Some(original) => {
                 renamed = Reference {
                     name: original.to_string(),
@@ -403,15 +429,10 @@ impl<'a> Linker<'a> {
             }
             None => r,
         };
-        let named = defs.named(self.record.language, &r.name);
-        let candidates = named.candidates;
-        if candidates.is_empty() {
-            return;
-        }
         let found = match key.and_then(|k| self.answers.get(&k).map(|a| (k, a))) {
             Some((_, known)) => known.clone(),
             None => {
-                let found = resolve(self.record, self.facts, r, named);
+                let found = resolve(self.record, &self.scope, r, named);
                 if let Some(k) = key {
                     self.answers.insert(k, found.clone());
                 }
@@ -445,7 +466,7 @@ impl<'a> Linker<'a> {
     fn impl_type(&mut self, defs: &Definitions<'_>, i: usize) -> Option<Endpoint> {
         let target = impl_target(self.facts, i)?;
         let named = defs.named(self.record.language, &target.name);
-        let best = resolve(self.record, self.facts, target, named)
+        let best = resolve(self.record, &self.scope, target, named)
             .into_iter()
             .next()?;
         Some(self.endpoint(&named.candidates[best.candidate]))
@@ -453,7 +474,7 @@ impl<'a> Linker<'a> {
 
     fn finish(mut self, symbols: Vec<NodeSymbol>) -> FileGraph {
         self.links.sort_by_key(|l| l.reference);
-        let mut endpoints = endpoints_of(self.record.language, &self.record.path, self.facts);
+        let mut endpoints = endpoints_of(self.record.language, &self.record.path, &self.scope);
         self.route_handlers(&mut endpoints);
         FileGraph {
             symbols,

@@ -222,6 +222,61 @@ pub struct Resolution {
     pub confidence: f32,
 }
 
+/// The referencing file's facts with what resolution looks up in them indexed
+/// (built once per file).
+pub struct FileScope<'f> {
+    /// The file's facts.
+    pub facts: &'f FileFacts,
+    /// Indices of the bindings by name, ascending.
+    bindings: FxHashMap<&'f str, Vec<usize>>,
+    /// The first field or property with each qualified name.
+    fields: FxHashMap<&'f str, usize>,
+    /// The first type with each qualified name.
+    types: FxHashMap<&'f str, u32>,
+}
+
+impl<'f> FileScope<'f> {
+    /// Indexes `facts`.
+    pub fn new(facts: &'f FileFacts) -> FileScope<'f> {
+        let mut bindings: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+        for (i, b) in facts.bindings.iter().enumerate() {
+            bindings.entry(b.name.as_str()).or_default().push(i);
+        }
+        let mut fields = FxHashMap::default();
+        let mut types = FxHashMap::default();
+        for (i, s) in facts.symbols.iter().enumerate() {
+            if matches!(s.kind, SymbolKind::Field | SymbolKind::Property) {
+                fields.entry(s.qualified_name.as_str()).or_insert(i);
+            }
+            if s.kind.is_type() {
+                types.entry(s.qualified_name.as_str()).or_insert(i as u32);
+            }
+        }
+        FileScope {
+            facts,
+            bindings,
+            fields,
+            types,
+        }
+    }
+
+    /// The binding `head` names at `reference`: the last one bound before it in a
+    /// scope enclosing it (`chain`, see `enclosing_chain`).
+    fn binding(&self, head: &str, reference: &Reference, chain: &[u32]) -> Option<usize> {
+        self.bindings.get(head)?.iter().rev().copied().find(|i| {
+            let b = &self.facts.bindings[*i];
+            b.span.start_byte < reference.span.start_byte
+                && b.enclosing.is_none_or(|e| chain.contains(&e))
+        })
+    }
+
+    /// The declared type of the field or property `qualified_name` (`Cart.store`).
+    fn field_type(&self, qualified_name: &str, name: &str) -> Option<String> {
+        let s = &self.facts.symbols[*self.fields.get(qualified_name)?];
+        type_in_signature(&s.signature, name)
+    }
+}
+
 /// Languages that can refer to each other's definitions share a family.
 pub(crate) fn family(lang: Language) -> u8 {
     match lang {
@@ -242,12 +297,12 @@ const SELF_WORDS: &[&str] = &["self", "this", "Self", "cls"];
 /// first; empty when the reference stays unresolved.
 pub fn resolve(
     record: &FileRecord,
-    facts: &FileFacts,
+    scope: &FileScope<'_>,
     reference: &Reference,
     named: Named<'_, '_>,
 ) -> Vec<Resolution> {
     let candidates = named.candidates;
-    let mut found = resolve_unordered(record, facts, reference, named);
+    let mut found = resolve_unordered(record, scope, reference, named);
     // Equally good answers: the nearest first (same file, same directory, same
     // service).
     found.sort_by_key(|r| nearness(record, &candidates[r.candidate]));
@@ -277,10 +332,11 @@ fn run_before(
 
 fn resolve_unordered(
     record: &FileRecord,
-    facts: &FileFacts,
+    scope: &FileScope<'_>,
     reference: &Reference,
     named: Named<'_, '_>,
 ) -> Vec<Resolution> {
+    let facts = scope.facts;
     let candidates = named.candidates;
     // The candidates among `pool` owned by a type named `owner` (its last segment)
     // that `keep` accepts: through the owner index when there is one (a long list),
@@ -334,7 +390,7 @@ fn resolve_unordered(
         }
     }
     let qualifier = reference.qualifier.as_deref();
-    let container = enclosing_type(facts, reference);
+    let container = enclosing_type(scope, reference);
 
     // Members of the enclosing type, then of its bases.
     let via_self = match qualifier {
@@ -379,7 +435,7 @@ fn resolve_unordered(
         // or one field deep: `cs.store.GetCart()` with `store CartStore`.
         if let Some(ty) = receiver_type(
             lang,
-            facts,
+            scope,
             reference,
             q,
             container.as_ref().map(|c| c.0.as_str()),
@@ -674,7 +730,8 @@ fn enclosing_chain(facts: &FileFacts, reference: &Reference) -> Vec<u32> {
 /// The type whose member the reference is inside: (qualified name, symbol index if
 /// defined in this file). A Go method or a Rust `impl` item names its type in its
 /// qualified name even when the type is elsewhere.
-fn enclosing_type(facts: &FileFacts, reference: &Reference) -> Option<(String, Option<u32>)> {
+fn enclosing_type(scope: &FileScope<'_>, reference: &Reference) -> Option<(String, Option<u32>)> {
+    let facts = scope.facts;
     for i in enclosing_chain(facts, reference) {
         let s = &facts.symbols[i as usize];
         if s.kind.is_type() {
@@ -682,12 +739,7 @@ fn enclosing_type(facts: &FileFacts, reference: &Reference) -> Option<(String, O
         }
         if matches!(s.kind, SymbolKind::Method | SymbolKind::Constructor) {
             if let Some((owner, _)) = s.qualified_name.rsplit_once('.') {
-                let index = facts
-                    .symbols
-                    .iter()
-                    .position(|t| t.kind.is_type() && t.qualified_name == owner)
-                    .map(|p| p as u32);
-                return Some((owner.to_string(), index));
+                return Some((owner.to_string(), scope.types.get(owner).copied()));
             }
         }
     }
@@ -709,7 +761,7 @@ fn is_go_receiver(facts: &FileFacts, reference: &Reference, q: &str) -> bool {
 /// reference's resolution depends on: the binding its qualifier's head names (by
 /// index), for references of the same file to share one answer. `None` for kinds
 /// whose answer depends on their position (imports, module paths, relations).
-pub(crate) fn answer_key(facts: &FileFacts, reference: &Reference) -> Option<Option<usize>> {
+pub(crate) fn answer_key(scope: &FileScope<'_>, reference: &Reference) -> Option<Option<usize>> {
     if matches!(
         reference.kind,
         RefKind::Import | RefKind::Module | RefKind::Inherit | RefKind::Implement
@@ -720,12 +772,8 @@ pub(crate) fn answer_key(facts: &FileFacts, reference: &Reference) -> Option<Opt
         return Some(None);
     };
     let head = q.split('.').next().unwrap_or(q);
-    let chain = enclosing_chain(facts, reference);
-    Some(facts.bindings.iter().rposition(|b| {
-        b.name == head
-            && b.span.start_byte < reference.span.start_byte
-            && b.enclosing.is_none_or(|e| chain.contains(&e))
-    }))
+    let chain = enclosing_chain(scope.facts, reference);
+    Some(scope.binding(head, reference, &chain))
 }
 
 /// The type of what `qualifier` names, when the syntax shows it: a binding (typed
@@ -733,7 +781,7 @@ pub(crate) fn answer_key(facts: &FileFacts, reference: &Reference) -> Option<Opt
 /// optionally followed by one field of that type (`cs.store`, `self.store`).
 fn receiver_type(
     lang: Language,
-    facts: &FileFacts,
+    scope: &FileScope<'_>,
     reference: &Reference,
     qualifier: &str,
     container: Option<&str>,
@@ -750,40 +798,21 @@ fn receiver_type(
     let head_type = if SELF_WORDS.contains(&head) {
         container.map(str::to_string)
     } else {
-        let chain = enclosing_chain(facts, reference);
-        facts
-            .bindings
-            .iter()
-            .rev()
-            .find(|b| {
-                b.name == head
-                    && b.span.start_byte < reference.span.start_byte
-                    && b.enclosing.is_none_or(|e| chain.contains(&e))
-            })
-            .map(|b| constructor_type(&b.type_name))
+        let chain = enclosing_chain(scope.facts, reference);
+        scope
+            .binding(head, reference, &chain)
+            .map(|b| constructor_type(&scope.facts.bindings[b].type_name))
             .or_else(|| {
                 // Java and C#: a bare field of the enclosing class (`loaders.add(x)`).
                 if !matches!(lang, Language::Java | Language::CSharp) {
                     return None;
                 }
-                let wanted = format!("{}.{head}", container?);
-                let field = facts.symbols.iter().find(|s| {
-                    matches!(s.kind, SymbolKind::Field | SymbolKind::Property)
-                        && s.qualified_name == wanted
-                })?;
-                type_in_signature(&field.signature, head)
+                scope.field_type(&format!("{}.{head}", container?), head)
             })
     }?;
     match field {
         None => Some(head_type),
-        Some(f) => {
-            let wanted = format!("{head_type}.{f}");
-            let s = facts.symbols.iter().find(|s| {
-                matches!(s.kind, SymbolKind::Field | SymbolKind::Property)
-                    && s.qualified_name == wanted
-            })?;
-            type_in_signature(&s.signature, f)
-        }
+        Some(f) => scope.field_type(&format!("{head_type}.{f}"), f),
     }
 }
 
@@ -880,14 +909,14 @@ fn type_in_signature(signature: &str, name: &str) -> Option<String> {
 /// `cs.cartClient` typed by its field, `stub` by `stub = XStub(channel)`.
 pub(crate) fn receiver_type_of(
     lang: Language,
-    facts: &FileFacts,
+    scope: &FileScope<'_>,
     reference: &Reference,
 ) -> Option<String> {
     let q = reference.qualifier.as_deref()?;
-    let container = enclosing_type(facts, reference);
+    let container = enclosing_type(scope, reference);
     receiver_type(
         lang,
-        facts,
+        scope,
         reference,
         q,
         container.as_ref().map(|c| c.0.as_str()),

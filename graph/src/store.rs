@@ -745,8 +745,7 @@ fn open_db(dir: &Path) -> Result<Store> {
     remove_unfinished_snapshots(&path);
     let config = sled::Config::new()
         .path(&path)
-        .cache_capacity(64 * 1024 * 1024)
-        .mode(sled::Mode::HighThroughput);
+        .cache_capacity(64 * 1024 * 1024);
     // sled may panic on some corrupted files instead of returning an error.
     let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()));
     match opened {
