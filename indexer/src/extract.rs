@@ -316,13 +316,23 @@ fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
         }
         _ => {}
     }
-    if !member {
+    // (A single colon ends a label or a type annotation, not a path.)
+    if !before.ends_with('.') && !before.ends_with("::") {
         return None;
     }
     // Most qualifiers are a plain path (`a.b`, `a::b`): read from the text, as
     // the node around the name would give them.
-    if let Some(q) = plain_qualifier(before) {
+    // (Only right before the name: text before a line break may be a comment's.)
+    let tight = text.get(..name.start_byte()).unwrap_or("");
+    if let Some(q) = plain_qualifier(tight) {
         return (q.len() <= MAX_QUALIFIER).then(|| q.to_string());
+    }
+    // The first segment of an absolute path (`::core`) has none.
+    if tight.strip_suffix("::").is_some_and(|head| {
+        head.is_empty()
+            || head.ends_with(|c: char| c.is_whitespace() || "([{,;=!&|<>+-*/%".contains(c))
+    }) {
+        return None;
     }
     // Else the name's parent: found under the capture around it when there is one
     // (a short walk); a name captured alone is looked up from the root.
@@ -357,10 +367,10 @@ fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
     Some(q.to_string())
 }
 
-/// The qualifier of a name reached through a plain path, from the text before the
-/// name (`before`, trimmed): `a.b` in `f(a.b.name`, `std::io` in `= std::io::name`.
-/// The path is identifiers joined by `.` or `::` right after a delimiter (or the
-/// start); anything else (`f().name`, `a[0].name`, `a?.b.name`) gets `None`.
+/// The qualifier of a name reached through a plain path, from the text right before
+/// the name: `a.b` in `f(a.b.name`, `std::io` in `= std::io::name`.
+/// The path is identifiers joined by `.` or `::` (perhaps led by `::`) right after a
+/// delimiter (or the start); anything else (`f().name`, `a[0].name`, `a?.b.name`) gets `None`.
 fn plain_qualifier(before: &str) -> Option<&str> {
     let body = ["?.", "::", "."]
         .iter()
@@ -377,6 +387,11 @@ fn plain_qualifier(before: &str) -> Option<&str> {
         let head = &body[..start];
         match head.strip_suffix("::").or_else(|| head.strip_suffix('.')) {
             Some(rest) if rest.ends_with(word) => start = rest.len(),
+            // An absolute path: `::core::option`.
+            Some(rest) if head.ends_with("::") && !rest.ends_with(':') => {
+                start = rest.len();
+                break;
+            }
             _ => break,
         }
     }
