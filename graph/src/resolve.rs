@@ -13,9 +13,9 @@
 use std::sync::OnceLock;
 
 use cartograph_indexer::{FileFacts, Language, RefKind, Reference, SymbolKind};
+use rustc_hash::FxHashMap;
 
 use crate::store::FileRecord;
-use rustc_hash::FxHashMap;
 
 /// How a reference was linked to a definition.
 #[derive(
@@ -119,9 +119,19 @@ pub enum Use {
 }
 
 /// How many [`Use`]s there are.
-pub const USES: usize = 6;
+pub const USES: usize = Use::ALL.len();
 
 impl Use {
+    /// Every use, in the order of their pools.
+    const ALL: [Use; 6] = [
+        Use::FieldRead,
+        Use::Call,
+        Use::QualifiedType,
+        Use::Type,
+        Use::Relation,
+        Use::Other,
+    ];
+
     /// How `reference` (in a file of `lang`) uses its name.
     pub fn of(reference: &Reference, lang: Language) -> Use {
         let qualified = reference.qualifier.is_some();
@@ -190,15 +200,7 @@ pub fn pool(candidates: &[Candidate<'_>], use_: Use, lang: Language) -> Vec<usiz
 
 /// The pools of every use of a name (see [`pool`]).
 pub fn pools_of(candidates: &[Candidate<'_>], lang: Language) -> Pools {
-    let all = [
-        Use::FieldRead,
-        Use::Call,
-        Use::QualifiedType,
-        Use::Type,
-        Use::Relation,
-        Use::Other,
-    ];
-    Box::new(all.map(|u| pool(candidates, u, lang)))
+    Box::new(Use::ALL.map(|u| pool(candidates, u, lang)))
 }
 
 /// The type that owns a definition (`Ledger` in `crate.Ledger.new`), if any.
@@ -319,8 +321,9 @@ fn nearness(record: &FileRecord, c: &Candidate<'_>) -> (bool, bool, bool) {
     )
 }
 
-/// The run of `pool` (ascending indices into `candidates`, which are sorted by
-/// (service, path)) whose candidates are at `key` or before it.
+/// How many of `pool`'s entries (ascending indices into `candidates`) point before
+/// the first candidate `before` rejects: `before` must hold for a prefix of
+/// `candidates` (sorted by (service, path)), so this bounds a run of the pool.
 fn run_before(
     pool: &[usize],
     candidates: &[Candidate<'_>],

@@ -328,10 +328,10 @@ fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
         return (q.len() <= MAX_QUALIFIER).then(|| q.to_string());
     }
     // The first segment of an absolute path (`::core`) has none.
-    if tight.strip_suffix("::").is_some_and(|head| {
-        head.is_empty()
-            || head.ends_with(|c: char| c.is_whitespace() || "([{,;=!&|<>+-*/%".contains(c))
-    }) {
+    if tight
+        .strip_suffix("::")
+        .is_some_and(|head| head.is_empty() || head.ends_with(starts_operand))
+    {
         return None;
     }
     // Else the name's parent: found under the capture around it when there is one
@@ -395,11 +395,14 @@ fn plain_qualifier(before: &str) -> Option<&str> {
             _ => break,
         }
     }
-    let delimited = body[..start]
-        .chars()
-        .next_back()
-        .is_none_or(|c| c.is_whitespace() || "([{,;=!&|<>+-*/%".contains(c));
+    let delimited = body[..start].chars().next_back().is_none_or(starts_operand);
     delimited.then(|| &body[start..])
+}
+
+/// Whether an operand can start right after `c` (a space, an opening bracket, a
+/// separator or an operator).
+fn starts_operand(c: char) -> bool {
+    c.is_whitespace() || "([{,;=!&|<>+-*/%".contains(c)
 }
 
 struct RawContainer {
@@ -1268,6 +1271,25 @@ fn signature_of(node: Node<'_>, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_paths_before_a_name_are_its_qualifier() {
+        for (before, q) in [
+            ("let x = a.b.", Some("a.b")),
+            ("f(std::io::", Some("std::io")),
+            ("  ::core::option::", Some("::core::option")),
+            ("x = self?.", Some("self")),
+            ("*self.", Some("self")),
+            ("foo().", None),
+            ("a[0].", None),
+            ("a?.b.", None),
+            ("@app.", None),
+            ("foo\n    .", None),
+            ("x: ", None),
+        ] {
+            assert_eq!(plain_qualifier(before), q, "{before:?}");
+        }
+    }
 
     #[test]
     fn csharp_directives_inside_expressions_do_not_hide_the_class() {
