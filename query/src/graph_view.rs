@@ -751,29 +751,22 @@ impl GraphView {
             None
         };
         // Services by a normalised name, for the hosts of URLs: their own names and
-        // the names they are deployed under (a compose service built from their
-        // directory, or of the same name).
-        let mut services: HashMap<String, String> = self
-            .files
-            .iter()
-            .map(|r| (host_key(&r.service), r.service.clone()))
-            .collect();
+        // the names they are deployed under.
+        let deployed = DeployedServices::new(
+            self.files
+                .iter()
+                .map(|r| (r.service.as_str(), r.service_path.as_str())),
+            deployments,
+        );
         let mut envs: HashMap<String, BTreeMap<String, String>> = HashMap::new();
-        for d in deployments {
-            let built = d.build.as_deref().and_then(|b| {
-                self.files
-                    .iter()
-                    .find(|r| r.service_path == b)
-                    .map(|r| r.service.clone())
-            });
-            let Some(service) = built.or_else(|| services.get(&host_key(&d.name)).cloned()) else {
-                continue;
-            };
-            services.insert(host_key(&d.name), service.clone());
-            envs.entry(service)
-                .or_default()
-                .extend(d.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+        for (d, runs) in deployments.iter().zip(&deployed.runs) {
+            if let Some((service, _)) = runs {
+                envs.entry(service.clone())
+                    .or_default()
+                    .extend(d.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
         }
+        let services = deployed.by_host;
         for (f, (facts, _)) in per_file.into_iter().enumerate() {
             for fact in facts {
                 let node = match fact.symbol {
@@ -1004,6 +997,47 @@ impl GraphView {
     /// A file's record, by number.
     pub(crate) fn record_of(&self, file: u32) -> &FileRecord {
         &self.files[file as usize]
+    }
+}
+
+/// Which service each deployment runs.
+pub(crate) struct DeployedServices {
+    /// Per deployment, in order: the service's code name and whether the deployment
+    /// builds it from the service's directory (rather than sharing its name).
+    pub(crate) runs: Vec<Option<(String, bool)>>,
+    /// Code names by every name a service goes by, as hosts compare (see
+    /// [`host_key`]): its own and its deployments'.
+    pub(crate) by_host: HashMap<String, String>,
+}
+
+impl DeployedServices {
+    /// Matches `deployments` to `services` (code name, directory): a deployment
+    /// built from a service's directory runs it; else one whose name, as hosts
+    /// compare, is a service's or an earlier deployment's of it.
+    pub(crate) fn new<'s>(
+        services: impl Iterator<Item = (&'s str, &'s str)> + Clone,
+        deployments: &[Deployment],
+    ) -> DeployedServices {
+        let mut by_host: HashMap<String, String> = services
+            .clone()
+            .map(|(name, _)| (host_key(name), name.to_string()))
+            .collect();
+        let runs = deployments
+            .iter()
+            .map(|d| {
+                let built = d.build.as_deref().and_then(|b| {
+                    services
+                        .clone()
+                        .find(|(_, path)| *path == b)
+                        .map(|(name, _)| name.to_string())
+                });
+                let is_built = built.is_some();
+                let service = built.or_else(|| by_host.get(&host_key(&d.name)).cloned())?;
+                by_host.insert(host_key(&d.name), service.clone());
+                Some((service, is_built))
+            })
+            .collect();
+        DeployedServices { runs, by_host }
     }
 }
 

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use cartograph_graph::FileRecord;
 use cartograph_indexer::Deployment;
 
-use crate::graph_view::host_key;
+use crate::graph_view::DeployedServices;
 use crate::model::ServiceInfo;
 
 /// The services of an index by shown name, and the shown name of each code name.
@@ -24,10 +24,11 @@ pub(crate) struct ServiceNames {
 }
 
 impl ServiceNames {
-    /// The services of `files`, named after the `deployments` that run them: a
-    /// deployment built from the service's directory first, else one of the same
-    /// name (as hosts compare: case, `-`, `_` and `.` ignored); the first by name when several qualify. A deployment name two
-    /// services would share, or that another service has as its own, is not used.
+    /// The services of `files`, named after the `deployments` that run them (see
+    /// [`DeployedServices`]): a deployment built from the service's directory first,
+    /// else one of the same name (as hosts compare: case, `-`, `_` and `.` ignored);
+    /// the first by name when several qualify. A deployment name two services would
+    /// share, or that another service has as its own, is not used.
     pub(crate) fn new(files: &[FileRecord], deployments: &[Deployment]) -> ServiceNames {
         let mut by_code: BTreeMap<String, ServiceInfo> = BTreeMap::new();
         for f in files {
@@ -47,23 +48,16 @@ impl ServiceNames {
             }
         }
         // Per service: (built from its directory?, deployment name).
-        let mut found: BTreeMap<String, Vec<(bool, String)>> = BTreeMap::new();
-        for d in deployments {
-            let built = by_code
+        let deployed = DeployedServices::new(
+            by_code
                 .values()
-                .find(|s| d.build.as_deref() == Some(s.path.as_str()));
-            let service = built
-                .or_else(|| {
-                    by_code
-                        .values()
-                        .find(|s| host_key(&s.code_name) == host_key(&d.name))
-                })
-                .map(|s| s.code_name.clone());
-            if let Some(code) = service {
-                found
-                    .entry(code)
-                    .or_default()
-                    .push((built.is_some(), d.name.clone()));
+                .map(|s| (s.code_name.as_str(), s.path.as_str())),
+            deployments,
+        );
+        let mut found: BTreeMap<String, Vec<(bool, String)>> = BTreeMap::new();
+        for (d, runs) in deployments.iter().zip(deployed.runs) {
+            if let Some((code, built)) = runs {
+                found.entry(code).or_default().push((built, d.name.clone()));
             }
         }
         let mut chosen: BTreeMap<String, String> = BTreeMap::new();
