@@ -747,7 +747,21 @@ fn open_db(dir: &Path) -> Result<Store> {
         .path(&path)
         .cache_capacity(64 * 1024 * 1024);
     // sled may panic on some corrupted files instead of returning an error.
-    let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()));
+    let open = || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()));
+    let sled_locked = |opened: &std::thread::Result<sled::Result<sled::Db>>| {
+        matches!(opened, Ok(Err(sled::Error::Io(e)))
+            if e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock"))
+    };
+    let mut opened = open();
+    // With the index's lock held, only this process can hold sled's: a handle just
+    // dropped whose background writes are finishing. It lets go within moments.
+    for _ in 0..200 {
+        if !sled_locked(&opened) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        opened = open();
+    }
     match opened {
         Ok(Ok(db)) => Ok(Store {
             db,
