@@ -295,19 +295,11 @@ type AnswerKey<'a> = (
 
 impl<'a> Linker<'a> {
     fn new(record: &'a FileRecord, facts: &'a FileFacts) -> Linker<'a> {
-        let mut aliases = FxHashMap::default();
-        for import in &facts.imports {
-            if let (Some(alias), [name]) = (&import.alias, import.names.as_slice()) {
-                if let Some(original) = name.rsplit(['.', ':', '/']).next() {
-                    aliases.entry(alias.as_str()).or_insert(original);
-                }
-            }
-        }
         Linker {
             record,
             facts,
             scope: FileScope::new(facts),
-            aliases,
+            aliases: import_aliases(facts),
             ids: Vec::new(),
             index: FxHashMap::default(),
             links: Vec::new(),
@@ -393,14 +385,7 @@ impl<'a> Linker<'a> {
         let facts: &'a FileFacts = self.facts;
         let r = &facts.references[i];
         // An import alias stands for the name it renames.
-        let original = if r.qualifier.is_some() || r.kind == RefKind::Import {
-            None
-        } else {
-            self.aliases
-                .get(r.name.as_str())
-                .copied()
-                .filter(|o| *o != r.name)
-        };
+        let original = aliased_name(&self.aliases, r);
         let named = defs.named(self.record.language, original.unwrap_or(&r.name));
         let candidates = named.candidates;
         if candidates.is_empty() {
@@ -534,16 +519,31 @@ pub(crate) fn impl_target(facts: &FileFacts, i: usize) -> Option<&Reference> {
 
 /// The name an import alias stands for: `yell` in `from m import shout as yell` or
 /// `import { shout as yell } from "./m"` stands for `shout`.
-pub(crate) fn aliased_name<'f>(facts: &'f FileFacts, r: &Reference) -> Option<&'f str> {
+/// `aliases` are the file's (see [`import_aliases`]).
+pub(crate) fn aliased_name<'f>(
+    aliases: &FxHashMap<&'f str, &'f str>,
+    r: &Reference,
+) -> Option<&'f str> {
     if r.qualifier.is_some() || r.kind == RefKind::Import {
         return None;
     }
-    let import = facts
-        .imports
-        .iter()
-        .find(|i| i.alias.as_deref() == Some(r.name.as_str()) && i.names.len() == 1)?;
-    let original = import.names[0].rsplit(['.', ':', '/']).next()?;
-    (original != r.name).then_some(original)
+    aliases
+        .get(r.name.as_str())
+        .copied()
+        .filter(|original| *original != r.name)
+}
+
+/// A file's import aliases and the names they stand for (`yell` → `shout`): the
+/// first import of one name under each alias.
+pub(crate) fn import_aliases(facts: &FileFacts) -> FxHashMap<&str, &str> {
+    let mut aliases = FxHashMap::default();
+    for import in &facts.imports {
+        if let (Some(alias), [name]) = (&import.alias, import.names.as_slice()) {
+            let original = name.rsplit(['.', ':', '/']).next().unwrap_or(name);
+            aliases.entry(alias.as_str()).or_insert(original);
+        }
+    }
+    aliases
 }
 
 /// Names a file defines: its symbols' names, and the names an import may give the
@@ -650,16 +650,18 @@ pub(crate) fn relink(
     // Every name to resolve, and the files defining them (as they will be).
     let mut needed: HashSet<String> = HashSet::new();
     for f in upserts {
+        let aliases = import_aliases(&f.1);
         for r in &f.1.references {
             needed.insert(r.name.clone());
-            if let Some(original) = aliased_name(&f.1, r) {
+            if let Some(original) = aliased_name(&aliases, r) {
                 needed.insert(original.to_string());
             }
         }
     }
     for f in &relinked {
+        let aliases = import_aliases(&f.1);
         for (i, r) in f.1.references.iter().enumerate() {
-            let original = aliased_name(&f.1, r);
+            let original = aliased_name(&aliases, r);
             if let Some(o) = original.filter(|o| changed.contains(*o)) {
                 needed.insert(o.to_string());
             }
@@ -711,10 +713,11 @@ pub(crate) fn relink(
         .par_iter()
         .zip(old_graphs)
         .map(|(f, old)| {
+            let aliases = import_aliases(&f.1);
             let stale = |i: usize| {
                 let r = &f.1.references[i];
                 changed.contains(&r.name)
-                    || aliased_name(&f.1, r).is_some_and(|o| changed.contains(o))
+                    || aliased_name(&aliases, r).is_some_and(|o| changed.contains(o))
                     || impl_target(&f.1, i).is_some_and(|t| changed.contains(&t.name))
             };
             let mut linker = Linker::new(&f.0, &f.1);

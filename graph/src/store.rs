@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use cartograph_indexer::{Deployment, FileFacts, Language, Service, Skipped};
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -504,19 +505,16 @@ impl Store {
             );
         }
         tracing::debug!("store: files and name changes at {:?}", started.elapsed());
-        let encoded: Vec<(Vec<u8>, Vec<u8>)> = {
-            use rayon::prelude::*;
-            update
-                .graphs
-                .par_iter()
-                .map(|(path, graph)| {
-                    (
-                        key(GRAPH_PREFIX, path.as_bytes()),
-                        lz4_flex::compress_prepend_size(&encode(graph)),
-                    )
-                })
-                .collect()
-        };
+        let encoded: Vec<(Vec<u8>, Vec<u8>)> = update
+            .graphs
+            .par_iter()
+            .map(|(path, graph)| {
+                (
+                    key(GRAPH_PREFIX, path.as_bytes()),
+                    lz4_flex::compress_prepend_size(&encode(graph)),
+                )
+            })
+            .collect();
         for (k, v) in encoded {
             batch.insert(k, v);
         }
@@ -551,23 +549,20 @@ impl Store {
                 .or_default()
                 .push((name, change));
         }
-        let encoded: Vec<(Vec<u8>, Option<Vec<u8>>)> = {
-            use rayon::prelude::*;
-            buckets
-                .into_par_iter()
-                .map(|((table, bucket), changes)| {
-                    // A first run has nothing to merge with.
-                    let stored = if fresh {
-                        NameBucket::new()
-                    } else {
-                        self.bucket(table, bucket)?
-                    };
-                    let entries = merge_bucket(stored, changes);
-                    let k = key(table, &bucket.to_be_bytes());
-                    Ok((k, (!entries.is_empty()).then(|| encode(&entries))))
-                })
-                .collect::<Result<_>>()?
-        };
+        let encoded: Vec<(Vec<u8>, Option<Vec<u8>>)> = buckets
+            .into_par_iter()
+            .map(|((table, bucket), changes)| {
+                // A first run has nothing to merge with.
+                let stored = if fresh {
+                    NameBucket::new()
+                } else {
+                    self.bucket(table, bucket)?
+                };
+                let entries = merge_bucket(stored, changes);
+                let k = key(table, &bucket.to_be_bytes());
+                Ok((k, (!entries.is_empty()).then(|| encode(&entries))))
+            })
+            .collect::<Result<_>>()?;
         for (k, v) in encoded {
             match v {
                 Some(v) => batch.insert(k, v),
