@@ -297,7 +297,9 @@ pub fn index_workspace(
             Some((d.dir.clone(), text))
         })
         .collect();
-    let deployments = cartograph_indexer::parse_deployments(&deployment_files);
+    let scan = cartograph_indexer::parse_deployments(&deployment_files);
+    report.diagnostics.extend(scan.diagnostics);
+    let deployments = scan.deployments;
     let deployments_changed = store.deployments()? != deployments;
     let services_changed = store.services()? != services || deployments_changed;
     let skipped_changed = store.skipped()? != skipped;

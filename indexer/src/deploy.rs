@@ -6,6 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use crate::facts::Diagnostic;
+use crate::yaml::{self, HelmContext, Yaml, YamlError};
+
 /// A deployed service: its name and its containers' environment.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deployment {
@@ -24,12 +27,23 @@ pub fn is_deployment_file(name: &str) -> bool {
     name == ".env" || name == "cartograph.toml" || name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
+/// What the deployment files of a workspace declare, and what could not be read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeploymentScan {
+    /// Deployments, sorted by (name, file).
+    pub deployments: Vec<Deployment>,
+    /// Problems, by workspace path (malformed YAML or TOML, documents too deep).
+    pub diagnostics: Vec<(String, Diagnostic)>,
+}
+
 /// The deployments declared by the files given as (workspace path, text). `.env`
-/// files give the values compose files interpolate.
-pub fn parse_deployments(files: &[(String, String)]) -> Vec<Deployment> {
+/// files give the values compose files interpolate; Helm templates are rendered from
+/// their chart's `values.yaml` first. Never fails and never loops: a file or document
+/// that does not parse becomes a diagnostic and the rest is still read.
+pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
+    let mut scan = DeploymentScan::default();
     let mut dotenv: HashMap<String, String> = HashMap::new();
-    for (path, text) in files.iter().filter(|(p, _)| p.ends_with(".env")) {
-        let _ = path;
+    for (_, text) in files.iter().filter(|(p, _)| p.ends_with(".env")) {
         for line in text.lines() {
             let line = line.trim();
             if line.starts_with('#') {
@@ -40,41 +54,130 @@ pub fn parse_deployments(files: &[(String, String)]) -> Vec<Deployment> {
             }
         }
     }
-    // Helm charts: the chart's name, by directory, for the values files beside it.
-    let mut charts: HashMap<&str, String> = HashMap::new();
+    let mut report = |path: &str, errors: Vec<YamlError>| {
+        for e in errors {
+            scan.diagnostics.push((
+                path.to_string(),
+                Diagnostic {
+                    line: Some(e.line.max(1)),
+                    message: e.message,
+                },
+            ));
+        }
+    };
+    // Helm charts: the chart's name and values, by directory.
+    let mut charts: HashMap<&str, (String, Option<Yaml>)> = HashMap::new();
     for (path, text) in files {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
         if name == "Chart.yaml" {
-            if let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(text) {
-                if let Some(n) = doc.get("name").and_then(scalar) {
-                    charts.insert(dir, n);
-                }
+            let (doc, errors) = yaml::single(text);
+            report(path, errors);
+            if let Some(n) = doc
+                .as_ref()
+                .and_then(|d| d.get("name"))
+                .and_then(Yaml::scalar)
+            {
+                charts.insert(dir, (n, None));
             }
         }
     }
-    // Kubernetes ConfigMaps and Secrets, by name, for the containers that read them.
-    let mut config: ConfigData = HashMap::new();
-    for (_, text) in files.iter().filter(|(p, _)| !p.ends_with(".env")) {
-        if text.contains("ConfigMap") || text.contains("Secret") {
-            config_data(text, &mut config);
+    for (path, text) in files {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        if let (Some(chart), "values.yaml" | "values.yml") = (charts.get_mut(dir), name) {
+            let (doc, errors) = yaml::single(text);
+            report(path, errors);
+            chart.1 = doc;
         }
     }
+    // Every YAML file as documents, Helm templates rendered first.
+    let mut parsed: Vec<(&str, Vec<Yaml>)> = Vec::new();
+    for (path, text) in files {
+        let name = path.rsplit_once('/').map_or(path.as_str(), |(_, n)| n);
+        let (dir, _) = path.rsplit_once('/').unwrap_or(("", path));
+        let compose = name.starts_with("docker-compose") || name.starts_with("compose");
+        let values = name.starts_with("values") && charts.contains_key(dir);
+        // Other YAML (CI workflows, OpenAPI specs) is read only when it may hold
+        // Kubernetes objects.
+        if path.ends_with(".env") || name == "cartograph.toml" || name == "Chart.yaml" {
+            continue;
+        }
+        if !compose && !values && !text.contains("kind:") {
+            continue;
+        }
+        let rendered;
+        let text = if yaml::is_template(text) {
+            let chart = chart_of(path, &charts);
+            let ctx = HelmContext {
+                values: chart.and_then(|(_, v)| v.as_ref()),
+                chart: chart.map_or("", |(n, _)| n.as_str()),
+            };
+            rendered = yaml::render_helm(text, &ctx);
+            &rendered
+        } else {
+            text
+        };
+        let (docs, errors) = yaml::documents(text);
+        report(path, errors);
+        parsed.push((path, docs));
+    }
+    // Kubernetes ConfigMaps and Secrets, by name, for the containers that read them.
+    let mut config: ConfigData = HashMap::new();
+    for (_, docs) in &parsed {
+        config_data(docs, &mut config);
+    }
     let mut out = Vec::new();
-    for (path, text) in files.iter().filter(|(p, _)| !p.ends_with(".env")) {
+    for (path, text) in files.iter().filter(|(p, _)| p.ends_with("cartograph.toml")) {
+        match aliases(path, text) {
+            Ok(found) => out.extend(found),
+            Err(message) => scan.diagnostics.push((
+                path.clone(),
+                Diagnostic {
+                    line: None,
+                    message,
+                },
+            )),
+        }
+    }
+    for (path, docs) in &parsed {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
         let compose = name.starts_with("docker-compose") || name.starts_with("compose");
-        if name == "cartograph.toml" {
-            out.extend(aliases(path, text));
-        } else if compose {
-            out.extend(compose_services(path, text, &dotenv));
+        if compose {
+            out.extend(
+                docs.iter()
+                    .take(1)
+                    .flat_map(|d| compose_services(path, d, &dotenv)),
+            );
         } else if name.starts_with("values") && charts.contains_key(dir) {
-            out.extend(helm_values(path, text, &charts[dir]));
-        } else if text.contains("kind:") && text.contains("containers") {
-            out.extend(kubernetes_deployments(path, text, &config));
+            let chart = &charts[dir].0;
+            // A values file that does not parse still names its chart's deployment.
+            out.push(helm_values(
+                path,
+                docs.first().unwrap_or(&Yaml::Null),
+                chart,
+            ));
+        } else {
+            out.extend(kubernetes_deployments(path, docs, &config));
         }
     }
     out.sort_by(|a, b| (&a.name, &a.file).cmp(&(&b.name, &b.file)));
-    out
+    scan.deployments = out;
+    scan.diagnostics.sort_by(|a, b| a.0.cmp(&b.0));
+    scan
+}
+
+/// The chart a template belongs to: the nearest directory above it with a `Chart.yaml`.
+fn chart_of<'c>(
+    path: &str,
+    charts: &'c HashMap<&str, (String, Option<Yaml>)>,
+) -> Option<&'c (String, Option<Yaml>)> {
+    let mut dir = path;
+    while let Some((parent, _)) = dir.rsplit_once('/') {
+        if let Some(chart) = charts.get(parent) {
+            return Some(chart);
+        }
+        dir = parent;
+    }
+    charts.get("")
 }
 
 fn unquote(s: &str) -> &str {
@@ -115,15 +218,6 @@ fn interpolate(value: &str, vars: &HashMap<String, String>) -> String {
     out
 }
 
-fn scalar(v: &serde_yaml::Value) -> Option<String> {
-    match v {
-        serde_yaml::Value::String(s) => Some(s.clone()),
-        serde_yaml::Value::Number(n) => Some(n.to_string()),
-        serde_yaml::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
 /// The directory of `file` joined with a relative `path`, normalised.
 fn join(file: &str, path: &str) -> String {
     let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
@@ -148,7 +242,7 @@ fn join(file: &str, path: &str) -> String {
 /// path = "services/cart"
 /// aliases = ["cart", "cart.internal"]
 /// ```
-fn aliases(path: &str, text: &str) -> Vec<Deployment> {
+fn aliases(path: &str, text: &str) -> Result<Vec<Deployment>, String> {
     #[derive(serde::Deserialize)]
     struct File {
         #[serde(default)]
@@ -160,9 +254,8 @@ fn aliases(path: &str, text: &str) -> Vec<Deployment> {
         #[serde(default)]
         aliases: Vec<String>,
     }
-    let Ok(file) = toml::from_str::<File>(text) else {
-        return Vec::new();
-    };
+    let file =
+        toml::from_str::<File>(text).map_err(|e| format!("malformed toml: {}", e.message()))?;
     let mut out = Vec::new();
     for entry in file.service {
         let build = join(path, &entry.path);
@@ -175,30 +268,27 @@ fn aliases(path: &str, text: &str) -> Vec<Deployment> {
             });
         }
     }
-    out
+    Ok(out)
 }
 
 /// A Helm chart's values file: the chart deploys a service of its name, with the
 /// environment its `env` gives (a map, or a list of `name`/`value` pairs), at the
 /// top level or under one key (`app.env`).
-fn helm_values(path: &str, text: &str, chart: &str) -> Vec<Deployment> {
-    let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(text) else {
-        return Vec::new();
-    };
+fn helm_values(path: &str, doc: &Yaml, chart: &str) -> Deployment {
     let mut env = BTreeMap::new();
-    let mut read = |v: &serde_yaml::Value| match v {
-        serde_yaml::Value::Mapping(m) => {
-            for (k, v) in m {
-                if let (Some(k), Some(v)) = (scalar(k), scalar(v)) {
+    let mut read = |v: &Yaml| match v {
+        Yaml::Map(_) => {
+            for (k, v) in v.entries() {
+                if let (Some(k), Some(v)) = (k.scalar(), v.scalar()) {
                     env.insert(k, v);
                 }
             }
         }
-        serde_yaml::Value::Sequence(items) => {
+        Yaml::Seq(items) => {
             for item in items {
                 if let (Some(k), Some(v)) = (
-                    item.get("name").and_then(scalar),
-                    item.get("value").and_then(scalar),
+                    item.get("name").and_then(Yaml::scalar),
+                    item.get("value").and_then(Yaml::scalar),
                 ) {
                     env.insert(k, v);
                 }
@@ -209,47 +299,45 @@ fn helm_values(path: &str, text: &str, chart: &str) -> Vec<Deployment> {
     if let Some(e) = doc.get("env") {
         read(e);
     }
-    if let Some(m) = doc.as_mapping() {
-        for (_, v) in m {
-            if let Some(e) = v.get("env") {
-                read(e);
-            }
+    for (_, v) in doc.entries() {
+        if let Some(e) = v.get("env") {
+            read(e);
         }
     }
-    vec![Deployment {
+    Deployment {
         name: chart.to_string(),
         file: path.to_string(),
         build: None,
         env,
-    }]
+    }
 }
 
-fn compose_services(path: &str, text: &str, dotenv: &HashMap<String, String>) -> Vec<Deployment> {
-    let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(text) else {
-        return Vec::new();
-    };
-    let Some(services) = doc.get("services").and_then(|s| s.as_mapping()) else {
+fn compose_services(path: &str, doc: &Yaml, dotenv: &HashMap<String, String>) -> Vec<Deployment> {
+    let Some(services) = doc.get("services") else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for (name, svc) in services {
-        let Some(name) = scalar(name) else { continue };
+    for (name, svc) in services.entries() {
+        let Some(name) = name.scalar() else { continue };
         let build = match svc.get("build") {
-            Some(serde_yaml::Value::String(ctx)) => Some(join(path, ctx)),
-            Some(b) => b.get("context").and_then(scalar).map(|c| join(path, &c)),
+            Some(Yaml::Scalar(ctx)) => Some(join(path, ctx)),
+            Some(b) => b
+                .get("context")
+                .and_then(Yaml::scalar)
+                .map(|c| join(path, &c)),
             None => None,
         };
         let mut env = BTreeMap::new();
         match svc.get("environment") {
-            Some(serde_yaml::Value::Mapping(m)) => {
-                for (k, v) in m {
-                    if let (Some(k), Some(v)) = (scalar(k), scalar(v)) {
+            Some(m @ Yaml::Map(_)) => {
+                for (k, v) in m.entries() {
+                    if let (Some(k), Some(v)) = (k.scalar(), v.scalar()) {
                         env.insert(k, interpolate(&v, dotenv));
                     }
                 }
             }
-            Some(serde_yaml::Value::Sequence(items)) => {
-                for item in items.iter().filter_map(scalar) {
+            Some(Yaml::Seq(items)) => {
+                for item in items.iter().filter_map(Yaml::scalar) {
                     if let Some((k, v)) = item.split_once('=') {
                         env.insert(k.to_string(), interpolate(v, dotenv));
                     }
@@ -268,37 +356,35 @@ fn compose_services(path: &str, text: &str, dotenv: &HashMap<String, String>) ->
 }
 
 /// A Kubernetes object's `metadata.name`.
-fn metadata_name(doc: &serde_yaml::Value) -> Option<String> {
+fn metadata_name(doc: &Yaml) -> Option<String> {
     doc.get("metadata")
         .and_then(|m| m.get("name"))
-        .and_then(scalar)
+        .and_then(Yaml::scalar)
+        .filter(|n| !n.is_empty())
 }
 
 /// Key-value data of ConfigMaps (`data`) and Secrets (`stringData`; base64 `data` is
 /// decoded), by the object's name.
 type ConfigData = HashMap<String, BTreeMap<String, String>>;
 
-fn config_data(text: &str, out: &mut ConfigData) {
-    for doc in serde_yaml::Deserializer::from_str(text) {
-        let Ok(doc) = serde_yaml::Value::deserialize(doc) else {
-            continue;
-        };
-        let kind = doc.get("kind").and_then(scalar).unwrap_or_default();
-        let Some(name) = metadata_name(&doc) else {
-            continue;
-        };
+fn config_data(docs: &[Yaml], out: &mut ConfigData) {
+    for doc in docs {
+        let kind = doc.get("kind").and_then(Yaml::scalar).unwrap_or_default();
         let fields: &[(&str, bool)] = match kind.as_str() {
             "ConfigMap" => &[("data", false)],
             "Secret" => &[("data", true), ("stringData", false)],
             _ => continue,
         };
+        let Some(name) = metadata_name(doc) else {
+            continue;
+        };
         let entry = out.entry(name).or_default();
         for (field, encoded) in fields {
-            let Some(map) = doc.get(*field).and_then(|d| d.as_mapping()) else {
+            let Some(map) = doc.get(field) else {
                 continue;
             };
-            for (k, v) in map {
-                let (Some(k), Some(v)) = (scalar(k), scalar(v)) else {
+            for (k, v) in map.entries() {
+                let (Some(k), Some(v)) = (k.scalar(), v.scalar()) else {
                     continue;
                 };
                 let v = if *encoded { base64_text(&v) } else { Some(v) };
@@ -352,17 +438,14 @@ fn expand_dependent(env: &mut BTreeMap<String, String>) {
     }
 }
 
-fn kubernetes_deployments(path: &str, text: &str, config: &ConfigData) -> Vec<Deployment> {
+fn kubernetes_deployments(path: &str, docs: &[Yaml], config: &ConfigData) -> Vec<Deployment> {
     let mut out = Vec::new();
-    for doc in serde_yaml::Deserializer::from_str(text) {
-        let Ok(doc) = serde_yaml::Value::deserialize(doc) else {
-            continue;
-        };
-        let kind = doc.get("kind").and_then(scalar).unwrap_or_default();
+    for doc in docs {
+        let kind = doc.get("kind").and_then(Yaml::scalar).unwrap_or_default();
         if !matches!(kind.as_str(), "Deployment" | "StatefulSet" | "DaemonSet") {
             continue;
         }
-        let Some(name) = metadata_name(&doc) else {
+        let Some(name) = metadata_name(doc) else {
             continue;
         };
         let containers = doc
@@ -370,38 +453,34 @@ fn kubernetes_deployments(path: &str, text: &str, config: &ConfigData) -> Vec<De
             .and_then(|s| s.get("template"))
             .and_then(|t| t.get("spec"))
             .and_then(|s| s.get("containers"))
-            .and_then(|c| c.as_sequence())
-            .cloned()
+            .map(Yaml::items)
             .unwrap_or_default();
         let mut env = BTreeMap::new();
-        let seq = |v: &serde_yaml::Value, key: &str| -> Vec<serde_yaml::Value> {
-            v.get(key)
-                .and_then(|e| e.as_sequence())
-                .cloned()
-                .unwrap_or_default()
-        };
-        let name_of =
-            |v: Option<&serde_yaml::Value>| v.and_then(|r| r.get("name")).and_then(scalar);
-        for c in &containers {
+        let seq = |v: &'_ Yaml, key: &str| v.get(key).map(Yaml::items).unwrap_or_default().to_vec();
+        let name_of = |v: Option<&Yaml>| v.and_then(|r| r.get("name")).and_then(Yaml::scalar);
+        for c in containers {
             // `envFrom` first: `env` overrides it.
             for from in seq(c, "envFrom") {
                 let source =
                     name_of(from.get("configMapRef")).or_else(|| name_of(from.get("secretRef")));
-                let prefix = from.get("prefix").and_then(scalar).unwrap_or_default();
+                let prefix = from
+                    .get("prefix")
+                    .and_then(Yaml::scalar)
+                    .unwrap_or_default();
                 for (k, v) in source.and_then(|n| config.get(&n)).into_iter().flatten() {
                     env.insert(format!("{prefix}{k}"), v.clone());
                 }
             }
             for e in seq(c, "env") {
-                let Some(k) = e.get("name").and_then(scalar) else {
+                let Some(k) = e.get("name").and_then(Yaml::scalar) else {
                     continue;
                 };
-                let value = e.get("value").and_then(scalar).or_else(|| {
+                let value = e.get("value").and_then(Yaml::scalar).or_else(|| {
                     let from = e.get("valueFrom")?;
                     let r = from
                         .get("configMapKeyRef")
                         .or_else(|| from.get("secretKeyRef"))?;
-                    let key = r.get("key").and_then(scalar)?;
+                    let key = r.get("key").and_then(Yaml::scalar)?;
                     config.get(&name_of(Some(r))?)?.get(&key).cloned()
                 });
                 if let Some(v) = value {
@@ -427,7 +506,7 @@ mod tests {
     #[test]
     fn kubernetes_env_comes_from_config_maps_and_secrets_too() {
         let k8s = "kind: ConfigMap\nmetadata:\n  name: addresses\ndata:\n  CART_HOST: cart\n  ADS_URL: http://ads:9555\n---\nkind: Secret\nmetadata:\n  name: creds\ndata:\n  LEDGER_URL: aHR0cDovL2xlZGdlcjo5MDAw\n---\nkind: Deployment\nmetadata:\n  name: checkout\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          envFrom:\n            - configMapRef:\n                name: addresses\n          env:\n            - name: CART_URL\n              value: http://$(CART_HOST):8080\n            - name: LEDGER\n              valueFrom:\n                secretKeyRef:\n                  name: creds\n                  key: LEDGER_URL\n            - name: ADS_URL\n              value: http://ads-override:1\n";
-        let found = parse_deployments(&[("k8s/app.yaml".to_string(), k8s.to_string())]);
+        let found = parse_deployments(&[("k8s/app.yaml".to_string(), k8s.to_string())]).deployments;
         assert_eq!(found.len(), 1);
         let env = &found[0].env;
         assert_eq!(env["CART_HOST"], "cart");
@@ -449,7 +528,8 @@ mod tests {
                 "ADS_HOST=adservice\n".to_string(),
             ),
             ("k8s/payment.yaml".to_string(), k8s.to_string()),
-        ]);
+        ])
+        .deployments;
         let names: Vec<&str> = found.iter().map(|d| d.name.as_str()).collect();
         assert_eq!(names, ["ads", "checkout", "payment"]);
         assert_eq!(found[0].build.as_deref(), Some("ads"));
@@ -463,5 +543,87 @@ mod tests {
         );
         let vars = HashMap::from([("H".to_string(), "cart".to_string())]);
         assert_eq!(interpolate("http://$H/a", &vars), "http://cart/a");
+    }
+
+    /// Parses on another thread and fails instead of hanging when a reader loops.
+    fn parse_within_seconds(files: &[(&str, &str)]) -> DeploymentScan {
+        let owned: Vec<(String, String)> = files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(parse_deployments(&owned));
+        });
+        match rx.recv_timeout(std::time::Duration::from_secs(10)) {
+            Ok(scan) => scan,
+            Err(_) => panic!("deployment parsing did not finish within 10 s"),
+        }
+    }
+
+    #[test]
+    fn malformed_deployment_files_are_diagnostics_never_loops() {
+        let helm_if = "{{- if .Values.enabled }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n{{- end }}\n";
+        let bad_k8s = "kind: Deployment\nmetadata:\n  name: [broken\nspec:\n  containers: {\n---\nkind: Deployment\nmetadata:\n  name: ok\nspec:\n  template:\n    spec:\n      containers:\n        - env:\n            - name: A\n              value: http://a:1\n";
+        let bad_secret = "kind: Secret\nmetadata: {name: s\ndata:\n  K: '\n";
+        let scan = parse_within_seconds(&[
+            ("chart/templates/cm.yaml", helm_if),
+            ("k8s/app.yaml", bad_k8s),
+            ("k8s/secret.yaml", bad_secret),
+            ("docker-compose.yml", "services:\n  a: [\n    b: {\n"),
+            ("deploy/compose.yaml", "\t- not yaml: : :\n"),
+            (".env", "=\n==\nA\n\u{0}=\u{0}\n"),
+            ("cartograph.toml", "[[service]\npath = \n"),
+            ("chart/Chart.yaml", "name: chart\n"),
+            ("chart/values.yaml", "env: [a, {b\n"),
+        ]);
+        let names: Vec<&str> = scan.deployments.iter().map(|d| d.name.as_str()).collect();
+        // The good document after a broken one is still read; the broken values file
+        // still names its chart's deployment.
+        assert_eq!(names, ["chart", "ok"]);
+        assert_eq!(scan.deployments[1].env["A"], "http://a:1");
+        let files: Vec<&str> = scan.diagnostics.iter().map(|(p, _)| p.as_str()).collect();
+        for bad in [
+            "cartograph.toml",
+            "chart/values.yaml",
+            "deploy/compose.yaml",
+            "docker-compose.yml",
+            "k8s/app.yaml",
+            "k8s/secret.yaml",
+        ] {
+            assert!(
+                files.contains(&bad),
+                "no diagnostic for {bad}: {:?}",
+                scan.diagnostics
+            );
+        }
+        // The Helm template renders to valid YAML: no diagnostic.
+        assert!(
+            !files.contains(&"chart/templates/cm.yaml"),
+            "{:?}",
+            scan.diagnostics
+        );
+    }
+
+    #[test]
+    fn helm_templates_give_deployments_with_their_values() {
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"cart.fullname\" . }}\n  labels:\n    {{- include \"cart.labels\" . | nindent 4 }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: {{ .Chart.Name }}\n          env:\n            {{- if .Values.redis.enabled }}\n            - name: REDIS_ADDR\n              value: \"{{ .Values.redis.host }}:6379\"\n            {{- end }}\n            - name: CATALOG_URL\n              value: {{ .Values.catalog.url | quote }}\n";
+        let values =
+            "redis:\n  enabled: true\n  host: cart-redis\ncatalog:\n  url: http://catalog:8080\n";
+        let scan = parse_within_seconds(&[
+            ("charts/cart/Chart.yaml", "apiVersion: v2\nname: cart\n"),
+            ("charts/cart/values.yaml", values),
+            ("charts/cart/templates/deployment.yaml", deployment),
+        ]);
+        assert!(scan.diagnostics.is_empty(), "{:?}", scan.diagnostics);
+        let rendered: Vec<_> = scan
+            .deployments
+            .iter()
+            .filter(|d| d.file.ends_with("deployment.yaml"))
+            .collect();
+        assert_eq!(rendered.len(), 1, "{:?}", scan.deployments);
+        assert_eq!(rendered[0].name, "cart");
+        assert_eq!(rendered[0].env["REDIS_ADDR"], "cart-redis:6379");
+        assert_eq!(rendered[0].env["CATALOG_URL"], "http://catalog:8080");
     }
 }

@@ -14,9 +14,10 @@ mod git;
 mod http;
 mod services;
 mod walk;
+mod yaml;
 
 pub use cartograph_grammars::Language;
-pub use deploy::{is_deployment_file, parse_deployments, Deployment};
+pub use deploy::{is_deployment_file, parse_deployments, Deployment, DeploymentScan};
 pub use extract::{count_lines, extract, extract_with, parse_only, prepare, ExtractConfig};
 pub use facts::{
     Binding, Diagnostic, FileFacts, GrpcHandler, HttpFact, HttpMount, Import, RefKind, Reference,
