@@ -159,7 +159,13 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let (mut with, mut without) = (Duration::MAX, Duration::MAX);
     let mut endpoint_facts = 0;
     for _ in 0..2 {
-        without = without.min(extract_all(ExtractConfig { endpoints: false }).0);
+        without = without.min(
+            extract_all(ExtractConfig {
+                endpoints: false,
+                ..ExtractConfig::default()
+            })
+            .0,
+        );
         let (t, n) = extract_all(ExtractConfig::default());
         with = with.min(t);
         endpoint_facts = n;

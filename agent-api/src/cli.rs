@@ -93,6 +93,10 @@ struct IndexArgs {
     /// Skip files larger than this many bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
     max_file_size: u64,
+    /// Follow symbolic links whose target lies outside the roots (by default they
+    /// are skipped and reported; links inside the roots are always followed).
+    #[arg(long)]
+    follow_symlinks: bool,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -457,12 +461,13 @@ fn watch(explicit: Option<&Path>, cwd: &Path) -> Result<()> {
             cwd.display()
         );
     };
-    let (roots, max_file_size): (Vec<PathBuf>, u64) = {
+    let (roots, max_file_size, follow_symlinks): (Vec<PathBuf>, u64, bool) = {
         let ws = open_workspace(Some(&dir), cwd)?;
         let meta = ws.store().meta()?;
         (
             meta.roots.iter().map(|r| r.path.clone()).collect(),
             meta.max_file_size.max(1),
+            meta.follow_symlinks,
         )
     };
     let update = |dir: &Path| -> Result<cartograph_graph::IndexReport> {
@@ -470,9 +475,11 @@ fn watch(explicit: Option<&Path>, cwd: &Path) -> Result<()> {
             roots: Vec::new(),
             walk: WalkConfig {
                 max_file_size,
+                follow_symlinks,
                 ..WalkConfig::default()
             },
             cancel: None,
+            ..IndexConfig::default()
         };
         Ok(wait_unlocked(|| Workspace::index(dir, &config, &|_| {}))?.1)
     };
@@ -527,9 +534,11 @@ fn index(explicit: Option<&Path>, cwd: &Path, args: IndexArgs) -> Result<()> {
         roots,
         walk: WalkConfig {
             max_file_size: args.max_file_size,
+            follow_symlinks: args.follow_symlinks,
             ..WalkConfig::default()
         },
         cancel: None,
+        ..IndexConfig::default()
     };
     let bar = progress_bar();
     let started = Instant::now();

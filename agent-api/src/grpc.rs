@@ -41,6 +41,7 @@ fn index(s: IndexState) -> Option<pb::IndexState> {
         changed: s.changed,
         checked_at: s.checked_at,
         updating: s.updating,
+        update_error: s.update_error.unwrap_or_default(),
     })
 }
 

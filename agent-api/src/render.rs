@@ -292,10 +292,20 @@ pub struct IndexSummary {
     relinked: usize,
     skipped: Vec<SkippedJson>,
     diagnostics: usize,
+    /// Every diagnostic: which file, where, what.
+    problems: Vec<ProblemJson>,
     symbols_extracted: u64,
     references_extracted: u64,
     generation: u64,
     seconds: f64,
+}
+
+#[derive(Serialize)]
+struct ProblemJson {
+    path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u32>,
+    message: String,
 }
 
 #[derive(Serialize)]
@@ -324,6 +334,15 @@ impl IndexSummary {
                 })
                 .collect(),
             diagnostics: r.diagnostics.len(),
+            problems: r
+                .diagnostics
+                .iter()
+                .map(|(path, d)| ProblemJson {
+                    path: path.clone(),
+                    line: d.line,
+                    message: d.message.clone(),
+                })
+                .collect(),
             symbols_extracted: r.symbols_extracted,
             references_extracted: r.references_extracted,
             generation: r.generation,

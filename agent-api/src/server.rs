@@ -208,6 +208,7 @@ impl Shared {
             .index_state(Duration::from_secs(86_400))
             .unwrap_or_default();
         state.updating = self.live.is_updating();
+        state.update_error = self.live.last_failure();
         state
     }
 

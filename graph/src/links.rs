@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{
-    answer_key, family, owner_of, resolve, Candidate, Evidence, FileScope, ModulePattern, Named,
-    Pools, Resolution,
+    answer_key, family, owner_of, resolve, resolve_aliased, Candidate, Evidence, FileScope,
+    ModulePattern, Named, Pools, Resolution,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -403,6 +403,7 @@ impl<'a> Linker<'a> {
                 )
             }),
         };
+        let written = r.name.as_str();
         let renamed;
         let r = match original {
             Some(original) => {
@@ -417,7 +418,10 @@ impl<'a> Linker<'a> {
         let found = match key.and_then(|k| self.answers.get(&k).map(|a| (k, a))) {
             Some((_, known)) => known.clone(),
             None => {
-                let found = resolve(self.record, &self.scope, r, named);
+                let found = match original {
+                    Some(_) => resolve_aliased(self.record, &self.scope, r, written, named),
+                    None => resolve(self.record, &self.scope, r, named),
+                };
                 if let Some(k) = key {
                     self.answers.insert(k, found.clone());
                 }
@@ -661,12 +665,14 @@ pub(crate) fn relink(
     for f in &relinked {
         let aliases = import_aliases(&f.1);
         for (i, r) in f.1.references.iter().enumerate() {
+            // A reference is redone when its written name or the name its alias
+            // stands for changed; it resolves by the latter, so both are loaded
+            // (`nick` of `from m import f as nick` needs `f` even when only a new
+            // `nick` elsewhere made it stale).
             let original = aliased_name(&aliases, r);
-            if let Some(o) = original.filter(|o| changed.contains(*o)) {
-                needed.insert(o.to_string());
-            }
-            if changed.contains(&r.name) {
+            if changed.contains(&r.name) || original.is_some_and(|o| changed.contains(o)) {
                 needed.insert(r.name.clone());
+                needed.extend(original.map(str::to_string));
                 if let Some(t) = impl_target(&f.1, i) {
                     needed.insert(t.name.clone());
                 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cartograph_indexer::{
-    detect_services, extract, read_source, service_of, walk, Diagnostic, FileFacts, Language, Root,
-    Skipped, SourceFile, WalkConfig,
+    detect_services, extract_with, read_source, service_of, walk, Diagnostic, ExtractConfig,
+    FileFacts, Language, Root, Skipped, SourceFile, WalkConfig,
 };
 use rayon::prelude::*;
 
@@ -17,15 +17,30 @@ use crate::store::{FileRecord, PreparedFile, RootRecord, Store, StoreUpdate};
 use crate::{Error, Result};
 
 /// What to index and how.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct IndexConfig {
     /// Root directories of the workspace. Empty: reuse the roots of the last run.
     pub roots: Vec<PathBuf>,
     /// Walking options (size cap, skipped directories). The index directory is
     /// always excluded.
     pub walk: WalkConfig,
-    /// Set to stop the run early; nothing is written then.
+    /// Set to stop the run early; nothing is written then. Checked inside each
+    /// file's extraction too, so a stop is prompt.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Time one file's extraction may take; a file over it is indexed without facts
+    /// and a diagnostic says why (`None`: no limit).
+    pub file_budget: Option<Duration>,
+}
+
+impl Default for IndexConfig {
+    fn default() -> Self {
+        IndexConfig {
+            roots: Vec::new(),
+            walk: WalkConfig::default(),
+            cancel: None,
+            file_budget: Some(cartograph_indexer::DEFAULT_FILE_BUDGET),
+        }
+    }
 }
 
 /// Progress of a run, reported to a callback.
@@ -211,11 +226,16 @@ pub fn index_workspace(
             }
             let service = service_of(&file.path, &services).map(|i| &services[i]);
             let (name, path) = service.map_or(("root", ""), |s| (s.name.as_str(), s.path.as_str()));
+            let extract_config = ExtractConfig {
+                budget: config.file_budget,
+                cancel: config.cancel.as_deref(),
+                ..ExtractConfig::default()
+            };
             let outcome = check_file(
                 file,
                 existing.get(&file.path),
                 (name, path),
-                max_size,
+                (max_size, &extract_config),
                 indexed_at,
                 observer,
             );
@@ -236,6 +256,7 @@ pub fn index_workspace(
     };
     let mut update = StoreUpdate {
         max_file_size: max_size,
+        follow_symlinks: walk_config.follow_symlinks,
         now: indexed_at,
         ..StoreUpdate::default()
     };
@@ -349,7 +370,7 @@ fn check_file(
     file: &SourceFile,
     old: Option<&FileRecord>,
     (service, service_path): (&str, &str),
-    max_size: u64,
+    (max_size, extract_config): (u64, &ExtractConfig),
     indexed_at: i64,
     observer: &dyn IndexObserver,
 ) -> Outcome {
@@ -375,7 +396,7 @@ fn check_file(
     if same_place && old.is_some_and(|o| o.hash == source.hash) {
         return Outcome::Unchanged;
     }
-    let mut facts = extract(file.language, &source.text);
+    let mut facts = extract_with(file.language, &source.text, extract_config);
     if source.lossy {
         facts.diagnostics.insert(
             0,
@@ -420,7 +441,14 @@ mod tests {
             size: 10,
             mtime: 0,
         };
-        match check_file(&file, None, ("root", ""), 1 << 20, 0, &|_: IndexEvent| {}) {
+        match check_file(
+            &file,
+            None,
+            ("root", ""),
+            (1 << 20, &ExtractConfig::default()),
+            0,
+            &|_: IndexEvent| {},
+        ) {
             Outcome::Skipped(s) => {
                 assert_eq!(s.path, "gone.py");
                 assert!(s.reason.starts_with("unreadable:"), "{}", s.reason);

@@ -303,8 +303,32 @@ pub fn resolve(
     reference: &Reference,
     named: Named<'_, '_>,
 ) -> Vec<Resolution> {
+    resolve_as(record, scope, reference, None, named)
+}
+
+/// [`resolve`] for a reference written as an import alias (`Base` of `from m import
+/// Serializer as Base`), renamed to the name it stands for: the import's module is
+/// looked at first, before the file's own definitions of that name (so `class
+/// Serializer(Base)` does not inherit from itself).
+pub fn resolve_aliased(
+    record: &FileRecord,
+    scope: &FileScope<'_>,
+    reference: &Reference,
+    alias: &str,
+    named: Named<'_, '_>,
+) -> Vec<Resolution> {
+    resolve_as(record, scope, reference, Some(alias), named)
+}
+
+fn resolve_as(
+    record: &FileRecord,
+    scope: &FileScope<'_>,
+    reference: &Reference,
+    alias: Option<&str>,
+    named: Named<'_, '_>,
+) -> Vec<Resolution> {
     let candidates = named.candidates;
-    let mut found = resolve_unordered(record, scope, reference, named);
+    let mut found = resolve_unordered(record, scope, reference, alias, named);
     // Equally good answers: the nearest first (same file, same directory, same
     // service).
     found.sort_by_key(|r| nearness(record, &candidates[r.candidate]));
@@ -337,6 +361,7 @@ fn resolve_unordered(
     record: &FileRecord,
     scope: &FileScope<'_>,
     reference: &Reference,
+    alias: Option<&str>,
     named: Named<'_, '_>,
 ) -> Vec<Resolution> {
     let facts = scope.facts;
@@ -382,6 +407,15 @@ fn resolve_unordered(
     }
     // A Rust import only reaches its own crate (see `ModulePattern::matches`).
     let importable = if lang == Language::Rust { local } else { pool };
+    // A name written as an import alias: where the aliasing import's module says.
+    if let Some(import) =
+        alias.and_then(|a| facts.imports.iter().find(|i| i.alias.as_deref() == Some(a)))
+    {
+        let found = through_import(record, &import.module, importable, candidates);
+        if !found.is_empty() {
+            return found;
+        }
+    }
     // A name in an import statement points where the statement's module says.
     if reference.kind == RefKind::Import {
         if let Some(import) = facts

@@ -13,7 +13,7 @@ use crate::{Error, Result};
 
 /// The on-disk format this build reads and writes. Bump on any change to the
 /// key layout or the encoding of a stored value.
-pub const FORMAT_VERSION: u32 = 40;
+pub const FORMAT_VERSION: u32 = 41;
 
 const FORMAT_FILE: &str = "FORMAT";
 const FORMAT_PREFIX: &str = "cartograph index format ";
@@ -55,6 +55,8 @@ pub struct IndexMeta {
     pub next_file_id: u32,
     /// Size cap used by the last run.
     pub max_file_size: u64,
+    /// Whether the last run followed symbolic links out of the roots.
+    pub follow_symlinks: bool,
 }
 
 /// What the index knows about one file (without its facts).
@@ -160,6 +162,8 @@ pub struct StoreUpdate {
     pub roots: Option<Vec<RootRecord>>,
     /// Size cap of the run.
     pub max_file_size: u64,
+    /// Whether the run followed symbolic links out of the roots.
+    pub follow_symlinks: bool,
     /// The time of the update (seconds since the epoch).
     pub now: i64,
 }
@@ -598,6 +602,7 @@ impl Store {
         meta.generation += 1;
         meta.indexed_at = update.now;
         meta.max_file_size = update.max_file_size;
+        meta.follow_symlinks = update.follow_symlinks;
         batch.insert(META_KEY, encode(&meta));
         tracing::debug!("store batch built in {:?}", started.elapsed());
         self.db.apply_batch(batch).map_err(|e| self.corrupt(e))?;

@@ -2,12 +2,14 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use cartograph_grammars::Language;
 use rustc_hash::{FxHashMap, FxHashSet};
 use streaming_iterator::StreamingIterator;
-use tree_sitter::{Node, Parser, Query, QueryCursor};
+use tree_sitter::{Node, ParseOptions, Parser, Query, QueryCursor, QueryCursorOptions};
 
 use crate::facts::{
     Binding, Diagnostic, FileFacts, Import, RefKind, Reference, Span, SymbolDef, SymbolKind,
@@ -142,18 +144,70 @@ fn role_of(capture: &str) -> Role {
     }
 }
 
-/// What [`extract_with`] extracts.
+/// Deepest syntax-tree level at which a match may start. Nesting deeper than this is
+/// pathological (generated or hostile code): what lies below it is not extracted,
+/// which keeps extraction linear in the file's size (a node's parent is found by a
+/// walk from the root, so unbounded depth made it quadratic).
+pub const MAX_NESTING: u32 = 512;
+
+/// Time one file's extraction may take by default; a file over it is skipped.
+pub const DEFAULT_FILE_BUDGET: Duration = Duration::from_secs(10);
+
+/// What [`extract_with`] extracts, and when it gives up.
 #[derive(Clone, Copy, Debug)]
-pub struct ExtractConfig {
+pub struct ExtractConfig<'a> {
     /// Service endpoints (HTTP routes and calls, gRPC registrations, topics, gateway
     /// forwards, and the constants their addresses are built from). Without them the
     /// query skips those patterns: used to measure what endpoints cost.
     pub endpoints: bool,
+    /// Time the file may take; over it, its facts are dropped and a diagnostic says
+    /// so. `None`: no limit.
+    pub budget: Option<Duration>,
+    /// Set from elsewhere to stop extracting at once (the facts are then empty).
+    pub cancel: Option<&'a AtomicBool>,
 }
 
-impl Default for ExtractConfig {
+impl Default for ExtractConfig<'_> {
     fn default() -> Self {
-        ExtractConfig { endpoints: true }
+        ExtractConfig {
+            endpoints: true,
+            budget: Some(DEFAULT_FILE_BUDGET),
+            cancel: None,
+        }
+    }
+}
+
+/// When extraction must stop: a deadline and a cancellation flag.
+struct Interrupt<'a> {
+    deadline: Option<Instant>,
+    cancel: Option<&'a AtomicBool>,
+}
+
+impl Interrupt<'_> {
+    fn due(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+            || self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// The facts of a file whose extraction was stopped: nothing but why.
+    fn stopped(&self, config: &ExtractConfig, lines: u32) -> FileFacts {
+        let cancelled = self.cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+        let message = match config.budget {
+            _ if cancelled => "extraction cancelled; no facts kept".to_string(),
+            Some(b) => format!(
+                "extraction took longer than the {:.1} s budget; file skipped, no facts kept",
+                b.as_secs_f64()
+            ),
+            None => "extraction stopped; no facts kept".to_string(),
+        };
+        FileFacts {
+            lines,
+            diagnostics: vec![Diagnostic {
+                line: None,
+                message,
+            }],
+            ..FileFacts::default()
+        }
     }
 }
 
@@ -199,6 +253,15 @@ thread_local! {
 /// Parses `text` as `lang` and returns its syntax tree, or `None` if the grammar
 /// could not be loaded. Parsers are cached per thread.
 pub(crate) fn parse(lang: Language, text: &str) -> Option<tree_sitter::Tree> {
+    parse_until(lang, text, &mut || false)
+}
+
+/// [`parse`], giving up (`None`) as soon as `stop` says so.
+fn parse_until(
+    lang: Language,
+    text: &str,
+    stop: &mut dyn FnMut() -> bool,
+) -> Option<tree_sitter::Tree> {
     PARSERS.with(|cell| {
         let mut parsers = cell.borrow_mut();
         let parser = match parsers.entry(lang) {
@@ -209,8 +272,37 @@ pub(crate) fn parse(lang: Language, text: &str) -> Option<tree_sitter::Tree> {
                 e.insert(p)
             }
         };
-        parser.parse(text, None)
+        let bytes = text.as_bytes();
+        let mut progress = |_: &tree_sitter::ParseState| stop();
+        let options = ParseOptions::new().progress_callback(&mut progress);
+        parser.parse_with_options(
+            &mut |at, _| bytes.get(at..).unwrap_or_default(),
+            None,
+            Some(options),
+        )
     })
+}
+
+/// The depth of the deepest node, counting no further than `limit`.
+fn tree_depth(root: Node<'_>, limit: u32) -> u32 {
+    let mut cursor = root.walk();
+    let (mut depth, mut deepest) = (0u32, 0u32);
+    loop {
+        if depth < limit && cursor.goto_first_child() {
+            depth += 1;
+            deepest = deepest.max(depth);
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return deepest;
+            }
+            depth -= 1;
+        }
+    }
 }
 
 /// Parses only, without extraction; used to measure the parsing floor.
@@ -433,6 +525,10 @@ pub fn prepare(lang: Language) {
 
 /// [`extract`], extracting what `config` asks for.
 pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileFacts {
+    let interrupt = Interrupt {
+        deadline: config.budget.map(|b| Instant::now() + b),
+        cancel: config.cancel,
+    };
     // C# preprocessor directives may sit inside a parameter list or an initializer,
     // where the grammar cannot place them; blanking them (offsets kept) keeps the
     // code of every branch parseable.
@@ -454,7 +550,10 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         });
         return facts;
     };
-    let Some(tree) = parse(lang, text) else {
+    let Some(tree) = parse_until(lang, text, &mut || interrupt.due()) else {
+        if interrupt.due() {
+            return interrupt.stopped(config, facts.lines);
+        }
         facts.diagnostics.push(Diagnostic {
             line: None,
             message: format!("the {lang} parser gave up on this file"),
@@ -484,8 +583,25 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     let mut consts: crate::http::Constants<'_> = HashMap::new();
 
     let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(&tq.query, root, text.as_bytes());
+    let depth = tree_depth(root, MAX_NESTING + 1);
+    if depth > MAX_NESTING {
+        cursor.set_max_start_depth(Some(MAX_NESTING));
+        facts.diagnostics.push(Diagnostic {
+            line: None,
+            message: format!(
+                "syntax nested deeper than {MAX_NESTING} levels; what lies deeper is not extracted"
+            ),
+        });
+    }
+    let mut progress = |_: &tree_sitter::QueryCursorState| interrupt.due();
+    let options = QueryCursorOptions::new().progress_callback(&mut progress);
+    let mut matches = cursor.matches_with_options(&tq.query, root, text.as_bytes(), options);
+    let mut seen_matches = 0u32;
     while let Some(m) = matches.next() {
+        seen_matches = seen_matches.wrapping_add(1);
+        if seen_matches.is_multiple_of(256) && interrupt.due() {
+            break;
+        }
         let mut def: Option<(SymbolKind, Node<'_>)> = None;
         let mut assigned = false;
         let mut reference: Option<(RefKind, Node<'_>)> = None;
@@ -694,6 +810,10 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 entry.alias = Some(text_of(alias, text).to_string());
             }
         }
+    }
+    drop(matches);
+    if interrupt.due() {
+        return interrupt.stopped(config, facts.lines);
     }
 
     build_symbols(lang, text, defs, containers, &mut facts);
@@ -1305,10 +1425,85 @@ mod tests {
     fn endpoints_can_be_left_out_without_changing_the_rest() {
         let text = "import requests\nURL = \"http://cart:8080\"\n\n@app.get(\"/cart/<id>\")\ndef cart(id):\n    return requests.get(URL + \"/items\")\n";
         let full = extract(Language::Python, text);
-        let bare = extract_with(Language::Python, text, &ExtractConfig { endpoints: false });
+        let bare = extract_with(
+            Language::Python,
+            text,
+            &ExtractConfig {
+                endpoints: false,
+                ..ExtractConfig::default()
+            },
+        );
         assert!(!full.http.is_empty());
         assert!(bare.http.is_empty() && bare.topics.is_empty());
         assert_eq!(full.symbols, bare.symbols);
         assert_eq!(full.references, bare.references);
+    }
+
+    #[test]
+    fn deep_nesting_is_cut_at_a_bound_and_extraction_stays_fast() {
+        let depth = 10_000;
+        let mut js = String::new();
+        for i in 0..depth {
+            js.push_str(&format!("function f{i}() {{\n"));
+        }
+        js.push_str(&"}\n".repeat(depth));
+        let started = Instant::now();
+        let facts = extract(Language::JavaScript, &js);
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(5), "{took:?}");
+        assert!(facts.symbols.iter().any(|s| s.name == "f0"));
+        // Each function is two tree levels: the first MAX_NESTING / 2 are extracted.
+        assert!(
+            facts.symbols.len() <= MAX_NESTING as usize / 2 + 1,
+            "{}",
+            facts.symbols.len()
+        );
+        assert!(
+            facts
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains("nested deeper")),
+            "{:?}",
+            facts.diagnostics
+        );
+    }
+
+    #[test]
+    fn a_budget_or_a_cancellation_stops_extraction_with_a_diagnostic() {
+        let text = "def f():\n    return g()\n".repeat(2000);
+        let cancelled = AtomicBool::new(true);
+        let config = ExtractConfig {
+            cancel: Some(&cancelled),
+            ..ExtractConfig::default()
+        };
+        let facts = extract_with(Language::Python, &text, &config);
+        assert!(facts.symbols.is_empty());
+        assert!(
+            facts.diagnostics[0].message.contains("cancelled"),
+            "{:?}",
+            facts.diagnostics
+        );
+        let config = ExtractConfig {
+            budget: Some(Duration::ZERO),
+            ..ExtractConfig::default()
+        };
+        let facts = extract_with(Language::Python, &text, &config);
+        assert!(facts.symbols.is_empty());
+        assert!(
+            facts.diagnostics[0].message.contains("budget"),
+            "{:?}",
+            facts.diagnostics
+        );
+        assert_eq!(facts.lines, 4000);
+        // No limit: everything.
+        let facts = extract_with(
+            Language::Python,
+            &text,
+            &ExtractConfig {
+                budget: None,
+                ..ExtractConfig::default()
+            },
+        );
+        assert_eq!(facts.symbols.len(), 2000);
     }
 }

@@ -18,7 +18,10 @@ mod yaml;
 
 pub use cartograph_grammars::Language;
 pub use deploy::{is_deployment_file, parse_deployments, Deployment, DeploymentScan};
-pub use extract::{count_lines, extract, extract_with, parse_only, prepare, ExtractConfig};
+pub use extract::{
+    count_lines, extract, extract_with, parse_only, prepare, ExtractConfig, DEFAULT_FILE_BUDGET,
+    MAX_NESTING,
+};
 pub use facts::{
     Binding, Diagnostic, FileFacts, GrpcHandler, HttpFact, HttpMount, Import, RefKind, Reference,
     Span, SymbolDef, SymbolKind, TopicFact,

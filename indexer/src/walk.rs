@@ -36,6 +36,10 @@ pub struct WalkConfig {
     pub skip_dirs: Vec<String>,
     /// Absolute paths never entered (the index directory).
     pub exclude: Vec<PathBuf>,
+    /// Follow symbolic links whose target lies outside every root. Off by default:
+    /// such links are skipped and reported, so nothing outside the roots is read or
+    /// served unless asked for. Links inside the roots are always followed.
+    pub follow_symlinks: bool,
 }
 
 impl Default for WalkConfig {
@@ -44,6 +48,7 @@ impl Default for WalkConfig {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             skip_dirs: DEFAULT_SKIP_DIRS.iter().map(|s| s.to_string()).collect(),
             exclude: Vec::new(),
+            follow_symlinks: false,
         }
     }
 }
@@ -108,7 +113,7 @@ impl Root {
         let rel = abs.strip_prefix(&self.path).ok()?;
         let rel: Vec<String> = rel
             .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .map(|c| display_name(c.as_os_str()))
             .collect();
         let rel = rel.join("/");
         Some(match (self.prefix.is_empty(), rel.is_empty()) {
@@ -116,6 +121,27 @@ impl Root {
             (false, true) => self.prefix.clone(),
             (false, false) => format!("{}/{rel}", self.prefix),
         })
+    }
+}
+
+/// A file name as text: invalid UTF-8 bytes written `\xNN`, so two names that
+/// differ only in such bytes stay two names.
+pub fn display_name(name: &std::ffi::OsStr) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
     }
 }
 
@@ -186,12 +212,28 @@ pub fn is_manifest(file_name: &str) -> bool {
 }
 
 /// Walks `roots`, honouring `.gitignore` files and the skip lists in `config`.
+///
+/// Only regular files are read: FIFOs, sockets and devices (also behind a symbolic
+/// link) are reported as skipped without being opened, and so are symbolic links
+/// out of every root unless `config.follow_symlinks`. Loops are reported by the walker.
 pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
     let mut out = WalkOutput::default();
+    let all_roots: Vec<PathBuf> = roots.iter().map(|r| r.path.clone()).collect();
     for root in roots {
         out.roots.push(root.prefix.clone());
         let skip_dirs = config.skip_dirs.clone();
         let exclude = config.exclude.clone();
+        // Roots nested in this one are walked on their own.
+        let nested: Vec<PathBuf> = all_roots
+            .iter()
+            .filter(|r| **r != root.path && r.starts_with(&root.path))
+            .cloned()
+            .collect();
+        let refused: std::sync::Arc<std::sync::Mutex<Vec<(PathBuf, String)>>> =
+            std::sync::Arc::default();
+        let refused_in_filter = refused.clone();
+        let inside_roots = all_roots.clone();
+        let follow_outside = config.follow_symlinks;
         let walker = ignore::WalkBuilder::new(&root.path)
             .hidden(true)
             .git_ignore(true)
@@ -203,6 +245,14 @@ pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
             .follow_links(true)
             .sort_by_file_name(|a, b| a.cmp(b))
             .filter_entry(move |e| {
+                if e.path_is_symlink() {
+                    if let Some(why) = refuse_link(e.path(), &inside_roots, follow_outside) {
+                        if let Ok(mut r) = refused_in_filter.lock() {
+                            r.push((e.path().to_path_buf(), why));
+                        }
+                        return false;
+                    }
+                }
                 let is_dir = e.file_type().is_some_and(|t| t.is_dir());
                 if !is_dir {
                     return true;
@@ -211,7 +261,7 @@ pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
                 if e.depth() > 0 && skip_dirs.iter().any(|s| *s == name) {
                     return false;
                 }
-                !exclude.iter().any(|x| e.path() == x)
+                !exclude.iter().any(|x| e.path() == x) && !nested.iter().any(|x| e.path() == x)
             })
             .build();
         for entry in walker {
@@ -241,6 +291,15 @@ pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
                         file_name: ".git".to_string(),
                     });
                 }
+                continue;
+            }
+            // FIFOs, sockets and devices are never opened (a FIFO blocks its reader,
+            // a device may never end).
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                out.skipped.push(Skipped {
+                    path: ws_path,
+                    reason: "not a regular file".to_string(),
+                });
                 continue;
             }
             let file_name = entry.file_name().to_string_lossy().into_owned();
@@ -304,12 +363,53 @@ pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
                 mtime: mtime_of(&meta),
             });
         }
+        let refused = refused.lock().map(|r| r.clone()).unwrap_or_default();
+        for (link, reason) in refused {
+            out.skipped.push(Skipped {
+                path: root
+                    .workspace_path(&link)
+                    .unwrap_or_else(|| link.display().to_string()),
+                reason,
+            });
+        }
     }
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
     out.files.dedup_by(|a, b| a.path == b.path);
+    out.skipped
+        .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
+    out.skipped.dedup();
     out.manifests
         .sort_by(|a, b| (&a.dir, &a.file_name).cmp(&(&b.dir, &b.file_name)));
     out
+}
+
+/// Why a symbolic link is not followed, if it is not: its target is missing, is not
+/// a regular file or directory, or lies outside every root (unless `follow_outside`).
+fn refuse_link(link: &Path, roots: &[PathBuf], follow_outside: bool) -> Option<String> {
+    let target = match link.canonicalize() {
+        Ok(t) => t,
+        // A loop or a dangling link: the walker reports loops itself.
+        Err(e) => {
+            return Some(format!(
+                "symbolic link not followed: {}",
+                e.to_string().to_lowercase()
+            ))
+        }
+    };
+    let meta = std::fs::metadata(&target).ok()?;
+    if !(meta.is_file() || meta.is_dir()) {
+        return Some(format!(
+            "symbolic link to {}, not a regular file",
+            target.display()
+        ));
+    }
+    if !follow_outside && !roots.iter().any(|r| target.starts_with(r)) {
+        return Some(format!(
+            "symbolic link out of the roots (to {}); not followed without --follow-symlinks",
+            target.display()
+        ));
+    }
+    None
 }
 
 /// Seconds since the epoch of a file's modification time (0 if unknown).
@@ -380,9 +480,27 @@ pub fn content_hash(bytes: &[u8]) -> String {
 }
 
 /// Reads a file for indexing: rejects binary and oversized files, replaces invalid UTF-8.
+///
+/// Only a regular file is opened (a FIFO would block, a device never end), and no
+/// more than `max_size + 1` bytes are read whatever its size claims.
 pub fn read_source(path: &Path, max_size: u64) -> Result<SourceText, SkipReason> {
-    let bytes =
-        std::fs::read(path).map_err(|e| SkipReason::Unreadable(e.to_string().to_lowercase()))?;
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| SkipReason::Unreadable(e.to_string().to_lowercase());
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(SkipReason::Unreadable("not a regular file".to_string()));
+    }
+    if meta.len() > max_size {
+        return Err(SkipReason::TooLarge(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut bytes = Vec::new();
+    bytes
+        .try_reserve_exact(meta.len() as usize + 1)
+        .map_err(|_| SkipReason::Unreadable("not enough memory to read it".to_string()))?;
+    file.take(max_size.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
     let size = bytes.len() as u64;
     if size > max_size {
         return Err(SkipReason::TooLarge(size));

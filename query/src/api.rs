@@ -187,6 +187,10 @@ pub struct IndexState {
     /// Whether an update is being applied (a watching server): newer answers
     /// follow shortly.
     pub updating: bool,
+    /// Why the last update of a watching server failed (answers come from the
+    /// state before it; later edits are still applied).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_error: Option<String>,
 }
 
 /// The cached state and when it was computed.
@@ -269,6 +273,7 @@ impl Workspace {
             changed: changed.iter().take(MAX_CHANGED_LISTED).cloned().collect(),
             checked_at: now_secs(),
             updating: false,
+            update_error: None,
         };
         if let Ok(mut cache) = self.state.lock() {
             *cache = Some((Instant::now(), state.clone()));
@@ -315,6 +320,7 @@ impl Workspace {
             changed: Vec::new(),
             checked_at: now_secs(),
             updating: false,
+            update_error: None,
         };
         if let Ok(mut cache) = self.state.lock() {
             *cache = Some((Instant::now(), state));

@@ -23,6 +23,8 @@ pub const DEFAULT_IMPACT_DEPTH: usize = 4;
 const MAX_IMPACTED: usize = 2_000;
 /// Largest diff accepted.
 pub const MAX_DIFF_BYTES: usize = 8 * 1024 * 1024;
+/// Most bytes one impact request reads from disk, all its files together.
+pub const MAX_DIFF_READ_BYTES: u64 = 32 * 1024 * 1024;
 
 /// What to compute the impact of: a unified diff, or symbols.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -241,8 +243,8 @@ struct Found {
 impl Workspace {
     /// A workspace file's text on disk now (lossy UTF-8), if readable.
     pub fn read_current(&self, path: &str) -> Option<String> {
-        let roots = self.store.meta().ok()?.roots;
-        crate::read_disk(&roots, path).map(|b| String::from_utf8_lossy(&b).into_owned())
+        let meta = self.store.meta().ok()?;
+        crate::read_disk(&meta, path).map(|b| String::from_utf8_lossy(&b).into_owned())
     }
 
     /// The impact of a diff against the files on disk, or of symbols.
@@ -346,6 +348,16 @@ impl Workspace {
         notes: &mut Vec<String>,
     ) -> Result<Vec<Found>> {
         use rayon::prelude::*;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        // What one request may make the server read from disk, all files together.
+        let left = AtomicU64::new(MAX_DIFF_READ_BYTES);
+        let read_new = &|path: &str| -> Option<String> {
+            let text = read_new(path)?;
+            let len = text.len() as u64;
+            left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| l.checked_sub(len))
+                .is_ok()
+                .then_some(text)
+        };
         // Files are extracted in parallel; each gives its changes and notes.
         let per_file: Vec<Result<(Vec<Found>, Vec<String>)>> = files
             .par_iter()
@@ -402,6 +414,17 @@ impl Workspace {
         let Some(lang) = Language::from_path(std::path::Path::new(&shown)) else {
             return Ok(());
         };
+        let paths = [f.new_path.as_deref(), f.old_path.as_deref()];
+        if paths
+            .into_iter()
+            .flatten()
+            .any(|p| !crate::is_workspace_path(p))
+        {
+            notes.push(format!(
+                "{shown}: not a path inside the indexed roots (absolute or with `..`); not read"
+            ));
+            return Ok(());
+        }
         if f.binary {
             notes.push(format!("{shown}: binary change, not analysed"));
             return Ok(());
@@ -420,7 +443,10 @@ impl Workspace {
                         lines: added.clone(),
                     }),
                     None => {
-                        notes.push(format!("{shown}: cannot read its new version"));
+                        notes.push(format!(
+                            "{shown}: cannot read its new version (missing, not a regular file, over the size cap, or past the {} MiB one request may read)",
+                            MAX_DIFF_READ_BYTES / (1024 * 1024)
+                        ));
                         return Ok(());
                     }
                 }

@@ -345,7 +345,7 @@ impl Workspace {
         let search = self.search_index()?;
         let hits = search.lookup(target, &self.code_service_filter(q)?)?;
         let files = files::Files::new(&self.store, &self.facts);
-        let roots = self.store.meta()?.roots;
+        let meta = self.store.meta()?;
         // Per file: its text on disk now, and whether that differs from what was indexed.
         let mut disk: BTreeMap<String, (Option<String>, bool)> = BTreeMap::new();
         let mut out = Vec::with_capacity(hits.len());
@@ -353,7 +353,7 @@ impl Workspace {
             let (doc, snippet, stale) = match files.locate(&hit)? {
                 Some((file, index)) => {
                     let (text, stale) = disk.entry(hit.file.clone()).or_insert_with(|| {
-                        let bytes = read_disk(&roots, &hit.file);
+                        let bytes = read_disk(&meta, &hit.file);
                         let stale = bytes
                             .as_ref()
                             .is_none_or(|b| content_hash(b) != file.0.hash);
@@ -832,6 +832,7 @@ impl Workspace {
             .collect();
         let mut config = WalkConfig {
             max_file_size: meta.max_file_size.max(1),
+            follow_symlinks: meta.follow_symlinks,
             ..WalkConfig::default()
         };
         if let Ok(dir) = self.store.dir().canonicalize() {
@@ -1071,19 +1072,55 @@ fn simple_name(target: &str) -> String {
     t[cut..].trim_matches('`').to_string()
 }
 
-/// Bytes of a file on disk, found through the index roots.
-fn read_disk(roots: &[cartograph_graph::RootRecord], path: &str) -> Option<Vec<u8>> {
-    for r in roots {
+/// Whether a path given in a request can name a file inside the roots: relative,
+/// with no `..` and no root or drive component. Anything else is refused before
+/// the disk is touched, so whether it exists is never revealed.
+pub fn is_workspace_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\0')
+        && Path::new(path).components().all(|c| {
+            matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        })
+}
+
+/// Bytes of a file on disk, found through the index roots. Only a regular file no
+/// larger than the index's size cap whose real path lies inside its root (unless
+/// the index follows links out of the roots) is read: a path with `..` or a root,
+/// a FIFO or a device is not.
+fn read_disk(meta: &cartograph_graph::IndexMeta, path: &str) -> Option<Vec<u8>> {
+    use std::io::Read;
+    if !is_workspace_path(path) {
+        return None;
+    }
+    let max_size = meta.max_file_size.max(1);
+    for r in &meta.roots {
         let rel = if r.prefix.is_empty() {
             Some(path)
         } else {
             path.strip_prefix(&r.prefix)
                 .and_then(|p| p.strip_prefix('/'))
         };
-        if let Some(rel) = rel {
-            if let Ok(bytes) = std::fs::read(r.path.join(rel)) {
-                return Some(bytes);
-            }
+        let Some(rel) = rel else { continue };
+        let Ok(real) = r.path.join(rel).canonicalize() else {
+            continue;
+        };
+        if !meta.follow_symlinks && !real.starts_with(&r.path) {
+            continue;
+        }
+        let Ok(meta) = std::fs::metadata(&real) else {
+            continue;
+        };
+        if !meta.is_file() || meta.len() > max_size {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        let read =
+            std::fs::File::open(&real).and_then(|f| f.take(max_size).read_to_end(&mut bytes));
+        if read.is_ok() {
+            return Some(bytes);
         }
     }
     None

@@ -98,6 +98,21 @@ pub struct Live {
     updating: Mutex<()>,
     /// Whether an update runs now.
     busy: std::sync::atomic::AtomicBool,
+    /// Why the last update failed, until one succeeds.
+    failure: Mutex<Option<String>>,
+}
+
+/// Clears the busy flag and opens the gate however an update ends (an error, a
+/// panic in a worker), so readers never wait on an update that is gone.
+struct UpdateEnd<'a>(&'a Live);
+
+impl Drop for UpdateEnd<'_> {
+    fn drop(&mut self) {
+        self.0.gate.open();
+        self.0
+            .busy
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Live {
@@ -108,6 +123,7 @@ impl Live {
             gate: Gate::default(),
             updating: Mutex::new(()),
             busy: std::sync::atomic::AtomicBool::new(false),
+            failure: Mutex::new(None),
         }
     }
 
@@ -129,6 +145,11 @@ impl Live {
         self.busy.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Why the last update failed, if it did (cleared by the next one that succeeds).
+    pub fn last_failure(&self) -> Option<String> {
+        self.failure.lock().ok().and_then(|f| f.clone())
+    }
+
     /// Brings the index up to date with the disk (the roots it records) and makes
     /// the result current. Readers wait only from the store write to the swap.
     pub fn update(&self, progress: &(dyn Fn(IndexEvent) + Sync)) -> Result<IndexReport> {
@@ -139,13 +160,16 @@ impl Live {
         };
         let meta = now.store().meta()?;
         self.busy.store(true, std::sync::atomic::Ordering::Relaxed);
+        let end = UpdateEnd(self);
         let config = IndexConfig {
             roots: Vec::new(),
             walk: cartograph_indexer::WalkConfig {
                 max_file_size: meta.max_file_size.max(1),
+                follow_symlinks: meta.follow_symlinks,
                 ..cartograph_indexer::WalkConfig::default()
             },
             cancel: None,
+            ..IndexConfig::default()
         };
         let started = std::time::Instant::now();
         let outcome = now.update(&config, progress, &|| self.gate.close());
@@ -171,8 +195,10 @@ impl Live {
             }
             report
         });
-        self.gate.open();
-        self.busy.store(false, std::sync::atomic::Ordering::Relaxed);
+        drop(end);
+        if let Ok(mut failure) = self.failure.lock() {
+            *failure = result.as_ref().err().map(|e| e.to_string());
+        }
         result
     }
 }

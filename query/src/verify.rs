@@ -79,9 +79,11 @@ impl Workspace {
             roots: meta.roots.iter().map(|r| r.path.clone()).collect(),
             walk: WalkConfig {
                 max_file_size: meta.max_file_size.max(1),
+                follow_symlinks: meta.follow_symlinks,
                 ..WalkConfig::default()
             },
             cancel: None,
+            ..IndexConfig::default()
         };
         let (rebuilt, _) = Workspace::index(&scratch.0, &config, &|_| {})?;
         let stored = records(self)?;

@@ -25,6 +25,11 @@ enum Op {
     Append(usize, usize),
     /// Rename every occurrence of the file's first definition-like word.
     RenameWord(usize),
+    /// Define, in a file, every import alias of the workspace as a function of
+    /// the file's language (a new name equal to an alias).
+    ShadowAliases(usize),
+    /// Import another file's first definition under an alias, and call it.
+    AliasImport(usize, usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -35,6 +40,8 @@ fn op() -> impl Strategy<Value = Op> {
         any::<usize>().prop_map(Op::Truncate),
         (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Op::Append(a, b)),
         any::<usize>().prop_map(Op::RenameWord),
+        any::<usize>().prop_map(Op::ShadowAliases),
+        (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Op::AliasImport(a, b)),
     ]
 }
 
@@ -112,6 +119,67 @@ fn apply(root: &Path, op: &Op, step: usize) {
             text.push('\n');
             text.push_str(&extra);
             std::fs::write(&target, text).unwrap();
+        }
+        Op::ShadowAliases(i) => {
+            let p = pick(*i);
+            let ext = p.extension().and_then(|x| x.to_str()).unwrap_or_default();
+            let mut aliases: Vec<String> = Vec::new();
+            for f in &files {
+                let text = std::fs::read_to_string(f).unwrap_or_default();
+                let mut words = text.split(|c: char| !c.is_alphanumeric() && c != '_');
+                while let Some(w) = words.next() {
+                    if w == "as" {
+                        if let Some(alias) = words.by_ref().find(|w| !w.is_empty()) {
+                            aliases.push(alias.to_string());
+                        }
+                    }
+                }
+            }
+            aliases.sort();
+            aliases.dedup();
+            let mut text = std::fs::read_to_string(&p).unwrap();
+            for a in aliases
+                .iter()
+                .filter(|a| a.chars().next().is_some_and(char::is_alphabetic))
+            {
+                match ext {
+                    "py" => text.push_str(&format!("\n\ndef {a}():\n    return 0\n")),
+                    "ts" | "js" => {
+                        text.push_str(&format!("\nexport function {a}() {{ return 0; }}\n"))
+                    }
+                    "go" => text.push_str(&format!("\nfunc {a}() int {{ return 0 }}\n")),
+                    _ => {}
+                }
+            }
+            std::fs::write(&p, text).unwrap();
+        }
+        Op::AliasImport(a, b) => {
+            let user = pick(*a);
+            let py: Vec<&PathBuf> = files
+                .iter()
+                .filter(|f| f.extension().is_some_and(|x| x == "py"))
+                .collect();
+            if user.extension().is_none_or(|x| x != "py") || py.is_empty() {
+                return;
+            }
+            let module = py[b % py.len()];
+            let text = std::fs::read_to_string(module).unwrap();
+            let Some(name) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("def ").or_else(|| l.strip_prefix("class ")))
+                .and_then(|rest| {
+                    rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+                        .next()
+                })
+            else {
+                return;
+            };
+            let stem = module.file_stem().unwrap().to_string_lossy();
+            let mut user_text = std::fs::read_to_string(&user).unwrap();
+            user_text.push_str(&format!(
+                "\n\nfrom .{stem} import {name} as nick{step}\n\ndef use_nick{step}():\n    return nick{step}()\n"
+            ));
+            std::fs::write(&user, user_text).unwrap();
         }
         Op::RenameWord(i) => {
             let p = pick(*i);
@@ -247,4 +315,99 @@ fn json_answers_say_how_fresh_the_index_behind_them_is() {
     ws.run(&["index"]).ok();
     let callers = json(&["callers", "charge", "--json"]);
     assert_eq!(callers["index"]["stale"], false);
+}
+
+/// One incremental step, then `verify` (a rebuild compared record by record).
+fn step_then_verify(ws: &Workspace, what: &str) {
+    ws.run(&["index"]).ok();
+    let verify = ws.run(&["verify"]);
+    assert_eq!(
+        verify.code, 0,
+        "after {what}: {}{}",
+        verify.stdout, verify.stderr
+    );
+}
+
+#[test]
+fn a_new_name_equal_to_an_import_alias_keeps_the_alias_linked() {
+    let ws = Workspace::empty();
+    ws.write("pkg/__init__.py", "");
+    ws.write("pkg/m.py", "def shout():\n    return 1\n");
+    ws.write(
+        "pkg/user.py",
+        "from .m import shout as yell\n\ndef call():\n    return yell()\n",
+    );
+    ws.write(
+        "web/m.ts",
+        "export function shout(): number { return 1; }\n",
+    );
+    ws.write(
+        "web/user.ts",
+        "import { shout as yell } from \"./m\";\n\nexport function call(): number { return yell(); }\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let callees = |file: &str| {
+        let out = ws.run(&["outline", file, "--json"]).json();
+        let id = out[0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{out}"))
+            .to_string();
+        ws.run(&["callees", &id]).ok().to_string()
+    };
+    for file in ["pkg/user.py", "web/user.ts"] {
+        let before = callees(file);
+        assert!(before.contains("shout"), "{before}");
+    }
+    // Any file defining a name equal to the alias.
+    ws.write("pkg/other.py", "def yell():\n    return 2\n");
+    ws.write(
+        "web/other.ts",
+        "export function yell(): number { return 2; }\n",
+    );
+    step_then_verify(&ws, "defining the aliases elsewhere");
+    for file in ["pkg/user.py", "web/user.ts"] {
+        let out = callees(file);
+        assert!(out.contains("shout"), "{file}: {out}");
+        assert!(!out.contains("other."), "{file}: {out}");
+    }
+}
+
+#[test]
+fn a_class_named_like_its_aliased_base_does_not_inherit_from_itself() {
+    let ws = Workspace::empty();
+    ws.write("pkg/__init__.py", "");
+    ws.write(
+        "pkg/base.py",
+        "class Serializer:\n    def dump(self):\n        return 1\n",
+    );
+    ws.write(
+        "pkg/geo.py",
+        "from .base import Serializer as Base\n\nclass Serializer(Base):\n    def dump(self):\n        return 2\n",
+    );
+    ws.write(
+        "web/base.ts",
+        "export class Serializer { dump(): number { return 1; } }\n",
+    );
+    ws.write(
+        "web/geo.ts",
+        "import { Serializer as Base } from \"./base\";\n\nexport class Serializer extends Base { dump(): number { return 2; } }\n",
+    );
+    ws.run(&["index", "."]).ok();
+    for (file, base) in [("pkg/geo.py", "pkg/base.py"), ("web/geo.ts", "web/base.ts")] {
+        let out = ws.run(&["outline", file, "--json"]).json();
+        let id = out[0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{out}"))
+            .to_string();
+        let hierarchy = ws.run(&["hierarchy", &id, "--json"]).ok().to_string();
+        assert!(hierarchy.contains(base), "{file}: {hierarchy}");
+        let supers: serde_json::Value = serde_json::from_str(&hierarchy).unwrap();
+        let files: Vec<&str> = supers["supertypes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["symbol"]["file"].as_str().unwrap())
+            .collect();
+        assert_eq!(files, [base], "{file}: {hierarchy}");
+    }
 }

@@ -423,3 +423,88 @@ fn working_tree_stdin_symbols_markdown_and_fail_on() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("git diff"), "{}", bad.stderr);
 }
+
+/// Runs `impact --stdin --json` with `diff` in `dir`.
+fn impact_of_diff(dir: &std::path::Path, diff: &str) -> Value {
+    use std::io::Write;
+    let mut child = Command::new(cartograph_tests::binary())
+        .args(["impact", "--stdin", "--json"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(diff.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_diff_never_reads_outside_the_roots_nor_special_or_oversized_files() {
+    let ws = cartograph_tests::Workspace::empty();
+    ws.write("app.py", "def inside():\n    return 1\n");
+    ws.write(
+        "big.py",
+        format!("def big():\n    return 1\n# {}\n", "x".repeat(8192)),
+    );
+    ws.run(&["index", ".", "--max-file-size", "4096"]).ok();
+    let secret = ws.tmp.path().join("secret.py");
+    std::fs::write(&secret, "def outside_secret():\n    return 1\n").unwrap();
+    std::fs::write(ws.root.join("pipe.py"), "").unwrap();
+    std::fs::remove_file(ws.root.join("pipe.py")).unwrap();
+    let status = Command::new("mkfifo")
+        .arg(ws.root.join("pipe.py"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let hunk = "@@ -1,2 +1,2 @@\n-def outside_secret():\n+def outside_secret():\n     return 1\n";
+    let mut answers = Vec::new();
+    for path in [
+        secret.display().to_string(),
+        "../secret.py".to_string(),
+        "/nonexistent/secret.py".to_string(),
+        "../missing.py".to_string(),
+    ] {
+        let diff = format!("--- a/{path}\n+++ b/{path}\n{hunk}");
+        let diff = diff.replace("a//", "/").replace("b//", "/");
+        let answer = impact_of_diff(&ws.root, &diff);
+        assert_eq!(
+            answer["changed"].as_array().map(Vec::len),
+            Some(0),
+            "{answer}"
+        );
+        let text = answer.to_string();
+        assert!(!text.contains("outside_secret\""), "{text}");
+        // Existing and missing files outside answer alike: no existence oracle.
+        answers.push(answer["notes"].to_string().replace(&path, "PATH"));
+    }
+    assert!(answers.windows(2).all(|w| w[0] == w[1]), "{answers:?}");
+    assert!(
+        answers[0].contains("not a path inside the indexed roots"),
+        "{answers:?}"
+    );
+    // A FIFO and a file over the size cap are not read (the FIFO would block).
+    for path in ["pipe.py", "big.py"] {
+        let diff =
+            format!("--- a/{path}\n+++ b/{path}\n@@ -1,1 +1,1 @@\n-def big():\n+def big():\n");
+        let answer = impact_of_diff(&ws.root, &diff);
+        assert!(
+            answer["notes"]
+                .to_string()
+                .contains("cannot read its new version"),
+            "{answer}"
+        );
+    }
+}
