@@ -58,9 +58,13 @@ impl Auth {
     fn accepts(&self, header: Option<&str>) -> bool {
         match &self.0 {
             None => true,
+            // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` is `Bearer`.
             Some(token) => header
-                .and_then(|h| h.strip_prefix("Bearer "))
-                .is_some_and(|given| constant_time_eq(given.as_bytes(), token.as_bytes())),
+                .and_then(|h| h.trim().split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .is_some_and(|(_, given)| {
+                    constant_time_eq(given.trim().as_bytes(), token.as_bytes())
+                }),
         }
     }
 }
@@ -213,7 +217,12 @@ async fn http(
         .with_max_request_body_bytes(MAX_REQUEST_BYTES)
         .with_cancellation_token(stop.child_token());
     config = if local.ip().is_loopback() {
-        config.with_allowed_hosts(["localhost", "127.0.0.1", "::1", "[::1]"])
+        // The address it is bound to is its own name too (`127.0.0.2`).
+        let own = match local.ip() {
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        };
+        config.with_allowed_hosts(["localhost", "127.0.0.1", "::1", "[::1]", own.as_str()])
     } else {
         // Off loopback the token guards every request; any Host may carry it.
         config.with_allowed_hosts(Vec::<String>::new())
@@ -256,5 +265,23 @@ async fn require_token(
             "missing or wrong token: send `Authorization: Bearer <token>`\n",
         )
             .into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive_and_the_token_exact() {
+        let auth = Auth(Some(Arc::from("s3cret")));
+        for ok in ["Bearer s3cret", "bearer s3cret", "BEARER  s3cret"] {
+            assert!(auth.accepts(Some(ok)), "{ok}");
+        }
+        for refused in ["Bearer s3cre", "Basic s3cret", "s3cret", "Bearers3cret", ""] {
+            assert!(!auth.accepts(Some(refused)), "{refused}");
+        }
+        assert!(!auth.accepts(None));
+        assert!(Auth(None).accepts(None));
     }
 }

@@ -72,6 +72,7 @@ impl Workspace {
             ));
         }
         let state = self.index_state(std::time::Duration::ZERO)?;
+        remove_abandoned_scratch(scratch_parent);
         let dir = scratch_parent.join(format!("cartograph-verify-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let scratch = Scratch(dir);
@@ -114,5 +115,35 @@ impl Workspace {
             }
         }
         Ok(v)
+    }
+}
+
+/// Removes scratch directories left by `verify` runs that were killed (their
+/// process is gone), so an interrupted run leaks nothing for long.
+fn remove_abandoned_scratch(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("cartograph-verify-"))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !process_alive(pid) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// Whether a process runs (Linux: its `/proc` entry); elsewhere assumed alive.
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
     }
 }
