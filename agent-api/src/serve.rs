@@ -240,11 +240,86 @@ async fn http(
     );
     let app = axum::Router::new()
         .nest_service("/mcp", mcp)
+        .layer(axum::middleware::from_fn(jsonrpc_shape))
         .layer(axum::middleware::from_fn_with_state(auth, require_token));
     axum::serve(listener, app)
         .with_graceful_shutdown(stop.cancelled_owned())
         .await
         .context("the HTTP server failed")
+}
+
+/// A JSON-RPC error response (`id` null: the request's id could not be read).
+fn jsonrpc_error(status: StatusCode, id: serde_json::Value, code: i64, message: &str) -> Response {
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "error": { "code": code, "message": message },
+    });
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// Answers a POST whose body is not one JSON-RPC message with a JSON-RPC error
+/// (parse error -32700, invalid request -32600, batches refused) instead of a bare
+/// HTTP status, and passes the others on unchanged.
+async fn jsonrpc_shape(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if request.method() != axum::http::Method::POST {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_REQUEST_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return jsonrpc_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                serde_json::Value::Null,
+                -32600,
+                &format!("the request is larger than {MAX_REQUEST_BYTES} bytes"),
+            )
+        }
+    };
+    let message: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return jsonrpc_error(
+                StatusCode::BAD_REQUEST,
+                serde_json::Value::Null,
+                -32700,
+                &format!("parse error: {e}"),
+            )
+        }
+    };
+    let id = message
+        .get("id")
+        .cloned()
+        .unwrap_or(serde_json::Value::Null);
+    let invalid = match &message {
+        serde_json::Value::Array(_) => {
+            Some("batch requests are not supported: send one message per POST")
+        }
+        serde_json::Value::Object(m) => {
+            let versioned = m.get("jsonrpc").and_then(|v| v.as_str()) == Some("2.0");
+            let shaped = m.get("method").is_some_and(|v| v.is_string())
+                || m.contains_key("result")
+                || m.contains_key("error");
+            (!versioned || !shaped).then_some(
+                "invalid request: a JSON-RPC 2.0 message needs `\"jsonrpc\": \"2.0\"` and a string `method` (or a `result`/`error`)",
+            )
+        }
+        _ => Some("invalid request: a JSON-RPC message is a JSON object"),
+    };
+    if let Some(why) = invalid {
+        return jsonrpc_error(StatusCode::BAD_REQUEST, id, -32600, why);
+    }
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
+    .await
 }
 
 async fn require_token(

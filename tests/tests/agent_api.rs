@@ -390,6 +390,26 @@ fn a_token_is_required_when_set_and_off_loopback() {
     assert!(
         http_post(&authority, init, &["Authorization: Bearer s3cret"]).starts_with("HTTP/1.1 200")
     );
+    // The scheme is case-insensitive.
+    assert!(
+        http_post(&authority, init, &["Authorization: bearer s3cret"]).starts_with("HTTP/1.1 200")
+    );
+    // Malformed messages get JSON-RPC errors, not a bare HTTP status.
+    let token = ["Authorization: Bearer s3cret"];
+    for (body, code) in [
+        ("{not json", "-32700"),
+        (r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#, "-32600"),
+        (r#"{"id":7,"method":"ping"}"#, "-32600"),
+        ("42", "-32600"),
+    ] {
+        let answer = http_post(&authority, body, &token);
+        assert!(answer.starts_with("HTTP/1.1 400"), "{body}: {answer}");
+        assert!(
+            answer.contains(&format!("\"code\":{code}")),
+            "{body}: {answer}"
+        );
+        assert!(answer.contains("\"jsonrpc\":\"2.0\""), "{body}: {answer}");
+    }
 
     runtime().block_on(async {
         let mut grpc = CartographClient::connect(server.grpc.clone())
