@@ -20,11 +20,228 @@ pub struct Deployment {
     pub build: Option<String>,
     /// Environment variables, with `${VAR}` and `${VAR:-default}` interpolated.
     pub env: BTreeMap<String, String>,
+    /// Calls its configuration declares (gateway routes, service URLs), sorted.
+    #[serde(default)]
+    pub calls: Vec<ConfigCall>,
+}
+
+/// A call a service's configuration declares rather than its code: a gateway route
+/// (`uri: lb://vets-service` with `Path=/api/vet/**`, Zuul's `serviceId`), or a URL
+/// naming another service (`userInfoUri: http://auth-server:9999/uaa/user`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ConfigCall {
+    /// The URL called (`lb://name` for a service-discovery name).
+    pub url: String,
+    /// The path prefix a gateway forwards to it (`/api/vet/**`), when it is a route.
+    pub route: Option<String>,
+    /// The configuration key it was read from (`spring.cloud.gateway.routes`).
+    pub key: String,
 }
 
 /// Whether a file may declare deployments (checked by content when parsed).
 pub fn is_deployment_file(name: &str) -> bool {
-    name == ".env" || name == "cartograph.toml" || name.ends_with(".yaml") || name.ends_with(".yml")
+    name == ".env"
+        || name == "cartograph.toml"
+        || name.ends_with(".yaml")
+        || name.ends_with(".yml")
+        || (is_spring_config(name) && name.ends_with(".properties"))
+}
+
+/// A Spring Boot configuration file: `application.yml`, `application-docker.properties`,
+/// `bootstrap.yml`.
+fn is_spring_config(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name);
+    let base = stem.split('-').next().unwrap_or(stem);
+    matches!(base, "application" | "bootstrap")
+        && [".yml", ".yaml", ".properties"]
+            .iter()
+            .any(|e| name.ends_with(e))
+}
+
+/// The directory of the module a Spring configuration file configures: the one
+/// holding `src/main/resources` (where its build manifest is), else the file's own.
+fn spring_module_dir(path: &str) -> String {
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    match dir.find("src/main/resources") {
+        Some(0) => String::new(),
+        Some(at) => dir[..at].trim_end_matches('/').to_string(),
+        None => dir.to_string(),
+    }
+}
+
+/// `${NAME:default}` as Spring writes placeholders: the default, when there is one.
+fn spring_default(value: &str) -> String {
+    match value
+        .trim()
+        .strip_prefix("${")
+        .and_then(|v| v.strip_suffix('}'))
+    {
+        Some(inner) => inner.split_once(':').map_or("", |(_, d)| d).to_string(),
+        None => value.trim().to_string(),
+    }
+}
+
+/// A Spring Boot service's `spring.application.name` (the name service discovery,
+/// Feign clients, `lb://` URIs and gateways call it by), from a YAML document or a
+/// properties file, as a deployment of its module.
+/// Without a name, a file that declares calls still stands for its module (named
+/// after its directory) so that the calls count for it.
+fn spring_application(
+    path: &str,
+    name: Option<String>,
+    mut calls: Vec<ConfigCall>,
+) -> Option<Deployment> {
+    let module = spring_module_dir(path);
+    let name = name
+        .map(|n| spring_default(&n))
+        .filter(|n| !n.is_empty() && !n.contains("${"))
+        .or_else(|| {
+            let dir = module.rsplit('/').next().unwrap_or(&module);
+            (!calls.is_empty() && !dir.is_empty()).then(|| dir.to_string())
+        })?;
+    calls.sort();
+    calls.dedup();
+    Some(Deployment {
+        name,
+        file: path.to_string(),
+        build: Some(module),
+        env: BTreeMap::new(),
+        calls,
+    })
+}
+
+/// Whether a configuration value is a URL that may name a service: `http(s)://`,
+/// `ws(s)://` or a service-discovery `lb://` URL with a host.
+fn service_url(value: &str) -> Option<String> {
+    let value = if value.trim_start().starts_with("${") {
+        spring_default(value)
+    } else {
+        value.trim().to_string()
+    };
+    let (scheme, rest) = value.split_once("://")?;
+    let known = matches!(
+        scheme.to_ascii_lowercase().as_str(),
+        "http" | "https" | "ws" | "wss" | "lb"
+    );
+    let host = rest.split(['/', ':', '?']).next().unwrap_or("");
+    (known && !host.is_empty() && !host.contains(['{', '$', ' '])).then_some(value)
+}
+
+/// A route's path prefix: Zuul's `path: /x/**`, a Spring Cloud Gateway predicate
+/// `Path=/api/vet/**` (the first of a list).
+fn route_of(entry: &Yaml) -> Option<String> {
+    if let Some(p) = entry.get("path").and_then(Yaml::scalar) {
+        return Some(p);
+    }
+    entry
+        .get("predicates")
+        .map(Yaml::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Yaml::scalar)
+        .find_map(|p| {
+            p.strip_prefix("Path=")
+                .map(|r| r.split(',').next().unwrap_or(r).to_string())
+        })
+}
+
+/// The calls a Spring configuration document declares (see [`ConfigCall`]): mappings
+/// with a `serviceId` or a `uri`/`url` (routes, with their path), and any other value
+/// that is a service URL. `key` is the dotted path to `node`.
+fn config_calls(node: &Yaml, key: &str, out: &mut Vec<ConfigCall>) {
+    match node {
+        Yaml::Map(_) => {
+            let target = node
+                .get("serviceId")
+                .or_else(|| node.get("service-id"))
+                .and_then(Yaml::scalar)
+                .filter(|s| !s.is_empty() && !s.contains("${"))
+                .map(|s| format!("lb://{s}"))
+                .or_else(|| {
+                    ["uri", "url"].iter().find_map(|k| {
+                        node.get(k)
+                            .and_then(Yaml::scalar)
+                            .and_then(|v| service_url(&v))
+                    })
+                });
+            let handled = target.is_some();
+            if let Some(url) = target {
+                out.push(ConfigCall {
+                    url,
+                    route: route_of(node),
+                    key: key.to_string(),
+                });
+            }
+            for (k, v) in node.entries() {
+                let k = k.scalar().unwrap_or_default();
+                if handled && matches!(k.as_str(), "serviceId" | "service-id" | "uri" | "url") {
+                    continue;
+                }
+                let child = if key.is_empty() {
+                    k
+                } else {
+                    format!("{key}.{k}")
+                };
+                config_calls(v, &child, out);
+            }
+        }
+        Yaml::Seq(items) => {
+            for item in items {
+                config_calls(item, key, out);
+            }
+        }
+        Yaml::Scalar(v) => {
+            if let Some(url) = service_url(v) {
+                out.push(ConfigCall {
+                    url,
+                    route: None,
+                    key: key.to_string(),
+                });
+            }
+        }
+        Yaml::Null => {}
+    }
+}
+
+/// [`config_calls`] of a properties file: `zuul.routes.x.path` + `.serviceId`/`.url`
+/// make a route; any other URL value a call.
+fn properties_calls(text: &str) -> Vec<ConfigCall> {
+    let mut out = Vec::new();
+    let entries: Vec<(&str, &str)> = properties(text).collect();
+    for (k, v) in &entries {
+        let (group, last) = k.rsplit_once('.').unwrap_or(("", k));
+        let url = match last {
+            "serviceId" | "service-id" => Some(format!("lb://{v}")),
+            _ => service_url(v),
+        };
+        let Some(url) = url else { continue };
+        let route = matches!(last, "serviceId" | "service-id" | "url" | "uri")
+            .then(|| {
+                entries
+                    .iter()
+                    .find(|(k2, _)| *k2 == format!("{group}.path"))
+                    .map(|(_, p)| p.to_string())
+            })
+            .flatten();
+        out.push(ConfigCall {
+            url,
+            route,
+            key: k.to_string(),
+        });
+    }
+    out
+}
+
+/// `key=value` and `key: value` lines of a properties file.
+fn properties(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.lines().filter_map(|line| {
+        let line = line.trim();
+        if line.starts_with('#') || line.starts_with('!') {
+            return None;
+        }
+        let at = line.find(['=', ':'])?;
+        Some((line[..at].trim(), line[at + 1..].trim()))
+    })
 }
 
 /// What the deployment files of a workspace declare, and what could not be read.
@@ -98,10 +315,15 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
         let values = name.starts_with("values") && charts.contains_key(dir);
         // Other YAML (CI workflows, OpenAPI specs) is read only when it may hold
         // Kubernetes objects.
-        if path.ends_with(".env") || name == "cartograph.toml" || name == "Chart.yaml" {
+        let spring = is_spring_config(name);
+        if path.ends_with(".env")
+            || name == "cartograph.toml"
+            || name == "Chart.yaml"
+            || path.ends_with(".properties")
+        {
             continue;
         }
-        if !compose && !values && !text.contains("kind:") {
+        if !compose && !values && !spring && !text.contains("kind:") {
             continue;
         }
         let rendered;
@@ -126,6 +348,12 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
         config_data(docs, &mut config);
     }
     let mut out = Vec::new();
+    for (path, text) in files.iter().filter(|(p, _)| p.ends_with(".properties")) {
+        let name = properties(text)
+            .find(|(k, _)| *k == "spring.application.name")
+            .map(|(_, v)| v.to_string());
+        out.extend(spring_application(path, name, properties_calls(text)));
+    }
     for (path, text) in files.iter().filter(|(p, _)| p.ends_with("cartograph.toml")) {
         match aliases(path, text) {
             Ok(found) => out.extend(found),
@@ -141,7 +369,25 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
     for (path, docs) in &parsed {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
         let compose = name.starts_with("docker-compose") || name.starts_with("compose");
-        if compose {
+        if is_spring_config(name) {
+            // The first document that names the application (profiles may repeat it).
+            let named = docs.iter().find_map(|d| {
+                let spring = d.get("spring")?;
+                spring
+                    .get("application")
+                    .and_then(|a| a.get("name"))
+                    .or_else(|| spring.get("application.name"))
+                    .and_then(Yaml::scalar)
+            });
+            let dotted = docs
+                .iter()
+                .find_map(|d| d.get("spring.application.name").and_then(Yaml::scalar));
+            let mut calls = Vec::new();
+            for d in docs {
+                config_calls(d, "", &mut calls);
+            }
+            out.extend(spring_application(path, named.or(dotted), calls));
+        } else if compose {
             out.extend(
                 docs.iter()
                     .take(1)
@@ -265,6 +511,7 @@ fn aliases(path: &str, text: &str) -> Result<Vec<Deployment>, String> {
                 file: path.to_string(),
                 build: Some(build.clone()),
                 env: BTreeMap::new(),
+                calls: Vec::new(),
             });
         }
     }
@@ -309,6 +556,7 @@ fn helm_values(path: &str, doc: &Yaml, chart: &str) -> Deployment {
         file: path.to_string(),
         build: None,
         env,
+        calls: Vec::new(),
     }
 }
 
@@ -350,6 +598,7 @@ fn compose_services(path: &str, doc: &Yaml, dotenv: &HashMap<String, String>) ->
             file: path.to_string(),
             build,
             env,
+            calls: Vec::new(),
         });
     }
     out
@@ -494,6 +743,7 @@ fn kubernetes_deployments(path: &str, docs: &[Yaml], config: &ConfigData) -> Vec
             file: path.to_string(),
             build: None,
             env,
+            calls: Vec::new(),
         });
     }
     out
@@ -625,5 +875,39 @@ mod tests {
         assert_eq!(rendered[0].name, "cart");
         assert_eq!(rendered[0].env["REDIS_ADDR"], "cart-redis:6379");
         assert_eq!(rendered[0].env["CATALOG_URL"], "http://catalog:8080");
+    }
+
+    #[test]
+    fn spring_boot_configuration_names_its_service() {
+        let scan = parse_within_seconds(&[
+            (
+                "customers-service/src/main/resources/application.yml",
+                "spring:\n  application:\n    name: customers-service\n---\nspring:\n  config:\n    activate:\n      on-profile: docker\n",
+            ),
+            (
+                "gateway/src/main/resources/bootstrap.yml",
+                "spring.application.name: ${GATEWAY_NAME:api-gateway}\n",
+            ),
+            (
+                "shipping/src/main/resources/application.properties",
+                "# the shipping service\nspring.application.name=shipping\nserver.port=8080\n",
+            ),
+            ("other/src/main/resources/application.yml", "server:\n  port: 1\n"),
+        ]);
+        let found: Vec<(&str, Option<&str>)> = scan
+            .deployments
+            .iter()
+            .map(|d| (d.name.as_str(), d.build.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("api-gateway", Some("gateway")),
+                ("customers-service", Some("customers-service")),
+                ("shipping", Some("shipping")),
+            ]
+        );
+        assert!(is_deployment_file("application-docker.properties"));
+        assert!(!is_deployment_file("messages.properties"));
     }
 }

@@ -1050,7 +1050,7 @@ pub(crate) fn host_key(name: &str) -> String {
 }
 
 /// Whether a path is a health check, a readiness or liveness probe, or metrics.
-fn is_probe(path: &str) -> bool {
+pub(crate) fn is_probe(path: &str) -> bool {
     let last = path.rsplit('/').next().unwrap_or("");
     matches!(
         last,

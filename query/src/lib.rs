@@ -495,10 +495,70 @@ impl Workspace {
             }
             e.confidence = e.confidence.max(l.confidence);
         }
+        self.config_dependencies(&mut edges)?;
         Ok(ServiceMap {
             services: services.into_values().collect(),
             edges: edges.into_values().collect(),
         })
+    }
+
+    /// Adds the dependencies services' configuration declares (gateway routes, URLs
+    /// naming another service; see `ConfigCall`) to `edges`: evidence `env-config`,
+    /// less sure than a call in code (0.8 for a route, 0.6 for a URL alone).
+    fn config_dependencies(
+        &self,
+        edges: &mut BTreeMap<(String, String, String), ServiceDependency>,
+    ) -> Result<()> {
+        let names = self.service_names()?;
+        let deployments = self.store.deployments()?;
+        if deployments.iter().all(|d| d.calls.is_empty()) {
+            return Ok(());
+        }
+        let deployed = graph_view::DeployedServices::new(
+            names
+                .services
+                .values()
+                .map(|s| (s.code_name.as_str(), s.path.as_str())),
+            &deployments,
+        );
+        for (d, runs) in deployments.iter().zip(&deployed.runs) {
+            let Some((owner, _)) = runs else { continue };
+            for call in &d.calls {
+                let (host, path) = cartograph_graph::split_url(&call.url);
+                let Some(target) =
+                    host.and_then(|h| deployed.by_host.get(&graph_view::host_key(&h)))
+                else {
+                    continue;
+                };
+                if target == owner || graph_view::is_probe(&path) {
+                    continue;
+                }
+                let (from, to) = (names.shown(owner), names.shown(target));
+                let endpoint = format!("http:* {}", call.route.as_deref().unwrap_or(&path));
+                let confidence = if call.route.is_some() { 0.8 } else { 0.6 };
+                let e = edges
+                    .entry((from.to_string(), to.to_string(), "http".to_string()))
+                    .or_insert_with(|| ServiceDependency {
+                        from: from.to_string(),
+                        to: to.to_string(),
+                        protocol: "http".to_string(),
+                        endpoints: Vec::new(),
+                        evidence: Vec::new(),
+                        confidence: 0.0,
+                    });
+                if !e.endpoints.contains(&endpoint) {
+                    e.endpoints.push(endpoint);
+                    e.endpoints.sort();
+                }
+                let evidence = "env-config".to_string();
+                if !e.evidence.contains(&evidence) {
+                    e.evidence.push(evidence);
+                    e.evidence.sort();
+                }
+                e.confidence = e.confidence.max(confidence);
+            }
+        }
+        Ok(())
     }
 
     /// The endpoints services provide and consume (matched to a contract), by

@@ -468,3 +468,90 @@ module.exports = { invoice, pay, status, wrong };
     let callers = ws.run(&["callers", "invoice_detail"]).ok().to_string();
     assert!(callers.contains("shop/billing.js"), "{callers}");
 }
+
+/// `services --json` edges as `from -> to protocol [evidence]` lines.
+fn edge_lines(ws: &Workspace) -> BTreeSet<String> {
+    ws.run(&["services", "--json"]).json()["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} -> {} {} {}",
+                e["from"].as_str().unwrap(),
+                e["to"].as_str().unwrap(),
+                e["protocol"].as_str().unwrap(),
+                e["evidence"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn spring_services_are_called_by_their_application_names_and_gateway_routes() {
+    let ws = Workspace::empty();
+    let pom = |artifact: &str| format!("<project><artifactId>{artifact}</artifactId></project>\n");
+    // A service known to discovery by `spring.application.name`, not its artifact.
+    ws.write("petshop-owners/pom.xml", pom("petshop-owners"));
+    ws.write(
+        "petshop-owners/src/main/resources/application.yml",
+        "spring:\n  application:\n    name: owners-service\n---\nspring:\n  config:\n    activate:\n      on-profile: docker\n",
+    );
+    ws.write(
+        "petshop-owners/src/main/java/shop/OwnerResource.java",
+        "package shop;\n\n@RestController\n@RequestMapping(\"/owners\")\nclass OwnerResource {\n    @GetMapping(\"/{ownerId}\")\n    public Owner find(int ownerId) { return null; }\n}\n",
+    );
+    ws.write("petshop-visits/pom.xml", pom("petshop-visits"));
+    ws.write(
+        "petshop-visits/src/main/resources/application.properties",
+        "spring.application.name=visits-service\nserver.port=8082\n",
+    );
+    ws.write(
+        "petshop-visits/src/main/java/shop/VisitResource.java",
+        "package shop;\n\n@RestController\nclass VisitResource {\n    @GetMapping(\"/visits\")\n    public List<Visit> all() { return null; }\n}\n",
+    );
+    // A gateway: routes in configuration, and a client in code reaching the owners
+    // by their discovery name.
+    ws.write("petshop-gateway/pom.xml", pom("petshop-gateway"));
+    ws.write(
+        "petshop-gateway/src/main/resources/application.yml",
+        "spring:\n  application:\n    name: api-gateway\n  cloud:\n    gateway:\n      routes:\n        - id: visits\n          uri: lb://visits-service\n          predicates:\n            - Path=/api/visit/**\n",
+    );
+    ws.write(
+        "petshop-gateway/src/main/java/shop/OwnersClient.java",
+        "package shop;\n\nclass OwnersClient {\n    private final WebClient.Builder web;\n\n    Mono<Owner> owner(int id) {\n        return web.build().get()\n            .uri(\"http://owners-service/owners/{ownerId}\", id)\n            .retrieve()\n            .bodyToMono(Owner.class);\n    }\n}\n",
+    );
+    // Zuul routes in a properties file.
+    ws.write("edge/pom.xml", pom("edge"));
+    ws.write(
+        "edge/src/main/resources/bootstrap.properties",
+        "zuul.routes.owners.path=/owners/**\nzuul.routes.owners.serviceId=owners-service\n",
+    );
+    ws.write(
+        "edge/src/main/java/edge/EdgeApplication.java",
+        "package edge;\n\n@EnableZuulProxy\npublic class EdgeApplication {\n    public static void main(String[] args) {}\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from([
+            "api-gateway -> owners-service http literal-url".to_string(),
+            "api-gateway -> visits-service http env-config".to_string(),
+            "edge -> owners-service http env-config".to_string(),
+        ])
+    );
+    let map = ws.run(&["services", "--json"]).json();
+    let route = map["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["to"] == "visits-service")
+        .unwrap();
+    assert_eq!(route["endpoints"][0], "http:* /api/visit/**");
+}
