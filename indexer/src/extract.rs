@@ -36,6 +36,8 @@ enum Role {
     Local,
     HttpRoute,
     HttpCall,
+    /// A call that is an HTTP call only if its URL evaluates to an absolute one.
+    HttpUrlCall,
     TopicProduce,
     TopicConsume,
     TopicName,
@@ -132,6 +134,7 @@ fn role_of(capture: &str) -> Role {
         "grpc.method" => Role::GrpcMethod,
         "grpc.handler" => Role::GrpcHandler,
         "http.call" => Role::HttpCall,
+        "http.urlcall" => Role::HttpUrlCall,
         "http.method" => Role::HttpMethod,
         "http.path" | "http.url" => Role::HttpUrl,
         "http.handler" => Role::HttpHandler,
@@ -283,12 +286,21 @@ fn parse_until(
     })
 }
 
-/// The depth of the deepest node, counting no further than `limit`.
+/// A depth of the tree that exceeds `limit` exactly when the deepest node's does
+/// (smaller depths are not worked out exactly). A subtree with
+/// no more descendants than the depth left to `limit` cannot reach it and is not
+/// entered (`descendant_count` is stored in the tree), so only the few large
+/// subtrees are walked.
 fn tree_depth(root: Node<'_>, limit: u32) -> u32 {
     let mut cursor = root.walk();
     let (mut depth, mut deepest) = (0u32, 0u32);
     loop {
-        if depth < limit && cursor.goto_first_child() {
+        let small =
+            (depth as usize).saturating_add(cursor.node().descendant_count()) <= limit as usize;
+        if small {
+            deepest = deepest.max(depth);
+        }
+        if !small && depth < limit && cursor.goto_first_child() {
             depth += 1;
             deepest = deepest.max(depth);
             continue;
@@ -623,6 +635,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         let (mut proxy_node, mut proxy_prefix, mut proxy_target) = (None, None, None);
         let (mut mount_node, mut mount_prefix, mut mount_target) = (None, None, None);
         let (mut http_method, mut http_url, mut http_handler) = (None, None, None);
+        let mut absolute_only = false;
         let (mut http_prefix, mut http_scope) = (None, None);
         let (mut const_name, mut const_value) = (None, None);
         for cap in m.captures {
@@ -668,6 +681,10 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 Role::GrpcMethod => grpc_method = Some(cap.node),
                 Role::GrpcHandler => grpc_handler = Some(cap.node),
                 Role::HttpCall => http_node = Some((false, cap.node)),
+                Role::HttpUrlCall => {
+                    http_node = Some((false, cap.node));
+                    absolute_only = true;
+                }
                 Role::HttpMethod => http_method = Some(cap.node),
                 Role::HttpUrl => http_url = Some(cap.node),
                 Role::HttpHandler => http_handler = Some(cap.node),
@@ -729,6 +746,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 method: http_method,
                 url: http_url,
                 handler: http_handler,
+                absolute_only,
             });
         }
         if let (Some(node), Some(prefix), Some(target)) = (mount_node, mount_prefix, mount_target) {
@@ -1505,5 +1523,28 @@ mod tests {
             },
         );
         assert_eq!(facts.symbols.len(), 2000);
+    }
+
+    #[test]
+    fn any_call_whose_argument_evaluates_to_an_absolute_url_is_an_http_call() {
+        let js = "var host = process.env.CATALOGUE_HOST || 'catalogue';\nfunction product(sku, cb) {\n  request('http://' + host + ':8080/product/' + sku, cb);\n  got.post(`http://orders:8080/orders`);\n  console.log('hello ' + sku);\n  log('/relative/only');\n  return fetch('http://cart:8080/cart');\n}\n";
+        let facts = extract(Language::JavaScript, js);
+        let calls: Vec<String> = facts
+            .http
+            .iter()
+            .map(|h| format!("{} {}", h.method, h.url))
+            .collect();
+        assert_eq!(
+            calls,
+            [
+                "GET http://{env:CATALOGUE_HOST|catalogue}:8080/product/{}",
+                "POST http://orders:8080/orders",
+                "GET http://cart:8080/cart",
+            ]
+        );
+        let py = "import os, requests\nUSER = os.getenv('USER_HOST', 'user')\n\ndef check(id):\n    return requests.get('http://{user}:8080/check/{id}'.format(user=USER, id=id))\n";
+        let facts = extract(Language::Python, py);
+        let urls: Vec<&str> = facts.http.iter().map(|h| h.url.as_str()).collect();
+        assert_eq!(urls, ["http://{env:USER_HOST|user}:8080/check/{}"]);
     }
 }

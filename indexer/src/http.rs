@@ -16,6 +16,24 @@ pub(crate) struct RawHttp<'t> {
     pub(crate) method: Option<Node<'t>>,
     pub(crate) url: Option<Node<'t>>,
     pub(crate) handler: Option<Node<'t>>,
+    /// A call of any function: an HTTP call only when its URL is absolute
+    /// (`http://…`, or an env variable's default that is).
+    pub(crate) absolute_only: bool,
+}
+
+/// Whether an evaluated URL is absolute: a scheme the services speak, directly or as
+/// the default of an env variable (`{env:CART_URL|http://cart:8080}`), with a host.
+fn is_absolute_url(url: &str) -> bool {
+    let url = url
+        .strip_prefix("{env:")
+        .and_then(|rest| rest.split_once('|'))
+        .map_or(url, |(_, default)| default);
+    ["http://", "https://"].iter().any(|s| {
+        url.strip_prefix(s).is_some_and(|rest| {
+            let named_host = !rest.is_empty() && !rest.starts_with(['/', '{']);
+            named_host || rest.starts_with("{env:")
+        })
+    })
 }
 
 /// A class-level path prefix (`@RequestMapping("/api")`, `[Route("api/[controller]")]`).
@@ -190,6 +208,52 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 }
                 return out;
             }
+            // Python `"http://{user}:8080/check/{id}".format(user=USER, id=id)`: the
+            // template with each field's argument (keyword or positional) put in.
+            if let Some(template) = node
+                .child_by_field_name("function")
+                .filter(|f| f.kind() == "attribute")
+                .filter(|f| {
+                    f.child_by_field_name("attribute")
+                        .and_then(|a| a.utf8_text(text.as_bytes()).ok())
+                        == Some("format")
+                })
+                .and_then(|f| f.child_by_field_name("object"))
+                .filter(|o| o.kind() == "string")
+            {
+                let template = eval(template, text, consts, depth + 1);
+                let keyword = |name: &str| {
+                    args.iter().find(|a| {
+                        a.kind() == "keyword_argument"
+                            && a.child_by_field_name("name")
+                                .and_then(|n| n.utf8_text(text.as_bytes()).ok())
+                                == Some(name)
+                    })
+                };
+                let mut positional = args.iter().filter(|a| a.kind() != "keyword_argument");
+                let mut out = String::new();
+                let mut rest = template.as_str();
+                while let Some(open) = rest.find('{') {
+                    out.push_str(&rest[..open]);
+                    let Some(close) = rest[open..].find('}') else {
+                        rest = &rest[open..];
+                        break;
+                    };
+                    let field = &rest[open + 1..open + close];
+                    let field = field.split([':', '!']).next().unwrap_or("");
+                    let value = if field.is_empty() || field.chars().all(|c| c.is_ascii_digit()) {
+                        positional.next().copied()
+                    } else {
+                        keyword(field).and_then(|k| k.child_by_field_name("value"))
+                    };
+                    out.push_str(
+                        &value.map_or("{}".to_string(), |v| eval(v, text, consts, depth + 1)),
+                    );
+                    rest = &rest[open + close + 1..];
+                }
+                out.push_str(rest);
+                return out;
+            }
             // An environment lookup with a default: its last string argument.
             let env = [
                 "getenv",
@@ -251,6 +315,9 @@ pub(crate) fn build(
     for mut r in raw {
         let Some(url_node) = r.url else { continue };
         let mut url = eval(url_node, text, consts, 0);
+        if r.absolute_only && !is_absolute_url(&url) {
+            continue;
+        }
         // A mapping declared on an interface is a client (Spring Cloud's Feign): it
         // calls the service its `@FeignClient` names.
         if r.route && r.node.kind() == "method_declaration" {
@@ -268,6 +335,8 @@ pub(crate) fn build(
         let mut method = r
             .method
             .and_then(|m| m.utf8_text(text.as_bytes()).ok())
+            // `got.post`: the method is the last name.
+            .map(|m| m.rsplit('.').next().unwrap_or(m))
             .map_or("*".to_string(), method_of);
         // Go 1.22 patterns carry the method: `mux.HandleFunc("GET /cart/{id}", h)`.
         if let Some((m, rest)) = url.split_once(' ') {

@@ -30,6 +30,8 @@ const PRIORITY: &[&str] = &[
     "build.gradle",
     ".csproj",
     "requirements.txt",
+    "Dockerfile",
+    "Procfile",
     ".git",
 ];
 

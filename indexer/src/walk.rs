@@ -195,7 +195,9 @@ pub struct WalkOutput {
     pub skipped: Vec<Skipped>,
 }
 
-/// Manifest file names that define a service root.
+/// Manifest file names that define a service root. A `Dockerfile` or a `Procfile`
+/// makes its directory a service too (named after the directory) when no build
+/// manifest does: a service built into an image is deployable whatever its language.
 pub fn is_manifest(file_name: &str) -> bool {
     matches!(
         file_name,
@@ -208,6 +210,8 @@ pub fn is_manifest(file_name: &str) -> bool {
             | "pom.xml"
             | "build.gradle"
             | "build.gradle.kts"
+            | "Dockerfile"
+            | "Procfile"
     ) || file_name.ends_with(".csproj")
 }
 

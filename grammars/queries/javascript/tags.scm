@@ -95,6 +95,12 @@
   arguments: (arguments . (_) @http.url)
   (#match? @_ax "^(axios|http|client|api)$")
   (#match? @http.method "^(get|post|put|delete|patch)$")) @http.call
+; Any other call whose first argument evaluates to an absolute URL, whatever the client
+; library (`request(url, cb)`, `got.post(url)`, `needle.get(url)`, a wrapper of one):
+; kept only when the URL is absolute (see `http.urlcall`); the method from the name.
+(call_expression
+  function: [(identifier) (member_expression property: (property_identifier))] @http.method
+  arguments: (arguments . [(string) (template_string) (binary_expression)] @http.url)) @http.urlcall
 ; constants URLs are built from
 (variable_declarator name: (identifier) @const.name value: (_) @const.value)
 
