@@ -45,6 +45,179 @@ pub fn is_deployment_file(name: &str) -> bool {
         || name.ends_with(".yaml")
         || name.ends_with(".yml")
         || (is_spring_config(name) && name.ends_with(".properties"))
+        || name == "Dockerfile"
+        || is_proxy_config(name)
+}
+
+/// An nginx or Apache configuration file (also as an `envsubst` template).
+fn is_proxy_config(name: &str) -> bool {
+    let name = name.strip_suffix(".template").unwrap_or(name);
+    name.ends_with(".conf") || name == "nginx.conf" || name == "httpd.conf"
+}
+
+/// A Dockerfile's `ENV` defaults: the environment its image's containers start
+/// with (compose and Kubernetes may override them).
+fn dockerfile_env(text: &str) -> BTreeMap<String, String> {
+    let mut env = BTreeMap::new();
+    // Continuation lines joined first.
+    let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
+    for line in joined.lines() {
+        let line = line.trim();
+        let Some(rest) = line
+            .strip_prefix("ENV ")
+            .or_else(|| line.strip_prefix("env "))
+        else {
+            continue;
+        };
+        let rest = rest.trim();
+        if rest.contains('=') {
+            for pair in split_words(rest) {
+                if let Some((k, v)) = pair.split_once('=') {
+                    env.insert(k.to_string(), unquote(v).to_string());
+                }
+            }
+        } else if let Some((k, v)) = rest.split_once(char::is_whitespace) {
+            env.insert(k.to_string(), unquote(v.trim()).to_string());
+        }
+    }
+    env
+}
+
+/// Words split at spaces outside quotes.
+fn split_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, c) if c.is_whitespace() => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            (_, c) => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// `${NAME}` and `$NAME` as `{env:NAME}`, for the deployment's environment to fill.
+fn env_markers(value: &str) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let (name, tail) = match after.strip_prefix('{') {
+            Some(inner) => match inner.find('}') {
+                Some(end) => (&inner[..end], &inner[end + 1..]),
+                None => (inner, ""),
+            },
+            None => {
+                let len = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..len], &after[len..])
+            }
+        };
+        out.push_str(&format!("{{env:{name}}}"));
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The routes a proxy configuration forwards: nginx `location PREFIX { proxy_pass
+/// URL; }` (an `upstream` name replaced by its first `server`), Apache
+/// `ProxyPass PREFIX URL` (`Define`d variables put in).
+fn proxy_routes(text: &str) -> Vec<ConfigCall> {
+    let mut out = Vec::new();
+    let mut upstreams: HashMap<String, String> = HashMap::new();
+    let mut defines: HashMap<String, String> = HashMap::new();
+    // (location prefix, brace depth it opened at)
+    let mut locations: Vec<(String, usize)> = Vec::new();
+    let mut upstream: Option<(String, usize)> = None;
+    let mut depth = 0usize;
+    for raw in text.lines() {
+        let line = raw.split('#').next().unwrap_or("").trim();
+        let words = split_words(line.trim_end_matches([';', '{']));
+        match words.first().map(String::as_str) {
+            Some("location") => {
+                let prefix = words
+                    .iter()
+                    .skip(1)
+                    .rfind(|w| !matches!(w.as_str(), "=" | "~" | "~*" | "^~"));
+                if let Some(p) = prefix {
+                    locations.push((p.clone(), depth));
+                }
+            }
+            Some("upstream") if words.len() > 1 => upstream = Some((words[1].clone(), depth)),
+            Some("server") if words.len() > 1 => {
+                if let Some((name, _)) = &upstream {
+                    upstreams
+                        .entry(name.clone())
+                        .or_insert_with(|| env_markers(&words[1]));
+                }
+            }
+            Some("proxy_pass") if words.len() > 1 => {
+                if let Some((prefix, _)) = locations.last() {
+                    out.push(ConfigCall {
+                        url: env_markers(&words[1]),
+                        route: Some(prefix.clone()),
+                        key: "proxy_pass".to_string(),
+                    });
+                }
+            }
+            Some("Define") if words.len() > 2 => {
+                defines.insert(words[1].clone(), words[2].clone());
+            }
+            Some("ProxyPass") if words.len() > 2 && words[2] != "!" => {
+                let put = |w: &str| {
+                    let mut w = w.to_string();
+                    for (k, v) in &defines {
+                        w = w.replace(&format!("${{{k}}}"), v);
+                    }
+                    w
+                };
+                out.push(ConfigCall {
+                    url: env_markers(&put(&words[2])),
+                    route: Some(put(&words[1])),
+                    key: "ProxyPass".to_string(),
+                });
+            }
+            _ => {}
+        }
+        for c in line.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth = depth.saturating_sub(1);
+                    if locations.last().is_some_and(|(_, d)| *d == depth) {
+                        locations.pop();
+                    }
+                    if upstream.as_ref().is_some_and(|(_, d)| *d == depth) {
+                        upstream = None;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    // `proxy_pass http://backend/`: the upstream's server.
+    for call in &mut out {
+        if let Some((scheme, rest)) = call.url.split_once("://") {
+            let host_end = rest.find(['/', ':']).unwrap_or(rest.len());
+            if let Some(server) = upstreams.get(&rest[..host_end]) {
+                call.url = format!("{scheme}://{server}{}", &rest[host_end..]);
+            }
+        }
+    }
+    out
 }
 
 /// A Spring Boot configuration file: `application.yml`, `application-docker.properties`,
@@ -316,11 +489,8 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
         // Other YAML (CI workflows, OpenAPI specs) is read only when it may hold
         // Kubernetes objects.
         let spring = is_spring_config(name);
-        if path.ends_with(".env")
-            || name == "cartograph.toml"
-            || name == "Chart.yaml"
-            || path.ends_with(".properties")
-        {
+        let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+        if !yaml || name == "Chart.yaml" {
             continue;
         }
         if !compose && !values && !spring && !text.contains("kind:") {
@@ -353,6 +523,48 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
             .find(|(k, _)| *k == "spring.application.name")
             .map(|(_, v)| v.to_string());
         out.extend(spring_application(path, name, properties_calls(text)));
+    }
+    for (path, text) in files {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let dir_name = dir.rsplit('/').next().unwrap_or(dir);
+        if name == "Dockerfile" {
+            let env = dockerfile_env(text);
+            if !env.is_empty() && !dir_name.is_empty() {
+                out.push(Deployment {
+                    name: dir_name.to_string(),
+                    file: path.clone(),
+                    build: Some(dir.to_string()),
+                    env,
+                    calls: Vec::new(),
+                });
+            }
+        } else if is_proxy_config(name) {
+            let mut calls = proxy_routes(text);
+            calls.sort();
+            calls.dedup();
+            if !calls.is_empty() {
+                // A gateway built from the directory of its configuration (or the
+                // one above a `conf`/`nginx` folder).
+                let owner = match dir_name {
+                    "conf" | "conf.d" | "nginx" | "config" => {
+                        dir.rsplit_once('/').map_or("", |(d, _)| d)
+                    }
+                    _ => dir,
+                };
+                let owner_name = owner.rsplit('/').next().unwrap_or(owner);
+                out.push(Deployment {
+                    name: if owner_name.is_empty() {
+                        "gateway".to_string()
+                    } else {
+                        owner_name.to_string()
+                    },
+                    file: path.clone(),
+                    build: Some(owner.to_string()),
+                    env: BTreeMap::new(),
+                    calls,
+                });
+            }
+        }
     }
     for (path, text) in files.iter().filter(|(p, _)| p.ends_with("cartograph.toml")) {
         match aliases(path, text) {
@@ -909,5 +1121,41 @@ mod tests {
         );
         assert!(is_deployment_file("application-docker.properties"));
         assert!(!is_deployment_file("messages.properties"));
+    }
+
+    #[test]
+    fn proxy_configurations_give_their_routes() {
+        let nginx = "upstream backend {\n  server orders:80 weight=2;\n}\nserver {\n  location = /health { return 200; }\n  location /api/ {\n    proxy_pass http://backend/api/; # forward\n  }\n  location ~* /img/ {\n    proxy_pass http://$IMAGES_HOST:8080;\n  }\n}\n";
+        let calls: Vec<(String, Option<String>)> = proxy_routes(nginx)
+            .into_iter()
+            .map(|c| (c.url, c.route))
+            .collect();
+        assert_eq!(
+            calls,
+            [
+                (
+                    "http://orders:80/api/".to_string(),
+                    Some("/api/".to_string())
+                ),
+                (
+                    "http://{env:IMAGES_HOST}:8080".to_string(),
+                    Some("/img/".to_string())
+                ),
+            ]
+        );
+        let apache = "Define CART \"/cart\"\nProxyPass \"${CART}\" \"http://cart:8080\"\nProxyPass /static !\n";
+        let calls: Vec<(String, Option<String>)> = proxy_routes(apache)
+            .into_iter()
+            .map(|c| (c.url, c.route))
+            .collect();
+        assert_eq!(
+            calls,
+            [("http://cart:8080".to_string(), Some("/cart".to_string()))]
+        );
+        let env = dockerfile_env("FROM x\nENV A=1 B=\"two words\" \\\n    C=3\nENV D 4\n");
+        assert_eq!(env["A"], "1");
+        assert_eq!(env["B"], "two words");
+        assert_eq!(env["C"], "3");
+        assert_eq!(env["D"], "4");
     }
 }

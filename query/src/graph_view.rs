@@ -758,14 +758,7 @@ impl GraphView {
                 .map(|r| (r.service.as_str(), r.service_path.as_str())),
             deployments,
         );
-        let mut envs: HashMap<String, BTreeMap<String, String>> = HashMap::new();
-        for (d, runs) in deployments.iter().zip(&deployed.runs) {
-            if let Some((service, _)) = runs {
-                envs.entry(service.clone())
-                    .or_default()
-                    .extend(d.env.iter().map(|(k, v)| (k.clone(), v.clone())));
-            }
-        }
+        let envs = deployed.envs(deployments);
         let services = deployed.by_host;
         for (f, (facts, _)) in per_file.into_iter().enumerate() {
             for fact in facts {
@@ -1038,6 +1031,30 @@ impl DeployedServices {
             })
             .collect();
         DeployedServices { runs, by_host }
+    }
+}
+
+impl DeployedServices {
+    /// Each service's environment: its images' `ENV` defaults (Dockerfiles), then
+    /// what its deployments set, which overrides them.
+    pub(crate) fn envs(
+        &self,
+        deployments: &[Deployment],
+    ) -> HashMap<String, BTreeMap<String, String>> {
+        let mut envs: HashMap<String, BTreeMap<String, String>> = HashMap::new();
+        for image_defaults in [true, false] {
+            for (d, runs) in deployments.iter().zip(&self.runs) {
+                if d.file.ends_with("Dockerfile") != image_defaults {
+                    continue;
+                }
+                if let Some((service, _)) = runs {
+                    envs.entry(service.clone())
+                        .or_default()
+                        .extend(d.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+            }
+        }
+        envs
     }
 }
 

@@ -521,10 +521,12 @@ impl Workspace {
                 .map(|s| (s.code_name.as_str(), s.path.as_str())),
             &deployments,
         );
+        let envs = deployed.envs(&deployments);
         for (d, runs) in deployments.iter().zip(&deployed.runs) {
             let Some((owner, _)) = runs else { continue };
             for call in &d.calls {
-                let (host, path) = cartograph_graph::split_url(&call.url);
+                let (url, _) = cartograph_graph::resolve_env(&call.url, envs.get(owner));
+                let (host, path) = cartograph_graph::split_url(&url);
                 let Some(target) =
                     host.and_then(|h| deployed.by_host.get(&graph_view::host_key(&h)))
                 else {

@@ -555,3 +555,49 @@ fn spring_services_are_called_by_their_application_names_and_gateway_routes() {
         .unwrap();
     assert_eq!(route["endpoints"][0], "http:* /api/visit/**");
 }
+
+#[test]
+fn proxy_configurations_and_image_defaults_make_gateway_edges() {
+    let ws = Workspace::empty();
+    // Two services with code, in directories with a Dockerfile and no manifest.
+    for (dir, route) in [("catalogue", "/product/:sku"), ("cart", "/cart/:id")] {
+        ws.write(&format!("{dir}/Dockerfile"), "FROM node:20\nCOPY . .\n");
+        ws.write(
+            &format!("{dir}/server.js"),
+            format!("app.get('{route}', (req, res) => res.send('ok'));\n"),
+        );
+    }
+    // The cart calls the catalogue through a library the extractor does not know,
+    // at an address built from an env variable with a default.
+    ws.write(
+        "cart/client.js",
+        "var catalogueHost = process.env.CATALOGUE_HOST || 'catalogue';\nfunction product(sku, cb) {\n  request('http://' + catalogueHost + ':8080/product/' + sku, cb);\n}\n",
+    );
+    // An nginx gateway: its image sets the hosts, its template forwards to them.
+    ws.write(
+        "web/Dockerfile",
+        "FROM nginx\nENV CATALOGUE_HOST=catalogue \\\n    CART_HOST=cart\nCOPY default.conf.template /etc/nginx/\n",
+    );
+    ws.write("web/static/app.js", "function start() { return 1; }\n");
+    ws.write(
+        "web/default.conf.template",
+        "upstream carts {\n    server ${CART_HOST}:8080;\n}\nserver {\n    listen 8080;\n    location / {\n        root /usr/share/nginx/html;\n    }\n    location /api/catalogue/ {\n        proxy_pass http://${CATALOGUE_HOST}:8080/;\n    }\n    location /api/cart/ {\n        proxy_pass http://carts/;\n    }\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from([
+            "cart -> catalogue http literal-url".to_string(),
+            "web -> cart http env-config".to_string(),
+            "web -> catalogue http env-config".to_string(),
+        ])
+    );
+    let map = ws.run(&["services", "--json"]).json();
+    let to_cart = map["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["from"] == "web" && e["to"] == "cart")
+        .unwrap();
+    assert_eq!(to_cart["endpoints"][0], "http:* /api/cart/");
+}
