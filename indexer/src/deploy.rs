@@ -514,8 +514,8 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
     }
     // Kubernetes ConfigMaps and Secrets, by name, for the containers that read them.
     let mut config: ConfigData = HashMap::new();
-    for (_, docs) in &parsed {
-        config_data(docs, &mut config);
+    for (path, docs) in &parsed {
+        config_data(path, docs, &mut config);
     }
     let mut out = Vec::new();
     for (path, text) in files.iter().filter(|(p, _)| p.ends_with(".properties")) {
@@ -825,10 +825,31 @@ fn metadata_name(doc: &Yaml) -> Option<String> {
 }
 
 /// Key-value data of ConfigMaps (`data`) and Secrets (`stringData`; base64 `data` is
-/// decoded), by the object's name.
-type ConfigData = HashMap<String, BTreeMap<String, String>>;
+/// decoded), by the object's name, then by the file that defines it (overlays and
+/// variants often define one name several times).
+type ConfigData = HashMap<String, BTreeMap<String, BTreeMap<String, String>>>;
 
-fn config_data(docs: &[Yaml], out: &mut ConfigData) {
+/// The data of the ConfigMap or Secret `name` as a workload in `file` sees it: the
+/// definition nearest to the file (the longest shared directory), then the first.
+fn config_for<'c>(
+    config: &'c ConfigData,
+    name: &str,
+    file: &str,
+) -> Option<&'c BTreeMap<String, String>> {
+    let shared = |other: &str| {
+        file.split('/')
+            .zip(other.split('/'))
+            .take_while(|(a, b)| a == b)
+            .count()
+    };
+    config
+        .get(name)?
+        .iter()
+        .max_by(|a, b| shared(a.0).cmp(&shared(b.0)).then_with(|| b.0.cmp(a.0)))
+        .map(|(_, data)| data)
+}
+
+fn config_data(path: &str, docs: &[Yaml], out: &mut ConfigData) {
     for doc in docs {
         let kind = doc.get("kind").and_then(Yaml::scalar).unwrap_or_default();
         let fields: &[(&str, bool)] = match kind.as_str() {
@@ -839,7 +860,11 @@ fn config_data(docs: &[Yaml], out: &mut ConfigData) {
         let Some(name) = metadata_name(doc) else {
             continue;
         };
-        let entry = out.entry(name).or_default();
+        let entry = out
+            .entry(name)
+            .or_default()
+            .entry(path.to_string())
+            .or_default();
         for (field, encoded) in fields {
             let Some(map) = doc.get(field) else {
                 continue;
@@ -928,7 +953,11 @@ fn kubernetes_deployments(path: &str, docs: &[Yaml], config: &ConfigData) -> Vec
                     .get("prefix")
                     .and_then(Yaml::scalar)
                     .unwrap_or_default();
-                for (k, v) in source.and_then(|n| config.get(&n)).into_iter().flatten() {
+                for (k, v) in source
+                    .and_then(|n| config_for(config, &n, path))
+                    .into_iter()
+                    .flatten()
+                {
                     env.insert(format!("{prefix}{k}"), v.clone());
                 }
             }
@@ -942,7 +971,9 @@ fn kubernetes_deployments(path: &str, docs: &[Yaml], config: &ConfigData) -> Vec
                         .get("configMapKeyRef")
                         .or_else(|| from.get("secretKeyRef"))?;
                     let key = r.get("key").and_then(Yaml::scalar)?;
-                    config.get(&name_of(Some(r))?)?.get(&key).cloned()
+                    config_for(config, &name_of(Some(r))?, path)?
+                        .get(&key)
+                        .cloned()
                 });
                 if let Some(v) = value {
                     env.insert(k, v);
@@ -1157,5 +1188,24 @@ mod tests {
         assert_eq!(env["B"], "two words");
         assert_eq!(env["C"], "3");
         assert_eq!(env["D"], "4");
+    }
+
+    #[test]
+    fn a_workload_reads_the_nearest_definition_of_its_config_map() {
+        let cm = |v: &str| {
+            format!(
+                "kind: ConfigMap\nmetadata:\n  name: addresses\ndata:\n  LEDGER_ADDR: \"{v}\"\n"
+            )
+        };
+        let deployment = "kind: Deployment\nmetadata:\n  name: frontend\nspec:\n  template:\n    spec:\n      containers:\n        - envFrom:\n            - configMapRef:\n                name: addresses\n";
+        let scan = parse_within_seconds(&[
+            ("k8s/config.yaml", &cm("ledger:8080")),
+            ("k8s/frontend.yaml", deployment),
+            (
+                "variants/monolith/config.yaml",
+                &cm("monolith.internal:8080"),
+            ),
+        ]);
+        assert_eq!(scan.deployments[0].env["LEDGER_ADDR"], "ledger:8080");
     }
 }

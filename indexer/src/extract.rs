@@ -1547,4 +1547,22 @@ mod tests {
         let urls: Vec<&str> = facts.http.iter().map(|h| h.url.as_str()).collect();
         assert_eq!(urls, ["http://{env:USER_HOST|user}:8080/check/{}"]);
     }
+
+    #[test]
+    fn python_urls_from_configuration_entries_and_url_keywords() {
+        let py = "import os, requests\n\ndef create_app(app):\n    app.config[\"BALANCES_URI\"] = 'http://{}/balances'.format(\n        os.environ.get('BALANCES_API_ADDR'))\n\ndef balance(app, account):\n    fetch_all(url=f'{app.config[\"BALANCES_URI\"]}/{account}')\n    return requests.post(url=app.config[\"BALANCES_URI\"], data={})\n";
+        let facts = extract(Language::Python, py);
+        let calls: Vec<String> = facts
+            .http
+            .iter()
+            .map(|h| format!("{} {}", h.method, h.url))
+            .collect();
+        assert_eq!(
+            calls,
+            [
+                "GET http://{env:BALANCES_API_ADDR}/balances/{}",
+                "POST http://{env:BALANCES_API_ADDR}/balances",
+            ]
+        );
+    }
 }

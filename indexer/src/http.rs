@@ -155,6 +155,10 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
         }
         // `process.env.CART_URL`, `os.environ["CART_URL"]`
         "member_expression" | "subscript" => {
+            // A configuration entry assigned in the file: `app.config["CART_URI"]`.
+            if let Some(value) = consts.get(src).filter(|v| v.id() != node.id()) {
+                return eval(*value, text, consts, depth + 1);
+            }
             let name = src
                 .strip_prefix("process.env.")
                 .map(str::to_string)
@@ -167,6 +171,15 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 _ => "{}".to_string(),
             }
         }
+        // `url=...` given by keyword (Python): its value; other keywords say nothing.
+        "keyword_argument" => match (
+            node.child_by_field_name("name")
+                .and_then(|n| n.utf8_text(text.as_bytes()).ok()),
+            node.child_by_field_name("value"),
+        ) {
+            (Some("url"), Some(v)) => eval(v, text, consts, depth + 1),
+            _ => "{}".to_string(),
+        },
         "parenthesized_expression" => node
             .named_child(0)
             .map_or("{}".to_string(), |n| eval(n, text, consts, depth + 1)),

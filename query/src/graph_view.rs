@@ -759,6 +759,7 @@ impl GraphView {
             deployments,
         );
         let envs = deployed.envs(deployments);
+        let variants = deployed.env_variants(deployments);
         let services = deployed.by_host;
         for (f, (facts, _)) in per_file.into_iter().enumerate() {
             for fact in facts {
@@ -783,8 +784,27 @@ impl GraphView {
                         None,
                     ),
                     (Protocol::Http, role) => {
-                        let env = envs.get(&self.files[f].service);
-                        let (url, from_env) = resolve_env(&fact.via, env);
+                        // The merged environment, else the first deployment of the
+                        // service whose own environment names a service here (variants
+                        // of one deployment may point elsewhere).
+                        let service = &self.files[f].service;
+                        let known = |url: &str| {
+                            split_url(url)
+                                .0
+                                .is_some_and(|h| services.contains_key(&host_key(&h)))
+                        };
+                        let merged = resolve_env(&fact.via, envs.get(service));
+                        let (url, from_env) = if known(&merged.0) {
+                            merged
+                        } else {
+                            variants
+                                .get(service)
+                                .into_iter()
+                                .flatten()
+                                .map(|env| resolve_env(&fact.via, Some(env)))
+                                .find(|(url, _)| known(url))
+                                .unwrap_or(merged)
+                        };
                         let (host, path) = split_url(&url);
                         // Health checks and metrics are not dependencies.
                         if is_probe(&path) || (role == Role::Provides && path == "/") {
@@ -1055,6 +1075,35 @@ impl DeployedServices {
             }
         }
         envs
+    }
+
+    /// Each service's environment per deployment (over its images' defaults), in
+    /// deployment order: the variants one service is deployed with.
+    pub(crate) fn env_variants(
+        &self,
+        deployments: &[Deployment],
+    ) -> HashMap<String, Vec<BTreeMap<String, String>>> {
+        let mut defaults: HashMap<&str, BTreeMap<String, String>> = HashMap::new();
+        for (d, runs) in deployments.iter().zip(&self.runs) {
+            if let (true, Some((service, _))) = (d.file.ends_with("Dockerfile"), runs) {
+                defaults
+                    .entry(service.as_str())
+                    .or_default()
+                    .extend(d.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+        }
+        let mut out: HashMap<String, Vec<BTreeMap<String, String>>> = HashMap::new();
+        for (d, runs) in deployments.iter().zip(&self.runs) {
+            if d.file.ends_with("Dockerfile") || d.env.is_empty() {
+                continue;
+            }
+            if let Some((service, _)) = runs {
+                let mut env = defaults.get(service.as_str()).cloned().unwrap_or_default();
+                env.extend(d.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+                out.entry(service.clone()).or_default().push(env);
+            }
+        }
+        out
     }
 }
 

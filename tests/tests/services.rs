@@ -601,3 +601,38 @@ fn proxy_configurations_and_image_defaults_make_gateway_edges() {
         .unwrap();
     assert_eq!(to_cart["endpoints"][0], "http:* /api/cart/");
 }
+
+#[test]
+fn configuration_entries_and_deployment_variants_reach_the_service() {
+    let ws = Workspace::empty();
+    ws.write("frontend/requirements.txt", "flask\nrequests\n");
+    ws.write(
+        "frontend/frontend.py",
+        "import os\nimport requests\n\ndef create_app(app):\n    app.config[\"BALANCES_URI\"] = 'http://{}/balances'.format(\n        os.environ.get('BALANCES_API_ADDR'))\n\n    def home(account):\n        return fetch_all(url=f'{app.config[\"BALANCES_URI\"]}/{account}')\n    return home\n",
+    );
+    ws.write("balances/requirements.txt", "flask\n");
+    ws.write(
+        "balances/app.py",
+        "from flask import Flask\napp = Flask(__name__)\n\n@app.route(\"/balances/<account>\")\ndef balance(account):\n    return {}\n",
+    );
+    let deployment = |name: &str| {
+        format!("kind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    spec:\n      containers:\n        - envFrom:\n            - configMapRef:\n                name: api-config\n")
+    };
+    let config = |addr: &str| {
+        format!("kind: ConfigMap\nmetadata:\n  name: api-config\ndata:\n  BALANCES_API_ADDR: \"{addr}\"\n")
+    };
+    ws.write("k8s/frontend.yaml", deployment("frontend"));
+    ws.write("k8s/balances.yaml", deployment("balances"));
+    ws.write("k8s/config.yaml", config("balances:8080"));
+    // A variant of the same deployment pointing at a host outside the workspace.
+    ws.write("variants/monolith/frontend.yaml", deployment("frontend"));
+    ws.write(
+        "variants/monolith/config.yaml",
+        config("monolith.internal:8080"),
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from(["frontend -> balances http env-config".to_string()])
+    );
+}

@@ -80,8 +80,25 @@
   arguments: (argument_list . (_) @http.url)
   (#match? @_lib "^(requests|httpx|session|client|http)$")
   (#match? @http.method "^(get|post|put|delete|patch)$")) @http.call
+(call
+  function: (attribute object: (identifier) @_lib attribute: (identifier) @http.method)
+  arguments: (argument_list (keyword_argument name: (identifier) @_k value: (_) @http.url))
+  (#eq? @_k "url")
+  (#match? @_lib "^(requests|httpx|session|client|http)$")
+  (#match? @http.method "^(get|post|put|delete|patch)$")) @http.call
+; Any other call whose URL argument (the first, or `url=`) evaluates to an absolute URL,
+; whatever the client (a wrapper, `urllib.request.urlopen`, `aiohttp`): see `http.urlcall`.
+(call
+  function: [(identifier) (attribute attribute: (identifier))] @http.method
+  arguments: (argument_list . [(string) (binary_operator) (call) (subscript)] @http.url)) @http.urlcall
+(call
+  function: [(identifier) (attribute attribute: (identifier))] @http.method
+  arguments: (argument_list (keyword_argument name: (identifier) @_k value: (_) @http.url))
+  (#eq? @_k "url")) @http.urlcall
 ; constants URLs are built from
 (module (expression_statement (assignment left: (identifier) @const.name right: (_) @const.value)))
+; configuration entries: `app.config["CART_URI"] = "http://{}/cart".format(...)`
+(assignment left: (subscript) @const.name right: (_) @const.value)
 
 ; message topics: `producer.send("orders", value)`, `KafkaConsumer("orders")`, `consumer.subscribe(["orders"])`
 (call
