@@ -762,6 +762,11 @@ impl GraphView {
         let variants = deployed.env_variants(deployments);
         let services = deployed.by_host;
         for (f, (facts, _)) in per_file.into_iter().enumerate() {
+            // Test code exercises a service; what it calls or serves is no
+            // dependency between services.
+            if crate::impact::is_test(&self.files[f].path, "") {
+                continue;
+            }
             for fact in facts {
                 let node = match fact.symbol {
                     Endpoint::Local(i) => self.first[f] + i,

@@ -636,3 +636,39 @@ fn configuration_entries_and_deployment_variants_reach_the_service() {
         BTreeSet::from(["frontend -> balances http env-config".to_string()])
     );
 }
+
+#[test]
+fn calls_made_by_tests_are_no_service_dependencies() {
+    let ws = Workspace::empty();
+    ws.write(
+        "orders/pom.xml",
+        "<project><artifactId>orders</artifactId></project>\n",
+    );
+    ws.write(
+        "orders/src/main/java/shop/OrderService.java",
+        "package shop;\n\nclass OrderService {\n    void placed(Order o) {\n        kafkaTemplate.send(\"order\", o);\n    }\n}\n",
+    );
+    ws.write(
+        "shipping/pom.xml",
+        "<project><artifactId>shipping</artifactId></project>\n",
+    );
+    ws.write(
+        "shipping/src/main/java/shop/OrderListener.java",
+        "package shop;\n\nclass OrderListener {\n    @KafkaListener(topics = \"order\")\n    public void order(Order o) {}\n}\n",
+    );
+    // The shipping service's test publishes an order itself; the orders service's
+    // test listens to check what it sent.
+    ws.write(
+        "shipping/src/test/java/shop/ShipmentKafkaTest.java",
+        "package shop;\n\nclass ShipmentKafkaTest {\n    void ordersAreReceived() {\n        kafkaTemplate.send(\"order\", new Order());\n    }\n}\n",
+    );
+    ws.write(
+        "orders/src/test/java/shop/ListenerBean.java",
+        "package shop;\n\nclass ListenerBean {\n    @KafkaListener(topics = \"order\")\n    public void listen(Order o) {}\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from(["orders -> shipping topic topic-name".to_string()])
+    );
+}
