@@ -788,7 +788,7 @@ impl GraphView {
                         key_of(service_names_of_client(&fact.via), &fact.method, true),
                         None,
                     ),
-                    (Protocol::Http, role) => {
+                    (Protocol::Http, _) => {
                         // The merged environment, else the first deployment of the
                         // service whose own environment names a service here (variants
                         // of one deployment may point elsewhere).
@@ -811,8 +811,10 @@ impl GraphView {
                                 .unwrap_or(merged)
                         };
                         let (host, path) = split_url(&url);
-                        // Health checks and metrics are not dependencies.
-                        if is_probe(&path) || (role == Role::Provides && path == "/") {
+                        // Health checks and metrics are not dependencies. (A route at
+                        // `/` stays: only a call that names its service reaches it, since
+                        // a path alone must have a literal segment to match.)
+                        if is_probe(&path) {
                             continue;
                         }
                         // A host that is no service of the workspace: a third party.

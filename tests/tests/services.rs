@@ -672,3 +672,32 @@ fn calls_made_by_tests_are_no_service_dependencies() {
         BTreeSet::from(["orders -> shipping topic topic-name".to_string()])
     );
 }
+
+#[test]
+fn a_feign_client_reaches_a_route_at_the_root_of_the_service_it_names() {
+    let ws = Workspace::empty();
+    ws.write(
+        "service-b/pom.xml",
+        "<project><artifactId>service-b</artifactId></project>\n",
+    );
+    ws.write(
+        "service-b/src/main/java/b/RootController.java",
+        "package b;\n\n@RestController\nclass RootController {\n    @RequestMapping(value = \"/\", method = RequestMethod.GET)\n    public String root() { return \"b\"; }\n}\n",
+    );
+    ws.write(
+        "service-a/pom.xml",
+        "<project><artifactId>service-a</artifactId></project>\n",
+    );
+    ws.write(
+        "service-a/src/main/java/a/ServiceBClient.java",
+        "package a;\n\n@FeignClient(name = \"service-b\")\npublic interface ServiceBClient {\n    @RequestMapping(value = \"/\", method = RequestMethod.GET)\n    String printServiceB();\n}\n",
+    );
+    // A call to `/` with no service named reaches nothing.
+    ws.write("web/package.json", "{\"name\": \"web\"}\n");
+    ws.write("web/index.js", "function home() { return fetch('/'); }\n");
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from(["service-a -> service-b http literal-url".to_string()])
+    );
+}
