@@ -322,6 +322,7 @@ impl pb::cartograph_server::Cartograph for Grpc {
                     languages: s.languages,
                     deployed_as: s.deployed_as,
                     code_name: s.code_name,
+                    kind: s.kind.unwrap_or_default(),
                 })
                 .collect(),
             edges: map

@@ -23,6 +23,12 @@ pub struct Deployment {
     /// Calls its configuration declares (gateway routes, service URLs), sorted.
     #[serde(default)]
     pub calls: Vec<ConfigCall>,
+    /// The image it runs, when declared (compose `image`, a Kubernetes container's).
+    #[serde(default)]
+    pub image: Option<String>,
+    /// The deployments it declares it needs (compose `depends_on`).
+    #[serde(default)]
+    pub depends_on: Vec<String>,
 }
 
 /// A call a service's configuration declares rather than its code: a gateway route
@@ -280,6 +286,8 @@ fn spring_application(
         build: Some(module),
         env: BTreeMap::new(),
         calls,
+        image: None,
+        depends_on: Vec::new(),
     })
 }
 
@@ -292,10 +300,27 @@ fn service_url(value: &str) -> Option<String> {
         value.trim().to_string()
     };
     let (scheme, rest) = value.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    // Services, and the brokers and datastores they connect to.
     let known = matches!(
-        scheme.to_ascii_lowercase().as_str(),
-        "http" | "https" | "ws" | "wss" | "lb"
-    );
+        scheme.as_str(),
+        "http"
+            | "https"
+            | "ws"
+            | "wss"
+            | "lb"
+            | "amqp"
+            | "amqps"
+            | "redis"
+            | "rediss"
+            | "mongodb"
+            | "mongodb+srv"
+            | "postgres"
+            | "postgresql"
+            | "mysql"
+            | "nats"
+            | "kafka"
+    ) || scheme.starts_with("jdbc:");
     let host = rest.split(['/', ':', '?']).next().unwrap_or("");
     (known && !host.is_empty() && !host.contains(['{', '$', ' '])).then_some(value)
 }
@@ -364,7 +389,18 @@ fn config_calls(node: &Yaml, key: &str, out: &mut Vec<ConfigCall>) {
             }
         }
         Yaml::Scalar(v) => {
-            if let Some(url) = service_url(v) {
+            // Spring's broker and datastore hosts: `spring.rabbitmq.host: rabbit`.
+            let driver = [
+                ("spring.rabbitmq.host", "amqp"),
+                ("spring.redis.host", "redis"),
+                ("spring.data.redis.host", "redis"),
+                ("spring.data.mongodb.host", "mongodb"),
+            ]
+            .iter()
+            .find(|(k, _)| key == *k)
+            .map(|(_, scheme)| format!("{scheme}://{}", spring_default(v)))
+            .filter(|u| !u.ends_with("://"));
+            if let Some(url) = driver.or_else(|| service_url(v)) {
                 out.push(ConfigCall {
                     url,
                     route: None,
@@ -383,8 +419,13 @@ fn properties_calls(text: &str) -> Vec<ConfigCall> {
     let entries: Vec<(&str, &str)> = properties(text).collect();
     for (k, v) in &entries {
         let (group, last) = k.rsplit_once('.').unwrap_or(("", k));
-        let url = match last {
-            "serviceId" | "service-id" => Some(format!("lb://{v}")),
+        let url = match (*k, last) {
+            (_, "serviceId" | "service-id") => Some(format!("lb://{v}")),
+            ("spring.rabbitmq.host", _) => Some(format!("amqp://{}", spring_default(v))),
+            ("spring.redis.host" | "spring.data.redis.host", _) => {
+                Some(format!("redis://{}", spring_default(v)))
+            }
+            ("spring.data.mongodb.host", _) => Some(format!("mongodb://{}", spring_default(v))),
             _ => service_url(v),
         };
         let Some(url) = url else { continue };
@@ -536,6 +577,8 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
                     build: Some(dir.to_string()),
                     env,
                     calls: Vec::new(),
+                    image: None,
+                    depends_on: Vec::new(),
                 });
             }
         } else if is_proxy_config(name) {
@@ -562,6 +605,8 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
                     build: Some(owner.to_string()),
                     env: BTreeMap::new(),
                     calls,
+                    image: None,
+                    depends_on: Vec::new(),
                 });
             }
         }
@@ -724,6 +769,8 @@ fn aliases(path: &str, text: &str) -> Result<Vec<Deployment>, String> {
                 build: Some(build.clone()),
                 env: BTreeMap::new(),
                 calls: Vec::new(),
+                image: None,
+                depends_on: Vec::new(),
             });
         }
     }
@@ -769,6 +816,8 @@ fn helm_values(path: &str, doc: &Yaml, chart: &str) -> Deployment {
         build: None,
         env,
         calls: Vec::new(),
+        image: None,
+        depends_on: Vec::new(),
     }
 }
 
@@ -811,6 +860,14 @@ fn compose_services(path: &str, doc: &Yaml, dotenv: &HashMap<String, String>) ->
             build,
             env,
             calls: Vec::new(),
+            image: svc.get("image").and_then(Yaml::scalar),
+            depends_on: match svc.get("depends_on") {
+                Some(Yaml::Seq(items)) => items.iter().filter_map(Yaml::scalar).collect(),
+                Some(m @ Yaml::Map(_)) => {
+                    m.entries().iter().filter_map(|(k, _)| k.scalar()).collect()
+                }
+                _ => Vec::new(),
+            },
         });
     }
     out
@@ -987,6 +1044,11 @@ fn kubernetes_deployments(path: &str, docs: &[Yaml], config: &ConfigData) -> Vec
             build: None,
             env,
             calls: Vec::new(),
+            image: containers
+                .first()
+                .and_then(|c| c.get("image"))
+                .and_then(Yaml::scalar),
+            depends_on: Vec::new(),
         });
     }
     out

@@ -468,7 +468,7 @@ impl Workspace {
     /// The services (with their languages) and the dependencies the cross-service
     /// links make between them.
     pub fn service_map(&self) -> Result<ServiceMap> {
-        let services = self.service_names()?.services.clone();
+        let mut services = self.service_names()?.services.clone();
         let mut edges: BTreeMap<(String, String, String), ServiceDependency> = BTreeMap::new();
         for l in self.service_links()? {
             let e = edges
@@ -496,10 +496,110 @@ impl Workspace {
             e.confidence = e.confidence.max(l.confidence);
         }
         self.config_dependencies(&mut edges)?;
+        self.infrastructure(&mut services, &mut edges)?;
         Ok(ServiceMap {
             services: services.into_values().collect(),
             edges: edges.into_values().collect(),
         })
+    }
+
+    /// Adds the infrastructure the deployments run (brokers, datastores: third-party
+    /// images, see [`infrastructure_of`]) as nodes, and each service's dependency on
+    /// them: named in its environment or configuration as a host (`AMQP_HOST=rabbitmq`,
+    /// `mongodb://user-db:27017`, `spring.rabbitmq.host`; evidence `env-config`, 0.7),
+    /// else declared by its deployment (compose `depends_on`; evidence `manifest`, 0.5).
+    /// The protocol is the infrastructure's (`rabbitmq`, `redis`, `mongodb`, …).
+    fn infrastructure(
+        &self,
+        services: &mut BTreeMap<String, ServiceInfo>,
+        edges: &mut BTreeMap<(String, String, String), ServiceDependency>,
+    ) -> Result<()> {
+        let names = self.service_names()?;
+        let deployments = self.store.deployments()?;
+        let deployed = graph_view::DeployedServices::new(
+            names
+                .services
+                .values()
+                .map(|s| (s.code_name.as_str(), s.path.as_str())),
+            &deployments,
+        );
+        // Infrastructure by name as hosts compare: (shown name, protocol). A
+        // deployment file outside every service's directory (the system's own) names
+        // the node first.
+        let inside_service = |file: &str| {
+            names
+                .services
+                .values()
+                .any(|s| !s.path.is_empty() && file.starts_with(&format!("{}/", s.path)))
+        };
+        let mut order: Vec<usize> = (0..deployments.len()).collect();
+        order.sort_by_key(|i| inside_service(&deployments[*i].file));
+        let mut infra: BTreeMap<String, (String, &'static str)> = BTreeMap::new();
+        for (d, runs) in order.iter().map(|i| (&deployments[*i], &deployed.runs[*i])) {
+            let Some((kind, protocol)) = d.image.as_deref().and_then(infrastructure_of) else {
+                continue;
+            };
+            if runs.is_some() || services.contains_key(&d.name) {
+                continue;
+            }
+            infra.insert(graph_view::host_key(&d.name), (d.name.clone(), protocol));
+            services
+                .entry(d.name.clone())
+                .or_insert_with(|| ServiceInfo {
+                    name: d.name.clone(),
+                    code_name: d.name.clone(),
+                    path: format!("{}#{}", d.file, d.name),
+                    languages: Vec::new(),
+                    deployed_as: vec![d.name.clone()],
+                    kind: Some(kind.to_string()),
+                });
+        }
+        if infra.is_empty() {
+            return Ok(());
+        }
+        let mut add = |from: &str, host: &str, evidence: &str, confidence: f32| {
+            let Some((to, protocol)) = infra.get(&graph_view::host_key(host)) else {
+                return;
+            };
+            let e = edges
+                .entry((from.to_string(), to.clone(), protocol.to_string()))
+                .or_insert_with(|| ServiceDependency {
+                    from: from.to_string(),
+                    to: to.clone(),
+                    protocol: protocol.to_string(),
+                    endpoints: Vec::new(),
+                    evidence: Vec::new(),
+                    confidence: 0.0,
+                });
+            if !e.evidence.iter().any(|x| x == evidence) {
+                e.evidence.push(evidence.to_string());
+                e.evidence.sort();
+            }
+            e.confidence = e.confidence.max(confidence);
+        };
+        let envs = deployed.envs(&deployments);
+        for (owner, env) in &envs {
+            let from = names.shown(owner);
+            for value in env.values() {
+                if let Some(host) = value_host(value) {
+                    add(from, &host, "env-config", 0.7);
+                }
+            }
+        }
+        for (d, runs) in deployments.iter().zip(&deployed.runs) {
+            let Some((owner, _)) = runs else { continue };
+            let from = names.shown(owner);
+            for call in &d.calls {
+                if let Some(host) = value_host(&call.url) {
+                    add(from, &host, "env-config", 0.7);
+                }
+            }
+            // Declared, not shown in use (it may be start-up order only): less sure.
+            for needed in &d.depends_on {
+                add(from, needed, "manifest", 0.4);
+            }
+        }
+        Ok(())
     }
 
     /// Adds the dependencies services' configuration declares (gateway routes, URLs
@@ -1244,4 +1344,59 @@ pub fn find_index_dir(explicit: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
         dir = d.parent();
     }
     None
+}
+
+/// The kind and protocol of a third-party image a system runs as infrastructure:
+/// `rabbitmq:3-management` is a `broker` spoken to over `rabbitmq`.
+pub fn infrastructure_of(image: &str) -> Option<(&'static str, &'static str)> {
+    let name = image.rsplit('/').next().unwrap_or(image);
+    let name = name
+        .split([':', '@'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase();
+    let known: &[(&str, &str, &str)] = &[
+        ("rabbitmq", "broker", "rabbitmq"),
+        ("kafka", "broker", "kafka"),
+        ("cp-kafka", "broker", "kafka"),
+        ("redpanda", "broker", "kafka"),
+        ("nats", "broker", "nats"),
+        ("activemq", "broker", "amqp"),
+        ("redis", "datastore", "redis"),
+        ("valkey", "datastore", "redis"),
+        ("postgres", "datastore", "postgres"),
+        ("postgresql", "datastore", "postgres"),
+        ("mysql", "datastore", "mysql"),
+        ("mariadb", "datastore", "mysql"),
+        ("mongo", "datastore", "mongodb"),
+        ("mongodb", "datastore", "mongodb"),
+        ("cassandra", "datastore", "cassandra"),
+        ("memcached", "datastore", "memcached"),
+        ("elasticsearch", "datastore", "elasticsearch"),
+    ];
+    known
+        .iter()
+        .find(|(n, _, _)| name == *n || name.starts_with(&format!("{n}-")))
+        .map(|(_, kind, protocol)| (*kind, *protocol))
+}
+
+/// The host a configuration value names: a URL's (`amqp://rabbitmq:5672`,
+/// `jdbc:mysql://db/x`), a `host:port`, or a bare host name.
+fn value_host(value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() || value.contains(char::is_whitespace) {
+        return None;
+    }
+    let rest = match value.split_once("://") {
+        Some((_, rest)) => rest,
+        None => value,
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let host = host.split(':').next().unwrap_or(host);
+    (!host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    .then(|| host.to_ascii_lowercase())
 }

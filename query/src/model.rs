@@ -327,6 +327,11 @@ pub struct ServiceInfo {
     /// The names it is deployed under (docker-compose services built from its
     /// directory or of its name, Kubernetes Deployments of its name).
     pub deployed_as: Vec<String>,
+    /// For infrastructure a system runs but did not write (found from the images
+    /// its deployments run): `broker` or `datastore`. Absent for the system's own
+    /// services. Its `path` is then `<deployment file>#<name>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
 }
 
 /// A dependency between two services: the endpoints one calls on the other.

@@ -40,6 +40,7 @@ impl ServiceNames {
                     path: f.service_path.clone(),
                     languages: Vec::new(),
                     deployed_as: Vec::new(),
+                    kind: None,
                 });
             let lang = f.language.name().to_string();
             if !s.languages.contains(&lang) {

@@ -222,7 +222,7 @@ fn mcp_over_stdio_answers_every_tool() {
         assert!(names.contains(&"CartServer"), "{names:?}");
 
         let services = answer(&client, "services", json!({})).await;
-        assert_eq!(services["services"].as_array().unwrap().len(), 11);
+        assert_eq!(services["services"].as_array().unwrap().len(), 12, "the 11 services and the kafka broker");
         assert!(services["edges"].as_array().unwrap().iter().any(|e| e["from"] == "checkoutservice" && e["to"] == "cartservice"));
 
         let path = answer(&client, "path", json!({"from": "go checkoutservice main.go main().", "to": GET_CART})).await;
@@ -422,7 +422,7 @@ fn a_token_is_required_when_set_and_off_loopback() {
             .metadata_mut()
             .insert("authorization", "Bearer s3cret".parse().unwrap());
         let map = grpc.services(request).await.unwrap().into_inner();
-        assert_eq!(map.services.len(), 11);
+        assert_eq!(map.services.len(), 12);
     });
 }
 
@@ -565,7 +565,7 @@ fn grpc_answers_every_method_with_health_and_reflection() {
             .await
             .unwrap()
             .into_inner();
-        assert_eq!(services.services.len(), 11);
+        assert_eq!(services.services.len(), 12);
 
         let path = client
             .path(pb::PathRequest {

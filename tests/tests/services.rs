@@ -701,3 +701,62 @@ fn a_feign_client_reaches_a_route_at_the_root_of_the_service_it_names() {
         BTreeSet::from(["service-a -> service-b http literal-url".to_string()])
     );
 }
+
+#[test]
+fn brokers_and_datastores_are_nodes_with_the_services_that_use_them() {
+    let ws = Workspace::empty();
+    ws.write("payment/requirements.txt", "pika\n");
+    ws.write(
+        "payment/payment.py",
+        "import os\nimport pika\n\nHOST = os.getenv('AMQP_HOST', 'rabbitmq')\n\ndef publish(order):\n    return pika.BlockingConnection(pika.ConnectionParameters(HOST))\n",
+    );
+    ws.write(
+        "carts/pom.xml",
+        "<project><artifactId>carts</artifactId></project>\n",
+    );
+    ws.write(
+        "carts/src/main/java/shop/Carts.java",
+        "package shop;\n\nclass Carts {\n    void add() {}\n}\n",
+    );
+    ws.write(
+        "carts/src/main/resources/application.properties",
+        "spring.application.name=carts\nspring.data.mongodb.uri=mongodb://carts-db:27017/data\n",
+    );
+    ws.write("dispatch/go.mod", "module dispatch\n");
+    ws.write("dispatch/main.go", "package main\n\nfunc main() {}\n");
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  rabbitmq:\n    image: rabbitmq:3.7-management-alpine\n  carts-db:\n    image: mongo:5\n  payment:\n    build: ./payment\n    environment:\n      - AMQP_HOST=rabbitmq\n  carts:\n    build: ./carts\n  dispatch:\n    build: ./dispatch\n    depends_on:\n      - rabbitmq\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let map = ws.run(&["services", "--json"]).json();
+    let kinds: BTreeSet<String> = map["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"].is_string())
+        .map(|s| {
+            format!(
+                "{} {} {}",
+                s["name"].as_str().unwrap(),
+                s["kind"].as_str().unwrap(),
+                s["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from([
+            "carts-db datastore docker-compose.yml#carts-db".to_string(),
+            "rabbitmq broker docker-compose.yml#rabbitmq".to_string(),
+        ])
+    );
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from([
+            "carts -> carts-db mongodb env-config".to_string(),
+            "dispatch -> rabbitmq rabbitmq manifest".to_string(),
+            "payment -> rabbitmq rabbitmq env-config".to_string(),
+        ])
+    );
+}
