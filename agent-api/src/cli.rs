@@ -239,6 +239,10 @@ struct EndpointsArgs {
     /// Only this service's endpoints.
     #[arg(long)]
     service: Option<String>,
+    /// Only the endpoints in no cross-service link: calls with no handler indexed,
+    /// handlers no indexed service calls.
+    #[arg(long)]
+    unmatched: bool,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -860,12 +864,20 @@ fn known_services(ws: &Workspace, named: &[Option<&str>]) -> Result<()> {
 
 fn endpoints(ws: &Workspace, a: EndpointsArgs, out: &mut Out) -> Result<()> {
     known_services(ws, &[a.service.as_deref()])?;
-    let found = ws.endpoints(a.service.as_deref())?;
+    let mut found = ws.endpoints(a.service.as_deref())?;
+    if a.unmatched {
+        found.retain(|e| !e.linked);
+    }
     if a.json {
         return out.answer(ws, &found);
     }
     if found.is_empty() {
-        return Err(NotFound("no endpoints matched to a contract in the index".to_string()).into());
+        let what = if a.unmatched {
+            "every endpoint in the index takes part in a cross-service link"
+        } else {
+            "no endpoints matched to a contract in the index"
+        };
+        return Err(NotFound(what.to_string()).into());
     }
     render::endpoints(out, &found)
 }

@@ -497,9 +497,15 @@ pub fn dot(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
 /// Endpoints, one per line.
 pub fn endpoints(out: &mut dyn Write, found: &[EndpointInfo]) -> Result<()> {
     for e in found {
+        // A call nobody answers, a handler nobody calls: said, not left out.
+        let unmatched = match (e.linked, e.role.as_str()) {
+            (true, _) => "",
+            (false, "consumes") => "  [unmatched: no handler indexed]",
+            (false, _) => "  [unmatched: no caller indexed]",
+        };
         writeln!(
             out,
-            "{}  {}  {}  {}:{}  {}",
+            "{}  {}  {}  {}:{}  {}{unmatched}",
             e.service, e.role, e.endpoint, e.file, e.line, e.symbol
         )?;
     }

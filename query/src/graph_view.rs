@@ -1004,6 +1004,11 @@ impl GraphView {
             .map(|l| (l, &self.endpoints[l.consumer], &self.endpoints[l.provider]))
     }
 
+    /// Every cross-service link, as matched (indices into [`Self::endpoints`]).
+    pub(crate) fn service_links_raw(&self) -> &[ServiceEdge] {
+        &self.service_links
+    }
+
     /// Every endpoint matched to a contract.
     pub(crate) fn endpoints(&self) -> &[Placed] {
         &self.endpoints

@@ -497,9 +497,15 @@ impl Workspace {
         }
         self.config_dependencies(&mut edges)?;
         self.infrastructure(&mut services, &mut edges)?;
+        let unmatched = self
+            .endpoints(None)?
+            .into_iter()
+            .filter(|e| !e.linked)
+            .collect();
         Ok(ServiceMap {
             services: services.into_values().collect(),
             edges: edges.into_values().collect(),
+            unmatched,
         })
     }
 
@@ -675,11 +681,17 @@ impl Workspace {
             },
             None => None,
         };
+        let linked: std::collections::HashSet<usize> = view
+            .service_links_raw()
+            .iter()
+            .flat_map(|l| [l.consumer, l.provider])
+            .collect();
         let mut out: Vec<EndpointInfo> = view
             .endpoints()
             .iter()
-            .filter(|p| code.is_none_or(|s| view.service_of(p.file) == s))
-            .map(|p| EndpointInfo {
+            .enumerate()
+            .filter(|(_, p)| code.is_none_or(|s| view.service_of(p.file) == s))
+            .map(|(i, p)| EndpointInfo {
                 service: names.shown(view.service_of(p.file)).to_string(),
                 role: match p.fact.role {
                     cartograph_graph::Role::Provides => "provides",
@@ -691,6 +703,7 @@ impl Workspace {
                 file: view.record_of(p.file).path.clone(),
                 line: p.fact.line,
                 symbol: view.hit(p.node).id,
+                linked: linked.contains(&i),
             })
             .collect();
         out.sort_by(|a, b| {

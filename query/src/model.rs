@@ -358,6 +358,9 @@ pub struct ServiceMap {
     pub services: Vec<ServiceInfo>,
     /// Dependencies, by caller then callee.
     pub edges: Vec<ServiceDependency>,
+    /// Endpoints in no cross-service link (calls with no handler indexed, handlers
+    /// no indexed service calls), by service, role, file and line.
+    pub unmatched: Vec<EndpointInfo>,
 }
 
 /// An endpoint a service provides (a handler) or consumes (a call site).
@@ -377,4 +380,8 @@ pub struct EndpointInfo {
     pub line: u32,
     /// Stable ID of the handler or of the calling symbol.
     pub symbol: String,
+    /// Whether it takes part in a cross-service link: a call answered by a handler
+    /// of another service, a handler another service calls. `false` is an answer
+    /// too: no handler indexed for the call, or nobody indexed calls the handler.
+    pub linked: bool,
 }

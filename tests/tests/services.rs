@@ -760,3 +760,53 @@ fn brokers_and_datastores_are_nodes_with_the_services_that_use_them() {
         ])
     );
 }
+
+#[test]
+fn unmatched_endpoints_are_answers() {
+    let ws = Workspace::empty();
+    ws.write("cart/requirements.txt", "flask\n");
+    ws.write(
+        "cart/app.py",
+        "from flask import Flask\napp = Flask(__name__)\n\n@app.route(\"/api/cart/<uid>\")\ndef get_cart(uid):\n    return {}\n\n@app.route(\"/api/unused\")\ndef unused():\n    return {}\n",
+    );
+    ws.write("web/package.json", "{\"name\": \"web\"}\n");
+    ws.write(
+        "web/index.js",
+        "function load(uid) { return fetch(`http://cart:8080/api/cart/${uid}`); }\nfunction pay() { return fetch('http://cart:8080/api/pay', { method: 'POST' }); }\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let text = ws.run(&["endpoints", "--unmatched"]).ok().to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("http:GET /api/unused")
+                && l.ends_with("[unmatched: no caller indexed]")),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("http:POST /api/pay")
+                && l.ends_with("[unmatched: no handler indexed]")),
+        "{text}"
+    );
+    let map = ws.run(&["services", "--json"]).json();
+    let unmatched: Vec<&str> = map["unmatched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["endpoint"].as_str().unwrap())
+        .collect();
+    assert_eq!(unmatched, ["http:GET /api/unused", "http:POST /api/pay"]);
+    let all = ws.run(&["endpoints", "--json"]).json();
+    assert_eq!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["linked"] == true)
+            .count(),
+        2
+    );
+}
