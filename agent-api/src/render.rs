@@ -233,6 +233,9 @@ pub fn stats(out: &mut dyn Write, s: &Stats) -> Result<()> {
     writeln!(out, "services: {}", s.services)?;
     writeln!(out, "files with diagnostics: {}", s.files_with_diagnostics)?;
     writeln!(out, "skipped: {}", s.skipped)?;
+    for n in &s.not_parsed {
+        writeln!(out, "  not parsed: {}: {}", n.path, n.note)?;
+    }
     writeln!(out, "index size: {} bytes", s.index_size_bytes)?;
     writeln!(out, "generation: {}", s.generation)?;
     writeln!(out, "indexed at: {}", utc_time(s.indexed_at))?;
@@ -432,6 +435,13 @@ pub fn service_map(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
             e.evidence.join(","),
             e.confidence
         )?;
+    }
+    if !map.not_parsed.is_empty() {
+        // Invisible, not independent: the map cannot show what these files call.
+        writeln!(out, "not parsed ({}):", map.not_parsed.len())?;
+        for n in &map.not_parsed {
+            writeln!(out, "  {}: {}", n.path, n.note)?;
+        }
     }
     Ok(())
 }

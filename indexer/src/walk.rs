@@ -180,6 +180,42 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// How the reason of a directory's files in a language Cartograph does not parse
+/// ends: `14 files not indexed: c++ is a language cartograph does not parse`.
+pub const UNPARSED_LANGUAGE: &str = "is a language cartograph does not parse";
+
+impl Skipped {
+    /// Whether this is a directory of files in a language Cartograph does not parse
+    /// (so a service there is invisible, not independent).
+    pub fn is_unparsed_language(&self) -> bool {
+        self.reason.ends_with(UNPARSED_LANGUAGE)
+    }
+}
+
+/// The language of a source file Cartograph does not parse, by its extension.
+fn unparsed_language(ext: &str) -> Option<&'static str> {
+    Some(match ext {
+        "c" => "c",
+        // A header is C++ where the service's sources are (see `walk`).
+        "h" => "c header",
+        "cc" | "cpp" | "cxx" | "hpp" | "hh" | "hxx" | "ipp" => "c++",
+        "php" => "php",
+        "rb" => "ruby",
+        "kt" | "kts" => "kotlin",
+        "scala" => "scala",
+        "swift" => "swift",
+        "lua" => "lua",
+        "ex" | "exs" => "elixir",
+        "thrift" => "thrift",
+        "dart" => "dart",
+        "erl" => "erlang",
+        "clj" => "clojure",
+        "fs" => "f#",
+        "vb" => "visual basic",
+        _ => return None,
+    })
+}
+
 /// Everything a walk found.
 #[derive(Clone, Debug, Default)]
 pub struct WalkOutput {
@@ -222,6 +258,9 @@ pub fn is_manifest(file_name: &str) -> bool {
 /// out of every root unless `config.follow_symlinks`. Loops are reported by the walker.
 pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
     let mut out = WalkOutput::default();
+    // Files in languages Cartograph does not parse, by (directory, language).
+    let mut unparsed: std::collections::BTreeMap<(String, &'static str), usize> =
+        std::collections::BTreeMap::new();
     let all_roots: Vec<PathBuf> = roots.iter().map(|r| r.path.clone()).collect();
     for root in roots {
         out.roots.push(root.prefix.clone());
@@ -328,6 +367,13 @@ pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
             // Only source files (by extension, or extensionless scripts) are looked at.
             let by_path = Language::from_path(abs);
             if by_path.is_none() && abs.extension().is_some() {
+                let ext = abs
+                    .extension()
+                    .map(|e| e.to_string_lossy().to_ascii_lowercase());
+                if let Some(lang) = ext.as_deref().and_then(unparsed_language) {
+                    let dir = ws_path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+                    *unparsed.entry((dir, lang)).or_default() += 1;
+                }
                 continue;
             }
             let meta = match entry.metadata() {
@@ -376,6 +422,42 @@ pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
                 reason,
             });
         }
+    }
+    // Counted per service directory (the nearest directory with a manifest), as a
+    // user sees the system: `src/currency: 14 c++ files`.
+    let mut by_service: std::collections::BTreeMap<(String, &'static str), usize> =
+        std::collections::BTreeMap::new();
+    for ((dir, lang), n) in unparsed {
+        let owner = out
+            .manifests
+            .iter()
+            .map(|m| m.dir.as_str())
+            .filter(|m| m.is_empty() || dir == *m || dir.starts_with(&format!("{m}/")))
+            .max_by_key(|m| m.len())
+            .unwrap_or(dir.as_str())
+            .to_string();
+        *by_service.entry((owner, lang)).or_default() += n;
+    }
+    let headers: Vec<(String, usize)> = by_service
+        .iter()
+        .filter(|((_, lang), _)| *lang == "c header")
+        .map(|((dir, _), n)| (dir.clone(), *n))
+        .collect();
+    for (dir, n) in headers {
+        by_service.remove(&(dir.clone(), "c header"));
+        let lang = if by_service.contains_key(&(dir.clone(), "c++")) {
+            "c++"
+        } else {
+            "c"
+        };
+        *by_service.entry((dir, lang)).or_default() += n;
+    }
+    for ((dir, lang), n) in by_service {
+        let files = if n == 1 { "file" } else { "files" };
+        out.skipped.push(Skipped {
+            path: if dir.is_empty() { ".".to_string() } else { dir },
+            reason: format!("{n} {files} not indexed: {lang} {UNPARSED_LANGUAGE}"),
+        });
     }
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
     out.files.dedup_by(|a, b| a.path == b.path);

@@ -37,9 +37,9 @@ pub use graph_view::{
     CallNode, CallTree, Hierarchy, Related, MAX_DEPTH, MAX_TREE_NODES, TREE_TIME_LIMIT,
 };
 pub use model::{
-    Definition, EndpointInfo, ExportRecord, Freshness, LanguageStats, LinkEnd, OutlineNode,
-    RefSite, RefTarget, ResolutionStats, ServiceDependency, ServiceInfo, ServiceLink, ServiceMap,
-    Stats, SymbolHit,
+    Definition, EndpointInfo, ExportRecord, Freshness, LanguageStats, LinkEnd, NotParsed,
+    OutlineNode, RefSite, RefTarget, ResolutionStats, ServiceDependency, ServiceInfo, ServiceLink,
+    ServiceMap, Stats, SymbolHit,
 };
 pub use search::{SearchBuild, SearchIndex, SearchQuery};
 use service_names::ServiceNames;
@@ -502,11 +502,28 @@ impl Workspace {
             .into_iter()
             .filter(|e| !e.linked)
             .collect();
+        let not_parsed = self.not_parsed()?;
         Ok(ServiceMap {
             services: services.into_values().collect(),
             edges: edges.into_values().collect(),
             unmatched,
+            not_parsed,
         })
+    }
+
+    /// Directories of files in languages Cartograph does not parse, as the last run
+    /// found them.
+    pub fn not_parsed(&self) -> Result<Vec<NotParsed>> {
+        Ok(self
+            .store
+            .skipped()?
+            .into_iter()
+            .filter(cartograph_indexer::Skipped::is_unparsed_language)
+            .map(|s| NotParsed {
+                path: s.path,
+                note: s.reason,
+            })
+            .collect())
     }
 
     /// Adds the infrastructure the deployments run (brokers, datastores: third-party
@@ -950,6 +967,7 @@ impl Workspace {
         let mut stats = Stats {
             services: self.store.services()?.len() as u64,
             skipped: self.store.skipped()?.len() as u64,
+            not_parsed: self.not_parsed()?,
             indexed_at: meta.indexed_at,
             generation: meta.generation,
             roots: meta

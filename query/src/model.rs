@@ -164,6 +164,9 @@ pub struct Stats {
     pub files_with_diagnostics: u64,
     /// Paths skipped by the last run (binary, too large, unreadable).
     pub skipped: u64,
+    /// Directories of files in languages Cartograph does not parse (also counted in
+    /// `skipped`).
+    pub not_parsed: Vec<NotParsed>,
     /// Counts per language.
     pub languages: std::collections::BTreeMap<String, LanguageStats>,
     /// Bytes the index occupies on disk (store and search index).
@@ -361,6 +364,18 @@ pub struct ServiceMap {
     /// Endpoints in no cross-service link (calls with no handler indexed, handlers
     /// no indexed service calls), by service, role, file and line.
     pub unmatched: Vec<EndpointInfo>,
+    /// Directories of files in languages Cartograph does not parse: the services
+    /// there are invisible to the map, not independent.
+    pub not_parsed: Vec<NotParsed>,
+}
+
+/// A directory of files in a language Cartograph does not parse.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NotParsed {
+    /// Workspace path of the directory (its service's).
+    pub path: String,
+    /// What is there: `14 files not indexed: c++ is a language cartograph does not parse`.
+    pub note: String,
 }
 
 /// An endpoint a service provides (a handler) or consumes (a call site).

@@ -810,3 +810,45 @@ fn unmatched_endpoints_are_answers() {
         2
     );
 }
+
+#[test]
+fn services_in_languages_not_parsed_are_reported_not_silent() {
+    let ws = Workspace::empty();
+    ws.write("src/checkout/go.mod", "module checkout\n");
+    ws.write("src/checkout/main.go", "package main\n\nfunc main() {}\n");
+    ws.write("src/currency/Dockerfile", "FROM gcc\n");
+    ws.write("src/currency/src/server.cc", "int main() { return 0; }\n");
+    ws.write("src/currency/src/rates.cc", "int rate() { return 1; }\n");
+    ws.write("src/currency/include/rates.h", "int rate();\n");
+    ws.write("src/ratings/index.php", "<?php echo 1;\n");
+    let report = ws.run(&["index", ".", "--json"]).json();
+    let skipped = report["skipped"].to_string();
+    assert!(skipped.contains("3 files not indexed: c++"), "{skipped}");
+    let map = ws.run(&["services", "--json"]).json();
+    let not_parsed: Vec<String> = map["not_parsed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            format!(
+                "{}: {}",
+                n["path"].as_str().unwrap(),
+                n["note"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        not_parsed,
+        [
+            "src/currency: 3 files not indexed: c++ is a language cartograph does not parse",
+            "src/ratings: 1 file not indexed: php is a language cartograph does not parse",
+        ]
+    );
+    let text = ws.run(&["services"]).ok().to_string();
+    assert!(text.contains("not parsed (2):"), "{text}");
+    let stats = ws.run(&["stats"]).ok().to_string();
+    assert!(
+        stats.contains("not parsed: src/ratings: 1 file not indexed: php"),
+        "{stats}"
+    );
+}
