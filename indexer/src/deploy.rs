@@ -286,8 +286,7 @@ fn spring_application(
         build: Some(module),
         env: BTreeMap::new(),
         calls,
-        image: None,
-        depends_on: Vec::new(),
+        ..Deployment::default()
     })
 }
 
@@ -576,9 +575,7 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
                     file: path.clone(),
                     build: Some(dir.to_string()),
                     env,
-                    calls: Vec::new(),
-                    image: None,
-                    depends_on: Vec::new(),
+                    ..Deployment::default()
                 });
             }
         } else if is_proxy_config(name) {
@@ -605,8 +602,7 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
                     build: Some(owner.to_string()),
                     env: BTreeMap::new(),
                     calls,
-                    image: None,
-                    depends_on: Vec::new(),
+                    ..Deployment::default()
                 });
             }
         }
@@ -768,9 +764,7 @@ fn aliases(path: &str, text: &str) -> Result<Vec<Deployment>, String> {
                 file: path.to_string(),
                 build: Some(build.clone()),
                 env: BTreeMap::new(),
-                calls: Vec::new(),
-                image: None,
-                depends_on: Vec::new(),
+                ..Deployment::default()
             });
         }
     }
@@ -815,9 +809,7 @@ fn helm_values(path: &str, doc: &Yaml, chart: &str) -> Deployment {
         file: path.to_string(),
         build: None,
         env,
-        calls: Vec::new(),
-        image: None,
-        depends_on: Vec::new(),
+        ..Deployment::default()
     }
 }
 
@@ -859,7 +851,6 @@ fn compose_services(path: &str, doc: &Yaml, dotenv: &HashMap<String, String>) ->
             file: path.to_string(),
             build,
             env,
-            calls: Vec::new(),
             image: svc.get("image").and_then(Yaml::scalar),
             depends_on: match svc.get("depends_on") {
                 Some(Yaml::Seq(items)) => items.iter().filter_map(Yaml::scalar).collect(),
@@ -868,6 +859,7 @@ fn compose_services(path: &str, doc: &Yaml, dotenv: &HashMap<String, String>) ->
                 }
                 _ => Vec::new(),
             },
+            ..Deployment::default()
         });
     }
     out
@@ -1043,12 +1035,11 @@ fn kubernetes_deployments(path: &str, docs: &[Yaml], config: &ConfigData) -> Vec
             file: path.to_string(),
             build: None,
             env,
-            calls: Vec::new(),
             image: containers
                 .first()
                 .and_then(|c| c.get("image"))
                 .and_then(Yaml::scalar),
-            depends_on: Vec::new(),
+            ..Deployment::default()
         });
     }
     out

@@ -1525,17 +1525,20 @@ mod tests {
         assert_eq!(facts.symbols.len(), 2000);
     }
 
-    #[test]
-    fn any_call_whose_argument_evaluates_to_an_absolute_url_is_an_http_call() {
-        let js = "var host = process.env.CATALOGUE_HOST || 'catalogue';\nfunction product(sku, cb) {\n  request('http://' + host + ':8080/product/' + sku, cb);\n  got.post(`http://orders:8080/orders`);\n  console.log('hello ' + sku);\n  log('/relative/only');\n  return fetch('http://cart:8080/cart');\n}\n";
-        let facts = extract(Language::JavaScript, js);
-        let calls: Vec<String> = facts
+    /// The HTTP calls and routes of a file, as `METHOD url` lines.
+    fn http_lines(lang: Language, text: &str) -> Vec<String> {
+        extract(lang, text)
             .http
             .iter()
             .map(|h| format!("{} {}", h.method, h.url))
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn any_call_whose_argument_evaluates_to_an_absolute_url_is_an_http_call() {
+        let js = "var host = process.env.CATALOGUE_HOST || 'catalogue';\nfunction product(sku, cb) {\n  request('http://' + host + ':8080/product/' + sku, cb);\n  got.post(`http://orders:8080/orders`);\n  console.log('hello ' + sku);\n  log('/relative/only');\n  return fetch('http://cart:8080/cart');\n}\n";
         assert_eq!(
-            calls,
+            http_lines(Language::JavaScript, js),
             [
                 "GET http://{env:CATALOGUE_HOST|catalogue}:8080/product/{}",
                 "POST http://orders:8080/orders",
@@ -1543,22 +1546,17 @@ mod tests {
             ]
         );
         let py = "import os, requests\nUSER = os.getenv('USER_HOST', 'user')\n\ndef check(id):\n    return requests.get('http://{user}:8080/check/{id}'.format(user=USER, id=id))\n";
-        let facts = extract(Language::Python, py);
-        let urls: Vec<&str> = facts.http.iter().map(|h| h.url.as_str()).collect();
-        assert_eq!(urls, ["http://{env:USER_HOST|user}:8080/check/{}"]);
+        assert_eq!(
+            http_lines(Language::Python, py),
+            ["GET http://{env:USER_HOST|user}:8080/check/{}"]
+        );
     }
 
     #[test]
     fn python_urls_from_configuration_entries_and_url_keywords() {
         let py = "import os, requests\n\ndef create_app(app):\n    app.config[\"BALANCES_URI\"] = 'http://{}/balances'.format(\n        os.environ.get('BALANCES_API_ADDR'))\n\ndef balance(app, account):\n    fetch_all(url=f'{app.config[\"BALANCES_URI\"]}/{account}')\n    return requests.post(url=app.config[\"BALANCES_URI\"], data={})\n";
-        let facts = extract(Language::Python, py);
-        let calls: Vec<String> = facts
-            .http
-            .iter()
-            .map(|h| format!("{} {}", h.method, h.url))
-            .collect();
         assert_eq!(
-            calls,
+            http_lines(Language::Python, py),
             [
                 "GET http://{env:BALANCES_API_ADDR}/balances/{}",
                 "POST http://{env:BALANCES_API_ADDR}/balances",

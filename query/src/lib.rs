@@ -19,7 +19,7 @@ mod service_names;
 pub mod verify;
 mod words;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -468,46 +468,44 @@ impl Workspace {
     /// The services (with their languages) and the dependencies the cross-service
     /// links make between them.
     pub fn service_map(&self) -> Result<ServiceMap> {
-        let mut services = self.service_names()?.services.clone();
-        let mut edges: BTreeMap<(String, String, String), ServiceDependency> = BTreeMap::new();
+        let names = self.service_names()?;
+        let mut services = names.services.clone();
+        let mut edges = Dependencies::default();
         for l in self.service_links()? {
-            let e = edges
-                .entry((
-                    l.from.service.clone(),
-                    l.to.service.clone(),
-                    l.protocol.clone(),
-                ))
-                .or_insert_with(|| ServiceDependency {
-                    from: l.from.service.clone(),
-                    to: l.to.service.clone(),
-                    protocol: l.protocol.clone(),
-                    endpoints: Vec::new(),
-                    evidence: Vec::new(),
-                    confidence: 0.0,
-                });
-            if !e.endpoints.contains(&l.endpoint) {
-                e.endpoints.push(l.endpoint.clone());
-                e.endpoints.sort();
-            }
-            if !e.evidence.contains(&l.evidence) {
-                e.evidence.push(l.evidence.clone());
-                e.evidence.sort();
-            }
-            e.confidence = e.confidence.max(l.confidence);
+            edges.add(
+                (&l.from.service, &l.to.service, &l.protocol),
+                Some(&l.endpoint),
+                &l.evidence,
+                l.confidence,
+            );
         }
-        self.config_dependencies(&mut edges)?;
-        self.infrastructure(&mut services, &mut edges)?;
+        let deployments = self.store.deployments()?;
+        let deployed = graph_view::DeployedServices::new(
+            names
+                .services
+                .values()
+                .map(|s| (s.code_name.as_str(), s.path.as_str())),
+            &deployments,
+        );
+        let envs = deployed.envs(&deployments);
+        let setup = Deployed {
+            names,
+            deployments: &deployments,
+            deployed: &deployed,
+            envs: &envs,
+        };
+        config_dependencies(&setup, &mut edges);
+        infrastructure(&setup, &mut services, &mut edges);
         let unmatched = self
             .endpoints(None)?
             .into_iter()
             .filter(|e| !e.linked)
             .collect();
-        let not_parsed = self.not_parsed()?;
         Ok(ServiceMap {
             services: services.into_values().collect(),
-            edges: edges.into_values().collect(),
+            edges: edges.0.into_values().collect(),
             unmatched,
-            not_parsed,
+            not_parsed: self.not_parsed()?,
         })
     }
 
@@ -524,166 +522,6 @@ impl Workspace {
                 note: s.reason,
             })
             .collect())
-    }
-
-    /// Adds the infrastructure the deployments run (brokers, datastores: third-party
-    /// images, see [`infrastructure_of`]) as nodes, and each service's dependency on
-    /// them: named in its environment or configuration as a host (`AMQP_HOST=rabbitmq`,
-    /// `mongodb://user-db:27017`, `spring.rabbitmq.host`; evidence `env-config`, 0.7),
-    /// else declared by its deployment (compose `depends_on`; evidence `manifest`, 0.5).
-    /// The protocol is the infrastructure's (`rabbitmq`, `redis`, `mongodb`, …).
-    fn infrastructure(
-        &self,
-        services: &mut BTreeMap<String, ServiceInfo>,
-        edges: &mut BTreeMap<(String, String, String), ServiceDependency>,
-    ) -> Result<()> {
-        let names = self.service_names()?;
-        let deployments = self.store.deployments()?;
-        let deployed = graph_view::DeployedServices::new(
-            names
-                .services
-                .values()
-                .map(|s| (s.code_name.as_str(), s.path.as_str())),
-            &deployments,
-        );
-        // Infrastructure by name as hosts compare: (shown name, protocol). A
-        // deployment file outside every service's directory (the system's own) names
-        // the node first.
-        let inside_service = |file: &str| {
-            names
-                .services
-                .values()
-                .any(|s| !s.path.is_empty() && file.starts_with(&format!("{}/", s.path)))
-        };
-        let mut order: Vec<usize> = (0..deployments.len()).collect();
-        order.sort_by_key(|i| inside_service(&deployments[*i].file));
-        let mut infra: BTreeMap<String, (String, &'static str)> = BTreeMap::new();
-        for (d, runs) in order.iter().map(|i| (&deployments[*i], &deployed.runs[*i])) {
-            let Some((kind, protocol)) = d.image.as_deref().and_then(infrastructure_of) else {
-                continue;
-            };
-            if runs.is_some() || services.contains_key(&d.name) {
-                continue;
-            }
-            infra.insert(graph_view::host_key(&d.name), (d.name.clone(), protocol));
-            services
-                .entry(d.name.clone())
-                .or_insert_with(|| ServiceInfo {
-                    name: d.name.clone(),
-                    code_name: d.name.clone(),
-                    path: format!("{}#{}", d.file, d.name),
-                    languages: Vec::new(),
-                    deployed_as: vec![d.name.clone()],
-                    kind: Some(kind.to_string()),
-                });
-        }
-        if infra.is_empty() {
-            return Ok(());
-        }
-        let mut add = |from: &str, host: &str, evidence: &str, confidence: f32| {
-            let Some((to, protocol)) = infra.get(&graph_view::host_key(host)) else {
-                return;
-            };
-            let e = edges
-                .entry((from.to_string(), to.clone(), protocol.to_string()))
-                .or_insert_with(|| ServiceDependency {
-                    from: from.to_string(),
-                    to: to.clone(),
-                    protocol: protocol.to_string(),
-                    endpoints: Vec::new(),
-                    evidence: Vec::new(),
-                    confidence: 0.0,
-                });
-            if !e.evidence.iter().any(|x| x == evidence) {
-                e.evidence.push(evidence.to_string());
-                e.evidence.sort();
-            }
-            e.confidence = e.confidence.max(confidence);
-        };
-        let envs = deployed.envs(&deployments);
-        for (owner, env) in &envs {
-            let from = names.shown(owner);
-            for value in env.values() {
-                if let Some(host) = value_host(value) {
-                    add(from, &host, "env-config", 0.7);
-                }
-            }
-        }
-        for (d, runs) in deployments.iter().zip(&deployed.runs) {
-            let Some((owner, _)) = runs else { continue };
-            let from = names.shown(owner);
-            for call in &d.calls {
-                if let Some(host) = value_host(&call.url) {
-                    add(from, &host, "env-config", 0.7);
-                }
-            }
-            // Declared, not shown in use (it may be start-up order only): less sure.
-            for needed in &d.depends_on {
-                add(from, needed, "manifest", 0.4);
-            }
-        }
-        Ok(())
-    }
-
-    /// Adds the dependencies services' configuration declares (gateway routes, URLs
-    /// naming another service; see `ConfigCall`) to `edges`: evidence `env-config`,
-    /// less sure than a call in code (0.8 for a route, 0.6 for a URL alone).
-    fn config_dependencies(
-        &self,
-        edges: &mut BTreeMap<(String, String, String), ServiceDependency>,
-    ) -> Result<()> {
-        let names = self.service_names()?;
-        let deployments = self.store.deployments()?;
-        if deployments.iter().all(|d| d.calls.is_empty()) {
-            return Ok(());
-        }
-        let deployed = graph_view::DeployedServices::new(
-            names
-                .services
-                .values()
-                .map(|s| (s.code_name.as_str(), s.path.as_str())),
-            &deployments,
-        );
-        let envs = deployed.envs(&deployments);
-        for (d, runs) in deployments.iter().zip(&deployed.runs) {
-            let Some((owner, _)) = runs else { continue };
-            for call in &d.calls {
-                let (url, _) = cartograph_graph::resolve_env(&call.url, envs.get(owner));
-                let (host, path) = cartograph_graph::split_url(&url);
-                let Some(target) =
-                    host.and_then(|h| deployed.by_host.get(&graph_view::host_key(&h)))
-                else {
-                    continue;
-                };
-                if target == owner || graph_view::is_probe(&path) {
-                    continue;
-                }
-                let (from, to) = (names.shown(owner), names.shown(target));
-                let endpoint = format!("http:* {}", call.route.as_deref().unwrap_or(&path));
-                let confidence = if call.route.is_some() { 0.8 } else { 0.6 };
-                let e = edges
-                    .entry((from.to_string(), to.to_string(), "http".to_string()))
-                    .or_insert_with(|| ServiceDependency {
-                        from: from.to_string(),
-                        to: to.to_string(),
-                        protocol: "http".to_string(),
-                        endpoints: Vec::new(),
-                        evidence: Vec::new(),
-                        confidence: 0.0,
-                    });
-                if !e.endpoints.contains(&endpoint) {
-                    e.endpoints.push(endpoint);
-                    e.endpoints.sort();
-                }
-                let evidence = "env-config".to_string();
-                if !e.evidence.contains(&evidence) {
-                    e.evidence.push(evidence);
-                    e.evidence.sort();
-                }
-                e.confidence = e.confidence.max(confidence);
-            }
-        }
-        Ok(())
     }
 
     /// The endpoints services provide and consume (matched to a contract), by
@@ -1375,6 +1213,159 @@ pub fn find_index_dir(explicit: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
         dir = d.parent();
     }
     None
+}
+
+/// Service dependencies being gathered, by (from, to, protocol): each merges the
+/// endpoints and evidence of what makes it and keeps the highest confidence.
+#[derive(Default)]
+struct Dependencies(BTreeMap<(String, String, String), ServiceDependency>);
+
+impl Dependencies {
+    fn add(
+        &mut self,
+        (from, to, protocol): (&str, &str, &str),
+        endpoint: Option<&str>,
+        evidence: &str,
+        confidence: f32,
+    ) {
+        let e = self
+            .0
+            .entry((from.to_string(), to.to_string(), protocol.to_string()))
+            .or_insert_with(|| ServiceDependency {
+                from: from.to_string(),
+                to: to.to_string(),
+                protocol: protocol.to_string(),
+                endpoints: Vec::new(),
+                evidence: Vec::new(),
+                confidence: 0.0,
+            });
+        if let Some(endpoint) = endpoint.filter(|p| !e.endpoints.iter().any(|x| x == p)) {
+            e.endpoints.push(endpoint.to_string());
+            e.endpoints.sort();
+        }
+        if !e.evidence.iter().any(|x| x == evidence) {
+            e.evidence.push(evidence.to_string());
+            e.evidence.sort();
+        }
+        e.confidence = e.confidence.max(confidence);
+    }
+}
+
+/// What the service map reads from the deployments, worked out once.
+struct Deployed<'a> {
+    names: &'a ServiceNames,
+    deployments: &'a [cartograph_indexer::Deployment],
+    deployed: &'a graph_view::DeployedServices,
+    /// Each service's environment (see `DeployedServices::envs`).
+    envs: &'a HashMap<String, BTreeMap<String, String>>,
+}
+
+/// Adds the dependencies services' configuration declares (gateway routes, URLs
+/// naming another service; see `ConfigCall`): evidence `env-config`, less sure than
+/// a call in code (0.8 for a route, 0.6 for a URL alone).
+fn config_dependencies(d: &Deployed<'_>, edges: &mut Dependencies) {
+    for (deployment, runs) in d.deployments.iter().zip(&d.deployed.runs) {
+        let Some((owner, _)) = runs else { continue };
+        for call in &deployment.calls {
+            let (url, _) = cartograph_graph::resolve_env(&call.url, d.envs.get(owner));
+            let (host, path) = cartograph_graph::split_url(&url);
+            let Some(target) = host.and_then(|h| d.deployed.by_host.get(&graph_view::host_key(&h)))
+            else {
+                continue;
+            };
+            if target == owner || graph_view::is_probe(&path) {
+                continue;
+            }
+            let endpoint = format!("http:* {}", call.route.as_deref().unwrap_or(&path));
+            let confidence = if call.route.is_some() { 0.8 } else { 0.6 };
+            let (from, to) = (d.names.shown(owner), d.names.shown(target));
+            edges.add(
+                (from, to, "http"),
+                Some(&endpoint),
+                "env-config",
+                confidence,
+            );
+        }
+    }
+}
+
+/// Adds the infrastructure the deployments run (brokers, datastores: third-party
+/// images, see [`infrastructure_of`]) as nodes, and each service's dependency on
+/// them: named in its environment or configuration as a host (`AMQP_HOST=rabbitmq`,
+/// `mongodb://user-db:27017`, `spring.rabbitmq.host`; evidence `env-config`, 0.7),
+/// or declared by its deployment (compose `depends_on`; evidence `manifest`, 0.4).
+/// The protocol is the infrastructure's (`rabbitmq`, `redis`, `mongodb`, …).
+fn infrastructure(
+    d: &Deployed<'_>,
+    services: &mut BTreeMap<String, ServiceInfo>,
+    edges: &mut Dependencies,
+) {
+    // A deployment file outside every service's directory (the system's own) names
+    // a node first.
+    let service_dirs: Vec<String> = d
+        .names
+        .services
+        .values()
+        .filter(|s| !s.path.is_empty())
+        .map(|s| format!("{}/", s.path))
+        .collect();
+    let mut order: Vec<usize> = (0..d.deployments.len()).collect();
+    order.sort_by_key(|i| {
+        let file = &d.deployments[*i].file;
+        service_dirs.iter().any(|dir| file.starts_with(dir))
+    });
+    // Infrastructure by name as hosts compare: (shown name, protocol).
+    let mut infra: BTreeMap<String, (String, &'static str)> = BTreeMap::new();
+    for i in order {
+        let deployment = &d.deployments[i];
+        let Some((kind, protocol)) = deployment.image.as_deref().and_then(infrastructure_of) else {
+            continue;
+        };
+        let name = &deployment.name;
+        if d.deployed.runs[i].is_some() || services.contains_key(name) {
+            continue;
+        }
+        infra.insert(graph_view::host_key(name), (name.clone(), protocol));
+        services.insert(
+            name.clone(),
+            ServiceInfo {
+                name: name.clone(),
+                code_name: name.clone(),
+                path: format!("{}#{name}", deployment.file),
+                languages: Vec::new(),
+                deployed_as: vec![name.clone()],
+                kind: Some(kind.to_string()),
+            },
+        );
+    }
+    if infra.is_empty() {
+        return;
+    }
+    let mut add = |from: &str, host: &str, evidence: &str, confidence: f32| {
+        if let Some((to, protocol)) = infra.get(&graph_view::host_key(host)) {
+            edges.add((from, to, protocol), None, evidence, confidence);
+        }
+    };
+    for (owner, env) in d.envs {
+        for value in env.values() {
+            if let Some(host) = value_host(value) {
+                add(d.names.shown(owner), &host, "env-config", 0.7);
+            }
+        }
+    }
+    for (deployment, runs) in d.deployments.iter().zip(&d.deployed.runs) {
+        let Some((owner, _)) = runs else { continue };
+        let from = d.names.shown(owner);
+        for call in &deployment.calls {
+            if let Some(host) = value_host(&call.url) {
+                add(from, &host, "env-config", 0.7);
+            }
+        }
+        // Declared, not shown in use (it may be start-up order only): less sure.
+        for needed in &deployment.depends_on {
+            add(from, needed, "manifest", 0.4);
+        }
+    }
 }
 
 /// The kind and protocol of a third-party image a system runs as infrastructure:

@@ -130,3 +130,20 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// The `path: text` lines of a list of JSON records (`index --json`'s `skipped` with
+/// `"reason"`, its `problems` with `"message"`), in order.
+pub fn path_lines(records: &serde_json::Value, text: &str) -> Vec<String> {
+    records
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}: {}",
+                r["path"].as_str().unwrap(),
+                r[text].as_str().unwrap()
+            )
+        })
+        .collect()
+}

@@ -34,18 +34,7 @@ fn binary_large_and_non_utf8_files() {
     let out = ws.run(&["index", ".", "--max-file-size", "4096", "--json"]);
     let report = out.json();
     assert_eq!(report["files"], 2, "{report}");
-    let skipped: Vec<String> = report["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            format!(
-                "{}: {}",
-                s["path"].as_str().unwrap(),
-                s["reason"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let skipped = cartograph_tests::path_lines(&report["skipped"], "reason");
     assert_eq!(
         skipped,
         [

@@ -7,7 +7,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cartograph_tests::{binary, Workspace};
+use cartograph_tests::{binary, path_lines, Workspace};
 
 /// Nesting depth of the generated code.
 const DEPTH: usize = 10_000;
@@ -169,18 +169,7 @@ fn the_torture_workspace_indexes_within_a_bound_and_reports_every_bad_file() {
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     eprintln!("torture workspace indexed in {elapsed:?}");
 
-    let skipped: Vec<String> = report["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            format!(
-                "{}: {}",
-                s["path"].as_str().unwrap(),
-                s["reason"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let skipped = path_lines(&report["skipped"], "reason");
     let skipped_text = skipped.join("\n");
     for (path, why) in [
         ("fifo.py", "not a regular file"),
@@ -199,18 +188,7 @@ fn the_torture_workspace_indexes_within_a_bound_and_reports_every_bad_file() {
     assert!(skipped_text.contains("loop"), "{skipped_text}");
 
     // Each bad deployment file and each deep file has a diagnostic.
-    let problems: Vec<String> = report["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            format!(
-                "{}: {}",
-                p["path"].as_str().unwrap(),
-                p["message"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let problems = path_lines(&report["problems"], "message");
     let problems = problems.join("\n");
     for bad in [
         "chart/values.yaml",
