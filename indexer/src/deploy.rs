@@ -89,6 +89,33 @@ fn dockerfile_env(text: &str) -> BTreeMap<String, String> {
     env
 }
 
+/// The image a Dockerfile's last stage starts from (`FROM postgres:16 AS db` →
+/// `postgres:16`), through the stages it names (`FROM base` after
+/// `FROM mariadb AS base`); `None` for `scratch` or no `FROM`.
+fn dockerfile_image(text: &str) -> Option<String> {
+    let mut stages: HashMap<String, String> = HashMap::new();
+    let mut last = None;
+    for line in text.lines() {
+        let mut words = line.split_whitespace();
+        if !words.next().is_some_and(|w| w.eq_ignore_ascii_case("FROM")) {
+            continue;
+        }
+        let mut words = words.skip_while(|w| w.starts_with("--"));
+        let Some(image) = words.next() else { continue };
+        let image = stages
+            .get(image)
+            .cloned()
+            .unwrap_or_else(|| image.to_string());
+        if let (Some(kw), Some(alias)) = (words.next(), words.next()) {
+            if kw.eq_ignore_ascii_case("AS") {
+                stages.insert(alias.to_string(), image.clone());
+            }
+        }
+        last = Some(image);
+    }
+    last.filter(|i| i != "scratch")
+}
+
 /// Words split at spaces outside quotes.
 fn split_words(text: &str) -> Vec<String> {
     let mut words = Vec::new();
@@ -292,13 +319,21 @@ fn spring_application(
 
 /// Whether a configuration value is a URL that may name a service: `http(s)://`,
 /// `ws(s)://` or a service-discovery `lb://` URL with a host.
+/// Spring placeholders (`${db:carts-db}`, `${HOST}`) are kept as environment
+/// lookups (`{env:db|carts-db}`) for the deployment's environment to fill in.
 fn service_url(value: &str) -> Option<String> {
-    let value = if value.trim_start().starts_with("${") {
-        spring_default(value)
-    } else {
-        value.trim().to_string()
-    };
-    let (scheme, rest) = value.split_once("://")?;
+    let value = value.trim();
+    let (url, defaults) =
+        if value.starts_with("${") && value.ends_with('}') && !value[2..].contains("${") {
+            // The whole value is one placeholder: its default is the URL.
+            (spring_default(value), spring_default(value))
+        } else {
+            (
+                placeholders_as_env(value, false),
+                placeholders_as_env(value, true),
+            )
+        };
+    let (scheme, rest) = defaults.split_once("://")?;
     let scheme = scheme.to_ascii_lowercase();
     // Services, and the brokers and datastores they connect to.
     let known = matches!(
@@ -320,8 +355,43 @@ fn service_url(value: &str) -> Option<String> {
             | "nats"
             | "kafka"
     ) || scheme.starts_with("jdbc:");
+    // A host only the environment gives (`${DB_HOST}`) is one if the deployment sets it.
+    let whole_placeholder = rest.starts_with("${")
+        && rest.find('}').is_some_and(|end| {
+            !rest[2..end].contains([':', '$', '{'])
+                && matches!(
+                    rest.as_bytes().get(end + 1),
+                    None | Some(b'/' | b':' | b'?')
+                )
+        });
     let host = rest.split(['/', ':', '?']).next().unwrap_or("");
-    (known && !host.is_empty() && !host.contains(['{', '$', ' '])).then_some(value)
+    (known && (whole_placeholder || (!host.is_empty() && !host.contains(['{', '$', ' ']))))
+        .then_some(url)
+}
+
+/// `value` with its Spring placeholders (`${name:default}`, `${name}`) written as
+/// environment lookups (`{env:name|default}`), or, with `defaults`, replaced by their
+/// defaults (a placeholder without one stays as written).
+fn placeholders_as_env(value: &str, defaults: bool) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let Some(end) = rest[at..].find('}') else {
+            rest = &rest[at..];
+            break;
+        };
+        let inner = &rest[at + 2..at + end];
+        match (inner.split_once(':'), defaults) {
+            (Some((_, default)), true) => out.push_str(default),
+            (None, true) => out.push_str(&rest[at..=at + end]),
+            (Some((name, default)), false) => out.push_str(&format!("{{env:{name}|{default}}}")),
+            (None, false) => out.push_str(&format!("{{env:{inner}}}")),
+        }
+        rest = &rest[at + end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A route's path prefix: Zuul's `path: /x/**`, a Spring Cloud Gateway predicate
@@ -569,12 +639,14 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
         let dir_name = dir.rsplit('/').next().unwrap_or(dir);
         if name == "Dockerfile" {
             let env = dockerfile_env(text);
-            if !env.is_empty() && !dir_name.is_empty() {
+            let image = dockerfile_image(text);
+            if (!env.is_empty() || image.is_some()) && !dir_name.is_empty() {
                 out.push(Deployment {
                     name: dir_name.to_string(),
                     file: path.clone(),
                     build: Some(dir.to_string()),
                     env,
+                    image,
                     ..Deployment::default()
                 });
             }
@@ -1236,6 +1308,37 @@ mod tests {
             calls,
             [("http://cart:8080".to_string(), Some("/cart".to_string()))]
         );
+        assert_eq!(
+            dockerfile_image("FROM --platform=linux/amd64 maven:3 AS build\nRUN x\nFROM mariadb:10 AS base\nFROM base\n"),
+            Some("mariadb:10".to_string())
+        );
+        assert_eq!(dockerfile_image("FROM scratch\n"), None);
+    }
+
+    #[test]
+    fn spring_placeholders_are_environment_lookups_with_their_defaults() {
+        assert_eq!(
+            service_url("mongodb://${db:carts-db}:27017/data").as_deref(),
+            Some("mongodb://{env:db|carts-db}:27017/data")
+        );
+        assert_eq!(
+            service_url("${CATALOGUE_URL:http://catalogue:8080}").as_deref(),
+            Some("http://catalogue:8080")
+        );
+        // A host only the environment gives: the deployment may set it.
+        assert_eq!(
+            service_url("jdbc:mysql://${DB_HOST}/cities").as_deref(),
+            Some("jdbc:mysql://{env:DB_HOST}/cities")
+        );
+        assert_eq!(service_url("http://x${HOST}/x"), None);
+        assert_eq!(
+            placeholders_as_env("jdbc:mysql://${DB_HOST}/${DB:cities}", false),
+            "jdbc:mysql://{env:DB_HOST}/{env:DB|cities}"
+        );
+    }
+
+    #[test]
+    fn dockerfiles_give_their_environment() {
         let env = dockerfile_env("FROM x\nENV A=1 B=\"two words\" \\\n    C=3\nENV D 4\n");
         assert_eq!(env["A"], "1");
         assert_eq!(env["B"], "two words");

@@ -1050,10 +1050,18 @@ impl DeployedServices {
         let runs = deployments
             .iter()
             .map(|d| {
+                // The service built from that directory, else the one around it (an
+                // image built from `carts/docker/carts` packages `carts`).
                 let built = d.build.as_deref().and_then(|b| {
                     services
                         .clone()
-                        .find(|(_, path)| *path == b)
+                        .filter(|(_, path)| {
+                            *path == b
+                                || (!path.is_empty()
+                                    && b.starts_with(path)
+                                    && b.as_bytes().get(path.len()) == Some(&b'/'))
+                        })
+                        .max_by_key(|(_, path)| path.len())
                         .map(|(name, _)| name.to_string())
                 });
                 let is_built = built.is_some();

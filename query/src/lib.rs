@@ -453,7 +453,11 @@ impl Workspace {
         if let Some(names) = self.services.get() {
             return Ok(names);
         }
-        let names = ServiceNames::new(&self.store.files()?, &self.store.deployments()?);
+        let names = ServiceNames::new(
+            &self.store.files()?,
+            &self.store.services()?,
+            &self.store.deployments()?,
+        );
         Ok(self.services.get_or_init(|| names))
     }
 
@@ -1268,6 +1272,12 @@ fn config_dependencies(d: &Deployed<'_>, edges: &mut Dependencies) {
         let Some((owner, _)) = runs else { continue };
         for call in &deployment.calls {
             let (url, _) = cartograph_graph::resolve_env(&call.url, d.envs.get(owner));
+            // HTTP, or a discovery name (`lb://`); a JDBC or broker URL is not.
+            if url.split_once("://").is_some_and(|(scheme, _)| {
+                !matches!(scheme, "http" | "https" | "lb" | "ws" | "wss")
+            }) {
+                continue;
+            }
             let (host, path) = cartograph_graph::split_url(&url);
             let Some(target) = host.and_then(|h| d.deployed.by_host.get(&graph_view::host_key(&h)))
             else {
@@ -1316,6 +1326,28 @@ fn infrastructure(
     });
     // Infrastructure by name as hosts compare: (shown name, protocol).
     let mut infra: BTreeMap<String, (String, &'static str)> = BTreeMap::new();
+    // A service whose own image is a third-party one (a directory holding a
+    // `Dockerfile` `FROM postgres` and its init scripts) is that infrastructure,
+    // under each name it is deployed as.
+    for (deployment, runs) in d.deployments.iter().zip(&d.deployed.runs) {
+        let (Some((owner, true)), true) = (runs, deployment.file.ends_with("Dockerfile")) else {
+            continue;
+        };
+        let Some((kind, protocol)) = deployment.image.as_deref().and_then(infrastructure_of) else {
+            continue;
+        };
+        let Some(service) = services.get_mut(d.names.shown(owner)) else {
+            continue;
+        };
+        service.kind = Some(kind.to_string());
+        for name in std::iter::once(&service.name).chain(&service.deployed_as) {
+            infra.insert(graph_view::host_key(name), (service.name.clone(), protocol));
+        }
+        infra.insert(
+            graph_view::host_key(owner),
+            (service.name.clone(), protocol),
+        );
+    }
     for i in order {
         let deployment = &d.deployments[i];
         let Some((kind, protocol)) = deployment.image.as_deref().and_then(infrastructure_of) else {
@@ -1342,7 +1374,10 @@ fn infrastructure(
         return;
     }
     let mut add = |from: &str, host: &str, evidence: &str, confidence: f32| {
-        if let Some((to, protocol)) = infra.get(&graph_view::host_key(host)) {
+        if let Some((to, protocol)) = infra
+            .get(&graph_view::host_key(host))
+            .filter(|(to, _)| to != from)
+        {
             edges.add((from, to, protocol), None, evidence, confidence);
         }
     };
@@ -1357,7 +1392,8 @@ fn infrastructure(
         let Some((owner, _)) = runs else { continue };
         let from = d.names.shown(owner);
         for call in &deployment.calls {
-            if let Some(host) = value_host(&call.url) {
+            let (url, _) = cartograph_graph::resolve_env(&call.url, d.envs.get(owner));
+            if let Some(host) = value_host(&url) {
                 add(from, &host, "env-config", 0.7);
             }
         }

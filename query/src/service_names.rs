@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use cartograph_graph::FileRecord;
-use cartograph_indexer::Deployment;
+use cartograph_indexer::{Deployment, Service};
 
 use crate::graph_view::DeployedServices;
 use crate::model::ServiceInfo;
@@ -28,8 +28,17 @@ impl ServiceNames {
     /// [`DeployedServices`]): a deployment built from the service's directory first,
     /// else one of the same name (as hosts compare: case, `-`, `_` and `.` ignored);
     /// the first by name when several qualify. A deployment name two services would
-    /// share, or that another service has as its own, is not used.
-    pub(crate) fn new(files: &[FileRecord], deployments: &[Deployment]) -> ServiceNames {
+    /// share, or that another service has as its own, is not used. A `detected`
+    /// service with a manifest but no indexed file (a directory holding a
+    /// `Dockerfile` and configuration: a gateway, a database image) is a service too,
+    /// with no language, unless a service with code holds its directory and its image
+    /// is no third-party infrastructure (`carts/docker/carts` packages `carts`;
+    /// `user/docker/user-db`, `FROM mongo`, is a datastore).
+    pub(crate) fn new(
+        files: &[FileRecord],
+        detected: &[Service],
+        deployments: &[Deployment],
+    ) -> ServiceNames {
         let mut by_code: BTreeMap<String, ServiceInfo> = BTreeMap::new();
         for f in files {
             let s = by_code
@@ -46,6 +55,39 @@ impl ServiceNames {
             if !s.languages.contains(&lang) {
                 s.languages.push(lang);
                 s.languages.sort();
+            }
+        }
+        // Not one inside a service with code: that is the image build directory of
+        // the service around it (`carts/docker/carts`).
+        let coded: Vec<String> = by_code
+            .values()
+            .filter(|s| !s.path.is_empty())
+            .map(|s| format!("{}/", s.path))
+            .collect();
+        let infrastructure_image = |dir: &str| {
+            deployments.iter().any(|d| {
+                d.file.strip_suffix("Dockerfile") == Some(&format!("{dir}/"))
+                    && d.image
+                        .as_deref()
+                        .and_then(crate::infrastructure_of)
+                        .is_some()
+            })
+        };
+        for s in detected {
+            let nested = coded.iter().any(|dir| s.path.starts_with(dir.as_str()))
+                && !infrastructure_image(&s.path);
+            if s.manifest.is_some() && !nested && !by_code.contains_key(&s.name) {
+                by_code.insert(
+                    s.name.clone(),
+                    ServiceInfo {
+                        name: s.name.clone(),
+                        code_name: s.name.clone(),
+                        path: s.path.clone(),
+                        languages: Vec::new(),
+                        deployed_as: Vec::new(),
+                        kind: None,
+                    },
+                );
             }
         }
         // Per service: (built from its directory?, deployment name).

@@ -762,6 +762,82 @@ fn brokers_and_datastores_are_nodes_with_the_services_that_use_them() {
 }
 
 #[test]
+fn directories_with_only_an_image_are_services_and_database_images_are_datastores() {
+    let ws = Workspace::empty();
+    // A gateway that is only an Apache configuration and a Dockerfile.
+    ws.write(
+        "docker/apache/Dockerfile",
+        "FROM httpd:2.4\nCOPY 000-default.conf /etc/apache2/sites-enabled/\n",
+    );
+    ws.write(
+        "docker/apache/000-default.conf",
+        "<VirtualHost *:80>\n  ProxyPass /order http://order:8080/\n</VirtualHost>\n",
+    );
+    // A database image: the official one plus init scripts, built by compose.
+    ws.write(
+        "docker/postgres/Dockerfile",
+        "FROM postgres:12.2\nCOPY init.sh /docker-entrypoint-initdb.d/\n",
+    );
+    ws.write("docker/postgres/init.sh", "createdb orders\n");
+    // A service whose image is built from a packaging folder inside it, whose
+    // datastore host is a Spring placeholder's default.
+    ws.write(
+        "order/pom.xml",
+        "<project><artifactId>order</artifactId></project>\n",
+    );
+    ws.write(
+        "order/src/main/java/shop/Order.java",
+        "package shop;\n\nclass Order {\n    void place() {}\n}\n",
+    );
+    ws.write(
+        "order/src/main/resources/application.properties",
+        "spring.application.name=order\nspring.datasource.url=jdbc:postgresql://${DB_HOST:postgres}/orders\nspring.data.mongodb.uri=mongodb://${MONGO:order-cache}:27017/x\n",
+    );
+    ws.write(
+        "order/docker/order/Dockerfile",
+        "FROM eclipse-temurin:17\nCOPY target/order.jar /app.jar\n",
+    );
+    ws.write("order/docker/order-cache/Dockerfile", "FROM mongo:5\n");
+    ws.write(
+        "docker/docker-compose.yml",
+        "services:\n  apache:\n    build: apache\n  postgres:\n    build: postgres\n  order:\n    build:\n      context: ../order\n      dockerfile: docker/order/Dockerfile\n  order-cache:\n    build: ../order/docker/order-cache\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let map = ws.run(&["services", "--json"]).json();
+    let services: BTreeSet<String> = map["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {} {}",
+                s["name"].as_str().unwrap(),
+                s["kind"].as_str().unwrap_or("service"),
+                s["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        services,
+        BTreeSet::from([
+            "apache service docker/apache".to_string(),
+            "order service order".to_string(),
+            "order-cache datastore order/docker/order-cache".to_string(),
+            "postgres datastore docker/postgres".to_string(),
+        ]),
+        "the folder `order` packages its image in is no service; the database image beside it is"
+    );
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from([
+            "apache -> order http env-config".to_string(),
+            "order -> order-cache mongodb env-config".to_string(),
+            "order -> postgres postgres env-config".to_string(),
+        ])
+    );
+}
+
+#[test]
 fn unmatched_endpoints_are_answers() {
     let ws = Workspace::empty();
     ws.write("cart/requirements.txt", "flask\n");
