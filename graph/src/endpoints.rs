@@ -72,6 +72,9 @@ pub struct EndpointFact {
     pub line: u32,
     /// Column (0-based bytes).
     pub col: u32,
+    /// A call kept only if its URL turns out absolute once the constants of other
+    /// files it is built from are known (see [`HttpFact::absolute_only`]).
+    pub absolute_only: bool,
 }
 
 /// The endpoints of one file.
@@ -126,6 +129,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
                         reference: None,
                         line: member.name_span.start_line,
                         col: member.name_span.start_col,
+                        absolute_only: false,
                     });
                 }
             }
@@ -146,6 +150,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             reference: None,
             line: h.span.start_line,
             col: h.span.start_col,
+            absolute_only: h.absolute_only,
         });
     }
     // gRPC handlers registered by name (Node).
@@ -167,6 +172,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             reference: None,
             line: at.start_line,
             col: at.start_col,
+            absolute_only: false,
         });
     }
     // Message topics: publishers call, subscribers handle.
@@ -184,6 +190,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             reference: None,
             line: t.span.start_line,
             col: t.span.start_col,
+            absolute_only: false,
         });
     }
     // Calls on generated clients.
@@ -206,6 +213,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             reference: Some(i as u32),
             line: r.span.start_line,
             col: r.span.start_col,
+            absolute_only: false,
         });
     }
     out
@@ -337,6 +345,7 @@ fn file_routes(path: &str, facts: &FileFacts) -> Vec<EndpointFact> {
             reference: None,
             line: s.name_span.start_line,
             col: s.name_span.start_col,
+            absolute_only: false,
         });
     }
     out

@@ -96,6 +96,9 @@ pub struct FileGraph {
     pub package: Option<String>,
     /// Route tables the file mounts under a prefix (Django `include`).
     pub mounts: Vec<cartograph_indexer::HttpMount>,
+    /// The file's constants that are absolute URLs (for `{ref:name}` in the calls of
+    /// the other files of its service).
+    pub constants: Vec<cartograph_indexer::NamedValue>,
 }
 
 /// Longest signature kept in a graph record.
@@ -472,6 +475,7 @@ impl<'a> Linker<'a> {
             endpoints,
             package: self.facts.package.clone(),
             mounts: self.facts.mounts.clone(),
+            constants: self.facts.constants.clone(),
         }
     }
 }

@@ -193,7 +193,37 @@ pub fn index_workspace(
         files: walked.files.len(),
     });
 
-    let services = detect_services(&walked.manifests, &walked.roots, &|m| {
+    let deployment_files: Vec<(String, String)> = walked
+        .deployments
+        .iter()
+        .filter_map(|d| {
+            let text = read_source(&d.abs_path, walk_config.max_file_size)
+                .ok()?
+                .text;
+            Some((d.dir.clone(), text))
+        })
+        .collect();
+    let scan = cartograph_indexer::parse_deployments(&deployment_files);
+    // A directory a compose file builds an image from is a service, manifest or not.
+    let mut manifests = walked.manifests.clone();
+    for d in &scan.deployments {
+        let Some(dir) = d.build.as_deref().filter(|b| !b.is_empty()) else {
+            continue;
+        };
+        let file_name = d.file.rsplit('/').next().unwrap_or(&d.file);
+        let compose = file_name.starts_with("docker-compose") || file_name.starts_with("compose");
+        if compose && !manifests.iter().any(|m| m.dir == dir) {
+            if let Some(root) = walked.deployments.iter().find(|w| w.dir == d.file) {
+                manifests.push(cartograph_indexer::Manifest {
+                    abs_path: root.abs_path.clone(),
+                    dir: dir.to_string(),
+                    // The compose file's own path: the service's manifest.
+                    file_name: d.file.clone(),
+                });
+            }
+        }
+    }
+    let services = detect_services(&manifests, &walked.roots, &|m| {
         std::fs::read_to_string(&m.abs_path).ok()
     });
     let existing: HashMap<String, FileRecord> = store
@@ -308,17 +338,6 @@ pub fn index_workspace(
             prefix: r.prefix.clone(),
         })
         .collect();
-    let deployment_files: Vec<(String, String)> = walked
-        .deployments
-        .iter()
-        .filter_map(|d| {
-            let text = read_source(&d.abs_path, walk_config.max_file_size)
-                .ok()?
-                .text;
-            Some((d.dir.clone(), text))
-        })
-        .collect();
-    let scan = cartograph_indexer::parse_deployments(&deployment_files);
     report.diagnostics.extend(scan.diagnostics);
     let deployments = scan.deployments;
     let deployments_changed = store.deployments()? != deployments;

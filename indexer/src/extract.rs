@@ -862,6 +862,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     facts.http.sort_by_key(|h| h.span.start_byte);
     facts.topics = crate::http::topics(topic_raw, &consts, text, &span_of);
     facts.mounts = crate::http::mounts(mounts, &consts, text, &span_of);
+    facts.constants = crate::http::url_constants(&consts, text);
     for t in &mut facts.topics {
         t.enclosing = facts
             .symbols

@@ -331,10 +331,22 @@ pub struct FileFacts {
     pub grpc_handlers: Vec<GrpcHandler>,
     /// Route tables the file mounts under a path prefix (Django `include`).
     pub mounts: Vec<HttpMount>,
+    /// Constants whose values are absolute URLs, by name, for the URLs other files
+    /// build from them (`{ref:name}` in their calls).
+    pub constants: Vec<NamedValue>,
     /// Problems found (syntax errors, invalid UTF-8).
     pub diagnostics: Vec<Diagnostic>,
     /// Number of lines.
     pub lines: u32,
+}
+
+/// A constant's name and its value as far as the file shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedValue {
+    /// The name it is defined under (`CARTS_URL`, an exported object's key).
+    pub name: String,
+    /// Its value (`http://carts/carts`, `{env:CARTS|http://carts}`).
+    pub value: String,
 }
 
 /// A route table mounted under a path prefix: Django's
@@ -359,7 +371,9 @@ pub struct HttpFact {
     pub method: String,
     /// The URL or path as far as it can be worked out: literals, constants, template
     /// strings and concatenations, with `{}` for what is not known
-    /// (`http://cartservice:8080/cart/{}`, `/cart/{}`).
+    /// (`http://cartservice:8080/cart/{}`, `/cart/{}`), `{env:NAME|default}` for an
+    /// environment lookup and, in calls, `{ref:name}` for a constant of another file
+    /// whose name says it is an address (`{ref:endpoints.cartsUrl}/items`).
     pub url: String,
     /// Where the route is declared or the call made.
     pub span: Span,
@@ -368,6 +382,10 @@ pub struct HttpFact {
     pub enclosing: Option<u32>,
     /// The handler's name, when the route names it (`app.get("/x", getCart)`).
     pub handler: Option<String>,
+    /// A call of any function kept because its URL starts with another file's
+    /// constant (`request(endpoints.cartsUrl + "/items")`): an HTTP call only if that
+    /// constant makes the URL absolute.
+    pub absolute_only: bool,
 }
 
 /// A message topic (Kafka topic, queue, subject) a file publishes to or consumes from.

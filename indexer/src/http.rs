@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use crate::facts::{HttpFact, HttpMount, Span, TopicFact};
+use crate::facts::{HttpFact, HttpMount, NamedValue, Span, TopicFact};
 
 /// What the query captured for one route or call.
 pub(crate) struct RawHttp<'t> {
@@ -168,9 +168,20 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 });
             match name {
                 Some(n) if !n.is_empty() => format!("{{env:{n}}}"),
-                _ => "{}".to_string(),
+                _ => reference(src),
             }
         }
+        // `config.CART_URL`, `Constants.BASE_URL`, `cfg.BaseURL`: a constant of the
+        // file, else (when its name says it is an address) one of another file.
+        "attribute"
+        | "field_access"
+        | "selector_expression"
+        | "member_access_expression"
+        | "scoped_identifier"
+        | "field_expression" => match consts.get(src) {
+            Some(value) if value.id() != node.id() => eval(*value, text, consts, depth + 1),
+            _ => reference(src),
+        },
         // `url=...` given by keyword (Python): its value; other keywords say nothing.
         "keyword_argument" => match (
             node.child_by_field_name("name")
@@ -185,7 +196,7 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             .map_or("{}".to_string(), |n| eval(n, text, consts, depth + 1)),
         "identifier" => match consts.get(src) {
             Some(value) if value.id() != node.id() => eval(*value, text, consts, depth + 1),
-            _ => "{}".to_string(),
+            _ => reference(src),
         },
         "call" | "call_expression" | "invocation_expression" | "method_invocation" => {
             let callee = src.split('(').next().unwrap_or("");
@@ -197,7 +208,9 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 })
                 .unwrap_or_default();
             // A format string: `fmt.Sprintf("%s/version", base)`, `String.format(...)`.
-            if (callee.ends_with("Sprintf") || callee.ends_with("String.format"))
+            if (callee.ends_with("Sprintf")
+                || callee.ends_with("String.format")
+                || callee == "util.format")
                 && !args.is_empty()
             {
                 let mut out = String::new();
@@ -293,6 +306,49 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
     }
 }
 
+/// A name the file does not define, as a reference to another file's constant
+/// (`{ref:endpoints.cartsUrl}`, filled in when services are matched) when its last
+/// name says it is an address (`url`, `uri`, `host`, `endpoint`, `addr`, `base`);
+/// else unknown (`{}`).
+fn reference(src: &str) -> String {
+    let last = src
+        .rsplit(['.', ':', '>'])
+        .next()
+        .unwrap_or(src)
+        .to_ascii_lowercase();
+    let named_address = ["url", "uri", "host", "endpoint", "addr", "base"]
+        .iter()
+        .any(|w| last.contains(w));
+    let plain = !src.is_empty()
+        && src.len() <= 120
+        && src
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | ':' | '$'));
+    if named_address && plain {
+        format!("{{ref:{src}}}")
+    } else {
+        "{}".to_string()
+    }
+}
+
+/// The file's constants whose values are absolute URLs (`CARTS_URL`,
+/// `module.exports = { cartsUrl: "http://carts/carts" }`), for other files of the
+/// service that use them by name.
+pub(crate) fn url_constants(consts: &Constants<'_>, text: &str) -> Vec<NamedValue> {
+    let mut out: Vec<NamedValue> = consts
+        .iter()
+        .filter_map(|(name, value)| {
+            let value = eval(*value, text, consts, 0);
+            (is_absolute_url(&value) && !value.contains("{ref:")).then(|| NamedValue {
+                name: name.to_string(),
+                value,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
 /// `a ?? b`, `a || b`, `a or b`: an env variable with `b` as its default, else `a`
 /// when known, else `b`.
 fn either(left: String, right: String) -> String {
@@ -316,6 +372,19 @@ fn strip_quotes(s: &str) -> &str {
     s.trim_matches(|c| c == '"' || c == '\'' || c == '`')
 }
 
+/// `url` with its references to other files' constants unknown (`{}`).
+fn without_references(url: &str) -> String {
+    let mut out = String::new();
+    let mut rest = url;
+    while let Some(at) = rest.find("{ref:") {
+        out.push_str(&rest[..at]);
+        out.push_str("{}");
+        rest = rest[at..].find('}').map_or("", |end| &rest[at + end + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Builds the facts of the captured routes and calls.
 pub(crate) fn build(
     raw: Vec<RawHttp<'_>>,
@@ -325,11 +394,28 @@ pub(crate) fn build(
     span_of: &dyn Fn(Node<'_>) -> Span,
 ) -> Vec<HttpFact> {
     let mut out: Vec<HttpFact> = Vec::new();
+    // Where patterns with and without a path both matched a route, the path wins.
+    let mut raw = raw;
+    raw.sort_by_key(|r| r.url.is_none());
     for mut r in raw {
-        let Some(url_node) = r.url else { continue };
-        let mut url = eval(url_node, text, consts, 0);
-        if r.absolute_only && !is_absolute_url(&url) {
+        // A route without a path serves its prefix (`@GetMapping` under the class's).
+        let mut url = match r.url {
+            Some(url_node) => eval(url_node, text, consts, 0),
+            None if r.route => String::new(),
+            None => continue,
+        };
+        // Another file's constant may make it absolute: decided when it is known.
+        let absolute = is_absolute_url(&url);
+        if r.absolute_only && !absolute && !url.starts_with("{ref:") {
             continue;
+        }
+        if r.route {
+            url = without_references(&url);
+            // gorilla/mux `PathPrefix("/cards")` serves everything under it.
+            let declared = r.node.utf8_text(text.as_bytes()).unwrap_or("");
+            if declared.contains(".PathPrefix(") && !url.ends_with("**") {
+                url = format!("{}/**", url.trim_end_matches('/'));
+            }
         }
         // A mapping declared on an interface is a client (Spring Cloud's Feign): it
         // calls the service its `@FeignClient` names.
@@ -407,6 +493,7 @@ pub(crate) fn build(
             span: span_of(r.node),
             enclosing: None,
             handler,
+            absolute_only: r.absolute_only && !absolute,
         };
         if !out
             .iter()
@@ -575,6 +662,7 @@ pub(crate) fn proxies(
             span,
             enclosing: None,
             handler: None,
+            absolute_only: false,
         });
         out.push(HttpFact {
             route: false,
@@ -588,6 +676,7 @@ pub(crate) fn proxies(
             span,
             enclosing: None,
             handler: None,
+            absolute_only: false,
         });
     }
     out

@@ -23,8 +23,8 @@ pub use extract::{
     MAX_NESTING,
 };
 pub use facts::{
-    Binding, Diagnostic, FileFacts, GrpcHandler, HttpFact, HttpMount, Import, RefKind, Reference,
-    Span, SymbolDef, SymbolKind, TopicFact,
+    Binding, Diagnostic, FileFacts, GrpcHandler, HttpFact, HttpMount, Import, NamedValue, RefKind,
+    Reference, Span, SymbolDef, SymbolKind, TopicFact,
 };
 pub use git::{repo_head, RepoHead};
 pub use services::{detect_services, name_from_manifest, service_of, Service};

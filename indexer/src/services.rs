@@ -79,7 +79,8 @@ pub fn detect_services(
             .unwrap_or_else(|| dir_name(dir));
         let manifest = if m.file_name == ".git" {
             None
-        } else if dir.is_empty() {
+        } else if m.file_name.contains('/') || dir.is_empty() {
+            // A compose file elsewhere that builds this directory names it by its path.
             Some(m.file_name.clone())
         } else {
             Some(format!("{dir}/{}", m.file_name))

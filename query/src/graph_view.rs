@@ -143,6 +143,7 @@ impl GraphView {
         };
         let mut facts_of_files = Vec::with_capacity(graphs.len());
         let mut mounts = Vec::with_capacity(graphs.len());
+        let mut constants = Vec::with_capacity(graphs.len());
         let mut endpoint_ids: Vec<Vec<String>> = Vec::with_capacity(graphs.len());
         let mut links = Vec::with_capacity(graphs.len());
         for (f, (record, graph)) in graphs.into_iter().enumerate() {
@@ -167,6 +168,7 @@ impl GraphView {
             links.push((graph.ids, graph.links));
             facts_of_files.push((graph.endpoints, graph.package));
             mounts.push(graph.mounts);
+            constants.push(graph.constants);
             view.symbols.push(graph.symbols);
         }
         for (f, (ids, file_links)) in links.into_iter().enumerate() {
@@ -203,6 +205,7 @@ impl GraphView {
         }
         let linking = std::time::Instant::now();
         view.mount_routes(&mut facts_of_files, &mounts);
+        view.fill_constants(&mut facts_of_files, &constants);
         view.link_services(facts_of_files, &endpoint_ids, &store.deployments()?);
         view.link_time = linking.elapsed();
         view.out = vec![Vec::new(); view.nodes.len()];
@@ -710,6 +713,68 @@ impl GraphView {
         }
     }
 
+    /// Fills in the URLs calls build from other files' constants (`{ref:name}`, see
+    /// [`HttpFact::url`](cartograph_indexer::HttpFact)) with the constants of that
+    /// name in the same service: the one in a file named like the qualifier
+    /// (`endpoints.cartsUrl` → `endpoints.js`), else the only value the service has
+    /// for the name; unknown (`{}`) otherwise. A call of any function kept for such a
+    /// reference stays a call only if its URL is now absolute.
+    fn fill_constants(
+        &self,
+        per_file: &mut [(Vec<EndpointFact>, Option<String>)],
+        constants: &[Vec<cartograph_indexer::NamedValue>],
+    ) {
+        if constants.iter().all(Vec::is_empty) {
+            for (facts, _) in per_file.iter_mut() {
+                facts.retain(|e| !e.absolute_only);
+                for e in facts.iter_mut().filter(|e| e.via.contains("{ref:")) {
+                    e.via = fill_references(&e.via, |_| None);
+                }
+            }
+            return;
+        }
+        // (service, name) -> [(file stem, value)]
+        let mut by_name: HashMap<(&str, &str), Vec<(&str, &str)>> = HashMap::new();
+        for (f, list) in constants.iter().enumerate() {
+            let record = &self.files[f];
+            let stem = record.path.rsplit('/').next().unwrap_or(&record.path);
+            let stem = stem.split('.').next().unwrap_or(stem);
+            for c in list {
+                by_name
+                    .entry((record.service.as_str(), c.name.as_str()))
+                    .or_default()
+                    .push((stem, c.value.as_str()));
+            }
+        }
+        for (f, (facts, _)) in per_file.iter_mut().enumerate() {
+            let service = self.files[f].service.as_str();
+            let lookup = |reference: &str| -> Option<String> {
+                let (qualifier, name) = reference
+                    .rsplit_once(['.', ':'])
+                    .map_or(("", reference), |(q, n)| (q.trim_end_matches(':'), n));
+                let found = by_name.get(&(service, name))?;
+                let module = qualifier.rsplit(['.', ':']).next().unwrap_or(qualifier);
+                if let Some((_, v)) = found
+                    .iter()
+                    .find(|(stem, _)| !module.is_empty() && *stem == module)
+                {
+                    return Some(v.to_string());
+                }
+                let first = found[0].1;
+                found
+                    .iter()
+                    .all(|(_, v)| *v == first)
+                    .then(|| first.to_string())
+            };
+            for e in facts.iter_mut().filter(|e| e.via.contains("{ref:")) {
+                e.via = fill_references(&e.via, lookup);
+            }
+            facts.retain(|e| {
+                !e.absolute_only || split_url(&resolve_env(&e.via, None).0).0.is_some()
+            });
+        }
+    }
+
     /// Matches every file's endpoints to the contracts of the workspace (the rpcs of
     /// its `.proto` services) and links each call to the handlers of the same rpc in
     /// other services.
@@ -1125,6 +1190,24 @@ impl DeployedServices {
         }
         out
     }
+}
+
+/// `url` with each `{ref:name}` replaced by what `lookup` finds for it, else `{}`.
+fn fill_references(url: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::new();
+    let mut rest = url;
+    while let Some(at) = rest.find("{ref:") {
+        out.push_str(&rest[..at]);
+        let Some(end) = rest[at..].find('}') else {
+            rest = "";
+            break;
+        };
+        let reference = &rest[at + 5..at + end];
+        out.push_str(&lookup(reference).unwrap_or_else(|| "{}".to_string()));
+        rest = &rest[at + end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A service or host name compared loosely: lowercase, without `-`, `_` and `.`.

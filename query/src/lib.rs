@@ -483,6 +483,7 @@ impl Workspace {
                 l.confidence,
             );
         }
+        named_service_calls(self.graph_view()?, names, &mut edges);
         let deployments = self.store.deployments()?;
         let deployed = graph_view::DeployedServices::new(
             names
@@ -1252,6 +1253,40 @@ impl Dependencies {
             e.evidence.sort();
         }
         e.confidence = e.confidence.max(confidence);
+    }
+}
+
+/// HTTP calls whose URL names another service of the workspace but no route of it
+/// answers (its handlers are in a framework or language Cartograph does not read, or
+/// the path is built at run time): a dependency all the same, less sure than a
+/// matched route (`literal-url` 0.6, `env-config` 0.55); the calls stay `unmatched`.
+fn named_service_calls(view: &GraphView, names: &ServiceNames, edges: &mut Dependencies) {
+    let linked: std::collections::HashSet<usize> = view
+        .service_links_raw()
+        .iter()
+        .map(|l| l.consumer)
+        .collect();
+    for (i, p) in view.endpoints().iter().enumerate() {
+        let (cartograph_graph::Role::Consumes, Some((_, Some(target), from_env)), Some(key)) =
+            (p.fact.role, p.http.as_ref(), p.key.as_deref())
+        else {
+            continue;
+        };
+        let own = view.service_of(p.file);
+        if linked.contains(&i) || target == own {
+            continue;
+        }
+        let (evidence, confidence) = if *from_env {
+            ("env-config", 0.55)
+        } else {
+            ("literal-url", 0.6)
+        };
+        edges.add(
+            (names.shown(own), names.shown(target), "http"),
+            Some(key),
+            evidence,
+            confidence,
+        );
     }
 }
 

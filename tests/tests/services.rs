@@ -838,6 +838,103 @@ fn directories_with_only_an_image_are_services_and_database_images_are_datastore
 }
 
 #[test]
+fn urls_from_a_config_module_reach_mux_spring_and_jax_rs_routes() {
+    let ws = Workspace::empty();
+    // The addresses live in one module; the calls are made in others, through any
+    // function (a wrapper, `request`), by member of the imported module.
+    ws.write("front/package.json", r#"{"name": "front"}"#);
+    ws.write(
+        "front/api/endpoints.js",
+        "var util = require('util');\nvar domain = \"\";\nmodule.exports = {\n  cartsUrl: util.format(\"http://carts%s/carts\", domain),\n  customersUrl: \"http://users/customers\",\n  ordersUrl: process.env.ORDERS_URL || \"http://orders:8080\",\n};\n",
+    );
+    ws.write(
+        "front/api/cart.js",
+        "const endpoints = require('./endpoints');\nconst helpers = require('../helpers');\n\nfunction items(custId, res, next) {\n  helpers.simpleHttpRequest(endpoints.cartsUrl + \"/\" + custId + \"/items\", res, next);\n}\n\nfunction customer(id, cb) {\n  request(endpoints.customersUrl + \"/\" + id, cb);\n}\n\nfunction order(id, cb) {\n  request(endpoints.ordersUrl + \"/orders/\" + id, cb);\n}\n\nfunction notAUrl(cb) {\n  log(endpoints.cartsTitle);\n}\n",
+    );
+    // A Go service with gorilla/mux chains, whose directory is known only by the
+    // compose file that builds it.
+    ws.write(
+        "users/transport.go",
+        "package users\n\nfunc MakeHandler(r *mux.Router) {\n\tr.Methods(\"GET\").PathPrefix(\"/customers\").Handler(customers)\n\tr.Path(\"/login\").Methods(\"POST\").Handler(login)\n}\n",
+    );
+    // Spring: the class prefix as `path =`, a method mapping without a path.
+    ws.write(
+        "carts/pom.xml",
+        "<project><artifactId>carts</artifactId></project>\n",
+    );
+    ws.write(
+        "carts/src/main/java/shop/ItemsController.java",
+        "package shop;\n\n@RestController\n@RequestMapping(value = \"/carts/{customerId:.*}/items\")\nclass ItemsController {\n    @RequestMapping(produces = \"application/json\", method = RequestMethod.GET)\n    public List<Item> getItems(String customerId) { return null; }\n\n    @RequestMapping(value = \"/{itemId}\", method = RequestMethod.DELETE)\n    public void removeItem(String customerId, String itemId) {}\n}\n",
+    );
+    // JAX-RS.
+    ws.write(
+        "orders/pom.xml",
+        "<project><artifactId>orders</artifactId></project>\n",
+    );
+    ws.write(
+        "orders/src/main/java/shop/OrdersResource.java",
+        "package shop;\n\n@Path(\"/orders\")\npublic class OrdersResource {\n    @GET\n    @Path(\"{id}\")\n    public Order get(@PathParam(\"id\") String id) { return null; }\n\n    @POST\n    public Order create(Order o) { return o; }\n}\n",
+    );
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  users:\n    build: ./users\n  carts:\n    build: ./carts\n  orders:\n    build: ./orders\n  front:\n    build: ./front\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        link_lines(&ws),
+        BTreeSet::from([
+            "javascript front api/cart.js customer(). -> http:GET /customers/** go users transport.go MakeHandler(). literal-url".to_string(),
+            "javascript front api/cart.js items(). -> http:GET /carts/{}/items java carts src/main/java/shop/ItemsController.java ItemsController#getItems(). literal-url".to_string(),
+            "javascript front api/cart.js order(). -> http:GET /orders/{} java orders src/main/java/shop/OrdersResource.java OrdersResource#get(). literal-url".to_string(),
+        ])
+    );
+    let endpoints = ws
+        .run(&["endpoints", "--service", "orders"])
+        .ok()
+        .to_string();
+    assert!(endpoints.contains("http:POST /orders "), "{endpoints}");
+    let login = ws
+        .run(&["endpoints", "--service", "users"])
+        .ok()
+        .to_string();
+    assert!(login.contains("http:POST /login"), "{login}");
+}
+
+#[test]
+fn a_call_naming_a_service_is_a_dependency_even_without_a_route_to_answer_it() {
+    let ws = Workspace::empty();
+    ws.write("front/package.json", r#"{"name": "front"}"#);
+    ws.write(
+        "front/index.js",
+        "function pay(id) {\n  return fetch(`http://payment/paymentAuth/${id}`, { method: \"POST\" });\n}\n",
+    );
+    // The payment service's routes are registered in a way no pattern reads.
+    ws.write("payment/go.mod", "module payment\n");
+    ws.write(
+        "payment/main.go",
+        "package main\n\nfunc main() { serve(routes()) }\n",
+    );
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  payment:\n    build: ./payment\n  front:\n    build: ./front\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from(["front -> payment http literal-url".to_string()])
+    );
+    let map = ws.run(&["services", "--json"]).json();
+    let edge = &map["edges"][0];
+    assert!(edge["confidence"].as_f64().unwrap() < 0.7, "{edge}");
+    // The call is still reported as answered by no handler.
+    let unmatched = ws.run(&["endpoints", "--unmatched"]).ok().to_string();
+    assert!(
+        unmatched.contains("http:POST /paymentAuth/{}"),
+        "{unmatched}"
+    );
+}
+
+#[test]
 fn unmatched_endpoints_are_answers() {
     let ws = Workspace::empty();
     ws.write("cart/requirements.txt", "flask\n");

@@ -66,6 +66,36 @@
   arguments: (argument_list . [(interpreted_string_literal) (raw_string_literal)] @http.path . (_) @http.handler)
   (#not-eq? @_r "http")
   (#match? @http.method "^(Get|Post|Put|Delete|Patch)$")) @http.route
+; gorilla/mux chains: `r.Methods("GET").Path("/cards/{id}").Handler(h)` (`PathPrefix`
+; serves everything under its path), and `r.Path("/x").Methods("POST").Handler(h)`
+(call_expression
+  function: (selector_expression
+    operand: (call_expression
+      function: (selector_expression
+        operand: (call_expression
+          function: (selector_expression field: (field_identifier) @_m)
+          arguments: (argument_list . (interpreted_string_literal) @http.method))
+        field: (field_identifier) @_p)
+      arguments: (argument_list . [(interpreted_string_literal) (raw_string_literal)] @http.path))
+    field: (field_identifier) @_h)
+  arguments: (argument_list . (_) @http.handler)
+  (#eq? @_m "Methods")
+  (#match? @_p "^(Path|PathPrefix)$")
+  (#match? @_h "^(Handler|HandlerFunc)$")) @http.route
+(call_expression
+  function: (selector_expression
+    operand: (call_expression
+      function: (selector_expression
+        operand: (call_expression
+          function: (selector_expression field: (field_identifier) @_p)
+          arguments: (argument_list . [(interpreted_string_literal) (raw_string_literal)] @http.path))
+        field: (field_identifier) @_m)
+      arguments: (argument_list . (interpreted_string_literal) @http.method))
+    field: (field_identifier) @_h)
+  arguments: (argument_list . (_) @http.handler)
+  (#eq? @_m "Methods")
+  (#match? @_p "^(Path|PathPrefix)$")
+  (#match? @_h "^(Handler|HandlerFunc)$")) @http.route
 ; HTTP calls: `http.Get(url)`, `http.Post(url, ...)`, `http.NewRequest("PUT", url, body)`
 (call_expression
   function: (selector_expression operand: (identifier) @_o field: (field_identifier) @http.method)

@@ -61,8 +61,42 @@
   name: (identifier) @http.handler
   (#match? @_k "^(value|path)$")
   (#match? @http.method "^(Get|Post|Put|Delete|Patch|Request)Mapping$")) @http.route
+; a mapping without a path serves its class's prefix: `@GetMapping`,
+; `@RequestMapping(method = RequestMethod.GET)` (a mapping with a path wins)
+(method_declaration
+  (modifiers (marker_annotation name: (identifier) @http.method))
+  name: (identifier) @http.handler
+  (#match? @http.method "^(Get|Post|Put|Delete|Patch)Mapping$")) @http.route
+(method_declaration
+  (modifiers (annotation name: (identifier) @http.method arguments: (annotation_argument_list (element_value_pair key: (identifier) @_k))))
+  name: (identifier) @http.handler
+  (#eq? @_k "method")
+  (#eq? @http.method "RequestMapping")) @http.route
+; JAX-RS (Jakarta EE, Quarkus, Dropwizard): `@GET @Path("{id}")` under the class's `@Path("/orders")`
+(method_declaration
+  (modifiers
+    (marker_annotation name: (identifier) @http.method)
+    (annotation name: (identifier) @_p arguments: (annotation_argument_list . (string_literal) @http.path)))
+  name: (identifier) @http.handler
+  (#match? @http.method "^(GET|POST|PUT|DELETE|PATCH|HEAD)$")
+  (#eq? @_p "Path")) @http.route
+(method_declaration
+  (modifiers
+    (annotation name: (identifier) @_p arguments: (annotation_argument_list . (string_literal) @http.path))
+    (marker_annotation name: (identifier) @http.method))
+  name: (identifier) @http.handler
+  (#match? @http.method "^(GET|POST|PUT|DELETE|PATCH|HEAD)$")
+  (#eq? @_p "Path")) @http.route
+(method_declaration
+  (modifiers (marker_annotation name: (identifier) @http.method))
+  name: (identifier) @http.handler
+  (#match? @http.method "^(GET|POST|PUT|DELETE|PATCH|HEAD)$")) @http.route
 (class_declaration
   (modifiers (annotation name: (identifier) @_a arguments: (annotation_argument_list . (string_literal) @http.prefix)))
+  (#match? @_a "^(RequestMapping|Path)$")) @http.scope
+(class_declaration
+  (modifiers (annotation name: (identifier) @_a arguments: (annotation_argument_list (element_value_pair key: (identifier) @_k value: (string_literal) @http.prefix))))
+  (#match? @_k "^(value|path)$")
   (#eq? @_a "RequestMapping")) @http.scope
 ; HTTP calls: RestTemplate `getForObject(url, ...)`, WebClient `.get().uri(url)`
 (method_invocation

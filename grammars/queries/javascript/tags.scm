@@ -100,9 +100,19 @@
 ; kept only when the URL is absolute (see `http.urlcall`); the method from the name.
 (call_expression
   function: [(identifier) (member_expression property: (property_identifier))] @http.method
-  arguments: (arguments . [(string) (template_string) (binary_expression)] @http.url)) @http.urlcall
+  arguments: (arguments . [(string) (template_string) (binary_expression) (identifier) (member_expression)] @http.url)) @http.urlcall
 ; constants URLs are built from
 (variable_declarator name: (identifier) @const.name value: (_) @const.value)
+; a module's exported values: `module.exports = { cartsUrl: ... }`, `exports.cartsUrl = ...`
+(assignment_expression
+  left: (member_expression object: (identifier) @_m property: (property_identifier) @_e)
+  right: (object (pair key: (property_identifier) @const.name value: (_) @const.value))
+  (#eq? @_m "module")
+  (#eq? @_e "exports"))
+(assignment_expression
+  left: (member_expression object: (identifier) @_e property: (property_identifier) @const.name)
+  right: (_) @const.value
+  (#eq? @_e "exports"))
 
 ; message topics: kafkajs `producer.send({ topic, messages })`, `consumer.subscribe({ topic })`
 (call_expression
