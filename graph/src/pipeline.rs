@@ -204,7 +204,8 @@ pub fn index_workspace(
         })
         .collect();
     let scan = cartograph_indexer::parse_deployments(&deployment_files);
-    // A directory a compose file builds an image from is a service, manifest or not.
+    // A directory a compose file builds an image from, or a proxy's configuration
+    // stands for (its gateway), is a service, manifest or not.
     let mut manifests = walked.manifests.clone();
     for d in &scan.deployments {
         let Some(dir) = d.build.as_deref().filter(|b| !b.is_empty()) else {
@@ -212,7 +213,8 @@ pub fn index_workspace(
         };
         let file_name = d.file.rsplit('/').next().unwrap_or(&d.file);
         let compose = file_name.starts_with("docker-compose") || file_name.starts_with("compose");
-        if compose && !manifests.iter().any(|m| m.dir == dir) {
+        let gateway = cartograph_indexer::is_proxy_config(file_name);
+        if (compose || gateway) && !manifests.iter().any(|m| m.dir == dir) {
             if let Some(root) = walked.deployments.iter().find(|w| w.dir == d.file) {
                 manifests.push(cartograph_indexer::Manifest {
                     abs_path: root.abs_path.clone(),

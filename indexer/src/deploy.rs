@@ -29,6 +29,11 @@ pub struct Deployment {
     /// The deployments it declares it needs (compose `depends_on`).
     #[serde(default)]
     pub depends_on: Vec<String>,
+    /// The ports it listens on as other processes on the same host reach it
+    /// (Spring's `server.port`, compose's published ports): `http://localhost:8081`
+    /// names it.
+    #[serde(default)]
+    pub ports: Vec<u16>,
 }
 
 /// A call a service's configuration declares rather than its code: a gateway route
@@ -56,7 +61,7 @@ pub fn is_deployment_file(name: &str) -> bool {
 }
 
 /// An nginx or Apache configuration file (also as an `envsubst` template).
-fn is_proxy_config(name: &str) -> bool {
+pub fn is_proxy_config(name: &str) -> bool {
     let name = name.strip_suffix(".template").unwrap_or(name);
     name.ends_with(".conf") || name == "nginx.conf" || name == "httpd.conf"
 }
@@ -296,14 +301,16 @@ fn spring_application(
     path: &str,
     name: Option<String>,
     mut calls: Vec<ConfigCall>,
+    port: Option<String>,
 ) -> Option<Deployment> {
     let module = spring_module_dir(path);
+    let port = port.and_then(|p| spring_default(&p).parse::<u16>().ok());
     let name = name
         .map(|n| spring_default(&n))
         .filter(|n| !n.is_empty() && !n.contains("${"))
         .or_else(|| {
             let dir = module.rsplit('/').next().unwrap_or(&module);
-            (!calls.is_empty() && !dir.is_empty()).then(|| dir.to_string())
+            ((!calls.is_empty() || port.is_some()) && !dir.is_empty()).then(|| dir.to_string())
         })?;
     calls.sort();
     calls.dedup();
@@ -313,8 +320,26 @@ fn spring_application(
         build: Some(module),
         env: BTreeMap::new(),
         calls,
+        ports: port.into_iter().collect(),
         ..Deployment::default()
     })
+}
+
+/// The host port a compose `ports` entry publishes: `"8080:80"`, `"127.0.0.1:8080:80"`,
+/// `"8080"`, `"8080:80/tcp"`, or a mapping's `published`.
+fn published_port(entry: &Yaml) -> Option<u16> {
+    if let Some(p) = entry.get("published").and_then(Yaml::scalar) {
+        return p.parse().ok();
+    }
+    let text = entry.scalar()?;
+    let text = text.split('/').next().unwrap_or(&text).to_string();
+    let parts: Vec<&str> = text.split(':').collect();
+    let host = match parts.len() {
+        1 | 2 => parts[0],
+        _ => parts[parts.len() - 2],
+    };
+    // A range (`8000-8010:8000-8010`) publishes its first.
+    host.split('-').next()?.trim().parse().ok()
 }
 
 /// Whether a configuration value is a URL that may name a service: `http(s)://`,
@@ -632,7 +657,10 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
         let name = properties(text)
             .find(|(k, _)| *k == "spring.application.name")
             .map(|(_, v)| v.to_string());
-        out.extend(spring_application(path, name, properties_calls(text)));
+        let port = properties(text)
+            .find(|(k, _)| *k == "server.port")
+            .map(|(_, v)| v.to_string());
+        out.extend(spring_application(path, name, properties_calls(text), port));
     }
     for (path, text) in files {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
@@ -711,7 +739,14 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
             for d in docs {
                 config_calls(d, "", &mut calls);
             }
-            out.extend(spring_application(path, named.or(dotted), calls));
+            // The default profile's port (the first document that sets one).
+            let port = docs.iter().find_map(|d| {
+                d.get("server")
+                    .and_then(|s| s.get("port"))
+                    .or_else(|| d.get("server.port"))
+                    .and_then(Yaml::scalar)
+            });
+            out.extend(spring_application(path, named.or(dotted), calls, port));
         } else if compose {
             out.extend(
                 docs.iter()
@@ -924,6 +959,13 @@ fn compose_services(path: &str, doc: &Yaml, dotenv: &HashMap<String, String>) ->
             build,
             env,
             image: svc.get("image").and_then(Yaml::scalar),
+            ports: svc
+                .get("ports")
+                .map(Yaml::items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(published_port)
+                .collect(),
             depends_on: match svc.get("depends_on") {
                 Some(Yaml::Seq(items)) => items.iter().filter_map(Yaml::scalar).collect(),
                 Some(m @ Yaml::Map(_)) => {
@@ -1272,6 +1314,8 @@ mod tests {
             [
                 ("api-gateway", Some("gateway")),
                 ("customers-service", Some("customers-service")),
+                // No name, but a port other processes on its host reach it by.
+                ("other", Some("other")),
                 ("shipping", Some("shipping")),
             ]
         );
@@ -1334,6 +1378,32 @@ mod tests {
         assert_eq!(
             placeholders_as_env("jdbc:mysql://${DB_HOST}/${DB:cities}", false),
             "jdbc:mysql://{env:DB_HOST}/{env:DB|cities}"
+        );
+    }
+
+    #[test]
+    fn compose_and_spring_declare_the_ports_a_service_listens_on() {
+        let scan = parse_within_seconds(&[
+            (
+                "docker-compose.yml",
+                "services:\n  web:\n    build: ./web\n    ports:\n      - \"8080:80\"\n      - \"127.0.0.1:9090:90/tcp\"\n      - published: 7070\n        target: 70\n      - \"6060\"\n",
+            ),
+            (
+                "cart/src/main/resources/application.properties",
+                "server.port=${PORT:11082}\n",
+            ),
+        ]);
+        let ports: Vec<(&str, &[u16])> = scan
+            .deployments
+            .iter()
+            .map(|d| (d.name.as_str(), d.ports.as_slice()))
+            .collect();
+        assert_eq!(
+            ports,
+            [
+                ("cart", &[11082][..]),
+                ("web", &[8080, 9090, 7070, 6060][..])
+            ]
         );
     }
 

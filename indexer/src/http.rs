@@ -85,7 +85,7 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             let mut cursor = node.walk();
             let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
             if children.is_empty() {
-                return strip_quotes(src).to_string();
+                return spring_placeholder(strip_quotes(src));
             }
             // Literal text between substitutions, `{}` (or a known constant) for them.
             let mut at = node.start_byte();
@@ -113,7 +113,7 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             if at < node.end_byte() {
                 out.push_str(&text[at..node.end_byte()]);
             }
-            strip_quotes(&out).to_string()
+            spring_placeholder(strip_quotes(&out))
         }
         "binary_expression" | "binary_operator" => {
             let op = node
@@ -303,6 +303,29 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             "{}".to_string()
         }
         _ => "{}".to_string(),
+    }
+}
+
+/// A string that is one Spring placeholder (`${service.product.url}`,
+/// `${CART_URL:http://cart}`) as the configuration or environment lookup it is
+/// (`{env:service.product.url}`, `{env:CART_URL|http://cart}`); any other string as
+/// it is.
+fn spring_placeholder(s: &str) -> String {
+    match s.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+        Some(inner)
+            if !inner.is_empty()
+                && !inner.contains(['$', '{', '}', ' '])
+                && inner.split(':').next().is_some_and(|k| {
+                    k.chars()
+                        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+                }) =>
+        {
+            match inner.split_once(':') {
+                Some((key, default)) => format!("{{env:{key}|{default}}}"),
+                None => format!("{{env:{inner}}}"),
+            }
+        }
+        _ => s.to_string(),
     }
 }
 

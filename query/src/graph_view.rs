@@ -825,7 +825,6 @@ impl GraphView {
         );
         let envs = deployed.envs(deployments);
         let variants = deployed.env_variants(deployments);
-        let services = deployed.by_host;
         for (f, (facts, _)) in per_file.into_iter().enumerate() {
             // Test code exercises a service; what it calls or serves is no
             // dependency between services.
@@ -858,11 +857,7 @@ impl GraphView {
                         // service whose own environment names a service here (variants
                         // of one deployment may point elsewhere).
                         let service = &self.files[f].service;
-                        let known = |url: &str| {
-                            split_url(url)
-                                .0
-                                .is_some_and(|h| services.contains_key(&host_key(&h)))
-                        };
+                        let known = |url: &str| deployed.service_for_url(url).is_some();
                         let merged = resolve_env(&fact.via, envs.get(service));
                         let (url, from_env) = if known(&merged.0) {
                             merged
@@ -884,7 +879,7 @@ impl GraphView {
                         }
                         // A host that is no service of the workspace: a third party.
                         let target = match host {
-                            Some(h) => match services.get(&host_key(&h)) {
+                            Some(_) => match deployed.service_for_url(&url) {
                                 Some(s) => Some(s.clone()),
                                 None => continue,
                             },
@@ -1098,6 +1093,9 @@ pub(crate) struct DeployedServices {
     /// Code names by every name a service goes by, as hosts compare (see
     /// [`host_key`]): its own and its deployments'.
     pub(crate) by_host: HashMap<String, String>,
+    /// Code names by the port they listen on for the same host (`localhost:8081`),
+    /// where one service alone declares it.
+    by_port: HashMap<u16, String>,
 }
 
 impl DeployedServices {
@@ -1134,19 +1132,63 @@ impl DeployedServices {
                 by_host.insert(host_key(&d.name), service.clone());
                 Some((service, is_built))
             })
+            .collect::<Vec<Option<(String, bool)>>>();
+        let mut ports: HashMap<u16, Option<String>> = HashMap::new();
+        for (d, run) in deployments.iter().zip(&runs) {
+            let Some((service, _)) = run else { continue };
+            for port in &d.ports {
+                let claimed = ports.entry(*port).or_insert_with(|| Some(service.clone()));
+                if claimed.as_deref() != Some(service.as_str()) {
+                    *claimed = None;
+                }
+            }
+        }
+        let by_port = ports
+            .into_iter()
+            .filter_map(|(p, s)| Some((p, s?)))
             .collect();
-        DeployedServices { runs, by_host }
+        DeployedServices {
+            runs,
+            by_host,
+            by_port,
+        }
+    }
+
+    /// The service a URL names: its host as a service or deployment name, or, for
+    /// this host (`localhost`, `127.0.0.1`), the one service listening on its port.
+    pub(crate) fn service_for_url(&self, url: &str) -> Option<&String> {
+        let host = split_url(url).0?;
+        if matches!(host.as_str(), "localhost" | "127.0.0.1" | "0.0.0.0") {
+            let rest = url.split_once("://").map_or(url, |(_, r)| r);
+            let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+            let port = authority.rsplit_once(':')?.1.parse::<u16>().ok()?;
+            return self.by_port.get(&port);
+        }
+        self.by_host.get(&host_key(&host))
     }
 }
 
 impl DeployedServices {
-    /// Each service's environment: its images' `ENV` defaults (Dockerfiles), then
-    /// what its deployments set, which overrides them.
+    /// Each service's environment: the URLs its configuration sets by key
+    /// (`service.product.url`, for `@Value("${service.product.url}")`), its images'
+    /// `ENV` defaults (Dockerfiles), then what its deployments set, which overrides
+    /// them.
     pub(crate) fn envs(
         &self,
         deployments: &[Deployment],
     ) -> HashMap<String, BTreeMap<String, String>> {
         let mut envs: HashMap<String, BTreeMap<String, String>> = HashMap::new();
+        for (d, runs) in deployments.iter().zip(&self.runs) {
+            if let Some((service, _)) = runs {
+                let keyed = d
+                    .calls
+                    .iter()
+                    .filter(|c| c.route.is_none() && c.key.contains('.'));
+                envs.entry(service.clone())
+                    .or_default()
+                    .extend(keyed.map(|c| (c.key.clone(), c.url.clone())));
+            }
+        }
         for image_defaults in [true, false] {
             for (d, runs) in deployments.iter().zip(&self.runs) {
                 if d.file.ends_with("Dockerfile") != image_defaults {

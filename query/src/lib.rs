@@ -1313,9 +1313,8 @@ fn config_dependencies(d: &Deployed<'_>, edges: &mut Dependencies) {
             }) {
                 continue;
             }
-            let (host, path) = cartograph_graph::split_url(&url);
-            let Some(target) = host.and_then(|h| d.deployed.by_host.get(&graph_view::host_key(&h)))
-            else {
+            let (_, path) = cartograph_graph::split_url(&url);
+            let Some(target) = d.deployed.service_for_url(&url) else {
                 continue;
             };
             if target == owner || graph_view::is_probe(&path) {

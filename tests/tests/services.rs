@@ -935,6 +935,45 @@ fn a_call_naming_a_service_is_a_dependency_even_without_a_route_to_answer_it() {
 }
 
 #[test]
+fn services_run_side_by_side_are_reached_by_their_ports_and_injected_configuration() {
+    let ws = Workspace::empty();
+    let pom = |artifact: &str| format!("<project><artifactId>{artifact}</artifactId></project>\n");
+    ws.write("product-service/pom.xml", pom("product-service"));
+    ws.write(
+        "product-service/src/main/resources/application.yml",
+        "server:\n  port: 11081\n",
+    );
+    ws.write(
+        "product-service/src/main/java/shop/ProductController.java",
+        "package shop;\n\n@RestController\nclass ProductController {\n    @GetMapping(\"/products/{seoName}\")\n    Product product(String seoName) { return null; }\n}\n",
+    );
+    ws.write("cart-service/pom.xml", pom("cart-service"));
+    ws.write(
+        "cart-service/src/main/resources/application.properties",
+        "server.port=${PORT:11082}\nservice.product.url=http://localhost:11081\n",
+    );
+    // The URL is injected from configuration into a field.
+    ws.write(
+        "cart-service/src/main/java/shop/CartService.java",
+        "package shop;\n\n@Service\nclass CartService {\n    @Value(\"${service.product.url}\")\n    private String productServiceURL;\n\n    Product add(String seoName) {\n        return restTemplate.getForObject(productServiceURL + \"/products/\" + seoName, Product.class);\n    }\n}\n",
+    );
+    // A front proxy's configuration alone in its directory, forwarding by port.
+    ws.write(
+        "apache-configuration/httpd-shop.conf",
+        "Define CART_ROUTE \"/cart\"\nProxyPass \"${CART_ROUTE}\" \"http://localhost:11082\"\nProxyPass \"/products\" \"http://127.0.0.1:11081/products\"\nProxyPass \"/other\" \"http://localhost:9999\"\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from([
+            "apache-configuration -> cart-service http env-config".to_string(),
+            "apache-configuration -> product-service http env-config".to_string(),
+            "cart-service -> product-service http env-config".to_string(),
+        ])
+    );
+}
+
+#[test]
 fn unmatched_endpoints_are_answers() {
     let ws = Workspace::empty();
     ws.write("cart/requirements.txt", "flask\n");

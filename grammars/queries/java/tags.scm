@@ -109,8 +109,13 @@
   arguments: (argument_list . (_) @http.url)
   (#eq? @_u "uri")
   (#match? @http.method "^(get|post|put|delete|patch)$")) @http.call
-; constants URLs are built from
+; constants URLs are built from; a field Spring fills from configuration,
+; `@Value("${service.product.url}") String productUrl;`, is that configuration entry
 (field_declaration declarator: (variable_declarator name: (identifier) @const.name value: (_) @const.value))
+(field_declaration
+  (modifiers (annotation name: (identifier) @_v arguments: (annotation_argument_list . (string_literal) @const.value)))
+  declarator: (variable_declarator name: (identifier) @const.name)
+  (#eq? @_v "Value"))
 (local_variable_declaration declarator: (variable_declarator name: (identifier) @const.name value: (_) @const.value))
 
 ; message topics: `kafkaTemplate.send("orders", ...)`, `new ProducerRecord<>("orders", ...)`,
