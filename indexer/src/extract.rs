@@ -783,7 +783,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
             http_prefixes.push(crate::http::RawPrefix { scope, path });
         }
         if let (Some(name), Some(value)) = (const_name, const_value) {
-            consts.entry(text_of(name, text)).or_insert(value);
+            consts.entry(text_of(name, text)).or_default().push(value);
         }
         if let (Some(name), Some(ty)) = (binding_name, binding_type) {
             let type_name = reference_name(text_of(ty, text));
@@ -855,6 +855,10 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         }
     }
     build_references(text, refs, &imported, &locals, &mut facts);
+    for defs in consts.values_mut() {
+        defs.sort_by_key(|d| d.start_byte());
+        defs.dedup_by_key(|d| d.id());
+    }
     facts.http = crate::http::build(http_raw, http_prefixes, &consts, text, &span_of);
     facts
         .http

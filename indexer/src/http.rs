@@ -62,7 +62,20 @@ pub(crate) fn method_of(word: &str) -> String {
 
 /// String values of the file's constants (`const BASE = "http://cart:8080"`), for
 /// URLs built from them.
-pub(crate) type Constants<'t> = HashMap<&'t str, Node<'t>>;
+/// Each name's definitions in the order of the file.
+pub(crate) type Constants<'t> = HashMap<&'t str, Vec<Node<'t>>>;
+
+/// The definition of `name` a use at `at` sees: the last one before it (a local
+/// `url` in this method, not the `url` of the method above), else the first; never
+/// the use's own node.
+fn constant<'t>(consts: &Constants<'t>, name: &str, at: Node<'_>) -> Option<Node<'t>> {
+    let defs = consts.get(name)?;
+    defs.iter()
+        .rev()
+        .find(|d| d.start_byte() < at.start_byte() && d.id() != at.id())
+        .or_else(|| defs.iter().find(|d| d.id() != at.id()))
+        .copied()
+}
 
 /// The string an expression evaluates to, as far as the syntax shows: literals,
 /// template strings and f-strings, concatenation with `+`, constants of the file,
@@ -156,8 +169,13 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
         // `process.env.CART_URL`, `os.environ["CART_URL"]`
         "member_expression" | "subscript" => {
             // A configuration entry assigned in the file: `app.config["CART_URI"]`.
-            if let Some(value) = consts.get(src).filter(|v| v.id() != node.id()) {
-                return eval(*value, text, consts, depth + 1);
+            let own = src
+                .strip_prefix("this.")
+                .filter(|rest| !rest.contains(['.', '[']));
+            if let Some(value) =
+                constant(consts, src, node).or_else(|| own.and_then(|n| constant(consts, n, node)))
+            {
+                return eval(value, text, consts, depth + 1);
             }
             let name = src
                 .strip_prefix("process.env.")
@@ -178,10 +196,19 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
         | "selector_expression"
         | "member_access_expression"
         | "scoped_identifier"
-        | "field_expression" => match consts.get(src) {
-            Some(value) if value.id() != node.id() => eval(*value, text, consts, depth + 1),
-            _ => reference(src),
-        },
+        | "field_expression" => {
+            // `self.EXCHANGE`, `this.baseUrl`: the class's own constant or field.
+            let own = ["self.", "this.", "cls."]
+                .iter()
+                .find_map(|p| src.strip_prefix(p))
+                .filter(|rest| !rest.contains('.'));
+            match constant(consts, src, node)
+                .or_else(|| own.and_then(|n| constant(consts, n, node)))
+            {
+                Some(value) => eval(value, text, consts, depth + 1),
+                None => reference(src),
+            }
+        }
         // `url=...` given by keyword (Python): its value; other keywords say nothing.
         "keyword_argument" => match (
             node.child_by_field_name("name")
@@ -194,9 +221,9 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
         "parenthesized_expression" => node
             .named_child(0)
             .map_or("{}".to_string(), |n| eval(n, text, consts, depth + 1)),
-        "identifier" => match consts.get(src) {
-            Some(value) if value.id() != node.id() => eval(*value, text, consts, depth + 1),
-            _ => reference(src),
+        "identifier" => match constant(consts, src, node) {
+            Some(value) => eval(value, text, consts, depth + 1),
+            None => reference(src),
         },
         "call" | "call_expression" | "invocation_expression" | "method_invocation" => {
             let callee = src.split('(').next().unwrap_or("");
@@ -306,27 +333,43 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
     }
 }
 
-/// A string that is one Spring placeholder (`${service.product.url}`,
-/// `${CART_URL:http://cart}`) as the configuration or environment lookup it is
-/// (`{env:service.product.url}`, `{env:CART_URL|http://cart}`); any other string as
-/// it is.
+/// A string with its Spring (or shell) placeholders (`${service.product.url}`,
+/// `http://${BALANCES_API_ADDR}/balances`, `${CART_URL:http://cart}`) as the
+/// configuration or environment lookups they are (`{env:service.product.url}`,
+/// `{env:CART_URL|http://cart}`).
 fn spring_placeholder(s: &str) -> String {
-    match s.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
-        Some(inner)
-            if !inner.is_empty()
-                && !inner.contains(['$', '{', '}', ' '])
-                && inner.split(':').next().is_some_and(|k| {
-                    k.chars()
-                        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
-                }) =>
-        {
-            match inner.split_once(':') {
-                Some((key, default)) => format!("{{env:{key}|{default}}}"),
-                None => format!("{{env:{inner}}}"),
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let inner_end = rest[at + 2..].find('}');
+        let lookup = inner_end
+            .map(|end| &rest[at + 2..at + 2 + end])
+            .filter(|inner| {
+                !inner.is_empty()
+                    && !inner.contains(['$', '{', ' '])
+                    && inner.split(':').next().is_some_and(|k| {
+                        !k.is_empty()
+                            && k.chars()
+                                .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+                    })
+            });
+        match (lookup, inner_end) {
+            (Some(inner), Some(end)) => {
+                out.push_str(&match inner.split_once(':') {
+                    Some((key, default)) => format!("{{env:{key}|{default}}}"),
+                    None => format!("{{env:{inner}}}"),
+                });
+                rest = &rest[at + 2 + end + 1..];
+            }
+            _ => {
+                out.push_str("${");
+                rest = &rest[at + 2..];
             }
         }
-        _ => s.to_string(),
     }
+    out.push_str(rest);
+    out
 }
 
 /// A name the file does not define, as a reference to another file's constant
@@ -360,8 +403,8 @@ fn reference(src: &str) -> String {
 pub(crate) fn url_constants(consts: &Constants<'_>, text: &str) -> Vec<NamedValue> {
     let mut out: Vec<NamedValue> = consts
         .iter()
-        .filter_map(|(name, value)| {
-            let value = eval(*value, text, consts, 0);
+        .filter_map(|(name, defs)| {
+            let value = eval(*defs.first()?, text, consts, 0);
             (is_absolute_url(&value) && !value.contains("{ref:")).then(|| NamedValue {
                 name: name.to_string(),
                 value,

@@ -974,6 +974,62 @@ fn services_run_side_by_side_are_reached_by_their_ports_and_injected_configurati
 }
 
 #[test]
+fn values_reach_calls_through_locals_injected_parameters_and_class_attributes() {
+    let ws = Workspace::empty();
+    let pom = |artifact: &str| format!("<project><artifactId>{artifact}</artifactId></project>\n");
+    for (name, route) in [
+        ("recommendations", "/recommendation"),
+        ("reviews", "/review"),
+        ("balances", "/balances/{id}"),
+    ] {
+        ws.write(&format!("{name}/pom.xml"), pom(name));
+        ws.write(
+            &format!("{name}/src/main/java/shop/Api.java"),
+            format!("package shop;\n\n@RestController\nclass Api {{\n    @GetMapping(\"{route}\")\n    String get() {{ return null; }}\n}}\n"),
+        );
+    }
+    ws.write("composite/pom.xml", pom("composite"));
+    // Two methods each with their own local `url`.
+    ws.write(
+        "composite/src/main/java/shop/Integration.java",
+        "package shop;\n\nclass Integration {\n    String recommendations(int id) {\n        String url = \"http://recommendations/recommendation?productId=\" + id;\n        return restTemplate.getForEntity(url, String.class).getBody();\n    }\n\n    String reviews(int id) {\n        String url = \"http://reviews/review?productId=\" + id;\n        return restTemplate.getForEntity(url, String.class).getBody();\n    }\n}\n",
+    );
+    // A constructor parameter Spring fills, with a placeholder inside the URL; the
+    // call through `exchange` and Apache HttpClient.
+    ws.write("writer/pom.xml", pom("writer"));
+    ws.write(
+        "writer/src/main/java/shop/Writer.java",
+        "package shop;\n\nclass Writer {\n    private String balancesApiUri;\n\n    Writer(@Value(\"http://${BALANCES_API_ADDR}/balances\") String balancesApiUri) {\n        this.balancesApiUri = balancesApiUri;\n    }\n\n    int balance(String acct) {\n        String uri = balancesApiUri + \"/\" + acct;\n        return restTemplate.exchange(uri, HttpMethod.GET, entity, Integer.class).getBody();\n    }\n\n    void notify(String id) {\n        execute(new HttpPost(\"http://reviews/review\"));\n    }\n}\n",
+    );
+    // pika with the exchange and key as class attributes.
+    ws.write("payment/requirements.txt", "pika\n");
+    ws.write(
+        "payment/publisher.py",
+        "import pika\n\nclass Publisher:\n    EXCHANGE = 'shop'\n    ROUTING_KEY = 'orders'\n\n    def publish(self, body):\n        self._channel.basic_publish(exchange=self.EXCHANGE, routing_key=self.ROUTING_KEY, body=body)\n",
+    );
+    ws.write("dispatch/go.mod", "module dispatch\n");
+    ws.write(
+        "dispatch/main.go",
+        "package main\n\nfunc main() {\n\tch.QueueBind(\"orders\", \"orders\", \"shop\", false, nil)\n}\n",
+    );
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  writer:\n    build: ./writer\n    environment:\n      BALANCES_API_ADDR: balances:8080\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from([
+            "composite -> recommendations http literal-url".to_string(),
+            "composite -> reviews http literal-url".to_string(),
+            "payment -> dispatch topic topic-name".to_string(),
+            "writer -> balances http env-config".to_string(),
+            "writer -> reviews http literal-url".to_string(),
+        ])
+    );
+}
+
+#[test]
 fn unmatched_endpoints_are_answers() {
     let ws = Workspace::empty();
     ws.write("cart/requirements.txt", "flask\n");

@@ -103,6 +103,16 @@
   name: (identifier) @http.method
   arguments: (argument_list . (_) @http.url)
   (#match? @http.method "^(getForObject|getForEntity|postForObject|postForEntity|postForLocation|patchForObject)$")) @http.call
+; Apache HttpClient: `new HttpPost(url)`
+(object_creation_expression
+  type: (type_identifier) @http.method
+  arguments: (argument_list . (_) @http.url)
+  (#match? @http.method "^Http(Get|Post|Put|Delete|Patch|Head)$")) @http.call
+; `restTemplate.exchange(url, HttpMethod.GET, entity, T.class)`
+(method_invocation
+  name: (identifier) @_m
+  arguments: (argument_list . (_) @http.url . (field_access field: (identifier) @http.method))
+  (#eq? @_m "exchange")) @http.call
 (method_invocation
   object: (method_invocation name: (identifier) @http.method)
   name: (identifier) @_u
@@ -115,6 +125,10 @@
 (field_declaration
   (modifiers (annotation name: (identifier) @_v arguments: (annotation_argument_list . (string_literal) @const.value)))
   declarator: (variable_declarator name: (identifier) @const.name)
+  (#eq? @_v "Value"))
+(formal_parameter
+  (modifiers (annotation name: (identifier) @_v arguments: (annotation_argument_list . (string_literal) @const.value)))
+  name: (identifier) @const.name
   (#eq? @_v "Value"))
 (local_variable_declaration declarator: (variable_declarator name: (identifier) @const.name value: (_) @const.value))
 

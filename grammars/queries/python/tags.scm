@@ -97,6 +97,8 @@
   (#eq? @_k "url")) @http.urlcall
 ; constants URLs are built from
 (module (expression_statement (assignment left: (identifier) @const.name right: (_) @const.value)))
+; class attributes, read as `self.EXCHANGE`
+(class_definition body: (block (expression_statement (assignment left: (identifier) @const.name right: (_) @const.value))))
 ; configuration entries: `app.config["CART_URI"] = "http://{}/cart".format(...)`
 (assignment left: (subscript) @const.name right: (_) @const.value)
 
