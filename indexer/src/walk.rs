@@ -24,6 +24,30 @@ pub const DEFAULT_SKIP_DIRS: &[&str] = &[
     "build",
 ];
 
+/// Whether a `build` directory is a build tool's output: one beside the manifest of
+/// a tool that writes there (Gradle, CMake, npm, Python, Meson). A `build/` folder
+/// in a Maven project or at the top of a repository of deployment files
+/// (`build/docker/docker-compose.yml`) is the team's own and is walked.
+fn is_build_output(dir: &Path) -> bool {
+    let Some(parent) = dir.parent() else {
+        return true;
+    };
+    [
+        "build.gradle",
+        "build.gradle.kts",
+        "settings.gradle",
+        "settings.gradle.kts",
+        "CMakeLists.txt",
+        "package.json",
+        "setup.py",
+        "pyproject.toml",
+        "meson.build",
+        "Makefile",
+    ]
+    .iter()
+    .any(|m| parent.join(m).is_file())
+}
+
 /// Default size cap: files larger than this are skipped with a diagnostic.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
 
@@ -301,7 +325,10 @@ pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
                     return true;
                 }
                 let name = e.file_name().to_string_lossy();
-                if e.depth() > 0 && skip_dirs.iter().any(|s| *s == name) {
+                if e.depth() > 0
+                    && skip_dirs.iter().any(|s| *s == name)
+                    && (name != "build" || is_build_output(e.path()))
+                {
                     return false;
                 }
                 !exclude.iter().any(|x| e.path() == x) && !nested.iter().any(|x| e.path() == x)

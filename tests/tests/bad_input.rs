@@ -72,6 +72,28 @@ fn ignored_and_vendored_trees_are_skipped() {
     assert_eq!(ws.run(&["def", "hidden"]).code, 1);
 }
 
+#[test]
+fn a_build_folder_is_skipped_only_as_a_build_tools_output() {
+    let ws = Workspace::empty();
+    // Gradle writes `build/` beside its build file: skipped.
+    ws.write("app/build.gradle", "apply plugin: 'java'\n");
+    ws.write("app/Main.java", "class Main { void visible() {} }\n");
+    ws.write(
+        "app/build/generated/Gen.java",
+        "class Gen { void hidden() {} }\n",
+    );
+    // A Maven repository keeps its deployment files in `build/`: walked.
+    ws.write(
+        "pom.xml",
+        "<project><artifactId>shop</artifactId></project>\n",
+    );
+    ws.write("build/docker/Tool.java", "class Tool { void kept() {} }\n");
+    let report = ws.run(&["index", ".", "--json"]).json();
+    assert_eq!(report["files"], 2, "{report}");
+    assert_eq!(ws.run(&["def", "hidden"]).code, 1);
+    assert_eq!(ws.run(&["def", "kept"]).code, 0);
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_loops_do_not_hang_or_abort() {

@@ -1012,6 +1012,17 @@ fn values_reach_calls_through_locals_injected_parameters_and_class_attributes() 
         "dispatch/main.go",
         "package main\n\nfunc main() {\n\tch.QueueBind(\"orders\", \"orders\", \"shop\", false, nil)\n}\n",
     );
+    // Spring AMQP: the default exchange to a queue a listener container reads.
+    ws.write("shipping/pom.xml", pom("shipping"));
+    ws.write(
+        "shipping/src/main/java/shop/Shipping.java",
+        "package shop;\n\nclass Shipping {\n    void ship(Object s) {\n        rabbitTemplate.convertAndSend(\"shipping-task\", s);\n    }\n}\n",
+    );
+    ws.write("queue-master/pom.xml", pom("queue-master"));
+    ws.write(
+        "queue-master/src/main/java/shop/Consumer.java",
+        "package shop;\n\nclass Consumer {\n    protected final String queueName = \"shipping-task\";\n\n    SimpleMessageListenerContainer container() {\n        SimpleMessageListenerContainer c = new SimpleMessageListenerContainer();\n        c.setQueueNames(this.queueName);\n        return c;\n    }\n}\n",
+    );
     ws.write(
         "docker-compose.yml",
         "services:\n  writer:\n    build: ./writer\n    environment:\n      BALANCES_API_ADDR: balances:8080\n",
@@ -1023,6 +1034,7 @@ fn values_reach_calls_through_locals_injected_parameters_and_class_attributes() 
             "composite -> recommendations http literal-url".to_string(),
             "composite -> reviews http literal-url".to_string(),
             "payment -> dispatch topic topic-name".to_string(),
+            "shipping -> queue-master topic topic-name".to_string(),
             "writer -> balances http env-config".to_string(),
             "writer -> reviews http literal-url".to_string(),
         ])

@@ -169,6 +169,11 @@
   name: (identifier) @_m
   arguments: (argument_list . (_) @topic.name . (_) .)
   (#match? @_m "^(convertAndSend|convertSendAndReceive)$")) @topic.produce
+; Spring AMQP listener containers: `container.setQueueNames("audit")`
+(method_invocation
+  name: (identifier) @_m
+  arguments: (argument_list . (_) @topic.name)
+  (#match? @_m "^(setQueueNames|addQueueNames)$")) @topic.consume
 ; `@RabbitListener(queues = "audit")` on the handler
 (method_declaration
   (modifiers (annotation name: (identifier) @_a arguments: (annotation_argument_list (element_value_pair key: (identifier) @_k value: (_) @topic.name))))
