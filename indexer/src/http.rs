@@ -400,13 +400,40 @@ fn reference(src: &str) -> String {
 /// The file's constants whose values are absolute URLs (`CARTS_URL`,
 /// `module.exports = { cartsUrl: "http://carts/carts" }`), for other files of the
 /// service that use them by name.
+///
+/// Also the members of an enumeration whose value reads like a service's name
+/// (`AUTH("tools.descartes.teastore.auth")`, `PAYMENT("payment-service")`), as
+/// `Enum.MEMBER`: a registry of services, used to reach them by discovery.
 pub(crate) fn url_constants(consts: &Constants<'_>, text: &str) -> Vec<NamedValue> {
     let mut out: Vec<NamedValue> = consts
         .iter()
         .filter_map(|(name, defs)| {
-            let value = eval(*defs.first()?, text, consts, 0);
-            (is_absolute_url(&value) && !value.contains("{ref:")).then(|| NamedValue {
-                name: name.to_string(),
+            let first = *defs.first()?;
+            let value = eval(first, text, consts, 0);
+            if is_absolute_url(&value) && !value.contains("{ref:") {
+                return Some(NamedValue {
+                    name: name.to_string(),
+                    value,
+                });
+            }
+            let member = first
+                .parent()
+                .and_then(|args| args.parent())
+                .filter(|m| m.kind() == "enum_constant")?;
+            let enumeration = member
+                .parent()
+                .and_then(|body| body.parent())
+                .and_then(|e| e.child_by_field_name("name"))?;
+            let service_like = (3..=80).contains(&value.len())
+                && value.chars().any(|c| c.is_ascii_lowercase())
+                && value.chars().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_')
+                });
+            service_like.then(|| NamedValue {
+                name: format!(
+                    "{}.{name}",
+                    enumeration.utf8_text(text.as_bytes()).unwrap_or("")
+                ),
                 value,
             })
         })
@@ -512,7 +539,12 @@ pub(crate) fn build(
         }
         // Options that name the method: `fetch(url, { method: "POST" })`,
         // `methods=["POST"]`, `method = RequestMethod.POST`.
-        if method == "*" || (!r.route && method == "GET") {
+        // A JAX-RS `target(url)` is followed by the method further down its chain.
+        let chained = !r.route
+            && r.method
+                .and_then(|m| m.utf8_text(text.as_bytes()).ok())
+                .is_some_and(|m| m == "target");
+        if !chained && (method == "*" || (!r.route && method == "GET")) {
             if let Some(m) = method_in_options(node_text) {
                 method = m;
             } else if !r.route || node_text.contains("route(") {

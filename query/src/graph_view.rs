@@ -79,6 +79,9 @@ pub(crate) struct GraphView {
     links_out: HashMap<u32, Vec<usize>>,
     /// How long matching endpoints across services took at load.
     pub(crate) link_time: std::time::Duration,
+    /// Members of enumerations whose values read like service names, by file:
+    /// (file, `Enum.MEMBER`, value).
+    discovery_names: Vec<(u32, String, String)>,
 }
 
 /// An endpoint of a file, matched to a contract (`key`, e.g.
@@ -140,6 +143,7 @@ impl GraphView {
             links_into: HashMap::new(),
             links_out: HashMap::new(),
             link_time: std::time::Duration::ZERO,
+            discovery_names: Vec::new(),
         };
         let mut facts_of_files = Vec::with_capacity(graphs.len());
         let mut mounts = Vec::with_capacity(graphs.len());
@@ -720,10 +724,16 @@ impl GraphView {
     /// for the name; unknown (`{}`) otherwise. A call of any function kept for such a
     /// reference stays a call only if its URL is now absolute.
     fn fill_constants(
-        &self,
+        &mut self,
         per_file: &mut [(Vec<EndpointFact>, Option<String>)],
         constants: &[Vec<cartograph_indexer::NamedValue>],
     ) {
+        for (f, list) in constants.iter().enumerate() {
+            for c in list.iter().filter(|c| !c.value.contains("://")) {
+                self.discovery_names
+                    .push((f as u32, c.name.clone(), c.value.clone()));
+            }
+        }
         if constants.iter().all(Vec::is_empty) {
             for (facts, _) in per_file.iter_mut() {
                 facts.retain(|e| !e.absolute_only);
@@ -773,6 +783,56 @@ impl GraphView {
                 !e.absolute_only || split_url(&resolve_env(&e.via, None).0).0.is_some()
             });
         }
+    }
+
+    /// Members of enumerations whose values read like service names: (node of the
+    /// member, its value).
+    pub(crate) fn discovery_names(&self) -> Vec<(u32, &str)> {
+        self.discovery_names
+            .iter()
+            .filter_map(|(f, name, value)| {
+                let member = name.rsplit('.').next().unwrap_or(name);
+                let first = self.first[*f as usize];
+                let i = self.symbols[*f as usize]
+                    .iter()
+                    .position(|s| s.name == member)?;
+                Some((first + i as u32, value.as_str()))
+            })
+            .collect()
+    }
+
+    /// The file of a node, by number.
+    pub(crate) fn node_file(&self, n: u32) -> u32 {
+        self.nodes[n as usize].file
+    }
+
+    /// The service of a node's file.
+    pub(crate) fn service_of_node(&self, n: u32) -> &str {
+        self.service_of(self.nodes[n as usize].file)
+    }
+
+    /// The nodes outside `service` that use `n`, directly or through other nodes of
+    /// `service` (a library's function, called by the services built with it): what
+    /// a library does on behalf of each service that uses it. Bounded.
+    pub(crate) fn users_outside(&self, n: u32, service: &str) -> Vec<u32> {
+        const MAX_VISITED: usize = 5_000;
+        let mut seen: std::collections::HashSet<u32> = std::collections::HashSet::from([n]);
+        let mut queue = std::collections::VecDeque::from([n]);
+        let mut out = Vec::new();
+        while let Some(m) = queue.pop_front() {
+            for e in self.edges_into(m) {
+                if seen.len() >= MAX_VISITED || !seen.insert(e.from) {
+                    continue;
+                }
+                if self.service_of_node(e.from) == service {
+                    queue.push_back(e.from);
+                } else {
+                    out.push(e.from);
+                }
+            }
+        }
+        out.sort_unstable();
+        out
     }
 
     /// Matches every file's endpoints to the contracts of the workspace (the rpcs of
@@ -1110,6 +1170,25 @@ impl DeployedServices {
             .clone()
             .map(|(name, _)| (host_key(name), name.to_string()))
             .collect();
+        // A service's directory name is a name it goes by too (a web application's
+        // context, `tools.descartes.teastore.auth`), where no service has it already.
+        let mut dirs: HashMap<String, Option<String>> = HashMap::new();
+        for (name, path) in services.clone() {
+            let dir = path.rsplit('/').next().unwrap_or(path);
+            if !dir.is_empty() {
+                let entry = dirs
+                    .entry(host_key(dir))
+                    .or_insert_with(|| Some(name.to_string()));
+                if entry.as_deref() != Some(name) {
+                    *entry = None;
+                }
+            }
+        }
+        for (dir, name) in dirs {
+            if let Some(name) = name {
+                by_host.entry(dir).or_insert(name);
+            }
+        }
         let runs = deployments
             .iter()
             .map(|d| {
@@ -1161,8 +1240,19 @@ impl DeployedServices {
         if matches!(host.as_str(), "localhost" | "127.0.0.1" | "0.0.0.0") {
             let rest = url.split_once("://").map_or(url, |(_, r)| r);
             let authority = rest.split(['/', '?']).next().unwrap_or(rest);
-            let port = authority.rsplit_once(':')?.1.parse::<u16>().ok()?;
-            return self.by_port.get(&port);
+            let port = authority
+                .rsplit_once(':')
+                .and_then(|(_, p)| p.parse::<u16>().ok());
+            if let Some(service) = port.and_then(|p| self.by_port.get(&p)) {
+                return Some(service);
+            }
+            // A servlet container serves each application under its name:
+            // `http://localhost:8080/tools.descartes.teastore.registry/rest/...`.
+            let path = rest[authority.len()..].trim_start_matches('/');
+            let context = path.split(['/', '?']).next().unwrap_or("");
+            return (!context.is_empty() && context.contains(['.', '-', '_']))
+                .then(|| self.by_host.get(&host_key(context)))
+                .flatten();
         }
         self.by_host.get(&host_key(&host))
     }

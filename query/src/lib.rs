@@ -492,6 +492,7 @@ impl Workspace {
                 .map(|s| (s.code_name.as_str(), s.path.as_str())),
             &deployments,
         );
+        library_dependencies(self.graph_view()?, names, &deployed, &mut edges);
         let envs = deployed.envs(&deployments);
         let setup = Deployed {
             names,
@@ -1288,6 +1289,105 @@ fn named_service_calls(view: &GraphView, names: &ServiceNames, edges: &mut Depen
             confidence,
         );
     }
+}
+
+/// What libraries do on behalf of the services built with them, and the services
+/// reached by discovery names.
+///
+/// A library is a service with code that no deployment runs while others are
+/// deployed (a shared client module). Its calls to other services (links, HTTP
+/// calls naming a service) and its uses of a discovery name (a member of an
+/// enumeration of services, `Service.AUTH("auth-service")`) count for each
+/// deployed service whose code reaches them through the library's own functions
+/// (`library`, confidence 0.5 of the link's); the library's own edges then go.
+/// Outside libraries, the service using a discovery name depends on the service it
+/// names (`discovery-name`, 0.5).
+fn library_dependencies(
+    view: &GraphView,
+    names: &ServiceNames,
+    deployed: &graph_view::DeployedServices,
+    edges: &mut Dependencies,
+) {
+    let any_deployed = names.services.values().any(|s| !s.deployed_as.is_empty());
+    let library = |code: &str| {
+        any_deployed
+            && names
+                .services
+                .get(names.shown(code))
+                .is_some_and(|s| s.deployed_as.is_empty() && !s.languages.is_empty())
+    };
+    let is_test = |n: u32| impact::is_test(&view.record_of(view.node_file(n)).path, "");
+    // (node where the dependency is, its service, target's code name, protocol, evidence, confidence)
+    let mut sites: Vec<(u32, String, String, &'static str, &'static str, f32)> = Vec::new();
+    for (member, value) in view.discovery_names() {
+        let Some(target) = deployed.service_for_url(&format!("http://{value}/")) else {
+            continue;
+        };
+        for user in view.edges_into(member).map(|e| e.from) {
+            if is_test(user) {
+                continue;
+            }
+            let service = view.service_of_node(user).to_string();
+            sites.push((user, service, target.clone(), "http", "discovery-name", 0.5));
+        }
+    }
+    let mut attributed: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for l in view.service_links_raw() {
+        let consumer = &view.endpoints()[l.consumer];
+        let service = view.service_of(consumer.file);
+        if library(service) {
+            let provider = &view.endpoints()[l.provider];
+            sites.push((
+                consumer.node,
+                service.to_string(),
+                view.service_of(provider.file).to_string(),
+                consumer.fact.protocol.name(),
+                "library",
+                l.confidence,
+            ));
+        }
+    }
+    for p in view.endpoints() {
+        let service = view.service_of(p.file);
+        if let (true, cartograph_graph::Role::Consumes, Some((_, Some(target), _))) =
+            (library(service), p.fact.role, p.http.as_ref())
+        {
+            sites.push((
+                p.node,
+                service.to_string(),
+                target.clone(),
+                "http",
+                "library",
+                0.6,
+            ));
+        }
+    }
+    for (node, service, target, protocol, evidence, confidence) in sites {
+        if library(&service) {
+            let users = view.users_outside(node, &service);
+            for user in users.into_iter().filter(|u| !is_test(*u)) {
+                let from = view.service_of_node(user);
+                if from != target && !library(from) {
+                    attributed.insert(names.shown(&service).to_string());
+                    edges.add(
+                        (names.shown(from), names.shown(&target), protocol),
+                        None,
+                        "library",
+                        confidence * 0.5,
+                    );
+                }
+            }
+        } else if service != target {
+            edges.add(
+                (names.shown(&service), names.shown(&target), protocol),
+                None,
+                evidence,
+                confidence,
+            );
+        }
+    }
+    // A library's own edges were its users'.
+    edges.0.retain(|(from, _, _), _| !attributed.contains(from));
 }
 
 /// What the service map reads from the deployments, worked out once.

@@ -99,6 +99,11 @@ impl ServiceNames {
         );
         let mut found: BTreeMap<String, Vec<(bool, String)>> = BTreeMap::new();
         for (d, runs) in deployments.iter().zip(deployed.runs) {
+            // An image's description names no deployment (its folder's name is no
+            // name the team gave it).
+            if d.file.ends_with("Dockerfile") {
+                continue;
+            }
             if let Some((code, built)) = runs {
                 found.entry(code).or_default().push((built, d.name.clone()));
             }

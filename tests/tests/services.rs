@@ -1042,6 +1042,53 @@ fn values_reach_calls_through_locals_injected_parameters_and_class_attributes() 
 }
 
 #[test]
+fn a_shared_client_library_calls_on_behalf_of_the_services_built_with_it() {
+    let ws = Workspace::empty();
+    let pom = |artifact: &str| format!("<project><artifactId>{artifact}</artifactId></project>\n");
+    // The library: an enumeration of the services, a balancer taking one, and a
+    // registry client; never deployed.
+    ws.write("utilities/shop.client/pom.xml", pom("client"));
+    ws.write(
+        "utilities/shop.client/src/main/java/shop/client/Service.java",
+        "package shop.client;\n\npublic enum Service {\n    ORDERS(\"shop.orders\"),\n    STOCK(\"shop.stock\");\n\n    private final String name;\n\n    Service(String name) { this.name = name; }\n}\n",
+    );
+    ws.write(
+        "utilities/shop.client/src/main/java/shop/client/Operations.java",
+        "package shop.client;\n\npublic class Operations {\n    public static Order placeOrder(Order o) {\n        return Balancer.call(Service.ORDERS, \"orders\", client -> client.post(o));\n    }\n\n    public static int stock(String sku) {\n        return Balancer.call(Service.STOCK, \"stock\", client -> client.get(sku));\n    }\n}\n",
+    );
+    ws.write(
+        "utilities/shop.client/src/main/java/shop/client/Registry.java",
+        "package shop.client;\n\npublic class Registry {\n    private String registryURL;\n\n    public Registry(int port) {\n        registryURL = \"http://localhost:\" + port + \"/shop.registry/rest/services/\";\n    }\n\n    public void register(String me) {\n        client.target(registryURL).path(me).request().put(null);\n    }\n}\n",
+    );
+    // The services, each built with the library.
+    for (name, code) in [
+        ("shop.web", "package shop.web;\n\nimport shop.client.Operations;\nimport shop.client.Registry;\n\nclass Checkout {\n    void checkout(Order o) {\n        new Registry(8080).register(\"web\");\n        Operations.placeOrder(o);\n    }\n}\n"),
+        ("shop.orders", "package shop.orders;\n\nimport shop.client.Operations;\nimport shop.client.Registry;\n\nclass Orders {\n    void start() { new Registry(8080).register(\"orders\"); }\n    boolean available(String sku) { return Operations.stock(sku) > 0; }\n}\n"),
+        ("shop.stock", "package shop.stock;\n\nclass Stock {\n    int count() { return 1; }\n}\n"),
+        ("shop.registry", "package shop.registry;\n\n@Path(\"/services\")\nclass Services {\n    @PUT\n    @Path(\"{name}\")\n    void add(String name) {}\n}\n"),
+    ] {
+        let short = name.trim_start_matches("shop.");
+        ws.write(&format!("services/{name}/pom.xml"), pom(short));
+        ws.write(&format!("services/{name}/src/main/java/Main.java"), code);
+    }
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  web:\n    build: ./services/shop.web\n  orders:\n    build: ./services/shop.orders\n  stock:\n    build: ./services/shop.stock\n  registry:\n    build: ./services/shop.registry\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from([
+            "orders -> registry http library".to_string(),
+            "orders -> stock http library".to_string(),
+            "web -> orders http library".to_string(),
+            "web -> registry http library".to_string(),
+        ]),
+        "the library's calls count for the services whose code reaches them, and only those"
+    );
+}
+
+#[test]
 fn unmatched_endpoints_are_answers() {
     let ws = Workspace::empty();
     ws.write("cart/requirements.txt", "flask\n");

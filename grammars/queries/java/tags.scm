@@ -31,6 +31,8 @@
 ; a class named as the object of a call or field access: `Util.pick()`
 (method_invocation object: (identifier) @name (#match? @name "^[A-Z]")) @reference.other
 (field_access object: (identifier) @name (#match? @name "^[A-Z]")) @reference.other
+; a static member reached through its class: `Service.AUTH`, `Constants.BASE_URL`
+(field_access object: (identifier) @_c field: (identifier) @name (#match? @_c "^[A-Z]")) @reference.other
 
 ; imports
 (import_declaration (_) @import.module) @import
@@ -108,6 +110,11 @@
   type: (type_identifier) @http.method
   arguments: (argument_list . (_) @http.url)
   (#match? @http.method "^Http(Get|Post|Put|Delete|Patch|Head)$")) @http.call
+; JAX-RS client: `client.target(url).path("x").request().put(...)` (any method)
+(method_invocation
+  name: (identifier) @http.method
+  arguments: (argument_list . (_) @http.url)
+  (#eq? @http.method "target")) @http.call
 ; `restTemplate.exchange(url, HttpMethod.GET, entity, T.class)`
 (method_invocation
   name: (identifier) @_m
@@ -130,6 +137,11 @@
   (modifiers (annotation name: (identifier) @_v arguments: (annotation_argument_list . (string_literal) @const.value)))
   name: (identifier) @const.name
   (#eq? @_v "Value"))
+; assignments: `registryURL = "http://localhost:" + port + "/registry/rest/"`, `this.url = ...`
+(assignment_expression left: (identifier) @const.name right: (_) @const.value)
+(assignment_expression left: (field_access object: (this) field: (identifier) @const.name) right: (_) @const.value)
+; enumeration members with a value: `AUTH("tools.descartes.teastore.auth")`
+(enum_constant name: (identifier) @const.name arguments: (argument_list . (string_literal) @const.value))
 (local_variable_declaration declarator: (variable_declarator name: (identifier) @const.name value: (_) @const.value))
 
 ; message topics: `kafkaTemplate.send("orders", ...)`, `new ProducerRecord<>("orders", ...)`,
