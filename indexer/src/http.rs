@@ -409,17 +409,24 @@ pub(crate) fn url_constants(consts: &Constants<'_>, text: &str) -> Vec<NamedValu
         .iter()
         .filter_map(|(name, defs)| {
             let first = *defs.first()?;
-            let value = eval(first, text, consts, 0);
-            if is_absolute_url(&value) && !value.contains("{ref:") {
-                return Some(NamedValue {
-                    name: name.to_string(),
-                    value,
-                });
-            }
             let member = first
                 .parent()
                 .and_then(|args| args.parent())
-                .filter(|m| m.kind() == "enum_constant")?;
+                .filter(|m| m.kind() == "enum_constant");
+            let Some(member) = member else {
+                // Only what can make a URL is worked out: a scheme, or an environment
+                // lookup or placeholder that may give one.
+                let src = first.utf8_text(text.as_bytes()).unwrap_or("");
+                if src.len() > 2_000 || !["://", "env", "${"].iter().any(|w| src.contains(w)) {
+                    return None;
+                }
+                let value = eval(first, text, consts, 0);
+                return (is_absolute_url(&value) && !value.contains("{ref:")).then(|| NamedValue {
+                    name: name.to_string(),
+                    value,
+                });
+            };
+            let value = eval(first, text, consts, 0);
             let enumeration = member
                 .parent()
                 .and_then(|body| body.parent())

@@ -100,7 +100,12 @@
 ; kept only when the URL is absolute (see `http.urlcall`); the method from the name.
 (call_expression
   function: [(identifier) (member_expression property: (property_identifier))] @http.method
-  arguments: (arguments . [(string) (template_string) (binary_expression) (identifier) (member_expression)] @http.url)) @http.urlcall
+  arguments: (arguments . [(string) (template_string) (binary_expression)] @http.url)) @http.urlcall
+; ... or a name that says it is an address (`request(cartsUrl)`, `get(endpoints.tagsUrl)`)
+(call_expression
+  function: [(identifier) (member_expression property: (property_identifier))] @http.method
+  arguments: (arguments . [(identifier) (member_expression)] @http.url)
+  (#match? @http.url "(?i)(url|uri|host|endpoint|addr|base)[a-z0-9_]*$")) @http.urlcall
 ; constants URLs are built from
 (variable_declarator name: (identifier) @const.name value: (_) @const.value)
 ; a module's exported values: `module.exports = { cartsUrl: ... }`, `exports.cartsUrl = ...`
