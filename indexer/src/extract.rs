@@ -59,6 +59,7 @@ enum Role {
     HttpScope,
     ConstName,
     ConstValue,
+    ConstArgument,
     Name,
     Receiver,
     Container,
@@ -142,6 +143,7 @@ fn role_of(capture: &str) -> Role {
         "http.scope" => Role::HttpScope,
         "const.name" => Role::ConstName,
         "const.value" => Role::ConstValue,
+        "const.argument" => Role::ConstArgument,
         "binding.type" => Role::BindingType,
         _ => Role::Ignored,
     }
@@ -593,6 +595,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     let mut proxies: Vec<(Node<'_>, Node<'_>, Node<'_>)> = Vec::new();
     let mut mounts: Vec<(Node<'_>, Node<'_>, Node<'_>)> = Vec::new();
     let mut consts: crate::http::Constants<'_> = HashMap::new();
+    let mut url_arguments: Vec<Node<'_>> = Vec::new();
 
     let mut cursor = QueryCursor::new();
     let depth = tree_depth(root, MAX_NESTING + 1);
@@ -692,6 +695,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 Role::HttpScope => http_scope = Some(cap.node),
                 Role::ConstName => const_name = Some(cap.node),
                 Role::ConstValue => const_value = Some(cap.node),
+                Role::ConstArgument => url_arguments.push(cap.node),
                 Role::BindingType => binding_type = Some(cap.node),
                 Role::Ignored => {}
             }
@@ -867,6 +871,11 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     facts.topics = crate::http::topics(topic_raw, &consts, text, &span_of);
     facts.mounts = crate::http::mounts(mounts, &consts, text, &span_of);
     facts.constants = crate::http::url_constants(&consts, text);
+    facts.constants.extend(crate::http::argument_constants(
+        &url_arguments,
+        &consts,
+        text,
+    ));
     for t in &mut facts.topics {
         t.enclosing = facts
             .symbols

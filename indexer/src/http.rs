@@ -223,7 +223,11 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             .map_or("{}".to_string(), |n| eval(n, text, consts, depth + 1)),
         "identifier" => match constant(consts, src, node) {
             Some(value) => eval(value, text, consts, depth + 1),
-            None => reference(src),
+            None => match reference(src) {
+                // A parameter: what the callers pass.
+                r if r.starts_with("{ref:") => parameter_reference(node, src, text).unwrap_or(r),
+                r => r,
+            },
         },
         "call" | "call_expression" | "invocation_expression" | "method_invocation" => {
             let callee = src.split('(').next().unwrap_or("");
@@ -447,6 +451,134 @@ pub(crate) fn url_constants(consts: &Constants<'_>, text: &str) -> Vec<NamedValu
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// The URLs calls pass to functions and constructors of the service
+/// (`new CartHelper(CART_URL)`, `CartClient(base_url=URL)`), as constants named
+/// `Callee(index)` and `Callee(name)` for the callee's parameters
+/// (`{ref:CartHelper(0,baseUrl)}` in its body, see [`parameter_reference`]).
+pub(crate) fn argument_constants(
+    arguments: &[Node<'_>],
+    consts: &Constants<'_>,
+    text: &str,
+) -> Vec<NamedValue> {
+    let mut out: Vec<NamedValue> = Vec::new();
+    for arg in arguments {
+        let (value, key, list) = if arg.kind() == "keyword_argument" {
+            let (Some(name), Some(value)) = (
+                arg.child_by_field_name("name"),
+                arg.child_by_field_name("value"),
+            ) else {
+                continue;
+            };
+            let name = name.utf8_text(text.as_bytes()).unwrap_or("").to_string();
+            (value, name, arg.parent())
+        } else {
+            let Some(list) = arg.parent() else { continue };
+            let mut c = list.walk();
+            let Some(i) = list
+                .named_children(&mut c)
+                .filter(|n| !n.kind().contains("comment"))
+                .position(|n| n.id() == arg.id())
+            else {
+                continue;
+            };
+            (*arg, i.to_string(), Some(list))
+        };
+        let Some(callee) = list
+            .and_then(|l| l.parent())
+            .and_then(|call| callee_name(call, text))
+        else {
+            continue;
+        };
+        let value = eval(value, text, consts, 0);
+        if is_absolute_url(&value) && !value.contains("{ref:") {
+            let name = format!("{callee}({key})");
+            if !out.iter().any(|c| c.name == name) {
+                out.push(NamedValue { name, value });
+            }
+        }
+    }
+    out
+}
+
+/// The name a call reaches its function or constructor by: `new CartHelper(..)`,
+/// `helpers.CartClient(..)`, `NewCartClient(..)`, `CartClient::new(..)` → the type.
+fn callee_name(call: Node<'_>, text: &str) -> Option<String> {
+    let target = ["type", "constructor", "function", "name"]
+        .iter()
+        .find_map(|f| call.child_by_field_name(f))?;
+    let written = target.utf8_text(text.as_bytes()).ok()?;
+    let written = written.split('<').next().unwrap_or(written);
+    let mut parts = written.rsplit(['.', ':']).filter(|p| !p.is_empty());
+    let last = parts.next()?;
+    let name = if last == "new" { parts.next()? } else { last };
+    name.chars()
+        .all(|c| c.is_alphanumeric() || c == '_')
+        .then(|| name.to_string())
+}
+
+/// A use of a parameter of the function or constructor around `node`, as a
+/// reference to what its callers pass (`{ref:CartHelper(0,baseUrl)}`): the
+/// callable's name (its type's for constructors and initialisers), the
+/// parameter's position and name.
+fn parameter_reference(node: Node<'_>, name: &str, text: &str) -> Option<String> {
+    let mut at = node.parent();
+    while let Some(n) = at {
+        if let Some(params) = n.child_by_field_name("parameters") {
+            let mut c = params.walk();
+            let position = params
+                .named_children(&mut c)
+                .filter(|p| !p.kind().contains("comment"))
+                // Python's receiver is no argument a caller passes.
+                .filter(|p| !matches!(parameter_name(*p, text), Some("self" | "cls")))
+                .position(|p| parameter_name(p, text) == Some(name))?;
+            let own = n
+                .child_by_field_name("name")
+                .and_then(|x| x.utf8_text(text.as_bytes()).ok())
+                .unwrap_or("");
+            let callable = match (n.kind(), own) {
+                ("constructor_declaration", _) => own.to_string(),
+                (_, "__init__" | "constructor" | "new") => {
+                    // The class (or `impl` type) around it.
+                    let mut up = n.parent();
+                    let mut found = None;
+                    while let Some(u) = up {
+                        if let Some(t) = u
+                            .child_by_field_name("name")
+                            .or_else(|| u.child_by_field_name("type"))
+                            .filter(|_| u.kind().contains("class") || u.kind() == "impl_item")
+                        {
+                            found = t.utf8_text(text.as_bytes()).ok();
+                            break;
+                        }
+                        up = u.parent();
+                    }
+                    found?.to_string()
+                }
+                _ if !own.is_empty() => own.to_string(),
+                _ => return None,
+            };
+            return Some(format!("{{ref:{callable}({position},{name})}}"));
+        }
+        at = n.parent();
+    }
+    None
+}
+
+/// The name a parameter declares (`String baseUrl`, `base_url: str = "x"`, `addr string`).
+fn parameter_name<'t>(param: Node<'_>, text: &'t str) -> Option<&'t str> {
+    if param.kind() == "identifier" {
+        return param.utf8_text(text.as_bytes()).ok();
+    }
+    let name = param.child_by_field_name("name").or_else(|| {
+        let mut c = param.walk();
+        let first = param
+            .named_children(&mut c)
+            .find(|n| n.kind() == "identifier");
+        first
+    })?;
+    name.utf8_text(text.as_bytes()).ok()
 }
 
 /// `a ?? b`, `a || b`, `a or b`: an env variable with `b` as its default, else `a`

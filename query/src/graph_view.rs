@@ -759,6 +759,22 @@ impl GraphView {
         for (f, (facts, _)) in per_file.iter_mut().enumerate() {
             let service = self.files[f].service.as_str();
             let lookup = |reference: &str| -> Option<String> {
+                // A parameter: what the service's calls pass at its position or name.
+                if let Some((callable, rest)) = reference.split_once('(') {
+                    let (position, name) = rest.trim_end_matches(')').split_once(',')?;
+                    let passed = [
+                        format!("{callable}({position})"),
+                        format!("{callable}({name})"),
+                    ];
+                    let found = passed
+                        .iter()
+                        .find_map(|k| by_name.get(&(service, k.as_str())))?;
+                    let first = found[0].1;
+                    return found
+                        .iter()
+                        .all(|(_, v)| *v == first)
+                        .then(|| first.to_string());
+                }
                 let (qualifier, name) = reference
                     .rsplit_once(['.', ':'])
                     .map_or(("", reference), |(q, n)| (q.trim_end_matches(':'), n));

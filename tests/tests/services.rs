@@ -1089,6 +1089,50 @@ fn a_shared_client_library_calls_on_behalf_of_the_services_built_with_it() {
 }
 
 #[test]
+fn a_client_built_with_a_base_url_calls_what_its_constructor_was_given() {
+    let ws = Workspace::empty();
+    let pom = |artifact: &str| format!("<project><artifactId>{artifact}</artifactId></project>\n");
+    ws.write("cart/pom.xml", pom("cart"));
+    ws.write(
+        "cart/src/main/java/shop/Cart.java",
+        "package shop;\n\n@RestController\nclass Cart {\n    @PostMapping(\"/shipping/{id}\")\n    void ship(String id) {}\n}\n",
+    );
+    ws.write("users/pom.xml", pom("users"));
+    ws.write(
+        "users/src/main/java/shop/Users.java",
+        "package shop;\n\n@RestController\nclass Users {\n    @GetMapping(\"/check/{id}\")\n    boolean check(String id) { return true; }\n}\n",
+    );
+    // Java: the URL goes into a helper's constructor, kept in a field, used later.
+    ws.write("shipping/pom.xml", pom("shipping"));
+    ws.write(
+        "shipping/src/main/java/shop/Controller.java",
+        "package shop;\n\nclass Controller {\n    private String CART_URL = String.format(\"http://%s/shipping/\", getenv(\"CART_ENDPOINT\", \"cart\"));\n\n    void confirm(String id) {\n        CartHelper helper = new CartHelper(CART_URL);\n        helper.addToCart(id);\n    }\n}\n",
+    );
+    ws.write(
+        "shipping/src/main/java/shop/CartHelper.java",
+        "package shop;\n\nclass CartHelper {\n    private String baseUrl;\n\n    CartHelper(String baseUrl) {\n        this.baseUrl = baseUrl;\n    }\n\n    void addToCart(String id) {\n        execute(new HttpPost(baseUrl + id));\n    }\n}\n",
+    );
+    // Python: by keyword.
+    ws.write("payment/requirements.txt", "requests\n");
+    ws.write(
+        "payment/clients.py",
+        "import requests\n\nclass UserClient:\n    def __init__(self, base_url):\n        self.base_url = base_url\n\n    def check(self, id):\n        return requests.get(self.base_url + '/check/' + id)\n",
+    );
+    ws.write(
+        "payment/app.py",
+        "import os\nfrom clients import UserClient\n\nusers = UserClient(base_url=os.getenv('USER_URL', 'http://users:8080'))\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from([
+            "payment -> users http literal-url".to_string(),
+            "shipping -> cart http literal-url".to_string(),
+        ])
+    );
+}
+
+#[test]
 fn unmatched_endpoints_are_answers() {
     let ws = Workspace::empty();
     ws.write("cart/requirements.txt", "flask\n");

@@ -164,3 +164,7 @@
   function: (selector_expression field: (field_identifier) @_m)
   arguments: (argument_list . (_) @topic.name . (_) . (_) .)
   (#eq? @_m "Request")) @topic.produce
+
+; arguments that may pass a URL to a function or constructor of the service
+(argument_list [(identifier) (selector_expression) (interpreted_string_literal)] @const.argument
+  (#match? @const.argument "(?i)((url|uri|host|endpoint|addr|base)[a-z0-9_]*$|^\"https?://)"))

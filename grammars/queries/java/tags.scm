@@ -205,3 +205,7 @@
   name: (identifier) @_m
   arguments: (argument_list . (_) . (_) @topic.name)
   (#eq? @_m "queueBind")) @topic.consume
+
+; arguments that may pass a URL to a function or constructor of the service
+(argument_list [(identifier) (field_access) (string_literal)] @const.argument
+  (#match? @const.argument "(?i)((url|uri|host|endpoint|addr|base)[a-z0-9_]*$|^\"https?://)"))

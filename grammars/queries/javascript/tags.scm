@@ -193,3 +193,7 @@
   (#eq? @_m "use")
   (#match? @_p "^(createProxyMiddleware|proxy)$")
   (#eq? @_k "target")) @proxy.route
+
+; arguments that may pass a URL to a function or constructor of the service
+(arguments [(identifier) (member_expression) (string)] @const.argument
+  (#match? @const.argument "(?i)((url|uri|host|endpoint|addr|base)[a-z0-9_]*$|^[\"'`]https?://)"))

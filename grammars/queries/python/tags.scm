@@ -97,6 +97,11 @@
   (#eq? @_k "url")) @http.urlcall
 ; constants URLs are built from
 (module (expression_statement (assignment left: (identifier) @const.name right: (_) @const.value)))
+; instance attributes set from what the initialiser is given: `self.base_url = base_url`
+(assignment
+  left: (attribute object: (identifier) @_s attribute: (identifier) @const.name)
+  right: (_) @const.value
+  (#eq? @_s "self"))
 ; class attributes, read as `self.EXCHANGE`
 (class_definition body: (block (expression_statement (assignment left: (identifier) @const.name right: (_) @const.value))))
 ; configuration entries: `app.config["CART_URI"] = "http://{}/cart".format(...)`
@@ -178,3 +183,7 @@
     . (call function: (identifier) @_i arguments: (argument_list . (string) @mount.target)))
   (#match? @_p "^(path|re_path)$")
   (#eq? @_i "include")) @http.mount
+
+; arguments that may pass a URL to a function or constructor of the service
+(argument_list [(identifier) (attribute) (string) (keyword_argument)] @const.argument
+  (#match? @const.argument "(?i)((url|uri|host|endpoint|addr|base)[a-z0-9_]*$|^[\"']https?://|^[a-z0-9_]*(url|uri|host|endpoint|addr|base)[a-z0-9_]*\\s*=)"))
