@@ -218,6 +218,16 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             (Some("url"), Some(v)) => eval(v, text, consts, depth + 1),
             _ => "{}".to_string(),
         },
+        // Request options: `request({ uri: base + "/orders", method: "POST" })`.
+        "object" => {
+            let mut c = node.walk();
+            let field = node.named_children(&mut c).find_map(|pair| {
+                let key = pair.child_by_field_name("key")?;
+                let key = strip_quotes(key.utf8_text(text.as_bytes()).ok()?);
+                matches!(key, "uri" | "url").then(|| pair.child_by_field_name("value"))?
+            });
+            field.map_or("{}".to_string(), |v| eval(v, text, consts, depth + 1))
+        }
         "parenthesized_expression" => node
             .named_child(0)
             .map_or("{}".to_string(), |n| eval(n, text, consts, depth + 1)),
@@ -604,6 +614,10 @@ fn strip_quotes(s: &str) -> &str {
     s.trim_matches(|c| c == '"' || c == '\'' || c == '`')
 }
 
+fn url_node_kind<'t>(url: Option<Node<'t>>) -> Option<&'static str> {
+    url.map(|u| u.kind())
+}
+
 /// `url` with its references to other files' constants unknown (`{}`).
 fn without_references(url: &str) -> String {
     let mut out = String::new();
@@ -676,6 +690,20 @@ pub(crate) fn build(
                 url = rest.to_string();
             }
         }
+        // Options kept in a variable: `var options = { uri, method: "POST" }; request(options)`.
+        let options_text = (url_node_kind(r.url) == Some("identifier"))
+            .then(|| {
+                r.url
+                    .and_then(|u| u.utf8_text(text.as_bytes()).ok())
+                    .and_then(|name| constant(consts, name, r.node))
+                    .filter(|v| v.kind() == "object")
+                    .and_then(|v| v.utf8_text(text.as_bytes()).ok())
+            })
+            .flatten();
+        let node_text = match options_text {
+            Some(options) => options,
+            None => node_text,
+        };
         // Options that name the method: `fetch(url, { method: "POST" })`,
         // `methods=["POST"]`, `method = RequestMethod.POST`.
         // A JAX-RS `target(url)` is followed by the method further down its chain.

@@ -412,11 +412,24 @@ impl Workspace {
     pub fn service_links(&self) -> Result<Vec<ServiceLink>> {
         let view = self.graph_view()?;
         let names = self.service_names()?;
-        let end = |p: &graph_view::Placed| LinkEnd {
-            service: names.shown(view.service_of(p.file)).to_string(),
-            file: view.record_of(p.file).path.clone(),
-            line: p.fact.line,
-            symbol: view.hit(p.node).id,
+        // A call is where it is made; a handler is its function's name line (not
+        // the decorator or annotation that declares the route).
+        let end = |p: &graph_view::Placed| {
+            let hit = view.hit(p.node);
+            let line = match p.fact.role {
+                cartograph_graph::Role::Provides
+                    if hit.file == view.record_of(p.file).path && hit.line >= p.fact.line =>
+                {
+                    hit.line
+                }
+                _ => p.fact.line,
+            };
+            LinkEnd {
+                service: names.shown(view.service_of(p.file)).to_string(),
+                file: view.record_of(p.file).path.clone(),
+                line,
+                symbol: hit.id,
+            }
         };
         let mut out: Vec<ServiceLink> = view
             .service_links()

@@ -1133,6 +1133,45 @@ fn a_client_built_with_a_base_url_calls_what_its_constructor_was_given() {
 }
 
 #[test]
+fn request_options_and_local_variables_carry_the_url() {
+    let ws = Workspace::empty();
+    ws.write("orders/requirements.txt", "flask\n");
+    ws.write(
+        "orders/app.py",
+        "from flask import Flask\napp = Flask(__name__)\n\n@app.route('/orders', methods=['POST'])\ndef new_order():\n    return ''\n\n@app.route('/orders/<id>/items')\ndef items(id):\n    return ''\n",
+    );
+    ws.write("front/package.json", r#"{"name": "front"}"#);
+    ws.write(
+        "front/orders.js",
+        "const ORDERS = process.env.ORDERS_URL || 'http://orders:8080';\n\nfunction place(order, cb) {\n  var options = {\n    uri: ORDERS + '/orders',\n    method: 'POST',\n    json: true,\n    body: order\n  };\n  request(options, cb);\n}\n\nfunction items(id, cb) {\n  request({ method: 'GET', uri: ORDERS + '/orders/' + id + '/items' }, cb);\n}\n",
+    );
+    ws.write("web/requirements.txt", "requests\n");
+    ws.write(
+        "web/views.py",
+        "import requests\n\ndef place(order):\n    url = '{}/orders'.format(ORDERS_URI)\n    return requests.post(url=url, json=order)\n\nORDERS_URI = 'http://orders:8080'\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links = link_lines(&ws);
+    assert_eq!(
+        links,
+        BTreeSet::from([
+            "javascript front orders.js items(). -> http:GET /orders/{}/items python orders app.py items(). literal-url".to_string(),
+            "javascript front orders.js place(). -> http:POST /orders python orders app.py new_order(). literal-url".to_string(),
+            "python web views.py place(). -> http:POST /orders python orders app.py new_order(). literal-url".to_string(),
+        ])
+    );
+    // The handler is shown at its function, below the decorator that routes to it.
+    let json = ws.run(&["links", "--json"]).json();
+    let lines: BTreeSet<u64> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["to"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, BTreeSet::from([5, 9]));
+}
+
+#[test]
 fn unmatched_endpoints_are_answers() {
     let ws = Workspace::empty();
     ws.write("cart/requirements.txt", "flask\n");

@@ -101,11 +101,16 @@
 (call_expression
   function: [(identifier) (member_expression property: (property_identifier))] @http.method
   arguments: (arguments . [(string) (template_string) (binary_expression)] @http.url)) @http.urlcall
-; ... or a name that says it is an address (`request(cartsUrl)`, `get(endpoints.tagsUrl)`)
+; ... or a name that says it is an address or request options (`request(cartsUrl)`,
+; `get(endpoints.tagsUrl)`, `request(options)`), or options with a `uri`/`url`
 (call_expression
   function: [(identifier) (member_expression property: (property_identifier))] @http.method
   arguments: (arguments . [(identifier) (member_expression)] @http.url)
-  (#match? @http.url "(?i)(url|uri|host|endpoint|addr|base)[a-z0-9_]*$")) @http.urlcall
+  (#match? @http.url "(?i)((url|uri|host|endpoint|addr|base)[a-z0-9_]*|options|opts)$")) @http.urlcall
+(call_expression
+  function: [(identifier) (member_expression property: (property_identifier))] @http.method
+  arguments: (arguments . (object (pair key: [(property_identifier) (string)] @_k)) @http.url)
+  (#match? @_k "^[\"']?(uri|url)[\"']?$")) @http.urlcall
 ; constants URLs are built from
 (variable_declarator name: (identifier) @const.name value: (_) @const.value)
 ; a module's exported values: `module.exports = { cartsUrl: ... }`, `exports.cartsUrl = ...`

@@ -95,15 +95,14 @@
   function: [(identifier) (attribute attribute: (identifier))] @http.method
   arguments: (argument_list (keyword_argument name: (identifier) @_k value: (_) @http.url))
   (#eq? @_k "url")) @http.urlcall
-; constants URLs are built from
-(module (expression_statement (assignment left: (identifier) @const.name right: (_) @const.value)))
+; constants and variables URLs are built from (module, class attributes read as
+; `self.EXCHANGE`, locals: a use sees the last assignment before it)
+(assignment left: (identifier) @const.name right: (_) @const.value)
 ; instance attributes set from what the initialiser is given: `self.base_url = base_url`
 (assignment
   left: (attribute object: (identifier) @_s attribute: (identifier) @const.name)
   right: (_) @const.value
   (#eq? @_s "self"))
-; class attributes, read as `self.EXCHANGE`
-(class_definition body: (block (expression_statement (assignment left: (identifier) @const.name right: (_) @const.value))))
 ; configuration entries: `app.config["CART_URI"] = "http://{}/cart".format(...)`
 (assignment left: (subscript) @const.name right: (_) @const.value)
 
