@@ -29,7 +29,7 @@ pub use facts::{
     Reference, Span, SymbolDef, SymbolKind, TopicFact,
 };
 pub use git::{repo_head, RepoHead};
-pub use services::{detect_services, name_from_manifest, service_of, Service};
+pub use services::{detect_services, is_test_dir, name_from_manifest, service_of, Service};
 pub use walk::{
     content_hash, is_manifest, mtime_of, read_source, walk, Manifest, Root, SkipReason, Skipped,
     SourceFile, SourceText, WalkConfig, WalkOutput, DEFAULT_MAX_FILE_SIZE, DEFAULT_SKIP_DIRS,

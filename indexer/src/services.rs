@@ -35,6 +35,25 @@ const PRIORITY: &[&str] = &[
     ".git",
 ];
 
+/// Whether a directory name says it holds tests (`test`, `tests`, `e2e-tests`,
+/// C#'s `Cart.Tests`, `__tests__`): what it holds tests a service and is none.
+pub fn is_test_dir(name: &str) -> bool {
+    matches!(
+        name,
+        "test" | "tests" | "__tests__" | "spec" | "testing" | "e2e" | "integration-test"
+    ) || [
+        ".Tests",
+        ".tests",
+        ".UnitTests",
+        ".IntegrationTests",
+        "-tests",
+        "_tests",
+        "-e2e",
+    ]
+    .iter()
+    .any(|suffix| name.ends_with(suffix))
+}
+
 fn priority(file_name: &str) -> usize {
     PRIORITY
         .iter()
@@ -53,7 +72,11 @@ pub fn detect_services(
     read: &dyn Fn(&Manifest) -> Option<String>,
 ) -> Vec<Service> {
     let mut by_dir: BTreeMap<String, &Manifest> = BTreeMap::new();
-    for m in manifests {
+    // A test project is part of the service it tests (the one around it), never one.
+    for m in manifests
+        .iter()
+        .filter(|m| !is_test_dir(dir_name(&m.dir).as_str()))
+    {
         match by_dir.get(&m.dir) {
             Some(existing) if priority(&existing.file_name) <= priority(&m.file_name) => {}
             _ => {

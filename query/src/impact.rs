@@ -170,8 +170,9 @@ pub struct Impact {
 pub fn is_test(path: &str, qualified: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
     let in_test_dir = path
-        .split('/')
-        .any(|d| matches!(d, "test" | "tests" | "__tests__" | "spec" | "testing"));
+        .rsplit('/')
+        .skip(1)
+        .any(cartograph_indexer::is_test_dir);
     let test_file = file.ends_with("_test.go")
         || (file.starts_with("test_") && file.ends_with(".py"))
         || file.ends_with("_test.py")

@@ -666,10 +666,39 @@ fn calls_made_by_tests_are_no_service_dependencies() {
         "orders/src/test/java/shop/ListenerBean.java",
         "package shop;\n\nclass ListenerBean {\n    @KafkaListener(topics = \"order\")\n    public void listen(Order o) {}\n}\n",
     );
+    // Test projects with their own manifests and images are no services either.
+    ws.write(
+        "orders/test/Dockerfile",
+        "FROM python:3\nENV TARGET=orders\n",
+    );
+    ws.write(
+        "orders/test/api_test.py",
+        "import requests\n\ndef test_orders():\n    requests.get('http://shipping/health')\n",
+    );
+    ws.write(
+        "Shop.Tests/Shop.Tests.csproj",
+        "<Project Sdk=\"Microsoft.NET.Sdk\"></Project>\n",
+    );
+    ws.write(
+        "Shop.Tests/OrderTests.cs",
+        "class OrderTests { void Places() {} }\n",
+    );
     ws.run(&["index", "."]).ok();
     assert_eq!(
         edge_lines(&ws),
         BTreeSet::from(["orders -> shipping topic topic-name".to_string()])
+    );
+    let names: BTreeSet<String> = ws.run(&["services", "--json"]).json()["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.contains("test") || n.contains("Tests")),
+        "{names:?}"
     );
 }
 
