@@ -261,21 +261,35 @@ impl SearchIndex {
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
+        // Hits tied with the last one wanted are all fetched, so the total order below
+        // (not the index's order among equal scores) decides which make the cut: a
+        // page then never depends on how many hits were asked for.
         let limit = q.limit.max(1);
-        let top = searcher
-            .search(&query, &TopDocs::with_limit(limit))
-            .map_err(|e| search_err(&self.dir, e))?;
+        let mut fetch = limit;
+        let top = loop {
+            let top = searcher
+                .search(&query, &TopDocs::with_limit(fetch))
+                .map_err(|e| search_err(&self.dir, e))?;
+            let tied_past_the_cut = top.len() == fetch
+                && top.last().map(|(s, _)| *s) == top.get(limit - 1).map(|(s, _)| *s);
+            if !tied_past_the_cut || fetch >= 1_000_000 {
+                break top;
+            }
+            fetch *= 2;
+        };
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr).map_err(|e| search_err(&self.dir, e))?;
             hits.push(hit_from(&doc, f, score));
         }
+        // A total order: score, then shorter names, then place, then the stable ID.
         hits.sort_by(|a, b| {
             b.score
                 .total_cmp(&a.score)
                 .then(a.name.len().cmp(&b.name.len()))
-                .then((&a.file, a.line).cmp(&(&b.file, b.line)))
+                .then((&a.file, a.line, a.col, &a.id).cmp(&(&b.file, b.line, b.col, &b.id)))
         });
+        hits.truncate(limit);
         Ok(hits)
     }
 }
