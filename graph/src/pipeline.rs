@@ -142,6 +142,8 @@ pub struct IndexReport {
 
 enum Outcome {
     Unchanged,
+    /// The same content with new times: the record to store in place of the old.
+    Touched(FileRecord),
     /// Extracted, shown to the observer and encoded for the store; with its size.
     Prepared(Box<PreparedFile>, u64),
     Skipped(Skipped),
@@ -300,6 +302,11 @@ pub fn index_workspace(
                 report.unchanged += 1;
                 present.insert(path);
             }
+            Outcome::Touched(record) => {
+                report.unchanged += 1;
+                present.insert(path);
+                update.touched.push(record);
+            }
             Outcome::Prepared(prepared, bytes) => {
                 if existing.contains_key(&path) {
                     report.changed += 1;
@@ -353,6 +360,7 @@ pub fn index_workspace(
     let heads_changed = store.heads()? != heads;
     let first_run = meta.generation == 0;
     if report.changes.is_empty()
+        && update.touched.is_empty()
         && !heads_changed
         && !services_changed
         && !skipped_changed
@@ -414,8 +422,17 @@ fn check_file(
             })
         }
     };
-    if same_place && old.is_some_and(|o| o.hash == source.hash) {
-        return Outcome::Unchanged;
+    if let Some(o) = old.filter(|o| same_place && o.hash == source.hash) {
+        // The same text: only the times move, so freshness checks believe it again.
+        if o.size == source.size && o.mtime == file.mtime {
+            return Outcome::Unchanged;
+        }
+        return Outcome::Touched(FileRecord {
+            size: source.size,
+            mtime: file.mtime,
+            indexed_at,
+            ..o.clone()
+        });
     }
     let mut facts = extract_with(file.language, &source.text, extract_config);
     if source.lossy {

@@ -146,6 +146,9 @@ impl PreparedFile {
 pub struct StoreUpdate {
     /// Files added or changed, with their new facts. Their `id` is assigned by the store.
     pub upserts: Vec<PreparedFile>,
+    /// Files whose content is unchanged though their size or modification time
+    /// moved (a `touch`): their records, with the new times, replace the stored ones.
+    pub touched: Vec<FileRecord>,
     /// Workspace paths of files to remove.
     pub deletes: Vec<String>,
     /// Graph records to write (of upserted files and of files relinked because of them).
@@ -507,6 +510,9 @@ impl Store {
                 key(FACTS_PREFIX, record.path.as_bytes()),
                 prepared.facts.as_slice(),
             );
+        }
+        for record in &update.touched {
+            batch.insert(key(FILE_PREFIX, record.path.as_bytes()), encode(record));
         }
         tracing::debug!("store: files and name changes at {:?}", started.elapsed());
         let encoded: Vec<(Vec<u8>, Vec<u8>)> = update

@@ -239,3 +239,28 @@ fn every_step_of_an_edit_sequence_equals_a_rebuild() {
         }
     }
 }
+
+#[test]
+fn a_touched_file_with_the_same_text_is_fresh_again_after_a_reindex() {
+    let ws = Workspace::empty();
+    ws.write("main.go", "package main\n\nfunc Total() int { return 1 }\n");
+    ws.run(&["index", "."]).ok();
+    // `touch`: the time moves, the text does not.
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(ws.root.join("main.go"))
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let warning = "changed on disk";
+    assert!(ws.run(&["def", "Total"]).stderr.contains(warning));
+    let report = ws.run(&["index", ".", "--json"]).json();
+    assert_eq!(report["changed"], 0, "{report}");
+    // The record follows the file: no answer warns about it any more.
+    let after = ws.run(&["def", "Total"]);
+    assert!(!after.stderr.contains(warning), "{}", after.stderr);
+    // And a run with nothing new writes nothing.
+    let again = ws.run(&["index", ".", "--json"]).json();
+    assert_eq!(again["generation"], report["generation"], "{again}");
+}
