@@ -459,6 +459,7 @@ fn check_file(
         references: facts.references.len() as u32,
         imports: facts.imports.len() as u32,
         diagnostics: facts.diagnostics.len() as u32,
+        generated: cartograph_indexer::is_generated(&file.path, &source.text),
     };
     observer.extracted(&record, &facts);
     Outcome::Prepared(Box::new(PreparedFile::new(record, facts)), source.size)

@@ -13,7 +13,7 @@ use crate::{Error, Result};
 
 /// The on-disk format this build reads and writes. Bump on any change to the
 /// key layout or the encoding of a stored value.
-pub const FORMAT_VERSION: u32 = 44;
+pub const FORMAT_VERSION: u32 = 45;
 
 const FORMAT_FILE: &str = "FORMAT";
 const FORMAT_PREFIX: &str = "cartograph index format ";
@@ -90,6 +90,8 @@ pub struct FileRecord {
     pub imports: u32,
     /// Number of diagnostics.
     pub diagnostics: u32,
+    /// Whether a tool wrote it (see [`cartograph_indexer::is_generated`]).
+    pub generated: bool,
 }
 
 impl FileRecord {

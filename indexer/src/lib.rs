@@ -10,6 +10,7 @@
 mod deploy;
 mod extract;
 mod facts;
+mod generated;
 mod git;
 mod http;
 mod services;
@@ -28,6 +29,7 @@ pub use facts::{
     Binding, Diagnostic, FileFacts, GrpcHandler, HttpFact, HttpMount, Import, NamedValue, RefKind,
     Reference, Span, SymbolDef, SymbolKind, TopicFact,
 };
+pub use generated::is_generated;
 pub use git::{repo_head, RepoHead};
 pub use services::{detect_services, is_test_dir, name_from_manifest, service_of, Service};
 pub use walk::{

@@ -555,14 +555,15 @@ impl Workspace {
         };
         let view = self.graph_view()?;
         let (scope, ranked) = match req.scope.as_deref() {
-            None => ("workspace".to_string(), view.rank(|_| true)),
+            // Generated code is left out: a map shows what people wrote.
+            None => ("workspace".to_string(), view.rank(|r| !r.generated)),
             Some(s) => {
                 check_field("scope", s)?;
                 if let Some(svc) = self.service_names()?.find(s) {
                     let code = svc.code_name.clone();
                     (
                         format!("service:{}", svc.name),
-                        view.rank(|r| r.service == code),
+                        view.rank(|r| r.service == code && !r.generated),
                     )
                 } else {
                     let dir = s.trim_end_matches('/').trim_start_matches("./");
@@ -575,7 +576,7 @@ impl Workspace {
                         )));
                     }
                     let prefix = format!("{dir}/");
-                    let ranked = view.rank(|r| r.path.starts_with(&prefix));
+                    let ranked = view.rank(|r| r.path.starts_with(&prefix) && !r.generated);
                     if ranked.is_empty() {
                         return Err(Error::NotIndexed {
                             path: s.to_string(),

@@ -434,6 +434,7 @@ impl GraphView {
                 end_col: s.end_col,
                 signature: s.signature.clone(),
                 score: 0.0,
+                generated: record.generated,
             },
             None => file_symbol(record),
         }
@@ -1456,6 +1457,7 @@ pub(crate) fn file_symbol(record: &FileRecord) -> SymbolHit {
         end_col: 0,
         signature: String::new(),
         score: 0.0,
+        generated: record.generated,
     }
 }
 

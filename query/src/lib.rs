@@ -1108,6 +1108,7 @@ pub(crate) fn hit_of(record: &FileRecord, s: &cartograph_indexer::SymbolDef) -> 
         end_col: s.span.end_col,
         signature: s.signature.clone(),
         score: 0.0,
+        generated: record.generated,
     }
 }
 

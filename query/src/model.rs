@@ -32,6 +32,10 @@ pub struct SymbolHit {
     /// Relevance (search only; 0, and not serialized, for other lookups).
     #[serde(skip_serializing_if = "is_zero")]
     pub score: f32,
+    /// In a file a tool generated (protobuf stubs, `DO NOT EDIT` files); only
+    /// serialized when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub generated: bool,
 }
 
 fn is_zero(score: &f32) -> bool {

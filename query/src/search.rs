@@ -10,10 +10,10 @@ use cartograph_indexer::FileFacts;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RegexQuery, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TantivyDocument, TextFieldIndexing, TextOptions, Value,
+    Field, IndexRecordOption, Schema, TantivyDocument, TextFieldIndexing, TextOptions, Value, FAST,
     STORED, STRING,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+use tantivy::{DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, Term};
 
 use crate::model::SymbolHit;
 use crate::words::split_words;
@@ -42,6 +42,8 @@ struct Fields {
     col: Field,
     end_line: Field,
     end_col: Field,
+    /// 1 for a symbol of a generated file (ranked below the others).
+    generated: Field,
 }
 
 /// Tokenized text without positions: queries are word sets, never phrases.
@@ -74,6 +76,7 @@ fn schema() -> (Schema, Fields) {
         col: b.add_u64_field("col", STORED),
         end_line: b.add_u64_field("end_line", STORED),
         end_col: b.add_u64_field("end_col", STORED),
+        generated: b.add_u64_field("generated", FAST | STORED),
     };
     (b.build(), fields)
 }
@@ -267,8 +270,17 @@ impl SearchIndex {
         let limit = q.limit.max(1);
         let mut fetch = limit;
         let top = loop {
+            // Generated code (stubs, `DO NOT EDIT` files) counts a quarter as much.
+            let ranked = TopDocs::with_limit(fetch).tweak_score(|segment: &SegmentReader| {
+                let generated = segment.fast_fields().u64("generated").ok();
+                move |doc: DocId, score: Score| match generated.as_ref().and_then(|g| g.first(doc))
+                {
+                    Some(1) => score * 0.25,
+                    _ => score,
+                }
+            });
             let top = searcher
-                .search(&query, &TopDocs::with_limit(fetch))
+                .search(&query, &ranked)
                 .map_err(|e| search_err(&self.dir, e))?;
             let tied_past_the_cut = top.len() == fetch
                 && top.last().map(|(s, _)| *s) == top.get(limit - 1).map(|(s, _)| *s);
@@ -349,6 +361,7 @@ fn hit_from(doc: &TantivyDocument, f: Fields, score: f32) -> SymbolHit {
         end_col: u32_of(doc, f.end_col),
         signature: str_of(doc, f.signature),
         score,
+        generated: u32_of(doc, f.generated) == 1,
     }
 }
 
@@ -388,6 +401,7 @@ fn add_file(
         doc.add_u64(f.col, u64::from(s.name_span.start_col));
         doc.add_u64(f.end_line, u64::from(s.span.end_line));
         doc.add_u64(f.end_col, u64::from(s.span.end_col));
+        doc.add_u64(f.generated, u64::from(record.generated));
         writer.add_document(doc)?;
     }
     Ok(())
