@@ -97,6 +97,12 @@ struct IndexArgs {
     /// are skipped and reported; links inside the roots are always followed).
     #[arg(long)]
     follow_symlinks: bool,
+    /// Leave out files and directories matching this glob (`.gitignore` syntax,
+    /// relative to each root; repeatable): `--exclude 'gen/' --exclude '*.min.js'`.
+    /// Kept for later runs that give none. `.gitignore`, `.ignore` and
+    /// `.git/info/exclude` are honoured too.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -465,11 +471,14 @@ fn watch(explicit: Option<&Path>, cwd: &Path) -> Result<()> {
             cwd.display()
         );
     };
-    let (roots, max_file_size, follow_symlinks): (Vec<PathBuf>, u64, bool) = {
+    let (roots, max_file_size, follow_symlinks) = {
         let ws = open_workspace(Some(&dir), cwd)?;
         let meta = ws.store().meta()?;
         (
-            meta.roots.iter().map(|r| r.path.clone()).collect(),
+            meta.roots
+                .iter()
+                .map(|r| r.path.clone())
+                .collect::<Vec<PathBuf>>(),
             meta.max_file_size.max(1),
             meta.follow_symlinks,
         )
@@ -541,6 +550,8 @@ fn index(explicit: Option<&Path>, cwd: &Path, args: IndexArgs) -> Result<()> {
             follow_symlinks: args.follow_symlinks,
             ..WalkConfig::default()
         },
+        // Without `--exclude`, the globs of the index's last run.
+        exclude: (!args.exclude.is_empty()).then(|| args.exclude.clone()),
         cancel: None,
         ..IndexConfig::default()
     };

@@ -30,6 +30,9 @@ pub struct IndexConfig {
     /// Time one file's extraction may take; a file over it is indexed without facts
     /// and a diagnostic says why (`None`: no limit).
     pub file_budget: Option<Duration>,
+    /// Globs to leave out (see `WalkConfig::exclude_globs`); `None`: those of the
+    /// last run.
+    pub exclude: Option<Vec<String>>,
 }
 
 impl Default for IndexConfig {
@@ -39,6 +42,7 @@ impl Default for IndexConfig {
             walk: WalkConfig::default(),
             cancel: None,
             file_budget: Some(cartograph_indexer::DEFAULT_FILE_BUDGET),
+            exclude: None,
         }
     }
 }
@@ -178,6 +182,11 @@ pub fn index_workspace(
     }
     let roots = Root::from_paths(&root_paths)?;
     let mut walk_config = config.walk.clone();
+    if let Some(globs) = &config.exclude {
+        walk_config.exclude_globs = globs.clone();
+    } else if walk_config.exclude_globs.is_empty() {
+        walk_config.exclude_globs = meta.exclude.clone();
+    }
     if let Ok(dir) = store.dir().canonicalize() {
         walk_config.exclude.push(dir);
     }
@@ -291,6 +300,7 @@ pub fn index_workspace(
     let mut update = StoreUpdate {
         max_file_size: max_size,
         follow_symlinks: walk_config.follow_symlinks,
+        exclude: walk_config.exclude_globs.clone(),
         now: indexed_at,
         ..StoreUpdate::default()
     };
@@ -352,7 +362,7 @@ pub fn index_workspace(
     let deployments_changed = store.deployments()? != deployments;
     let services_changed = store.services()? != services || deployments_changed;
     let skipped_changed = store.skipped()? != skipped;
-    let roots_changed = meta.roots != root_records;
+    let roots_changed = meta.roots != root_records || meta.exclude != walk_config.exclude_globs;
     let heads: Vec<cartograph_indexer::RepoHead> = root_records
         .iter()
         .filter_map(|r| cartograph_indexer::repo_head(&r.path))

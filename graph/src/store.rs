@@ -13,7 +13,7 @@ use crate::{Error, Result};
 
 /// The on-disk format this build reads and writes. Bump on any change to the
 /// key layout or the encoding of a stored value.
-pub const FORMAT_VERSION: u32 = 45;
+pub const FORMAT_VERSION: u32 = 46;
 
 const FORMAT_FILE: &str = "FORMAT";
 const FORMAT_PREFIX: &str = "cartograph index format ";
@@ -57,6 +57,8 @@ pub struct IndexMeta {
     pub max_file_size: u64,
     /// Whether the last run followed symbolic links out of the roots.
     pub follow_symlinks: bool,
+    /// The globs the last run left out (`index --exclude`).
+    pub exclude: Vec<String>,
 }
 
 /// What the index knows about one file (without its facts).
@@ -169,6 +171,8 @@ pub struct StoreUpdate {
     pub max_file_size: u64,
     /// Whether the run followed symbolic links out of the roots.
     pub follow_symlinks: bool,
+    /// The globs the run left out.
+    pub exclude: Vec<String>,
     /// The time of the update (seconds since the epoch).
     pub now: i64,
 }
@@ -611,6 +615,7 @@ impl Store {
         meta.indexed_at = update.now;
         meta.max_file_size = update.max_file_size;
         meta.follow_symlinks = update.follow_symlinks;
+        meta.exclude = update.exclude.clone();
         batch.insert(META_KEY, encode(&meta));
         tracing::debug!("store batch built in {:?}", started.elapsed());
         self.db.apply_batch(batch).map_err(|e| self.corrupt(e))?;

@@ -60,6 +60,9 @@ pub struct WalkConfig {
     pub skip_dirs: Vec<String>,
     /// Absolute paths never entered (the index directory).
     pub exclude: Vec<PathBuf>,
+    /// Globs of files and directories left out, as `.gitignore` writes them,
+    /// relative to each root (`index --exclude 'gen/'`).
+    pub exclude_globs: Vec<String>,
     /// Follow symbolic links whose target lies outside every root. Off by default:
     /// such links are skipped and reported, so nothing outside the roots is read or
     /// served unless asked for. Links inside the roots are always followed.
@@ -72,6 +75,7 @@ impl Default for WalkConfig {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             skip_dirs: DEFAULT_SKIP_DIRS.iter().map(|s| s.to_string()).collect(),
             exclude: Vec::new(),
+            exclude_globs: Vec::new(),
             follow_symlinks: false,
         }
     }
@@ -301,7 +305,21 @@ pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
         let refused_in_filter = refused.clone();
         let inside_roots = all_roots.clone();
         let follow_outside = config.follow_symlinks;
+        // `--exclude` globs, as ignore patterns of this root.
+        let mut overrides = ignore::overrides::OverrideBuilder::new(&root.path);
+        for glob in &config.exclude_globs {
+            if let Err(e) = overrides.add(&format!("!{glob}")) {
+                out.skipped.push(Skipped {
+                    path: glob.clone(),
+                    reason: format!("not a valid --exclude glob: {e}"),
+                });
+            }
+        }
+        let overrides = overrides
+            .build()
+            .unwrap_or_else(|_| ignore::overrides::Override::empty());
         let walker = ignore::WalkBuilder::new(&root.path)
+            .overrides(overrides)
             .hidden(true)
             .git_ignore(true)
             .git_global(false)

@@ -94,6 +94,34 @@ fn a_build_folder_is_skipped_only_as_a_build_tools_output() {
     assert_eq!(ws.run(&["def", "kept"]).code, 0);
 }
 
+#[test]
+fn exclude_globs_leave_files_out_and_are_kept_for_later_runs() {
+    let ws = Workspace::empty();
+    ws.write("src/app.py", "def visible():\n    pass\n");
+    ws.write("src/gen/stubs.py", "def stub():\n    pass\n");
+    ws.write("web/app.min.js", "function minified() {}\n");
+    let report = ws
+        .run(&[
+            "index",
+            ".",
+            "--exclude",
+            "gen/",
+            "--exclude",
+            "*.min.js",
+            "--json",
+        ])
+        .json();
+    assert_eq!(report["files"], 1, "{report}");
+    assert_eq!(ws.run(&["def", "stub"]).code, 1);
+    assert_eq!(ws.run(&["def", "minified"]).code, 1);
+    // A later run without `--exclude` keeps them out.
+    ws.write("src/more.py", "def more():\n    pass\n");
+    let again = ws.run(&["index", "--json"]).json();
+    assert_eq!(again["files"], 2, "{again}");
+    assert_eq!(ws.run(&["def", "stub"]).code, 1);
+    assert_eq!(ws.run(&["def", "more"]).code, 0);
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_loops_do_not_hang_or_abort() {
