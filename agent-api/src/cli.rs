@@ -60,7 +60,7 @@ enum Command {
     Stats(JsonArg),
     /// Write the whole graph as JSON Lines.
     Export(ExportArgs),
-    /// Show the services and the dependencies between them (gRPC links).
+    /// Show the services and the dependencies between them (gRPC, HTTP and topic links, configuration, infrastructure).
     Services(ServicesArgs),
     /// Show the endpoints services provide (handlers) and consume (call sites).
     Endpoints(EndpointsArgs),
@@ -334,15 +334,19 @@ pub fn run() -> ExitCode {
 }
 
 fn init_logging(verbose: u8) {
+    // Cartograph's own logs; the search engine's internals only when asked for by
+    // `CARTOGRAPH_LOG`.
     let level = match verbose {
         0 => "warn",
-        1 => "info",
-        _ => "debug",
+        1 => "info,tantivy=warn",
+        _ => "debug,tantivy=warn",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("CARTOGRAPH_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        // Colours only for a terminal: logs piped to a file or an agent stay plain.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .with_target(false)
         .without_time()
@@ -565,8 +569,12 @@ fn index(explicit: Option<&Path>, cwd: &Path, args: IndexArgs) -> Result<()> {
         IndexEvent::FileDone { .. } => bar.inc(1),
         IndexEvent::Writing => bar.set_message("writing"),
     };
+    let first_run = !dir.join("FORMAT").exists();
     let (_, report) = Workspace::index(&dir, &config, &on_event)?;
     bar.finish_and_clear();
+    if first_run {
+        exclude_from_git(&dir);
+    }
     let elapsed = started.elapsed();
     for s in &report.skipped {
         tracing::warn!("skipped {}: {}", s.path, s.reason);
@@ -582,6 +590,47 @@ fn index(explicit: Option<&Path>, cwd: &Path, args: IndexArgs) -> Result<()> {
         render::json(&mut out, &render::IndexSummary::new(&report, &dir, elapsed))
     } else {
         render::index_report(&mut out, &report, &dir, elapsed)
+    }
+}
+
+/// Keeps a new index out of `git status`: an index directory inside a git work tree
+/// (the default `<root>/.cartograph`) is added to its `.git/info/exclude`, which is
+/// local to the clone (nothing to commit). Best effort: a failure is only logged.
+fn exclude_from_git(index_dir: &Path) {
+    let Ok(index_dir) = index_dir.canonicalize() else {
+        return;
+    };
+    let Some(top) = index_dir
+        .ancestors()
+        .skip(1)
+        .find(|d| d.join(".git").is_dir())
+    else {
+        return;
+    };
+    let Ok(relative) = index_dir.strip_prefix(top) else {
+        return;
+    };
+    let line = format!("/{}/", relative.to_string_lossy().replace('\\', "/"));
+    let exclude = top.join(".git").join("info").join("exclude");
+    let current = std::fs::read_to_string(&exclude).unwrap_or_default();
+    if current
+        .lines()
+        .any(|l| l.trim() == line || l.trim() == ".cartograph/")
+    {
+        return;
+    }
+    let mut text = current;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "# Cartograph's index (local to this clone)\n{line}\n"
+    ));
+    let written = std::fs::create_dir_all(top.join(".git").join("info"))
+        .and_then(|()| std::fs::write(&exclude, text));
+    match written {
+        Ok(()) => tracing::info!("added {line} to {}", exclude.display()),
+        Err(e) => tracing::warn!("could not add {line} to {}: {e}", exclude.display()),
     }
 }
 

@@ -448,3 +448,24 @@ fn generated_code_is_marked_ranked_last_and_left_out_of_maps() {
         "{map}"
     );
 }
+
+#[test]
+fn a_first_index_keeps_itself_out_of_git_status() {
+    let ws = Workspace::empty();
+    std::fs::create_dir_all(ws.root.join(".git/info")).unwrap();
+    ws.write("main.go", "package main\n\nfunc main() {}\n");
+    ws.run(&["index", "."]).ok();
+    let exclude = std::fs::read_to_string(ws.root.join(".git/info/exclude")).unwrap();
+    assert!(exclude.lines().any(|l| l == "/.cartograph/"), "{exclude}");
+    // Once only.
+    ws.write("more.go", "package main\n\nfunc more() {}\n");
+    ws.run(&["index", "."]).ok();
+    let again = std::fs::read_to_string(ws.root.join(".git/info/exclude")).unwrap();
+    assert_eq!(again, exclude);
+    // Logs piped to a file carry no terminal colours (a file over the size cap is
+    // logged as skipped).
+    ws.write("big.go", format!("package main\n// {}\n", "x".repeat(200)));
+    let run = ws.run(&["-v", "index", ".", "--max-file-size", "100"]);
+    assert!(run.stderr.contains("big.go"), "{}", run.stderr);
+    assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
+}
