@@ -455,8 +455,18 @@ fn node_id(name: &str) -> String {
     format!("s_{id}")
 }
 
-/// The endpoints of a dependency, short: `CartService/GetCart, EmptyCart`.
+/// The endpoints of a dependency, short: `CartService/GetCart, EmptyCart`, or a
+/// count past two (`5 rpcs`, `3 routes`).
 fn short_endpoints(e: &ServiceDependency) -> String {
+    if e.endpoints.len() > 2 {
+        let unit = match e.protocol.as_str() {
+            "grpc" => "rpcs",
+            "http" => "routes",
+            "topic" => "topics",
+            _ => "endpoints",
+        };
+        return format!("{} {unit}", e.endpoints.len());
+    }
     e.endpoints
         .iter()
         .map(|x| x.rsplit(['.', ':']).next().unwrap_or(x).to_string())
@@ -464,40 +474,132 @@ fn short_endpoints(e: &ServiceDependency) -> String {
         .join(", ")
 }
 
-/// The service map as a Mermaid flowchart (renders in pull requests).
+/// An edge's label: its protocol and endpoints.
+fn edge_label(e: &ServiceDependency) -> String {
+    let endpoints = short_endpoints(e).replace('"', "'");
+    if endpoints.is_empty() {
+        e.protocol.clone()
+    } else {
+        format!("{}: {endpoints}", e.protocol)
+    }
+}
+
+/// Whether a dependency rests on guesses only (a route matched without a host, a
+/// name alone, a compose `depends_on`): drawn dashed.
+fn is_guess(e: &ServiceDependency) -> bool {
+    e.evidence
+        .iter()
+        .all(|v| matches!(v.as_str(), "route-template" | "name-only" | "manifest"))
+}
+
+/// The colour of a protocol's edges.
+fn protocol_colour(protocol: &str) -> &'static str {
+    match protocol {
+        "grpc" => "#1f77b4",
+        "http" => "#2ca02c",
+        "topic" => "#ff7f0e",
+        "kafka" | "rabbitmq" | "nats" | "amqp" => "#d62728",
+        _ => "#7f7f7f",
+    }
+}
+
+/// Services with calls no handler answers: (service, how many).
+fn unmatched_calls(map: &ServiceMap) -> Vec<(&str, usize)> {
+    let mut by_service: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for u in map.unmatched.iter().filter(|u| u.role == "consumes") {
+        *by_service.entry(u.service.as_str()).or_default() += 1;
+    }
+    by_service.into_iter().collect()
+}
+
+/// The service map as a Mermaid flowchart, fenced, ready to paste into a pull
+/// request: edges coloured by protocol and dashed where they rest on guesses,
+/// brokers as hexagons and datastores as cylinders, and each service's calls that
+/// no handler answers as a dangling stub.
 pub fn mermaid(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
+    writeln!(out, "```mermaid")?;
     writeln!(out, "graph LR")?;
     for s in &map.services {
-        writeln!(out, "  {}[\"{}\"]", node_id(&s.name), s.name)?;
+        let id = node_id(&s.name);
+        let name = s.name.replace('"', "'");
+        match s.kind.as_deref() {
+            Some("datastore") => writeln!(out, "  {id}[(\"{name}\")]")?,
+            Some("broker") => writeln!(out, "  {id}{{{{\"{name}\"}}}}")?,
+            _ => writeln!(out, "  {id}[\"{name}\"]")?,
+        }
     }
-    for e in &map.edges {
+    let mut styles = Vec::new();
+    for (i, e) in map.edges.iter().enumerate() {
+        let arrow = if is_guess(e) { "-.->" } else { "-->" };
         writeln!(
             out,
-            "  {} -->|\"{}: {}\"| {}",
+            "  {} {arrow}|\"{}\"| {}",
             node_id(&e.from),
-            e.protocol,
-            short_endpoints(e).replace('"', "'"),
+            edge_label(e),
             node_id(&e.to)
         )?;
+        styles.push(format!(
+            "  linkStyle {i} stroke:{}",
+            protocol_colour(&e.protocol)
+        ));
     }
+    for (j, (service, n)) in unmatched_calls(map).into_iter().enumerate() {
+        let stub = format!("{}_unmatched", node_id(service));
+        writeln!(out, "  {stub}((\" \"))")?;
+        writeln!(
+            out,
+            "  {} -.->|\"{n} unmatched call{}\"| {stub}",
+            node_id(service),
+            if n == 1 { "" } else { "s" }
+        )?;
+        styles.push(format!(
+            "  linkStyle {} stroke:#bbbbbb",
+            map.edges.len() + j
+        ));
+    }
+    for line in styles {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(out, "```")?;
     Ok(())
 }
 
-/// The service map in Graphviz dot.
+/// The service map in Graphviz dot, styled like the Mermaid one.
 pub fn dot(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
     writeln!(out, "digraph services {{")?;
     writeln!(out, "  rankdir=LR;")?;
     for s in &map.services {
-        writeln!(out, "  {} [label=\"{}\"];", node_id(&s.name), s.name)?;
+        let shape = match s.kind.as_deref() {
+            Some("datastore") => "cylinder",
+            Some("broker") => "hexagon",
+            _ => "box",
+        };
+        writeln!(
+            out,
+            "  {} [label=\"{}\", shape={shape}];",
+            node_id(&s.name),
+            s.name.replace('"', "'")
+        )?;
     }
     for e in &map.edges {
         writeln!(
             out,
-            "  {} -> {} [label=\"{}: {}\"];",
+            "  {} -> {} [label=\"{}\", color=\"{}\"{}];",
             node_id(&e.from),
             node_id(&e.to),
-            e.protocol,
-            short_endpoints(e).replace('"', "'")
+            edge_label(e),
+            protocol_colour(&e.protocol),
+            if is_guess(e) { ", style=dashed" } else { "" }
+        )?;
+    }
+    for (service, n) in unmatched_calls(map) {
+        let stub = format!("{}_unmatched", node_id(service));
+        writeln!(out, "  {stub} [label=\"\", shape=point];")?;
+        writeln!(
+            out,
+            "  {} -> {stub} [label=\"{n} unmatched call{}\", style=dashed, color=\"#bbbbbb\"];",
+            node_id(service),
+            if n == 1 { "" } else { "s" }
         )?;
     }
     writeln!(out, "}}")?;

@@ -109,11 +109,24 @@ fn the_service_map_renders_as_mermaid_and_dot() {
         .run(&["services", "--format", "mermaid"])
         .ok()
         .to_string();
-    assert!(mermaid.starts_with("graph LR\n"), "{mermaid}");
+    // Fenced, ready to paste; coloured by protocol; a guess (a route matched without
+    // a host) dashed; the broker a hexagon; calls nobody answers a dangling stub.
+    assert!(mermaid.starts_with("```mermaid\ngraph LR\n"), "{mermaid}");
+    assert!(mermaid.trim_end().ends_with("```"), "{mermaid}");
     assert!(
         mermaid.contains(
             "s_frontend -->|\"grpc: CartService/AddItem, CartService/GetCart\"| s_cartservice"
         ),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("s_frontend -.->|\"http: * /api/ads/**\"| s_gateway"),
+        "{mermaid}"
+    );
+    assert!(mermaid.contains("s_kafka{{\"kafka\"}}"), "{mermaid}");
+    assert!(mermaid.contains("linkStyle 2 stroke:#1f77b4"), "{mermaid}");
+    assert!(
+        mermaid.contains("-.->|\"1 unmatched call\"| s_currencyservice_unmatched"),
         "{mermaid}"
     );
     let map = ws.run(&["services", "--json"]).json();
@@ -157,6 +170,11 @@ fn the_service_map_renders_as_mermaid_and_dot() {
         dot.contains("s_checkoutservice -> s_paymentservice"),
         "{dot}"
     );
+    assert!(
+        dot.contains("s_kafka [label=\"kafka\", shape=hexagon];"),
+        "{dot}"
+    );
+    assert!(dot.contains("style=dashed"), "{dot}");
     let endpoints = ws
         .run(&["endpoints", "--service", "shippingservice", "--json"])
         .json();
