@@ -326,7 +326,8 @@ fn spring_application(
 }
 
 /// The host port a compose `ports` entry publishes: `"8080:80"`, `"127.0.0.1:8080:80"`,
-/// `"8080"`, `"8080:80/tcp"`, or a mapping's `published`.
+/// `"8080:80/tcp"`, or a mapping's `published` (a bare `"8080"` publishes the
+/// container's port on a port Docker picks: none to name).
 fn published_port(entry: &Yaml) -> Option<u16> {
     if let Some(p) = entry.get("published").and_then(Yaml::scalar) {
         return p.parse().ok();
@@ -335,7 +336,8 @@ fn published_port(entry: &Yaml) -> Option<u16> {
     let text = text.split('/').next().unwrap_or(&text).to_string();
     let parts: Vec<&str> = text.split(':').collect();
     let host = match parts.len() {
-        1 | 2 => parts[0],
+        1 => return None,
+        2 => parts[0],
         _ => parts[parts.len() - 2],
     };
     // A range (`8000-8010:8000-8010`) publishes its first.
@@ -1400,10 +1402,7 @@ mod tests {
             .collect();
         assert_eq!(
             ports,
-            [
-                ("cart", &[11082][..]),
-                ("web", &[8080, 9090, 7070, 6060][..])
-            ]
+            [("cart", &[11082][..]), ("web", &[8080, 9090, 7070][..])]
         );
     }
 

@@ -186,6 +186,14 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 });
             match name {
                 Some(n) if !n.is_empty() => format!("{{env:{n}}}"),
+                // A browser app calls the host that served it.
+                _ if matches!(
+                    src,
+                    "window.location.hostname" | "location.hostname" | "window.location.host"
+                ) =>
+                {
+                    "localhost".to_string()
+                }
                 _ => reference(src),
             }
         }

@@ -1009,10 +1009,17 @@ fn services_run_side_by_side_are_reached_by_their_ports_and_injected_configurati
         "apache-configuration/httpd-shop.conf",
         "Define CART_ROUTE \"/cart\"\nProxyPass \"${CART_ROUTE}\" \"http://localhost:11082\"\nProxyPass \"/products\" \"http://127.0.0.1:11081/products\"\nProxyPass \"/other\" \"http://localhost:9999\"\n",
     );
+    // A browser app calls the host that served it, at a port.
+    ws.write("web-app/package.json", r#"{"name": "web-app"}"#);
+    ws.write(
+        "web-app/src/products.ts",
+        "export function product(name: string) {\n  return this.http.get<Product>('http://' + window.location.hostname + ':11081/products/' + name);\n}\n",
+    );
     ws.run(&["index", "."]).ok();
     assert_eq!(
         edge_lines(&ws),
         BTreeSet::from([
+            "web-app -> product-service http literal-url".to_string(),
             "apache-configuration -> cart-service http env-config".to_string(),
             "apache-configuration -> product-service http env-config".to_string(),
             "cart-service -> product-service http env-config".to_string(),
