@@ -620,12 +620,30 @@ fn through_import(
     candidates: &[Candidate<'_>],
 ) -> Vec<Resolution> {
     let pattern = ModulePattern::new(record, module);
-    let found = pick(pool, candidates, |c| pattern.matches(record, c));
+    let mut found = pick(pool, candidates, |c| pattern.matches(record, c));
+    // Go: an import path names one directory; of the packages sharing its last name
+    // (`genproto` in every service), the ones whose directory ends the path furthest
+    // (`src/checkoutservice/genproto` for `github.com/org/shop/src/checkoutservice/genproto`).
+    if record.language == Language::Go && found.len() > 1 {
+        let affinity = |i: &usize| go_path_affinity(module, dir_of(&candidates[*i].record.path));
+        let best = found.iter().map(affinity).max().unwrap_or(0);
+        found.retain(|i| affinity(i) == best);
+    }
     if found.is_empty() {
         Vec::new()
     } else {
         answer(found, Evidence::Import, 0.9)
     }
+}
+
+/// How many trailing segments a Go import path shares with a directory.
+fn go_path_affinity(import: &str, dir: &str) -> usize {
+    import
+        .trim_matches('"')
+        .rsplit('/')
+        .zip(dir.rsplit('/'))
+        .take_while(|(a, b)| a == b)
+        .count()
 }
 
 fn kind_of(c: &Candidate<'_>) -> SymbolKind {
@@ -692,6 +710,8 @@ fn name_only(
     candidates: &[Candidate<'_>],
 ) -> Vec<Resolution> {
     let qualified_use = reference.qualifier.is_some();
+    // A bare Go name is its own package's (or a builtin): never another package's.
+    let go_bare = record.language == Language::Go && !qualified_use;
     let shape_free = matches!(
         record.language,
         Language::JavaScript | Language::TypeScript | Language::Tsx | Language::Proto
@@ -699,6 +719,9 @@ fn name_only(
     let reachable = |c: &Candidate<'_>| {
         // A call through some other object is not the enclosing method calling itself.
         if qualified_use && Some(c.symbol) == reference.enclosing && c.record.path == record.path {
+            return false;
+        }
+        if go_bare && dir_of(&c.record.path) != dir_of(&record.path) {
             return false;
         }
         // The shape of the use narrows what it can reach: `x.f()` reaches members, a

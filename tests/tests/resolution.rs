@@ -279,3 +279,53 @@ fn name_only_links_respect_the_shape_of_the_use() {
     assert_eq!(by_line(10), ["python root app/jobs.py run()."]);
     assert_eq!(json[0]["targets"][0]["evidence"], "name-only");
 }
+
+#[test]
+fn go_imports_name_one_package_and_bare_names_stay_in_theirs() {
+    let ws = Workspace::empty();
+    ws.write("go.mod", "module github.com/org/shop\n");
+    // Every service has its own generated `genproto` package.
+    for svc in ["checkoutservice", "frontend", "shippingservice"] {
+        ws.write(
+            &format!("src/{svc}/genproto/demo.pb.go"),
+            "package genproto\n\nfunc NewCartServiceClient() int { return 1 }\n",
+        );
+    }
+    ws.write(
+        "src/checkoutservice/main.go",
+        "package main\n\nimport pb \"github.com/org/shop/src/checkoutservice/genproto\"\n\nfunc run() int {\n\treturn pb.NewCartServiceClient()\n}\n",
+    );
+    // Two packages define `Sum`; a bare `Sum` in `money` is money's, and once
+    // money's is gone it is nobody's (never the other package's).
+    ws.write(
+        "src/money/money.go",
+        "package money\n\nfunc Total() int { return Sum() }\n",
+    );
+    ws.write(
+        "src/money/sum.go",
+        "package money\n\nfunc Sum() int { return 2 }\n",
+    );
+    ws.write(
+        "src/stats/stats.go",
+        "package stats\n\nfunc Sum() int { return 3 }\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let defs = ws
+        .run(&["def", "--at", "src/checkoutservice/main.go:6:11", "--json"])
+        .json();
+    let files: Vec<&str> = defs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["src/checkoutservice/genproto/demo.pb.go"], "{defs}");
+    let sum = ws
+        .run(&["def", "--at", "src/money/money.go:3:26", "--json"])
+        .json();
+    assert_eq!(sum[0]["file"], "src/money/sum.go", "{sum}");
+    std::fs::remove_file(ws.root.join("src/money/sum.go")).unwrap();
+    ws.run(&["index", "."]).ok();
+    let gone = ws.run(&["def", "--at", "src/money/money.go:3:26"]);
+    assert_eq!(gone.code, 1, "{}", gone.stdout);
+}
