@@ -503,13 +503,22 @@ fn protocol_colour(protocol: &str) -> &'static str {
     }
 }
 
-/// Services with calls no handler answers: (service, how many).
-fn unmatched_calls(map: &ServiceMap) -> Vec<(&str, usize)> {
+/// Services with calls no handler answers, as the dangling stubs the pictures draw:
+/// (the service's node, the stub's node, the label `3 unmatched calls`).
+fn unmatched_stubs(map: &ServiceMap) -> Vec<(String, String, String)> {
     let mut by_service: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for u in map.unmatched.iter().filter(|u| u.role == "consumes") {
         *by_service.entry(u.service.as_str()).or_default() += 1;
     }
-    by_service.into_iter().collect()
+    by_service
+        .into_iter()
+        .map(|(service, n)| {
+            let node = node_id(service);
+            let plural = if n == 1 { "" } else { "s" };
+            let stub = format!("{node}_unmatched");
+            (node, stub, format!("{n} unmatched call{plural}"))
+        })
+        .collect()
 }
 
 /// The service map as a Mermaid flowchart, fenced, ready to paste into a pull
@@ -543,15 +552,9 @@ pub fn mermaid(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
             protocol_colour(&e.protocol)
         ));
     }
-    for (j, (service, n)) in unmatched_calls(map).into_iter().enumerate() {
-        let stub = format!("{}_unmatched", node_id(service));
+    for (j, (node, stub, label)) in unmatched_stubs(map).into_iter().enumerate() {
         writeln!(out, "  {stub}((\" \"))")?;
-        writeln!(
-            out,
-            "  {} -.->|\"{n} unmatched call{}\"| {stub}",
-            node_id(service),
-            if n == 1 { "" } else { "s" }
-        )?;
+        writeln!(out, "  {node} -.->|\"{label}\"| {stub}")?;
         styles.push(format!(
             "  linkStyle {} stroke:#bbbbbb",
             map.edges.len() + j
@@ -592,14 +595,11 @@ pub fn dot(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
             if is_guess(e) { ", style=dashed" } else { "" }
         )?;
     }
-    for (service, n) in unmatched_calls(map) {
-        let stub = format!("{}_unmatched", node_id(service));
+    for (node, stub, label) in unmatched_stubs(map) {
         writeln!(out, "  {stub} [label=\"\", shape=point];")?;
         writeln!(
             out,
-            "  {} -> {stub} [label=\"{n} unmatched call{}\", style=dashed, color=\"#bbbbbb\"];",
-            node_id(service),
-            if n == 1 { "" } else { "s" }
+            "  {node} -> {stub} [label=\"{label}\", style=dashed, color=\"#bbbbbb\"];"
         )?;
     }
     writeln!(out, "}}")?;

@@ -356,8 +356,8 @@ fn service_url(value: &str) -> Option<String> {
             (spring_default(value), spring_default(value))
         } else {
             (
-                placeholders_as_env(value, false),
-                placeholders_as_env(value, true),
+                crate::http::spring_placeholders(value, false),
+                crate::http::spring_placeholders(value, true),
             )
         };
     let (scheme, rest) = defaults.split_once("://")?;
@@ -394,31 +394,6 @@ fn service_url(value: &str) -> Option<String> {
     let host = rest.split(['/', ':', '?']).next().unwrap_or("");
     (known && (whole_placeholder || (!host.is_empty() && !host.contains(['{', '$', ' ']))))
         .then_some(url)
-}
-
-/// `value` with its Spring placeholders (`${name:default}`, `${name}`) written as
-/// environment lookups (`{env:name|default}`), or, with `defaults`, replaced by their
-/// defaults (a placeholder without one stays as written).
-fn placeholders_as_env(value: &str, defaults: bool) -> String {
-    let mut out = String::new();
-    let mut rest = value;
-    while let Some(at) = rest.find("${") {
-        out.push_str(&rest[..at]);
-        let Some(end) = rest[at..].find('}') else {
-            rest = &rest[at..];
-            break;
-        };
-        let inner = &rest[at + 2..at + end];
-        match (inner.split_once(':'), defaults) {
-            (Some((_, default)), true) => out.push_str(default),
-            (None, true) => out.push_str(&rest[at..=at + end]),
-            (Some((name, default)), false) => out.push_str(&format!("{{env:{name}|{default}}}")),
-            (None, false) => out.push_str(&format!("{{env:{inner}}}")),
-        }
-        rest = &rest[at + end + 1..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// A route's path prefix: Zuul's `path: /x/**`, a Spring Cloud Gateway predicate
@@ -1378,7 +1353,7 @@ mod tests {
         );
         assert_eq!(service_url("http://x${HOST}/x"), None);
         assert_eq!(
-            placeholders_as_env("jdbc:mysql://${DB_HOST}/${DB:cities}", false),
+            crate::http::spring_placeholders("jdbc:mysql://${DB_HOST}/${DB:cities}", false),
             "jdbc:mysql://{env:DB_HOST}/{env:DB|cities}"
         );
     }

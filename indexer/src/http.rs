@@ -98,7 +98,7 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             let mut cursor = node.walk();
             let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
             if children.is_empty() {
-                return spring_placeholder(strip_quotes(src));
+                return spring_placeholders(strip_quotes(src), false);
             }
             // Literal text between substitutions, `{}` (or a known constant) for them.
             let mut at = node.start_byte();
@@ -126,7 +126,7 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             if at < node.end_byte() {
                 out.push_str(&text[at..node.end_byte()]);
             }
-            spring_placeholder(strip_quotes(&out))
+            spring_placeholders(strip_quotes(&out), false)
         }
         "binary_expression" | "binary_operator" => {
             let op = node
@@ -358,8 +358,10 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
 /// A string with its Spring (or shell) placeholders (`${service.product.url}`,
 /// `http://${BALANCES_API_ADDR}/balances`, `${CART_URL:http://cart}`) as the
 /// configuration or environment lookups they are (`{env:service.product.url}`,
-/// `{env:CART_URL|http://cart}`).
-fn spring_placeholder(s: &str) -> String {
+/// `{env:CART_URL|http://cart}`), or, with `defaults`, replaced by their defaults
+/// (one without a default stays as written). Anything else between `${` and `}` is
+/// left as it is.
+pub(crate) fn spring_placeholders(s: &str, defaults: bool) -> String {
     let mut out = String::new();
     let mut rest = s;
     while let Some(at) = rest.find("${") {
@@ -368,8 +370,7 @@ fn spring_placeholder(s: &str) -> String {
         let lookup = inner_end
             .map(|end| &rest[at + 2..at + 2 + end])
             .filter(|inner| {
-                !inner.is_empty()
-                    && !inner.contains(['$', '{', ' '])
+                !inner.contains(['$', '{', ' '])
                     && inner.split(':').next().is_some_and(|k| {
                         !k.is_empty()
                             && k.chars()
@@ -378,9 +379,11 @@ fn spring_placeholder(s: &str) -> String {
             });
         match (lookup, inner_end) {
             (Some(inner), Some(end)) => {
-                out.push_str(&match inner.split_once(':') {
-                    Some((key, default)) => format!("{{env:{key}|{default}}}"),
-                    None => format!("{{env:{inner}}}"),
+                out.push_str(&match (inner.split_once(':'), defaults) {
+                    (Some((_, default)), true) => default.to_string(),
+                    (None, true) => format!("${{{inner}}}"),
+                    (Some((key, default)), false) => format!("{{env:{key}|{default}}}"),
+                    (None, false) => format!("{{env:{inner}}}"),
                 });
                 rest = &rest[at + 2 + end + 1..];
             }
@@ -622,18 +625,19 @@ fn strip_quotes(s: &str) -> &str {
     s.trim_matches(|c| c == '"' || c == '\'' || c == '`')
 }
 
-fn url_node_kind<'t>(url: Option<Node<'t>>) -> Option<&'static str> {
-    url.map(|u| u.kind())
-}
-
-/// `url` with its references to other files' constants unknown (`{}`).
-fn without_references(url: &str) -> String {
+/// `url` with each `{ref:name}` (see [`HttpFact::url`]) replaced by what `lookup`
+/// finds for it, else `{}`.
+pub fn fill_references(url: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
     let mut out = String::new();
     let mut rest = url;
     while let Some(at) = rest.find("{ref:") {
         out.push_str(&rest[..at]);
-        out.push_str("{}");
-        rest = rest[at..].find('}').map_or("", |end| &rest[at + end + 1..]);
+        let Some(end) = rest[at..].find('}') else {
+            rest = "";
+            break;
+        };
+        out.push_str(&lookup(&rest[at + 5..at + end]).unwrap_or_else(|| "{}".to_string()));
+        rest = &rest[at + end + 1..];
     }
     out.push_str(rest);
     out
@@ -664,7 +668,7 @@ pub(crate) fn build(
             continue;
         }
         if r.route {
-            url = without_references(&url);
+            url = fill_references(&url, |_| None);
             // gorilla/mux `PathPrefix("/cards")` serves everything under it.
             let declared = r.node.utf8_text(text.as_bytes()).unwrap_or("");
             if declared.contains(".PathPrefix(") && !url.ends_with("**") {
@@ -699,19 +703,13 @@ pub(crate) fn build(
             }
         }
         // Options kept in a variable: `var options = { uri, method: "POST" }; request(options)`.
-        let options_text = (url_node_kind(r.url) == Some("identifier"))
-            .then(|| {
-                r.url
-                    .and_then(|u| u.utf8_text(text.as_bytes()).ok())
-                    .and_then(|name| constant(consts, name, r.node))
-                    .filter(|v| v.kind() == "object")
-                    .and_then(|v| v.utf8_text(text.as_bytes()).ok())
-            })
-            .flatten();
-        let node_text = match options_text {
-            Some(options) => options,
-            None => node_text,
-        };
+        let node_text = r
+            .url
+            .filter(|u| u.kind() == "identifier")
+            .and_then(|u| constant(consts, u.utf8_text(text.as_bytes()).ok()?, r.node))
+            .filter(|v| v.kind() == "object")
+            .and_then(|v| v.utf8_text(text.as_bytes()).ok())
+            .unwrap_or(node_text);
         // Options that name the method: `fetch(url, { method: "POST" })`,
         // `methods=["POST"]`, `method = RequestMethod.POST`.
         // A JAX-RS `target(url)` is followed by the method further down its chain.

@@ -31,6 +31,7 @@ pub use facts::{
 };
 pub use generated::is_generated;
 pub use git::{repo_head, RepoHead};
+pub use http::fill_references;
 pub use services::{detect_services, is_test_dir, name_from_manifest, service_of, Service};
 pub use walk::{
     content_hash, is_manifest, mtime_of, read_source, walk, Manifest, Root, SkipReason, Skipped,

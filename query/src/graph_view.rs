@@ -739,7 +739,7 @@ impl GraphView {
             for (facts, _) in per_file.iter_mut() {
                 facts.retain(|e| !e.absolute_only);
                 for e in facts.iter_mut().filter(|e| e.via.contains("{ref:")) {
-                    e.via = fill_references(&e.via, |_| None);
+                    e.via = cartograph_indexer::fill_references(&e.via, |_| None);
                 }
             }
             return;
@@ -794,7 +794,7 @@ impl GraphView {
                     .then(|| first.to_string())
             };
             for e in facts.iter_mut().filter(|e| e.via.contains("{ref:")) {
-                e.via = fill_references(&e.via, lookup);
+                e.via = cartograph_indexer::fill_references(&e.via, lookup);
             }
             facts.retain(|e| {
                 !e.absolute_only || split_url(&resolve_env(&e.via, None).0).0.is_some()
@@ -1339,24 +1339,6 @@ impl DeployedServices {
         }
         out
     }
-}
-
-/// `url` with each `{ref:name}` replaced by what `lookup` finds for it, else `{}`.
-fn fill_references(url: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
-    let mut out = String::new();
-    let mut rest = url;
-    while let Some(at) = rest.find("{ref:") {
-        out.push_str(&rest[..at]);
-        let Some(end) = rest[at..].find('}') else {
-            rest = "";
-            break;
-        };
-        let reference = &rest[at + 5..at + end];
-        out.push_str(&lookup(reference).unwrap_or_else(|| "{}".to_string()));
-        rest = &rest[at + end + 1..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// A service or host name compared loosely: lowercase, without `-`, `_` and `.`.
