@@ -429,25 +429,11 @@ fn open_workspace(explicit: Option<&Path>, cwd: &Path) -> Result<Workspace> {
             cwd.display()
         );
     };
-    // A `cartograph watch` holds the index only while it applies a batch: wait.
-    Ok(wait_unlocked(|| Workspace::open(&dir))?)
-}
-
-/// Runs `f` again while another process holds the index, for up to [`LOCK_WAIT`].
-fn wait_unlocked<T>(
-    mut f: impl FnMut() -> cartograph_query::Result<T>,
-) -> cartograph_query::Result<T> {
-    let started = Instant::now();
-    loop {
-        match f() {
-            Err(cartograph_query::Error::Graph(cartograph_graph::Error::Locked { .. }))
-                if started.elapsed() < LOCK_WAIT =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            other => return other,
-        }
-    }
+    // A `cartograph watch` holds the index only while it applies a batch, a server
+    // only while it answers a request: wait.
+    Ok(cartograph_query::wait_unlocked(&dir, LOCK_WAIT, || {
+        Workspace::open(&dir)
+    })?)
 }
 
 /// Says on stderr when indexed files changed on disk since the last update, so that
@@ -498,7 +484,10 @@ fn watch(explicit: Option<&Path>, cwd: &Path) -> Result<()> {
             cancel: None,
             ..IndexConfig::default()
         };
-        Ok(wait_unlocked(|| Workspace::index(dir, &config, &|_| {}))?.1)
+        Ok(cartograph_query::wait_unlocked(dir, LOCK_WAIT, || {
+            Workspace::index(dir, &config, &|_| {})
+        })?
+        .1)
     };
     // Catch up with what changed while nobody watched.
     let first = update(&dir)?;
@@ -570,7 +559,9 @@ fn index(explicit: Option<&Path>, cwd: &Path, args: IndexArgs) -> Result<()> {
         IndexEvent::Writing => bar.set_message("writing"),
     };
     let first_run = !dir.join("FORMAT").exists();
-    let (_, report) = Workspace::index(&dir, &config, &on_event)?;
+    let (_, report) = cartograph_query::wait_unlocked(&dir, LOCK_WAIT, || {
+        Workspace::index(&dir, &config, &on_event)
+    })?;
     bar.finish_and_clear();
     if first_run {
         exclude_from_git(&dir);

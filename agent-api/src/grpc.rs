@@ -28,6 +28,7 @@ pub fn status(r: Refusal) -> Status {
         Failure::NotIndexed | Failure::NotFound => Status::not_found(message),
         Failure::Ambiguous => Status::failed_precondition(message),
         Failure::Timeout => Status::deadline_exceeded(message),
+        Failure::Busy => Status::unavailable(message),
         Failure::Internal => Status::internal(message),
     }
 }

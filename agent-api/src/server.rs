@@ -11,6 +11,9 @@ use cartograph_query::{Error, SymbolHit, Workspace};
 
 /// Longest a request may run on the server before it is answered with a timeout.
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
+/// Longest a request waits for another process holding the index (an index run, a
+/// CLI query, another server's request) before it is refused as busy.
+pub const OPEN_WAIT: Duration = Duration::from_secs(8);
 /// How often the servers compare the index with the disk.
 pub const FRESHNESS_INTERVAL: Duration = Duration::from_secs(5);
 /// Longest a stream waits for a client that stops reading before giving up (it
@@ -38,6 +41,8 @@ pub enum Failure {
     Ambiguous,
     /// The request took longer than the deadline.
     Timeout,
+    /// Another process held the index (an index run) for longer than a request waits.
+    Busy,
     /// The index failed.
     Internal,
 }
@@ -51,6 +56,7 @@ impl Failure {
             Failure::NotFound => "not_found",
             Failure::Ambiguous => "ambiguous",
             Failure::Timeout => "timeout",
+            Failure::Busy => "busy",
             Failure::Internal => "internal",
         }
     }
@@ -107,6 +113,7 @@ impl From<Error> for Refusal {
             Error::NotIndexed { .. } => (Failure::NotIndexed, Vec::new()),
             Error::NoSuchSymbol { .. } => (Failure::NotFound, Vec::new()),
             Error::Ambiguous { candidates, .. } => (Failure::Ambiguous, candidates),
+            Error::Graph(cartograph_graph::Error::Locked { .. }) => (Failure::Busy, Vec::new()),
             Error::Graph(_) | Error::Search { .. } | Error::Output(_) => {
                 tracing::error!("request failed: {message}");
                 (Failure::Internal, Vec::new())
@@ -127,7 +134,7 @@ impl Shared {
             tracing::warn!("cannot compare the index with the disk: {e}");
         }
         Shared {
-            live: Arc::new(Live::new(ws)),
+            live: Live::new(ws, OPEN_WAIT),
         }
     }
 
@@ -149,7 +156,9 @@ impl Shared {
                 let Some(live) = live.upgrade() else {
                     return;
                 };
-                let checked = live.read().index_state(Duration::ZERO).map(|_| ());
+                let checked = live
+                    .read()
+                    .and_then(|ws| ws.index_state(Duration::ZERO).map(|_| ()));
                 if let Err(e) = checked {
                     tracing::warn!("cannot compare the index with the disk: {e}");
                 }
@@ -161,7 +170,7 @@ impl Shared {
     /// of file events is one atomic update (see [`Live`]).
     pub fn watch_files(&self) -> anyhow::Result<()> {
         let (roots, index_dir) = {
-            let ws = self.live.read();
+            let ws = self.live.read()?;
             let roots: Vec<std::path::PathBuf> = ws
                 .store()
                 .meta()?
@@ -205,7 +214,7 @@ impl Shared {
         let mut state = self
             .live
             .read()
-            .index_state(Duration::from_secs(86_400))
+            .and_then(|ws| ws.index_state(Duration::from_secs(86_400)))
             .unwrap_or_default();
         state.updating = self.live.is_updating();
         state.update_error = self.live.last_failure();
@@ -220,7 +229,7 @@ impl Shared {
         F: FnOnce(&Workspace) -> cartograph_query::Result<()> + Send + 'static,
     {
         let live = self.live.clone();
-        match tokio::task::spawn_blocking(move || f(&live.read())).await {
+        match tokio::task::spawn_blocking(move || f(&*live.read()?)).await {
             Ok(answer) => answer.map_err(Refusal::from),
             Err(e) => {
                 tracing::error!("a streaming request failed: {e}");
@@ -236,7 +245,7 @@ impl Shared {
         F: FnOnce(&Workspace) -> cartograph_query::Result<T> + Send + 'static,
     {
         let live = self.live.clone();
-        let task = tokio::task::spawn_blocking(move || f(&live.read()));
+        let task = tokio::task::spawn_blocking(move || f(&*live.read()?));
         match tokio::time::timeout(REQUEST_DEADLINE, task).await {
             Ok(Ok(answer)) => answer.map_err(Refusal::from),
             Ok(Err(e)) => {

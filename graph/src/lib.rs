@@ -29,7 +29,8 @@ pub use pipeline::{
 };
 pub use resolve::Evidence;
 pub use store::{
-    FileRecord, IndexMeta, PreparedFile, RootRecord, Store, StoreUpdate, FORMAT_VERSION,
+    announce_wait, others_waiting, FileRecord, IndexMeta, PreparedFile, RootRecord, Store,
+    StoreUpdate, FORMAT_VERSION,
 };
 
 /// Results of this crate.

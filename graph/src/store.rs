@@ -19,6 +19,8 @@ const FORMAT_FILE: &str = "FORMAT";
 const FORMAT_PREFIX: &str = "cartograph index format ";
 const STORE_DIR: &str = "store";
 const LOCK_FILE: &str = "LOCK";
+/// Processes waiting for the index hold a shared lock on this file.
+const WAIT_FILE: &str = "WAIT";
 
 const META_KEY: &[u8] = b"m:meta";
 const DEPLOYMENTS_KEY: &[u8] = b"m:deployments";
@@ -729,6 +731,36 @@ fn remove_unfinished_snapshots(store_dir: &Path) {
             tracing::info!("removing unfinished store snapshot {name}");
             let _ = std::fs::remove_file(entry.path());
         }
+    }
+}
+
+/// Says that this process waits for the index at `dir` until the returned file is
+/// dropped (a shared lock on its wait file), so that a process holding the index
+/// between requests lets go at once ([`others_waiting`]). `None` if the index
+/// directory cannot hold the file.
+pub fn announce_wait(dir: &Path) -> Option<std::fs::File> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(WAIT_FILE))
+        .ok()?;
+    file.lock_shared().ok()?;
+    Some(file)
+}
+
+/// Whether another process waits for the index at `dir` ([`announce_wait`]).
+pub fn others_waiting(dir: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(dir.join(WAIT_FILE)) else {
+        return false;
+    };
+    match file.try_lock() {
+        Ok(()) => {
+            let _ = file.unlock();
+            false
+        }
+        Err(std::fs::TryLockError::WouldBlock) => true,
+        Err(std::fs::TryLockError::Error(_)) => false,
     }
 }
 

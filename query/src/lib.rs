@@ -164,13 +164,99 @@ pub struct Workspace {
     services: OnceLock<ServiceNames>,
 }
 
+/// A workspace that let go of its store: what it loaded, kept for when the store is
+/// opened again.
+pub struct Parked {
+    dir: std::path::PathBuf,
+    /// The generation what was loaded reflects (`None`: unknown, load again).
+    generation: Option<u64>,
+    search: OnceLock<SearchIndex>,
+    graph: OnceLock<GraphView>,
+    state: api::StateCache,
+    facts: files::FactsCache,
+    services: OnceLock<ServiceNames>,
+}
+
+impl Parked {
+    /// The index directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Opens the store again (waiting up to `wait` while another process holds it).
+    /// What was loaded is kept if the index is still at the same generation;
+    /// otherwise another process updated it and everything loads afresh, so a
+    /// reader always sees one whole generation. On failure the parked state is
+    /// given back.
+    pub fn resume(
+        self: Box<Parked>,
+        wait: std::time::Duration,
+    ) -> std::result::Result<Workspace, (Box<Parked>, Error)> {
+        let store = match wait_unlocked(&self.dir, wait, || {
+            Store::open(&self.dir).map_err(Error::from)
+        }) {
+            Ok(store) => store,
+            Err(e) => return Err((self, e)),
+        };
+        let generation = match store.meta() {
+            Ok(meta) => meta.generation,
+            Err(e) => return Err((self, e.into())),
+        };
+        if self.generation != Some(generation) {
+            tracing::info!(
+                "the index was updated by another process: loading generation {generation}"
+            );
+            return Ok(Workspace::on(store));
+        }
+        Ok(Workspace {
+            store,
+            search: self.search,
+            graph: self.graph,
+            state: self.state,
+            loading: Mutex::new(()),
+            facts: self.facts,
+            services: self.services,
+        })
+    }
+}
+
+/// Runs `f` again while another process holds the index in `dir`, for up to
+/// `wait`; while it waits, a process holding the index between requests is told to
+/// let go.
+pub fn wait_unlocked<T>(
+    dir: &Path,
+    wait: std::time::Duration,
+    mut f: impl FnMut() -> Result<T>,
+) -> Result<T> {
+    let started = std::time::Instant::now();
+    let mut announced = None;
+    loop {
+        match f() {
+            Err(Error::Graph(cartograph_graph::Error::Locked { .. }))
+                if started.elapsed() < wait =>
+            {
+                if announced.is_none() {
+                    announced = cartograph_graph::announce_wait(dir);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl Workspace {
     /// Opens the index in `dir`.
     pub fn open(dir: &Path) -> Result<Workspace> {
         let started = std::time::Instant::now();
         let store = Store::open(dir)?;
         tracing::debug!("store opened in {:?}", started.elapsed());
-        Ok(Workspace {
+        Ok(Workspace::on(store))
+    }
+
+    /// A workspace reading `store`, with nothing loaded yet.
+    fn on(store: Store) -> Workspace {
+        Workspace {
             store,
             search: OnceLock::new(),
             graph: OnceLock::new(),
@@ -178,7 +264,23 @@ impl Workspace {
             loading: Mutex::new(()),
             facts: Default::default(),
             services: OnceLock::new(),
-        })
+        }
+    }
+
+    /// Lets go of the store (and with it the index's lock, so that other processes
+    /// can read and update it) and keeps what was loaded from it, for
+    /// [`Parked::resume`].
+    pub fn park(self) -> Parked {
+        let generation = self.store.meta().map(|m| m.generation).ok();
+        Parked {
+            dir: self.store.dir().to_path_buf(),
+            generation,
+            search: self.search,
+            graph: self.graph,
+            state: self.state,
+            facts: self.facts,
+            services: self.services,
+        }
     }
 
     /// Creates or updates the index in `dir` from the files on disk, then brings the
@@ -255,20 +357,9 @@ impl Workspace {
             "search index ready {:?} after the store write",
             started.elapsed()
         );
-        let cell = OnceLock::new();
-        let _ = cell.set(search);
-        Ok((
-            Workspace {
-                store,
-                search: cell,
-                graph: OnceLock::new(),
-                state: Default::default(),
-                loading: Mutex::new(()),
-                facts: Default::default(),
-                services: OnceLock::new(),
-            },
-            report,
-        ))
+        let workspace = Workspace::on(store);
+        let _ = workspace.search.set(search);
+        Ok((workspace, report))
     }
 
     /// The underlying store.

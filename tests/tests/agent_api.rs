@@ -756,3 +756,81 @@ fn mcp_over_stdio_survives_malformed_lines() {
     drop(stdin);
     let _ = child.wait();
 }
+
+/// Two agents' MCP servers and the CLI on one repository: each reads while the
+/// others run (a server holds the index only while it answers), an index run by
+/// the CLI updates it under them, and every reader then sees the new generation
+/// whole.
+#[test]
+fn many_readers_share_one_index_with_running_servers() {
+    let ws = indexed_mesh();
+    runtime().block_on(async {
+        let first = mcp_stdio(&ws).await;
+        let second = mcp_stdio(&ws).await;
+        for client in [&first, &second] {
+            let hits = answer(client, "search", json!({"text": "cart server", "limit": 1})).await;
+            assert_eq!(hits["items"][0]["id"], "go cartservice server/server.go CartServer#");
+        }
+        // The CLI reads beside both servers without waiting for them.
+        let started = std::time::Instant::now();
+        let out = ws.run(&["search", "cart server", "--limit", "1", "--json"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "the CLI waited {:?} for the servers",
+            started.elapsed()
+        );
+        // Requests to both servers at once, and the CLI in between.
+        let (a, b) = tokio::join!(
+            call(&first, "callers", json!({"symbol": GET_CART})),
+            call(&second, "map", json!({"scope": "cartservice"}))
+        );
+        assert!(!a.0 && !b.0, "{} {}", a.1, b.1);
+        assert_eq!(ws.run(&["stats", "--json"]).code, 0);
+        // A server answering without a pause lets the CLI in between its requests.
+        let root = ws.root.clone();
+        let cli = tokio::task::spawn_blocking(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            let started = std::time::Instant::now();
+            let out = cartograph_tests::run_in(&root, &["search", "cart", "--json"]);
+            (out, started.elapsed())
+        });
+        let busy = async {
+            let mut answered = 0;
+            while answered < 400 {
+                let (error, v) = call(&first, "callers", json!({"symbol": GET_CART})).await;
+                assert!(!error, "{v}");
+                answered += 1;
+            }
+        };
+        let (cli, ()) = tokio::join!(cli, busy);
+        let (out, waited) = cli.unwrap();
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(waited < std::time::Duration::from_secs(3), "the CLI waited {waited:?}");
+
+        // The CLI updates the index while both servers run ...
+        std::fs::write(
+            ws.root.join("cartservice/server/fresh.go"),
+            "package server\n\n// FreshlyAddedHelper is new.\nfunc FreshlyAddedHelper() int { return 1 }\n",
+        )
+        .unwrap();
+        let out = ws.run(&["index", "."]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        // ... and both see the new generation, with its new symbol, at once.
+        let generation = |v: &Value| v["index"]["generation"].as_u64().unwrap();
+        let mut seen = Vec::new();
+        for client in [&first, &second] {
+            let (error, v) =
+                call(client, "search", json!({"text": "FreshlyAddedHelper", "limit": 1})).await;
+            assert!(!error, "{v}");
+            assert_eq!(
+                v["result"]["items"][0]["id"],
+                "go cartservice server/fresh.go FreshlyAddedHelper()."
+            );
+            seen.push(generation(&v));
+        }
+        assert_eq!(seen[0], seen[1]);
+        first.cancel().await.unwrap();
+        second.cancel().await.unwrap();
+    });
+}
