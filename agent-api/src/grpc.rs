@@ -190,16 +190,22 @@ impl pb::cartograph_server::Cartograph for Grpc {
         &self,
         request: Request<pb::SymbolRequest>,
     ) -> Result<Response<pb::SymbolResponse>, Status> {
+        let r = request.into_inner();
         let req = api::SymbolRequest {
-            symbol: request.into_inner().symbol,
+            symbol: r.symbol,
+            limit: nonzero(r.limit),
+            cursor: (!r.cursor.is_empty()).then_some(r.cursor),
         };
-        let defs = self
+        let page = self
             .shared
             .run(move |ws| ws.symbol(&req))
             .await
             .map_err(status)?;
         Ok(Response::new(pb::SymbolResponse {
-            definitions: defs
+            next_cursor: page.next_cursor.unwrap_or_default(),
+            total: page.total.unwrap_or(0) as u32,
+            definitions: page
+                .items
                 .into_iter()
                 .map(|d| pb::Definition {
                     symbol: Some(symbol(d.symbol)),
@@ -532,6 +538,7 @@ impl Grpc {
         let req = api::CallsRequest {
             symbol: r.symbol,
             depth: nonzero(r.depth),
+            tokens: nonzero(r.tokens),
         };
         let tree = self
             .shared

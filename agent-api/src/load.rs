@@ -376,7 +376,13 @@ async fn grpc_call(
 ) -> bool {
     match op {
         "symbol" => client
-            .symbol(authorized(pb::SymbolRequest { symbol }, token))
+            .symbol(authorized(
+                pb::SymbolRequest {
+                    symbol,
+                    ..Default::default()
+                },
+                token,
+            ))
             .await
             .is_ok(),
         "references" => {
@@ -399,7 +405,14 @@ async fn grpc_call(
             }
         }
         _ => client
-            .callers(authorized(pb::CallsRequest { symbol, depth: 1 }, token))
+            .callers(authorized(
+                pb::CallsRequest {
+                    symbol,
+                    depth: 1,
+                    ..Default::default()
+                },
+                token,
+            ))
             .await
             .is_ok(),
     }

@@ -68,6 +68,7 @@ fn paging() -> (Value, Value) {
 pub fn tools() -> Vec<Tool> {
     let (limit, cursor) = paging();
     let depth = json!({"type": "integer", "minimum": 1, "maximum": 8, "description": "Default 1"});
+    let tokens = json!({"type": "integer", "minimum": 100, "maximum": 50000, "description": "Budget; default 4000"});
     let read_only = || {
         let mut a = ToolAnnotations::default();
         a.read_only_hint = Some(true);
@@ -94,8 +95,8 @@ pub fn tools() -> Vec<Tool> {
         ),
         tool(
             "symbol",
-            "Definition of a symbol: signature, doc, source snippet.",
-            json!({"type": "object", "properties": {"symbol": symbol_arg()},
+            "Definitions of a symbol: signature, doc, source snippet; paged.",
+            json!({"type": "object", "properties": {"symbol": symbol_arg(), "limit": limit, "cursor": cursor},
                 "required": ["symbol"], "additionalProperties": false}),
         ),
         tool(
@@ -110,13 +111,13 @@ pub fn tools() -> Vec<Tool> {
         tool(
             "callers",
             "Who calls a symbol, as a tree, across services.",
-            json!({"type": "object", "properties": {"symbol": symbol_arg(), "depth": depth},
+            json!({"type": "object", "properties": {"symbol": symbol_arg(), "depth": depth, "tokens": tokens},
                 "required": ["symbol"], "additionalProperties": false}),
         ),
         tool(
             "callees",
             "What a symbol calls, as a tree, across services.",
-            json!({"type": "object", "properties": {"symbol": symbol_arg(), "depth": depth},
+            json!({"type": "object", "properties": {"symbol": symbol_arg(), "depth": depth, "tokens": tokens},
                 "required": ["symbol"], "additionalProperties": false}),
         ),
         tool(

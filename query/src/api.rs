@@ -18,6 +18,10 @@ pub const MAX_LIMIT: usize = 500;
 pub const DEFAULT_LIMIT: usize = 20;
 /// Most candidates listed when a name is ambiguous.
 pub const MAX_CANDIDATES: usize = 20;
+/// Default token budget of a caller or callee tree answered to a client.
+pub const DEFAULT_TREE_TOKENS: usize = 4_000;
+/// Largest token budget of a caller or callee tree.
+pub const MAX_TREE_TOKENS: usize = 50_000;
 /// Largest token budget of a map.
 pub const MAX_MAP_TOKENS: usize = 20_000;
 /// Token budget of a map when a request does not say.
@@ -53,6 +57,10 @@ pub struct SearchRequest {
 pub struct SymbolRequest {
     /// What to look up.
     pub symbol: String,
+    /// Definitions per page (default 20, at most 500).
+    pub limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
 /// References to one symbol.
@@ -78,6 +86,9 @@ pub struct CallsRequest {
     pub symbol: String,
     /// Levels to follow (default 1, at most [`MAX_DEPTH`]).
     pub depth: Option<usize>,
+    /// Token budget of the tree as JSON (default [`DEFAULT_TREE_TOKENS`], at most
+    /// [`MAX_TREE_TOKENS`]); a tree cut by it says `truncated`.
+    pub tokens: Option<usize>,
 }
 
 /// The outline of one file.
@@ -449,13 +460,17 @@ impl Workspace {
         self.page(hits, offset, limit, false)
     }
 
-    /// The definition(s) a request names, with doc and a bounded snippet. A name
-    /// may have several definitions (all are returned); none is
+    /// The definition(s) a request names, with doc and a bounded snippet, paged: a
+    /// name may have many definitions (every one is listed, across pages); none is
     /// [`Error::NoSuchSymbol`].
-    pub fn symbol(&self, req: &SymbolRequest) -> Result<Vec<Definition>> {
+    pub fn symbol(&self, req: &SymbolRequest) -> Result<Page<Definition>> {
         check_field("symbol", &req.symbol)?;
-        let defs = match self.position_of(&req.symbol)? {
-            Some((path, line, col)) => self.definition_at(&path, line, col)?,
+        let limit = limit_of(req.limit)?;
+        let offset = self.cursor_offset(req.cursor.as_deref())?;
+        let page = match self.position_of(&req.symbol)? {
+            Some((path, line, col)) => {
+                self.page(self.definition_at(&path, line, col)?, offset, limit, true)?
+            }
             None => {
                 let q = SearchQuery {
                     limit: MAX_CANDIDATES,
@@ -466,22 +481,27 @@ impl Workspace {
                     .into_iter()
                     .map(|h| h.id)
                     .collect();
+                let ids = self.page(chosen, offset, limit, true)?;
                 let mut defs = Vec::new();
-                for id in chosen.iter().take(MAX_CANDIDATES) {
+                for id in &ids.items {
                     defs.extend(
                         self.definitions(id, &q)?
                             .into_iter()
                             .filter(|d| &d.symbol.id == id),
                     );
                 }
-                defs
+                Page {
+                    items: defs,
+                    total: ids.total,
+                    next_cursor: ids.next_cursor,
+                }
             }
         };
-        if defs.is_empty() {
+        if page.total == Some(0) {
             // The same message as resolving the symbol would give.
             self.resolve_symbol(&req.symbol)?;
         }
-        Ok(defs)
+        Ok(page)
     }
 
     /// References to the symbol a request names (resolved), or every site of the
@@ -519,12 +539,17 @@ impl Workspace {
                 "`depth` is {depth}; it must be between 1 and {MAX_DEPTH}"
             )));
         }
+        let tokens = match req.tokens {
+            None => DEFAULT_TREE_TOKENS,
+            Some(n) if (100..=MAX_TREE_TOKENS).contains(&n) => n,
+            Some(n) => {
+                return Err(Error::Invalid(format!(
+                    "`tokens` is {n}; it must be between 100 and {MAX_TREE_TOKENS}"
+                )))
+            }
+        };
         let symbol = self.resolve_symbol(&req.symbol)?;
-        if callers {
-            self.callers(&symbol, depth)
-        } else {
-            self.callees(&symbol, depth)
-        }
+        self.call_tree(&symbol, depth, callers, Some(tokens))
     }
 
     /// The outline of the file a request names.
@@ -589,16 +614,20 @@ impl Workspace {
         };
         let symbols_in_scope = ranked.len();
         let mut symbols = Vec::new();
-        let mut tokens = 0;
+        // The envelope (scope, counts, the index's state) comes first.
+        let mut tokens = 60;
         for (node, rank) in ranked {
-            let hit = view.hit(node);
-            // What a compact JSON line of the symbol costs, at about 4 bytes a token.
-            let cost = (hit.id.len() + hit.signature.len() + hit.file.len() + 60) / 4;
+            let entry = Ranked {
+                symbol: view.hit(node),
+                rank,
+            };
+            // What the entry costs as the JSON the client receives.
+            let cost = crate::graph_view::json_tokens(&entry) + 1;
             if tokens + cost > budget {
                 break;
             }
             tokens += cost;
-            symbols.push(Ranked { symbol: hit, rank });
+            symbols.push(entry);
         }
         Ok(Map {
             scope,

@@ -1358,34 +1358,53 @@ pub(crate) fn is_probe(path: &str) -> bool {
     )
 }
 
-/// The limits of one tree: it stops growing at a node count or a deadline, and says
-/// so, so that no request can run away on a hub symbol.
+/// The limits of one tree: it stops growing at a node count, a deadline or a token
+/// budget, and says so, so that no request can run away on a hub symbol.
 struct Budget {
     deadline: std::time::Instant,
     nodes_left: usize,
+    /// Tokens left for the answer as JSON, when it has a budget.
+    tokens_left: Option<usize>,
     exceeded: bool,
 }
 
 impl Budget {
-    fn new() -> Budget {
+    fn new(tokens: Option<usize>) -> Budget {
         Budget {
             deadline: std::time::Instant::now() + TREE_TIME_LIMIT,
             nodes_left: MAX_TREE_NODES,
+            tokens_left: tokens,
             exceeded: false,
         }
     }
 
-    fn spend(&mut self) -> bool {
+    /// Takes one node costing `node` (its JSON without children) from the budget.
+    fn spend(&mut self, node: &CallNode) -> bool {
         if self.exceeded {
             return false;
         }
-        if self.nodes_left == 0 || std::time::Instant::now() > self.deadline {
+        let cost = self.tokens_left.map(|_| json_tokens(node));
+        let over_tokens = matches!((self.tokens_left, cost), (Some(left), Some(c)) if c > left);
+        if self.nodes_left == 0 || over_tokens || std::time::Instant::now() > self.deadline {
             self.exceeded = true;
             return false;
         }
         self.nodes_left -= 1;
+        if let (Some(left), Some(c)) = (self.tokens_left.as_mut(), cost) {
+            *left -= c;
+        }
         true
     }
+}
+
+/// Bytes of JSON per token, counted low: symbol names, paths and punctuation
+/// tokenize densely.
+pub const JSON_BYTES_PER_TOKEN: usize = 3;
+
+/// The tokens `value` costs a client as compact JSON (rounded up).
+pub fn json_tokens<T: Serialize>(value: &T) -> usize {
+    let bytes = serde_json::to_vec(value).map(|v| v.len()).unwrap_or(0);
+    bytes.div_ceil(JSON_BYTES_PER_TOKEN)
 }
 
 /// A caller or callee tree.
@@ -1474,20 +1493,18 @@ impl GraphView {
                 node.sites += 1;
                 continue;
             }
-            if !budget.spend() {
+            let node = CallNode {
+                symbol: self.hit(other),
+                site: self.site(&e),
+                sites: 1,
+                evidence: evidence.name().to_string(),
+                confidence,
+                children: Vec::new(),
+            };
+            if !budget.spend(&node) {
                 break;
             }
-            nodes.push((
-                other,
-                CallNode {
-                    symbol: self.hit(other),
-                    site: self.site(&e),
-                    sites: 1,
-                    evidence: evidence.name().to_string(),
-                    confidence,
-                    children: Vec::new(),
-                },
-            ));
+            nodes.push((other, node));
         }
         let mut out = Vec::with_capacity(nodes.len());
         for (other, mut node) in nodes {
@@ -1500,18 +1517,22 @@ impl GraphView {
         out
     }
 
-    /// Who calls `symbol`, `depth` levels deep.
-    pub(crate) fn callers(&self, symbol: &SymbolHit, depth: usize) -> CallTree {
-        self.call_tree(symbol, depth, Direction::Callers)
-    }
-
-    /// What `symbol` calls, `depth` levels deep.
-    pub(crate) fn callees(&self, symbol: &SymbolHit, depth: usize) -> CallTree {
-        self.call_tree(symbol, depth, Direction::Callees)
-    }
-
-    fn call_tree(&self, symbol: &SymbolHit, depth: usize, direction: Direction) -> CallTree {
-        let mut budget = Budget::new();
+    /// Who calls `symbol` (or what it calls), `depth` levels deep, within a token
+    /// budget for the answer as JSON when there is one.
+    pub(crate) fn call_tree(
+        &self,
+        symbol: &SymbolHit,
+        depth: usize,
+        callers: bool,
+        tokens: Option<usize>,
+    ) -> CallTree {
+        let direction = if callers {
+            Direction::Callers
+        } else {
+            Direction::Callees
+        };
+        // The asked symbol and the envelope come first.
+        let mut budget = Budget::new(tokens.map(|t| t.saturating_sub(json_tokens(symbol) + 20)));
         let children = match self.node(&symbol.id) {
             Some(n) => self.tree(
                 n,

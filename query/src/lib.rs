@@ -34,7 +34,8 @@ use cartograph_indexer::{content_hash, walk, FileFacts, Root, Service, WalkConfi
 
 use graph_view::GraphView;
 pub use graph_view::{
-    CallNode, CallTree, Hierarchy, Related, MAX_DEPTH, MAX_TREE_NODES, TREE_TIME_LIMIT,
+    json_tokens, CallNode, CallTree, Hierarchy, Related, JSON_BYTES_PER_TOKEN, MAX_DEPTH,
+    MAX_TREE_NODES, TREE_TIME_LIMIT,
 };
 pub use model::{
     Definition, EndpointInfo, ExportRecord, Freshness, LanguageStats, LinkEnd, NotParsed,
@@ -792,7 +793,19 @@ impl Workspace {
 
     /// Who calls `symbol`, transitively to `depth` levels (at most [`MAX_DEPTH`]).
     pub fn callers(&self, symbol: &SymbolHit, depth: usize) -> Result<CallTree> {
-        Ok(self.graph_view()?.callers(symbol, depth))
+        self.call_tree(symbol, depth, true, None)
+    }
+
+    /// Callers (or callees) of `symbol` to `depth` levels, within a token budget of
+    /// the answer as JSON when one is given (the tree says `truncated` when cut).
+    pub fn call_tree(
+        &self,
+        symbol: &SymbolHit,
+        depth: usize,
+        callers: bool,
+        tokens: Option<usize>,
+    ) -> Result<CallTree> {
+        Ok(self.graph_view()?.call_tree(symbol, depth, callers, tokens))
     }
 
     /// The type hierarchy around `symbol`: supertypes, subtypes, and for a member
@@ -837,7 +850,7 @@ impl Workspace {
 
     /// What `symbol` calls, transitively to `depth` levels (at most [`MAX_DEPTH`]).
     pub fn callees(&self, symbol: &SymbolHit, depth: usize) -> Result<CallTree> {
-        Ok(self.graph_view()?.callees(symbol, depth))
+        self.call_tree(symbol, depth, false, None)
     }
 
     /// Resolves a path given by a user (absolute, relative to `cwd`, or a workspace

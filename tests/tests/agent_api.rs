@@ -188,11 +188,11 @@ fn mcp_over_stdio_answers_every_tool() {
         assert_eq!(hits["items"][0]["id"], "go cartservice server/server.go CartServer#");
 
         let defs = answer(&client, "symbol", json!({"symbol": GET_CART})).await;
-        assert_eq!(defs[0]["qualified_name"], "CartServer.GetCart");
-        assert!(defs[0]["snippet"].as_str().unwrap().starts_with("func (s *CartServer) GetCart("));
+        assert_eq!(defs["items"][0]["qualified_name"], "CartServer.GetCart");
+        assert!(defs["items"][0]["snippet"].as_str().unwrap().starts_with("func (s *CartServer) GetCart("));
         // A position finds the same definition.
         let at = answer(&client, "symbol", json!({"symbol": "cartservice/server/server.go:26:22"})).await;
-        assert_eq!(at[0]["id"], GET_CART);
+        assert_eq!(at["items"][0]["id"], GET_CART);
 
         let callers = answer(&client, "callers", json!({"symbol": GET_CART, "depth": 2})).await;
         let mut edges = BTreeSet::new();
@@ -327,6 +327,7 @@ fn bad_requests_are_refused_and_the_server_keeps_serving() {
             .callers(pb::CallsRequest {
                 symbol: "NoSuchThing".into(),
                 depth: 1,
+                ..Default::default()
             })
             .await
             .unwrap_err();
@@ -496,6 +497,7 @@ fn grpc_answers_every_method_with_health_and_reflection() {
         let defs = client
             .symbol(pb::SymbolRequest {
                 symbol: GET_CART.into(),
+                ..Default::default()
             })
             .await
             .unwrap()
@@ -530,6 +532,7 @@ fn grpc_answers_every_method_with_health_and_reflection() {
             .callers(pb::CallsRequest {
                 symbol: GET_CART.into(),
                 depth: 2,
+                ..Default::default()
             })
             .await
             .unwrap()
@@ -539,6 +542,7 @@ fn grpc_answers_every_method_with_health_and_reflection() {
             .callees(pb::CallsRequest {
                 symbol: "go checkoutservice main.go checkoutService#PlaceOrder().".into(),
                 depth: 1,
+                ..Default::default()
             })
             .await
             .unwrap()
@@ -674,6 +678,7 @@ fn the_cli_mcp_and_grpc_give_the_same_answers() {
             .callers(pb::CallsRequest {
                 symbol: GET_CART.into(),
                 depth: 3,
+                ..Default::default()
             })
             .await
             .unwrap()
@@ -832,5 +837,88 @@ fn many_readers_share_one_index_with_running_servers() {
         assert_eq!(seen[0], seen[1]);
         first.cancel().await.unwrap();
         second.cancel().await.unwrap();
+    });
+}
+
+/// Every list is paged or says it was cut, and a token budget holds for the JSON
+/// the client receives: 28 definitions of one name come in pages that neither drop
+/// nor repeat one, a hub's callee tree stops at its budget and says `truncated`,
+/// and a map fits its budget.
+#[test]
+fn no_silent_caps_and_budgets_hold_in_the_json_sent() {
+    let ws = cartograph_tests::Workspace::empty();
+    ws.write("go.mod", "module example.com/caps\n\ngo 1.22\n");
+    for i in 0..28 {
+        ws.write(
+            &format!("pkg{i}/h.go"),
+            format!(
+                "package pkg{i}\n\n// Handle answers {i}.\nfunc Handle() int {{ return {i} }}\n"
+            ),
+        );
+    }
+    let mut hub = String::from("package hub\n\n");
+    for i in 0..300 {
+        hub.push_str(&format!("func Step{i}() int {{ return {i} }}\n"));
+    }
+    hub.push_str("\n// Hub calls every step.\nfunc Hub() int {\n\ttotal := 0\n");
+    for i in 0..300 {
+        hub.push_str(&format!("\ttotal += Step{i}()\n"));
+    }
+    hub.push_str("\treturn total\n}\n");
+    ws.write("hub/hub.go", hub);
+    ws.run(&["index", "."]).ok();
+
+    runtime().block_on(async {
+        let client = mcp_stdio(&ws).await;
+        // Definitions: two pages, 20 then 8, none repeated.
+        let first = answer(&client, "symbol", json!({"symbol": "Handle"})).await;
+        assert_eq!(first["total"], 28, "{first}");
+        assert_eq!(first["items"].as_array().unwrap().len(), 20);
+        let cursor = first["next_cursor"].as_str().unwrap().to_string();
+        let second = answer(
+            &client,
+            "symbol",
+            json!({"symbol": "Handle", "cursor": cursor}),
+        )
+        .await;
+        assert_eq!(second["items"].as_array().unwrap().len(), 8);
+        assert!(second.get("next_cursor").is_none(), "{second}");
+        let ids: BTreeSet<String> = first["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(second["items"].as_array().unwrap())
+            .map(|d| d["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ids.len(), 28);
+
+        // A hub's callees: cut at the default budget, and said so.
+        let tree = answer(&client, "callees", json!({"symbol": "Hub"})).await;
+        assert_eq!(tree["truncated"], true);
+        let bytes = serde_json::to_string(&tree).unwrap().len();
+        assert!(bytes <= 4_000 * 3, "{bytes} bytes for a 4,000-token budget");
+        assert!(tree["children"].as_array().unwrap().len() > 20);
+        // A larger budget holds them all.
+        let whole = answer(
+            &client,
+            "callees",
+            json!({"symbol": "Hub", "tokens": 50000}),
+        )
+        .await;
+        assert_eq!(whole["truncated"], false);
+        assert_eq!(whole["children"].as_array().unwrap().len(), 300);
+
+        // A map within its budget.
+        for budget in [300usize, 2000] {
+            let (error, v) = call(&client, "map", json!({"tokens": budget})).await;
+            assert!(!error, "{v}");
+            let bytes = serde_json::to_string(&v).unwrap().len();
+            assert!(
+                bytes <= budget * 3,
+                "{bytes} bytes for a {budget}-token map"
+            );
+            assert!(!v["result"]["symbols"].as_array().unwrap().is_empty());
+        }
+        client.cancel().await.unwrap();
     });
 }
