@@ -53,7 +53,9 @@ pub fn definitions(out: &mut dyn Write, defs: &[Definition]) -> Result<()> {
         let h = &d.symbol;
         writeln!(out, "{}", symbol_line(h))?;
         writeln!(out, "  id: {}", h.id)?;
-        writeln!(out, "  signature: {}", h.signature)?;
+        if !h.signature.is_empty() {
+            writeln!(out, "  signature: {}", h.signature)?;
+        }
         if let Some(doc) = &d.doc {
             for line in doc.lines() {
                 writeln!(out, "  doc: {line}")?;

@@ -137,6 +137,15 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
     }
     // HTTP routes and calls.
     for h in &facts.http {
+        // A route registered with a named handler is shown at the handler's name.
+        let at = match (h.route, &h.handler, h.enclosing) {
+            (true, Some(name), Some(i)) => facts
+                .symbols
+                .get(i as usize)
+                .filter(|s| &s.name == name)
+                .map_or(&h.span, |s| &s.name_span),
+            _ => &h.span,
+        };
         out.push(EndpointFact {
             role: if h.route {
                 Role::Provides
@@ -148,8 +157,8 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             method: h.method.clone(),
             symbol: h.enclosing.map_or(Endpoint::TopLevel, Endpoint::Local),
             reference: None,
-            line: h.span.start_line,
-            col: h.span.start_col,
+            line: at.start_line,
+            col: at.start_col,
             absolute_only: h.absolute_only,
         });
     }

@@ -761,8 +761,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         }
         if let (Some(node), Some(service), Some(method)) = (grpc_node, grpc_service, grpc_method) {
             let handler = grpc_handler
-                .filter(|h| h.kind() == "identifier")
-                .map(|h| text_of(h, text).to_string())
+                .and_then(|h| crate::http::handler_name(text_of(h, text)))
                 .or_else(|| {
                     // `{ getCart }`: the handler has the rpc's name.
                     (method.kind() == "shorthand_property_identifier")

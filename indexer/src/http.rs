@@ -754,9 +754,7 @@ pub(crate) fn build(
         let handler = r
             .handler
             .and_then(|h| h.utf8_text(text.as_bytes()).ok())
-            // A class-based view (`views.Pay.as_view()`) is answered by its class.
-            .map(|h| h.split(".as_view(").next().unwrap_or(h))
-            .map(|h| h.rsplit(['.', ':']).next().unwrap_or(h).to_string());
+            .and_then(handler_name);
         let fact = HttpFact {
             route: r.route,
             method,
@@ -775,6 +773,34 @@ pub(crate) fn build(
     }
     out.sort_by_key(|f| f.span.start_byte);
     out
+}
+
+/// The name of the function a handler expression registers: `getCart`,
+/// `ctrl.getCart`, `this.getCart.bind(this)`, `Cart::get`, a class-based view
+/// (`views.Pay.as_view()` is answered by its class), or the one function a wrapper
+/// is given (`asyncHandler(getCart)`). `None` for an inline function.
+pub(crate) fn handler_name(expr: &str) -> Option<String> {
+    let mut h = expr.trim();
+    for suffix in [".as_view(", ".bind("] {
+        if let Some(i) = h.find(suffix) {
+            h = &h[..i];
+        }
+    }
+    // A wrapper around one named function.
+    if let Some((callee, rest)) = h.split_once('(') {
+        let inner = rest.strip_suffix(')').unwrap_or(rest).trim();
+        if is_name_path(callee.trim()) && is_name_path(inner) && !inner.is_empty() {
+            h = inner;
+        }
+    }
+    let name = h.rsplit(['.', ':']).next().unwrap_or(h);
+    (!name.is_empty() && is_name_path(name) && is_name_path(h)).then(|| name.to_string())
+}
+
+/// Whether `s` is a dotted (or `::`) path of identifiers.
+fn is_name_path(s: &str) -> bool {
+    s.chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '$' | '.' | ':'))
 }
 
 /// A captured topic producer or consumer, as the query found it.

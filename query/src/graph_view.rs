@@ -82,7 +82,13 @@ pub(crate) struct GraphView {
     /// Members of enumerations whose values read like service names, by file:
     /// (file, `Enum.MEMBER`, value).
     discovery_names: Vec<(u32, String, String)>,
+    /// The contract each rpc of a `.proto` file defines (`grpc:pkg.Service/Rpc`),
+    /// by the rpc's node: copies of one `.proto` define one contract.
+    rpc_contracts: HashMap<u32, String>,
 }
+
+/// How sure a call site or handler matched to an rpc by its generated types uses it.
+const CONTRACT_CONFIDENCE: f32 = 0.95;
 
 /// An endpoint of a file, matched to a contract (`key`, e.g.
 /// `grpc:mesh.v1.CartService/GetCart`) when one fits.
@@ -144,6 +150,7 @@ impl GraphView {
             links_out: HashMap::new(),
             link_time: std::time::Duration::ZERO,
             discovery_names: Vec::new(),
+            rpc_contracts: HashMap::new(),
         };
         let mut facts_of_files = Vec::with_capacity(graphs.len());
         let mut mounts = Vec::with_capacity(graphs.len());
@@ -249,6 +256,16 @@ impl GraphView {
                 link.confidence,
                 Some(link.endpoint.clone()),
             ));
+        }
+        // An rpc of a `.proto` file: its client call sites and its handlers, in
+        // every service, change with it.
+        if let Some(key) = self.rpc_contracts.get(&n) {
+            for e in self.contract_calls_into(n) {
+                out.push((e.from, e.evidence, e.confidence, Some(key.clone())));
+            }
+            for (h, key) in self.contract_handlers(n) {
+                out.push((h, Evidence::Idl, CONTRACT_CONFIDENCE, Some(key)));
+            }
         }
         out
     }
@@ -655,6 +672,53 @@ impl GraphView {
             let e = self.link_edge(&self.service_links[*l]);
             out.push((e.from, e, e.evidence, e.confidence));
         }
+        // The client call sites of an rpc of a `.proto` file.
+        for e in self.contract_calls_into(n) {
+            out.push((e.from, e, e.evidence, e.confidence));
+        }
+        out
+    }
+
+    /// The endpoints of the contract the rpc `n` of a `.proto` file defines, in every
+    /// service (none for other symbols).
+    fn contract_endpoints(&self, n: u32) -> impl Iterator<Item = &Placed> {
+        let key = self.rpc_contracts.get(&n);
+        self.endpoints
+            .iter()
+            .filter(move |p| key.is_some() && p.key.as_ref() == key)
+    }
+
+    /// The client call sites of the rpc `n` of a `.proto` file, in every service, as
+    /// call edges into it.
+    pub(crate) fn contract_calls_into(&self, n: u32) -> Vec<Edge> {
+        self.contract_endpoints(n)
+            .filter(|p| p.fact.role == Role::Consumes)
+            .filter_map(|p| {
+                Some(Edge {
+                    from: p.node,
+                    to: n,
+                    kind: RefKind::Call,
+                    file: p.file,
+                    reference: p.fact.reference?,
+                    line: p.fact.line,
+                    col: p.fact.col,
+                    evidence: Evidence::Idl,
+                    confidence: CONTRACT_CONFIDENCE,
+                })
+            })
+            .collect()
+    }
+
+    /// The handlers of the rpc `n` of a `.proto` file, in every service, with its
+    /// contract.
+    pub(crate) fn contract_handlers(&self, n: u32) -> Vec<(u32, String)> {
+        let mut out: Vec<(u32, String)> = self
+            .contract_endpoints(n)
+            .filter(|p| p.fact.role == Role::Provides)
+            .filter_map(|p| Some((p.node, p.key.clone()?)))
+            .collect();
+        out.sort();
+        out.dedup();
         out
     }
 
@@ -867,13 +931,22 @@ impl GraphView {
             if self.files[f].language != Language::Proto {
                 continue;
             }
-            for s in self.symbols[f].iter().filter(|s| s.kind == SymbolKind::Rpc) {
+            for (i, s) in self.symbols[f].iter().enumerate() {
+                if s.kind != SymbolKind::Rpc {
+                    continue;
+                }
                 if let Some((service, rpc)) = s.qualified_name.rsplit_once('.') {
                     let service = service.rsplit('.').next().unwrap_or(service);
+                    let package = package.clone().unwrap_or_default();
+                    let dot = if package.is_empty() { "" } else { "." };
+                    self.rpc_contracts.insert(
+                        self.first[f] + i as u32,
+                        format!("grpc:{package}{dot}{service}/{rpc}"),
+                    );
                     contracts
                         .entry(service.to_string())
                         .or_default()
-                        .push((package.clone().unwrap_or_default(), rpc.to_string()));
+                        .push((package, rpc.to_string()));
                 }
             }
         }

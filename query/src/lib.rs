@@ -435,7 +435,11 @@ impl Workspace {
             return Err(Error::Invalid("the symbol name is empty".to_string()));
         }
         let search = self.search_index()?;
-        let hits = search.lookup(target, &self.code_service_filter(q)?)?;
+        let mut hits = search.lookup(target, &self.code_service_filter(q)?)?;
+        if hits.is_empty() {
+            // An ID only the graph has: a file's top-level code.
+            hits.extend(self.graph_node_hit(target)?);
+        }
         let files = files::Files::new(&self.store, &self.facts);
         let meta = self.store.meta()?;
         // Per file: its text on disk now, and whether that differs from what was indexed.
@@ -459,6 +463,18 @@ impl Workspace {
                         .as_deref()
                         .map(|t| snippet_of(t, s.span.start_line, s.span.end_line));
                     (s.doc.clone(), snippet, *stale)
+                }
+                None if hit.kind == "file" => {
+                    // Top-level code: the file's opening lines.
+                    let bytes = read_disk(&meta, &hit.file);
+                    let record = self.store.file(&hit.file)?;
+                    let stale = match (&bytes, &record) {
+                        (Some(b), Some(r)) => content_hash(b) != r.hash,
+                        _ => true,
+                    };
+                    let snippet = bytes
+                        .map(|b| snippet_of(&String::from_utf8_lossy(&b), 1, SNIPPET_LINES as u32));
+                    (None, snippet, stale)
                 }
                 None => (None, None, true),
             };
@@ -711,6 +727,11 @@ impl Workspace {
         if arg.trim().is_empty() {
             return Err(Error::Invalid("the symbol name is empty".to_string()));
         }
+        if let Some(hit) = self.graph_node_hit(arg)? {
+            if hit.kind == "file" {
+                return Ok(vec![hit]);
+            }
+        }
         let q = SearchQuery {
             limit: 200,
             ..SearchQuery::default()
@@ -729,6 +750,16 @@ impl Workspace {
             .collect())
     }
 
+    /// The symbol of an ID the traversal view knows (every answer's IDs, the
+    /// `<top-level>` code of files included).
+    fn graph_node_hit(&self, id: &str) -> Result<Option<SymbolHit>> {
+        if cartograph_graph::split_symbol_id(id).is_none() {
+            return Ok(None);
+        }
+        let view = self.graph_view()?;
+        Ok(view.node(id).map(|n| view.hit(n)))
+    }
+
     /// References resolved to exactly this symbol, each with the link's evidence;
     /// for a handler, also the call sites in other services linked to it.
     pub fn references_to(&self, symbol: &SymbolHit) -> Result<Vec<RefSite>> {
@@ -737,8 +768,13 @@ impl Workspace {
             return Ok(Vec::new());
         };
         let files = files::Files::new(&self.store, &self.facts);
-        let linked = view.link_edges_into(n);
-        // Calls from other services through the contracts this handler answers.
+        // Calls from other services through the contracts this handler answers, and
+        // for an rpc of a `.proto` file its client call sites in every service.
+        let linked: Vec<_> = view
+            .link_edges_into(n)
+            .into_iter()
+            .chain(view.contract_calls_into(n))
+            .collect();
         let mut edges: Vec<_> = view.edges_into(n).chain(&linked).collect();
         edges.sort_by_key(|e| (view.file_path(e.file), e.reference));
         let mut out = Vec::with_capacity(edges.len());

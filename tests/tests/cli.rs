@@ -469,3 +469,37 @@ fn a_first_index_keeps_itself_out_of_git_status() {
     assert!(run.stderr.contains("big.go"), "{}", run.stderr);
     assert!(!run.stderr.contains('\u{1b}'), "{}", run.stderr);
 }
+
+#[test]
+fn every_id_an_answer_prints_is_accepted_back() {
+    let ws = Workspace::empty();
+    ws.write("tool/requirements.txt", "click\n");
+    ws.write(
+        "tool/run.py",
+        "def helper():\n    return 1\n\n\ndef main():\n    return helper()\n\n\nhelper()\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let callers = ws.run(&["callers", "helper", "--json"]).json();
+    let ids: Vec<String> = callers["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    let top = "python tool run.py <top-level>";
+    assert!(ids.iter().any(|i| i == top), "{ids:?}");
+    for id in &ids {
+        let def = ws.run(&["def", id, "--json"]).json();
+        assert_eq!(def[0]["id"], id.as_str(), "{def}");
+    }
+    // The top-level code reads as the file's opening lines, and goes on.
+    let def = ws.run(&["def", top, "--json"]).json();
+    assert!(def[0]["snippet"]
+        .as_str()
+        .unwrap()
+        .starts_with("def helper():"));
+    let callees = ws.run(&["callees", top, "--json"]).json();
+    assert_eq!(callees["children"][0]["id"], "python tool run.py helper().");
+    let path = ws.run(&["path", top, "python tool run.py helper().", "--json"]);
+    assert_eq!(path.code, 0, "{}", path.stderr);
+}

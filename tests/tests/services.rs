@@ -1316,3 +1316,86 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
         "{stats}"
     );
 }
+
+#[test]
+fn handlers_registered_bound_or_through_members_land_on_their_methods() {
+    let ws = Workspace::empty();
+    ws.write(
+        "protos/cart.proto",
+        "syntax = \"proto3\";\npackage shop;\n\nservice CartService {\n  rpc GetCart(GetCartRequest) returns (Cart) {}\n}\n\nmessage GetCartRequest { string user_id = 1; }\nmessage Cart { string user_id = 1; }\n",
+    );
+    ws.write("cart/package.json", r#"{"name": "cart"}"#);
+    ws.write(
+        "cart/server.js",
+        "const grpc = require('@grpc/grpc-js');\n\nclass CartServer {\n  constructor(store) {\n    this.store = store;\n  }\n\n  getCart(call, callback) {\n    callback(null, this.store.get(call.request.user_id));\n  }\n\n  start(proto) {\n    const server = new grpc.Server();\n    server.addService(proto.shop.CartService.service, { getCart: this.getCart.bind(this) });\n    return server;\n  }\n}\n\nmodule.exports = CartServer;\n",
+    );
+    ws.write("orders/package.json", r#"{"name": "orders"}"#);
+    ws.write(
+        "orders/routes.js",
+        "const express = require('express');\nconst router = express.Router();\n\nclass Orders {\n  list(req, res) {\n    res.json([]);\n  }\n\n  show(req, res) {\n    res.json({});\n  }\n}\n\nconst orders = new Orders();\nrouter.get('/orders', orders.list.bind(orders));\nrouter.get('/orders/:id', authenticate, asyncHandler(orders.show));\n\nmodule.exports = router;\n",
+    );
+    ws.write("web/requirements.txt", "requests\n");
+    ws.write(
+        "web/client.py",
+        "import requests\n\ndef orders():\n    return requests.get('http://orders:3000/orders').json()\n\ndef order(id):\n    return requests.get('http://orders:3000/orders/' + id).json()\n",
+    );
+    ws.write("checkout/package.json", r#"{"name": "checkout"}"#);
+    ws.write(
+        "checkout/cart.js",
+        "const grpc = require('@grpc/grpc-js');\n\nfunction loadCart(proto, userId, cb) {\n  const client = new proto.shop.CartService('cart:7070', grpc.credentials.createInsecure());\n  client.getCart({ user_id: userId }, cb);\n}\n\nmodule.exports = loadCart;\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let json = ws.run(&["links", "--json"]).json();
+    let handlers: BTreeSet<String> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{} {}:{}",
+                l["endpoint"].as_str().unwrap(),
+                l["to"]["symbol"].as_str().unwrap(),
+                l["to"]["line"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        handlers,
+        BTreeSet::from([
+            "grpc:shop.CartService/GetCart javascript cart server.js CartServer#getCart().:8"
+                .to_string(),
+            "http:GET /orders javascript orders routes.js Orders#list().:5".to_string(),
+            "http:GET /orders/{} javascript orders routes.js Orders#show().:9".to_string(),
+        ])
+    );
+
+    // The rpc of the `.proto` is a symbol: its callers are the client call sites,
+    // its references too, and changing it breaks the handler and the callers.
+    let rpc = "GetCart";
+    let callers = ws.run(&["callers", rpc, "--json"]).json();
+    let ids: Vec<&str> = callers["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["javascript checkout cart.js loadCart()."]);
+    let refs = ws.run(&["refs", rpc, "--json"]).json();
+    assert_eq!(refs.as_array().unwrap().len(), 1, "{refs}");
+    assert_eq!(refs[0]["file"], "checkout/cart.js");
+    let impact = ws
+        .run(&["impact", "--symbol", "GetCartRequest", "--json"])
+        .json();
+    let impacted: BTreeSet<&str> = impact["impacted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "javascript cart server.js CartServer#getCart().",
+        "javascript checkout cart.js loadCart().",
+    ] {
+        assert!(impacted.contains(id), "{id} not in {impacted:?}");
+    }
+}

@@ -74,10 +74,17 @@
 ; bindings: a client constructed from a loaded package (`new proto.mesh.CartService(addr)`)
 (variable_declarator name: (identifier) @binding.name value: (new_expression constructor: (member_expression property: (property_identifier) @binding.type)))
 
-; HTTP routes: `app.get("/cart/:id", getCart)`, `router.post(...)`, `fastify.put(...)`
+; HTTP routes: `app.get("/cart/:id", getCart)`, `router.post(...)`, `fastify.put(...)`;
+; the handler named, a member (`ctrl.list`), bound (`this.list.bind(this)`) or
+; wrapped (`asyncHandler(list)`), after any middleware
 (call_expression
   function: (member_expression object: (identifier) @_obj property: (property_identifier) @http.method)
-  arguments: (arguments . [(string) (template_string)] @http.path . (identifier) @http.handler)
+  arguments: (arguments . [(string) (template_string)] @http.path . [(identifier) (member_expression) (call_expression)] @http.handler .)
+  (#match? @http.method "^(get|post|put|delete|patch|all)$")
+  (#match? @_obj "^(app|router|server|api|fastify|routes|route)$")) @http.route
+(call_expression
+  function: (member_expression object: (identifier) @_obj property: (property_identifier) @http.method)
+  arguments: (arguments . [(string) (template_string)] @http.path . (_) [(identifier) (member_expression) (call_expression)] @http.handler .)
   (#match? @http.method "^(get|post|put|delete|patch|all)$")
   (#match? @_obj "^(app|router|server|api|fastify|routes|route)$")) @http.route
 (call_expression
