@@ -16,7 +16,7 @@ use tantivy::schema::{
 use tantivy::{DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, Term};
 
 use crate::model::SymbolHit;
-use crate::words::split_words;
+use crate::words::{split_words, stem_root, stems};
 use crate::{Error, Result};
 
 const SEARCH_DIR: &str = "search";
@@ -38,6 +38,10 @@ struct Fields {
     kind: Field,
     language: Field,
     service: Field,
+    /// English stems of the name's words.
+    name_stems: Field,
+    /// English stems of the doc's words.
+    doc_stems: Field,
     line: Field,
     col: Field,
     end_line: Field,
@@ -72,6 +76,8 @@ fn schema() -> (Schema, Fields) {
         kind: b.add_text_field("kind", STRING | STORED),
         language: b.add_text_field("language", STRING | STORED),
         service: b.add_text_field("service", STRING | STORED),
+        name_stems: b.add_text_field("name_stems", words()),
+        doc_stems: b.add_text_field("doc_stems", words()),
         line: b.add_u64_field("line", STORED),
         col: b.add_u64_field("col", STORED),
         end_line: b.add_u64_field("end_line", STORED),
@@ -177,6 +183,19 @@ impl SearchIndex {
             if w.chars().count() >= 2 {
                 if let Some(prefix) = prefix_query(f.name_words, w) {
                     per_word.push((Occur::Should, boosted(prefix, 2.0)));
+                }
+            }
+            // Other forms of the word: `currencies` for `currency`, `convert` for
+            // `conversion` (what the stems share).
+            for stem in stems(w) {
+                per_word.push((Occur::Should, boosted(term(f.name_stems, &stem), 2.0)));
+                per_word.push((Occur::Should, boosted(term(f.doc_stems, &stem), 1.0)));
+                if let Some(root) = stem_root(&stem) {
+                    for (field, boost) in [(f.name_stems, 1.0), (f.doc_stems, 0.5)] {
+                        if let Some(prefix) = prefix_query(field, &root) {
+                            per_word.push((Occur::Should, boosted(prefix, boost)));
+                        }
+                    }
                 }
             }
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(per_word))));
@@ -391,8 +410,10 @@ fn add_file(
         doc.add_text(f.file, &record.path);
         doc.add_text(f.file_words, &file_words);
         doc.add_text(f.signature, &s.signature);
+        doc.add_text(f.name_stems, stems(&s.name).join(" "));
         if let Some(d) = &s.doc {
             doc.add_text(f.doc, d);
+            doc.add_text(f.doc_stems, stems(d).join(" "));
         }
         doc.add_text(f.kind, s.kind.name());
         doc.add_text(f.language, record.language.name());

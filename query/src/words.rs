@@ -29,9 +29,51 @@ pub fn split_words(text: &str) -> Vec<String> {
     words
 }
 
+thread_local! {
+    static STEMMER: std::cell::RefCell<tantivy::tokenizer::TextAnalyzer> = std::cell::RefCell::new(
+        tantivy::tokenizer::TextAnalyzer::builder(tantivy::tokenizer::SimpleTokenizer::default())
+            .filter(tantivy::tokenizer::LowerCaser)
+            .filter(tantivy::tokenizer::Stemmer::new(tantivy::tokenizer::Language::English))
+            .build(),
+    );
+}
+
+/// The English stems of the words of `text` (split as [`split_words`] does):
+/// `Converts between currencies` gives `convert`, `between`, `currenc`.
+pub fn stems(text: &str) -> Vec<String> {
+    let words = split_words(text).join(" ");
+    STEMMER.with(|analyzer| {
+        let mut out = Vec::new();
+        let mut analyzer = analyzer.borrow_mut();
+        let mut stream = analyzer.token_stream(&words);
+        while let Some(token) = stream.next() {
+            out.push(token.text.clone());
+        }
+        out
+    })
+}
+
+/// The part of a stem other forms of the word share (`convers` of `conversion`
+/// and `convert`): the stem less its last letter, for stems of six letters or more.
+pub fn stem_root(stem: &str) -> Option<String> {
+    let count = stem.chars().count();
+    (count >= 6).then(|| stem.chars().take(count - 1).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::split_words;
+
+    #[test]
+    fn stems_join_forms_of_a_word() {
+        assert_eq!(
+            super::stems("Converts between currencies"),
+            ["convert", "between", "currenc"]
+        );
+        assert_eq!(super::stems("currency conversion"), ["currenc", "convers"]);
+        assert_eq!(super::stem_root("convers").as_deref(), Some("conver"));
+        assert_eq!(super::stem_root("order"), None);
+    }
 
     #[test]
     fn splits_code_identifiers() {
