@@ -411,14 +411,15 @@ impl pb::cartograph_server::Cartograph for Grpc {
         request: Request<pb::ImpactRequest>,
     ) -> Result<Response<pb::ImpactResponse>, Status> {
         let r = request.into_inner();
-        let req = cartograph_query::impact::ImpactRequest {
+        let req = crate::impact::ImpactCall {
             diff: (!r.diff.is_empty()).then_some(r.diff),
             symbols: r.symbols,
+            range: (!r.range.is_empty()).then_some(r.range),
             depth: nonzero(r.depth),
         };
         let i = self
             .shared
-            .run(move |ws| ws.impact_on_disk(&req))
+            .run(move |ws| req.answer(ws))
             .await
             .map_err(status)?;
         Ok(Response::new(pb::ImpactResponse {

@@ -117,6 +117,107 @@ fn range_end(range: &str) -> Option<&str> {
     (!end.is_empty()).then_some(end)
 }
 
+/// Checks that a commit range is one (`main...feature`, `A..B`, `HEAD~3`), never
+/// an option or a path for git.
+fn check_range(range: &str) -> Result<()> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "._/~^@{}-".contains(c);
+    if range.is_empty() || range.starts_with('-') || !range.chars().all(allowed) {
+        bail!("`{range}` is not a commit range: give one such as `main...HEAD` or `A..B`");
+    }
+    Ok(())
+}
+
+/// The impact of the changes in a commit range of the index's repository, with new
+/// file texts read from the revision the range ends at.
+pub fn range_impact(ws: &Workspace, range: &str, depth: Option<usize>) -> Result<Impact> {
+    check_range(range)?;
+    let root = first_root(ws)?;
+    let diff = git(
+        &root,
+        &[
+            "diff",
+            "--no-color",
+            "--no-ext-diff",
+            "-M",
+            "--end-of-options",
+            range,
+        ],
+    )?;
+    let request = ImpactRequest {
+        diff: Some(diff),
+        symbols: Vec::new(),
+        depth,
+    };
+    impact_against(ws, &root, &request, range_end(range))
+}
+
+/// The impact of a request, reading new file texts from `revision` (or the files on
+/// disk).
+fn impact_against(
+    ws: &Workspace,
+    root: &Path,
+    request: &ImpactRequest,
+    revision: Option<&str>,
+) -> Result<Impact> {
+    // Paths in a diff are relative to the repository; `git show` wants them so.
+    let prefix = match revision {
+        Some(_) => git(root, &["rev-parse", "--show-prefix"])
+            .map(|p| p.trim().to_string())
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let read_new = |path: &str| -> Option<String> {
+        match revision {
+            Some(rev) => {
+                let spec = format!("{rev}:{prefix}{path}");
+                git(root, &["show", "--end-of-options", &spec]).ok()
+            }
+            None => ws.read_current(path),
+        }
+    };
+    Ok(ws.impact(request, &read_new)?)
+}
+
+/// An impact request as the servers take it: the query layer's (a diff or
+/// symbols), or a commit range of the index's repository.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImpactCall {
+    /// A unified diff (`git diff`), against the files on disk.
+    pub diff: Option<String>,
+    /// Symbols instead of a diff.
+    #[serde(default)]
+    pub symbols: Vec<String>,
+    /// A commit range (`main...HEAD`) instead.
+    pub range: Option<String>,
+    /// Levels of users to follow.
+    pub depth: Option<usize>,
+}
+
+impl ImpactCall {
+    /// The impact it asks for.
+    pub fn answer(&self, ws: &Workspace) -> cartograph_query::Result<Impact> {
+        match &self.range {
+            Some(range) => {
+                if self.diff.is_some() || !self.symbols.is_empty() {
+                    return Err(cartograph_query::Error::Invalid(
+                        "give one of `diff`, `symbols` and `range`".to_string(),
+                    ));
+                }
+                range_impact(ws, range, self.depth).map_err(|e| match e.downcast() {
+                    Ok(query) => query,
+                    Err(other) => cartograph_query::Error::Invalid(format!("{other:#}")),
+                })
+            }
+            None => ws.impact_on_disk(&ImpactRequest {
+                diff: self.diff.clone(),
+                symbols: self.symbols.clone(),
+                depth: self.depth,
+            }),
+        }
+    }
+}
+
 /// Runs `impact`.
 pub fn run(ws: &Workspace, a: ImpactArgs, out: &mut crate::answer::Out) -> Result<()> {
     let root = first_root(ws)?;
@@ -135,8 +236,19 @@ pub fn run(ws: &Workspace, a: ImpactArgs, out: &mut crate::answer::Out) -> Resul
                 .context("cannot read the diff from stdin")?;
             text
         } else if let Some(range) = &a.diff {
+            check_range(range)?;
             revision = range_end(range).map(str::to_string);
-            git(&root, &["diff", "--no-color", "--no-ext-diff", "-M", range])?
+            git(
+                &root,
+                &[
+                    "diff",
+                    "--no-color",
+                    "--no-ext-diff",
+                    "-M",
+                    "--end-of-options",
+                    range,
+                ],
+            )?
         } else {
             let mut text = git(
                 &root,
@@ -152,23 +264,7 @@ pub fn run(ws: &Workspace, a: ImpactArgs, out: &mut crate::answer::Out) -> Resul
         };
         request.diff = Some(text);
     }
-    // Paths in a diff are relative to the repository; `git show` wants them so.
-    let prefix = match &revision {
-        Some(_) => git(&root, &["rev-parse", "--show-prefix"])
-            .map(|p| p.trim().to_string())
-            .unwrap_or_default(),
-        None => String::new(),
-    };
-    let read_new = |path: &str| -> Option<String> {
-        match &revision {
-            Some(rev) => {
-                let spec = format!("{rev}:{prefix}{path}");
-                git(&root, &["show", &spec]).ok()
-            }
-            None => ws.read_current(path),
-        }
-    };
-    let impact = ws.impact(&request, &read_new)?;
+    let impact = impact_against(ws, &root, &request, revision.as_deref())?;
     if a.json {
         out.answer(ws, &impact)?;
     } else {

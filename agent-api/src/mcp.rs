@@ -5,10 +5,9 @@
 use std::sync::Arc;
 
 use cartograph_query::api::{
-    CallsRequest, MapRequest, OutlineRequest, PathRequest, ReferencesRequest, SearchRequest,
-    SymbolRequest,
+    CallsRequest, EndpointsRequest, HierarchyRequest, LinksRequest, MapRequest, OutlineRequest,
+    PathRequest, ReferencesRequest, SearchRequest, SymbolRequest,
 };
-use cartograph_query::impact::ImpactRequest;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
@@ -26,6 +25,8 @@ use crate::server::{Refusal, Shared};
 pub const SERVICES_URI: &str = "cartograph://services";
 
 /// What the server tells an agent about when to use which tool.
+/// The type of the services resource, listed and read alike.
+const SERVICES_MIME: &str = "application/json";
 const INSTRUCTIONS: &str = "Cartograph answers how code connects across files and services: use `search` or `map` to find symbols, `symbol` to read one, `references`, `callers`, `callees` or `path` to follow links, and `impact` for what a diff or symbol change breaks (cross-service links included; every edge has evidence and confidence). Pass the stable `id` a result gives to later calls; `services` shows which services depend on which, over gRPC, HTTP or topics.";
 
 /// The MCP handler: one per connection, all sharing one index.
@@ -60,7 +61,7 @@ fn symbol_arg() -> Value {
 fn paging() -> (Value, Value) {
     (
         json!({"type": "integer", "minimum": 1, "maximum": 500, "description": "Default 20"}),
-        json!({"type": "string", "description": "next_cursor of the previous page"}),
+        json!({"type": "string", "description": "A next_cursor"}),
     )
 }
 
@@ -68,91 +69,135 @@ fn paging() -> (Value, Value) {
 pub fn tools() -> Vec<Tool> {
     let (limit, cursor) = paging();
     let depth = json!({"type": "integer", "minimum": 1, "maximum": 8, "description": "Default 1"});
-    let tokens = json!({"type": "integer", "minimum": 100, "maximum": 50000, "description": "Budget; default 4000"});
+    let tokens =
+        json!({"type": "integer", "minimum": 100, "maximum": 50000, "description": "Default 4000"});
     let read_only = || {
         let mut a = ToolAnnotations::default();
         a.read_only_hint = Some(true);
         a.open_world_hint = Some(false);
         a
     };
-    let tool = |name: &'static str, description: &'static str, input: Value| {
+    // Every answer is `{"result", "index"}` (a refusal `{"error"}`): the schema says
+    // which JSON type the result is, and no more (tool definitions cost context).
+    let tool = |name: &'static str, description: &'static str, input: Value, result: &str| {
         let mut t = Tool::new(name, description, schema(input));
         t.annotations = Some(read_only());
+        t.output_schema = Some(schema(
+            json!({"type": "object", "properties": {"result": {"type": result}}}),
+        ));
         t
     };
     vec![
         tool(
             "search",
-            "Find symbols by words of their name, path, signature or doc.",
+            "Find symbols by words of name, path, signature or doc.",
             json!({"type": "object", "properties": {
                 "text": {"type": "string"},
-                "kind": {"type": "string", "description": "function, method, class, interface, ..."},
+                "kind": {"type": "string", "description": "e.g. function, class"},
                 "lang": {"type": "string"},
                 "service": {"type": "string"},
                 "path": {"type": "string", "description": "Directory prefix"},
                 "limit": limit, "cursor": cursor
-            }, "required": ["text"], "additionalProperties": false}),
+            }, "required": ["text"]}),
+            "object"
         ),
         tool(
             "symbol",
-            "Definitions of a symbol: signature, doc, source snippet; paged.",
+            "Definitions of a symbol: signature, doc, snippet.",
             json!({"type": "object", "properties": {"symbol": symbol_arg(), "limit": limit, "cursor": cursor},
-                "required": ["symbol"], "additionalProperties": false}),
+                "required": ["symbol"]}),
+            "object"
         ),
         tool(
             "references",
-            "References resolved to a symbol, with evidence and confidence.",
+            "References resolved to a symbol, with evidence.",
             json!({"type": "object", "properties": {
                 "symbol": symbol_arg(),
-                "by_name": {"type": "boolean", "description": "Every site of the name, resolved or not"},
+                "by_name": {"type": "boolean", "description": "Every site of the name"},
                 "limit": limit, "cursor": cursor
-            }, "required": ["symbol"], "additionalProperties": false}),
+            }, "required": ["symbol"]}),
+            "object"
         ),
         tool(
             "callers",
             "Who calls a symbol, as a tree, across services.",
             json!({"type": "object", "properties": {"symbol": symbol_arg(), "depth": depth, "tokens": tokens},
-                "required": ["symbol"], "additionalProperties": false}),
+                "required": ["symbol"]}),
+            "object"
         ),
         tool(
             "callees",
             "What a symbol calls, as a tree, across services.",
             json!({"type": "object", "properties": {"symbol": symbol_arg(), "depth": depth, "tokens": tokens},
-                "required": ["symbol"], "additionalProperties": false}),
+                "required": ["symbol"]}),
+            "object"
         ),
         tool(
             "outline",
             "Symbols of a file, nested.",
             json!({"type": "object", "properties": {"file": {"type": "string", "description": "Workspace path"}},
-                "required": ["file"], "additionalProperties": false}),
+                "required": ["file"]}),
+            "array"
         ),
         tool(
             "services",
             "Services and their dependencies over gRPC, HTTP and topics.",
-            json!({"type": "object", "properties": {}, "additionalProperties": false}),
+            json!({"type": "object", "properties": {}}),
+            "object"
         ),
         tool(
             "path",
             "Shortest call chain from one symbol to another.",
             json!({"type": "object", "properties": {"from": symbol_arg(), "to": symbol_arg()},
-                "required": ["from", "to"], "additionalProperties": false}),
+                "required": ["from", "to"]}),
+            "object"
         ),
         tool(
             "impact",
-            "What a change breaks: a unified diff (against the files on disk) or symbols; changed symbols, impacted symbols across services with paths and confidence, tests, risk.",
+            "What a diff (against the files on disk), a commit range or symbols break: impacted symbols across services, with paths, confidence, tests and risk.",
             json!({"type": "object", "properties": {
                 "diff": {"type": "string", "description": "Unified diff, as `git diff` prints it"},
                 "symbols": {"type": "array", "items": {"type": "string"}, "description": "Instead of a diff"},
+                "range": {"type": "string", "description": "Commit range, e.g. main...HEAD"},
                 "depth": {"type": "integer", "minimum": 1, "maximum": 8, "description": "Default 4"}
-            }, "additionalProperties": false}),
+            }}),
+            "object"
         ),
         tool(
             "map",
             "Most central symbols of a service or directory, within a token budget.",
             json!({"type": "object", "properties": {
-                "scope": {"type": "string", "description": "Service name or directory; default: all"},
+                "scope": {"type": "string", "description": "Service or directory; default all"},
                 "tokens": {"type": "integer", "minimum": 100, "maximum": 20000, "description": "Default 2000"}
-            }, "additionalProperties": false}),
+            }}),
+            "object"
+        ),
+        tool(
+            "endpoints",
+            "Endpoints (rpcs, routes, HTTP calls, topics) per service; `unmatched`: ones no link uses.",
+            json!({"type": "object", "properties": {
+                "service": {"type": "string"},
+                "unmatched": {"type": "boolean"},
+                "limit": limit, "cursor": cursor
+            }}),
+            "object",
+        ),
+        tool(
+            "links",
+            "Cross-service links: call site to handler, with evidence.",
+            json!({"type": "object", "properties": {
+                "from": {"type": "string", "description": "Calling service"},
+                "to": {"type": "string", "description": "Answering service"},
+                "limit": limit, "cursor": cursor
+            }}),
+            "object",
+        ),
+        tool(
+            "hierarchy",
+            "Supertypes and subtypes; for a member, what it overrides and overrides it.",
+            json!({"type": "object", "properties": {"symbol": symbol_arg()},
+                "required": ["symbol"]}),
+            "object",
         ),
     ]
 }
@@ -207,8 +252,20 @@ pub async fn answer(shared: &Shared, params: &CallToolRequestParams) -> Result<V
             shared.run(move |ws| value(ws.path_between(&r)?)).await?
         }
         "impact" => {
-            let r: ImpactRequest = args(params)?;
-            shared.run(move |ws| value(ws.impact_on_disk(&r)?)).await?
+            let r: crate::impact::ImpactCall = args(params)?;
+            shared.run(move |ws| value(r.answer(ws)?)).await?
+        }
+        "endpoints" => {
+            let r: EndpointsRequest = args(params)?;
+            shared.run(move |ws| value(ws.endpoints_page(&r)?)).await?
+        }
+        "links" => {
+            let r: LinksRequest = args(params)?;
+            shared.run(move |ws| value(ws.links_page(&r)?)).await?
+        }
+        "hierarchy" => {
+            let r: HierarchyRequest = args(params)?;
+            shared.run(move |ws| value(ws.hierarchy_of(&r)?)).await?
         }
         "map" => {
             let r: MapRequest = args(params)?;
@@ -303,7 +360,7 @@ impl ServerHandler for Mcp {
     ) -> Result<ListResourcesResult, ErrorData> {
         let mut resource = Resource::new(SERVICES_URI, "services")
             .with_description("The service map: services and their dependencies");
-        resource.mime_type = Some("application/json".to_string());
+        resource.mime_type = Some(SERVICES_MIME.to_string());
         Ok(ListResourcesResult::with_all_items(vec![resource]))
     }
 
@@ -327,6 +384,9 @@ impl ServerHandler for Mcp {
             .await
             .map_err(|r| ErrorData::internal_error(r.message, None))?;
         let text = serde_json::to_string(&map).unwrap_or_default();
-        Ok(ReadResourceResult::new(vec![ResourceContents::text(text, SERVICES_URI)]).into())
+        Ok(ReadResourceResult::new(vec![
+            ResourceContents::text(text, SERVICES_URI).with_mime_type(SERVICES_MIME)
+        ])
+        .into())
     }
 }

@@ -169,10 +169,17 @@ async fn grpc(
     health
         .set_serving::<pb::cartograph_server::CartographServer<Grpc>>()
         .await;
-    let reflection = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(DESCRIPTORS)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    let reflection_builder = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(DESCRIPTORS)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let reflection = reflection_builder()
         .build_v1()
+        .context("cannot build the reflection service")?;
+    // Clients that speak only the older protocol (Python's grpcio-reflection).
+    let reflection_v1alpha = reflection_builder()
+        .build_v1alpha()
         .context("cannot build the reflection service")?;
     let check = move |request: tonic::Request<()>| {
         let header = request
@@ -194,6 +201,7 @@ async fn grpc(
         .layer(tonic::service::InterceptorLayer::new(check))
         .add_service(health_service)
         .add_service(reflection)
+        .add_service(reflection_v1alpha)
         .add_service(service)
         .serve_with_incoming_shutdown(
             tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),

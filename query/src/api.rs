@@ -119,6 +119,44 @@ pub struct MapRequest {
     pub tokens: Option<usize>,
 }
 
+/// The endpoints matched to contracts.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointsRequest {
+    /// Only this service's (any name it goes by).
+    pub service: Option<String>,
+    /// Only the ones no cross-service link uses (calls nothing answers, routes no
+    /// one calls).
+    #[serde(default)]
+    pub unmatched: bool,
+    /// Results per page (default 20, at most 500).
+    pub limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The cross-service links (call site to handler).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LinksRequest {
+    /// Only calls made by this service.
+    pub from: Option<String>,
+    /// Only calls answered by this service.
+    pub to: Option<String>,
+    /// Results per page (default 20, at most 500).
+    pub limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The type hierarchy around one symbol.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HierarchyRequest {
+    /// The symbol (ID, name or `file:line:col`).
+    pub symbol: String,
+}
+
 /// One page of a long result.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Page<T> {
@@ -550,6 +588,52 @@ impl Workspace {
         };
         let symbol = self.resolve_symbol(&req.symbol)?;
         self.call_tree(&symbol, depth, callers, Some(tokens))
+    }
+
+    /// A service a request names, as the service map shows it; an unknown name is
+    /// [`Error::NotFound`]-like ([`Error::NoSuchSymbol`] is for symbols).
+    fn named_service(&self, field: &str, name: Option<&str>) -> Result<Option<String>> {
+        let Some(name) = name else { return Ok(None) };
+        check_field(field, name)?;
+        match self.service_named(name)? {
+            Some(s) => Ok(Some(s)),
+            None => Err(Error::Invalid(format!(
+                "no service named `{name}` in the index (the `services` tool lists them)"
+            ))),
+        }
+    }
+
+    /// The endpoints a request asks for, paged.
+    pub fn endpoints_page(&self, req: &EndpointsRequest) -> Result<Page<crate::EndpointInfo>> {
+        let limit = limit_of(req.limit)?;
+        let offset = self.cursor_offset(req.cursor.as_deref())?;
+        self.named_service("service", req.service.as_deref())?;
+        let mut found = self.endpoints(req.service.as_deref())?;
+        if req.unmatched {
+            found.retain(|e| !e.linked);
+        }
+        self.page(found, offset, limit, true)
+    }
+
+    /// The cross-service links a request asks for, paged.
+    pub fn links_page(&self, req: &LinksRequest) -> Result<Page<crate::ServiceLink>> {
+        let limit = limit_of(req.limit)?;
+        let offset = self.cursor_offset(req.cursor.as_deref())?;
+        let from = self.named_service("from", req.from.as_deref())?;
+        let to = self.named_service("to", req.to.as_deref())?;
+        let found: Vec<_> = self
+            .service_links()?
+            .into_iter()
+            .filter(|l| to.as_ref().is_none_or(|t| &l.to.service == t))
+            .filter(|l| from.as_ref().is_none_or(|f| &l.from.service == f))
+            .collect();
+        self.page(found, offset, limit, true)
+    }
+
+    /// The type hierarchy around the symbol a request names.
+    pub fn hierarchy_of(&self, req: &HierarchyRequest) -> Result<crate::Hierarchy> {
+        let symbol = self.resolve_symbol(&req.symbol)?;
+        self.hierarchy(&symbol)
     }
 
     /// The outline of the file a request names.

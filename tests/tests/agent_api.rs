@@ -176,12 +176,29 @@ fn mcp_over_stdio_answers_every_tool() {
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
         assert_eq!(
             names,
-            ["search", "symbol", "references", "callers", "callees", "outline", "services", "path", "impact", "map"]
+            [
+                "search", "symbol", "references", "callers", "callees", "outline", "services", "path",
+                "impact", "map", "endpoints", "links", "hierarchy"
+            ]
         );
+        // Every tool says what its answer is.
+        for t in &tools {
+            let schema = t.output_schema.as_ref().unwrap();
+            assert_eq!(schema["type"], "object", "{}", t.name);
+            assert!(schema["properties"]["result"].is_object(), "{}", t.name);
+        }
         // Tool definitions cost an agent context: JSON takes at least 3 bytes a
         // token, so 7,500 bytes stay under 2,500 tokens.
-        let bytes = serde_json::to_string(&tools).unwrap().len();
-        assert!(bytes < 7_500, "the tool list is {bytes} bytes");
+        let json = serde_json::to_string(&tools).unwrap();
+        assert!(json.len() < 7_500, "the tool list is {} bytes", json.len());
+        // Counting every word and every punctuation mark as a token (more than a
+        // tokenizer, which merges `{"` and `":`) stays under 2,500 too.
+        let marks = json.chars().filter(|c| c.is_ascii_punctuation() && *c != '_').count();
+        let words = json
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .count();
+        assert!(words + marks < 2_500, "the tool list is {} words and marks", words + marks);
 
         let hits = answer(&client, "search", json!({"text": "cart server", "limit": 3})).await;
         assert_eq!(hits["items"].as_array().unwrap().len(), 3);
@@ -248,6 +265,13 @@ fn mcp_over_stdio_answers_every_tool() {
             .await
             .unwrap();
         assert_eq!(resource.contents.len(), 1);
+        let listed = client.list_all_resources().await.unwrap();
+        let rmcp::model::ResourceContents::TextResourceContents { mime_type, .. } = &resource.contents[0]
+        else {
+            panic!("the services resource is text")
+        };
+        assert_eq!(mime_type.as_deref(), listed[0].mime_type.as_deref());
+        assert_eq!(mime_type.as_deref(), Some("application/json"));
         client.cancel().await.unwrap();
     });
 }
@@ -476,6 +500,31 @@ fn grpc_answers_every_method_with_health_and_reflection() {
             names.contains("cartograph.v1.Cartograph") && names.contains("grpc.health.v1.Health"),
             "{names:?}"
         );
+        // The older protocol too (Python's reflection client speaks only it).
+        {
+            use tonic_reflection::pb::v1alpha::{
+                server_reflection_client::ServerReflectionClient,
+                server_reflection_request::MessageRequest,
+                server_reflection_response::MessageResponse, ServerReflectionRequest,
+            };
+            let request = ServerReflectionRequest {
+                host: String::new(),
+                message_request: Some(MessageRequest::ListServices(String::new())),
+            };
+            let first = ServerReflectionClient::new(channel.clone())
+                .server_reflection_info(tokio_stream::iter(vec![request]))
+                .await
+                .unwrap()
+                .into_inner()
+                .message()
+                .await
+                .unwrap()
+                .unwrap();
+            let Some(MessageResponse::ListServicesResponse(list)) = first.message_response else {
+                panic!("unexpected v1alpha reflection answer {first:?}")
+            };
+            assert!(list.service.iter().any(|s| s.name == "cartograph.v1.Cartograph"));
+        }
 
         let mut client = CartographClient::new(channel);
         let hits = client
@@ -919,6 +968,110 @@ fn no_silent_caps_and_budgets_hold_in_the_json_sent() {
             );
             assert!(!v["result"]["symbols"].as_array().unwrap().is_empty());
         }
+        client.cancel().await.unwrap();
+    });
+}
+
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "user.name=t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// MCP has what the CLI has: endpoints (with unmatched ones), links, hierarchy,
+/// and impact over a commit range.
+#[test]
+fn mcp_covers_endpoints_links_hierarchy_and_commit_ranges() {
+    let ws = Workspace::fixture("mesh");
+    git(&ws.root, &["init", "-q", "-b", "main"]);
+    git(&ws.root, &["add", "-A"]);
+    git(&ws.root, &["commit", "-q", "-m", "base"]);
+    let file = ws.root.join("cartservice/server/server.go");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace(
+            "\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\treturn &pb.Cart",
+            "\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\t// read\n\treturn &pb.Cart",
+        ),
+    )
+    .unwrap();
+    git(&ws.root, &["commit", "-q", "-am", "change GetCart"]);
+    ws.run(&["index", "."]).ok();
+    runtime().block_on(async {
+        let client = mcp_stdio(&ws).await;
+        let cart = answer(
+            &client,
+            "endpoints",
+            json!({"service": "cartservice", "limit": 500}),
+        )
+        .await;
+        let keys: BTreeSet<&str> = cart["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["endpoint"].as_str())
+            .collect();
+        assert!(keys.contains("grpc:mesh.v1.CartService/GetCart"), "{cart}");
+        let unmatched = answer(
+            &client,
+            "endpoints",
+            json!({"unmatched": true, "limit": 500}),
+        )
+        .await;
+        assert!(!unmatched["items"].as_array().unwrap().is_empty());
+        assert!(unmatched["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["linked"] == false));
+
+        let links = answer(&client, "links", json!({"to": "cartservice"})).await;
+        let items = links["items"].as_array().unwrap();
+        assert!(!items.is_empty());
+        assert!(
+            items.iter().all(|l| l["to"]["service"] == "cartservice"),
+            "{links}"
+        );
+        let (kind, _) = refusal(&client, "links", json!({"to": "no-such-service"})).await;
+        assert_eq!(kind, "invalid_request");
+
+        let h = answer(
+            &client,
+            "hierarchy",
+            json!({"symbol": "go cartservice server/server.go CartServer#"}),
+        )
+        .await;
+        assert_eq!(
+            h["symbol"]["id"], "go cartservice server/server.go CartServer#",
+            "{h}"
+        );
+
+        let impact = answer(&client, "impact", json!({"range": "HEAD~1..HEAD"})).await;
+        let changed: Vec<&str> = impact["changed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(changed, [GET_CART], "{impact}");
+        let (kind, _) = refusal(&client, "impact", json!({"range": "--output=/tmp/x"})).await;
+        assert_eq!(kind, "invalid_request");
         client.cancel().await.unwrap();
     });
 }
