@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{anyhow, bail, Context, Result};
-use cartograph_query::impact::{Impact, ImpactRequest};
+use cartograph_query::impact::{ChangedSymbol, Impact, ImpactRequest};
 use cartograph_query::Workspace;
 use clap::{Args, ValueEnum};
 
@@ -325,6 +325,9 @@ fn text(out: &mut dyn Write, i: &Impact, top: usize) -> Result<()> {
         if let Some(w) = &c.was {
             extra.push_str(&format!("  was: {w}"));
         }
+        if let Some(compatibility) = &c.compatibility {
+            extra.push_str(&format!("  ({compatibility})"));
+        }
         writeln!(
             out,
             "  {}:{}  {}  {}  {}{extra}",
@@ -402,6 +405,37 @@ fn markdown(out: &mut dyn Write, i: &Impact, top: usize) -> Result<()> {
         writeln!(out, "- {r}")?;
     }
     writeln!(out)?;
+    // What the contract changes do to programs built from them.
+    let proto: Vec<&ChangedSymbol> = i
+        .changed
+        .iter()
+        .filter(|c| c.compatibility.is_some())
+        .collect();
+    if !proto.is_empty() {
+        writeln!(out, "**Contract changes:**\n")?;
+        for c in proto {
+            let was = c
+                .was
+                .as_deref()
+                .map(|w| format!(" (was `{}`)", w.split(" (").next().unwrap_or(w)))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "- `{}` {}{was}: {}",
+                c.qualified_name,
+                c.change,
+                c.compatibility.as_deref().unwrap_or_default()
+            )?;
+        }
+        writeln!(out)?;
+    }
+    if !i.notes.is_empty() {
+        writeln!(out, "**Notes:**\n")?;
+        for n in &i.notes {
+            writeln!(out, "- {}", cell(n))?;
+        }
+        writeln!(out)?;
+    }
     if !i.services.is_empty() {
         writeln!(
             out,
@@ -435,9 +469,14 @@ fn markdown(out: &mut dyn Write, i: &Impact, top: usize) -> Result<()> {
         } else {
             format!(" — contract: `{}`", c.contracts.join("`, `"))
         };
+        let compatibility = c
+            .compatibility
+            .as_deref()
+            .map(|x| format!(" — {x}"))
+            .unwrap_or_default();
         writeln!(
             out,
-            "- `{}` ({}) {} at `{}:{}`{contract}",
+            "- `{}` ({}) {} at `{}:{}`{contract}{compatibility}",
             c.qualified_name, c.kind, c.change, c.file, c.line
         )?;
     }
@@ -483,6 +522,8 @@ fn markdown(out: &mut dyn Write, i: &Impact, top: usize) -> Result<()> {
         for s in &i.services {
             let style = if owners.contains(s.name.as_str()) {
                 ":::changed"
+            } else if s.class == "will-break" {
+                ":::breaks"
             } else {
                 ""
             };
@@ -492,6 +533,7 @@ fn markdown(out: &mut dyn Write, i: &Impact, top: usize) -> Result<()> {
             writeln!(out, "  {} --> {}", node(from), node(to))?;
         }
         writeln!(out, "  classDef changed fill:#fde2e1,stroke:#c0392b")?;
+        writeln!(out, "  classDef breaks fill:#fff3cd,stroke:#e67e22")?;
         writeln!(out, "```")?;
     }
     Ok(())

@@ -77,6 +77,25 @@ pub struct EndpointFact {
     pub absolute_only: bool,
 }
 
+/// The reference to `name` inside `span` (a handler registered by a name the file
+/// imports), if the file has one.
+fn handler_reference(
+    facts: &FileFacts,
+    name: Option<&str>,
+    span: &cartograph_indexer::Span,
+) -> Option<u32> {
+    let name = name?;
+    facts
+        .references
+        .iter()
+        .position(|r| {
+            r.name == name
+                && span.start_byte <= r.span.start_byte
+                && r.span.end_byte <= span.end_byte
+        })
+        .map(|i| i as u32)
+}
+
 /// The endpoints of one file.
 pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) -> Vec<EndpointFact> {
     let facts = scope.facts;
@@ -146,6 +165,11 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
                 .map_or(&h.span, |s| &s.name_span),
             _ => &h.span,
         };
+        // A route whose handler is defined elsewhere: the reference naming it.
+        let reference = match (h.route, h.enclosing) {
+            (true, None) => handler_reference(facts, h.handler.as_deref(), &h.span),
+            _ => None,
+        };
         out.push(EndpointFact {
             role: if h.route {
                 Role::Provides
@@ -156,7 +180,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             via: h.url.clone(),
             method: h.method.clone(),
             symbol: h.enclosing.map_or(Endpoint::TopLevel, Endpoint::Local),
-            reference: None,
+            reference,
             line: at.start_line,
             col: at.start_col,
             absolute_only: h.absolute_only,
@@ -178,7 +202,12 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             via: g.service.clone(),
             method: g.method.clone(),
             symbol: handler.map_or(Endpoint::TopLevel, |i| Endpoint::Local(i as u32)),
-            reference: None,
+            // A handler defined elsewhere (imported): the reference naming it, which
+            // the view follows to its definition.
+            reference: match handler {
+                Some(_) => None,
+                None => handler_reference(facts, g.handler.as_deref(), &g.span),
+            },
             line: at.start_line,
             col: at.start_col,
             absolute_only: false,

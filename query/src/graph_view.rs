@@ -324,13 +324,16 @@ impl GraphView {
         out
     }
 
-    /// The contracts the nodes provide (their handlers' endpoints), sorted.
+    /// The contracts the nodes provide (their handlers' endpoints), sorted; health
+    /// checks and probes (`grpc.health.v1.Health/Check`, `/healthz`) are left out:
+    /// no client of the system breaks with them.
     pub(crate) fn provided_by(&self, nodes: &BTreeSet<u32>) -> Vec<String> {
         let mut out: Vec<String> = self
             .endpoints
             .iter()
             .filter(|p| p.fact.role == Role::Provides && nodes.contains(&p.node))
             .filter_map(|p| p.key.clone())
+            .filter(|k| !is_probe_contract(k))
             .collect();
         out.sort();
         out.dedup();
@@ -679,6 +682,21 @@ impl GraphView {
         out
     }
 
+    /// The best resolved target of reference `r` of file `f` (a callable first).
+    fn resolved_target(&self, f: usize, r: u32) -> Option<u32> {
+        let (start, end) = *self.file_edges.get(f)?;
+        let mut targets: Vec<&Edge> = self.edges[start as usize..end as usize]
+            .iter()
+            .filter(|e| e.reference == r)
+            .collect();
+        targets.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+        targets
+            .iter()
+            .find(|e| self.symbol(e.to).is_some_and(|s| s.kind.is_callable()))
+            .or(targets.first())
+            .map(|e| e.to)
+    }
+
     /// The endpoints of the contract the rpc `n` of a `.proto` file defines, in every
     /// service (none for other symbols).
     fn contract_endpoints(&self, n: u32) -> impl Iterator<Item = &Placed> {
@@ -984,6 +1002,15 @@ impl GraphView {
             for fact in facts {
                 let node = match fact.symbol {
                     Endpoint::Local(i) => self.first[f] + i,
+                    // A handler registered here and defined elsewhere: where the
+                    // reference naming it leads.
+                    Endpoint::TopLevel
+                        if fact.role == Role::Provides && fact.reference.is_some() =>
+                    {
+                        let r = fact.reference.unwrap_or_default();
+                        self.resolved_target(f, r)
+                            .unwrap_or(self.first[f] + self.symbols[f].len() as u32)
+                    }
                     Endpoint::TopLevel => self.first[f] + self.symbols[f].len() as u32,
                     Endpoint::Other(i) => {
                         let id = endpoint_ids.get(f).and_then(|ids| ids.get(i as usize));
@@ -1431,6 +1458,17 @@ pub(crate) fn is_probe(path: &str) -> bool {
     )
 }
 
+/// Whether a contract is a health check or probe: the standard gRPC health
+/// service, or an HTTP route [`is_probe`] names.
+pub(crate) fn is_probe_contract(key: &str) -> bool {
+    if let Some(rpc) = key.strip_prefix("grpc:") {
+        return rpc.starts_with("grpc.health.") || rpc.starts_with("Health/");
+    }
+    key.strip_prefix("http:")
+        .map(|route| route.rsplit(' ').next().unwrap_or(route))
+        .is_some_and(|path| is_probe(path.trim_end_matches('/')))
+}
+
 /// The limits of one tree: it stops growing at a node count, a deadline or a token
 /// budget, and says so, so that no request can run away on a hub symbol.
 struct Budget {
@@ -1564,6 +1602,12 @@ impl GraphView {
         for (other, e, evidence, confidence) in links {
             if let Some((_, node)) = nodes.iter_mut().find(|(o, _)| *o == other) {
                 node.sites += 1;
+                // The strongest link between the two is the one shown.
+                if confidence > node.confidence {
+                    node.site = self.site(&e);
+                    node.evidence = evidence.name().to_string();
+                    node.confidence = confidence;
+                }
                 continue;
             }
             let node = CallNode {
@@ -1795,5 +1839,27 @@ impl GraphView {
         }
         out.owner = Some(owner_hit);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn health_checks_and_probes_are_no_contracts_of_the_system() {
+        for probe in [
+            "grpc:grpc.health.v1.Health/Check",
+            "grpc:grpc.health.v1.Health/Watch",
+            "http:GET /healthz",
+            "http:GET /api/health/",
+        ] {
+            assert!(super::is_probe_contract(probe), "{probe}");
+        }
+        for contract in [
+            "grpc:shop.PaymentService/Charge",
+            "http:GET /cart/{}",
+            "topic:health-events",
+        ] {
+            assert!(!super::is_probe_contract(contract), "{contract}");
+        }
     }
 }

@@ -67,6 +67,11 @@ pub struct ChangedSymbol {
     pub contracts: Vec<String>,
     /// Whether the index has this symbol (its users are known).
     pub indexed: bool,
+    /// For a `.proto` definition: what the change does on the wire and to the code
+    /// generated from it (`wire-compatible (same number and type); breaks
+    /// generated code and JSON` for a renamed field).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compatibility: Option<String>,
 }
 
 /// A symbol that depends on the change.
@@ -185,27 +190,102 @@ pub fn is_test(path: &str, qualified: &str) -> bool {
     test_file || in_test_dir || qualified.starts_with("tests.") || qualified.contains(".tests.")
 }
 
-/// The innermost symbols of `facts` containing any of `lines`.
+/// The innermost symbols of `facts` containing any of `lines`: on a line holding
+/// several (`message M { int64 cents = 1; string card = 2; }`), each of them that
+/// holds no other.
 fn touched(facts: &FileFacts, lines: &[u32]) -> BTreeSet<usize> {
     let mut out = BTreeSet::new();
     for line in lines {
-        let mut best: Option<usize> = None;
-        for (i, s) in facts.symbols.iter().enumerate() {
-            if s.span.start_line <= *line && *line <= s.span.end_line {
-                let narrower = best.is_none_or(|b| {
-                    let b = &facts.symbols[b].span;
-                    s.span.end_byte - s.span.start_byte <= b.end_byte - b.start_byte
-                });
-                if narrower {
-                    best = Some(i);
-                }
+        let on: Vec<usize> = facts
+            .symbols
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.span.start_line <= *line && *line <= s.span.end_line)
+            .map(|(i, _)| i)
+            .collect();
+        let inside = |outer: &SymbolDef, inner: &SymbolDef| {
+            outer.span.start_byte <= inner.span.start_byte
+                && inner.span.end_byte <= outer.span.end_byte
+                && (outer.span.start_byte, outer.span.end_byte)
+                    != (inner.span.start_byte, inner.span.end_byte)
+        };
+        for &i in &on {
+            let s = &facts.symbols[i];
+            if !on.iter().any(|&j| inside(s, &facts.symbols[j])) {
+                out.insert(i);
             }
-        }
-        if let Some(b) = best {
-            out.insert(b);
         }
     }
     out
+}
+
+/// The old name of a renamed or moved symbol (kept while its users are followed;
+/// the new name stands for the change).
+fn old_half(c: &ChangedSymbol) -> bool {
+    c.was.as_deref().is_some_and(|w| w.starts_with("now "))
+}
+
+/// The text of a definition (whitespace collapsed).
+fn text_key(text: &str, s: &SymbolDef) -> String {
+    text.get(s.span.start_byte as usize..s.span.end_byte as usize)
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The type and number of a protobuf field from its declaration
+/// (`repeated string ids = 2 [deprecated = true];` → `repeated string`, `2`).
+fn proto_field(signature: &str) -> Option<(String, String)> {
+    let (left, right) = signature.split_once('=')?;
+    let mut words: Vec<&str> = left.split_whitespace().collect();
+    words.pop()?;
+    let number: String = right
+        .trim()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    (!number.is_empty()).then(|| (words.join(" "), number))
+}
+
+/// What a change to a `.proto` definition does to the programs using it: on the
+/// wire, and to the code generated from it (and its JSON form, which uses names).
+fn proto_compatibility(
+    kind: SymbolKind,
+    change: &str,
+    old: Option<&str>,
+    new: &str,
+) -> Option<&'static str> {
+    Some(match (kind, change) {
+        (SymbolKind::Field, "added")
+        | (SymbolKind::Rpc, "added")
+        | (SymbolKind::Message, "added") => "compatible: an addition",
+        (SymbolKind::Field, "renamed") => {
+            "wire-compatible (same number and type); breaks generated code and JSON"
+        }
+        (SymbolKind::Field, "deleted") => {
+            "breaks generated code and JSON; wire-compatible only if its number is reserved"
+        }
+        (SymbolKind::Field, "signature") => {
+            let (before, after) = (proto_field(old?)?, proto_field(new)?);
+            if before.1 != after.1 {
+                "breaks the wire format: the field number changed"
+            } else if before.0 != after.0 {
+                "breaks the wire format: the field type changed"
+            } else {
+                return None;
+            }
+        }
+        (SymbolKind::Message | SymbolKind::Enum, "renamed") => {
+            "wire-compatible; breaks generated code"
+        }
+        (SymbolKind::Rpc | SymbolKind::Service, "renamed" | "deleted") => {
+            "breaks the wire format: the method's path changes"
+        }
+        (SymbolKind::Rpc, "signature") => "breaks the wire format: the rpc's messages changed",
+        (SymbolKind::Message | SymbolKind::Enum, "deleted") => "breaks generated code",
+        _ => return None,
+    })
 }
 
 /// The text of a definition without its name, whitespace collapsed: equal for a
@@ -239,6 +319,8 @@ struct Found {
     was: Option<String>,
     contracts: Vec<String>,
     key: String,
+    /// The declaration before a signature change.
+    old_signature: Option<String>,
 }
 
 impl Workspace {
@@ -288,7 +370,9 @@ impl Workspace {
                 }
                 let started = std::time::Instant::now();
                 let files = diff::parse(text)?;
-                let found = self.changes_in(&files, read_new, &mut notes)?;
+                let mut old_hashes = Vec::new();
+                let found = self.changes_in(&files, read_new, &mut notes, &mut old_hashes)?;
+                notes.extend(self.stale_copies(&files, &old_hashes)?);
                 tracing::debug!(
                     "impact: {} files extracted in {:?}",
                     files.len(),
@@ -315,14 +399,53 @@ impl Workspace {
                         was: None,
                         contracts: Vec::new(),
                         indexed: true,
+                        compatibility: None,
                     });
                 }
             }
         }
         let started = std::time::Instant::now();
-        let impact = self.propagate(changed, depth, notes);
+        let mut impact = self.propagate(changed, depth, notes)?;
         tracing::debug!("impact: propagated in {:?}", started.elapsed());
-        impact
+        // One row per rename: the old name's users were followed; the new name
+        // says what it was.
+        impact.changed.retain(|c| !old_half(c));
+        Ok(impact)
+    }
+
+    /// Copies of a changed `.proto` that the change leaves behind: files identical
+    /// to its old version (vendored or generated-from copies) that the diff does not
+    /// change.
+    fn stale_copies(
+        &self,
+        files: &[FileDiff],
+        old_hashes: &[(String, String)],
+    ) -> Result<Vec<String>> {
+        let in_diff: BTreeSet<&str> = files
+            .iter()
+            .flat_map(|f| [f.new_path.as_deref(), f.old_path.as_deref()])
+            .flatten()
+            .collect();
+        let mut notes = Vec::new();
+        if old_hashes.is_empty() {
+            return Ok(notes);
+        }
+        let records = self.store.files()?;
+        for (path, old_hash) in old_hashes {
+            for r in &records {
+                if r.hash == *old_hash
+                    && &r.path != path
+                    && r.language == Language::Proto
+                    && !in_diff.contains(r.path.as_str())
+                {
+                    notes.push(format!(
+                        "{} is a copy of {path} as it was before this change, and the change leaves it as it was: out of sync",
+                        r.path
+                    ));
+                }
+            }
+        }
+        Ok(notes)
     }
 
     /// Workspace path of a path in a diff (relative to the repository).
@@ -347,6 +470,7 @@ impl Workspace {
         files: &[FileDiff],
         read_new: &(dyn Fn(&str) -> Option<String> + Sync),
         notes: &mut Vec<String>,
+        old_hashes: &mut Vec<(String, String)>,
     ) -> Result<Vec<Found>> {
         use rayon::prelude::*;
         use std::sync::atomic::{AtomicU64, Ordering};
@@ -360,26 +484,28 @@ impl Workspace {
                 .then_some(text)
         };
         // Files are extracted in parallel; each gives its changes and notes.
-        let per_file: Vec<Result<(Vec<Found>, Vec<String>)>> = files
+        type PerFile = (Vec<Found>, Vec<String>, Option<(String, String)>);
+        let per_file: Vec<Result<PerFile>> = files
             .par_iter()
             .map(|f| {
                 let mut found = Vec::new();
                 let mut notes = Vec::new();
                 let started = std::time::Instant::now();
-                self.changes_in_file(f, read_new, &mut found, &mut notes)?;
+                let old_hash = self.changes_in_file(f, read_new, &mut found, &mut notes)?;
                 tracing::debug!(
                     "impact: {:?} in {:?}",
                     f.new_path.as_ref().or(f.old_path.as_ref()),
                     started.elapsed()
                 );
-                Ok((found, notes))
+                Ok((found, notes, old_hash))
             })
             .collect();
         let mut found: Vec<Found> = Vec::new();
         for r in per_file {
-            let (f, n) = r?;
+            let (f, n, old_hash) = r?;
             found.extend(f);
             notes.extend(n);
+            old_hashes.extend(old_hash);
         }
         pair_renames(&mut found);
         Ok(found)
@@ -399,21 +525,22 @@ impl Workspace {
         Ok(extract(lang, text))
     }
 
-    /// The changes of one file of a diff.
+    /// The changes of one file of a diff; for a `.proto`, its path and the hash of
+    /// its old version.
     fn changes_in_file(
         &self,
         f: &FileDiff,
         read_new: &(dyn Fn(&str) -> Option<String> + Sync),
         found: &mut Vec<Found>,
         notes: &mut Vec<String>,
-    ) -> Result<()> {
+    ) -> Result<Option<(String, String)>> {
         let shown = f
             .new_path
             .clone()
             .or(f.old_path.clone())
             .unwrap_or_default();
         let Some(lang) = Language::from_path(std::path::Path::new(&shown)) else {
-            return Ok(());
+            return Ok(None);
         };
         let paths = [f.new_path.as_deref(), f.old_path.as_deref()];
         if paths
@@ -424,11 +551,11 @@ impl Workspace {
             notes.push(format!(
                 "{shown}: not a path inside the indexed roots (absolute or with `..`); not read"
             ));
-            return Ok(());
+            return Ok(None);
         }
         if f.binary {
             notes.push(format!("{shown}: binary change, not analysed"));
-            return Ok(());
+            return Ok(None);
         }
         let added: Vec<u32> = f.hunks.iter().flat_map(|h| h.added()).collect();
         let removed: Vec<u32> = f.hunks.iter().flat_map(|h| h.removed()).collect();
@@ -448,7 +575,7 @@ impl Workspace {
                             "{shown}: cannot read its new version (missing, not a regular file, over the size cap, or past the {} MiB one request may read)",
                             MAX_DIFF_READ_BYTES / (1024 * 1024)
                         ));
-                        return Ok(());
+                        return Ok(None);
                     }
                 }
             }
@@ -469,7 +596,7 @@ impl Workspace {
                     notes.push(format!(
                             "{shown}: the diff does not apply to the file as read; changes to it are ignored (is the diff of another version?)"
                         ));
-                    return Ok(());
+                    return Ok(None);
                 }
             },
             // A deleted file: its old text is the removed lines.
@@ -489,7 +616,15 @@ impl Workspace {
             }
         };
         classify(old.as_ref(), new.as_ref(), found);
-        Ok(())
+        // A changed `.proto`: its old version, to find copies left behind.
+        Ok(old
+            .filter(|o| lang == Language::Proto && new.as_ref().is_none_or(|n| n.text != o.text))
+            .map(|o| {
+                (
+                    o.path.clone(),
+                    cartograph_indexer::content_hash(o.text.as_bytes()),
+                )
+            }))
     }
 
     /// Stable IDs for found changes, from the index's records of their files.
@@ -503,6 +638,19 @@ impl Workspace {
                 None => (String::new(), String::new()),
             };
             let indexed = !id.is_empty() && view.node(&id).is_some();
+            let compatibility = f
+                .path
+                .ends_with(".proto")
+                .then(|| {
+                    proto_compatibility(
+                        f.symbol.kind,
+                        f.change,
+                        f.old_signature.as_deref(),
+                        &f.symbol.signature,
+                    )
+                })
+                .flatten()
+                .map(str::to_string);
             out.push(ChangedSymbol {
                 id,
                 name: f.symbol.name.clone(),
@@ -515,6 +663,7 @@ impl Workspace {
                 was: f.was,
                 contracts: f.contracts,
                 indexed,
+                compatibility,
             });
         }
         out.sort_by(|a, b| (&a.file, a.line, &a.id).cmp(&(&b.file, b.line, &b.id)));
@@ -834,7 +983,7 @@ fn services_of(
             })
     }
     let mut services: BTreeMap<String, ServiceImpact> = BTreeMap::new();
-    for c in changed {
+    for c in changed.iter().filter(|c| !old_half(c)) {
         entry(&mut services, names.shown(&c.service), "changed").changed += 1;
     }
     for i in impacted {
@@ -878,11 +1027,13 @@ fn classify(old: Option<&Version>, new: Option<&Version>, found: &mut Vec<Found>
     if let Some(n) = new {
         for i in touched(&n.facts, &n.lines) {
             let s = &n.facts.symbols[i];
-            let change = match old_index
+            let before = old_index
                 .get(&s.descriptor)
-                .and_then(|j| old.map(|o| &o.facts.symbols[*j]))
-            {
-                Some(o) if o.signature != s.signature => "signature",
+                .and_then(|j| old.map(|o| (o, &o.facts.symbols[*j])));
+            let change = match before {
+                Some((_, o)) if o.signature != s.signature => "signature",
+                // A neighbour on the same line changed, not this one.
+                Some((ov, o)) if text_key(&ov.text, o) == text_key(&n.text, s) => continue,
                 Some(_) => "body",
                 None => "added",
             };
@@ -894,6 +1045,7 @@ fn classify(old: Option<&Version>, new: Option<&Version>, found: &mut Vec<Found>
                 was: None,
                 contracts: proto_contracts(n, s),
                 key: body_key(&n.text, s),
+                old_signature: before.map(|(_, o)| o.signature.clone()),
             });
         }
     }
@@ -906,6 +1058,10 @@ fn classify(old: Option<&Version>, new: Option<&Version>, found: &mut Vec<Found>
             let now = new_index
                 .get(&s.descriptor)
                 .and_then(|j| new.map(|n| (n, &n.facts.symbols[*j])));
+            if now.is_some_and(|(n, ns)| text_key(&n.text, ns) == text_key(&o.text, s)) {
+                // A neighbour on the same line changed, not this one.
+                continue;
+            }
             seen.insert(s.descriptor.clone(), found.len());
             found.push(match now {
                 // Only removals inside it: it changed, and is still there.
@@ -920,6 +1076,7 @@ fn classify(old: Option<&Version>, new: Option<&Version>, found: &mut Vec<Found>
                     was: None,
                     contracts: proto_contracts(n, ns),
                     key: String::new(),
+                    old_signature: Some(s.signature.clone()),
                 },
                 None => Found {
                     symbol: s.clone(),
@@ -928,6 +1085,7 @@ fn classify(old: Option<&Version>, new: Option<&Version>, found: &mut Vec<Found>
                     was: None,
                     contracts: proto_contracts(o, s),
                     key: body_key(&o.text, s),
+                    old_signature: None,
                 },
             });
         }
@@ -979,6 +1137,7 @@ fn classify(old: Option<&Version>, new: Option<&Version>, found: &mut Vec<Found>
                     was: None,
                     contracts: vec![contract.clone()],
                     key: String::new(),
+                    old_signature: None,
                 });
             }
         }
@@ -1072,7 +1231,7 @@ fn risk_of(
     }
     let deleted = changed
         .iter()
-        .filter(|c| matches!(c.change.as_str(), "deleted" | "renamed" | "moved"))
+        .filter(|c| matches!(c.change.as_str(), "deleted" | "renamed" | "moved") && !old_half(c))
         .count();
     if deleted > 0 {
         score += 10;

@@ -522,19 +522,25 @@ impl Workspace {
         let names = self.service_names()?;
         // A call is where it is made; a handler is its function's name line (not
         // the decorator or annotation that declares the route).
+        // A handler registered in one file and defined in another is shown where it
+        // is defined.
         let end = |p: &graph_view::Placed| {
             let hit = view.hit(p.node);
-            let line = match p.fact.role {
-                cartograph_graph::Role::Provides
-                    if hit.file == view.record_of(p.file).path && hit.line >= p.fact.line =>
-                {
-                    hit.line
+            let here = &view.record_of(p.file).path;
+            let (file, line) = match p.fact.role {
+                cartograph_graph::Role::Provides if &hit.file != here && hit.kind != "file" => {
+                    (hit.file.clone(), hit.line)
                 }
-                _ => p.fact.line,
+                cartograph_graph::Role::Provides
+                    if &hit.file == here && hit.line >= p.fact.line =>
+                {
+                    (here.clone(), hit.line)
+                }
+                _ => (here.clone(), p.fact.line),
             };
             LinkEnd {
                 service: names.shown(view.service_of(p.file)).to_string(),
-                file: view.record_of(p.file).path.clone(),
+                file,
                 line,
                 symbol: hit.id,
             }

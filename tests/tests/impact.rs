@@ -221,7 +221,6 @@ fn a_renamed_function_is_one_change_and_its_updated_callers_another() {
             );
         },
         expect![[r#"
-            changed cartservice/server/events.go publishAdded renamed
             changed cartservice/server/events.go publishItemAdded renamed
             changed cartservice/server/notify.go notifyAdded body
             may-change d1 checkoutservice/events.go:10 watchCarts via topic:cart-events
@@ -514,4 +513,80 @@ fn a_diff_never_reads_outside_the_roots_nor_special_or_oversized_files() {
             "{answer}"
         );
     }
+}
+
+/// The PR comment for a diff renaming a proto field (keeping its number) and a Go
+/// method: one row per rename, the field change classified (wire-compatible,
+/// breaking generated code and JSON), a vendored copy of the `.proto` the change
+/// leaves behind flagged, and the services that will break coloured.
+#[test]
+fn a_pr_comment_classifies_proto_changes_and_flags_stale_copies() {
+    let ws = Workspace::fixture("mesh");
+    ws.write(
+        "frontend/protos/mesh.proto",
+        std::fs::read_to_string(ws.root.join("protos/mesh.proto")).unwrap(),
+    );
+    git(&ws.root, &["init", "-q", "-b", "main"]);
+    git(&ws.root, &["add", "-A"]);
+    git(&ws.root, &["commit", "-q", "-m", "base"]);
+    git(&ws.root, &["checkout", "-q", "-b", "feature"]);
+    edit(
+        &ws,
+        "protos/mesh.proto",
+        "int64 cents = 1; string card = 2;",
+        "int64 amount_cents = 1; string card = 2;",
+    );
+    edit(
+        &ws,
+        "checkoutservice/main.go",
+        "func (cs *checkoutService) PlaceOrder",
+        "func (cs *checkoutService) SubmitOrder",
+    );
+    git(&ws.root, &["commit", "-q", "-a", "-m", "change"]);
+    ws.run(&["index", "."]).ok();
+
+    let v = impact(&ws);
+    let changed: Vec<(&str, &str)> = v["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["qualified_name"].as_str().unwrap(),
+                c["change"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // One row per rename; the unchanged neighbour on the same line is no change.
+    assert_eq!(
+        changed,
+        [
+            ("checkoutService.SubmitOrder", "renamed"),
+            ("ChargeRequest.amount_cents", "renamed")
+        ]
+    );
+    let field = &v["changed"][1];
+    assert_eq!(
+        field["compatibility"],
+        "wire-compatible (same number and type); breaks generated code and JSON"
+    );
+    assert!(
+        v["notes"].as_array().unwrap().iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .starts_with("frontend/protos/mesh.proto is a copy of protos/mesh.proto")),
+        "{}",
+        v["notes"]
+    );
+    let md = ws
+        .run(&["impact", "--diff", "main...feature", "--format", "markdown"])
+        .ok()
+        .to_string();
+    assert!(md.contains("**Contract changes:**"), "{md}");
+    assert!(md.contains("out of sync"), "{md}");
+    assert!(
+        md.contains("paymentservice[\"paymentservice\"]:::breaks"),
+        "{md}"
+    );
+    assert!(!md.contains("PlaceOrder"), "{md}");
 }

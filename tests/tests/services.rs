@@ -474,11 +474,11 @@ module.exports = { invoice, pay, status, wrong };
         links,
         BTreeSet::from([
             // Mounted twice over: billing/urls.py -> api/urls.py -> invoices/urls.py.
-            // Declared in urls.py, answered by the view it names (a class-based view by
-            // its class).
-            "javascript shop billing.js invoice(). -> http:* /api/invoices/{} billing/invoices/urls.py:6 python billing invoices/views.py invoice_detail().".to_string(),
-            "javascript shop billing.js pay(). -> http:* /api/invoices/{}/pay billing/invoices/urls.py:7 python billing invoices/views.py InvoicePayView#".to_string(),
-            "javascript shop billing.js status(). -> http:* /api/status billing/api/urls.py:6 python billing api/views.py status().".to_string(),
+            // Declared in urls.py, answered by (and shown at) the view it names (a
+            // class-based view by its class).
+            "javascript shop billing.js invoice(). -> http:* /api/invoices/{} billing/invoices/views.py:4 python billing invoices/views.py invoice_detail().".to_string(),
+            "javascript shop billing.js pay(). -> http:* /api/invoices/{}/pay billing/invoices/views.py:8 python billing invoices/views.py InvoicePayView#".to_string(),
+            "javascript shop billing.js status(). -> http:* /api/status billing/api/views.py:1 python billing api/views.py status().".to_string(),
             // `wrong` calls /invoices/{} without the prefix: no route answers it.
         ])
     );
@@ -1344,6 +1344,24 @@ fn handlers_registered_bound_or_through_members_land_on_their_methods() {
         "checkout/cart.js",
         "const grpc = require('@grpc/grpc-js');\n\nfunction loadCart(proto, userId, cb) {\n  const client = new proto.shop.CartService('cart:7070', grpc.credentials.createInsecure());\n  client.getCart({ user_id: userId }, cb);\n}\n\nmodule.exports = loadCart;\n",
     );
+    // A handler defined in one file and registered in another.
+    ws.write(
+        "protos/pay.proto",
+        "syntax = \"proto3\";\npackage shop;\n\nservice PaymentService {\n  rpc Charge(ChargeRequest) returns (ChargeResponse) {}\n}\n\nmessage ChargeRequest { int64 cents = 1; }\nmessage ChargeResponse { string id = 1; }\n",
+    );
+    ws.write("payment/package.json", r#"{"name": "payment"}"#);
+    ws.write(
+        "payment/charge.js",
+        "/** Charges a card. */\nfunction charge(call, callback) {\n  callback(null, { id: 'x' + call.request.cents });\n}\n\nmodule.exports = { charge };\n",
+    );
+    ws.write(
+        "payment/server.js",
+        "const grpc = require('@grpc/grpc-js');\nconst { charge } = require('./charge');\n\nfunction main(proto) {\n  const server = new grpc.Server();\n  server.addService(proto.shop.PaymentService.service, { charge: charge });\n  return server;\n}\n\nmain();\n",
+    );
+    ws.write(
+        "checkout/pay.js",
+        "const grpc = require('@grpc/grpc-js');\n\nfunction pay(proto, cents, cb) {\n  const client = new proto.shop.PaymentService('payment:50051', grpc.credentials.createInsecure());\n  client.charge({ cents }, cb);\n}\n\nmodule.exports = pay;\n",
+    );
     ws.run(&["index", "."]).ok();
     let json = ws.run(&["links", "--json"]).json();
     let handlers: BTreeSet<String> = json
@@ -1352,9 +1370,10 @@ fn handlers_registered_bound_or_through_members_land_on_their_methods() {
         .iter()
         .map(|l| {
             format!(
-                "{} {}:{}",
+                "{} {} {}:{}",
                 l["endpoint"].as_str().unwrap(),
                 l["to"]["symbol"].as_str().unwrap(),
+                l["to"]["file"].as_str().unwrap(),
                 l["to"]["line"]
             )
         })
@@ -1362,12 +1381,21 @@ fn handlers_registered_bound_or_through_members_land_on_their_methods() {
     assert_eq!(
         handlers,
         BTreeSet::from([
-            "grpc:shop.CartService/GetCart javascript cart server.js CartServer#getCart().:8"
-                .to_string(),
-            "http:GET /orders javascript orders routes.js Orders#list().:5".to_string(),
-            "http:GET /orders/{} javascript orders routes.js Orders#show().:9".to_string(),
+            "grpc:shop.CartService/GetCart javascript cart server.js CartServer#getCart(). cart/server.js:8".to_string(),
+            "grpc:shop.PaymentService/Charge javascript payment charge.js charge(). payment/charge.js:2".to_string(),
+            "http:GET /orders javascript orders routes.js Orders#list(). orders/routes.js:5".to_string(),
+            "http:GET /orders/{} javascript orders routes.js Orders#show(). orders/routes.js:9".to_string(),
         ])
     );
+    // Its callers show the strongest link, not a name-only guess.
+    let callers = ws
+        .run(&[
+            "callers",
+            "javascript payment charge.js charge().",
+            "--json",
+        ])
+        .json();
+    assert_eq!(callers["children"][0]["evidence"], "idl", "{callers}");
 
     // The rpc of the `.proto` is a symbol: its callers are the client call sites,
     // its references too, and changing it breaks the handler and the callers.
