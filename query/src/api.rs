@@ -699,7 +699,7 @@ impl Workspace {
         let symbols_in_scope = ranked.len();
         let mut symbols = Vec::new();
         // The envelope (scope, counts, the index's state) comes first.
-        let mut tokens = 60;
+        let mut tokens = 100;
         for (node, rank) in ranked {
             let entry = Ranked {
                 symbol: view.hit(node),

@@ -169,8 +169,24 @@ impl SearchIndex {
 
     /// Runs a ranked symbol search.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<SymbolHit>> {
+        let all = self.search_words(q, Occur::Must)?;
+        if !all.is_empty() || split_words(&q.text).len() < 2 {
+            return Ok(all);
+        }
+        // No symbol has every word (a question in plain words): the ones with the
+        // most of them, best first.
+        self.search_words(q, Occur::Should)
+    }
+
+    /// A search where every word must match (`Must`) or any may (`Should`).
+    fn search_words(&self, q: &SearchQuery, each: Occur) -> Result<Vec<SymbolHit>> {
         let f = self.fields;
-        let words = split_words(&q.text);
+        let mut words = split_words(&q.text);
+        // Words such as `the` and `of` say nothing about code, unless they are all
+        // there is.
+        if words.iter().any(|w| !STOP_WORDS.contains(&w.as_str())) {
+            words.retain(|w| !STOP_WORDS.contains(&w.as_str()));
+        }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for w in &words {
             let mut per_word: Vec<(Occur, Box<dyn Query>)> = vec![
@@ -198,7 +214,7 @@ impl SearchIndex {
                     }
                 }
             }
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(per_word))));
+            clauses.push((each, Box::new(BooleanQuery::new(per_word))));
         }
         let whole = q.text.trim().to_lowercase();
         if !whole.is_empty() {
@@ -324,6 +340,12 @@ impl SearchIndex {
         Ok(hits)
     }
 }
+
+/// English words that say nothing about code in a search.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "by", "does", "for", "from", "how", "in", "is", "of", "on", "or",
+    "the", "to", "what", "where", "which", "with",
+];
 
 fn term(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(

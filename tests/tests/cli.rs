@@ -528,6 +528,16 @@ fn search_finds_concepts_through_other_forms_of_the_words() {
         .map(|h| h["name"].as_str().unwrap())
         .collect();
     assert_eq!(names.first(), Some(&"convert"), "{names:?}");
+    // A question in plain words: words such as `how` and `are` say nothing.
+    let hits = ws
+        .run(&["search", "how", "are", "currencies", "converted", "--json"])
+        .json();
+    assert_eq!(hits[0]["name"], "convert", "{hits}");
+    // When no symbol has every word, the ones with the most of them come.
+    let hits = ws
+        .run(&["search", "convert", "between", "galaxies", "--json"])
+        .json();
+    assert_eq!(hits[0]["name"], "convert", "{hits}");
     // Plural and singular forms find each other.
     let hits = ws.run(&["search", "rates", "--json"]).json();
     assert_eq!(hits[0]["name"], "rate", "{hits}");
