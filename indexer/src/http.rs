@@ -828,6 +828,9 @@ pub(crate) fn topics(
     // is looked at first.
     let mut raw = raw;
     raw.sort_by_key(|r| (r.node.start_byte(), r.node.end_byte(), r.exchange.is_none()));
+    // Bindings of a queue to an exchange (what is published to the exchange reaches
+    // the queue), and the calls consuming a queue, by their index in `out`.
+    let (mut binds, mut consumes) = (Vec::new(), Vec::new());
     for RawTopic {
         produce,
         node,
@@ -835,10 +838,22 @@ pub(crate) fn topics(
         exchange,
     } in raw
     {
+        let before = out.len();
+        let is_bind = !produce && is_queue_bind(node, text);
+        let mut note = |out: &Vec<TopicFact>| {
+            if out.len() > before && !produce {
+                if is_bind {
+                    binds.push(before);
+                } else {
+                    consumes.push(before);
+                }
+            }
+        };
         if let Some(exchange) = exchange {
             let exchange = eval(exchange, text, consts, 0);
             if !exchange.is_empty() && exchange != "{}" {
                 push_topic(&mut out, produce, exchange, span_of(node));
+                note(&out);
                 continue;
             }
         }
@@ -880,9 +895,32 @@ pub(crate) fn topics(
             continue;
         }
         push_topic(&mut out, produce, topic, span_of(node));
+        note(&out);
+    }
+    // A file that binds a queue and consumes one queue: the binding's messages are
+    // handled where it consumes.
+    if let [consume] = consumes[..] {
+        let at = out[consume].span;
+        for b in binds {
+            out[b].span = at;
+        }
     }
     out.sort_by_key(|f| f.span.start_byte);
     out
+}
+
+/// Whether a call binds a queue to an exchange (`QueueBind`, `queue_bind`,
+/// `bindQueue`, `QueueBindAsync`).
+fn is_queue_bind(call: Node<'_>, text: &str) -> bool {
+    let callee = call
+        .utf8_text(text.as_bytes())
+        .unwrap_or("")
+        .split('(')
+        .next()
+        .unwrap_or("");
+    let method = callee.rsplit(['.', ':']).next().unwrap_or("").trim();
+    let lower = method.to_ascii_lowercase().replace('_', "");
+    matches!(lower.as_str(), "queuebind" | "bindqueue" | "queuebindasync")
 }
 
 /// Builds the facts of captured route-table mounts: (the mounting node, the prefix's

@@ -1427,3 +1427,27 @@ fn handlers_registered_bound_or_through_members_land_on_their_methods() {
         assert!(impacted.contains(id), "{id} not in {impacted:?}");
     }
 }
+
+#[test]
+fn a_queue_bound_to_an_exchange_is_handled_where_it_is_consumed() {
+    let ws = Workspace::empty();
+    ws.write("shipper/go.mod", "module example.com/shipper\n\ngo 1.22\n");
+    ws.write(
+        "shipper/main.go",
+        "package main\n\nimport amqp \"github.com/rabbitmq/amqp091-go\"\n\nfunc connect(ch *amqp.Channel) {\n\tq, _ := ch.QueueDeclare(\"orders\", true, false, false, false, nil)\n\t_ = ch.QueueBind(q.Name, \"orders\", \"shop\", false, nil)\n}\n\nfunc main() {\n\tvar ch *amqp.Channel\n\tconnect(ch)\n\tmsgs, _ := ch.Consume(\"orders\", \"\", true, false, false, false, nil)\n\tfor m := range msgs {\n\t\t_ = m\n\t}\n}\n",
+    );
+    ws.write("payment/requirements.txt", "pika\n");
+    ws.write(
+        "payment/publish.py",
+        "import pika\n\n\ndef publish(channel, body):\n    channel.basic_publish(exchange='shop', routing_key='orders', body=body)\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        link_lines(&ws),
+        BTreeSet::from([
+            "python payment publish.py publish(). -> topic:shop go shipper main.go main(). topic-name".to_string()
+        ])
+    );
+    let json = ws.run(&["links", "--json"]).json();
+    assert_eq!(json[0]["to"]["line"], 13, "{json}");
+}
