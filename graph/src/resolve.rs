@@ -426,7 +426,11 @@ fn resolve_unordered(
             return through_import(record, &import.module, importable, candidates);
         }
     }
-    let qualifier = reference.qualifier.as_deref();
+    // Python's `super().m()`, Java's `super.m()`: the bases' member.
+    let qualifier = match reference.qualifier.as_deref() {
+        Some("super()") => Some("super"),
+        q => q,
+    };
     let container = enclosing_type(scope, reference);
 
     // Members of the enclosing type, then of its bases.
@@ -629,10 +633,22 @@ fn through_import(
         let best = found.iter().map(affinity).max().unwrap_or(0);
         found.retain(|i| affinity(i) == best);
     }
-    if found.is_empty() {
+    if !found.is_empty() {
+        return answer(found, Evidence::Import, 0.9);
+    }
+    // A package re-exporting what its modules define (`from .core import render` in
+    // `pkg/__init__.py`, `export * from "./core"` in `index.ts`): the module-level
+    // definitions under the package's directory, the shallowest first.
+    let mut inside = pick(pool, candidates, |c| {
+        pattern.contains(&c.record.path) && c.facts.symbols[c.symbol as usize].parent.is_none()
+    });
+    let depth = |i: &usize| candidates[*i].record.path.matches('/').count();
+    let shallowest = inside.iter().map(depth).min().unwrap_or(0);
+    inside.retain(|i| depth(i) == shallowest);
+    if inside.is_empty() {
         Vec::new()
     } else {
-        answer(found, Evidence::Import, 0.9)
+        answer(inside, Evidence::Import, 0.8)
     }
 }
 
@@ -984,7 +1000,84 @@ pub(crate) fn receiver_type_of(
 }
 
 /// Names of the types the given type extends or implements (from this file).
-fn base_names(facts: &FileFacts, type_index: Option<u32>) -> Vec<String> {
+/// Members named like `reference` of the classes its enclosing class inherits
+/// from, however many levels up (the direct bases are looked at by [`resolve`]):
+/// each base is found with `lookup` (the definitions of a name) among classes of
+/// that name, the ones its file imports or defines first, and their bases in turn.
+/// For `self.m()`, `super().m()` and Java/C# bare calls that [`resolve`] could only
+/// answer by name.
+pub fn inherited_member(
+    record: &FileRecord,
+    scope: &FileScope<'_>,
+    reference: &Reference,
+    named: Named<'_, '_>,
+    lookup: &dyn Fn(&str) -> Vec<(String, String, Vec<String>)>,
+) -> Vec<Resolution> {
+    let facts = scope.facts;
+    let qualifier = match reference.qualifier.as_deref() {
+        Some("super()") => Some("super"),
+        q => q,
+    };
+    let via_self = match qualifier {
+        Some(q) => SELF_WORDS.contains(&q) || q == "super" || q == "base",
+        None => matches!(record.language, Language::Java | Language::CSharp),
+    };
+    if !via_self {
+        return Vec::new();
+    }
+    let Some((_, type_index)) = enclosing_type(scope, reference) else {
+        return Vec::new();
+    };
+    // Breadth first over the ancestors: (file, qualified class name).
+    let mut frontier = base_names(facts, type_index);
+    let mut seen: Vec<String> = Vec::new();
+    let mut ancestors: Vec<(String, String)> = Vec::new();
+    for _ in 0..MAX_ANCESTOR_LEVELS {
+        let mut next = Vec::new();
+        for base in frontier {
+            let simple = base.rsplit(['.', ':']).next().unwrap_or(&base).to_string();
+            if seen.contains(&simple) {
+                continue;
+            }
+            seen.push(simple.clone());
+            for (path, qualified_name, bases) in lookup(&simple) {
+                ancestors.push((path, qualified_name));
+                next.extend(bases);
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        frontier = next;
+    }
+    let candidates = named.candidates;
+    let mut found: Vec<usize> = (0..candidates.len())
+        .filter(|i| {
+            let c = &candidates[*i];
+            let qn = qualified(c);
+            ancestors.iter().any(|(path, class)| {
+                &c.record.path == path
+                    && qn
+                        .strip_prefix(class.as_str())
+                        .and_then(|rest| rest.strip_prefix('.'))
+                        == Some(reference.name.as_str())
+            })
+        })
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    if found.is_empty() {
+        Vec::new()
+    } else {
+        answer(found, Evidence::Inherited, 0.8)
+    }
+}
+
+/// How many levels of bases [`inherited_member`] climbs.
+const MAX_ANCESTOR_LEVELS: usize = 8;
+
+/// The names of the types the type `type_index` of `facts` extends or implements.
+pub fn base_names(facts: &FileFacts, type_index: Option<u32>) -> Vec<String> {
     let Some(t) = type_index else {
         return Vec::new();
     };
@@ -1119,6 +1212,24 @@ impl ModulePattern {
                     .is_some_and(|h| h.ends_with('/'))
             }
             ModulePattern::Proto(suffix) => path.ends_with(suffix.as_str()),
+            _ => false,
+        }
+    }
+
+    /// Whether the file at `path` lies under the directory of a package module
+    /// (`pkg` of `from pkg import x`, `./lib` of `import { x } from "./lib"` when it
+    /// is a directory with an index), where a package re-exports from.
+    pub(crate) fn contains(&self, path: &str) -> bool {
+        let under = |dir: &str| {
+            !dir.is_empty()
+                && path
+                    .strip_prefix(dir)
+                    .is_some_and(|rest| rest.starts_with('/'))
+                || (!dir.contains('/') && path.contains(&format!("/{dir}/")))
+        };
+        match self {
+            ModulePattern::Python(target) => under(target),
+            ModulePattern::Script(target) => under(target.strip_suffix("/index").unwrap_or(target)),
             _ => false,
         }
     }

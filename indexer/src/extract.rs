@@ -725,10 +725,19 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
             // parameter (`Item { span: s }` in a macro, `x: T`), not a use.
             let labels = weak && {
                 let after = text.get(name.end_byte()..).unwrap_or("").trim_start();
+                let before = text.get(..name.start_byte()).unwrap_or("");
                 after.starts_with(':')
                     && !after.starts_with("::")
                     // `c ? a : b` uses `a`.
-                    && !text.get(..name.start_byte()).unwrap_or("").trim_end().ends_with('?')
+                    && !before.trim_end().ends_with('?')
+                    // Python: a colon after a name mostly opens a block (`except
+                    // CartError:`, `if ready:`); only an annotation at the start of
+                    // a statement or in a parameter list labels it.
+                    && (lang != Language::Python || {
+                        let line = before.rsplit('\n').next().unwrap_or("");
+                        let prior = before.trim_end();
+                        line.trim().is_empty() || prior.ends_with('(') || prior.ends_with(',')
+                    })
             };
             if !n.is_empty() && !labels {
                 let own = tq.own.get(m.pattern_index).copied().unwrap_or(true);

@@ -14,6 +14,9 @@
 (function_definition body: (block (decorated_definition definition: (function_definition name: (identifier) @name) @definition.function)))
 
 (module (expression_statement (assignment left: (identifier) @name) @definition.variable))
+; `first, second = pair()`, `(a, b) = ...` at the top level
+(module (expression_statement (assignment left: (pattern_list (identifier) @name @definition.variable))))
+(module (expression_statement (assignment left: (tuple_pattern (identifier) @name @definition.variable))))
 (module (if_statement consequence: (block (expression_statement (assignment left: (identifier) @name) @definition.variable))))
 (module (try_statement body: (block (expression_statement (assignment left: (identifier) @name) @definition.variable))))
 (class_definition body: (block (expression_statement (assignment left: (identifier) @name) @definition.field)))
