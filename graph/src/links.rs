@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{
     answer_key, base_names, family, inherited_member, owner_of, resolve, resolve_aliased,
-    Candidate, Evidence, FileScope, ModulePattern, Named, Pools, Resolution,
+    Candidate, ClassInfo, Evidence, FileScope, ModulePattern, Named, Pools, Resolution,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -429,7 +429,7 @@ impl<'a> Linker<'a> {
                 // further up than the direct bases.
                 if found.iter().all(|f| f.evidence == Evidence::NameOnly) {
                     let language = self.record.language;
-                    let lookup = |class: &str| -> Vec<(String, String, Vec<String>)> {
+                    let lookup = |class: &str| -> Vec<ClassInfo> {
                         defs.named(language, class)
                             .candidates
                             .iter()

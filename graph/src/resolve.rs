@@ -1011,7 +1011,7 @@ pub fn inherited_member(
     scope: &FileScope<'_>,
     reference: &Reference,
     named: Named<'_, '_>,
-    lookup: &dyn Fn(&str) -> Vec<(String, String, Vec<String>)>,
+    lookup: &dyn Fn(&str) -> Vec<ClassInfo>,
 ) -> Vec<Resolution> {
     let facts = scope.facts;
     let qualifier = match reference.qualifier.as_deref() {
@@ -1072,6 +1072,10 @@ pub fn inherited_member(
         answer(found, Evidence::Inherited, 0.8)
     }
 }
+
+/// A class as [`inherited_member`] climbs through it: its file, qualified name and
+/// the names of its bases.
+pub type ClassInfo = (String, String, Vec<String>);
 
 /// How many levels of bases [`inherited_member`] climbs.
 const MAX_ANCESTOR_LEVELS: usize = 8;
