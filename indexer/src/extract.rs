@@ -411,6 +411,15 @@ fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
         }
         // `Frame::Concat { head, ref tail, .. }`: through the pattern's type;
         // `Point { x, y: 1 }`: through the struct's type.
+        // Go `Item{Name: "x"}`: through the literal's type.
+        ("composite_literal", "identifier") => {
+            let ty = outer.child_by_field_name("type")?;
+            let ty = match ty.kind() {
+                "generic_type" => ty.child_by_field_name("type")?,
+                _ => ty,
+            };
+            return Some(text_of(ty, text).to_string());
+        }
         ("struct_pattern" | "struct_expression", _) => {
             let field = if outer.kind() == "struct_pattern" {
                 "type"

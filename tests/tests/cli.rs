@@ -318,7 +318,7 @@ fn export_writes_one_json_record_per_line() {
         }
     }
     assert!(resolved_call_seen);
-    expect![[r#"{"edge": 136, "file": 18, "reference": 276, "service": 8, "symbol": 144}"#]]
+    expect![[r#"{"edge": 144, "file": 18, "reference": 287, "service": 8, "symbol": 144}"#]]
         .assert_eq(&format!("{counts:?}"));
 }
 

@@ -30,6 +30,10 @@
 (field_declaration !name type: (type_identifier) @name) @reference.inherit
 (field_declaration !name type: (pointer_type (type_identifier) @name)) @reference.inherit
 (type_identifier) @name @reference.type
+; field reads (`it.Name`, `cs.store.items`) and the keys of struct literals
+; (`Item{Name: "x"}`)
+(selector_expression field: (field_identifier) @name) @reference.other
+(composite_literal type: [(type_identifier) (qualified_type) (generic_type)] body: (literal_value (keyed_element . (literal_element (identifier) @name)))) @reference.other
 
 ; imports
 (import_spec path: (_) @import.module) @import
