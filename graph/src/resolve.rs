@@ -577,6 +577,19 @@ fn resolve_unordered(
             return answer(top, Evidence::Scope, 0.9);
         }
     }
+    // A Rust `use` tree (`crate::a::{b::{deep}, c}`): the path that ends in the name.
+    if lang == Language::Rust {
+        let path = facts.imports.iter().find_map(|i| {
+            i.module.contains('{').then(|| {
+                rust_use_paths(&i.module)
+                    .into_iter()
+                    .find(|p| p.rsplit("::").next() == Some(reference.name.as_str()))
+            })?
+        });
+        if let Some(path) = path {
+            return through_import(record, &path, importable, candidates);
+        }
+    }
     // Imports of this file that bring the name in.
     if let Some(import) = facts.imports.iter().find(|i| {
         i.names
@@ -639,8 +652,13 @@ fn through_import(
     // A package re-exporting what its modules define (`from .core import render` in
     // `pkg/__init__.py`, `export * from "./core"` in `index.ts`): the module-level
     // definitions under the package's directory, the shallowest first.
+    // A Rust import only reaches its own crate (`pool` is the crate's): an item
+    // the path does not lead to directly is re-exported (`pub use inner::work` in
+    // `lib.rs`, a nested `use` tree) from somewhere in it.
+    let rust = record.language == Language::Rust;
     let mut inside = pick(pool, candidates, |c| {
-        pattern.contains(&c.record.path) && c.facts.symbols[c.symbol as usize].parent.is_none()
+        (rust || pattern.contains(&c.record.path))
+            && c.facts.symbols[c.symbol as usize].parent.is_none()
     });
     let depth = |i: &usize| candidates[*i].record.path.matches('/').count();
     let shallowest = inside.iter().map(depth).min().unwrap_or(0);
@@ -648,7 +666,7 @@ fn through_import(
     if inside.is_empty() {
         Vec::new()
     } else {
-        answer(inside, Evidence::Import, 0.8)
+        answer(inside, Evidence::Import, if rust { 0.7 } else { 0.8 })
     }
 }
 
@@ -1095,6 +1113,62 @@ pub fn base_names(facts: &FileFacts, type_index: Option<u32>) -> Vec<String> {
         .collect()
 }
 
+/// The paths a Rust `use` tree imports: `crate::a::{b::{deep}, c as d, self}` gives
+/// `crate::a::b::deep`, `crate::a::c` and `crate::a` (aliases dropped: the path is
+/// what resolves).
+pub(crate) fn rust_use_paths(tree: &str) -> Vec<String> {
+    fn expand(prefix: &str, tree: &str, out: &mut Vec<String>, depth: usize) {
+        let tree = tree.trim();
+        if depth > 16 {
+            return;
+        }
+        match tree.find('{') {
+            None => {
+                let path = tree.split(" as ").next().unwrap_or(tree).trim();
+                let full = match (prefix.is_empty(), path) {
+                    (_, "self") => prefix.to_string(),
+                    (true, p) => p.to_string(),
+                    (false, p) => format!("{prefix}::{p}"),
+                };
+                if !full.is_empty() {
+                    out.push(full);
+                }
+            }
+            Some(open) => {
+                let head = tree[..open].trim().trim_end_matches("::");
+                let prefix = match (prefix.is_empty(), head.is_empty()) {
+                    (_, true) => prefix.to_string(),
+                    (true, false) => head.to_string(),
+                    (false, false) => format!("{prefix}::{head}"),
+                };
+                let inner = tree[open + 1..]
+                    .trim_end()
+                    .strip_suffix('}')
+                    .unwrap_or(&tree[open + 1..]);
+                // Split at top-level commas.
+                let (mut level, mut start) = (0usize, 0usize);
+                for (i, ch) in inner.char_indices() {
+                    match ch {
+                        '{' => level += 1,
+                        '}' => level = level.saturating_sub(1),
+                        ',' if level == 0 => {
+                            expand(&prefix, &inner[start..i], out, depth + 1);
+                            start = i + 1;
+                        }
+                        _ => {}
+                    }
+                }
+                if !inner[start..].trim().is_empty() {
+                    expand(&prefix, &inner[start..], out, depth + 1);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    expand("", tree, &mut out, 0);
+    out
+}
+
 fn module_tail(module: &str) -> &str {
     let m = module.trim_end_matches(['/', '.']);
     m.rsplit(['.', '/', ':']).next().unwrap_or(m)
@@ -1326,5 +1400,20 @@ mod tests {
         ] {
             assert_eq!(constructed_type(q).as_deref(), ty, "{q}");
         }
+    }
+}
+
+#[cfg(test)]
+mod use_tree_tests {
+    #[test]
+    fn a_use_tree_expands_to_its_paths() {
+        assert_eq!(
+            super::rust_use_paths("crate::a::{b::{deep}, c as d, self}"),
+            ["crate::a::b::deep", "crate::a::c", "crate::a"]
+        );
+        assert_eq!(
+            super::rust_use_paths("std::collections::HashMap"),
+            ["std::collections::HashMap"]
+        );
     }
 }

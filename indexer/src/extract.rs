@@ -933,7 +933,117 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         })
         .collect();
     facts.imports.sort_by_key(|i| i.span.start_byte);
+    if lang == Language::Rust {
+        let regions = item_macro_bodies(root, text);
+        if !regions.is_empty() && !interrupt.due() {
+            merge_macro_items(&mut facts, &regions, text, config);
+        }
+    }
     facts
+}
+
+/// The bodies (between the braces) of top-level macro invocations whose tokens are
+/// items: `cfg_rt! { pub fn spawn() ... }`, `pin_project! { pub struct X { .. } }`.
+fn item_macro_bodies(root: Node<'_>, text: &str) -> Vec<(usize, usize)> {
+    const ITEM_STARTS: [&str; 17] = [
+        "pub",
+        "fn",
+        "struct",
+        "enum",
+        "impl",
+        "mod",
+        "use",
+        "trait",
+        "type",
+        "const",
+        "static",
+        "#[",
+        "async",
+        "unsafe",
+        "extern",
+        "//",
+        "macro_rules!",
+    ];
+    let mut out = Vec::new();
+    let mut cursor = root.walk();
+    for item in root.named_children(&mut cursor) {
+        let invocation = match item.kind() {
+            "macro_invocation" => item,
+            "expression_statement" => match item.named_child(0) {
+                Some(m) if m.kind() == "macro_invocation" => m,
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let Some(tree) = invocation
+            .named_children(&mut invocation.walk())
+            .find(|c| c.kind() == "token_tree")
+        else {
+            continue;
+        };
+        let (start, end) = (tree.start_byte() + 1, tree.end_byte().saturating_sub(1));
+        let Some(body) = text.get(start..end) else {
+            continue;
+        };
+        if !text[tree.start_byte()..].starts_with('{') {
+            continue;
+        }
+        let first = body.trim_start();
+        if ITEM_STARTS.iter().any(|k| first.starts_with(k)) {
+            out.push((start, end));
+        }
+    }
+    out
+}
+
+/// Adds the items inside macro bodies to `facts`: the bodies are parsed as Rust on
+/// their own (everything else blanked, so positions stay the file's), and their
+/// definitions, references, imports and bindings join the file's, replacing the
+/// bare tokens the file's parse saw there.
+fn merge_macro_items(
+    facts: &mut FileFacts,
+    regions: &[(usize, usize)],
+    text: &str,
+    config: &ExtractConfig,
+) {
+    let inside = |at: usize| regions.iter().any(|(s, e)| *s <= at && at < *e);
+    let mut bytes = text.as_bytes().to_vec();
+    for (i, b) in bytes.iter_mut().enumerate() {
+        if *b != b'\n' && !inside(i) {
+            *b = b' ';
+        }
+    }
+    // Blanking whole bytes keeps the text UTF-8 outside; inside it is the file's.
+    let Ok(padded) = String::from_utf8(bytes) else {
+        return;
+    };
+    let inner = extract_with(Language::Rust, &padded, config);
+    if inner.symbols.is_empty() && inner.imports.is_empty() {
+        return;
+    }
+    let offset = facts.symbols.len() as u32;
+    facts
+        .references
+        .retain(|r| !inside(r.span.start_byte as usize));
+    facts.symbols.extend(inner.symbols.into_iter().map(|mut s| {
+        s.parent = s.parent.map(|p| p + offset);
+        s
+    }));
+    facts
+        .references
+        .extend(inner.references.into_iter().map(|mut r| {
+            r.enclosing = r.enclosing.map(|e| e + offset);
+            r
+        }));
+    facts.references.sort_by_key(|r| r.span.start_byte);
+    facts.imports.extend(inner.imports);
+    facts.imports.sort_by_key(|i| i.span.start_byte);
+    facts
+        .bindings
+        .extend(inner.bindings.into_iter().map(|mut b| {
+            b.enclosing = b.enclosing.map(|e| e + offset);
+            b
+        }));
 }
 
 /// `text` with every preprocessor directive line (`#if`, `#endif`, `#region`, ...)
