@@ -228,50 +228,78 @@ fn compare(
             );
             stack.extend(node.children);
         }
-        let row = report.languages.entry(language).or_default();
+        // One site per source position: an indexer may give several symbols at one
+        // place (a constructor call names the class and its `__init__`); the answer
+        // is right when it is any of them.
+        let mut positions: std::collections::BTreeMap<(u32, u32), Vec<&str>> =
+            std::collections::BTreeMap::new();
         for o in d.occurrences.iter().filter(|o| !o.is_definition()) {
-            if o.symbol.starts_with("local ")
-                || matches!(scip_kind(&o.symbol), "parameter" | "type parameter")
-            {
+            positions
+                .entry((o.line, o.character))
+                .or_default()
+                .push(o.symbol.as_str());
+        }
+        for ((line, character), symbols) in positions {
+            let local = |s: &&str| {
+                s.starts_with("local ") || matches!(scip_kind(s), "parameter" | "type parameter")
+            };
+            if symbols.iter().all(local) {
                 report.local_references += 1;
                 continue;
             }
-            let Some(truth) = defs.get(o.symbol.as_str()) else {
+            let line_text = lines.get(line as usize).copied().unwrap_or("");
+            let col = byte_column(line_text, character, utf16);
+            let truths: Vec<(&str, &Vec<(&str, u32)>)> = symbols
+                .iter()
+                .filter(|s| !local(s))
+                .filter_map(|s| defs.get(*s).map(|t| (*s, t)))
+                .collect();
+            if truths.is_empty() {
                 report.external_references += 1;
-                let line_text = lines.get(o.line as usize).copied().unwrap_or("");
-                let col = byte_column(line_text, o.character, utf16);
                 if at
-                    .get(&(o.line + 1, col))
+                    .get(&(line + 1, col))
                     .is_some_and(|site| !site.targets.is_empty())
                 {
                     report.external_linked += 1;
                 }
                 continue;
-            };
-            if !truth.iter().any(|(p, _)| indexed.contains(*p)) {
+            }
+            if !truths
+                .iter()
+                .any(|(_, t)| t.iter().any(|(p, _)| indexed.contains(*p)))
+            {
                 report.unindexed_definitions += 1;
                 continue;
             }
+            // Module references are counted apart: a file is their definition.
+            let kind = truths
+                .iter()
+                .map(|(s, _)| scip_kind(s))
+                .find(|k| *k != "module")
+                .unwrap_or("module");
+            let key = if kind == "module" {
+                format!("{language} (modules)")
+            } else {
+                language.clone()
+            };
+            let row = report.languages.entry(key).or_default();
             row.sites += 1;
-            let kind = scip_kind(&o.symbol);
-            let line_text = lines.get(o.line as usize).copied().unwrap_or("");
-            let col = byte_column(line_text, o.character, utf16);
+            let first_symbol = truths[0].0;
             let mut miss = |what: String| {
                 let list = samples.entry(what.clone()).or_default();
                 if list.len() < examples {
-                    list.push(format!("{}:{}:{} {}", d.path, o.line + 1, col, o.symbol));
+                    list.push(format!("{}:{}:{} {}", d.path, line + 1, col, first_symbol));
                 }
                 *misses.entry(what).or_default() += 1;
             };
-            let (targets, use_kind) =
-                match (at.get(&(o.line + 1, col)), own.get(&(o.line + 1, col))) {
-                    (Some(site), _) => (site.targets.as_slice(), site.kind.as_str()),
-                    (None, Some(def)) => (std::slice::from_ref(def), "definition"),
-                    (None, None) => {
-                        miss(format!("not extracted: {kind}"));
-                        continue;
-                    }
-                };
+            let (targets, use_kind) = match (at.get(&(line + 1, col)), own.get(&(line + 1, col))) {
+                (Some(site), _) => (site.targets.as_slice(), site.kind.as_str()),
+                (None, Some(def)) => (std::slice::from_ref(def), "definition"),
+                (None, None) => {
+                    miss(format!("not extracted: {kind}"));
+                    continue;
+                }
+            };
             let Some(first) = targets.first() else {
                 miss(format!("unresolved: {kind} ({use_kind} reference)"));
                 continue;
@@ -279,12 +307,14 @@ fn compare(
             row.answered += 1;
             // A module is defined by its file; Cartograph points at its declaration
             // (`mod x;`), which names the same module: same kind, same name.
-            let module = (kind == "module").then(|| last_descriptor(&o.symbol));
             let is_true = |t: &RefTarget| {
-                truth.iter().any(|(p, l)| *p == t.file && *l == t.line)
-                    || module.is_some_and(|m| {
-                        t.id.ends_with(&format!(" {m}")) || t.id.ends_with(&format!("/{m}"))
-                    })
+                truths.iter().any(|(symbol, truth)| {
+                    truth.iter().any(|(p, l)| *p == t.file && *l == t.line)
+                        || (scip_kind(symbol) == "module" && {
+                            let m = last_descriptor(symbol);
+                            t.id.ends_with(&format!(" {m}")) || t.id.ends_with(&format!("/{m}"))
+                        })
+                })
             };
             if targets.iter().any(is_true) {
                 row.correct += 1;

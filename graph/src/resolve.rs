@@ -577,6 +577,17 @@ fn resolve_unordered(
             return answer(top, Evidence::Scope, 0.9);
         }
     }
+    // Imports of this file that bring the name in.
+    if let Some(import) = facts.imports.iter().find(|i| {
+        i.names
+            .iter()
+            .any(|n| n == &reference.name || n.rsplit(['.', ':']).next() == Some(&reference.name))
+            || i.alias.as_deref() == Some(reference.name.as_str())
+            || (matches!(lang, Language::Java | Language::Rust)
+                && module_tail(&i.module) == reference.name)
+    }) {
+        return through_import(record, &import.module, importable, candidates);
+    }
     // A Rust `use` tree (`crate::a::{b::{deep}, c}`): the path that ends in the name.
     if lang == Language::Rust {
         let path = facts.imports.iter().find_map(|i| {
@@ -589,17 +600,6 @@ fn resolve_unordered(
         if let Some(path) = path {
             return through_import(record, &path, importable, candidates);
         }
-    }
-    // Imports of this file that bring the name in.
-    if let Some(import) = facts.imports.iter().find(|i| {
-        i.names
-            .iter()
-            .any(|n| n == &reference.name || n.rsplit(['.', ':']).next() == Some(&reference.name))
-            || i.alias.as_deref() == Some(reference.name.as_str())
-            || (matches!(lang, Language::Java | Language::Rust)
-                && module_tail(&i.module) == reference.name)
-    }) {
-        return through_import(record, &import.module, importable, candidates);
     }
     // The same package (Go, Java, C#, proto) or, for Go, the same directory.
     if packaged(lang) {
@@ -663,6 +663,15 @@ fn through_import(
     let depth = |i: &usize| candidates[*i].record.path.matches('/').count();
     let shallowest = inside.iter().map(depth).min().unwrap_or(0);
     inside.retain(|i| depth(i) == shallowest);
+    // Only an item that is the one of its name there (modules are reached by their
+    // files): a guess among several would come first as often as not.
+    if inside.len() != 1
+        || inside
+            .iter()
+            .any(|i| kind_of(&candidates[*i]) == SymbolKind::Module)
+    {
+        return Vec::new();
+    }
     if inside.is_empty() {
         Vec::new()
     } else {
@@ -1113,9 +1122,9 @@ pub fn base_names(facts: &FileFacts, type_index: Option<u32>) -> Vec<String> {
         .collect()
 }
 
-/// The paths a Rust `use` tree imports: `crate::a::{b::{deep}, c as d, self}` gives
-/// `crate::a::b::deep`, `crate::a::c` and `crate::a` (aliases dropped: the path is
-/// what resolves).
+/// The paths of the items a Rust `use` tree imports: `crate::a::{b::{deep}, c as d,
+/// self}` gives `crate::a::b::deep` and `crate::a::c` (aliases dropped: the path is
+/// what resolves; `self`, the module itself, is left to module resolution).
 pub(crate) fn rust_use_paths(tree: &str) -> Vec<String> {
     fn expand(prefix: &str, tree: &str, out: &mut Vec<String>, depth: usize) {
         let tree = tree.trim();
@@ -1125,8 +1134,9 @@ pub(crate) fn rust_use_paths(tree: &str) -> Vec<String> {
         match tree.find('{') {
             None => {
                 let path = tree.split(" as ").next().unwrap_or(tree).trim();
+                // `self` names the module the tree is in: no item of its own.
                 let full = match (prefix.is_empty(), path) {
-                    (_, "self") => prefix.to_string(),
+                    (_, "self") => String::new(),
                     (true, p) => p.to_string(),
                     (false, p) => format!("{prefix}::{p}"),
                 };
@@ -1409,7 +1419,7 @@ mod use_tree_tests {
     fn a_use_tree_expands_to_its_paths() {
         assert_eq!(
             super::rust_use_paths("crate::a::{b::{deep}, c as d, self}"),
-            ["crate::a::b::deep", "crate::a::c", "crate::a"]
+            ["crate::a::b::deep", "crate::a::c"]
         );
         assert_eq!(
             super::rust_use_paths("std::collections::HashMap"),
