@@ -26,6 +26,10 @@ if [ ! -x tools/node_modules/.bin/scip-python ]; then
 fi
 rustup component add rust-analyzer >&2
 
+# scip-python resolves imports through the Python environment it runs in: an
+# empty one, so that a project installed there (attrs, requests) does not stand in
+# for its own sources.
+[ -x venv/bin/python ] || python3 -m venv venv
 PYTHON=(attrs==24.2.0 httpx==0.27.2 requests==2.32.3)
 for spec in "${PYTHON[@]}"; do
   name=${spec%%==*}; version=${spec##*==}; dir=$name-$version
@@ -34,7 +38,8 @@ for spec in "${PYTHON[@]}"; do
     pip download --quiet --no-deps --no-binary :all: "$spec" -d dl
     tar xzf "dl/$dir.tar.gz"
   fi
-  [ -f "$dir/index.scip" ] || (cd "$dir" && ../tools/node_modules/.bin/scip-python index . \
+  [ -f "$dir/index.scip" ] || (cd "$dir" && PATH="$WORK/venv/bin:$PATH" VIRTUAL_ENV="$WORK/venv" \
+    ../tools/node_modules/.bin/scip-python index . \
     --project-name "$name" --project-version "$version" --output index.scip >&2)
 done
 

@@ -84,6 +84,8 @@ pub struct Report {
     /// Of those, how many Cartograph linked to a definition in the project anyway
     /// (a false link: the true definition is in a library).
     pub external_linked: u64,
+    /// Those false links by the evidence of the first answer, most first.
+    pub external_linked_by: Vec<(String, u64)>,
     /// References to definitions in files Cartograph does not index, left out.
     pub unindexed_definitions: u64,
     /// The most frequent kinds of misses: (kind, count).
@@ -198,6 +200,7 @@ fn compare(
     let indexed: std::collections::HashSet<String> =
         ws.store().files()?.into_iter().map(|f| f.path).collect();
     let mut misses: HashMap<String, u64> = HashMap::new();
+    let mut false_links: HashMap<String, u64> = HashMap::new();
     let mut samples: HashMap<String, Vec<String>> = HashMap::new();
     for d in &index.documents {
         if !indexed.contains(&d.path) {
@@ -256,11 +259,11 @@ fn compare(
                 .collect();
             if truths.is_empty() {
                 report.external_references += 1;
-                if at
-                    .get(&(line + 1, col))
-                    .is_some_and(|site| !site.targets.is_empty())
-                {
+                if let Some(first) = at.get(&(line + 1, col)).and_then(|site| site.targets.first()) {
                     report.external_linked += 1;
+                    *false_links
+                        .entry(format!("{} ({} reference)", first.evidence, at[&(line + 1, col)].kind))
+                        .or_default() += 1;
                 }
                 continue;
             }
@@ -351,6 +354,10 @@ fn compare(
         }
     }
     report.misses = misses;
+    let mut false_links: Vec<(String, u64)> = false_links.into_iter().collect();
+    false_links.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    false_links.truncate(top);
+    report.external_linked_by = false_links;
     Ok(report)
 }
 
@@ -378,6 +385,9 @@ fn print(out: &mut dyn std::io::Write, r: &Report) -> std::io::Result<()> {
         "false links: {} of the references to definitions outside the project were linked into it",
         r.external_linked
     )?;
+    for (how, n) in r.external_linked_by.iter().take(5) {
+        writeln!(out, "{n:>8}  {how}")?;
+    }
     writeln!(out, "most frequent misses:")?;
     for (kind, n) in &r.misses {
         writeln!(out, "{n:>8}  {kind}")?;
