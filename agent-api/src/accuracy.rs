@@ -259,10 +259,17 @@ fn compare(
                 .collect();
             if truths.is_empty() {
                 report.external_references += 1;
-                if let Some(first) = at.get(&(line + 1, col)).and_then(|site| site.targets.first()) {
+                if let Some(first) = at
+                    .get(&(line + 1, col))
+                    .and_then(|site| site.targets.first())
+                {
                     report.external_linked += 1;
                     *false_links
-                        .entry(format!("{} ({} reference)", first.evidence, at[&(line + 1, col)].kind))
+                        .entry(format!(
+                            "{} ({} reference)",
+                            first.evidence,
+                            at[&(line + 1, col)].kind
+                        ))
                         .or_default() += 1;
                 }
                 continue;

@@ -1179,6 +1179,62 @@ pub(crate) fn rust_use_paths(tree: &str) -> Vec<String> {
     out
 }
 
+/// Whether a Go import path is the standard library's: its first element has no dot
+/// and is one of the standard library's top-level directories.
+fn is_go_std(import: &str) -> bool {
+    const STD: [&str; 47] = [
+        "archive",
+        "bufio",
+        "builtin",
+        "bytes",
+        "cmp",
+        "compress",
+        "container",
+        "context",
+        "crypto",
+        "database",
+        "debug",
+        "embed",
+        "encoding",
+        "errors",
+        "expvar",
+        "flag",
+        "fmt",
+        "go",
+        "hash",
+        "html",
+        "image",
+        "index",
+        "io",
+        "iter",
+        "log",
+        "maps",
+        "math",
+        "mime",
+        "net",
+        "os",
+        "path",
+        "plugin",
+        "reflect",
+        "regexp",
+        "runtime",
+        "slices",
+        "sort",
+        "strconv",
+        "strings",
+        "sync",
+        "syscall",
+        "testing",
+        "text",
+        "time",
+        "unicode",
+        "unique",
+        "unsafe",
+    ];
+    let first = import.trim_matches('"').split('/').next().unwrap_or("");
+    STD.contains(&first)
+}
+
 fn module_tail(module: &str) -> &str {
     let m = module.trim_end_matches(['/', '.']);
     m.rsplit(['.', '/', ':']).next().unwrap_or(m)
@@ -1255,6 +1311,9 @@ impl ModulePattern {
                 let target = normalize(&format!("{}/{}", dir_of(&record.path), module));
                 ModulePattern::Script(strip_known_ext(&target).to_string())
             }
+            // The standard library (`errors`, `net/http`) is never the workspace's
+            // `internal/errors`.
+            Language::Go if is_go_std(module) => ModulePattern::Nothing,
             Language::Go => ModulePattern::Go(module_tail(module).to_string()),
             Language::Java => {
                 let (pkg, class) = module.rsplit_once('.').unwrap_or(("", module));
