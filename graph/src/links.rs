@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{
-    answer_key, base_names, family, inherited_member, owner_of, resolve, resolve_aliased,
-    Candidate, ClassInfo, Evidence, FileScope, ModulePattern, Named, Pools, Resolution,
+    answer_key, family, owner_of, resolve, resolve_aliased, Candidate, Evidence, FileScope,
+    ModulePattern, Named, Pools, Resolution,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -421,33 +421,10 @@ impl<'a> Linker<'a> {
         let found = match key.and_then(|k| self.answers.get(&k).map(|a| (k, a))) {
             Some((_, known)) => known.clone(),
             None => {
-                let mut found = match original {
+                let found = match original {
                     Some(_) => resolve_aliased(self.record, &self.scope, r, written, named),
                     None => resolve(self.record, &self.scope, r, named),
                 };
-                // `self.m()` answered by name only: a member of an ancestor class
-                // further up than the direct bases.
-                if found.iter().all(|f| f.evidence == Evidence::NameOnly) {
-                    let language = self.record.language;
-                    let lookup = |class: &str| -> Vec<ClassInfo> {
-                        defs.named(language, class)
-                            .candidates
-                            .iter()
-                            .filter(|c| c.facts.symbols[c.symbol as usize].kind.is_type())
-                            .map(|c| {
-                                (
-                                    c.record.path.clone(),
-                                    c.facts.symbols[c.symbol as usize].qualified_name.clone(),
-                                    base_names(c.facts, Some(c.symbol)),
-                                )
-                            })
-                            .collect()
-                    };
-                    let up = inherited_member(self.record, &self.scope, r, named, &lookup);
-                    if !up.is_empty() {
-                        found = up;
-                    }
-                }
                 if let Some(k) = key {
                     self.answers.insert(k, found.clone());
                 }

@@ -1027,88 +1027,8 @@ pub(crate) fn receiver_type_of(
 }
 
 /// Names of the types the given type extends or implements (from this file).
-/// Members named like `reference` of the classes its enclosing class inherits
-/// from, however many levels up (the direct bases are looked at by [`resolve`]):
-/// each base is found with `lookup` (the definitions of a name) among classes of
-/// that name, the ones its file imports or defines first, and their bases in turn.
-/// For `self.m()`, `super().m()` and Java/C# bare calls that [`resolve`] could only
-/// answer by name.
-pub fn inherited_member(
-    record: &FileRecord,
-    scope: &FileScope<'_>,
-    reference: &Reference,
-    named: Named<'_, '_>,
-    lookup: &dyn Fn(&str) -> Vec<ClassInfo>,
-) -> Vec<Resolution> {
-    let facts = scope.facts;
-    let qualifier = match reference.qualifier.as_deref() {
-        Some("super()") => Some("super"),
-        q => q,
-    };
-    let via_self = match qualifier {
-        Some(q) => SELF_WORDS.contains(&q) || q == "super" || q == "base",
-        None => matches!(record.language, Language::Java | Language::CSharp),
-    };
-    if !via_self {
-        return Vec::new();
-    }
-    let Some((_, type_index)) = enclosing_type(scope, reference) else {
-        return Vec::new();
-    };
-    // Breadth first over the ancestors: (file, qualified class name).
-    let mut frontier = base_names(facts, type_index);
-    let mut seen: Vec<String> = Vec::new();
-    let mut ancestors: Vec<(String, String)> = Vec::new();
-    for _ in 0..MAX_ANCESTOR_LEVELS {
-        let mut next = Vec::new();
-        for base in frontier {
-            let simple = base.rsplit(['.', ':']).next().unwrap_or(&base).to_string();
-            if seen.contains(&simple) {
-                continue;
-            }
-            seen.push(simple.clone());
-            for (path, qualified_name, bases) in lookup(&simple) {
-                ancestors.push((path, qualified_name));
-                next.extend(bases);
-            }
-        }
-        if next.is_empty() {
-            break;
-        }
-        frontier = next;
-    }
-    let candidates = named.candidates;
-    let mut found: Vec<usize> = (0..candidates.len())
-        .filter(|i| {
-            let c = &candidates[*i];
-            let qn = qualified(c);
-            ancestors.iter().any(|(path, class)| {
-                &c.record.path == path
-                    && qn
-                        .strip_prefix(class.as_str())
-                        .and_then(|rest| rest.strip_prefix('.'))
-                        == Some(reference.name.as_str())
-            })
-        })
-        .collect();
-    found.sort_unstable();
-    found.dedup();
-    if found.is_empty() {
-        Vec::new()
-    } else {
-        answer(found, Evidence::Inherited, 0.8)
-    }
-}
-
-/// A class as [`inherited_member`] climbs through it: its file, qualified name and
-/// the names of its bases.
-pub type ClassInfo = (String, String, Vec<String>);
-
-/// How many levels of bases [`inherited_member`] climbs.
-const MAX_ANCESTOR_LEVELS: usize = 8;
-
 /// The names of the types the type `type_index` of `facts` extends or implements.
-pub fn base_names(facts: &FileFacts, type_index: Option<u32>) -> Vec<String> {
+fn base_names(facts: &FileFacts, type_index: Option<u32>) -> Vec<String> {
     let Some(t) = type_index else {
         return Vec::new();
     };
