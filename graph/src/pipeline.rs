@@ -239,6 +239,16 @@ pub fn index_workspace(
     let services = detect_services(&manifests, &walked.roots, &|m| {
         std::fs::read_to_string(&m.abs_path).ok()
     });
+    // Go modules: the directory of each `go.mod` and the module path it declares.
+    let go_modules: Vec<(String, String)> = manifests
+        .iter()
+        .filter(|m| m.file_name == "go.mod")
+        .filter_map(|m| {
+            let text = std::fs::read_to_string(&m.abs_path).ok()?;
+            let module = go_module_path(&text)?;
+            Some((m.dir.clone(), module))
+        })
+        .collect();
     let existing: HashMap<String, FileRecord> = store
         .files()?
         .into_iter()
@@ -274,10 +284,13 @@ pub fn index_workspace(
                 cancel: config.cancel.as_deref(),
                 ..ExtractConfig::default()
             };
+            let go_package = (file.language == Language::Go)
+                .then(|| go_package_of(&file.path, &go_modules))
+                .flatten();
             let outcome = check_file(
                 file,
                 existing.get(&file.path),
-                (name, path),
+                (name, path, go_package),
                 (max_size, &extract_config),
                 indexed_at,
                 observer,
@@ -405,16 +418,50 @@ pub fn index_workspace(
     Ok(report)
 }
 
+/// The module path a `go.mod` declares (`module example.com/shop`).
+fn go_module_path(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("module")?;
+        let path = rest.split("//").next()?.trim().trim_matches('"');
+        (rest.starts_with(char::is_whitespace) && !path.is_empty()).then(|| path.to_string())
+    })
+}
+
+/// The import path of the package of the Go file at `path`: its nearest `go.mod`'s
+/// module path joined with the directories below it.
+fn go_package_of(path: &str, modules: &[(String, String)]) -> Option<String> {
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    let (module_dir, module) = modules
+        .iter()
+        .filter(|(d, _)| {
+            d.is_empty()
+                || dir == d
+                || dir
+                    .strip_prefix(d.as_str())
+                    .is_some_and(|r| r.starts_with('/'))
+        })
+        .max_by_key(|(d, _)| d.len())?;
+    let below = dir[module_dir.len()..].trim_start_matches('/');
+    Some(if below.is_empty() {
+        module.clone()
+    } else {
+        format!("{module}/{below}")
+    })
+}
+
 fn check_file(
     file: &SourceFile,
     old: Option<&FileRecord>,
-    (service, service_path): (&str, &str),
+    (service, service_path, go_package): (&str, &str, Option<String>),
     (max_size, extract_config): (u64, &ExtractConfig),
     indexed_at: i64,
     observer: &dyn IndexObserver,
 ) -> Outcome {
     let same_place = old.is_some_and(|o| {
-        o.service == service && o.service_path == service_path && o.language == file.language
+        o.service == service
+            && o.service_path == service_path
+            && o.language == file.language
+            && o.go_package == go_package
     });
     // Fast path: same size and modification time, and not modified in the second the
     // previous run read it (a racy write could hide behind an equal timestamp).
@@ -470,6 +517,7 @@ fn check_file(
         imports: facts.imports.len() as u32,
         diagnostics: facts.diagnostics.len() as u32,
         generated: cartograph_indexer::is_generated(&file.path, &source.text),
+        go_package,
     };
     observer.extracted(&record, &facts);
     Outcome::Prepared(Box::new(PreparedFile::new(record, facts)), source.size)
@@ -478,6 +526,31 @@ fn check_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_go_file_is_in_the_package_its_nearest_go_mod_names() {
+        let modules = vec![
+            ("".to_string(), "example.com/shop".to_string()),
+            ("cart".to_string(), "example.com/cart".to_string()),
+        ];
+        assert_eq!(
+            go_package_of("main.go", &modules).as_deref(),
+            Some("example.com/shop")
+        );
+        assert_eq!(
+            go_package_of("cart/store/db.go", &modules).as_deref(),
+            Some("example.com/cart/store")
+        );
+        assert_eq!(
+            go_package_of("cartx/a.go", &modules).as_deref(),
+            Some("example.com/shop/cartx")
+        );
+        assert_eq!(
+            go_module_path("// c\nmodule example.com/shop/v2 // x\n\ngo 1.22\n").as_deref(),
+            Some("example.com/shop/v2")
+        );
+        assert_eq!(go_module_path("go 1.22\n"), None);
+    }
     use cartograph_indexer::Language;
 
     #[test]
@@ -493,7 +566,7 @@ mod tests {
         match check_file(
             &file,
             None,
-            ("root", ""),
+            ("root", "", None),
             (1 << 20, &ExtractConfig::default()),
             0,
             &|_: IndexEvent| {},

@@ -638,6 +638,20 @@ fn through_import(
 ) -> Vec<Resolution> {
     let pattern = ModulePattern::new(record, module);
     let mut found = pick(pool, candidates, |c| pattern.matches(record, c));
+    // Go modules: a package's import path is known exactly (`go.mod` and the
+    // directories below it), so an import names it or another package.
+    if record.language == Language::Go && !found.is_empty() {
+        let path = module.trim_matches('"');
+        let exact: Vec<usize> = found
+            .iter()
+            .copied()
+            .filter(|i| candidates[*i].record.go_package.as_deref() == Some(path))
+            .collect();
+        if !exact.is_empty() {
+            return answer(exact, Evidence::Import, 0.95);
+        }
+        found.retain(|i| candidates[*i].record.go_package.is_none());
+    }
     // Go: an import path names one directory; of the packages sharing its last name
     // (`genproto` in every service), the ones whose directory ends the path furthest
     // (`src/checkoutservice/genproto` for `github.com/org/shop/src/checkoutservice/genproto`).

@@ -13,7 +13,7 @@ use crate::{Error, Result};
 
 /// The on-disk format this build reads and writes. Bump on any change to the
 /// key layout or the encoding of a stored value.
-pub const FORMAT_VERSION: u32 = 47;
+pub const FORMAT_VERSION: u32 = 48;
 
 const FORMAT_FILE: &str = "FORMAT";
 const FORMAT_PREFIX: &str = "cartograph index format ";
@@ -96,6 +96,9 @@ pub struct FileRecord {
     pub diagnostics: u32,
     /// Whether a tool wrote it (see [`cartograph_indexer::is_generated`]).
     pub generated: bool,
+    /// For a Go file under a `go.mod`: the import path of its package (the module
+    /// path and the directory below the module's), which imports name exactly.
+    pub go_package: Option<String>,
 }
 
 impl FileRecord {
