@@ -127,13 +127,11 @@ fn check_range(range: &str) -> Result<()> {
     Ok(())
 }
 
-/// The impact of the changes in a commit range of the index's repository, with new
-/// file texts read from the revision the range ends at.
-pub fn range_impact(ws: &Workspace, range: &str, depth: Option<usize>) -> Result<Impact> {
+/// The diff of a commit range (checked first) in the repository at `root`.
+fn range_diff(root: &Path, range: &str) -> Result<String> {
     check_range(range)?;
-    let root = first_root(ws)?;
-    let diff = git(
-        &root,
+    git(
+        root,
         &[
             "diff",
             "--no-color",
@@ -142,7 +140,14 @@ pub fn range_impact(ws: &Workspace, range: &str, depth: Option<usize>) -> Result
             "--end-of-options",
             range,
         ],
-    )?;
+    )
+}
+
+/// The impact of the changes in a commit range of the index's repository, with new
+/// file texts read from the revision the range ends at.
+pub fn range_impact(ws: &Workspace, range: &str, depth: Option<usize>) -> Result<Impact> {
+    let root = first_root(ws)?;
+    let diff = range_diff(&root, range)?;
     let request = ImpactRequest {
         diff: Some(diff),
         symbols: Vec::new(),
@@ -236,19 +241,8 @@ pub fn run(ws: &Workspace, a: ImpactArgs, out: &mut crate::answer::Out) -> Resul
                 .context("cannot read the diff from stdin")?;
             text
         } else if let Some(range) = &a.diff {
-            check_range(range)?;
             revision = range_end(range).map(str::to_string);
-            git(
-                &root,
-                &[
-                    "diff",
-                    "--no-color",
-                    "--no-ext-diff",
-                    "-M",
-                    "--end-of-options",
-                    range,
-                ],
-            )?
+            range_diff(&root, range)?
         } else {
             let mut text = git(
                 &root,

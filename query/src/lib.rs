@@ -179,11 +179,6 @@ pub struct Parked {
 }
 
 impl Parked {
-    /// The index directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Opens the store again (waiting up to `wait` while another process holds it).
     /// What was loaded is kept if the index is still at the same generation;
     /// otherwise another process updated it and everything loads afresh, so a
@@ -437,7 +432,6 @@ impl Workspace {
         let search = self.search_index()?;
         let mut hits = search.lookup(target, &self.code_service_filter(q)?)?;
         if hits.is_empty() {
-            // An ID only the graph has: a file's top-level code.
             hits.extend(self.graph_node_hit(target)?);
         }
         let files = files::Files::new(&self.store, &self.facts);
@@ -734,9 +728,7 @@ impl Workspace {
             return Err(Error::Invalid("the symbol name is empty".to_string()));
         }
         if let Some(hit) = self.graph_node_hit(arg)? {
-            if hit.kind == "file" {
-                return Ok(vec![hit]);
-            }
+            return Ok(vec![hit]);
         }
         let q = SearchQuery {
             limit: 200,
@@ -756,10 +748,14 @@ impl Workspace {
             .collect())
     }
 
-    /// The symbol of an ID the traversal view knows (every answer's IDs, the
-    /// `<top-level>` code of files included).
+    /// The symbol of a file's `<top-level>` code by its ID (answers print such IDs;
+    /// the search index holds only definitions).
     fn graph_node_hit(&self, id: &str) -> Result<Option<SymbolHit>> {
-        if cartograph_graph::split_symbol_id(id).is_none() {
+        // Only a file's top-level code is missing from the search index; asking the
+        // view for anything else would load it for nothing.
+        let top_level = cartograph_graph::split_symbol_id(id)
+            .is_some_and(|(_, _, _, descriptor)| descriptor == cartograph_graph::TOP_LEVEL);
+        if !top_level {
             return Ok(None);
         }
         let view = self.graph_view()?;

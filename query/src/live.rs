@@ -299,11 +299,6 @@ impl Live {
         }
     }
 
-    /// The index directory.
-    pub fn dir(&self) -> &std::path::Path {
-        &self.dir
-    }
-
     /// Whether an update is being applied now.
     pub fn is_updating(&self) -> bool {
         self.busy.load(std::sync::atomic::Ordering::Relaxed)

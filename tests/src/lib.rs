@@ -114,6 +114,28 @@ impl Run {
     }
 }
 
+/// Runs git in `dir` (as a committer named `t`, unsigned), asserting success.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "user.name=t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Runs the binary in `dir` with no environment hints about the index.
 pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     let out: Output = Command::new(binary())

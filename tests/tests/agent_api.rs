@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 
 use cartograph_api::pb;
 use cartograph_api::pb::cartograph_client::CartographClient;
-use cartograph_tests::{binary, Workspace};
+use cartograph_tests::{binary, git, Workspace};
 use rmcp::model::CallToolRequestParams;
 use rmcp::service::RunningService;
 use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
@@ -972,27 +972,6 @@ fn no_silent_caps_and_budgets_hold_in_the_json_sent() {
     });
 }
 
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "user.name=t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// MCP has what the CLI has: endpoints (with unmatched ones), links, hierarchy,
 /// and impact over a commit range.
 #[test]
@@ -1073,5 +1052,21 @@ fn mcp_covers_endpoints_links_hierarchy_and_commit_ranges() {
         let (kind, _) = refusal(&client, "impact", json!({"range": "--output=/tmp/x"})).await;
         assert_eq!(kind, "invalid_request");
         client.cancel().await.unwrap();
+
+        // gRPC takes the range too.
+        let server = Server::start(&ws, &[]);
+        let mut grpc = CartographClient::connect(server.grpc.clone())
+            .await
+            .unwrap();
+        let impact = grpc
+            .impact(pb::ImpactRequest {
+                range: "HEAD~1..HEAD".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let changed: Vec<String> = impact.changed.into_iter().map(|c| c.id).collect();
+        assert_eq!(changed, [GET_CART]);
     });
 }
