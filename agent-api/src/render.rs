@@ -445,6 +445,16 @@ pub fn service_map(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
             writeln!(out, "  {}: {}", n.path, n.note)?;
         }
     }
+    if !map.not_indexed.is_empty() {
+        writeln!(out, "not indexed ({}):", map.not_indexed.len())?;
+        for n in &map.not_indexed {
+            writeln!(
+                out,
+                "  {} ({}, {}): {}",
+                n.source, n.service, n.file, n.note
+            )?;
+        }
+    }
     Ok(())
 }
 

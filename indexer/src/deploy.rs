@@ -2,7 +2,7 @@
 //! environment their containers get. The addresses services reach each other at
 //! usually live there (`CART_URL=http://cartservice:8080`), not in the code.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +34,11 @@ pub struct Deployment {
     /// names it.
     #[serde(default)]
     pub ports: Vec<u16>,
+    /// Configuration repositories it serves that the workspace does not hold (a
+    /// Spring Cloud Config server's `git.uri`): the routes and addresses in them are
+    /// missing from the map until they are indexed too.
+    #[serde(default)]
+    pub missing_config: Vec<String>,
 }
 
 /// A call a service's configuration declares rather than its code: a gateway route
@@ -55,7 +60,8 @@ pub fn is_deployment_file(name: &str) -> bool {
         || name == "cartograph.toml"
         || name.ends_with(".yaml")
         || name.ends_with(".yml")
-        || (is_spring_config(name) && name.ends_with(".properties"))
+        // Spring's own, and a config server's (`{application}-{profile}.properties`).
+        || name.ends_with(".properties")
         || name == "Dockerfile"
         || is_proxy_config(name)
 }
@@ -414,32 +420,140 @@ fn route_of(entry: &Yaml) -> Option<String> {
         })
 }
 
-/// The calls a Spring configuration document declares (see [`ConfigCall`]): mappings
-/// with a `serviceId` or a `uri`/`url` (routes, with their path), and any other value
-/// that is a service URL. `key` is the dotted path to `node`.
-fn config_calls(node: &Yaml, key: &str, out: &mut Vec<ConfigCall>) {
+/// The dotted keys of a YAML document's scalars (`authserver.hostname` → `localhost`),
+/// added to `out` over what it holds.
+fn flatten(node: &Yaml, key: &str, out: &mut HashMap<String, String>) {
     match node {
+        Yaml::Map(_) => {
+            for (k, v) in node.entries() {
+                let Some(k) = k.scalar() else { continue };
+                let child = if key.is_empty() {
+                    k
+                } else {
+                    format!("{key}.{k}")
+                };
+                flatten(v, &child, out);
+            }
+        }
+        Yaml::Scalar(s) => {
+            out.insert(key.to_string(), s.clone());
+        }
+        Yaml::Seq(_) | Yaml::Null => {}
+    }
+}
+
+/// `${key}` and `${key:default}` filled in from the properties the same configuration
+/// sets (`http://${authserver.hostname}:${authserver.port}/uaa` with
+/// `authserver.hostname: auth`), nested ones too; lookups it does not set stay for the
+/// environment.
+fn fill_properties(value: &str, props: &HashMap<String, String>) -> String {
+    let mut value = value.to_string();
+    // A property may name another; a cycle stops after a few rounds.
+    for _ in 0..4 {
+        let mut out = String::new();
+        let mut rest = value.as_str();
+        let mut changed = false;
+        while let Some(at) = rest.find("${") {
+            let Some(len) = rest[at..].find('}') else {
+                break;
+            };
+            let inner = &rest[at + 2..at + len];
+            if inner.contains('{') {
+                out.push_str(&rest[..at + 2]);
+                rest = &rest[at + 2..];
+                continue;
+            }
+            let key = inner.split(':').next().unwrap_or(inner);
+            match props.get(key) {
+                Some(v) => {
+                    out.push_str(&rest[..at]);
+                    out.push_str(v);
+                    changed = true;
+                }
+                None => out.push_str(&rest[..at + len + 1]),
+            }
+            rest = &rest[at + len + 1..];
+        }
+        out.push_str(rest);
+        value = out;
+        if !changed {
+            break;
+        }
+    }
+    value
+}
+
+/// Zuul's routes (`zuul.routes`) as calls of the gateway: `id: /path/**` and
+/// `id: {path}` forward to the service discovery calls `id`; `serviceId` or `url`
+/// name the target otherwise. `zuul.prefix` comes before every path.
+fn zuul_routes(routes: &Yaml, props: &HashMap<String, String>, out: &mut Vec<ConfigCall>) {
+    let prefix = props
+        .get("zuul.prefix")
+        .map_or("", |p| p.trim_end_matches('/'));
+    for (id, route) in routes.entries() {
+        let Some(id) = id.scalar() else { continue };
+        let path = route
+            .scalar()
+            .or_else(|| route.get("path").and_then(Yaml::scalar));
+        let url = route.get("url").and_then(Yaml::scalar);
+        let target = route
+            .get("serviceId")
+            .or_else(|| route.get("service-id"))
+            .and_then(Yaml::scalar)
+            .filter(|s| !s.is_empty() && !s.contains("${"))
+            .map(|s| format!("lb://{s}"))
+            .or_else(|| {
+                url.as_ref()
+                    .and_then(|u| service_url(&fill_properties(u, props)))
+            })
+            .or_else(|| (path.is_some() && url.is_none()).then(|| format!("lb://{id}")));
+        if let Some(url) = target {
+            out.push(ConfigCall {
+                url,
+                route: path.map(|p| format!("{prefix}{p}")),
+                key: format!("zuul.routes.{id}"),
+            });
+        }
+    }
+}
+
+/// The calls a Spring configuration document declares (see [`ConfigCall`]): Zuul
+/// routes, mappings with a `serviceId` or a `uri`/`url` (routes, with their path), and
+/// any other value that is a service URL. `key` is the dotted path to `node`; `props`
+/// are the properties the placeholders of its values read.
+fn config_calls(
+    node: &Yaml,
+    key: &str,
+    props: &HashMap<String, String>,
+    out: &mut Vec<ConfigCall>,
+) {
+    match node {
+        Yaml::Map(_) if key == "zuul.routes" => zuul_routes(node, props, out),
         Yaml::Map(_) => {
             let target = node
                 .get("serviceId")
                 .or_else(|| node.get("service-id"))
                 .and_then(Yaml::scalar)
                 .filter(|s| !s.is_empty() && !s.contains("${"))
-                .map(|s| format!("lb://{s}"))
+                .map(|s| (format!("lb://{s}"), None))
                 .or_else(|| {
                     ["uri", "url"].iter().find_map(|k| {
                         node.get(k)
                             .and_then(Yaml::scalar)
-                            .and_then(|v| service_url(&v))
+                            .and_then(|v| service_url(&fill_properties(&v, props)))
+                            .map(|url| (url, Some(k)))
                     })
                 });
             let handled = target.is_some();
-            if let Some(url) = target {
-                out.push(ConfigCall {
-                    url,
-                    route: route_of(node),
-                    key: key.to_string(),
-                });
+            if let Some((url, property)) = target {
+                let route = route_of(node);
+                // A plain URL property keeps its own key (`service.product.url`, as
+                // `@Value` reads it); a route is the mapping's.
+                let key = match property {
+                    Some(p) if route.is_none() && !key.is_empty() => format!("{key}.{p}"),
+                    _ => key.to_string(),
+                };
+                out.push(ConfigCall { url, route, key });
             }
             for (k, v) in node.entries() {
                 let k = k.scalar().unwrap_or_default();
@@ -451,15 +565,16 @@ fn config_calls(node: &Yaml, key: &str, out: &mut Vec<ConfigCall>) {
                 } else {
                     format!("{key}.{k}")
                 };
-                config_calls(v, &child, out);
+                config_calls(v, &child, props, out);
             }
         }
         Yaml::Seq(items) => {
             for item in items {
-                config_calls(item, key, out);
+                config_calls(item, key, props, out);
             }
         }
         Yaml::Scalar(v) => {
+            let v = fill_properties(v, props);
             // Spring's broker and datastore hosts: `spring.rabbitmq.host: rabbit`.
             let driver = [
                 ("spring.rabbitmq.host", "amqp"),
@@ -469,9 +584,9 @@ fn config_calls(node: &Yaml, key: &str, out: &mut Vec<ConfigCall>) {
             ]
             .iter()
             .find(|(k, _)| key == *k)
-            .map(|(_, scheme)| format!("{scheme}://{}", spring_default(v)))
+            .map(|(_, scheme)| format!("{scheme}://{}", spring_default(&v)))
             .filter(|u| !u.ends_with("://"));
-            if let Some(url) = driver.or_else(|| service_url(v)) {
+            if let Some(url) = driver.or_else(|| service_url(&v)) {
                 out.push(ConfigCall {
                     url,
                     route: None,
@@ -483,38 +598,227 @@ fn config_calls(node: &Yaml, key: &str, out: &mut Vec<ConfigCall>) {
     }
 }
 
-/// [`config_calls`] of a properties file: `zuul.routes.x.path` + `.serviceId`/`.url`
-/// make a route; any other URL value a call.
-fn properties_calls(text: &str) -> Vec<ConfigCall> {
-    let mut out = Vec::new();
-    let entries: Vec<(&str, &str)> = properties(text).collect();
-    for (k, v) in &entries {
-        let (group, last) = k.rsplit_once('.').unwrap_or(("", k));
-        let url = match (*k, last) {
-            (_, "serviceId" | "service-id") => Some(format!("lb://{v}")),
-            ("spring.rabbitmq.host", _) => Some(format!("amqp://{}", spring_default(v))),
-            ("spring.redis.host" | "spring.data.redis.host", _) => {
-                Some(format!("redis://{}", spring_default(v)))
+/// The name a Spring configuration file gives its application
+/// (`spring.application.name`, in the first document that sets it).
+fn spring_name(docs: &[Yaml]) -> Option<String> {
+    docs.iter()
+        .find_map(|d| {
+            let spring = d.get("spring")?;
+            spring
+                .get("application")
+                .and_then(|a| a.get("name"))
+                .or_else(|| spring.get("application.name"))
+                .and_then(Yaml::scalar)
+        })
+        .or_else(|| {
+            docs.iter()
+                .find_map(|d| d.get("spring.application.name").and_then(Yaml::scalar))
+        })
+        .map(|n| spring_default(&n))
+        .filter(|n| !n.is_empty() && !n.contains("${"))
+}
+
+/// The Spring applications of a workspace: each name and its module's directory.
+fn spring_applications(parsed: &[(&str, Vec<Yaml>)]) -> BTreeMap<String, String> {
+    let mut apps = BTreeMap::new();
+    for (path, docs) in parsed {
+        let name = path.rsplit_once('/').map_or(*path, |(_, n)| n);
+        if is_spring_config(name) {
+            if let Some(app) = spring_name(docs) {
+                apps.entry(app).or_insert_with(|| spring_module_dir(path));
             }
-            ("spring.data.mongodb.host", _) => Some(format!("mongodb://{}", spring_default(v))),
-            _ => service_url(v),
-        };
-        let Some(url) = url else { continue };
-        let route = matches!(last, "serviceId" | "service-id" | "url" | "uri")
-            .then(|| {
-                entries
-                    .iter()
-                    .find(|(k2, _)| *k2 == format!("{group}.path"))
-                    .map(|(_, p)| p.to_string())
+        }
+    }
+    apps
+}
+
+/// The application a file of a Spring Cloud Config repository configures, by its name:
+/// `{application}.yml`, `{application}-{profile}.properties` (a config server's git
+/// repository, or its native `search-locations`). CI workflows are never one.
+fn served_application<'a>(
+    path: &str,
+    name: &str,
+    apps: &'a BTreeMap<String, String>,
+) -> Option<&'a str> {
+    if path.contains("/.") || path.starts_with('.') {
+        return None;
+    }
+    let mut stem = [".yml", ".yaml", ".properties"]
+        .iter()
+        .find_map(|e| name.strip_suffix(e))?;
+    loop {
+        if let Some((app, _)) = apps.get_key_value(stem) {
+            return Some(app);
+        }
+        stem = stem.rsplit_once('-')?.0;
+    }
+}
+
+/// Whether a document reads as Spring Boot configuration: a top-level key among the
+/// property groups Spring and Spring Cloud read (an OpenAPI spec or a CI pipeline
+/// named after a service is not one).
+fn is_spring_document(doc: &Yaml) -> bool {
+    doc.entries().iter().any(|(k, _)| {
+        k.scalar().is_some_and(|k| {
+            let root = k.split('.').next().unwrap_or(&k);
+            matches!(
+                root,
+                "spring"
+                    | "server"
+                    | "management"
+                    | "eureka"
+                    | "zuul"
+                    | "ribbon"
+                    | "feign"
+                    | "hystrix"
+                    | "security"
+                    | "endpoints"
+                    | "resilience4j"
+            )
+        })
+    })
+}
+
+/// The deployments Spring configuration declares: each application's own
+/// configuration files (`application.yml`, `bootstrap.properties` in its module), and
+/// the files a config server serves it (`served`: path, application, documents), read
+/// over the configuration the server serves every application (`application.yml` in
+/// the same directory). A config server whose git repository is not among them says
+/// so ([`Deployment::missing_config`]).
+fn spring_deployments(
+    parsed: &[(&str, Vec<Yaml>)],
+    apps: &BTreeMap<String, String>,
+    served: &[(&str, &str, Vec<Yaml>)],
+) -> Vec<Deployment> {
+    let dir_of = |path: &str| path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let served_dirs: BTreeSet<String> = served.iter().map(|(p, _, _)| dir_of(p)).collect();
+    let mut shared: HashMap<String, Vec<Yaml>> = HashMap::new();
+    let mut own = Vec::new();
+    for (path, docs) in parsed {
+        let name = path.rsplit_once('/').map_or(*path, |(_, n)| n);
+        if !is_spring_config(name) {
+            continue;
+        }
+        if served_dirs.contains(&dir_of(path)) {
+            shared
+                .entry(dir_of(path))
+                .or_default()
+                .extend(docs.iter().cloned());
+        } else {
+            own.push((*path, None, docs));
+        }
+    }
+    let mut out = Vec::new();
+    for (path, app, docs) in own
+        .into_iter()
+        .chain(served.iter().map(|(p, a, d)| (*p, Some(*a), d)))
+    {
+        let shared = shared.get(&dir_of(path)).map_or(&[][..], Vec::as_slice);
+        let mut base = HashMap::new();
+        for d in shared.iter().take(1).chain(docs.iter().take(1)) {
+            flatten(d, "", &mut base);
+        }
+        let mut calls = Vec::new();
+        for (i, d) in docs.iter().enumerate() {
+            let mut props = base.clone();
+            if i > 0 {
+                flatten(d, "", &mut props);
+            }
+            config_calls(d, "", &props, &mut calls);
+        }
+        for (i, d) in shared.iter().enumerate() {
+            let mut props = HashMap::new();
+            for d in shared.iter().take(1).chain((i > 0).then_some(d)) {
+                flatten(d, "", &mut props);
+            }
+            config_calls(d, "", &props, &mut calls);
+        }
+        // The default profile's port (the first document that sets one).
+        let port = docs
+            .iter()
+            .find_map(|d| {
+                d.get("server")
+                    .and_then(|s| s.get("port"))
+                    .or_else(|| d.get("server.port"))
+                    .and_then(Yaml::scalar)
             })
-            .flatten();
-        out.push(ConfigCall {
-            url,
-            route,
-            key: k.to_string(),
-        });
+            .map(|p| fill_properties(&p, &base));
+        let deployment = match app {
+            // Served to an application: its module runs it.
+            Some(app) => {
+                spring_application(path, Some(app.to_string()), calls, port).map(|d| Deployment {
+                    build: apps.get(app).cloned(),
+                    ..d
+                })
+            }
+            None => spring_application(path, spring_name(docs), calls, port),
+        };
+        let Some(mut deployment) = deployment else {
+            continue;
+        };
+        // A config server's git repository, when the workspace does not hold it.
+        for d in docs {
+            let mut props = base.clone();
+            flatten(d, "", &mut props);
+            let Some(uri) = props.get("spring.cloud.config.server.git.uri") else {
+                continue;
+            };
+            let uri = fill_properties(uri, &props);
+            let repo = uri.trim_end_matches('/').trim_end_matches(".git");
+            let repo = repo.rsplit(['/', ':']).next().unwrap_or(repo);
+            let held = served_dirs
+                .iter()
+                .any(|d| d.split('/').any(|part| part == repo));
+            if !repo.is_empty() && !repo.contains(['{', '$']) && !held {
+                deployment.missing_config.push(uri.clone());
+            }
+        }
+        deployment.missing_config.sort();
+        deployment.missing_config.dedup();
+        out.push(deployment);
     }
     out
+}
+
+/// A properties file as the YAML document Spring reads the same way: each dotted key
+/// a path of mappings (`zuul.routes.x.path=/x/**`). A key that is both a value and a
+/// prefix of others keeps the others.
+fn properties_yaml(text: &str) -> Yaml {
+    fn insert(map: &mut Vec<(Yaml, Yaml)>, path: &[&str], value: &str) {
+        let Some((first, rest)) = path.split_first() else {
+            return;
+        };
+        let key = Yaml::Scalar((*first).to_string());
+        let at = match map.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                map.push((key, Yaml::Null));
+                map.len() - 1
+            }
+        };
+        let slot = &mut map[at].1;
+        if rest.is_empty() {
+            if !matches!(slot, Yaml::Map(_)) {
+                *slot = Yaml::Scalar(value.to_string());
+            }
+            return;
+        }
+        if !matches!(slot, Yaml::Map(_)) {
+            *slot = Yaml::Map(Vec::new());
+        }
+        if let Yaml::Map(inner) = slot {
+            insert(inner, rest, value);
+        }
+    }
+    let mut root = Vec::new();
+    for (k, v) in properties(text) {
+        let path: Vec<&str> = k.split('.').collect();
+        // Nesting as deep as YAML's limit, like any document read.
+        if path.len() <= yaml::MAX_DEPTH && path.iter().all(|p| !p.is_empty()) {
+            insert(&mut root, &path, v);
+        }
+    }
+    Yaml::Map(root)
 }
 
 /// `key=value` and `key: value` lines of a properties file.
@@ -593,6 +897,9 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
     }
     // Every YAML file as documents, Helm templates rendered first.
     let mut parsed: Vec<(&str, Vec<Yaml>)> = Vec::new();
+    // Other YAML and properties files: a config server's, when named after an
+    // application (see [`served_application`]).
+    let mut maybe_served: Vec<(&str, &str)> = Vec::new();
     for (path, text) in files {
         let name = path.rsplit_once('/').map_or(path.as_str(), |(_, n)| n);
         let (dir, _) = path.rsplit_once('/').unwrap_or(("", path));
@@ -602,10 +909,19 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
         // Kubernetes objects.
         let spring = is_spring_config(name);
         let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+        if name.ends_with(".properties") {
+            if spring {
+                parsed.push((path, vec![properties_yaml(text)]));
+            } else {
+                maybe_served.push((path, text));
+            }
+            continue;
+        }
         if !yaml || name == "Chart.yaml" {
             continue;
         }
         if !compose && !values && !spring && !text.contains("kind:") {
+            maybe_served.push((path, text));
             continue;
         }
         let rendered;
@@ -624,21 +940,31 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
         report(path, errors);
         parsed.push((path, docs));
     }
+    // The Spring applications by name, then the files a config server serves them.
+    let apps = spring_applications(&parsed);
+    let mut served = Vec::new();
+    for (path, text) in maybe_served {
+        let name = path.rsplit_once('/').map_or(path, |(_, n)| n);
+        let Some(app) = served_application(path, name, &apps) else {
+            continue;
+        };
+        let docs = if name.ends_with(".properties") {
+            vec![properties_yaml(text)]
+        } else {
+            let (docs, errors) = yaml::documents(text);
+            report(path, errors);
+            docs
+        };
+        if docs.first().is_some_and(is_spring_document) {
+            served.push((path, app, docs));
+        }
+    }
     // Kubernetes ConfigMaps and Secrets, by name, for the containers that read them.
     let mut config: ConfigData = HashMap::new();
     for (path, docs) in &parsed {
         config_data(path, docs, &mut config);
     }
     let mut out = Vec::new();
-    for (path, text) in files.iter().filter(|(p, _)| p.ends_with(".properties")) {
-        let name = properties(text)
-            .find(|(k, _)| *k == "spring.application.name")
-            .map(|(_, v)| v.to_string());
-        let port = properties(text)
-            .find(|(k, _)| *k == "server.port")
-            .map(|(_, v)| v.to_string());
-        out.extend(spring_application(path, name, properties_calls(text), port));
-    }
     for (path, text) in files {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
         let dir_name = dir.rsplit('/').next().unwrap_or(dir);
@@ -700,30 +1026,7 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
         let compose = name.starts_with("docker-compose") || name.starts_with("compose");
         if is_spring_config(name) {
-            // The first document that names the application (profiles may repeat it).
-            let named = docs.iter().find_map(|d| {
-                let spring = d.get("spring")?;
-                spring
-                    .get("application")
-                    .and_then(|a| a.get("name"))
-                    .or_else(|| spring.get("application.name"))
-                    .and_then(Yaml::scalar)
-            });
-            let dotted = docs
-                .iter()
-                .find_map(|d| d.get("spring.application.name").and_then(Yaml::scalar));
-            let mut calls = Vec::new();
-            for d in docs {
-                config_calls(d, "", &mut calls);
-            }
-            // The default profile's port (the first document that sets one).
-            let port = docs.iter().find_map(|d| {
-                d.get("server")
-                    .and_then(|s| s.get("port"))
-                    .or_else(|| d.get("server.port"))
-                    .and_then(Yaml::scalar)
-            });
-            out.extend(spring_application(path, named.or(dotted), calls, port));
+            continue;
         } else if compose {
             out.extend(
                 docs.iter()
@@ -742,6 +1045,7 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
             out.extend(kubernetes_deployments(path, docs, &config));
         }
     }
+    out.extend(spring_deployments(&parsed, &apps, &served));
     out.sort_by(|a, b| (&a.name, &a.file).cmp(&(&b.name, &b.file)));
     scan.deployments = out;
     scan.diagnostics.sort_by(|a, b| a.0.cmp(&b.0));
@@ -1297,7 +1601,41 @@ mod tests {
             ]
         );
         assert!(is_deployment_file("application-docker.properties"));
-        assert!(!is_deployment_file("messages.properties"));
+        // A config server's file for an application.
+        assert!(is_deployment_file("shipping-docker.properties"));
+    }
+
+    #[test]
+    fn properties_read_as_yaml_and_placeholders_read_the_same_configuration() {
+        let doc = properties_yaml(
+            "a.b=1\na=2\nzuul.routes.x=/x/**\nc..d=3\nhost=auth\nurl=http://${host}:${port:80}/${missing}\n",
+        );
+        assert_eq!(
+            doc.get("a").and_then(|a| a.get("b")).and_then(Yaml::scalar),
+            Some("1".to_string())
+        );
+        assert!(doc.get("c").is_none());
+        let mut props = HashMap::new();
+        flatten(&doc, "", &mut props);
+        assert_eq!(
+            props.get("zuul.routes.x").map(String::as_str),
+            Some("/x/**")
+        );
+        assert_eq!(
+            fill_properties(&props["url"], &props),
+            "http://auth:${port:80}/${missing}"
+        );
+        // A property naming itself stops.
+        let looped = HashMap::from([("a".to_string(), "x${a}".to_string())]);
+        assert_eq!(fill_properties("${a}", &looped), "xxxx${a}");
+        let mut calls = Vec::new();
+        zuul_routes(
+            doc.get("zuul").and_then(|z| z.get("routes")).unwrap(),
+            &props,
+            &mut calls,
+        );
+        assert_eq!(calls[0].url, "lb://x");
+        assert_eq!(calls[0].route.as_deref(), Some("/x/**"));
     }
 
     #[test]

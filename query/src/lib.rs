@@ -38,9 +38,9 @@ pub use graph_view::{
     MAX_TREE_NODES, TREE_TIME_LIMIT,
 };
 pub use model::{
-    Definition, EndpointInfo, ExportRecord, Freshness, LanguageStats, LinkEnd, NotParsed,
-    OutlineNode, RefSite, RefTarget, ResolutionStats, ServiceDependency, ServiceInfo, ServiceLink,
-    ServiceMap, Stats, SymbolHit,
+    Definition, EndpointInfo, ExportRecord, Freshness, LanguageStats, LinkEnd, NotIndexed,
+    NotParsed, OutlineNode, RefSite, RefTarget, ResolutionStats, ServiceDependency, ServiceInfo,
+    ServiceLink, ServiceMap, Stats, SymbolHit,
 };
 pub use search::{SearchBuild, SearchIndex, SearchQuery};
 use service_names::ServiceNames;
@@ -628,11 +628,30 @@ impl Workspace {
             .into_iter()
             .filter(|e| !e.linked)
             .collect();
+        let mut not_indexed = Vec::new();
+        for (d, runs) in deployments.iter().zip(&deployed.runs) {
+            let Some((code, _)) = runs else { continue };
+            let service = names.shown(code).to_string();
+            for source in &d.missing_config {
+                not_indexed.push(NotIndexed {
+                    service: service.clone(),
+                    file: d.file.clone(),
+                    source: source.clone(),
+                    note: "configuration repository not indexed: the routes and addresses \
+                           it gives the services it configures are missing from the map \
+                           (index it beside this workspace)"
+                        .to_string(),
+                });
+            }
+        }
+        not_indexed.sort_by(|a, b| (&a.source, &a.file).cmp(&(&b.source, &b.file)));
+        not_indexed.dedup_by(|a, b| a.source == b.source && a.service == b.service);
         Ok(ServiceMap {
             services: services.into_values().collect(),
             edges: edges.0.into_values().collect(),
             unmatched,
             not_parsed: self.not_parsed()?,
+            not_indexed,
         })
     }
 

@@ -371,6 +371,22 @@ pub struct ServiceMap {
     /// Directories of files in languages Cartograph does not parse: the services
     /// there are invisible to the map, not independent.
     pub not_parsed: Vec<NotParsed>,
+    /// Sources of configuration that the workspace names but does not hold (a config
+    /// server's git repository): the routes and addresses there are missing.
+    pub not_indexed: Vec<NotIndexed>,
+}
+
+/// Configuration a service reads from outside the workspace.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NotIndexed {
+    /// The service that reads or serves it, as the map shows it.
+    pub service: String,
+    /// Workspace path of the file that names it.
+    pub file: String,
+    /// Where it is (`https://github.com/org/config-repo`).
+    pub source: String,
+    /// What is missing and how to add it.
+    pub note: String,
 }
 
 /// A directory of files in a language Cartograph does not parse.

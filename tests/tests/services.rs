@@ -575,6 +575,92 @@ fn spring_services_are_called_by_their_application_names_and_gateway_routes() {
 }
 
 #[test]
+fn spring_cloud_config_repositories_configure_the_services_they_name() {
+    let ws = Workspace::empty();
+    let pom = |artifact: &str| format!("<project><artifactId>{artifact}</artifactId></project>\n");
+    // Three services whose routes and addresses a config server serves from a git
+    // repository: their own modules name them and nothing else.
+    for (dir, file, text) in [
+        ("edge", "bootstrap.yml", "spring:\n  application:\n    name: edge\n  cloud:\n    config:\n      uri: http://localhost:8888\n"),
+        ("auth", "bootstrap.yml", "spring:\n  application:\n    name: auth-server\n"),
+        ("accounts", "bootstrap.properties", "spring.application.name=accounts\n"),
+    ] {
+        ws.write(&format!("{dir}/pom.xml"), pom(dir));
+        ws.write(&format!("{dir}/src/main/resources/{file}"), text);
+    }
+    ws.write(
+        "accounts/src/main/java/shop/Accounts.java",
+        "package shop;\n\n@RestController\nclass Accounts {\n    @GetMapping(\"/accounts/{id}\")\n    public Account find(String id) { return null; }\n}\n",
+    );
+    ws.write("config/pom.xml", pom("config"));
+    ws.write(
+        "config/src/main/resources/application.yml",
+        "server:\n  port: 8888\nspring:\n  cloud:\n    config:\n      server:\n        git:\n          uri: https://github.com/acme/shop-config.git\n",
+    );
+    ws.run(&["index", "."]).ok();
+    // Without the repository the map says what it lacks.
+    let map = ws.run(&["services", "--json"]).json();
+    assert_eq!(
+        map["not_indexed"][0]["source"],
+        "https://github.com/acme/shop-config.git"
+    );
+    assert_eq!(map["not_indexed"][0]["service"], "config");
+    assert!(!edge_lines(&ws)
+        .iter()
+        .any(|e| e.starts_with("edge -> accounts")));
+    let text = ws.run(&["services"]).stdout;
+    assert!(text.contains("not indexed (1):"), "{text}");
+
+    // The repository beside them: `{application}.yml`, `{application}-{profile}`,
+    // and `application.yml` for every application.
+    ws.write(
+        "shop-config/edge.yml",
+        "auth:\n  host: localhost\n  port: 9999\nzuul:\n  prefix: /api\n  routes:\n    accounts: /accounts/**\n    login:\n      path: /login/**\n      url: http://${auth.host}:${auth.port}/uaa\n",
+    );
+    ws.write("shop-config/auth-server.yml", "server:\n  port: 9999\n");
+    ws.write(
+        "shop-config/accounts-docker.properties",
+        "security.oauth2.resource.userInfoUri=http://auth-server:9999/uaa/user\n",
+    );
+    ws.write("shop-config/application.yml", "management:\n  port: 9000\n");
+    // Named after a service, but no Spring configuration: a CI workflow, an API spec.
+    ws.write(
+        ".github/workflows/accounts.yml",
+        "server:\n  url: http://edge/api\n",
+    );
+    ws.write(
+        "docs/accounts.yaml",
+        "openapi: 3.0.0\nservers:\n  - url: http://edge/api\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from([
+            "accounts -> auth-server http env-config".to_string(),
+            "edge -> accounts http env-config".to_string(),
+            "edge -> auth-server http env-config".to_string(),
+            "edge -> config http env-config".to_string(),
+        ])
+    );
+    let map = ws.run(&["services", "--json"]).json();
+    assert_eq!(map["not_indexed"], serde_json::json!([]));
+    let names: Vec<&str> = map["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["accounts", "auth-server", "config", "edge"]);
+    let route = map["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["from"] == "edge" && e["to"] == "accounts")
+        .unwrap();
+    assert_eq!(route["endpoints"][0], "http:* /api/accounts/**");
+}
+
+#[test]
 fn proxy_configurations_and_image_defaults_make_gateway_edges() {
     let ws = Workspace::empty();
     // Two services with code, in directories with a Dockerfile and no manifest.
