@@ -641,7 +641,7 @@ pub fn service_links(out: &mut dyn Write, found: &[ServiceLink]) -> Result<()> {
     for l in found {
         writeln!(
             out,
-            "{} {}:{} -> {} {}:{}  {}  [{} {:.2}]",
+            "{} {}:{} -> {} {}:{}  {}  [{} {:.2}]{}",
             l.from.service,
             l.from.file,
             l.from.line,
@@ -650,7 +650,10 @@ pub fn service_links(out: &mut dyn Write, found: &[ServiceLink]) -> Result<()> {
             l.to.line,
             l.endpoint,
             l.evidence,
-            l.confidence
+            l.confidence,
+            l.via
+                .as_ref()
+                .map_or(String::new(), |g| format!("  via {g}"))
         )?;
     }
     Ok(())

@@ -51,6 +51,9 @@ pub enum Evidence {
     /// An HTTP call whose service is named by an address from the deployment's
     /// environment (docker-compose, Kubernetes).
     EnvConfig,
+    /// An HTTP call to a gateway's route, matched to a handler of the service the
+    /// gateway forwards that route to (the path as the gateway forwards it).
+    Gateway,
 }
 
 impl Evidence {
@@ -69,6 +72,7 @@ impl Evidence {
             Evidence::RouteTemplate => "route-template",
             Evidence::TopicName => "topic-name",
             Evidence::EnvConfig => "env-config",
+            Evidence::Gateway => "gateway",
         }
     }
 }

@@ -39,6 +39,11 @@ pub struct Deployment {
     /// missing from the map until they are indexed too.
     #[serde(default)]
     pub missing_config: Vec<String>,
+    /// The base URL its relative HTTP calls go to, from the command it runs
+    /// (`locust --host http://${FRONTEND_ADDR}`), with `{env:NAME}` for the
+    /// environment to fill.
+    #[serde(default)]
+    pub base_url: Option<String>,
 }
 
 /// A call a service's configuration declares rather than its code: a gateway route
@@ -63,7 +68,17 @@ pub fn is_deployment_file(name: &str) -> bool {
         // Spring's own, and a config server's (`{application}-{profile}.properties`).
         || name.ends_with(".properties")
         || name == "Dockerfile"
+        || is_entrypoint_script(name)
         || is_proxy_config(name)
+}
+
+/// A script a container starts with (`entrypoint.sh`, `docker-entrypoint.sh`,
+/// `start.sh`, `run.sh`): the command line a Dockerfile delegates to.
+pub fn is_entrypoint_script(name: &str) -> bool {
+    matches!(
+        name,
+        "entrypoint.sh" | "docker-entrypoint.sh" | "start.sh" | "run.sh"
+    )
 }
 
 /// An nginx or Apache configuration file (also as an `envsubst` template).
@@ -174,6 +189,41 @@ fn env_markers(value: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The base URL a command line gives a client's relative calls: the value of a
+/// `--host` or `--base-url` flag (a load generator's target, `locust --host
+/// "$HOST"`) when it is a URL or a variable holding one (`uvicorn --host 0.0.0.0`
+/// binds an address: not one). Comments are skipped.
+fn command_base_url(text: &str) -> Option<String> {
+    let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
+    for line in joined.lines() {
+        let line = line.trim();
+        if line.starts_with('#') {
+            continue;
+        }
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || matches!(c, '[' | ']' | ','))
+            .filter(|w| !w.is_empty())
+            .collect();
+        for (i, word) in words.iter().enumerate() {
+            let word = word.trim_matches(['"', '\'']);
+            let value = match word.split_once('=') {
+                Some(("--host" | "--base-url", v)) => v,
+                None if matches!(word, "--host" | "--base-url") => {
+                    words.get(i + 1).copied().unwrap_or("")
+                }
+                _ => continue,
+            };
+            let value = value.trim_matches(['"', '\'']);
+            let url = value.starts_with("http://") || value.starts_with("https://");
+            let variable = value.starts_with('$') && !value[1..].contains(['/', ':', '$']);
+            if url || variable {
+                return Some(env_markers(value));
+            }
+        }
+    }
+    None
 }
 
 /// The routes a proxy configuration forwards: nginx `location PREFIX { proxy_pass
@@ -971,6 +1021,16 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
         if name == "Dockerfile" {
             let env = dockerfile_env(text);
             let image = dockerfile_image(text);
+            // The command it runs, or the entrypoint script beside it.
+            let base_url = command_base_url(text).or_else(|| {
+                files
+                    .iter()
+                    .filter(|(p, _)| {
+                        p.rsplit_once('/')
+                            .is_some_and(|(d, n)| d == dir && is_entrypoint_script(n))
+                    })
+                    .find_map(|(_, script)| command_base_url(script))
+            });
             if (!env.is_empty() || image.is_some()) && !dir_name.is_empty() {
                 out.push(Deployment {
                     name: dir_name.to_string(),
@@ -978,6 +1038,7 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
                     build: Some(dir.to_string()),
                     env,
                     image,
+                    base_url,
                     ..Deployment::default()
                 });
             }

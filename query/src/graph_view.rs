@@ -6,7 +6,7 @@
 //! the implementations (the same-named members of the types that implement it), so
 //! the stored links stay a pure function of each reference.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use cartograph_graph::{
     join_paths, method_key, mount_prefixes, paths_match, resolve_env, service_names_of_base,
@@ -56,6 +56,18 @@ pub(crate) struct Edge {
     pub(crate) confidence: f32,
 }
 
+/// A route a gateway's configuration declares: calls to `prefix` on the gateway go to
+/// `target`, at `forward` + the rest of the path when the proxied URL has a path
+/// (nginx `proxy_pass http://cart:8080/;` replaces the prefix), else with the path as
+/// it came or without the prefix (Zuul and Spring Cloud Gateway may strip it).
+#[derive(Clone, Debug)]
+struct GatewayRoute {
+    gateway: String,
+    prefix: String,
+    target: String,
+    forward: Option<String>,
+}
+
 /// The whole graph in memory.
 pub(crate) struct GraphView {
     files: Vec<FileRecord>,
@@ -85,6 +97,8 @@ pub(crate) struct GraphView {
     /// The contract each rpc of a `.proto` file defines (`grpc:pkg.Service/Rpc`),
     /// by the rpc's node: copies of one `.proto` define one contract.
     rpc_contracts: HashMap<u32, String>,
+    /// The routes gateways declare in their configuration.
+    gateway_routes: Vec<GatewayRoute>,
 }
 
 /// How sure a call site or handler matched to an rpc by its generated types uses it.
@@ -115,6 +129,9 @@ pub(crate) struct ServiceEdge {
     pub(crate) endpoint: String,
     pub(crate) evidence: Evidence,
     pub(crate) confidence: f32,
+    /// The gateway the call goes through (its service's code name), when the link
+    /// follows one of its routes.
+    pub(crate) via: Option<String>,
 }
 
 impl GraphView {
@@ -151,6 +168,7 @@ impl GraphView {
             link_time: std::time::Duration::ZERO,
             discovery_names: Vec::new(),
             rpc_contracts: HashMap::new(),
+            gateway_routes: Vec::new(),
         };
         let mut facts_of_files = Vec::with_capacity(graphs.len());
         let mut mounts = Vec::with_capacity(graphs.len());
@@ -217,7 +235,12 @@ impl GraphView {
         let linking = std::time::Instant::now();
         view.mount_routes(&mut facts_of_files, &mounts);
         view.fill_constants(&mut facts_of_files, &constants);
-        view.link_services(facts_of_files, &endpoint_ids, &store.deployments()?);
+        view.link_services(
+            facts_of_files,
+            &endpoint_ids,
+            &store.deployments()?,
+            &store.services()?,
+        );
         view.link_time = linking.elapsed();
         view.out = vec![Vec::new(); view.nodes.len()];
         view.into = vec![Vec::new(); view.nodes.len()];
@@ -942,6 +965,7 @@ impl GraphView {
         per_file: Vec<(Vec<EndpointFact>, Option<String>)>,
         endpoint_ids: &[Vec<String>],
         deployments: &[Deployment],
+        services: &[cartograph_indexer::Service],
     ) {
         // Contracts: service name -> (package, rpc).
         let mut contracts: HashMap<String, Vec<(String, String)>> = HashMap::new();
@@ -984,15 +1008,40 @@ impl GraphView {
             None
         };
         // Services by a normalised name, for the hosts of URLs: their own names and
-        // the names they are deployed under.
+        // the names they are deployed under; services without code too (a gateway
+        // that is only its configuration), unless inside one with code (an image
+        // built in `carts/docker/carts` packages `carts`).
+        let with_code: HashSet<&str> = self.files.iter().map(|r| r.service_path.as_str()).collect();
+        let inside_code = |path: &str| {
+            with_code.contains(path)
+                || with_code.iter().any(|c| {
+                    !c.is_empty()
+                        && path.starts_with(c)
+                        && path.as_bytes().get(c.len()) == Some(&b'/')
+                })
+        };
         let deployed = DeployedServices::new(
             self.files
                 .iter()
-                .map(|r| (r.service.as_str(), r.service_path.as_str())),
+                .map(|r| (r.service.as_str(), r.service_path.as_str()))
+                .chain(
+                    services
+                        .iter()
+                        .filter(|s| !inside_code(&s.path))
+                        .map(|s| (s.name.as_str(), s.path.as_str())),
+                ),
             deployments,
         );
         let envs = deployed.envs(deployments);
         let variants = deployed.env_variants(deployments);
+        self.gateway_routes = gateway_routes(deployments, &deployed, &envs);
+        // The base URL each service's relative calls go to, where its command says.
+        let mut bases: HashMap<&str, &str> = HashMap::new();
+        for (d, runs) in deployments.iter().zip(&deployed.runs) {
+            if let (Some((service, _)), Some(base)) = (runs, d.base_url.as_deref()) {
+                bases.entry(service.as_str()).or_insert(base);
+            }
+        }
         for (f, (facts, _)) in per_file.into_iter().enumerate() {
             // Test code exercises a service; what it calls or serves is no
             // dependency between services.
@@ -1035,7 +1084,27 @@ impl GraphView {
                         // of one deployment may point elsewhere).
                         let service = &self.files[f].service;
                         let known = |url: &str| deployed.service_for_url(url).is_some();
-                        let merged = resolve_env(&fact.via, envs.get(service));
+                        // A path alone goes to the base URL the service runs with.
+                        let names_service = |url: &str| {
+                            known(&resolve_env(url, envs.get(service)).0)
+                                || variants
+                                    .get(service)
+                                    .into_iter()
+                                    .flatten()
+                                    .any(|env| known(&resolve_env(url, Some(env)).0))
+                        };
+                        let via = match bases.get(service.as_str()) {
+                            Some(base) if fact.via.starts_with('/') => {
+                                let based = format!("{}{}", base.trim_end_matches('/'), fact.via);
+                                if names_service(&based) {
+                                    based
+                                } else {
+                                    fact.via.clone()
+                                }
+                            }
+                            _ => fact.via.clone(),
+                        };
+                        let merged = resolve_env(&via, envs.get(service));
                         let (url, from_env) = if known(&merged.0) {
                             merged
                         } else {
@@ -1043,7 +1112,7 @@ impl GraphView {
                                 .get(service)
                                 .into_iter()
                                 .flatten()
-                                .map(|env| resolve_env(&fact.via, Some(env)))
+                                .map(|env| resolve_env(&via, Some(env)))
                                 .find(|(url, _)| known(url))
                                 .unwrap_or(merged)
                         };
@@ -1126,6 +1195,7 @@ impl GraphView {
                     } else {
                         confidence / found.len() as f32
                     },
+                    via: None,
                 });
             }
         }
@@ -1144,7 +1214,10 @@ impl GraphView {
 
     /// Links HTTP calls to the routes of other services with the same method and a
     /// path template that fits: in the service the URL names when it names one
-    /// (`literal-url`), else anywhere, with less confidence (`route-template`).
+    /// (`literal-url`), else anywhere, with less confidence (`route-template`). A call
+    /// that no route answers and that fits a gateway's route (to the gateway, or
+    /// with no host) is linked to the handler the gateway forwards it to
+    /// (`gateway`).
     fn link_http(&self) -> Vec<ServiceEdge> {
         let routes: Vec<usize> = (0..self.endpoints.len())
             .filter(|i| {
@@ -1192,6 +1265,14 @@ impl GraphView {
                 (Some(_), false) => (Evidence::LiteralUrl, 0.9),
                 (None, _) => (Evidence::RouteTemplate, 0.5),
             };
+            let (found, via, evidence, confidence) = if found.is_empty() {
+                let (found, via) = self.through_gateway(c, path, target.as_deref(), &routes);
+                // As sure as the call's address, less for the forwarding rule.
+                let confidence = if target.is_some() { 0.7 } else { 0.45 };
+                (found, via, Evidence::Gateway, confidence)
+            } else {
+                (found, None, evidence, confidence)
+            };
             for r in &found {
                 out.push(ServiceEdge {
                     consumer: i,
@@ -1199,10 +1280,58 @@ impl GraphView {
                     endpoint: self.endpoints[*r].key.clone().unwrap_or_default(),
                     evidence,
                     confidence: confidence / found.len() as f32,
+                    via: via.clone(),
                 });
             }
         }
         out
+    }
+
+    /// The routes (of `routes`) a gateway forwards the HTTP call `c` to: the first
+    /// gateway route whose prefix the call's path starts with, on the gateway the
+    /// call names (or any, when it names no host), and the gateway.
+    fn through_gateway(
+        &self,
+        c: &Placed,
+        path: &str,
+        target: Option<&str>,
+        routes: &[usize],
+    ) -> (Vec<usize>, Option<String>) {
+        for g in &self.gateway_routes {
+            if target.is_some_and(|t| t != g.gateway) {
+                continue;
+            }
+            let Some(rest) = strip_route_prefix(path, &g.prefix) else {
+                continue;
+            };
+            // nginx replaces the prefix by the proxied URL's path; Zuul strips it by
+            // default, Spring Cloud Gateway keeps it unless told: try both.
+            let forwarded: Vec<String> = match &g.forward {
+                Some(base) => vec![format!("{}/{rest}", base.trim_end_matches('/'))],
+                None => vec![path.to_string(), format!("/{rest}")],
+            };
+            for forwarded in forwarded {
+                let found: Vec<usize> = routes
+                    .iter()
+                    .copied()
+                    .filter(|r| {
+                        let p = &self.endpoints[*r];
+                        let method_fits = p.fact.method == "*"
+                            || c.fact.method == "*"
+                            || p.fact.method == c.fact.method;
+                        self.service_of(p.file) == g.target
+                            && method_fits
+                            && p.http
+                                .as_ref()
+                                .is_some_and(|(route, _, _)| paths_match(route, &forwarded))
+                    })
+                    .collect();
+                if !found.is_empty() {
+                    return (found, Some(g.gateway.clone()));
+                }
+            }
+        }
+        (Vec::new(), None)
     }
 
     /// Calls from other services answered by the handler `n`, as edges at their
@@ -1260,6 +1389,69 @@ impl GraphView {
     pub(crate) fn record_of(&self, file: u32) -> &FileRecord {
         &self.files[file as usize]
     }
+}
+
+/// The rest of `path` after a gateway route's prefix (`/api/cart/` or `/api/cart/**`),
+/// segment by segment: `/api/cart/add/1` → `add/1`.
+fn strip_route_prefix<'p>(path: &'p str, prefix: &str) -> Option<&'p str> {
+    let prefix = prefix
+        .trim_end_matches("**")
+        .trim_end_matches('*')
+        .trim_end_matches('/');
+    if prefix.is_empty() || prefix.contains(['{', '*', '$']) {
+        return None;
+    }
+    let rest = path.strip_prefix(prefix)?;
+    match rest.strip_prefix('/') {
+        Some(rest) => Some(rest),
+        None if rest.is_empty() => Some(rest),
+        None => None,
+    }
+}
+
+/// The routes gateways declare (see [`GatewayRoute`]): each configured call with a
+/// route prefix, from the service that runs the configuration to the service its
+/// URL names.
+fn gateway_routes(
+    deployments: &[Deployment],
+    deployed: &DeployedServices,
+    envs: &HashMap<String, BTreeMap<String, String>>,
+) -> Vec<GatewayRoute> {
+    let mut out = Vec::new();
+    for (d, runs) in deployments.iter().zip(&deployed.runs) {
+        let Some((gateway, _)) = runs else { continue };
+        for call in &d.calls {
+            let Some(prefix) = call.route.as_deref() else {
+                continue;
+            };
+            let (url, _) = resolve_env(&call.url, envs.get(gateway));
+            let Some(target) = deployed.service_for_url(&url) else {
+                continue;
+            };
+            if target == gateway {
+                continue;
+            }
+            let (_, forward) = split_url(&url);
+            let proxied_path = url
+                .split_once("://")
+                .map(|(_, rest)| rest)
+                .is_some_and(|rest| rest.contains('/'));
+            out.push(GatewayRoute {
+                gateway: gateway.clone(),
+                prefix: prefix.to_string(),
+                target: target.clone(),
+                forward: (proxied_path && !url.starts_with("lb://")).then_some(forward),
+            });
+        }
+    }
+    // The longest prefix first: `/api/cart/items/` before `/api/cart/`.
+    out.sort_by(|a, b| {
+        b.prefix
+            .len()
+            .cmp(&a.prefix.len())
+            .then(a.prefix.cmp(&b.prefix))
+    });
+    out
 }
 
 /// Which service each deployment runs.

@@ -548,6 +548,7 @@ impl Workspace {
                 to: end(provider),
                 evidence: l.evidence.name().to_string(),
                 confidence: l.confidence,
+                via: l.via.as_deref().map(|g| names.shown(g).to_string()),
             })
             .collect();
         out.sort_by(|a, b| {
@@ -597,8 +598,14 @@ impl Workspace {
         let mut services = names.services.clone();
         let mut edges = Dependencies::default();
         for l in self.service_links()? {
+            // Through a gateway, the call site's service depends on the gateway (which
+            // depends on the handler's service by its own configuration).
+            let to = l.via.as_ref().unwrap_or(&l.to.service);
+            if *to == l.from.service {
+                continue;
+            }
             edges.add(
-                (&l.from.service, &l.to.service, &l.protocol),
+                (&l.from.service, to, &l.protocol),
                 Some(&l.endpoint),
                 &l.evidence,
                 l.confidence,

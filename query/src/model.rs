@@ -316,6 +316,10 @@ pub struct ServiceLink {
     pub evidence: String,
     /// How sure the link is (shared when several services answer the same rpc).
     pub confidence: f32,
+    /// The gateway the call reaches the handler through (`gateway` evidence): the
+    /// service the call site depends on directly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 /// A service of the workspace.

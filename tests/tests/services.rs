@@ -661,6 +661,80 @@ fn spring_cloud_config_repositories_configure_the_services_they_name() {
 }
 
 #[test]
+fn calls_through_a_gateway_reach_the_handler_it_forwards_to() {
+    let ws = Workspace::empty();
+    // The cart serves `/items/:id`; an nginx gateway forwards `/api/cart/` to it,
+    // prefix replaced by the proxied URL's path.
+    ws.write("cart/Dockerfile", "FROM node:20\nCOPY . .\n");
+    ws.write(
+        "cart/server.js",
+        "app.get('/items/:id', (req, res) => res.send('ok'));\napp.get('/health', (req, res) => res.send('ok'));\n",
+    );
+    ws.write("web/Dockerfile", "FROM nginx\nENV CART_HOST=cart\n");
+    ws.write(
+        "web/default.conf.template",
+        "server {\n    location /api/cart/ {\n        proxy_pass http://${CART_HOST}:8080/;\n    }\n}\n",
+    );
+    // A load generator: relative calls on its client, its target from the command
+    // line its entrypoint script runs.
+    ws.write(
+        "load/Dockerfile",
+        "FROM python:3.12\nENV HOST=http://web:8080\nCOPY . .\nCMD [\"./entrypoint.sh\"]\n",
+    );
+    ws.write(
+        "load/entrypoint.sh",
+        "#!/bin/sh\n# --host http://not-this\nlocust -f locustfile.py --host \"$HOST\" --headless\n",
+    );
+    ws.write("load/requirements.txt", "locust\n");
+    ws.write(
+        "load/locustfile.py",
+        "from locust import HttpUser, task\n\nclass Shopper(HttpUser):\n    @task\n    def browse(self):\n        self.client.get('/api/cart/items/{}'.format(7))\n        self.client.get('/api/other/x')\n",
+    );
+    // A server bound to an address with `--host`: no base URL.
+    ws.write(
+        "admin/Dockerfile",
+        "FROM python:3.12\nCMD [\"uvicorn\", \"app:app\", \"--host\", \"0.0.0.0\"]\n",
+    );
+    ws.write(
+        "admin/app.py",
+        "import requests\n\ndef sync():\n    return requests.get('/api/cart/items/1')\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links = ws.run(&["links", "--json"]).json();
+    let from_load: Vec<&serde_json::Value> = links
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["from"]["service"] == "load")
+        .collect();
+    assert_eq!(from_load.len(), 1, "{links:#}");
+    let link = from_load[0];
+    assert_eq!(link["to"]["file"], "cart/server.js");
+    assert_eq!(link["to"]["line"], 1);
+    assert_eq!(link["evidence"], "gateway");
+    assert_eq!(link["via"], "web");
+    // Without a base URL the gateway's prefix alone finds it, less surely.
+    let from_admin: Vec<&serde_json::Value> = links
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["from"]["service"] == "admin")
+        .collect();
+    assert_eq!(from_admin.len(), 1, "{links:#}");
+    assert!(from_admin[0]["confidence"].as_f64().unwrap() < link["confidence"].as_f64().unwrap());
+    // The caller depends on the gateway, the gateway on the cart.
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from([
+            "admin -> web http gateway".to_string(),
+            // `/api/other/x` names the gateway too, and no route of it forwards.
+            "load -> web http env-config,gateway".to_string(),
+            "web -> cart http env-config".to_string(),
+        ])
+    );
+}
+
+#[test]
 fn proxy_configurations_and_image_defaults_make_gateway_edges() {
     let ws = Workspace::empty();
     // Two services with code, in directories with a Dockerfile and no manifest.

@@ -77,14 +77,19 @@
   definition: (function_definition name: (identifier) @http.handler)
   (#match? @http.method "^(route|get|post|put|delete|patch)$")
   (#match? @http.path "^[rbfuRBFU]*[\"']/")) @http.route
-; HTTP calls: `requests.get(url)`, `httpx.post(url)`, `session.put(url)`
+; HTTP calls: `requests.get(url)`, `httpx.post(url)`, `session.put(url)`, and a client
+; held by the instance (`self.client.get("/cart")`: a locust `HttpUser`, a test client)
 (call
-  function: (attribute object: (identifier) @_lib attribute: (identifier) @http.method)
+  function: (attribute
+    object: [(identifier) @_lib (attribute object: (identifier) @_self attribute: (identifier) @_lib)]
+    attribute: (identifier) @http.method)
   arguments: (argument_list . (_) @http.url)
   (#match? @_lib "^(requests|httpx|session|client|http)$")
   (#match? @http.method "^(get|post|put|delete|patch)$")) @http.call
 (call
-  function: (attribute object: (identifier) @_lib attribute: (identifier) @http.method)
+  function: (attribute
+    object: [(identifier) @_lib (attribute object: (identifier) @_self attribute: (identifier) @_lib)]
+    attribute: (identifier) @http.method)
   arguments: (argument_list (keyword_argument name: (identifier) @_k value: (_) @http.url))
   (#eq? @_k "url")
   (#match? @_lib "^(requests|httpx|session|client|http)$")
