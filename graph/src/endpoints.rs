@@ -75,6 +75,10 @@ pub struct EndpointFact {
     /// A call kept only if its URL turns out absolute once the constants of other
     /// files it is built from are known (see [`HttpFact::absolute_only`]).
     pub absolute_only: bool,
+    /// A binding's queue (see [`TopicFact::queue`]): what is published to the
+    /// exchange is handled where the service consumes that queue.
+    #[serde(default)]
+    pub queue: Option<String>,
 }
 
 /// The reference to `name` inside `span` (a handler registered by a name the file
@@ -149,6 +153,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
                         line: member.name_span.start_line,
                         col: member.name_span.start_col,
                         absolute_only: false,
+                        queue: None,
                     });
                 }
             }
@@ -184,6 +189,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             line: at.start_line,
             col: at.start_col,
             absolute_only: h.absolute_only,
+            queue: None,
         });
     }
     // gRPC handlers registered by name (Node).
@@ -211,6 +217,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             line: at.start_line,
             col: at.start_col,
             absolute_only: false,
+            queue: None,
         });
     }
     // Message topics: publishers call, subscribers handle.
@@ -229,6 +236,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             line: t.span.start_line,
             col: t.span.start_col,
             absolute_only: false,
+            queue: t.queue.clone(),
         });
     }
     // Calls on generated clients.
@@ -252,6 +260,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             line: r.span.start_line,
             col: r.span.start_col,
             absolute_only: false,
+            queue: None,
         });
     }
     out
@@ -384,6 +393,7 @@ fn file_routes(path: &str, facts: &FileFacts) -> Vec<EndpointFact> {
             line: s.name_span.start_line,
             col: s.name_span.start_col,
             absolute_only: false,
+            queue: None,
         });
     }
     out

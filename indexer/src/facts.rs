@@ -399,6 +399,11 @@ pub struct TopicFact {
     pub span: Span,
     /// The enclosing symbol (for a listener declared by an annotation: the handler).
     pub enclosing: Option<u32>,
+    /// For a binding of a queue to the exchange `topic` (`queueBind`,
+    /// `BindingBuilder.bind(queue).to(exchange)`): the queue, as far as it can be
+    /// worked out.
+    #[serde(default)]
+    pub queue: Option<String>,
 }
 
 /// A gRPC handler registered by name, as Node's `@grpc/grpc-js` servers do.

@@ -439,6 +439,16 @@ pub(crate) fn url_constants(consts: &Constants<'_>, text: &str) -> Vec<NamedValu
                 .and_then(|args| args.parent())
                 .filter(|m| m.kind() == "enum_constant");
             let Some(member) = member else {
+                // A queue's, topic's or exchange's name, for the files that name it
+                // through its class (`RabbitConfig.queueName`).
+                if is_topic_constant(name) {
+                    let value = eval(first, text, consts, 0);
+                    let plain = (1..=200).contains(&value.len()) && !value.contains(['{', '}']);
+                    return plain.then(|| NamedValue {
+                        name: name.to_string(),
+                        value,
+                    });
+                }
                 // Only what can make a URL is worked out: a scheme, or an environment
                 // lookup or placeholder that may give one.
                 let src = first.utf8_text(text.as_bytes()).unwrap_or("");
@@ -472,6 +482,30 @@ pub(crate) fn url_constants(consts: &Constants<'_>, text: &str) -> Vec<NamedValu
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// Whether a constant's name says it names a message destination (`queueName`,
+/// `ORDERS_TOPIC`, `exchangeName`, `routingKey`, `SUBJECT`).
+fn is_topic_constant(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [
+        "queue", "topic", "exchange", "subject", "routing", "channel",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// A destination named through another file's constant (`Config.QUEUE`,
+/// `config::TOPIC`): `{ref:Config.QUEUE}` for the service's constants to fill in.
+fn topic_reference(node: Node<'_>, text: &str) -> Option<String> {
+    let src = node.utf8_text(text.as_bytes()).ok()?;
+    let last = src.rsplit(['.', ':', '>']).next().unwrap_or(src);
+    let plain = !src.is_empty()
+        && src.len() <= 120
+        && src
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | ':'));
+    (plain && is_topic_constant(last)).then(|| format!("{{ref:{src}}}"))
 }
 
 /// The URLs calls pass to functions and constructors of the service
@@ -840,9 +874,11 @@ pub(crate) fn topics(
     {
         let before = out.len();
         let is_bind = !produce && is_queue_bind(node, text);
-        let mut note = |out: &Vec<TopicFact>| {
+        let queue = is_bind.then(|| bound_queue(node, text, consts)).flatten();
+        let mut note = |out: &mut Vec<TopicFact>| {
             if out.len() > before && !produce {
                 if is_bind {
+                    out[before].queue = queue.clone();
                     binds.push(before);
                 } else {
                     consumes.push(before);
@@ -850,10 +886,16 @@ pub(crate) fn topics(
             }
         };
         if let Some(exchange) = exchange {
-            let exchange = eval(exchange, text, consts, 0);
+            let mut exchange_name = eval(exchange, text, consts, 0);
+            if exchange_name == "{}" {
+                exchange_name = declared_exchange(exchange, text, consts)
+                    .or_else(|| topic_reference(exchange, text))
+                    .unwrap_or(exchange_name);
+            }
+            let exchange = exchange_name;
             if !exchange.is_empty() && exchange != "{}" {
                 push_topic(&mut out, produce, exchange, span_of(node));
-                note(&out);
+                note(&mut out);
                 continue;
             }
         }
@@ -890,12 +932,15 @@ pub(crate) fn topics(
                 .unwrap_or(name),
             _ => name,
         };
-        let topic = eval(name, text, consts, 0);
+        let mut topic = eval(name, text, consts, 0);
+        if topic == "{}" {
+            topic = topic_reference(name, text).unwrap_or(topic);
+        }
         if topic.is_empty() || topic == "{}" {
             continue;
         }
         push_topic(&mut out, produce, topic, span_of(node));
-        note(&out);
+        note(&mut out);
     }
     // A file that binds a queue and consumes one queue: the binding's messages are
     // handled where it consumes.
@@ -909,8 +954,96 @@ pub(crate) fn topics(
     out
 }
 
+/// The exchange a name stands for when the file declares exactly one
+/// (`new TopicExchange(exchangeName)` in a `@Bean` method, whose result Spring passes
+/// as the `exchange` parameter of another): its name.
+fn declared_exchange(name: Node<'_>, text: &str, consts: &Constants<'_>) -> Option<String> {
+    declared(name, text, consts, |ty| ty.ends_with("Exchange"))
+}
+
+/// The queue a binding binds: the argument of `BindingBuilder.bind(...)`, else the
+/// call's first argument or its `queue=` (`queueBind(queue, exchange, key)`,
+/// `QueueBind(name, key, exchange)`, `queue_bind(queue=..., exchange=...)`,
+/// `bindQueue(queue, source, pattern)`); a parameter Spring passes stands for the
+/// queue the file declares (`new Queue(name)`).
+fn bound_queue(call: Node<'_>, text: &str, consts: &Constants<'_>) -> Option<String> {
+    let builder = call
+        .child_by_field_name("object")
+        .filter(|o| o.kind() == "method_invocation");
+    let list = builder.unwrap_or(call).child_by_field_name("arguments")?;
+    let mut c = list.walk();
+    let children: Vec<Node<'_>> = list.named_children(&mut c).collect();
+    let arg = children
+        .iter()
+        .find(|a| {
+            a.kind() == "keyword_argument"
+                && a.child_by_field_name("name")
+                    .and_then(|n| n.utf8_text(text.as_bytes()).ok())
+                    == Some("queue")
+        })
+        .and_then(|a| a.child_by_field_name("value"))
+        .or_else(|| children.first().copied())?;
+    let value = eval(arg, text, consts, 0);
+    let value = if value == "{}" || value.is_empty() {
+        declared(arg, text, consts, |ty| ty == "Queue").or_else(|| topic_reference(arg, text))?
+    } else {
+        value
+    };
+    (!value.contains("{}")).then_some(value)
+}
+
+/// The name given to the one object of a type `wanted` accepts that the file creates
+/// (`new TopicExchange(name)`), for an identifier that stands for it.
+fn declared(
+    name: Node<'_>,
+    text: &str,
+    consts: &Constants<'_>,
+    wanted: impl Fn(&str) -> bool,
+) -> Option<String> {
+    if name.kind() != "identifier" {
+        return None;
+    }
+    let mut root = name;
+    while let Some(parent) = root.parent() {
+        root = parent;
+    }
+    let mut found: Vec<String> = Vec::new();
+    let mut stack = vec![root];
+    let mut seen = 0usize;
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > 200_000 {
+            return None;
+        }
+        if node.kind() == "object_creation_expression" {
+            let ty = node
+                .child_by_field_name("type")
+                .and_then(|t| t.utf8_text(text.as_bytes()).ok())
+                .unwrap_or("");
+            let ty = ty.rsplit('.').next().unwrap_or(ty);
+            if wanted(ty) {
+                let value = node
+                    .child_by_field_name("arguments")
+                    .and_then(|a| a.named_child(0))
+                    .map(|a| eval(a, text, consts, 0));
+                if let Some(v) = value.filter(|v| !v.is_empty() && !v.contains(['{', '}'])) {
+                    if !found.contains(&v) {
+                        found.push(v);
+                    }
+                }
+            }
+        }
+        let mut c = node.walk();
+        stack.extend(node.named_children(&mut c));
+    }
+    match &found[..] {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
 /// Whether a call binds a queue to an exchange (`QueueBind`, `queue_bind`,
-/// `bindQueue`, `QueueBindAsync`).
+/// `bindQueue`, `QueueBindAsync`, Spring's `BindingBuilder.bind(queue).to(exchange)`).
 fn is_queue_bind(call: Node<'_>, text: &str) -> bool {
     let callee = call
         .utf8_text(text.as_bytes())
@@ -918,9 +1051,14 @@ fn is_queue_bind(call: Node<'_>, text: &str) -> bool {
         .split('(')
         .next()
         .unwrap_or("");
-    let method = callee.rsplit(['.', ':']).next().unwrap_or("").trim();
+    // A chained call's own name (`BindingBuilder.bind(q).to(x)` is a `to`).
+    let named = call
+        .child_by_field_name("name")
+        .and_then(|n| n.utf8_text(text.as_bytes()).ok());
+    let method = named.unwrap_or_else(|| callee.rsplit(['.', ':']).next().unwrap_or("").trim());
     let lower = method.to_ascii_lowercase().replace('_', "");
     matches!(lower.as_str(), "queuebind" | "bindqueue" | "queuebindasync")
+        || (method == "to" && callee.trim_start().starts_with("BindingBuilder"))
 }
 
 /// Builds the facts of captured route-table mounts: (the mounting node, the prefix's
@@ -958,6 +1096,7 @@ fn push_topic(out: &mut Vec<TopicFact>, produce: bool, topic: String, span: Span
             topic,
             span,
             enclosing: None,
+            queue: None,
         });
     }
 }

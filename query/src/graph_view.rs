@@ -835,14 +835,21 @@ impl GraphView {
         constants: &[Vec<cartograph_indexer::NamedValue>],
     ) {
         for (f, list) in constants.iter().enumerate() {
-            for c in list.iter().filter(|c| !c.value.contains("://")) {
+            // Members of enumerations (`Service.AUTH`); not destinations' names.
+            for c in list
+                .iter()
+                .filter(|c| !c.value.contains("://") && c.name.contains('.'))
+            {
                 self.discovery_names
                     .push((f as u32, c.name.clone(), c.value.clone()));
             }
         }
         if constants.iter().all(Vec::is_empty) {
             for (facts, _) in per_file.iter_mut() {
-                facts.retain(|e| !e.absolute_only);
+                facts.retain(|e| {
+                    let unnamed = e.protocol == Protocol::Topic && e.via.contains("{ref:");
+                    !e.absolute_only && !unnamed
+                });
                 for e in facts.iter_mut().filter(|e| e.via.contains("{ref:")) {
                     e.via = cartograph_indexer::fill_references(&e.via, |_| None);
                 }
@@ -898,11 +905,21 @@ impl GraphView {
                     .all(|(_, v)| *v == first)
                     .then(|| first.to_string())
             };
-            for e in facts.iter_mut().filter(|e| e.via.contains("{ref:")) {
-                e.via = cartograph_indexer::fill_references(&e.via, lookup);
+            // A destination whose name no constant gave is no destination.
+            let mut unnamed = Vec::new();
+            for (i, e) in facts.iter_mut().enumerate() {
+                if e.via.contains("{ref:") {
+                    e.via = cartograph_indexer::fill_references(&e.via, lookup);
+                    if e.protocol == Protocol::Topic && e.via.contains("{}") {
+                        unnamed.push(i);
+                    }
+                }
             }
+            let mut i = 0;
             facts.retain(|e| {
-                !e.absolute_only || split_url(&resolve_env(&e.via, None).0).0.is_some()
+                i += 1;
+                !unnamed.contains(&(i - 1))
+                    && (!e.absolute_only || split_url(&resolve_env(&e.via, None).0).0.is_some())
             });
         }
     }
@@ -1179,6 +1196,30 @@ impl GraphView {
                 .copied()
                 .filter(|p| &self.files[self.endpoints[*p].file as usize].service != service)
                 .collect();
+            // A binding of a queue to the exchange: the messages are handled where
+            // the binding's service consumes that queue (when it does).
+            let mut handled: Vec<usize> = Vec::new();
+            for p in found {
+                let bound = &self.endpoints[p];
+                let owner = &self.files[bound.file as usize].service;
+                let consumers: Vec<usize> = bound
+                    .fact
+                    .queue
+                    .as_ref()
+                    .and_then(|q| providers.get(format!("topic:{q}").as_str()))
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|h| &self.files[self.endpoints[*h].file as usize].service == owner)
+                    .collect();
+                if consumers.is_empty() {
+                    handled.push(p);
+                }
+                handled.extend(consumers);
+            }
+            handled.sort_unstable();
+            handled.dedup();
+            let found = handled;
             for p in &found {
                 let (evidence, confidence) = match c.fact.protocol {
                     Protocol::Topic => (Evidence::TopicName, 0.9),

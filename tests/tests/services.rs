@@ -1611,3 +1611,35 @@ fn a_queue_bound_to_an_exchange_is_handled_where_it_is_consumed() {
     let json = ws.run(&["links", "--json"]).json();
     assert_eq!(json[0]["to"]["line"], 13, "{json}");
 }
+
+#[test]
+fn spring_bindings_route_an_exchange_to_the_listener_of_the_bound_queue() {
+    let ws = Workspace::empty();
+    let pom = |artifact: &str| format!("<project><artifactId>{artifact}</artifactId></project>\n");
+    // Each service binds its own queue to the shared exchange in a configuration
+    // class, listens on the queue elsewhere, and publishes to the exchange; the
+    // names are constants of the configuration class.
+    for (service, queue) in [("alpha", "shop.alpha"), ("beta", "shop.beta")] {
+        ws.write(&format!("{service}/pom.xml"), pom(service));
+        ws.write(
+            &format!("{service}/src/main/java/shop/QueueConfig.java"),
+            format!("package shop;\n\n@Configuration\npublic class QueueConfig {{\n  public static final String queueName = \"{queue}\";\n  public static final String exchangeName = \"shop.events\";\n\n  @Bean\n  Queue queue() {{\n    return new Queue(queueName, true);\n  }}\n\n  @Bean\n  TopicExchange exchange() {{\n    return new TopicExchange(exchangeName);\n  }}\n\n  @Bean\n  Binding binding(Queue queue, TopicExchange exchange) {{\n    return BindingBuilder.bind(queue).to(exchange).with(\"shop.*\");\n  }}\n}}\n"),
+        );
+        ws.write(
+            &format!("{service}/src/main/java/shop/Listener.java"),
+            "package shop;\n\n@Service\npublic class Listener {\n  @RabbitListener(queues = QueueConfig.queueName)\n  public void process(String data) {\n  }\n}\n",
+        );
+        ws.write(
+            &format!("{service}/src/main/java/shop/Publisher.java"),
+            "package shop;\n\n@Service\npublic class Publisher {\n  private final RabbitTemplate rabbitTemplate;\n\n  public void send(String message) {\n    rabbitTemplate.convertAndSend(QueueConfig.exchangeName, \"shop.x\", message);\n  }\n}\n",
+        );
+    }
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        link_lines(&ws),
+        BTreeSet::from([
+            "java alpha src/main/java/shop/Publisher.java Publisher#send(). -> topic:shop.events java beta src/main/java/shop/Listener.java Listener#process(). topic-name".to_string(),
+            "java beta src/main/java/shop/Publisher.java Publisher#send(). -> topic:shop.events java alpha src/main/java/shop/Listener.java Listener#process(). topic-name".to_string(),
+        ])
+    );
+}

@@ -186,6 +186,17 @@
   name: (identifier) @_m
   arguments: (argument_list . (_) @topic.name)
   (#match? @_m "^(setQueueNames|addQueueNames)$")) @topic.consume
+; Spring AMQP bindings: `BindingBuilder.bind(queue).to(exchange)` (then `.with(key)`):
+; what is published to the exchange reaches the bound queue
+(method_invocation
+  object: (method_invocation
+    object: (identifier) @_b
+    name: (identifier) @_bind)
+  name: (identifier) @_to
+  arguments: (argument_list . (_) @topic.exchange @topic.name)
+  (#eq? @_b "BindingBuilder")
+  (#eq? @_bind "bind")
+  (#eq? @_to "to")) @topic.consume
 ; `@RabbitListener(queues = "audit")` on the handler
 (method_declaration
   (modifiers (annotation name: (identifier) @_a arguments: (annotation_argument_list (element_value_pair key: (identifier) @_k value: (_) @topic.name))))
