@@ -79,6 +79,10 @@ pub struct EndpointFact {
     /// exchange is handled where the service consumes that queue.
     #[serde(default)]
     pub queue: Option<String>,
+    /// A consumer's handler as a member of the type `reference` names (a listener
+    /// container's listener: `ShippingHandler` and `handleMessage`).
+    #[serde(default)]
+    pub member: Option<String>,
 }
 
 /// The reference to `name` inside `span` (a handler registered by a name the file
@@ -154,6 +158,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
                         col: member.name_span.start_col,
                         absolute_only: false,
                         queue: None,
+                        member: None,
                     });
                 }
             }
@@ -190,6 +195,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             col: at.start_col,
             absolute_only: h.absolute_only,
             queue: None,
+            member: None,
         });
     }
     // gRPC handlers registered by name (Node).
@@ -218,6 +224,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             col: at.start_col,
             absolute_only: false,
             queue: None,
+            member: None,
         });
     }
     // Message topics: publishers call, subscribers handle.
@@ -232,11 +239,19 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             via: t.topic.clone(),
             method: if t.produce { "publish" } else { "subscribe" }.to_string(),
             symbol: t.enclosing.map_or(Endpoint::TopLevel, Endpoint::Local),
-            reference: None,
+            // A listener's type, as the file names it.
+            reference: t.listener.as_ref().and_then(|(ty, _)| {
+                facts
+                    .references
+                    .iter()
+                    .position(|r| r.name == *ty)
+                    .map(|i| i as u32)
+            }),
             line: t.span.start_line,
             col: t.span.start_col,
             absolute_only: false,
             queue: t.queue.clone(),
+            member: t.listener.as_ref().map(|(_, m)| m.clone()),
         });
     }
     // Calls on generated clients.
@@ -261,6 +276,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             col: r.span.start_col,
             absolute_only: false,
             queue: None,
+            member: None,
         });
     }
     out
@@ -394,6 +410,7 @@ fn file_routes(path: &str, facts: &FileFacts) -> Vec<EndpointFact> {
             col: s.name_span.start_col,
             absolute_only: false,
             queue: None,
+            member: None,
         });
     }
     out

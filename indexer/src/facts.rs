@@ -404,6 +404,11 @@ pub struct TopicFact {
     /// worked out.
     #[serde(default)]
     pub queue: Option<String>,
+    /// For a consumer registered with a listener object rather than declared on its
+    /// handler (`new MessageListenerAdapter(handler)` for a listener container): the
+    /// listener's type and the method that handles the messages (`handleMessage`).
+    #[serde(default)]
+    pub listener: Option<(String, String)>,
 }
 
 /// A gRPC handler registered by name, as Node's `@grpc/grpc-js` servers do.

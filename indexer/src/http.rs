@@ -865,6 +865,15 @@ pub(crate) fn topics(
     // Bindings of a queue to an exchange (what is published to the exchange reaches
     // the queue), and the calls consuming a queue, by their index in `out`.
     let (mut binds, mut consumes) = (Vec::new(), Vec::new());
+    // Consumes made by a call (not declared on a handler).
+    let mut call_consumes = Vec::new();
+    let root = raw.first().map(|r| {
+        let mut n = r.node;
+        while let Some(p) = n.parent() {
+            n = p;
+        }
+        n
+    });
     for RawTopic {
         produce,
         node,
@@ -875,7 +884,11 @@ pub(crate) fn topics(
         let before = out.len();
         let is_bind = !produce && is_queue_bind(node, text);
         let queue = is_bind.then(|| bound_queue(node, text, consts)).flatten();
+        let is_call = node.kind().contains("invocation") || node.kind().contains("call");
         let mut note = |out: &mut Vec<TopicFact>| {
+            if out.len() > before && !produce && is_call && !is_bind {
+                call_consumes.push(before);
+            }
             if out.len() > before && !produce {
                 if is_bind {
                     out[before].queue = queue.clone();
@@ -948,6 +961,19 @@ pub(crate) fn topics(
         let at = out[consume].span;
         for b in binds {
             out[b].span = at;
+        }
+    }
+    // Listener containers: the messages go to the listener object they are given.
+    let called: Vec<usize> = consumes
+        .iter()
+        .copied()
+        .filter(|c| call_consumes.contains(c))
+        .collect();
+    if let (false, Some(root)) = (called.is_empty(), root) {
+        if let Some(listener) = container_listener(root, text) {
+            for c in called {
+                out[c].listener = Some(listener.clone());
+            }
         }
     }
     out.sort_by_key(|f| f.span.start_byte);
@@ -1042,6 +1068,106 @@ fn declared(
     }
 }
 
+/// The listener object a listener container is given, as (its type, the method that
+/// handles messages): `new MessageListenerAdapter(handler[, "method"])` (Spring AMQP
+/// and JMS: `handleMessage` unless named), else `setMessageListener(listener)`
+/// (`onMessage`). The handler is a field or local of a declared type, a `new T(...)`,
+/// or `this`. `None` unless the file gives exactly one.
+fn container_listener(root: Node<'_>, text: &str) -> Option<(String, String)> {
+    let src = |n: Node<'_>| n.utf8_text(text.as_bytes()).unwrap_or("");
+    let base_type = |t: &str| {
+        let t = t.split('<').next().unwrap_or(t).trim();
+        t.rsplit('.').next().unwrap_or(t).to_string()
+    };
+    // Declared types of fields and locals, and the enclosing class of each node.
+    let mut declared: HashMap<String, String> = HashMap::new();
+    let mut found: Vec<(String, String)> = Vec::new();
+    let mut stack = vec![root];
+    let mut seen = 0usize;
+    let mut candidates: Vec<(Node<'_>, &str)> = Vec::new();
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > 200_000 {
+            return None;
+        }
+        match node.kind() {
+            "field_declaration" | "local_variable_declaration" => {
+                if let Some(ty) = node.child_by_field_name("type") {
+                    let mut c = node.walk();
+                    for d in node.children_by_field_name("declarator", &mut c) {
+                        if let Some(name) = d.child_by_field_name("name") {
+                            declared.insert(src(name).to_string(), base_type(src(ty)));
+                        }
+                    }
+                }
+            }
+            "object_creation_expression" => {
+                let ty = node.child_by_field_name("type").map(src).unwrap_or("");
+                if base_type(ty) == "MessageListenerAdapter" {
+                    candidates.push((node, "handleMessage"));
+                }
+            }
+            "method_invocation" => {
+                let name = node.child_by_field_name("name").map(src).unwrap_or("");
+                if name == "setMessageListener" {
+                    candidates.push((node, "onMessage"));
+                }
+            }
+            _ => {}
+        }
+        let mut c = node.walk();
+        stack.extend(node.named_children(&mut c));
+    }
+    for (node, default_method) in candidates {
+        let Some(args) = node.child_by_field_name("arguments") else {
+            continue;
+        };
+        let mut c = args.walk();
+        let args: Vec<Node<'_>> = args.named_children(&mut c).collect();
+        let Some(first) = args.first() else { continue };
+        let ty = match first.kind() {
+            "identifier" => declared.get(src(*first)).cloned(),
+            "field_access" => {
+                let name = first.child_by_field_name("field").map(src).unwrap_or("");
+                declared.get(name).cloned()
+            }
+            "object_creation_expression" => {
+                first.child_by_field_name("type").map(|t| base_type(src(t)))
+            }
+            "this" => {
+                let mut n = *first;
+                loop {
+                    match n.parent() {
+                        Some(p) if p.kind() == "class_declaration" => {
+                            break p.child_by_field_name("name").map(|t| src(t).to_string());
+                        }
+                        Some(p) => n = p,
+                        None => break None,
+                    }
+                }
+            }
+            _ => None,
+        };
+        // The adapter wraps the handler; a listener given to the container directly
+        // (the adapter itself is not the handler).
+        let Some(ty) = ty.filter(|t| t != "MessageListenerAdapter" && !t.is_empty()) else {
+            continue;
+        };
+        let method = args
+            .get(1)
+            .filter(|a| a.kind() == "string_literal")
+            .map(|a| strip_quotes(src(*a)).to_string())
+            .unwrap_or_else(|| default_method.to_string());
+        if !found.contains(&(ty.clone(), method.clone())) {
+            found.push((ty, method));
+        }
+    }
+    match &found[..] {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
 /// Whether a call binds a queue to an exchange (`QueueBind`, `queue_bind`,
 /// `bindQueue`, `QueueBindAsync`, Spring's `BindingBuilder.bind(queue).to(exchange)`).
 fn is_queue_bind(call: Node<'_>, text: &str) -> bool {
@@ -1097,6 +1223,7 @@ fn push_topic(out: &mut Vec<TopicFact>, produce: bool, topic: String, span: Span
             span,
             enclosing: None,
             queue: None,
+            listener: None,
         });
     }
 }

@@ -705,6 +705,17 @@ impl GraphView {
         out
     }
 
+    /// The member named `name` of the type node `ty`.
+    fn member_of(&self, ty: Option<u32>, name: &str) -> Option<u32> {
+        let ty = ty?;
+        let node = self.nodes[ty as usize];
+        let file = node.file as usize;
+        self.symbols[file]
+            .iter()
+            .position(|s| s.parent == Some(node.symbol) && s.name == name)
+            .map(|i| self.first[file] + i as u32)
+    }
+
     /// The best resolved target of reference `r` of file `f` (a callable first).
     fn resolved_target(&self, f: usize, r: u32) -> Option<u32> {
         let (start, end) = *self.file_edges.get(f)?;
@@ -1066,7 +1077,13 @@ impl GraphView {
                 continue;
             }
             for fact in facts {
+                // A listener's handler: the member of the type the file names.
+                let listener = match (&fact.member, fact.reference) {
+                    (Some(member), Some(r)) => self.member_of(self.resolved_target(f, r), member),
+                    _ => None,
+                };
                 let node = match fact.symbol {
+                    _ if listener.is_some() => listener.unwrap_or_default(),
                     Endpoint::Local(i) => self.first[f] + i,
                     // A handler registered here and defined elsewhere: where the
                     // reference naming it leads.

@@ -1235,7 +1235,12 @@ fn values_reach_calls_through_locals_injected_parameters_and_class_attributes() 
     ws.write("queue-master/pom.xml", pom("queue-master"));
     ws.write(
         "queue-master/src/main/java/shop/Consumer.java",
-        "package shop;\n\nclass Consumer {\n    protected final String queueName = \"shipping-task\";\n\n    SimpleMessageListenerContainer container() {\n        SimpleMessageListenerContainer c = new SimpleMessageListenerContainer();\n        c.setQueueNames(this.queueName);\n        return c;\n    }\n}\n",
+        "package shop;\n\nclass Consumer {\n    protected final String queueName = \"shipping-task\";\n\n    @Autowired\n    private TaskHandler taskHandler;\n\n    SimpleMessageListenerContainer container() {\n        SimpleMessageListenerContainer c = new SimpleMessageListenerContainer();\n        c.setQueueNames(this.queueName);\n        c.setMessageListener(adapter());\n        return c;\n    }\n\n    MessageListenerAdapter adapter() {\n        return new MessageListenerAdapter(taskHandler, converter());\n    }\n}\n",
+    );
+    // The listener the container's adapter wraps handles the messages.
+    ws.write(
+        "queue-master/src/main/java/shop/TaskHandler.java",
+        "package shop;\n\n@Component\npublic class TaskHandler {\n    public void handleMessage(Object shipment) {\n    }\n\n    public void other() {\n    }\n}\n",
     );
     ws.write(
         "docker-compose.yml",
@@ -1253,6 +1258,18 @@ fn values_reach_calls_through_locals_injected_parameters_and_class_attributes() 
             "writer -> reviews http literal-url".to_string(),
         ])
     );
+    let links = ws.run(&["links", "--json"]).json();
+    let task = links
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["endpoint"] == "topic:shipping-task")
+        .unwrap();
+    assert_eq!(
+        task["to"]["file"],
+        "queue-master/src/main/java/shop/TaskHandler.java"
+    );
+    assert_eq!(task["to"]["line"], 5);
 }
 
 #[test]
