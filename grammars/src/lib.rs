@@ -33,11 +33,16 @@ pub enum Language {
     CSharp,
     /// Protocol Buffers (`.proto`).
     Proto,
+    /// C (`.c`, and `.h` where no C++ source is beside it).
+    C,
+    /// C++ (`.cc`, `.cpp`, `.cxx`, `.c++`, `.hpp`, `.hh`, `.hxx`, `.h++`, `.ipp`, and
+    /// `.h` beside C++ sources).
+    Cpp,
 }
 
 impl Language {
     /// Every supported language, in a stable order.
-    pub const ALL: [Language; 9] = [
+    pub const ALL: [Language; 11] = [
         Language::Rust,
         Language::Python,
         Language::JavaScript,
@@ -47,6 +52,8 @@ impl Language {
         Language::Java,
         Language::CSharp,
         Language::Proto,
+        Language::C,
+        Language::Cpp,
     ];
 
     /// The short lowercase name used in IDs, filters and output (`go`, `csharp`, ...).
@@ -61,6 +68,8 @@ impl Language {
             Language::Java => "java",
             Language::CSharp => "csharp",
             Language::Proto => "proto",
+            Language::C => "c",
+            Language::Cpp => "cpp",
         }
     }
 
@@ -77,6 +86,8 @@ impl Language {
             "java" => Language::Java,
             "csharp" | "c#" | "cs" => Language::CSharp,
             "proto" | "protobuf" => Language::Proto,
+            "c" => Language::C,
+            "cpp" | "c++" | "cxx" | "cc" => Language::Cpp,
             _ => return None,
         };
         Some(lang)
@@ -95,9 +106,21 @@ impl Language {
             "java" => Language::Java,
             "cs" => Language::CSharp,
             "proto" => Language::Proto,
+            "c" | "h" => Language::C,
+            "cc" | "cpp" | "cxx" | "c++" | "hpp" | "hh" | "hxx" | "h++" | "ipp" | "tpp" => {
+                Language::Cpp
+            }
             _ => return None,
         };
         Some(lang)
+    }
+
+    /// Whether a header's language depends on its neighbours: a `.h` is C++ when C++
+    /// sources are beside it (see [`Language::from_path`]).
+    pub fn is_ambiguous_header(path: &Path) -> bool {
+        path.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("h"))
     }
 
     /// Detects the language of an extension-less script from its first line
@@ -135,6 +158,8 @@ impl Language {
             Language::Java => tree_sitter_java::LANGUAGE.into(),
             Language::CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
             Language::Proto => tree_sitter_proto::LANGUAGE.into(),
+            Language::C => tree_sitter_c::LANGUAGE.into(),
+            Language::Cpp => tree_sitter_cpp::LANGUAGE.into(),
         }
     }
 
@@ -149,6 +174,8 @@ impl Language {
             Language::Java => Some(tree_sitter_java::TAGS_QUERY),
             Language::CSharp => Some(tree_sitter_c_sharp::TAGS_QUERY),
             Language::Proto => None,
+            Language::C => Some(tree_sitter_c::TAGS_QUERY),
+            Language::Cpp => Some(tree_sitter_cpp::TAGS_QUERY),
         }
     }
 
@@ -195,6 +222,8 @@ impl Language {
             Language::Java => JAVA_TAGS.to_string(),
             Language::CSharp => CSHARP_TAGS.to_string(),
             Language::Proto => PROTO_TAGS.to_string(),
+            Language::C => C_TAGS.to_string(),
+            Language::Cpp => format!("{C_TAGS}\n{CPP_TAGS}"),
         }
     }
 }
@@ -215,6 +244,8 @@ const GO_TAGS: &str = include_str!("../queries/go/tags.scm");
 const JAVA_TAGS: &str = include_str!("../queries/java/tags.scm");
 const CSHARP_TAGS: &str = include_str!("../queries/csharp/tags.scm");
 const PROTO_TAGS: &str = include_str!("../queries/proto/tags.scm");
+const C_TAGS: &str = include_str!("../queries/c/tags.scm");
+const CPP_TAGS: &str = include_str!("../queries/cpp/tags.scm");
 
 #[cfg(test)]
 mod tests {

@@ -141,7 +141,15 @@ impl Use {
         let qualified = reference.qualifier.is_some();
         match reference.kind {
             RefKind::Other
-                if qualified && matches!(lang, Language::Rust | Language::Go | Language::Java) =>
+                if qualified
+                    && matches!(
+                        lang,
+                        Language::Rust
+                            | Language::Go
+                            | Language::Java
+                            | Language::C
+                            | Language::Cpp
+                    ) =>
             {
                 Use::FieldRead
             }
@@ -271,7 +279,14 @@ impl<'f> FileScope<'f> {
     fn binding(&self, head: &str, reference: &Reference, chain: &[u32]) -> Option<usize> {
         self.bindings.get(head)?.iter().rev().copied().find(|i| {
             let b = &self.facts.bindings[*i];
-            b.span.start_byte < reference.span.start_byte
+            // A field's type holds in all of its class, methods above it too.
+            let field = b.enclosing.is_some_and(|e| {
+                self.facts
+                    .symbols
+                    .get(e as usize)
+                    .is_some_and(|s| s.kind.is_type())
+            });
+            (field || b.span.start_byte < reference.span.start_byte)
                 && b.enclosing.is_none_or(|e| chain.contains(&e))
         })
     }
@@ -293,6 +308,8 @@ pub(crate) fn family(lang: Language) -> u8 {
         Language::Java => 4,
         Language::CSharp => 5,
         Language::Proto => 6,
+        // C++ calls C; a header is read as either.
+        Language::C | Language::Cpp => 7,
     }
 }
 
@@ -610,6 +627,23 @@ fn resolve_unordered(
         let found = pick(local, candidates, |c| same_package(record, facts, c));
         if !found.is_empty() {
             return answer(found, Evidence::QualifiedName, 0.8);
+        }
+    }
+    // C and C++: an `#include` brings in every name its header declares.
+    if matches!(lang, Language::C | Language::Cpp) {
+        let headers: Vec<ModulePattern> = facts
+            .imports
+            .iter()
+            .map(|i| ModulePattern::new(record, &i.module))
+            .filter(|p| matches!(p, ModulePattern::Include(..)))
+            .collect();
+        if !headers.is_empty() {
+            let found = pick(pool, candidates, |c| {
+                headers.iter().any(|h| h.matches(record, c))
+            });
+            if !found.is_empty() {
+                return answer(found, Evidence::Import, 0.9);
+            }
         }
     }
     // Wildcard imports and `using` namespaces.
@@ -930,8 +964,8 @@ fn receiver_type(
             .binding(head, reference, &chain)
             .map(|b| constructor_type(&scope.facts.bindings[b].type_name))
             .or_else(|| {
-                // Java and C#: a bare field of the enclosing class (`loaders.add(x)`).
-                if !matches!(lang, Language::Java | Language::CSharp) {
+                // Java, C# and C++: a bare field of the enclosing class (`loaders.add(x)`).
+                if !matches!(lang, Language::Java | Language::CSharp | Language::Cpp) {
                     return None;
                 }
                 scope.field_type(&format!("{}.{head}", container?), head)
@@ -1389,6 +1423,10 @@ pub(crate) enum ModulePattern {
     Rust(Option<String>),
     /// Proto: a path suffix.
     Proto(String),
+    /// C and C++: an included header, by the path the including file's directory
+    /// gives it, else by its path under any include root (`#include "cart/cart.h"`
+    /// is `src/cart/cart.h` with `src` on the include path).
+    Include(String, String),
     /// Nothing in the workspace.
     Nothing,
 }
@@ -1435,6 +1473,19 @@ impl ModulePattern {
                 )
             }
             Language::Proto => ModulePattern::Proto(module.trim_start_matches("./").to_string()),
+            Language::C | Language::Cpp => {
+                let module = module.trim();
+                let header = module.trim_matches(['"', '<', '>']).trim();
+                // `using namespace shop;`, `using shop::Rates;`: names, not files.
+                let file_like = module.starts_with('<') || header.contains(['.', '/']);
+                if header.is_empty() || header.contains("::") || !file_like {
+                    return ModulePattern::Nothing;
+                }
+                ModulePattern::Include(
+                    normalize(&format!("{}/{header}", dir_of(&record.path))),
+                    header.trim_start_matches("./").to_string(),
+                )
+            }
         }
     }
 
@@ -1464,6 +1515,13 @@ impl ModulePattern {
                     .is_some_and(|h| h.ends_with('/'))
             }
             ModulePattern::Proto(suffix) => path.ends_with(suffix.as_str()),
+            ModulePattern::Include(beside, header) => {
+                path == beside
+                    || path == header
+                    || path
+                        .strip_suffix(header.as_str())
+                        .is_some_and(|head| head.ends_with('/'))
+            }
             _ => false,
         }
     }

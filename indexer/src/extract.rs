@@ -392,7 +392,12 @@ const MAX_QUALIFIER: usize = 120;
 /// ends a member access or a path.
 fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
     let before = text.get(..name.start_byte())?.trim_end();
-    let member = before.ends_with(['.', ':']);
+    // C and C++ `stub->GetCart`: an operand right before the arrow (a return type
+    // after `) -> ` is none).
+    let arrow = before.strip_suffix("->").is_some_and(|head| {
+        head.ends_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | ')' | ']'))
+    });
+    let member = before.ends_with(['.', ':']) || arrow;
     let field = before.ends_with(['{', ',']) || before.ends_with("ref") || before.ends_with("mut");
     if !member && !field {
         return None;
@@ -432,7 +437,7 @@ fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
         _ => {}
     }
     // (A single colon ends a label or a type annotation, not a path.)
-    if !before.ends_with('.') && !before.ends_with("::") {
+    if !before.ends_with('.') && !before.ends_with("::") && !arrow {
         return None;
     }
     // Most qualifiers are a plain path (`a.b`, `a::b`): read from the text, as
@@ -467,7 +472,7 @@ fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
         return None;
     }
     let prefix = text.get(parent.start_byte()..name.start_byte())?.trim_end();
-    let q = ["?.", "::", "."]
+    let q = ["?.", "::", ".", "->"]
         .iter()
         .find_map(|sep| prefix.strip_suffix(sep))?
         .trim();
@@ -487,7 +492,7 @@ fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
 /// The path is identifiers joined by `.` or `::` (perhaps led by `::`) right after a
 /// delimiter (or the start); anything else (`f().name`, `a[0].name`, `a?.b.name`) gets `None`.
 fn plain_qualifier(before: &str) -> Option<&str> {
-    let body = ["?.", "::", "."]
+    let body = ["?.", "::", ".", "->"]
         .iter()
         .find_map(|sep| before.strip_suffix(sep))?;
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
@@ -500,7 +505,11 @@ fn plain_qualifier(before: &str) -> Option<&str> {
         }
         start -= ident;
         let head = &body[..start];
-        match head.strip_suffix("::").or_else(|| head.strip_suffix('.')) {
+        match head
+            .strip_suffix("::")
+            .or_else(|| head.strip_suffix('.'))
+            .or_else(|| head.strip_suffix("->"))
+        {
             Some(rest) if rest.ends_with(word) => start = rest.len(),
             // An absolute path: `::core::option`.
             Some(rest) if head.ends_with("::") && !rest.ends_with(':') => {

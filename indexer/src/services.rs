@@ -29,6 +29,13 @@ const PRIORITY: &[&str] = &[
     "build.gradle.kts",
     "build.gradle",
     ".csproj",
+    "vcpkg.json",
+    "conanfile.txt",
+    "conanfile.py",
+    "CMakeLists.txt",
+    "meson.build",
+    "BUILD.bazel",
+    "BUILD",
     "requirements.txt",
     "Dockerfile",
     "Procfile",
@@ -72,11 +79,13 @@ pub fn detect_services(
     read: &dyn Fn(&Manifest) -> Option<String>,
 ) -> Vec<Service> {
     let mut by_dir: BTreeMap<String, &Manifest> = BTreeMap::new();
-    // A test project is part of the service it tests (the one around it), never one.
-    for m in manifests
-        .iter()
-        .filter(|m| !is_test_dir(dir_name(&m.dir).as_str()))
-    {
+    // A test project is part of the service it tests (the one around it), never one;
+    // a build file that builds no program is part of the project around it.
+    for m in manifests.iter().filter(|m| {
+        !is_test_dir(dir_name(&m.dir).as_str())
+            && (!builds_programs_only(&m.file_name)
+                || read(m).is_some_and(|t| builds_a_program(&m.file_name, &t)))
+    }) {
         match by_dir.get(&m.dir) {
             Some(existing) if priority(&existing.file_name) <= priority(&m.file_name) => {}
             _ => {
@@ -161,6 +170,78 @@ fn dir_name(dir: &str) -> String {
     }
 }
 
+/// Build files a project has in many directories, of which only those that build a
+/// program (or declare the project) stand for a service.
+fn builds_programs_only(file_name: &str) -> bool {
+    matches!(
+        file_name,
+        "CMakeLists.txt" | "meson.build" | "BUILD" | "BUILD.bazel"
+    )
+}
+
+/// Whether a build file builds a program or declares a project: CMake
+/// `add_executable(`/`project(`, Meson `executable(`/`project(`, Bazel `cc_binary(`.
+fn builds_a_program(file_name: &str, text: &str) -> bool {
+    let code: String = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .to_ascii_lowercase();
+    let call = |name: &str| {
+        code.match_indices(name).any(|(at, _)| {
+            let before = code[..at].chars().next_back();
+            let after = code[at + name.len()..].trim_start();
+            !before.is_some_and(|c| c.is_alphanumeric() || c == '_') && after.starts_with('(')
+        })
+    };
+    match file_name {
+        "CMakeLists.txt" => call("add_executable") || call("project"),
+        "meson.build" => call("executable") || call("project"),
+        _ => call("cc_binary"),
+    }
+}
+
+/// The first argument of a call in a build file: `add_executable(cartservice ...)`,
+/// `project('currency', 'cpp')`, `cc_binary(name = "server", ...)`.
+fn first_argument(text: &str, call: &str) -> Option<String> {
+    // `#` starts a comment in CMake, Meson and Starlark alike.
+    let text: String = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text = text.as_str();
+    let lower = text.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find(call) {
+        let start = from + at;
+        from = start + call.len();
+        let before = lower[..start].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let rest = text[from..].trim_start();
+        let Some(args) = rest.strip_prefix('(') else {
+            continue;
+        };
+        let args = args.trim_start();
+        let args = args
+            .strip_prefix("name")
+            .map(|r| r.trim_start().trim_start_matches('=').trim_start())
+            .unwrap_or(args);
+        let word: String = args
+            .trim_start_matches(['"', '\''])
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            .collect();
+        if !word.is_empty() && !word.starts_with("${") {
+            return Some(word);
+        }
+    }
+    None
+}
+
 /// Reads the service name a manifest declares, if it declares one.
 pub fn name_from_manifest(file_name: &str, text: &str) -> Option<String> {
     let name = match file_name {
@@ -206,6 +287,17 @@ pub fn name_from_manifest(file_name: &str, text: &str) -> Option<String> {
             rest[..rest.find(quote)?].to_string()
         }
         "pom.xml" => pom_artifact_id(text)?,
+        "CMakeLists.txt" => {
+            first_argument(text, "add_executable").or_else(|| first_argument(text, "project"))?
+        }
+        "meson.build" => {
+            first_argument(text, "project").or_else(|| first_argument(text, "executable"))?
+        }
+        "BUILD" | "BUILD.bazel" => first_argument(text, "cc_binary")?,
+        "vcpkg.json" => {
+            let v: serde_json::Value = serde_json::from_str(text).ok()?;
+            v.get("name")?.as_str()?.to_string()
+        }
         _ => return None,
     };
     let name = name.trim().to_string();
@@ -249,6 +341,38 @@ fn pom_artifact_id(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn native_build_files_name_the_programs_they_build() {
+        let cmake = "cmake_minimum_required(VERSION 3.16)\n# add_executable(old)\nproject(currency VERSION 1.0 LANGUAGES CXX)\nadd_executable( currencyservice server.cc)\n";
+        assert!(builds_a_program("CMakeLists.txt", cmake));
+        assert_eq!(
+            name_from_manifest("CMakeLists.txt", cmake).as_deref(),
+            Some("currencyservice")
+        );
+        // A subdirectory's CMake file that only adds sources is no service.
+        assert!(!builds_a_program(
+            "CMakeLists.txt",
+            "target_sources(app PRIVATE a.cc)\nadd_library(util util.cc)\n"
+        ));
+        let meson = "project('pricing', 'cpp')\nexecutable('pricer', 'main.cc')\n";
+        assert_eq!(
+            name_from_manifest("meson.build", meson).as_deref(),
+            Some("pricing")
+        );
+        let bazel = "cc_library(name = \"lib\")\ncc_binary(\n    name = \"server\",\n    srcs = [\"server.cc\"],\n)\n";
+        assert!(builds_a_program("BUILD.bazel", bazel));
+        assert_eq!(
+            name_from_manifest("BUILD.bazel", bazel).as_deref(),
+            Some("server")
+        );
+        assert!(!builds_a_program("BUILD", "cc_library(name = \"lib\")\n"));
+        assert_eq!(
+            name_from_manifest("vcpkg.json", r#"{"name": "ledger", "dependencies": []}"#)
+                .as_deref(),
+            Some("ledger")
+        );
+    }
 
     #[test]
     fn reads_names_from_manifests() {

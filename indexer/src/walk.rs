@@ -223,10 +223,6 @@ impl Skipped {
 /// The language of a source file Cartograph does not parse, by its extension.
 fn unparsed_language(ext: &str) -> Option<&'static str> {
     Some(match ext {
-        "c" => "c",
-        // A header is C++ where the service's sources are (see `walk`).
-        "h" => "c header",
-        "cc" | "cpp" | "cxx" | "hpp" | "hh" | "hxx" | "ipp" => "c++",
         "php" => "php",
         "rb" => "ruby",
         "kt" | "kts" => "kotlin",
@@ -276,6 +272,13 @@ pub fn is_manifest(file_name: &str) -> bool {
             | "build.gradle.kts"
             | "Dockerfile"
             | "Procfile"
+            | "CMakeLists.txt"
+            | "meson.build"
+            | "BUILD"
+            | "BUILD.bazel"
+            | "vcpkg.json"
+            | "conanfile.txt"
+            | "conanfile.py"
     ) || file_name.ends_with(".csproj")
 }
 
@@ -287,6 +290,8 @@ pub fn is_manifest(file_name: &str) -> bool {
 pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
     let mut out = WalkOutput::default();
     // Files in languages Cartograph does not parse, by (directory, language).
+    // Directories holding C++ sources, for the language of their `.h` files.
+    let mut cpp_dirs: std::collections::HashMap<PathBuf, bool> = std::collections::HashMap::new();
     let mut unparsed: std::collections::BTreeMap<(String, &'static str), usize> =
         std::collections::BTreeMap::new();
     let all_roots: Vec<PathBuf> = roots.iter().map(|r| r.path.clone()).collect();
@@ -410,7 +415,22 @@ pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
                 });
             }
             // Only source files (by extension, or extensionless scripts) are looked at.
-            let by_path = Language::from_path(abs);
+            // A `.h` is C++ where C++ sources are beside it.
+            let by_path = match Language::from_path(abs) {
+                Some(Language::C) if Language::is_ambiguous_header(abs) => {
+                    let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+                    let cpp = *cpp_dirs.entry(dir.clone()).or_insert_with(|| {
+                        std::fs::read_dir(&dir).is_ok_and(|entries| {
+                            entries
+                                .flatten()
+                                .take(10_000)
+                                .any(|e| Language::from_path(&e.path()) == Some(Language::Cpp))
+                        })
+                    });
+                    Some(if cpp { Language::Cpp } else { Language::C })
+                }
+                other => other,
+            };
             if by_path.is_none() && abs.extension().is_some() {
                 let ext = abs
                     .extension()

@@ -17,12 +17,12 @@ fn indexed_shop() -> Workspace {
 fn index_reports_what_it_did() {
     let ws = Workspace::fixture("shop");
     let first = ws.run(&["index", ".", "--json"]).json();
-    assert_eq!(first["files"], 18);
-    assert_eq!(first["added"], 18);
+    assert_eq!(first["files"], 22);
+    assert_eq!(first["added"], 22);
     assert_eq!(first["changed"], 0);
     let again = ws.run(&["index"]);
     assert!(again.ok().contains(": 0 changed ("), "{}", again.stdout);
-    assert!(again.stdout.contains("18 unchanged"), "{}", again.stdout);
+    assert!(again.stdout.contains("22 unchanged"), "{}", again.stdout);
 }
 
 #[test]
@@ -263,8 +263,10 @@ fn outline_nests_members_under_their_types() {
 fn stats_counts_per_language_and_reports_freshness() {
     let ws = indexed_shop();
     let stats = ws.run(&["stats", "--json"]).json();
-    assert_eq!(stats["files"], 18);
-    assert_eq!(stats["services"], 8);
+    assert_eq!(stats["files"], 22);
+    assert_eq!(stats["services"], 9);
+    assert_eq!(stats["languages"]["cpp"]["files"], 3);
+    assert_eq!(stats["languages"]["c"]["files"], 1);
     assert_eq!(stats["languages"]["go"]["files"], 2);
     assert_eq!(stats["languages"]["proto"]["symbols"], 34);
     assert!(stats["index_size_bytes"].as_u64().unwrap() > 0);
@@ -318,7 +320,7 @@ fn export_writes_one_json_record_per_line() {
         }
     }
     assert!(resolved_call_seen);
-    expect![[r#"{"edge": 144, "file": 18, "reference": 287, "service": 8, "symbol": 144}"#]]
+    expect![[r#"{"edge": 172, "file": 22, "reference": 318, "service": 9, "symbol": 175}"#]]
         .assert_eq(&format!("{counts:?}"));
 }
 
@@ -347,6 +349,7 @@ fn services_come_from_manifests() {
         emailservice "src/emailservice" ["python"]
         frontend "src/frontend" ["tsx","typescript"]
         ledger "src/ledger" ["rust"]
+        pricing "src/native" ["c","cpp"]
         paymentservice "src/paymentservice" ["javascript"]
         ShippingService "src/shippingservice" ["csharp"]"#]]
     .assert_eq(&services.join("\n"));

@@ -27,6 +27,17 @@ fn files_of(lang: Language) -> Vec<(String, PathBuf)> {
                     let text = std::fs::read_to_string(&p).ok()?;
                     Language::from_shebang(text.lines().next()?)
                 });
+                // A `.h` beside C++ sources is C++, as the walk reads it.
+                let detected = match detected {
+                    Some(Language::C) if Language::is_ambiguous_header(&p) => {
+                        let cpp = std::fs::read_dir(&dir)
+                            .unwrap()
+                            .flatten()
+                            .any(|e| Language::from_path(&e.path()) == Some(Language::Cpp));
+                        Some(if cpp { Language::Cpp } else { Language::C })
+                    }
+                    other => other,
+                };
                 if detected == Some(lang) {
                     let rel = p
                         .strip_prefix(fixture_root())
@@ -150,3 +161,5 @@ snapshot!(go_facts, Language::Go, "snapshots/go.txt");
 snapshot!(java_facts, Language::Java, "snapshots/java.txt");
 snapshot!(csharp_facts, Language::CSharp, "snapshots/csharp.txt");
 snapshot!(proto_facts, Language::Proto, "snapshots/proto.txt");
+snapshot!(c_facts, Language::C, "snapshots/c.txt");
+snapshot!(cpp_facts, Language::Cpp, "snapshots/cpp.txt");

@@ -34,7 +34,7 @@ fn edits_deletes_and_adds_equal_a_fresh_index() {
     assert_eq!(report["added"], 1, "{report}");
     assert_eq!(report["changed"], 1, "{report}");
     assert_eq!(report["deleted"], 1, "{report}");
-    assert_eq!(report["unchanged"], 16, "{report}");
+    assert_eq!(report["unchanged"], 20, "{report}");
 
     assert!(ws
         .run(&["def", "NewStore"])

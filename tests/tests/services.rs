@@ -1457,14 +1457,20 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
     let ws = Workspace::empty();
     ws.write("src/checkout/go.mod", "module checkout\n");
     ws.write("src/checkout/main.go", "package main\n\nfunc main() {}\n");
+    ws.write("src/fraud/Dockerfile", "FROM gradle\n");
+    ws.write("src/fraud/src/Main.kt", "fun main() {}\n");
+    ws.write("src/fraud/src/Rules.kt", "fun rule() = 1\n");
+    ws.write("src/fraud/build.gradle.kts", "plugins {}\n");
+    ws.write("src/fraud/scripts/check.kts", "println(1)\n");
+    ws.write("src/ratings/index.php", "<?php echo 1;\n");
+    // C and C++ are parsed.
     ws.write("src/currency/Dockerfile", "FROM gcc\n");
     ws.write("src/currency/src/server.cc", "int main() { return 0; }\n");
-    ws.write("src/currency/src/rates.cc", "int rate() { return 1; }\n");
     ws.write("src/currency/include/rates.h", "int rate();\n");
-    ws.write("src/ratings/index.php", "<?php echo 1;\n");
     let report = ws.run(&["index", ".", "--json"]).json();
     let skipped = report["skipped"].to_string();
-    assert!(skipped.contains("3 files not indexed: c++"), "{skipped}");
+    assert!(skipped.contains("4 files not indexed: kotlin"), "{skipped}");
+    assert!(!skipped.contains("c++"), "{skipped}");
     let map = ws.run(&["services", "--json"]).json();
     let not_parsed: Vec<String> = map["not_parsed"]
         .as_array()
@@ -1481,12 +1487,13 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
     assert_eq!(
         not_parsed,
         [
-            "src/currency: 3 files not indexed: c++ is a language cartograph does not parse",
+            "src/fraud: 4 files not indexed: kotlin is a language cartograph does not parse",
             "src/ratings: 1 file not indexed: php is a language cartograph does not parse",
         ]
     );
     let text = ws.run(&["services"]).ok().to_string();
     assert!(text.contains("not parsed (2):"), "{text}");
+    assert!(text.contains("currency  src/currency  c"), "{text}");
     let stats = ws.run(&["stats"]).ok().to_string();
     assert!(
         stats.contains("not parsed: src/ratings: 1 file not indexed: php"),
@@ -1658,5 +1665,50 @@ fn spring_bindings_route_an_exchange_to_the_listener_of_the_bound_queue() {
             "java alpha src/main/java/shop/Publisher.java Publisher#send(). -> topic:shop.events java beta src/main/java/shop/Listener.java Listener#process(). topic-name".to_string(),
             "java beta src/main/java/shop/Publisher.java Publisher#send(). -> topic:shop.events java alpha src/main/java/shop/Listener.java Listener#process(). topic-name".to_string(),
         ])
+    );
+}
+
+#[test]
+fn cpp_grpc_services_serve_and_call_the_rpcs_of_their_protos() {
+    let ws = Workspace::empty();
+    ws.write(
+        "protos/rates.proto",
+        "syntax = \"proto3\";\npackage shop;\n\nservice RateService {\n  rpc Quote(QuoteRequest) returns (QuoteReply) {}\n  rpc List(Empty) returns (QuoteReply) {}\n}\nmessage QuoteRequest { string code = 1; }\nmessage QuoteReply { double rate = 1; }\nmessage Empty {}\n",
+    );
+    // A C++ server: a class deriving from the generated `RateService::Service`,
+    // named after the program its CMake file builds.
+    ws.write(
+        "rates/CMakeLists.txt",
+        "cmake_minimum_required(VERSION 3.16)\nproject(rates CXX)\nadd_executable(rateservice src/server.cc)\n",
+    );
+    ws.write(
+        "rates/src/CMakeLists.txt",
+        "target_sources(rateservice PRIVATE server.cc)\n",
+    );
+    ws.write(
+        "rates/src/server.cc",
+        "#include <grpcpp/grpcpp.h>\n#include \"rates.grpc.pb.h\"\n\nclass RateServiceImpl final : public shop::RateService::Service {\n  grpc::Status Quote(grpc::ServerContext* ctx, const shop::QuoteRequest* req,\n                     shop::QuoteReply* reply) override {\n    reply->set_rate(1.5);\n    return grpc::Status::OK;\n  }\n\n  grpc::Status List(grpc::ServerContext* ctx, const shop::Empty* req,\n                    shop::QuoteReply* reply) override {\n    return grpc::Status::OK;\n  }\n};\n",
+    );
+    // A C++ client: a stub held by a field (declared below its use) and one made
+    // by `NewStub` in a function.
+    ws.write(
+        "checkout/CMakeLists.txt",
+        "project(checkout)\nadd_executable(checkout main.cc)\n",
+    );
+    ws.write(
+        "checkout/main.cc",
+        "#include \"rates.grpc.pb.h\"\n\nclass RateClient {\n public:\n  double Quote(const std::string& code) {\n    shop::QuoteRequest req;\n    shop::QuoteReply reply;\n    grpc::ClientContext ctx;\n    stub_->Quote(&ctx, req, &reply);\n    return reply.rate();\n  }\n\n private:\n  std::unique_ptr<shop::RateService::Stub> stub_;\n};\n\nvoid ListAll(std::shared_ptr<grpc::Channel> channel) {\n  auto stub = shop::RateService::NewStub(channel);\n  grpc::ClientContext ctx;\n  shop::Empty req;\n  shop::QuoteReply reply;\n  stub->List(&ctx, req, &reply);\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        link_lines(&ws),
+        BTreeSet::from([
+            "cpp checkout main.cc ListAll(). -> grpc:shop.RateService/List cpp rateservice src/server.cc RateServiceImpl#List(). idl".to_string(),
+            "cpp checkout main.cc RateClient#Quote(). -> grpc:shop.RateService/Quote cpp rateservice src/server.cc RateServiceImpl#Quote(). idl".to_string(),
+        ])
+    );
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from(["checkout -> rateservice grpc idl".to_string()])
     );
 }
