@@ -289,6 +289,7 @@ fn sample_names(store: &Store, n: usize) -> Result<Vec<String>> {
     for (_, facts) in store.all_facts()? {
         names.extend(facts.symbols.into_iter().map(|s| s.name));
     }
+    names.retain(|n| !n.trim().is_empty());
     names.sort();
     names.dedup();
     if names.is_empty() {
@@ -309,10 +310,16 @@ fn query_latencies(ws: &Workspace, n: usize) -> Result<()> {
         limit: 20,
         ..SearchQuery::default()
     };
-    let _ = ws.search(&SearchQuery {
-        text: names[0].clone(),
-        ..base.clone()
-    })?;
+    // (A name with no word in it, `operator+` or `~Cart`, is no search text.)
+    if let Some(first) = names
+        .iter()
+        .find(|n| !cartograph_query::split_words(n).is_empty())
+    {
+        let _ = ws.search(&SearchQuery {
+            text: first.clone(),
+            ..base.clone()
+        })?;
+    }
     let mut search = Vec::with_capacity(names.len());
     let mut found = 0usize;
     for name in &names {
@@ -472,7 +479,7 @@ fn ctags(corpus: &Path, index_time: Duration) -> Result<()> {
     let status = Command::new("ctags")
         .args([
             "-R",
-            "--languages=Rust,Python,JavaScript,TypeScript,Go,Java,C#,Protobuf",
+            "--languages=Rust,Python,JavaScript,TypeScript,Go,Java,C#,Protobuf,C,C++",
             "-f",
         ])
         .arg(&out)

@@ -1201,6 +1201,11 @@ fn build_symbols(
             Frame::Def(i) => {
                 let d = &defs[i];
                 let name = text_of(d.name, text).trim().to_string();
+                // An anonymous definition (`enum : uint32_t {`, a bitfield `int : 0;`,
+                // an unnamed template parameter) names nothing.
+                if !name.chars().any(|c| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
                 // A field assigned in a method belongs to the innermost enclosing type,
                 // defined once: where it is first assigned (or declared in the body).
                 let (qual_prefix, desc_prefix, parent) = if d.assigned {
