@@ -568,6 +568,9 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     let text = if lang == Language::CSharp && text.contains('#') {
         blanked = blank_directives(text);
         blanked.as_str()
+    } else if matches!(lang, Language::C | Language::Cpp) {
+        blanked = blank_annotation_macros(text);
+        blanked.as_str()
     } else {
         text
     };
@@ -1071,6 +1074,168 @@ fn blank_directives(text: &str) -> String {
     out
 }
 
+/// C and C++ `text` with the annotation macros the grammar cannot place replaced by
+/// spaces (offsets kept; macros are never expanded): an export macro between
+/// `class`/`struct`/`union` and the name (`class LEVELDB_EXPORT DB`), an attribute
+/// after a declarator or a parameter list (`int total GUARDED_BY(mu);`,
+/// `Status Recover() EXCLUSIVE_LOCKS_REQUIRED(mutex_);`), and a macro alone on its
+/// line (`ABSL_NAMESPACE_BEGIN`). Macros are told by their ALL_CAPS names; string
+/// literals, comments and directives are left alone.
+fn blank_annotation_macros(text: &str) -> String {
+    const STATEMENT_WORDS: &[&[u8]] = &[
+        b"return",
+        b"case",
+        b"goto",
+        b"throw",
+        b"new",
+        b"delete",
+        b"sizeof",
+        b"else",
+        b"do",
+        b"co_return",
+        b"co_yield",
+        b"co_await",
+        b"typedef",
+        b"using",
+        b"namespace",
+    ];
+    let b = text.as_bytes();
+    let mut out = b.to_vec();
+    let word_byte = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let skip_ws = |mut j: usize| {
+        while j < b.len() && (b[j] == b' ' || b[j] == b'\t') {
+            j += 1;
+        }
+        j
+    };
+    let macro_like = |w: &[u8]| {
+        w.len() >= 3
+            && w.iter().any(u8::is_ascii_uppercase)
+            && w.iter()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
+            && !w[0].is_ascii_digit()
+    };
+    // The two tokens before the current one: (is a word, its bytes or punctuation).
+    let mut prev: (bool, &[u8]) = (false, b"\n");
+    let mut prev2: (bool, &[u8]) = (false, b"\n");
+    let mut line_start = true;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\n' {
+            line_start = true;
+            prev2 = prev;
+            prev = (false, b"\n");
+            i += 1;
+            continue;
+        }
+        if c == b' ' || c == b'\t' || c == b'\r' {
+            i += 1;
+            continue;
+        }
+        // Comments, literals and directives are skipped whole.
+        if c == b'/' && b.get(i + 1) == Some(&b'/') {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        if c == b'/' && b.get(i + 1) == Some(&b'*') {
+            i += 2;
+            while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                i += 1;
+            }
+            i += 2;
+            continue;
+        }
+        if c == b'"' || c == b'\'' {
+            i += 1;
+            while i < b.len() && b[i] != c && b[i] != b'\n' {
+                i += if b[i] == b'\\' { 2 } else { 1 };
+            }
+            i += 1;
+            prev2 = prev;
+            prev = (false, b"\"");
+            line_start = false;
+            continue;
+        }
+        if c == b'#' && line_start {
+            // To the end of the directive, continuation lines too.
+            while i < b.len() && !(b[i] == b'\n' && b[i - 1] != b'\\') {
+                i += 1;
+            }
+            continue;
+        }
+        let was_line_start = line_start;
+        line_start = false;
+        if !(c.is_ascii_alphabetic() || c == b'_') {
+            prev2 = prev;
+            prev = (false, &b[i..i + 1]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && word_byte(b[i]) {
+            i += 1;
+        }
+        let word = &b[start..i];
+        if macro_like(word) {
+            let mut end = i;
+            let open = skip_ws(i);
+            let mut args = false;
+            if b.get(open) == Some(&b'(') {
+                // Balanced, on a bounded stretch.
+                let mut depth = 0usize;
+                let mut j = open;
+                while j < b.len() && j - open < 2_000 {
+                    match b[j] {
+                        b'(' => depth += 1,
+                        b')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        b';' | b'{' | b'}' => break,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if depth == 0 && j < b.len() {
+                    end = j + 1;
+                    args = true;
+                }
+            }
+            let next_at = skip_ws(end);
+            let next = b.get(next_at).copied().unwrap_or(b'\n');
+            let next_word_start = next.is_ascii_alphabetic() || next == b'_';
+            let after_keyword = prev.0 && matches!(prev.1, b"class" | b"struct" | b"union");
+            let declarator = prev.0
+                && !STATEMENT_WORDS.contains(&prev.1)
+                && (prev2.0 || matches!(prev2.1, b"*" | b"&" | b">"));
+            let qualifier =
+                prev.0 && matches!(prev.1, b"const" | b"override" | b"final" | b"noexcept");
+            let trailing = args
+                && (prev.1 == b")" || declarator || qualifier)
+                && (matches!(next, b';' | b'{' | b'=' | b',' | b':' | b'\n') || next_word_start);
+            let alone = was_line_start && !args && matches!(next, b'\n' | b'\r');
+            if (after_keyword && next_word_start) || trailing || alone {
+                for byte in &mut out[start..end] {
+                    if *byte != b'\n' {
+                        *byte = b' ';
+                    }
+                }
+                i = end;
+                continue;
+            }
+        }
+        prev2 = prev;
+        prev = (true, word);
+    }
+    // Only ASCII bytes were replaced by spaces: still UTF-8.
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
 fn first_error_line(root: Node<'_>) -> Option<u32> {
     let mut cursor = root.walk();
     loop {
@@ -1564,6 +1729,43 @@ fn signature_of(node: Node<'_>, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn annotation_macros_are_blanked_and_code_kept() {
+        // (code, the macro blanked in it, if any)
+        let cases = [
+            ("class LEVELDB_EXPORT DB {", "LEVELDB_EXPORT"),
+            (
+                "struct ABSL_DEPRECATED(\"x\") Old {};",
+                "ABSL_DEPRECATED(\"x\")",
+            ),
+            ("  int total GUARDED_BY(mu);", "GUARDED_BY(mu)"),
+            (
+                "  Status Recover(Edit* e) EXCLUSIVE_LOCKS_REQUIRED(mu_);",
+                "EXCLUSIVE_LOCKS_REQUIRED(mu_)",
+            ),
+            (
+                "  void F() const LOCKS_EXCLUDED(mu_) {",
+                "LOCKS_EXCLUDED(mu_)",
+            ),
+            ("ABSL_NAMESPACE_BEGIN\n", "ABSL_NAMESPACE_BEGIN"),
+            // Code that only looks like it stays.
+            ("static const int MAX_SIZE = 10;", ""),
+            ("  return MAX(a, b);", ""),
+            ("  LOG_INFO(\"x\");", ""),
+            ("#define EXPORT_IT class EXPORT X", ""),
+            ("  s = \"class MY_EXPORT X\";", ""),
+            ("int f(void) { return ERR_NONE; }", ""),
+        ];
+        for (code, blanked) in cases {
+            let want = if blanked.is_empty() {
+                code.to_string()
+            } else {
+                code.replace(blanked, &" ".repeat(blanked.len()))
+            };
+            assert_eq!(blank_annotation_macros(code), want, "{code}");
+        }
+    }
 
     #[test]
     fn plain_paths_before_a_name_are_its_qualifier() {
