@@ -721,7 +721,19 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 Role::Ignored => {}
             }
         }
+        // C and C++: `class Slice;` declares what another file defines.
+        let forward = |node: Node<'_>| {
+            matches!(lang, Language::C | Language::Cpp)
+                && matches!(
+                    node.kind(),
+                    "class_specifier" | "struct_specifier" | "union_specifier" | "enum_specifier"
+                )
+                && node.child_by_field_name("body").is_none()
+        };
         if let (Some((kind, node)), Some(name)) = (def, name) {
+            if forward(node) {
+                continue;
+            }
             defs.push(RawDef {
                 kind,
                 assigned,
