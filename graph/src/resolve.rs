@@ -452,6 +452,15 @@ fn resolve_unordered(
         Some("super()") => Some("super"),
         q => q,
     };
+    // C++'s standard library (`std::string`, `std::forward`) is never the project's.
+    if matches!(lang, Language::C | Language::Cpp)
+        && qualifier.is_some_and(|q| {
+            let q = q.trim_start_matches("::");
+            q == "std" || q.starts_with("std::")
+        })
+    {
+        return Vec::new();
+    }
     let container = enclosing_type(scope, reference);
 
     // Members of the enclosing type, then of its bases.

@@ -721,14 +721,32 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 Role::Ignored => {}
             }
         }
-        // C and C++: `class Slice;` declares what another file defines.
+        // C and C++: `class Slice;` declares what another file defines, and a
+        // function declarator inside a body is a statement the grammar misread
+        // (`assert(p != nullptr);` after a macro it could not place).
         let forward = |node: Node<'_>| {
-            matches!(lang, Language::C | Language::Cpp)
-                && matches!(
-                    node.kind(),
-                    "class_specifier" | "struct_specifier" | "union_specifier" | "enum_specifier"
-                )
-                && node.child_by_field_name("body").is_none()
+            if !matches!(lang, Language::C | Language::Cpp) {
+                return false;
+            }
+            match node.kind() {
+                "class_specifier" | "struct_specifier" | "union_specifier" | "enum_specifier" => {
+                    node.child_by_field_name("body").is_none()
+                }
+                "function_declarator" => {
+                    let mut at = node.parent();
+                    while let Some(n) = at {
+                        match n.kind() {
+                            "compound_statement" => return true,
+                            "field_declaration_list" | "declaration_list" | "translation_unit" => {
+                                return false
+                            }
+                            _ => at = n.parent(),
+                        }
+                    }
+                    false
+                }
+                _ => false,
+            }
         };
         if let (Some((kind, node)), Some(name)) = (def, name) {
             if forward(node) {

@@ -288,7 +288,7 @@ pub fn name_from_manifest(file_name: &str, text: &str) -> Option<String> {
         }
         "pom.xml" => pom_artifact_id(text)?,
         "CMakeLists.txt" => {
-            first_argument(text, "add_executable").or_else(|| first_argument(text, "project"))?
+            first_argument(text, "project").or_else(|| first_argument(text, "add_executable"))?
         }
         "meson.build" => {
             first_argument(text, "project").or_else(|| first_argument(text, "executable"))?
@@ -348,7 +348,12 @@ mod tests {
         assert!(builds_a_program("CMakeLists.txt", cmake));
         assert_eq!(
             name_from_manifest("CMakeLists.txt", cmake).as_deref(),
-            Some("currencyservice")
+            Some("currency")
+        );
+        assert_eq!(
+            name_from_manifest("CMakeLists.txt", "add_executable(cartservice main.cc)\n")
+                .as_deref(),
+            Some("cartservice")
         );
         // A subdirectory's CMake file that only adds sources is no service.
         assert!(!builds_a_program(

@@ -220,6 +220,32 @@ impl Skipped {
     }
 }
 
+/// Whether a header with no C++ source beside it (a project's `include/` folder)
+/// is C++ by what its first 64 KiB hold: a namespace, a class, a template, access
+/// specifiers, `std::`.
+fn reads_as_cpp(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+    if read.is_err() {
+        return false;
+    }
+    let text = String::from_utf8_lossy(&head);
+    [
+        "namespace ",
+        "class ",
+        "template <",
+        "template<",
+        "public:",
+        "private:",
+        "std::",
+        "nullptr",
+        "constexpr ",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
+}
+
 /// The language of a source file Cartograph does not parse, by its extension.
 fn unparsed_language(ext: &str) -> Option<&'static str> {
     Some(match ext {
@@ -427,7 +453,11 @@ pub fn walk(roots: &[Root], config: &WalkConfig) -> WalkOutput {
                                 .any(|e| Language::from_path(&e.path()) == Some(Language::Cpp))
                         })
                     });
-                    Some(if cpp { Language::Cpp } else { Language::C })
+                    Some(if cpp || reads_as_cpp(abs) {
+                        Language::Cpp
+                    } else {
+                        Language::C
+                    })
                 }
                 other => other,
             };

@@ -349,7 +349,7 @@ fn services_come_from_manifests() {
         emailservice "src/emailservice" ["python"]
         frontend "src/frontend" ["tsx","typescript"]
         ledger "src/ledger" ["rust"]
-        pricing "src/native" ["c","cpp"]
+        native "src/native" ["c","cpp"]
         paymentservice "src/paymentservice" ["javascript"]
         ShippingService "src/shippingservice" ["csharp"]"#]]
     .assert_eq(&services.join("\n"));

@@ -1676,7 +1676,7 @@ fn cpp_grpc_services_serve_and_call_the_rpcs_of_their_protos() {
         "syntax = \"proto3\";\npackage shop;\n\nservice RateService {\n  rpc Quote(QuoteRequest) returns (QuoteReply) {}\n  rpc List(Empty) returns (QuoteReply) {}\n}\nmessage QuoteRequest { string code = 1; }\nmessage QuoteReply { double rate = 1; }\nmessage Empty {}\n",
     );
     // A C++ server: a class deriving from the generated `RateService::Service`,
-    // named after the program its CMake file builds.
+    // named after the project its CMake file declares.
     ws.write(
         "rates/CMakeLists.txt",
         "cmake_minimum_required(VERSION 3.16)\nproject(rates CXX)\nadd_executable(rateservice src/server.cc)\n",
@@ -1703,12 +1703,12 @@ fn cpp_grpc_services_serve_and_call_the_rpcs_of_their_protos() {
     assert_eq!(
         link_lines(&ws),
         BTreeSet::from([
-            "cpp checkout main.cc ListAll(). -> grpc:shop.RateService/List cpp rateservice src/server.cc RateServiceImpl#List(). idl".to_string(),
-            "cpp checkout main.cc RateClient#Quote(). -> grpc:shop.RateService/Quote cpp rateservice src/server.cc RateServiceImpl#Quote(). idl".to_string(),
+            "cpp checkout main.cc ListAll(). -> grpc:shop.RateService/List cpp rates src/server.cc RateServiceImpl#List(). idl".to_string(),
+            "cpp checkout main.cc RateClient#Quote(). -> grpc:shop.RateService/Quote cpp rates src/server.cc RateServiceImpl#Quote(). idl".to_string(),
         ])
     );
     assert_eq!(
         edge_lines(&ws),
-        BTreeSet::from(["checkout -> rateservice grpc idl".to_string()])
+        BTreeSet::from(["checkout -> rates grpc idl".to_string()])
     );
 }
