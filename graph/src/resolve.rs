@@ -466,7 +466,8 @@ fn resolve_unordered(
     // Members of the enclosing type, then of its bases.
     let via_self = match qualifier {
         Some(q) => SELF_WORDS.contains(&q) || is_go_receiver(facts, reference, q),
-        None => matches!(lang, Language::Java | Language::CSharp),
+        // C++ looks a bare name up in the class first (an out-of-class method's too).
+        None => matches!(lang, Language::Java | Language::CSharp | Language::Cpp),
     };
     if via_self || qualifier == Some("super") || qualifier == Some("base") {
         if let Some((type_name, type_index)) = &container {

@@ -749,7 +749,20 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
             }
         };
         if let (Some((kind, node)), Some(name)) = (def, name) {
-            if forward(node) {
+            // A test macro (`TEST_F(CartTest, Adds) {...}`) defines the test its
+            // arguments name, not a function named after the macro.
+            let test_macro = matches!(lang, Language::C | Language::Cpp)
+                && matches!(
+                    text_of(name, text),
+                    "TEST"
+                        | "TEST_F"
+                        | "TEST_P"
+                        | "TYPED_TEST"
+                        | "TYPED_TEST_P"
+                        | "BENCHMARK_F"
+                        | "BENCHMARK_DEFINE_F"
+                );
+            if forward(node) || test_macro {
                 continue;
             }
             defs.push(RawDef {

@@ -113,3 +113,20 @@
     (qualified_identifier scope: (namespace_identifier) @binding.type name: (identifier) @_n)
     (qualified_identifier name: (qualified_identifier scope: (namespace_identifier) @binding.type name: (identifier) @_n))])
   (#eq? @_n "NewStub"))
+
+; gtest and benchmark fixtures: `TEST_F(CartTest, AddsItem) { Add(1); }` is a method of
+; the fixture (bare names in it are the fixture's members)
+(function_definition
+  declarator: (function_declarator
+    declarator: (identifier) @_m
+    parameters: (parameter_list
+      . (parameter_declaration type: (type_identifier) @receiver)
+      . (parameter_declaration type: (type_identifier) @name)))
+  (#match? @_m "^(TEST_F|TEST_P|TYPED_TEST|TYPED_TEST_P|BENCHMARK_F|BENCHMARK_DEFINE_F)$")) @definition.method
+(function_definition
+  declarator: (function_declarator
+    declarator: (identifier) @_m
+    parameters: (parameter_list
+      . (parameter_declaration type: (type_identifier))
+      . (parameter_declaration type: (type_identifier) @name)))
+  (#eq? @_m "TEST")) @definition.function
