@@ -1015,6 +1015,16 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
         config_data(path, docs, &mut config);
     }
     let mut out = Vec::new();
+    // The base URLs entrypoint scripts give, by directory.
+    let mut script_base_urls: HashMap<&str, String> = HashMap::new();
+    for (path, text) in files {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        if is_entrypoint_script(name) && !script_base_urls.contains_key(dir) {
+            if let Some(url) = command_base_url(text) {
+                script_base_urls.insert(dir, url);
+            }
+        }
+    }
     for (path, text) in files {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
         let dir_name = dir.rsplit('/').next().unwrap_or(dir);
@@ -1022,15 +1032,7 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
             let env = dockerfile_env(text);
             let image = dockerfile_image(text);
             // The command it runs, or the entrypoint script beside it.
-            let base_url = command_base_url(text).or_else(|| {
-                files
-                    .iter()
-                    .filter(|(p, _)| {
-                        p.rsplit_once('/')
-                            .is_some_and(|(d, n)| d == dir && is_entrypoint_script(n))
-                    })
-                    .find_map(|(_, script)| command_base_url(script))
-            });
+            let base_url = command_base_url(text).or_else(|| script_base_urls.get(dir).cloned());
             if (!env.is_empty() || image.is_some()) && !dir_name.is_empty() {
                 out.push(Deployment {
                     name: dir_name.to_string(),

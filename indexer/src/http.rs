@@ -402,24 +402,25 @@ pub(crate) fn spring_placeholders(s: &str, defaults: bool) -> String {
 /// name says it is an address (`url`, `uri`, `host`, `endpoint`, `addr`, `base`);
 /// else unknown (`{}`).
 fn reference(src: &str) -> String {
-    let last = src
-        .rsplit(['.', ':', '>'])
-        .next()
-        .unwrap_or(src)
-        .to_ascii_lowercase();
-    let named_address = ["url", "uri", "host", "endpoint", "addr", "base"]
-        .iter()
-        .any(|w| last.contains(w));
+    named_reference(src, |last| {
+        let last = last.to_ascii_lowercase();
+        ["url", "uri", "host", "endpoint", "addr", "base"]
+            .iter()
+            .any(|w| last.contains(w))
+    })
+    .unwrap_or_else(|| "{}".to_string())
+}
+
+/// `{ref:src}` for a plain path (`Config.QUEUE`, `endpoints::CART_URL`) whose last
+/// name `names` accepts, for the constants of the service to fill in.
+fn named_reference(src: &str, names: impl Fn(&str) -> bool) -> Option<String> {
+    let last = src.rsplit(['.', ':', '>']).next().unwrap_or(src);
     let plain = !src.is_empty()
         && src.len() <= 120
         && src
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | ':' | '$'));
-    if named_address && plain {
-        format!("{{ref:{src}}}")
-    } else {
-        "{}".to_string()
-    }
+    (plain && names(last)).then(|| format!("{{ref:{src}}}"))
 }
 
 /// The file's constants whose values are absolute URLs (`CARTS_URL`,
@@ -498,14 +499,7 @@ fn is_topic_constant(name: &str) -> bool {
 /// A destination named through another file's constant (`Config.QUEUE`,
 /// `config::TOPIC`): `{ref:Config.QUEUE}` for the service's constants to fill in.
 fn topic_reference(node: Node<'_>, text: &str) -> Option<String> {
-    let src = node.utf8_text(text.as_bytes()).ok()?;
-    let last = src.rsplit(['.', ':', '>']).next().unwrap_or(src);
-    let plain = !src.is_empty()
-        && src.len() <= 120
-        && src
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | ':'));
-    (plain && is_topic_constant(last)).then(|| format!("{{ref:{src}}}"))
+    named_reference(node.utf8_text(text.as_bytes()).ok()?, is_topic_constant)
 }
 
 /// The URLs calls pass to functions and constructors of the service
@@ -1034,13 +1028,7 @@ fn declared(
         root = parent;
     }
     let mut found: Vec<String> = Vec::new();
-    let mut stack = vec![root];
-    let mut seen = 0usize;
-    while let Some(node) = stack.pop() {
-        seen += 1;
-        if seen > 200_000 {
-            return None;
-        }
+    let complete = each_named_node(root, |node| {
         if node.kind() == "object_creation_expression" {
             let ty = node
                 .child_by_field_name("type")
@@ -1059,11 +1047,9 @@ fn declared(
                 }
             }
         }
-        let mut c = node.walk();
-        stack.extend(node.named_children(&mut c));
-    }
+    });
     match &found[..] {
-        [one] => Some(one.clone()),
+        [one] if complete => Some(one.clone()),
         _ => None,
     }
 }
@@ -1082,41 +1068,34 @@ fn container_listener(root: Node<'_>, text: &str) -> Option<(String, String)> {
     // Declared types of fields and locals, and the enclosing class of each node.
     let mut declared: HashMap<String, String> = HashMap::new();
     let mut found: Vec<(String, String)> = Vec::new();
-    let mut stack = vec![root];
-    let mut seen = 0usize;
     let mut candidates: Vec<(Node<'_>, &str)> = Vec::new();
-    while let Some(node) = stack.pop() {
-        seen += 1;
-        if seen > 200_000 {
-            return None;
-        }
-        match node.kind() {
-            "field_declaration" | "local_variable_declaration" => {
-                if let Some(ty) = node.child_by_field_name("type") {
-                    let mut c = node.walk();
-                    for d in node.children_by_field_name("declarator", &mut c) {
-                        if let Some(name) = d.child_by_field_name("name") {
-                            declared.insert(src(name).to_string(), base_type(src(ty)));
-                        }
+    let complete = each_named_node(root, |node| match node.kind() {
+        "field_declaration" | "local_variable_declaration" => {
+            if let Some(ty) = node.child_by_field_name("type") {
+                let mut c = node.walk();
+                for d in node.children_by_field_name("declarator", &mut c) {
+                    if let Some(name) = d.child_by_field_name("name") {
+                        declared.insert(src(name).to_string(), base_type(src(ty)));
                     }
                 }
             }
-            "object_creation_expression" => {
-                let ty = node.child_by_field_name("type").map(src).unwrap_or("");
-                if base_type(ty) == "MessageListenerAdapter" {
-                    candidates.push((node, "handleMessage"));
-                }
-            }
-            "method_invocation" => {
-                let name = node.child_by_field_name("name").map(src).unwrap_or("");
-                if name == "setMessageListener" {
-                    candidates.push((node, "onMessage"));
-                }
-            }
-            _ => {}
         }
-        let mut c = node.walk();
-        stack.extend(node.named_children(&mut c));
+        "object_creation_expression" => {
+            let ty = node.child_by_field_name("type").map(src).unwrap_or("");
+            if base_type(ty) == "MessageListenerAdapter" {
+                candidates.push((node, "handleMessage"));
+            }
+        }
+        "method_invocation" => {
+            let name = node.child_by_field_name("name").map(src).unwrap_or("");
+            if name == "setMessageListener" {
+                candidates.push((node, "onMessage"));
+            }
+        }
+        _ => {}
+    });
+    if !complete {
+        return None;
     }
     for (node, default_method) in candidates {
         let Some(args) = node.child_by_field_name("arguments") else {
@@ -1166,6 +1145,23 @@ fn container_listener(root: Node<'_>, text: &str) -> Option<(String, String)> {
         [one] => Some(one.clone()),
         _ => None,
     }
+}
+
+/// Calls `f` on every named node under `root`, depth first, up to a node budget (a
+/// huge file is not read whole): whether every node was seen.
+fn each_named_node<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) -> bool {
+    let mut stack = vec![root];
+    let mut seen = 0usize;
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > 200_000 {
+            return false;
+        }
+        f(node);
+        let mut c = node.walk();
+        stack.extend(node.named_children(&mut c));
+    }
+    true
 }
 
 /// Whether a call binds a queue to an exchange (`QueueBind`, `queue_bind`,

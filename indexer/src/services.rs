@@ -179,15 +179,18 @@ fn builds_programs_only(file_name: &str) -> bool {
     )
 }
 
-/// Whether a build file builds a program or declares a project: CMake
-/// `add_executable(`/`project(`, Meson `executable(`/`project(`, Bazel `cc_binary(`.
-fn builds_a_program(file_name: &str, text: &str) -> bool {
-    let code: String = text
-        .lines()
+/// A build file's code: `#` starts a comment in CMake, Meson and Starlark alike.
+fn build_code(text: &str) -> String {
+    text.lines()
         .map(|l| l.split('#').next().unwrap_or(""))
         .collect::<Vec<_>>()
         .join("\n")
-        .to_ascii_lowercase();
+}
+
+/// Whether a build file builds a program or declares a project: CMake
+/// `add_executable(`/`project(`, Meson `executable(`/`project(`, Bazel `cc_binary(`.
+fn builds_a_program(file_name: &str, text: &str) -> bool {
+    let code = build_code(text).to_ascii_lowercase();
     let call = |name: &str| {
         code.match_indices(name).any(|(at, _)| {
             let before = code[..at].chars().next_back();
@@ -205,12 +208,7 @@ fn builds_a_program(file_name: &str, text: &str) -> bool {
 /// The first argument of a call in a build file: `add_executable(cartservice ...)`,
 /// `project('currency', 'cpp')`, `cc_binary(name = "server", ...)`.
 fn first_argument(text: &str, call: &str) -> Option<String> {
-    // `#` starts a comment in CMake, Meson and Starlark alike.
-    let text: String = text
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = build_code(text);
     let text = text.as_str();
     let lower = text.to_ascii_lowercase();
     let mut from = 0;

@@ -917,19 +917,19 @@ impl GraphView {
                     .then(|| first.to_string())
             };
             // A destination whose name no constant gave is no destination.
-            let mut unnamed = Vec::new();
-            for (i, e) in facts.iter_mut().enumerate() {
-                if e.via.contains("{ref:") {
-                    e.via = cartograph_indexer::fill_references(&e.via, lookup);
-                    if e.protocol == Protocol::Topic && e.via.contains("{}") {
-                        unnamed.push(i);
+            let named: Vec<bool> = facts
+                .iter_mut()
+                .map(|e| {
+                    if !e.via.contains("{ref:") {
+                        return true;
                     }
-                }
-            }
-            let mut i = 0;
+                    e.via = cartograph_indexer::fill_references(&e.via, lookup);
+                    !(e.protocol == Protocol::Topic && e.via.contains("{}"))
+                })
+                .collect();
+            let mut named = named.into_iter();
             facts.retain(|e| {
-                i += 1;
-                !unnamed.contains(&(i - 1))
+                named.next().unwrap_or(true)
                     && (!e.absolute_only || split_url(&resolve_env(&e.via, None).0).0.is_some())
             });
         }
@@ -1118,38 +1118,31 @@ impl GraphView {
                         // of one deployment may point elsewhere).
                         let service = &self.files[f].service;
                         let known = |url: &str| deployed.service_for_url(url).is_some();
-                        // A path alone goes to the base URL the service runs with.
-                        let names_service = |url: &str| {
-                            known(&resolve_env(url, envs.get(service)).0)
-                                || variants
-                                    .get(service)
-                                    .into_iter()
-                                    .flatten()
-                                    .any(|env| known(&resolve_env(url, Some(env)).0))
-                        };
-                        let via = match bases.get(service.as_str()) {
-                            Some(base) if fact.via.starts_with('/') => {
-                                let based = format!("{}{}", base.trim_end_matches('/'), fact.via);
-                                if names_service(&based) {
-                                    based
-                                } else {
-                                    fact.via.clone()
-                                }
+                        // `value` resolved in an environment that makes it name a
+                        // service of the workspace, if one does.
+                        let naming = |value: &str| {
+                            let merged = resolve_env(value, envs.get(service));
+                            if known(&merged.0) {
+                                return Some(merged);
                             }
-                            _ => fact.via.clone(),
-                        };
-                        let merged = resolve_env(&via, envs.get(service));
-                        let (url, from_env) = if known(&merged.0) {
-                            merged
-                        } else {
                             variants
                                 .get(service)
                                 .into_iter()
                                 .flatten()
-                                .map(|env| resolve_env(&via, Some(env)))
+                                .map(|env| resolve_env(value, Some(env)))
                                 .find(|(url, _)| known(url))
-                                .unwrap_or(merged)
                         };
+                        // A path alone goes to the base URL the service runs with, when
+                        // that names a service.
+                        let based = bases
+                            .get(service.as_str())
+                            .filter(|_| fact.via.starts_with('/'))
+                            .and_then(|base| {
+                                naming(&format!("{}{}", base.trim_end_matches('/'), fact.via))
+                            });
+                        let (url, from_env) = based
+                            .or_else(|| naming(&fact.via))
+                            .unwrap_or_else(|| resolve_env(&fact.via, envs.get(service)));
                         let (host, path) = split_url(&url);
                         // Health checks and metrics are not dependencies. (A route at
                         // `/` stays: only a call that names its service reaches it, since

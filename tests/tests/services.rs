@@ -235,6 +235,16 @@ fn editing_a_handler_relinks_and_equals_a_rebuild() {
 }
 
 /// `links --json` as lines: calling symbol -> endpoint, handler, evidence.
+/// The dependency `from` → `to` of a `services --json` answer.
+fn map_edge<'m>(map: &'m serde_json::Value, from: &str, to: &str) -> &'m serde_json::Value {
+    map["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["from"] == from && e["to"] == to)
+        .unwrap_or_else(|| panic!("no edge {from} -> {to} in {map}"))
+}
+
 fn link_lines(ws: &Workspace) -> BTreeSet<String> {
     ws.run(&["links", "--json"])
         .json()
@@ -565,13 +575,10 @@ fn spring_services_are_called_by_their_application_names_and_gateway_routes() {
         ])
     );
     let map = ws.run(&["services", "--json"]).json();
-    let route = map["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["to"] == "visits-service")
-        .unwrap();
-    assert_eq!(route["endpoints"][0], "http:* /api/visit/**");
+    assert_eq!(
+        map_edge(&map, "api-gateway", "visits-service")["endpoints"][0],
+        "http:* /api/visit/**"
+    );
 }
 
 #[test]
@@ -651,13 +658,10 @@ fn spring_cloud_config_repositories_configure_the_services_they_name() {
         .map(|s| s["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["accounts", "auth-server", "config", "edge"]);
-    let route = map["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["from"] == "edge" && e["to"] == "accounts")
-        .unwrap();
-    assert_eq!(route["endpoints"][0], "http:* /api/accounts/**");
+    assert_eq!(
+        map_edge(&map, "edge", "accounts")["endpoints"][0],
+        "http:* /api/accounts/**"
+    );
 }
 
 #[test]
@@ -771,13 +775,10 @@ fn proxy_configurations_and_image_defaults_make_gateway_edges() {
         ])
     );
     let map = ws.run(&["services", "--json"]).json();
-    let to_cart = map["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["from"] == "web" && e["to"] == "cart")
-        .unwrap();
-    assert_eq!(to_cart["endpoints"][0], "http:* /api/cart/");
+    assert_eq!(
+        map_edge(&map, "web", "cart")["endpoints"][0],
+        "http:* /api/cart/"
+    );
 }
 
 #[test]
