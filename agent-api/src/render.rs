@@ -472,7 +472,7 @@ fn node_id(name: &str) -> String {
 fn short_endpoints(e: &ServiceDependency) -> String {
     if e.endpoints.len() > 2 {
         let unit = match e.protocol.as_str() {
-            "grpc" => "rpcs",
+            "grpc" | "thrift" => "rpcs",
             "http" => "routes",
             "topic" => "topics",
             _ => "endpoints",
@@ -508,6 +508,7 @@ fn is_guess(e: &ServiceDependency) -> bool {
 fn protocol_colour(protocol: &str) -> &'static str {
     match protocol {
         "grpc" => "#1f77b4",
+        "thrift" => "#9467bd",
         "http" => "#2ca02c",
         "topic" => "#ff7f0e",
         "kafka" | "rabbitmq" | "nats" | "amqp" => "#d62728",

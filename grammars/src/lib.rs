@@ -38,11 +38,13 @@ pub enum Language {
     /// C++ (`.cc`, `.cpp`, `.cxx`, `.c++`, `.hpp`, `.hh`, `.hxx`, `.h++`, `.ipp`, and
     /// `.h` beside C++ sources).
     Cpp,
+    /// Apache Thrift IDL (`.thrift`).
+    Thrift,
 }
 
 impl Language {
     /// Every supported language, in a stable order.
-    pub const ALL: [Language; 11] = [
+    pub const ALL: [Language; 12] = [
         Language::Rust,
         Language::Python,
         Language::JavaScript,
@@ -54,6 +56,7 @@ impl Language {
         Language::Proto,
         Language::C,
         Language::Cpp,
+        Language::Thrift,
     ];
 
     /// The short lowercase name used in IDs, filters and output (`go`, `csharp`, ...).
@@ -70,6 +73,7 @@ impl Language {
             Language::Proto => "proto",
             Language::C => "c",
             Language::Cpp => "cpp",
+            Language::Thrift => "thrift",
         }
     }
 
@@ -88,6 +92,7 @@ impl Language {
             "proto" | "protobuf" => Language::Proto,
             "c" => Language::C,
             "cpp" | "c++" | "cxx" | "cc" => Language::Cpp,
+            "thrift" => Language::Thrift,
             _ => return None,
         };
         Some(lang)
@@ -110,6 +115,7 @@ impl Language {
             "cc" | "cpp" | "cxx" | "c++" | "hpp" | "hh" | "hxx" | "h++" | "ipp" | "tpp" => {
                 Language::Cpp
             }
+            "thrift" => Language::Thrift,
             _ => return None,
         };
         Some(lang)
@@ -160,6 +166,7 @@ impl Language {
             Language::Proto => tree_sitter_proto::LANGUAGE.into(),
             Language::C => tree_sitter_c::LANGUAGE.into(),
             Language::Cpp => tree_sitter_cpp::LANGUAGE.into(),
+            Language::Thrift => arborium_thrift::language().into(),
         }
     }
 
@@ -173,7 +180,7 @@ impl Language {
             Language::Go => Some(tree_sitter_go::TAGS_QUERY),
             Language::Java => Some(tree_sitter_java::TAGS_QUERY),
             Language::CSharp => Some(tree_sitter_c_sharp::TAGS_QUERY),
-            Language::Proto => None,
+            Language::Proto | Language::Thrift => None,
             Language::C => Some(tree_sitter_c::TAGS_QUERY),
             Language::Cpp => Some(tree_sitter_cpp::TAGS_QUERY),
         }
@@ -224,6 +231,7 @@ impl Language {
             Language::Proto => PROTO_TAGS.to_string(),
             Language::C => C_TAGS.to_string(),
             Language::Cpp => format!("{C_TAGS}\n{CPP_TAGS}"),
+            Language::Thrift => THRIFT_TAGS.to_string(),
         }
     }
 }
@@ -246,6 +254,7 @@ const CSHARP_TAGS: &str = include_str!("../queries/csharp/tags.scm");
 const PROTO_TAGS: &str = include_str!("../queries/proto/tags.scm");
 const C_TAGS: &str = include_str!("../queries/c/tags.scm");
 const CPP_TAGS: &str = include_str!("../queries/cpp/tags.scm");
+const THRIFT_TAGS: &str = include_str!("../queries/thrift/tags.scm");
 
 #[cfg(test)]
 mod tests {

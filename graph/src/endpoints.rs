@@ -12,11 +12,14 @@
 
 use std::collections::BTreeMap;
 
-use cartograph_indexer::{FileFacts, HttpMount, Language, RefKind};
+use cartograph_indexer::{FileFacts, HttpMount, Language, RefKind, THRIFT_NESTED};
 use serde::{Deserialize, Serialize};
 
 use crate::links::{impl_target, Endpoint};
-use crate::resolve::{receiver_type_of, FileScope};
+use crate::resolve::{
+    constructed_type, constructor_type, enclosing_type_name, receiver_type_of, through_derived,
+    FileScope,
+};
 
 /// Whether a file answers an endpoint or calls it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -38,6 +41,10 @@ pub enum Protocol {
     /// A message topic (`via` holds its name): a publisher consumes it like a client,
     /// a subscriber provides its handler.
     Topic,
+    /// Apache Thrift, described by a `.thrift` service. Handlers and clients are
+    /// recognised like gRPC's (the generated names overlap: `CatalogServiceClient`),
+    /// so an endpoint found as gRPC is Thrift when the service it names is a Thrift one.
+    Thrift,
 }
 
 impl Protocol {
@@ -47,6 +54,7 @@ impl Protocol {
             Protocol::Grpc => "grpc",
             Protocol::Http => "http",
             Protocol::Topic => "topic",
+            Protocol::Thrift => "thrift",
         }
     }
 }
@@ -83,6 +91,18 @@ pub struct EndpointFact {
     /// container's listener: `ShippingHandler` and `handleMessage`).
     #[serde(default)]
     pub member: Option<String>,
+    /// Handlers answered by the members of a type, wherever its service defines them
+    /// (`method` is `*`): a C++ class deriving from a server base, whose methods are
+    /// defined out of class in other files, or a Thrift processor's handler
+    /// (`NewReviewServiceProcessor(handler)`).
+    #[serde(default)]
+    pub handler_type: Option<String>,
+    /// A call whose receiver is a field of the enclosing class declared in another
+    /// file (`Class.field`, C++ out-of-class methods, through values taken from it):
+    /// the field's declared type, looked up when endpoints are matched, says whether
+    /// it is a client (`via` is empty until then).
+    #[serde(default)]
+    pub receiver_field: Option<String>,
 }
 
 /// The reference to `name` inside `span` (a handler registered by a name the file
@@ -119,11 +139,18 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
     }
     // Handlers: members of types extending a server base. The server bases each
     // type declares, in the order of the references (one pass over them).
-    let mut bases: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    let mut bases: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for (i, r) in facts.references.iter().enumerate() {
         if !server_base(&r.name) {
             continue;
         }
+        // Thrift's `implements CatalogService.Iface`: the service is the qualifier.
+        let base = match r.qualifier.as_deref() {
+            Some(q) if THRIFT_NESTED.contains(&r.name.as_str()) => {
+                format!("{}.{}", last_segment(q), r.name)
+            }
+            _ => r.name.clone(),
+        };
         let is_type = |t: usize| facts.symbols.get(t).is_some_and(|s| s.kind.is_type());
         let declared = r.enclosing.map(|e| e as usize).filter(|e| {
             is_type(*e)
@@ -135,13 +162,34 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
         let implemented = impl_target(facts, i).map(|target| target.name.as_str());
         for (t, ty) in facts.symbols.iter().enumerate() {
             if Some(t) == declared || (ty.kind.is_type() && implemented == Some(ty.name.as_str())) {
-                bases.entry(t).or_default().push(r.name.as_str());
+                bases.entry(t).or_default().push(base.clone());
             }
         }
     }
     for (t, bases) in bases {
         let ty = &facts.symbols[t];
         for base in bases {
+            // C++ defines a class's methods anywhere (out of class, in other files):
+            // its members named after the service's functions, wherever the service
+            // defines them.
+            if matches!(lang, Language::C | Language::Cpp) {
+                out.push(EndpointFact {
+                    role: Role::Provides,
+                    protocol: Protocol::Grpc,
+                    via: base,
+                    method: "*".to_string(),
+                    symbol: Endpoint::Local(t as u32),
+                    reference: None,
+                    line: ty.name_span.start_line,
+                    col: ty.name_span.start_col,
+                    absolute_only: false,
+                    queue: None,
+                    member: None,
+                    handler_type: Some(ty.qualified_name.clone()),
+                    receiver_field: None,
+                });
+                continue;
+            }
             let prefix = format!("{}.", ty.qualified_name);
             for (m, member) in facts.symbols.iter().enumerate() {
                 let owned = member.parent == Some(t as u32)
@@ -150,7 +198,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
                     out.push(EndpointFact {
                         role: Role::Provides,
                         protocol: Protocol::Grpc,
-                        via: base.to_string(),
+                        via: base.clone(),
                         method: member.name.clone(),
                         symbol: Endpoint::Local(m as u32),
                         reference: None,
@@ -159,6 +207,8 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
                         absolute_only: false,
                         queue: None,
                         member: None,
+                        handler_type: None,
+                        receiver_field: None,
                     });
                 }
             }
@@ -196,10 +246,43 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             absolute_only: h.absolute_only,
             queue: None,
             member: None,
+            handler_type: None,
+            receiver_field: None,
         });
     }
-    // gRPC handlers registered by name (Node).
+    // gRPC and Thrift handlers registered by name (Node); Thrift processors.
     for g in &facts.grpc_handlers {
+        if g.method.is_empty() {
+            // `NewReviewServiceProcessor(handler)`, `ShippingService.Processor(h)`.
+            let service = g
+                .service
+                .strip_prefix("New")
+                .and_then(|s| s.strip_suffix("Processor"))
+                .unwrap_or(&g.service);
+            let Some(ty) = g
+                .handler
+                .as_deref()
+                .and_then(|h| value_type(facts, h, g.span.start_byte))
+            else {
+                continue;
+            };
+            out.push(EndpointFact {
+                role: Role::Provides,
+                protocol: Protocol::Thrift,
+                via: service.to_string(),
+                method: "*".to_string(),
+                symbol: Endpoint::TopLevel,
+                reference: None,
+                line: g.span.start_line,
+                col: g.span.start_col,
+                absolute_only: false,
+                queue: None,
+                member: None,
+                handler_type: Some(ty),
+                receiver_field: None,
+            });
+            continue;
+        }
         let handler = g.handler.as_ref().and_then(|name| {
             facts
                 .symbols
@@ -225,6 +308,8 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             absolute_only: false,
             queue: None,
             member: None,
+            handler_type: None,
+            receiver_field: None,
         });
     }
     // Message topics: publishers call, subscribers handle.
@@ -252,6 +337,8 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             absolute_only: false,
             queue: t.queue.clone(),
             member: t.listener.as_ref().map(|(_, m)| m.clone()),
+            handler_type: None,
+            receiver_field: None,
         });
     }
     // Calls on generated clients.
@@ -259,16 +346,21 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
         if r.kind != RefKind::Call || r.qualifier.is_none() {
             continue;
         }
-        let Some(ty) = receiver_type_of(lang, scope, r) else {
-            continue;
+        let (via, receiver_field) = match receiver_type_of(lang, scope, r) {
+            Some(ty) if client_type(&ty, lang) => (ty, None),
+            Some(_) => continue,
+            None if matches!(lang, Language::C | Language::Cpp) => {
+                match member_receiver(scope, r) {
+                    Some(field) => (String::new(), Some(field)),
+                    None => continue,
+                }
+            }
+            None => continue,
         };
-        if !client_type(&ty, lang) {
-            continue;
-        }
         out.push(EndpointFact {
             role: Role::Consumes,
             protocol: Protocol::Grpc,
-            via: ty,
+            via,
             method: r.name.clone(),
             symbol: r.enclosing.map_or(Endpoint::TopLevel, Endpoint::Local),
             reference: Some(i as u32),
@@ -277,9 +369,65 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             absolute_only: false,
             queue: None,
             member: None,
+            handler_type: None,
+            receiver_field,
         });
     }
     out
+}
+
+/// The type of a handler value as written: a name bound in the file before `at`
+/// (`handler := NewReviewHandler(c)`), or a value built in place (`ShippingHandler()`,
+/// `&ReviewHandler{}`, `new InventoryHandler()`).
+fn value_type(facts: &FileFacts, value: &str, at: u32) -> Option<String> {
+    let value = value.trim().trim_start_matches(['&', '*']);
+    if let Some((ty, _)) = value.split_once('{') {
+        let ty = last_segment(ty.trim());
+        return ty
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+            .then(|| ty.to_string());
+    }
+    if let Some(ty) = constructed_type(value) {
+        return Some(ty);
+    }
+    facts
+        .bindings
+        .iter()
+        .rfind(|b| b.name == value && !b.derived && b.span.start_byte < at)
+        .map(|b| constructor_type(&b.type_name))
+}
+
+/// For a C++ call whose receiver has no type in the file: the field of the
+/// enclosing class it is (`Class.field`), when the receiver, or the value it is taken
+/// from, reads as a member (`pool_`, `_pool`, `m_pool`, `this->pool`) that no
+/// declaration of the file binds. Its type is in the class's header.
+fn member_receiver(scope: &FileScope<'_>, r: &cartograph_indexer::Reference) -> Option<String> {
+    let q = through_derived(scope, r, r.qualifier.as_deref()?);
+    let (name, explicit) = match q.strip_prefix("this->") {
+        Some(rest) => (rest, true),
+        None => (q.as_str(), false),
+    };
+    let word = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    let member_like = explicit
+        || name.ends_with('_')
+        || name.starts_with('_')
+        || (name.starts_with("m_") && name.len() > 2);
+    if !word || !member_like || facts_bind(scope.facts, name) {
+        return None;
+    }
+    Some(format!("{}.{name}", enclosing_type_name(scope, r)?))
+}
+
+/// Whether the file binds `name` anywhere (a declaration the file can type).
+fn facts_bind(facts: &FileFacts, name: &str) -> bool {
+    facts.bindings.iter().any(|b| b.name == name)
+}
+
+/// The last segment of a path (`InventoryService` of `com.x.InventoryService`).
+fn last_segment(path: &str) -> &str {
+    path.rsplit(['.', ':']).next().unwrap_or(path)
 }
 
 /// Most prefixes one route table is reached under (mount chains multiply them).
@@ -411,6 +559,8 @@ fn file_routes(path: &str, facts: &FileFacts) -> Vec<EndpointFact> {
             absolute_only: false,
             queue: None,
             member: None,
+            handler_type: None,
+            receiver_field: None,
         });
     }
     out
@@ -423,9 +573,22 @@ fn server_base(name: &str) -> bool {
 
 /// The service names a server base can stand for: `UnimplementedCartServiceServer`
 /// (Go), `CartServiceServicer` (Python), `CartServiceImplBase` (Java),
-/// `CartServiceBase` (C#), or the service itself (a tonic trait).
+/// `CartServiceBase` (C#), or the service itself (a tonic trait); Thrift's
+/// `CatalogService.Iface` (Java, Python) and `CatalogServiceIf` (C++).
 pub fn service_names_of_base(name: &str) -> Vec<&str> {
     let mut out = Vec::new();
+    if let Some((outer, nested)) = name.rsplit_once('.') {
+        if THRIFT_NESTED.contains(&nested) {
+            out.push(last_segment(outer));
+        }
+        return out;
+    }
+    if let Some(rest) = name
+        .strip_suffix("If")
+        .or_else(|| name.strip_suffix("CobSvIf"))
+    {
+        out.push(rest);
+    }
     if let Some(rest) = name
         .strip_prefix("Unimplemented")
         .or_else(|| name.strip_prefix("Unsafe"))
@@ -455,16 +618,28 @@ fn client_type(ty: &str, lang: Language) -> bool {
 }
 
 /// The service names a client type can stand for: `CartServiceClient` (Go, C#,
-/// Rust, Node stubs), `CartServiceStub` (Python), `CartServiceBlockingStub` and
-/// `CartServiceFutureStub` (Java), or the service itself (a Node client built from a
-/// loaded package definition).
+/// Rust, Node stubs, Thrift C++ and Go), `CartServiceStub` (Python),
+/// `CartServiceBlockingStub` and `CartServiceFutureStub` (Java), Thrift's
+/// `CatalogService.Client` (Java, Python), `CatalogServiceConcurrentClient` (C++)
+/// and `CatalogServiceClientFactory` (Go's `NewCatalogServiceClientFactory`), or the
+/// service itself (a Node client built from a loaded package definition or by
+/// `thrift.createClient`).
 pub fn service_names_of_client(ty: &str) -> Vec<&str> {
     let mut out = Vec::new();
+    if let Some((outer, nested)) = ty.rsplit_once('.') {
+        if THRIFT_NESTED.contains(&nested) {
+            out.push(last_segment(outer));
+        }
+        return out;
+    }
     for suffix in [
         "BlockingStub",
         "FutureStub",
         "Stub",
         "AsyncClient",
+        "ConcurrentClient",
+        "ClientFactory",
+        "ClientProtocol",
         "Client",
     ] {
         if let Some(rest) = ty.strip_suffix(suffix) {

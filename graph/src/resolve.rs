@@ -310,6 +310,7 @@ pub(crate) fn family(lang: Language) -> u8 {
         Language::Proto => 6,
         // C++ calls C; a header is read as either.
         Language::C | Language::Cpp => 7,
+        Language::Thrift => 8,
     }
 }
 
@@ -469,9 +470,13 @@ fn resolve_unordered(
         // C++ looks a bare name up in the class first (an out-of-class method's too).
         None => matches!(lang, Language::Java | Language::CSharp | Language::Cpp),
     };
-    if via_self || qualifier == Some("super") || qualifier == Some("base") {
+    // The bases: `super` (Python, Java), C#'s `base` (elsewhere a name like any other:
+    // a module `base`, a Thrift include `base.thrift`).
+    let via_bases =
+        qualifier == Some("super") || (qualifier == Some("base") && lang == Language::CSharp);
+    if via_self || via_bases {
         if let Some((type_name, type_index)) = &container {
-            if qualifier != Some("super") && qualifier != Some("base") {
+            if !via_bases {
                 let wanted = format!("{type_name}.{}", reference.name);
                 // A class's own name in it names the class, not its constructor,
                 // unless called (`new X()` resolves to the class and constructor).
@@ -972,7 +977,10 @@ fn receiver_type(
         let chain = enclosing_chain(scope.facts, reference);
         scope
             .binding(head, reference, &chain)
-            .map(|b| constructor_type(&scope.facts.bindings[b].type_name))
+            .map(|b| &scope.facts.bindings[b])
+            // A value taken from another has no type of its own.
+            .filter(|b| !b.derived)
+            .map(|b| constructor_type(&b.type_name))
             .or_else(|| {
                 // Java, C# and C++: a bare field of the enclosing class (`loaders.add(x)`).
                 if !matches!(lang, Language::Java | Language::CSharp | Language::Cpp) {
@@ -989,7 +997,7 @@ fn receiver_type(
 
 /// The type a constructor function returns by convention: `NewStore` makes a
 /// `Store` (Go); other names are types already.
-fn constructor_type(name: &str) -> String {
+pub(crate) fn constructor_type(name: &str) -> String {
     match name.strip_prefix("New") {
         Some(rest) if rest.chars().next().is_some_and(char::is_uppercase) => rest.to_string(),
         _ => name.to_string(),
@@ -999,7 +1007,7 @@ fn constructor_type(name: &str) -> String {
 /// The type of a value built right in the qualifier: `Parser::new()` and
 /// `Parser::default()` (Rust), `new Foo()` (JS/TS, Java, C#), `Foo(...)` (a Python
 /// class), `NewFoo()` and `pkg.NewFoo()` (Go). Types are told by their capital.
-fn constructed_type(qualifier: &str) -> Option<String> {
+pub(crate) fn constructed_type(qualifier: &str) -> Option<String> {
     let q = qualifier.trim();
     let (q, is_new) = match q.strip_prefix("new ") {
         Some(rest) => (rest.trim_start(), true),
@@ -1089,9 +1097,35 @@ pub(crate) fn receiver_type_of(
         lang,
         scope,
         reference,
-        q,
+        &through_derived(scope, reference, q),
         container.as_ref().map(|c| c.0.as_str()),
     )
+}
+
+/// What a receiver is taken from: `client` of `auto client = wrapper->GetClient()`
+/// after `auto wrapper = pool_->Pop()` is `pool_` (a pool or wrapper of clients holds
+/// the clients it hands out). Other qualifiers are themselves. Only endpoints read
+/// receivers this way: a value taken from another is no instance of its type.
+pub(crate) fn through_derived(scope: &FileScope<'_>, reference: &Reference, q: &str) -> String {
+    let chain = enclosing_chain(scope.facts, reference);
+    let mut q = q.to_string();
+    for _ in 0..4 {
+        let Some(b) = scope.binding(&q, reference, &chain) else {
+            break;
+        };
+        let b = &scope.facts.bindings[b];
+        if !b.derived || b.type_name == q {
+            break;
+        }
+        q = b.type_name.clone();
+    }
+    q
+}
+
+/// The type owning the method or type a reference is in (`CatalogHandler` for a
+/// reference in `CatalogHandler::GetBook`), as qualified in the file.
+pub(crate) fn enclosing_type_name(scope: &FileScope<'_>, reference: &Reference) -> Option<String> {
+    enclosing_type(scope, reference).map(|(name, _)| name)
 }
 
 /// Names of the types the given type extends or implements (from this file).
@@ -1483,7 +1517,8 @@ impl ModulePattern {
                 )
             }
             Language::Proto => ModulePattern::Proto(module.trim_start_matches("./").to_string()),
-            Language::C | Language::Cpp => {
+            // `include "shared.thrift"` reads like a quoted `#include`.
+            Language::C | Language::Cpp | Language::Thrift => {
                 let module = module.trim();
                 let header = module.trim_matches(['"', '<', '>']).trim();
                 // `using namespace shop;`, `using shop::Rates;`: names, not files.

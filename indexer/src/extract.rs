@@ -70,6 +70,8 @@ enum Role {
     ImportAlias,
     BindingName,
     BindingType,
+    /// The name a binding's value is taken from (`auto client = wrapper->GetClient()`).
+    BindingFrom,
     Ignored,
 }
 
@@ -145,6 +147,7 @@ fn role_of(capture: &str) -> Role {
         "const.value" => Role::ConstValue,
         "const.argument" => Role::ConstArgument,
         "binding.type" => Role::BindingType,
+        "binding.from" => Role::BindingFrom,
         _ => Role::Ignored,
     }
 }
@@ -652,6 +655,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         let mut import_alias: Option<Node<'_>> = None;
         let mut binding_name: Option<Node<'_>> = None;
         let mut binding_type: Option<Node<'_>> = None;
+        let mut binding_from: Option<Node<'_>> = None;
         let mut http_node: Option<(bool, Node<'_>)> = None;
         let (mut topic_node, mut topic_name, mut topic_exchange) = (None, None, None);
         let (mut grpc_node, mut grpc_service, mut grpc_method, mut grpc_handler) =
@@ -718,6 +722,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 Role::ConstValue => const_value = Some(cap.node),
                 Role::ConstArgument => url_arguments.push(cap.node),
                 Role::BindingType => binding_type = Some(cap.node),
+                Role::BindingFrom => binding_from = Some(cap.node),
                 Role::Ignored => {}
             }
         }
@@ -832,17 +837,27 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         if let (Some(node), Some(prefix), Some(target)) = (proxy_node, proxy_prefix, proxy_target) {
             proxies.push((node, prefix, target));
         }
-        if let (Some(node), Some(service), Some(method)) = (grpc_node, grpc_service, grpc_method) {
-            let handler = grpc_handler
-                .and_then(|h| crate::http::handler_name(text_of(h, text)))
-                .or_else(|| {
-                    // `{ getCart }`: the handler has the rpc's name.
-                    (method.kind() == "shorthand_property_identifier")
+        if let (Some(node), Some(service)) = (grpc_node, grpc_service) {
+            let handler = match grpc_method {
+                Some(method) => grpc_handler
+                    .and_then(|h| crate::http::handler_name(text_of(h, text)))
+                    .or_else(|| {
+                        // `{ getCart }` and `{ getCart(call) { } }`: the handler has
+                        // the rpc's name.
+                        (method.kind() == "shorthand_property_identifier"
+                            || method
+                                .parent()
+                                .is_some_and(|p| p.kind() == "method_definition"))
                         .then(|| text_of(method, text).to_string())
-                });
+                    }),
+                // A processor: the value whose type answers every function.
+                None => grpc_handler.map(|h| text_of(h, text).to_string()),
+            };
             facts.grpc_handlers.push(crate::facts::GrpcHandler {
                 service: text_of(service, text).to_string(),
-                method: text_of(method, text).to_string(),
+                method: grpc_method
+                    .map(|m| text_of(m, text).to_string())
+                    .unwrap_or_default(),
                 handler,
                 span: span_of(node),
             });
@@ -861,14 +876,19 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         if let (Some(name), Some(value)) = (const_name, const_value) {
             consts.entry(text_of(name, text)).or_default().push(value);
         }
-        if let (Some(name), Some(ty)) = (binding_name, binding_type) {
-            let type_name = reference_name(text_of(ty, text));
+        let bound = match (binding_type, binding_from) {
+            (Some(ty), _) => Some((binding_type_name(text_of(ty, text)), false)),
+            (None, Some(from)) => Some((text_of(from, text), true)),
+            (None, None) => None,
+        };
+        if let (Some(name), Some((type_name, derived))) = (binding_name, bound) {
             if !type_name.is_empty() {
                 bindings.push(Binding {
                     name: text_of(name, text).to_string(),
                     type_name: type_name.to_string(),
                     span: span_of(name),
                     enclosing: None,
+                    derived,
                 });
             }
         }
@@ -911,6 +931,9 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     }
 
     build_symbols(lang, text, defs, containers, &mut facts);
+    if lang == Language::Thrift {
+        facts.package = thrift_namespace(text);
+    }
     let mut imported: FxHashSet<&str> = imports
         .iter()
         .flat_map(|i| {
@@ -988,6 +1011,13 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         })
         .collect();
     facts.imports.sort_by_key(|i| i.span.start_byte);
+    if lang == Language::Thrift {
+        // `include "idl/common.thrift"` names its types `common.Book`.
+        for import in &mut facts.imports {
+            let file = import.module.rsplit('/').next().unwrap_or(&import.module);
+            import.alias = file.strip_suffix(".thrift").map(str::to_string);
+        }
+    }
     if lang == Language::Rust {
         let regions = item_macro_bodies(root, text);
         if !regions.is_empty() && !interrupt.due() {
@@ -1305,6 +1335,26 @@ fn unquote(s: &str) -> &str {
 }
 
 /// The simple name a reference uses: generic arguments dropped, last path segment.
+/// The type a binding names: its simple name, except that a type nested in a
+/// generated Thrift service keeps the service (`CatalogService.Client`,
+/// `InventoryService.Iface`: `Client` alone would say nothing of what it calls).
+fn binding_type_name(s: &str) -> &str {
+    let s = s.split(['<', '(', '[']).next().unwrap_or(s).trim();
+    let simple = last_segment(s);
+    let Some(outer) = s[..s.len() - simple.len()].strip_suffix('.') else {
+        return simple;
+    };
+    let service = last_segment(outer);
+    if THRIFT_NESTED.contains(&simple) && service.chars().next().is_some_and(char::is_uppercase) {
+        &s[outer.len() - service.len()..]
+    } else {
+        simple
+    }
+}
+
+/// The types the Thrift compiler nests in a service (`CatalogService.Client`).
+pub const THRIFT_NESTED: &[&str] = &["Client", "AsyncClient", "Iface", "AsyncIface", "Processor"];
+
 fn reference_name(s: &str) -> &str {
     let s = s.split(['<', '(', '[']).next().unwrap_or(s);
     last_segment(s)
@@ -1345,6 +1395,19 @@ fn suffix(kind: SymbolKind) -> &'static str {
     } else {
         "."
     }
+}
+
+/// The namespace a Thrift file declares first (`namespace cpp social.net` gives
+/// `social.net`): a file names its namespace once per target language, and the first
+/// is the one its contracts are known by.
+fn thrift_namespace(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let mut words = line.split_whitespace();
+        (words.next()? == "namespace").then_some(())?;
+        let _scope = words.next()?;
+        let name = words.next()?.trim_end_matches(';');
+        (!name.is_empty()).then(|| name.to_string())
+    })
 }
 
 fn build_symbols(

@@ -285,6 +285,11 @@ pub struct Binding {
     pub span: Span,
     /// Index of the innermost enclosing symbol in [`FileFacts::symbols`], if any.
     pub enclosing: Option<u32>,
+    /// The value is taken from another name of the scope, `type_name`
+    /// (`auto client = wrapper->GetClient()`): it holds what that name holds (the
+    /// clients of a pool or wrapper). Not a type.
+    #[serde(default)]
+    pub derived: bool,
 }
 
 /// An import statement.
@@ -411,14 +416,18 @@ pub struct TopicFact {
     pub listener: Option<(String, String)>,
 }
 
-/// A gRPC handler registered by name, as Node's `@grpc/grpc-js` servers do.
+/// An rpc handler registered by name, as Node's `@grpc/grpc-js` (`addService`) and
+/// Thrift (`createServer`) servers do; or a Thrift processor, whose handler value
+/// answers every function of the service (`NewReviewServiceProcessor(handler)`,
+/// `ShippingService.Processor(ShippingHandler())`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GrpcHandler {
-    /// The service as written (`CartService`).
+    /// The service as written (`CartService`, `NewReviewServiceProcessor`).
     pub service: String,
-    /// The rpc as written (`getCart`).
+    /// The rpc as written (`getCart`); empty for a processor.
     pub method: String,
-    /// The handler function's name, when it is one.
+    /// The handler function's name, when it is one; for a processor, the handler
+    /// value as written (`handler`, `ShippingHandler()`, `&ReviewHandler{}`).
     pub handler: Option<String>,
     /// Where it is registered.
     pub span: Span,

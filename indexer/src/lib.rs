@@ -23,7 +23,7 @@ pub use deploy::{
 };
 pub use extract::{
     count_lines, extract, extract_with, parse_only, prepare, ExtractConfig, DEFAULT_FILE_BUDGET,
-    MAX_NESTING,
+    MAX_NESTING, THRIFT_NESTED,
 };
 pub use facts::{
     Binding, Diagnostic, FileFacts, GrpcHandler, HttpFact, HttpMount, Import, NamedValue, RefKind,

@@ -256,7 +256,6 @@ fn unparsed_language(ext: &str) -> Option<&'static str> {
         "swift" => "swift",
         "lua" => "lua",
         "ex" | "exs" => "elixir",
-        "thrift" => "thrift",
         "dart" => "dart",
         "erl" => "erlang",
         "clj" => "clojure",

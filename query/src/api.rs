@@ -442,6 +442,7 @@ impl Workspace {
             None => self.choose_symbol(arg)?,
         };
         hits.dedup_by(|a, b| a.id == b.id);
+        declared_and_defined(&mut hits);
         match hits.len() {
             0 => Err(Error::NoSuchSymbol {
                 asked: arg.to_string(),
@@ -767,5 +768,29 @@ impl Workspace {
             total,
             next_cursor,
         })
+    }
+}
+
+/// A C or C++ member declared in a header and defined in one source file
+/// (`void GetBook(...);` in `Handler.h`, `void Handler::GetBook(...) { }` in
+/// `Handler.cpp`) is one symbol: its definition stands for both.
+fn declared_and_defined(hits: &mut Vec<SymbolHit>) {
+    let Some(first) = hits.first() else {
+        return;
+    };
+    let same = hits.iter().all(|h| {
+        matches!(h.language.as_str(), "c" | "cpp")
+            && h.service == first.service
+            && h.qualified_name == first.qualified_name
+            && h.kind == first.kind
+    });
+    let header = |h: &SymbolHit| {
+        let ext = h.file.rsplit_once('.').map_or("", |(_, e)| e);
+        matches!(ext, "h" | "hh" | "hpp" | "hxx" | "h++")
+    };
+    let defined: Vec<usize> = (0..hits.len()).filter(|i| !header(&hits[*i])).collect();
+    if hits.len() > 1 && same && defined.len() == 1 {
+        let kept = hits.swap_remove(defined[0]);
+        *hits = vec![kept];
     }
 }

@@ -995,12 +995,15 @@ impl GraphView {
         deployments: &[Deployment],
         services: &[cartograph_indexer::Service],
     ) {
-        // Contracts: service name -> (package, rpc).
-        let mut contracts: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        // Contracts: service name -> (protocol, package, rpc), from the services of
+        // `.proto` (gRPC) and `.thrift` files.
+        let mut contracts: HashMap<String, Vec<(Protocol, String, String)>> = HashMap::new();
         for (f, (_, package)) in per_file.iter().enumerate() {
-            if self.files[f].language != Language::Proto {
-                continue;
-            }
+            let protocol = match self.files[f].language {
+                Language::Proto => Protocol::Grpc,
+                Language::Thrift => Protocol::Thrift,
+                _ => continue,
+            };
             for (i, s) in self.symbols[f].iter().enumerate() {
                 if s.kind != SymbolKind::Rpc {
                     continue;
@@ -1008,33 +1011,45 @@ impl GraphView {
                 if let Some((service, rpc)) = s.qualified_name.rsplit_once('.') {
                     let service = service.rsplit('.').next().unwrap_or(service);
                     let package = package.clone().unwrap_or_default();
-                    let dot = if package.is_empty() { "" } else { "." };
                     self.rpc_contracts.insert(
                         self.first[f] + i as u32,
-                        format!("grpc:{package}{dot}{service}/{rpc}"),
+                        contract_key(protocol, &package, service, rpc),
                     );
-                    contracts
-                        .entry(service.to_string())
-                        .or_default()
-                        .push((package, rpc.to_string()));
+                    contracts.entry(service.to_string()).or_default().push((
+                        protocol,
+                        package,
+                        rpc.to_string(),
+                    ));
                 }
             }
         }
-        let key_of = |services: Vec<&str>, method: &str, call: bool| -> Option<String> {
+        // The contract a handler or call of one of `services` named `method` serves
+        // or calls, with its protocol.
+        let key_of = |services: Vec<&str>,
+                      method: &str,
+                      call: bool|
+         -> Option<(String, Protocol)> {
             let wanted = method_key(method);
             for service in services {
-                for (package, rpc) in contracts.get(service).into_iter().flatten() {
+                for (protocol, package, rpc) in contracts.get(service).into_iter().flatten() {
                     let key = method_key(rpc);
                     // C# clients add `Async` to the rpc's name.
                     if key == wanted || (call && wanted.strip_suffix("async") == Some(key.as_str()))
                     {
-                        let dot = if package.is_empty() { "" } else { "." };
-                        return Some(format!("grpc:{package}{dot}{service}/{rpc}"));
+                        return Some((contract_key(*protocol, package, service, rpc), *protocol));
                     }
                 }
             }
             None
         };
+        let rpcs_of = |services: Vec<&str>| -> Vec<String> {
+            services
+                .into_iter()
+                .flat_map(|s| contracts.get(s).into_iter().flatten())
+                .map(|(_, _, rpc)| rpc.clone())
+                .collect()
+        };
+        let typed = TypedMembers::new(self, &per_file);
         // Services by a normalised name, for the hosts of URLs: their own names and
         // the names they are deployed under; services without code too (a gateway
         // that is only its configuration), unless inside one with code (an image
@@ -1076,7 +1091,43 @@ impl GraphView {
             if crate::impact::is_test(&self.files[f].path, "") {
                 continue;
             }
-            for fact in facts {
+            for mut fact in facts {
+                // Handlers answered by a type's members, wherever its service defines
+                // them: one endpoint per member named after a function of the service.
+                if let Some(ty) = fact.handler_type.take() {
+                    let service = &self.files[f].service;
+                    for rpc in rpcs_of(service_names_of_base(&fact.via)) {
+                        for (file, node) in typed.members(service, &ty, &rpc) {
+                            let Some((key, protocol)) =
+                                key_of(service_names_of_base(&fact.via), &rpc, false)
+                            else {
+                                continue;
+                            };
+                            let symbol = self.nodes[node as usize];
+                            let s = &self.symbols[file as usize][symbol.symbol as usize];
+                            let mut member = fact.clone();
+                            member.protocol = protocol;
+                            member.method = s.name.clone();
+                            member.line = s.line;
+                            member.col = s.col;
+                            self.endpoints.push(Placed {
+                                file,
+                                fact: member,
+                                node,
+                                key: Some(key),
+                                http: None,
+                            });
+                        }
+                    }
+                    continue;
+                }
+                // A call on a field declared in another file: its declared type.
+                if let Some(field) = fact.receiver_field.take() {
+                    match typed.client_field(&self.files[f].service, &field) {
+                        Some(client) => fact.via = client,
+                        None => continue,
+                    }
+                }
                 // A listener's handler: the member of the type the file names.
                 let listener = match (&fact.member, fact.reference) {
                     (Some(member), Some(r)) => self.member_of(self.resolved_target(f, r), member),
@@ -1104,14 +1155,18 @@ impl GraphView {
                     }
                 };
                 let (key, http) = match (fact.protocol, fact.role) {
-                    (Protocol::Grpc, Role::Provides) => (
-                        key_of(service_names_of_base(&fact.via), &fact.method, false),
-                        None,
-                    ),
-                    (Protocol::Grpc, Role::Consumes) => (
-                        key_of(service_names_of_client(&fact.via), &fact.method, true),
-                        None,
-                    ),
+                    (Protocol::Grpc | Protocol::Thrift, role) => {
+                        let names = match role {
+                            Role::Provides => service_names_of_base(&fact.via),
+                            Role::Consumes => service_names_of_client(&fact.via),
+                        };
+                        let found = key_of(names, &fact.method, role == Role::Consumes);
+                        // The contract says which protocol the generated names meant.
+                        if let Some((_, protocol)) = &found {
+                            fact.protocol = *protocol;
+                        }
+                        (found.map(|(key, _)| key), None)
+                    }
                     (Protocol::Http, _) => {
                         // The merged environment, else the first deployment of the
                         // service whose own environment names a service here (variants
@@ -1699,6 +1754,119 @@ pub(crate) fn is_probe(path: &str) -> bool {
         last,
         "health" | "healthz" | "ready" | "readyz" | "live" | "livez" | "ping" | "metrics"
     )
+}
+
+/// The key of an rpc contract: `grpc:pkg.Service/Method`, `thrift:ns.Service/function`.
+fn contract_key(protocol: Protocol, package: &str, service: &str, rpc: &str) -> String {
+    let dot = if package.is_empty() { "" } else { "." };
+    format!("{}:{package}{dot}{service}/{rpc}", protocol.name())
+}
+
+/// The callables of each type by service, and the fields of C and C++ classes, for
+/// endpoints answered or called through a type defined across files (C++ classes
+/// whose methods and fields live in other files than the code using them; a Thrift
+/// processor's handler type).
+struct TypedMembers {
+    /// (service, type's simple name) -> its callables.
+    members: HashMap<(String, String), Vec<Member>>,
+    /// (service, `Class.field`) -> the field's declaration.
+    fields: HashMap<(String, String), String>,
+}
+
+/// A callable member of a type.
+struct Member {
+    file: u32,
+    node: u32,
+    name: String,
+    /// A C or C++ method in its class body: only declared there when an
+    /// out-of-class definition (`void Cart::Add() { }`) exists.
+    in_class: bool,
+}
+
+impl TypedMembers {
+    /// Indexes the services that have endpoints needing it (none: empty).
+    fn new(view: &GraphView, per_file: &[(Vec<EndpointFact>, Option<String>)]) -> TypedMembers {
+        let mut wanted: HashSet<&str> = HashSet::new();
+        for (f, (facts, _)) in per_file.iter().enumerate() {
+            if facts
+                .iter()
+                .any(|e| e.handler_type.is_some() || e.receiver_field.is_some())
+            {
+                wanted.insert(view.files[f].service.as_str());
+            }
+        }
+        let mut members: HashMap<(String, String), Vec<Member>> = HashMap::new();
+        let mut fields = HashMap::new();
+        for (f, record) in view.files.iter().enumerate() {
+            if !wanted.contains(record.service.as_str()) || crate::impact::is_test(&record.path, "")
+            {
+                continue;
+            }
+            let native = matches!(record.language, Language::C | Language::Cpp);
+            for (i, s) in view.symbols[f].iter().enumerate() {
+                let Some((owner, _)) = s.qualified_name.rsplit_once('.') else {
+                    continue;
+                };
+                let owner = owner.rsplit('.').next().unwrap_or(owner);
+                if s.kind.is_callable() {
+                    members
+                        .entry((record.service.clone(), owner.to_string()))
+                        .or_default()
+                        .push(Member {
+                            file: f as u32,
+                            node: view.first[f] + i as u32,
+                            name: s.name.clone(),
+                            in_class: native && s.parent.is_some(),
+                        });
+                } else if native && s.kind == SymbolKind::Field {
+                    fields.insert(
+                        (record.service.clone(), s.qualified_name.clone()),
+                        s.signature.clone(),
+                    );
+                }
+            }
+        }
+        TypedMembers { members, fields }
+    }
+
+    /// The (file, node) of the members of `ty` in `service` named like `function`:
+    /// out-of-class definitions, else the members in the class body.
+    fn members(&self, service: &str, ty: &str, function: &str) -> Vec<(u32, u32)> {
+        let ty = ty.rsplit(['.', ':']).next().unwrap_or(ty);
+        let wanted = method_key(function);
+        let named: Vec<&Member> = self
+            .members
+            .get(&(service.to_string(), ty.to_string()))
+            .into_iter()
+            .flatten()
+            .filter(|m| method_key(&m.name) == wanted)
+            .collect();
+        let defined = named.iter().any(|m| !m.in_class);
+        named
+            .into_iter()
+            .filter(|m| !(defined && m.in_class))
+            .map(|m| (m.file, m.node))
+            .collect()
+    }
+
+    /// The generated client the field `Class.field` of `service` holds, by its
+    /// declaration (the innermost named) (`ClientPool<ThriftClient<InventoryServiceClient>> *pool_;`,
+    /// `std::unique_ptr<CartService::Stub> stub_;`).
+    fn client_field(&self, service: &str, field: &str) -> Option<String> {
+        let declaration = self.fields.get(&(service.to_string(), field.to_string()))?;
+        // The innermost: a pool of wrappers of clients holds clients.
+        let words = declaration
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .filter(|w| !w.is_empty());
+        words.rev().find_map(|w| {
+            let mut parts = w.rsplit("::");
+            match parts.next()? {
+                "Stub" => parts.next().map(str::to_string),
+                last if last.ends_with("Client") => Some(last.to_string()),
+                _ => None,
+            }
+        })
+    }
 }
 
 /// Whether a contract is a health check or probe: the standard gRPC health

@@ -435,7 +435,7 @@ impl Workspace {
             for r in &records {
                 if r.hash == *old_hash
                     && &r.path != path
-                    && r.language == Language::Proto
+                    && matches!(r.language, Language::Proto | Language::Thrift)
                     && !in_diff.contains(r.path.as_str())
                 {
                     notes.push(format!(
@@ -616,9 +616,12 @@ impl Workspace {
             }
         };
         classify(old.as_ref(), new.as_ref(), found);
-        // A changed `.proto`: its old version, to find copies left behind.
+        // A changed `.proto` or `.thrift`: its old version, to find copies left behind.
         Ok(old
-            .filter(|o| lang == Language::Proto && new.as_ref().is_none_or(|n| n.text != o.text))
+            .filter(|o| {
+                matches!(lang, Language::Proto | Language::Thrift)
+                    && new.as_ref().is_none_or(|n| n.text != o.text)
+            })
             .map(|o| {
                 (
                     o.path.clone(),
@@ -737,7 +740,7 @@ impl Workspace {
             // of a changed route or rpc, the handlers of a changed call, the
             // subscribers of a renamed topic.
             for contract in &c.contracts {
-                let evidence = if contract.starts_with("grpc:") {
+                let evidence = if contract.starts_with("grpc:") || contract.starts_with("thrift:") {
                     Evidence::Idl
                 } else if contract.starts_with("topic:") {
                     Evidence::TopicName
@@ -923,10 +926,15 @@ fn contracts_of(v: &Version) -> BTreeSet<(String, Option<usize>)> {
     out
 }
 
-/// The rpcs of a proto file a changed symbol alters: itself, or the rpcs taking or
-/// returning a changed message.
-fn proto_contracts(v: &Version, s: &SymbolDef) -> Vec<String> {
+/// The rpcs of a `.proto` or `.thrift` file a changed symbol alters: itself, or the
+/// rpcs taking or returning a changed message (struct, exception).
+fn idl_contracts(v: &Version, s: &SymbolDef) -> Vec<String> {
     let package = v.facts.package.clone().unwrap_or_default();
+    let protocol = if v.path.ends_with(".thrift") {
+        "thrift"
+    } else {
+        "grpc"
+    };
     let key = |rpc: &SymbolDef| {
         let service = rpc.qualified_name.rsplit_once('.').map_or("", |x| x.0);
         let service = if package.is_empty() {
@@ -934,7 +942,7 @@ fn proto_contracts(v: &Version, s: &SymbolDef) -> Vec<String> {
         } else {
             format!("{package}.{service}")
         };
-        format!("grpc:{service}/{}", rpc.name)
+        format!("{protocol}:{service}/{}", rpc.name)
     };
     match s.kind {
         SymbolKind::Rpc => vec![key(s)],
@@ -1043,7 +1051,7 @@ fn classify(old: Option<&Version>, new: Option<&Version>, found: &mut Vec<Found>
                 path: n.path.clone(),
                 change,
                 was: None,
-                contracts: proto_contracts(n, s),
+                contracts: idl_contracts(n, s),
                 key: body_key(&n.text, s),
                 old_signature: before.map(|(_, o)| o.signature.clone()),
             });
@@ -1074,7 +1082,7 @@ fn classify(old: Option<&Version>, new: Option<&Version>, found: &mut Vec<Found>
                         "body"
                     },
                     was: None,
-                    contracts: proto_contracts(n, ns),
+                    contracts: idl_contracts(n, ns),
                     key: String::new(),
                     old_signature: Some(s.signature.clone()),
                 },
@@ -1083,7 +1091,7 @@ fn classify(old: Option<&Version>, new: Option<&Version>, found: &mut Vec<Found>
                     path: o.path.clone(),
                     change: "deleted",
                     was: None,
-                    contracts: proto_contracts(o, s),
+                    contracts: idl_contracts(o, s),
                     key: body_key(&o.text, s),
                     old_signature: None,
                 },

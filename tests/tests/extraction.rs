@@ -7,13 +7,18 @@ use std::path::{Path, PathBuf};
 
 use cartograph_indexer::{extract, Language};
 
-fn fixture_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/shop")
+/// The fixture a language's snapshot reads: `shop`, or `bookstore` for Thrift.
+fn fixture_root(lang: Language) -> PathBuf {
+    let fixture = match lang {
+        Language::Thrift => "fixtures/bookstore",
+        _ => "fixtures/shop",
+    };
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture)
 }
 
 fn files_of(lang: Language) -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
-    let mut stack = vec![fixture_root()];
+    let mut stack = vec![fixture_root(lang)];
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -40,7 +45,7 @@ fn files_of(lang: Language) -> Vec<(String, PathBuf)> {
                 };
                 if detected == Some(lang) {
                     let rel = p
-                        .strip_prefix(fixture_root())
+                        .strip_prefix(fixture_root(lang))
                         .unwrap()
                         .to_string_lossy()
                         .into_owned();
@@ -163,3 +168,4 @@ snapshot!(csharp_facts, Language::CSharp, "snapshots/csharp.txt");
 snapshot!(proto_facts, Language::Proto, "snapshots/proto.txt");
 snapshot!(c_facts, Language::C, "snapshots/c.txt");
 snapshot!(cpp_facts, Language::Cpp, "snapshots/cpp.txt");
+snapshot!(thrift_facts, Language::Thrift, "snapshots/thrift.txt");

@@ -174,6 +174,11 @@ fn cpp() {
 }
 
 #[test]
+fn thrift() {
+    check("thrift");
+}
+
+#[test]
 fn the_case_format_is_read_as_documented() {
     let cases = parse(
         "intro\n=== one [scope]\n--- a.py\ndef f():\n#   ^\n    pass\nf$0()\n=== two [unresolved]\n--- b.py\nx$0()\n",

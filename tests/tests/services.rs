@@ -13,9 +13,9 @@ fn indexed_mesh() -> Workspace {
     ws
 }
 
-/// (links, service edges) of the ground truth.
-fn truth() -> (BTreeSet<String>, BTreeSet<String>) {
-    let text = std::fs::read_to_string(fixtures().join("mesh/expected-links.txt")).unwrap();
+/// (links, service edges) of a fixture system's ground truth.
+fn truth(system: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let text = std::fs::read_to_string(fixtures().join(system).join("expected-links.txt")).unwrap();
     let mut links = BTreeSet::new();
     let mut edges = BTreeSet::new();
     for line in text
@@ -40,8 +40,39 @@ fn precision_recall(found: &BTreeSet<String>, truth: &BTreeSet<String>) -> (f64,
 
 #[test]
 fn links_and_service_edges_match_the_ground_truth() {
-    let ws = indexed_mesh();
-    let (want_links, want_edges) = truth();
+    assert_matches_truth(&indexed_mesh(), "mesh");
+}
+
+/// C++ Thrift and gRPC services, with Thrift handlers and clients in Java, Go, Python
+/// and JavaScript (`fixtures/bookstore/expected-links.txt` says which patterns).
+#[test]
+fn thrift_and_cpp_links_match_the_ground_truth() {
+    let ws = Workspace::fixture("bookstore");
+    ws.run(&["index", "."]).ok();
+    assert_matches_truth(&ws, "bookstore");
+    // Thrift links say so, and the service map names the protocol.
+    let services = ws.run(&["services", "--json"]).json();
+    let edge = services["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["from"] == "catalog" && e["to"] == "inventory")
+        .unwrap();
+    assert_eq!(edge["protocol"], "thrift", "{edge}");
+    assert_eq!(edge["evidence"][0], "idl", "{edge}");
+    // The in-class declaration of a method defined out of class answers nothing;
+    // callers of a Thrift function reach its handlers and call sites.
+    let callers = ws
+        .run(&["callers", "CatalogHandler.GetBook"])
+        .ok()
+        .to_string();
+    for caller in ["PricingServiceImpl.Quote", "ReviewHandler.ListReviews"] {
+        assert!(callers.contains(caller), "{callers}");
+    }
+}
+
+fn assert_matches_truth(ws: &Workspace, system: &str) {
+    let (want_links, want_edges) = truth(system);
     let links: BTreeSet<String> = ws
         .run(&["links", "--json"])
         .json()

@@ -39,6 +39,13 @@
 (import_spec path: (_) @import.module) @import
 (import_spec name: (package_identifier) @import.alias) @import
 
+; Thrift servers: `reviews.NewReviewServiceProcessor(handler)` answers every function of
+; ReviewService with the methods of the handler's type
+(call_expression
+  function: [(identifier) @grpc.service (selector_expression field: (field_identifier) @grpc.service)]
+  arguments: (argument_list . (_) @grpc.handler)
+  (#match? @grpc.service "^New[A-Z].*Processor$")) @grpc.register
+
 ; bindings: names whose type the syntax shows (receivers, parameters, literals)
 (parameter_declaration name: (identifier) @binding.name type: [(type_identifier) @binding.type (pointer_type (type_identifier) @binding.type) (qualified_type name: (type_identifier) @binding.type) (pointer_type (qualified_type name: (type_identifier) @binding.type))])
 (var_spec name: (identifier) @binding.name type: [(type_identifier) @binding.type (pointer_type (type_identifier) @binding.type)])

@@ -50,7 +50,9 @@
 (formal_parameter name: (identifier) @local)
 (local_variable_declaration declarator: (variable_declarator name: (identifier) @local))
 (lambda_expression parameters: (identifier) @local)
-(local_variable_declaration type: (scoped_type_identifier (type_identifier) @binding.type .) declarator: (variable_declarator name: (identifier) @binding.name))
+(local_variable_declaration type: (scoped_type_identifier) @binding.type declarator: (variable_declarator name: (identifier) @binding.name))
+(field_declaration type: (scoped_type_identifier) @binding.type declarator: (variable_declarator name: (identifier) @binding.name))
+(formal_parameter type: (scoped_type_identifier) @binding.type name: (identifier) @binding.name)
 
 ; HTTP routes: Spring `@GetMapping("/quote/{zip}")`, `@RequestMapping(value = "/x", method = RequestMethod.POST)`,
 ; with the class's `@RequestMapping("/api")` as prefix

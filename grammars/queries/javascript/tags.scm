@@ -194,6 +194,24 @@
   (#eq? @_m "addService")
   (#eq? @_s "service")) @grpc.register
 
+; Thrift clients: `thrift.createClient(InventoryService, connection)` calls InventoryService
+(variable_declarator
+  name: (identifier) @binding.name
+  value: (call_expression
+    function: (member_expression property: (property_identifier) @_f)
+    arguments: (arguments . (identifier) @binding.type))
+  (#match? @_f "^create(Http|XHR|WS|Web)?Client$"))
+; Thrift servers: `thrift.createServer(NotifyService, { notifyRestock(book, email, result) { } })`
+(call_expression
+  function: (member_expression property: (property_identifier) @_m)
+  arguments: (arguments
+    . (identifier) @grpc.service
+    . (object [
+        (pair key: (property_identifier) @grpc.method value: (_) @grpc.handler)
+        (method_definition name: (property_identifier) @grpc.method)
+        (shorthand_property_identifier) @grpc.method]))
+  (#match? @_m "^create(Multiplex|Web)?Server$")) @grpc.register
+
 ; gateways: `app.use("/api/ads", createProxyMiddleware({ target: "http://adservice:5000", pathRewrite }))`
 (call_expression
   function: (member_expression property: (property_identifier) @_m)

@@ -51,7 +51,14 @@
 
 ; bindings: names whose type the syntax shows
 (assignment left: (identifier) @binding.name right: (call function: (identifier) @binding.type))
-(assignment left: (identifier) @binding.name right: (call function: (attribute attribute: (identifier) @binding.type)))
+(assignment left: (identifier) @binding.name right: (call function: (attribute) @binding.type))
+
+; Thrift servers: `ShippingService.Processor(ShippingHandler())` answers every function of
+; ShippingService with the methods of the handler's class
+(call
+  function: (attribute object: (identifier) @grpc.service attribute: (identifier) @_p)
+  arguments: (argument_list . (_) @grpc.handler)
+  (#eq? @_p "Processor")) @grpc.register
 (typed_parameter (identifier) @binding.name type: (type (identifier) @binding.type))
 (typed_default_parameter name: (identifier) @binding.name type: (type (identifier) @binding.type))
 
