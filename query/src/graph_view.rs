@@ -550,6 +550,19 @@ impl GraphView {
         &self.files[file as usize].path
     }
 
+    /// The contracts of the rpcs whose declarations name the node `n` (a message or
+    /// struct of one IDL file that the rpcs of others include), sorted.
+    pub(crate) fn contracts_naming(&self, n: u32) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .edges_into(n)
+            .filter_map(|e| self.rpc_contracts.get(&e.from))
+            .cloned()
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Edges into `n`.
     pub(crate) fn edges_into(&self, n: u32) -> impl Iterator<Item = &Edge> {
         self.into[n as usize]

@@ -641,6 +641,21 @@ impl Workspace {
                 None => (String::new(), String::new()),
             };
             let indexed = !id.is_empty() && view.node(&id).is_some();
+            // A message or struct that other IDL files' rpcs name (a Thrift
+            // `include`, a proto `import`): their contracts change with it.
+            let mut contracts = f.contracts;
+            if let (Some(r), SymbolKind::Message | SymbolKind::Field) = (&record, f.symbol.kind) {
+                let message = match f.symbol.descriptor.split_once('#') {
+                    Some((m, _)) => format!("{m}#"),
+                    None => f.symbol.descriptor.clone(),
+                };
+                let idl = matches!(r.language, Language::Proto | Language::Thrift);
+                if let Some(node) = view.node(&r.symbol_id(&message)).filter(|_| idl) {
+                    contracts.extend(view.contracts_naming(node));
+                    contracts.sort();
+                    contracts.dedup();
+                }
+            }
             let compatibility = f
                 .path
                 .ends_with(".proto")
@@ -664,7 +679,7 @@ impl Workspace {
                 line: f.symbol.name_span.start_line,
                 change: f.change.to_string(),
                 was: f.was,
-                contracts: f.contracts,
+                contracts,
                 indexed,
                 compatibility,
             });

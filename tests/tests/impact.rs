@@ -568,3 +568,67 @@ fn a_pr_comment_classifies_proto_changes_and_flags_stale_copies() {
     );
     assert!(!md.contains("PlaceOrder"), "{md}");
 }
+
+/// The bookstore fixture (Thrift and C++) as a git repository, with `change`
+/// committed on `feature` and indexed.
+fn bookstore_history(change: impl FnOnce(&Workspace)) -> Workspace {
+    let ws = Workspace::fixture("bookstore");
+    git(&ws.root, &["init", "-q", "-b", "main"]);
+    git(&ws.root, &["add", "-A"]);
+    git(&ws.root, &["commit", "-q", "-m", "base"]);
+    git(&ws.root, &["checkout", "-q", "-b", "feature"]);
+    change(&ws);
+    git(&ws.root, &["commit", "-q", "-a", "-m", "change"]);
+    ws.run(&["index", "."]).ok();
+    ws
+}
+
+#[test]
+fn a_thrift_function_change_breaks_handlers_and_callers_in_every_language() {
+    let ws = bookstore_history(|ws| {
+        edit(
+            ws,
+            "idl/catalog.thrift",
+            "common.Book GetBook(1: common.BookId id)",
+            "common.Book GetBook(1: common.BookId id, 2: bool withStock)",
+        )
+    });
+    expect![[r#"
+        changed idl/catalog.thrift CatalogService.GetBook signature [thrift:bookstore.CatalogService/GetBook]
+        will-break d1 catalog/src/CatalogHandler.cpp:8 GetBook via thrift:bookstore.CatalogService/GetBook
+        will-break d1 pricing/src/pricing_server.cc:26 Quote via thrift:bookstore.CatalogService/GetBook
+        will-break d1 reviews/handler.go:22 ListReviews via thrift:bookstore.CatalogService/GetBook
+        may-change d2 storefront/app.py:26 price via grpc:bookstore.pricing.PricingService/Quote
+        services catalog=will-break pricing=will-break reviews=will-break root=changed storefront=may-change
+        tests 
+        risk high"#]]
+    .assert_eq(&summary(&impact(&ws)));
+    // A struct of an included file changes the functions of other files that take or
+    // return it (their contracts), and so both sides of them.
+    let ws = bookstore_history(|ws| {
+        edit(
+            ws,
+            "idl/common.thrift",
+            "  4: map<string, string> attributes\n",
+            "  4: map<string, string> attributes\n  5: i32 edition\n",
+        )
+    });
+    let v = impact(&ws);
+    assert_eq!(
+        v["changed"][0]["contracts"],
+        serde_json::json!([
+            "thrift:bookstore.CatalogService/GetBook",
+            "thrift:bookstore.CatalogService/Search"
+        ]),
+        "{v}"
+    );
+    let out = summary(&v);
+    for reached in [
+        "catalog/src/CatalogHandler.cpp:8 GetBook",
+        "catalog/src/CatalogHandler.cpp:20 Search",
+        "reviews/handler.go:22 ListReviews",
+        "storefront/app.py:16 search",
+    ] {
+        assert!(out.contains(reached), "{out}");
+    }
+}
