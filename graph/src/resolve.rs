@@ -531,6 +531,16 @@ fn resolve_unordered(
             }
         }
         let last = q.rsplit(['.', ':']).next().unwrap_or(q);
+        // C++: a qualifier naming a namespace (`absl::Minutes`,
+        // `time_internal::cctz::format`): what that namespace directly declares.
+        if matches!(lang, Language::C | Language::Cpp) {
+            let found = pick(pool, candidates, |c| {
+                !qualified(c).contains('.') && innermost_namespace(c) == Some(last)
+            });
+            if !found.is_empty() {
+                return answer(found, Evidence::QualifiedName, 0.9);
+            }
+        }
         // A qualifier naming a type: `Ledger::new`, `Status.Ready`.
         let found = members_of(pool, last);
         if !found.is_empty() {
@@ -762,6 +772,21 @@ fn kind_of(c: &Candidate<'_>) -> SymbolKind {
 
 /// Whether candidate `c` is a member of a type named `ty` (its qualified name ends
 /// with `ty.<name>`; outer containers may come before).
+/// The namespace (a module symbol) directly enclosing a candidate, by span.
+fn innermost_namespace<'a>(c: &Candidate<'a>) -> Option<&'a str> {
+    let span = &c.facts.symbols[c.symbol as usize].span;
+    c.facts
+        .symbols
+        .iter()
+        .filter(|s| {
+            s.kind == SymbolKind::Module
+                && s.span.start_byte <= span.start_byte
+                && span.end_byte <= s.span.end_byte
+        })
+        .max_by_key(|s| s.span.start_byte)
+        .map(|s| s.name.as_str())
+}
+
 fn is_member_of(c: &Candidate<'_>, ty: &str) -> bool {
     let qn = qualified(c);
     let name = &c.facts.symbols[c.symbol as usize].name;

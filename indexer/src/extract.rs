@@ -34,6 +34,9 @@ enum Role {
     /// A name bound locally (a parameter, a local variable): bare uses of it after
     /// the binding, in the same definition, are not references to definitions.
     Local,
+    /// A C++ template parameter (`T` of `template <typename T>`): no use of it in
+    /// its template refers to a definition.
+    TemplateParam,
     HttpRoute,
     HttpCall,
     /// A call that is an HTTP call only if its URL evaluates to an absolute one.
@@ -121,6 +124,7 @@ fn role_of(capture: &str) -> Role {
         "import.alias" => Role::ImportAlias,
         "binding.name" => Role::BindingName,
         "local" => Role::Local,
+        "template.param" => Role::TemplateParam,
         "http.route" => Role::HttpRoute,
         "topic.produce" => Role::TopicProduce,
         "topic.consume" => Role::TopicConsume,
@@ -613,6 +617,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     let mut imports: Vec<RawImport> = Vec::new();
     let mut bindings: Vec<Binding> = Vec::new();
     let mut locals: Vec<(&str, u32)> = Vec::new();
+    let mut template_params: Vec<(&str, Span)> = Vec::new();
     let mut http_raw: Vec<crate::http::RawHttp<'_>> = Vec::new();
     let mut http_prefixes: Vec<crate::http::RawPrefix<'_>> = Vec::new();
     let mut topic_raw: Vec<crate::http::RawTopic<'_>> = Vec::new();
@@ -693,6 +698,16 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 Role::ImportAlias => import_alias = Some(cap.node),
                 Role::BindingName => binding_name = Some(cap.node),
                 Role::Local => locals.push((text_of(cap.node, text), cap.node.start_byte() as u32)),
+                Role::TemplateParam => {
+                    // Its scope: the template declaration the parameter list opens.
+                    let mut scope = cap.node.parent();
+                    while let Some(n) = scope.filter(|n| n.kind() != "template_declaration") {
+                        scope = n.parent();
+                    }
+                    if let Some(scope) = scope {
+                        template_params.push((text_of(cap.node, text), span_of(scope)));
+                    }
+                }
                 Role::HttpRoute => http_node = Some((true, cap.node)),
                 Role::TopicProduce => topic_node = Some((true, cap.node)),
                 Role::TopicConsume => topic_node = Some((false, cap.node)),
@@ -952,6 +967,14 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                     .filter(|w| !w.is_empty() && !matches!(*w, "crate" | "self" | "super" | "as")),
             );
         }
+    }
+    // Uses of a template's parameters inside it name no definition.
+    if !template_params.is_empty() {
+        refs.retain(|r| {
+            !template_params
+                .iter()
+                .any(|(name, scope)| *name == r.name && scope.contains(&r.span))
+        });
     }
     build_references(text, refs, &imported, &locals, &mut facts);
     for defs in consts.values_mut() {

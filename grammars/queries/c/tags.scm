@@ -38,4 +38,5 @@
 ; locals: parameters and names declared inside functions
 (parameter_declaration declarator: (identifier) @local)
 (parameter_declaration declarator: (pointer_declarator declarator: (identifier) @local))
-(compound_statement (declaration declarator: [(identifier) @local (init_declarator declarator: (identifier) @local) (init_declarator declarator: (pointer_declarator declarator: (identifier) @local))]))
+(compound_statement (declaration declarator: [(identifier) @local (init_declarator declarator: (identifier) @local) (init_declarator declarator: (pointer_declarator declarator: (identifier) @local)) (pointer_declarator declarator: (identifier) @local)]))
+(for_statement initializer: (declaration declarator: [(identifier) @local (init_declarator declarator: (identifier) @local) (init_declarator declarator: (pointer_declarator declarator: (identifier) @local))]))

@@ -67,6 +67,9 @@
 ; locals
 (parameter_declaration declarator: (reference_declarator (identifier) @local))
 (for_range_loop declarator: (identifier) @local)
+(for_range_loop declarator: (reference_declarator (identifier) @local))
+(compound_statement (declaration declarator: (init_declarator declarator: (reference_declarator (identifier) @local))))
+(for_statement initializer: (declaration declarator: (init_declarator declarator: (reference_declarator (identifier) @local))))
 
 ; gRPC servers: `class CartServiceImpl final : public CartService::Service` (also
 ; `AsyncService`, `CallbackService`, `WithAsyncMethod_X<...>`) serves CartService
@@ -160,3 +163,11 @@
       . (parameter_declaration type: (type_identifier))
       . (parameter_declaration type: (type_identifier) @name)))
   (#eq? @_m "TEST")) @definition.function
+
+; template parameters: no use of `T` inside `template <typename T> ...` names a definition
+(template_parameter_list [
+  (type_parameter_declaration (type_identifier) @template.param)
+  (optional_type_parameter_declaration name: (type_identifier) @template.param)
+  (variadic_type_parameter_declaration (type_identifier) @template.param)
+  (parameter_declaration declarator: (identifier) @template.param)
+  (optional_parameter_declaration declarator: (identifier) @template.param)])
