@@ -44,6 +44,10 @@
 ; references through `::`: `Cart::Stub`, `std::make_unique<T>()`, `ns::f()`
 (call_expression function: (qualified_identifier name: (identifier) @name)) @reference.call
 (call_expression function: (qualified_identifier name: (template_function name: (identifier) @name))) @reference.call
+; calls through nested namespaces: `absl::time_internal::cctz::format(...)`, `a::b::F<T>(...)`
+(call_expression function: (qualified_identifier name: (qualified_identifier name: [(identifier) @name (template_function name: (identifier) @name)]))) @reference.call
+(call_expression function: (qualified_identifier name: (qualified_identifier name: (qualified_identifier name: [(identifier) @name (template_function name: (identifier) @name)])))) @reference.call
+(call_expression function: (qualified_identifier name: (qualified_identifier name: (qualified_identifier name: (qualified_identifier name: [(identifier) @name (template_function name: (identifier) @name)]))))) @reference.call
 (call_expression function: (template_function name: (identifier) @name)) @reference.call
 (call_expression function: (field_expression field: (template_method name: (field_identifier) @name))) @reference.call
 (new_expression type: (type_identifier) @name) @reference.call
