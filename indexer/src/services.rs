@@ -36,6 +36,9 @@ const PRIORITY: &[&str] = &[
     "meson.build",
     "BUILD.bazel",
     "BUILD",
+    "Makefile",
+    "makefile",
+    "GNUmakefile",
     "requirements.txt",
     "Dockerfile",
     "Procfile",
@@ -176,7 +179,47 @@ fn builds_programs_only(file_name: &str) -> bool {
     matches!(
         file_name,
         "CMakeLists.txt" | "meson.build" | "BUILD" | "BUILD.bazel"
-    )
+    ) || is_makefile(file_name)
+}
+
+/// A Makefile's names (GNU make's search order).
+fn is_makefile(file_name: &str) -> bool {
+    matches!(file_name, "Makefile" | "makefile" | "GNUmakefile")
+}
+
+/// Whether a Makefile links a C or C++ program: a recipe calling the compiler with
+/// `-o` and neither `-c` (an object) nor `-shared` (a library).
+fn makefile_links_a_program(code: &str) -> bool {
+    code.lines()
+        .filter(|l| l.starts_with('\t'))
+        .any(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let compiler = words.iter().any(|w| {
+                matches!(
+                    *w,
+                    "$(CXX)" | "${CXX}" | "$(CC)" | "${CC}" | "$(LD)" | "g++" | "gcc" | "clang"
+                        | "clang++" | "c++" | "cc"
+                )
+            });
+            compiler
+                && words.contains(&"-o")
+                && !words.contains(&"-c")
+                && !words.contains(&"-shared")
+        })
+}
+
+/// The program a Makefile names in a variable (`TARGET = ledger`, `BIN := server`).
+fn makefile_program(code: &str) -> Option<String> {
+    code.lines().find_map(|l| {
+        let (name, value) = l.split_once('=')?;
+        let name = name.trim_end_matches([':', '?', '+']).trim();
+        if !matches!(name, "TARGET" | "BIN" | "PROG" | "PROGRAM" | "EXE" | "APP") {
+            return None;
+        }
+        let value = value.split_whitespace().next()?;
+        let value = value.rsplit('/').next().unwrap_or(value);
+        (!value.contains('$')).then(|| value.to_string())
+    })
 }
 
 /// A build file's code: `#` starts a comment in CMake, Meson and Starlark alike.
@@ -201,6 +244,7 @@ fn builds_a_program(file_name: &str, text: &str) -> bool {
     match file_name {
         "CMakeLists.txt" => call("add_executable") || call("project"),
         "meson.build" => call("executable") || call("project"),
+        f if is_makefile(f) => makefile_links_a_program(&build_code(text)),
         _ => call("cc_binary"),
     }
 }
@@ -292,6 +336,8 @@ pub fn name_from_manifest(file_name: &str, text: &str) -> Option<String> {
             first_argument(text, "project").or_else(|| first_argument(text, "executable"))?
         }
         "BUILD" | "BUILD.bazel" => first_argument(text, "cc_binary")?,
+        // Else the directory's name: a target is often only `server` or `all`.
+        f if is_makefile(f) => makefile_program(&build_code(text))?,
         "vcpkg.json" => {
             let v: serde_json::Value = serde_json::from_str(text).ok()?;
             v.get("name")?.as_str()?.to_string()
@@ -370,6 +416,22 @@ mod tests {
             Some("server")
         );
         assert!(!builds_a_program("BUILD", "cc_library(name = \"lib\")\n"));
+        let make = "CXX ?= g++\nTARGET := ledger # the program\n\n$(TARGET): main.o db.o\n\t$(CXX) $(LDFLAGS) -o $@ $^\n\n%.o: %.cc\n\t$(CXX) -c -o $@ $<\n";
+        assert!(builds_a_program("Makefile", make));
+        assert_eq!(
+            name_from_manifest("Makefile", make).as_deref(),
+            Some("ledger")
+        );
+        // Objects and shared libraries only: no program.
+        assert!(!builds_a_program(
+            "Makefile",
+            "lib.so: a.o\n\t$(CC) -shared -o $@ $^\na.o: a.c\n\t$(CC) -c -o $@ $<\n"
+        ));
+        assert!(!builds_a_program("makefile", "test:\n\tgo test ./...\n"));
+        assert_eq!(
+            name_from_manifest("Makefile", "server: main.o\n\tg++ -o server main.o\n"),
+            None
+        );
         assert_eq!(
             name_from_manifest("vcpkg.json", r#"{"name": "ledger", "dependencies": []}"#)
                 .as_deref(),
