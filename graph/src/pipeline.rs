@@ -225,7 +225,12 @@ pub fn index_workspace(
         let file_name = d.file.rsplit('/').next().unwrap_or(&d.file);
         let compose = file_name.starts_with("docker-compose") || file_name.starts_with("compose");
         let gateway = cartograph_indexer::is_proxy_config(file_name);
-        if (compose || gateway) && !manifests.iter().any(|m| m.dir == dir) {
+        // (A build file that may build no program, a `Makefile` with only a `test`
+        // rule, does not make it a service already.)
+        let has_manifest = manifests
+            .iter()
+            .any(|m| m.dir == dir && !cartograph_indexer::builds_programs_only(&m.file_name));
+        if (compose || gateway) && !has_manifest {
             if let Some(root) = walked.deployments.iter().find(|w| w.dir == d.file) {
                 manifests.push(cartograph_indexer::Manifest {
                     abs_path: root.abs_path.clone(),

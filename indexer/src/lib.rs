@@ -32,7 +32,9 @@ pub use facts::{
 pub use generated::is_generated;
 pub use git::{repo_head, RepoHead};
 pub use http::fill_references;
-pub use services::{detect_services, is_test_dir, name_from_manifest, service_of, Service};
+pub use services::{
+    builds_programs_only, detect_services, is_test_dir, name_from_manifest, service_of, Service,
+};
 pub use walk::{
     content_hash, is_manifest, mtime_of, read_source, walk, Manifest, Root, SkipReason, Skipped,
     SourceFile, SourceText, WalkConfig, WalkOutput, DEFAULT_MAX_FILE_SIZE, DEFAULT_SKIP_DIRS,

@@ -175,7 +175,7 @@ fn dir_name(dir: &str) -> String {
 
 /// Build files a project has in many directories, of which only those that build a
 /// program (or declare the project) stand for a service.
-fn builds_programs_only(file_name: &str) -> bool {
+pub fn builds_programs_only(file_name: &str) -> bool {
     matches!(
         file_name,
         "CMakeLists.txt" | "meson.build" | "BUILD" | "BUILD.bazel"
@@ -190,22 +190,26 @@ fn is_makefile(file_name: &str) -> bool {
 /// Whether a Makefile links a C or C++ program: a recipe calling the compiler with
 /// `-o` and neither `-c` (an object) nor `-shared` (a library).
 fn makefile_links_a_program(code: &str) -> bool {
-    code.lines()
-        .filter(|l| l.starts_with('\t'))
-        .any(|l| {
-            let words: Vec<&str> = l.split_whitespace().collect();
-            let compiler = words.iter().any(|w| {
-                matches!(
-                    *w,
-                    "$(CXX)" | "${CXX}" | "$(CC)" | "${CC}" | "$(LD)" | "g++" | "gcc" | "clang"
-                        | "clang++" | "c++" | "cc"
-                )
-            });
-            compiler
-                && words.contains(&"-o")
-                && !words.contains(&"-c")
-                && !words.contains(&"-shared")
-        })
+    code.lines().filter(|l| l.starts_with('\t')).any(|l| {
+        let words: Vec<&str> = l.split_whitespace().collect();
+        let compiler = words.iter().any(|w| {
+            matches!(
+                *w,
+                "$(CXX)"
+                    | "${CXX}"
+                    | "$(CC)"
+                    | "${CC}"
+                    | "$(LD)"
+                    | "g++"
+                    | "gcc"
+                    | "clang"
+                    | "clang++"
+                    | "c++"
+                    | "cc"
+            )
+        });
+        compiler && words.contains(&"-o") && !words.contains(&"-c") && !words.contains(&"-shared")
+    })
 }
 
 /// The program a Makefile names in a variable (`TARGET = ledger`, `BIN := server`).

@@ -1744,3 +1744,40 @@ fn cpp_grpc_services_serve_and_call_the_rpcs_of_their_protos() {
         BTreeSet::from(["checkout -> rates grpc idl".to_string()])
     );
 }
+
+/// A C++ program built by its Makefile is a service; a directory compose builds is
+/// one even when its Makefile builds no program (only runs the tests).
+#[test]
+fn makefiles_that_link_programs_are_services_and_others_do_not_hide_compose_ones() {
+    let ws = Workspace::empty();
+    ws.write(
+        "ledger/Makefile",
+        "TARGET = ledger\n\n$(TARGET): main.o\n\t$(CXX) -o $@ $^\n\nmain.o: main.cc\n\t$(CXX) -c -o $@ $<\n",
+    );
+    ws.write("ledger/main.cc", "int main() { return 0; }\n");
+    ws.write("payment/Makefile", "test:\n\tgo test ./...\n");
+    ws.write("payment/main.go", "package main\n\nfunc main() {}\n");
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  payment:\n    build: ./payment\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let services = ws.run(&["services", "--json"]).json();
+    let names: BTreeSet<(String, String)> = services["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                s["path"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for want in [("ledger", "ledger"), ("payment", "payment")] {
+        assert!(
+            names.contains(&(want.0.to_string(), want.1.to_string())),
+            "{names:?}"
+        );
+    }
+}
