@@ -40,11 +40,13 @@ pub enum Language {
     Cpp,
     /// Apache Thrift IDL (`.thrift`).
     Thrift,
+    /// PHP (`.php`).
+    Php,
 }
 
 impl Language {
     /// Every supported language, in a stable order.
-    pub const ALL: [Language; 12] = [
+    pub const ALL: [Language; 13] = [
         Language::Rust,
         Language::Python,
         Language::JavaScript,
@@ -57,6 +59,7 @@ impl Language {
         Language::C,
         Language::Cpp,
         Language::Thrift,
+        Language::Php,
     ];
 
     /// The short lowercase name used in IDs, filters and output (`go`, `csharp`, ...).
@@ -74,6 +77,7 @@ impl Language {
             Language::C => "c",
             Language::Cpp => "cpp",
             Language::Thrift => "thrift",
+            Language::Php => "php",
         }
     }
 
@@ -93,6 +97,7 @@ impl Language {
             "c" => Language::C,
             "cpp" | "c++" | "cxx" | "cc" => Language::Cpp,
             "thrift" => Language::Thrift,
+            "php" => Language::Php,
             _ => return None,
         };
         Some(lang)
@@ -116,6 +121,7 @@ impl Language {
                 Language::Cpp
             }
             "thrift" => Language::Thrift,
+            "php" => Language::Php,
             _ => return None,
         };
         Some(lang)
@@ -167,6 +173,7 @@ impl Language {
             Language::C => tree_sitter_c::LANGUAGE.into(),
             Language::Cpp => tree_sitter_cpp::LANGUAGE.into(),
             Language::Thrift => arborium_thrift::language().into(),
+            Language::Php => tree_sitter_php::LANGUAGE_PHP.into(),
         }
     }
 
@@ -183,6 +190,7 @@ impl Language {
             Language::Proto | Language::Thrift => None,
             Language::C => Some(tree_sitter_c::TAGS_QUERY),
             Language::Cpp => Some(tree_sitter_cpp::TAGS_QUERY),
+            Language::Php => Some(tree_sitter_php::TAGS_QUERY),
         }
     }
 
@@ -232,6 +240,7 @@ impl Language {
             Language::C => C_TAGS.to_string(),
             Language::Cpp => format!("{C_TAGS}\n{CPP_TAGS}"),
             Language::Thrift => THRIFT_TAGS.to_string(),
+            Language::Php => PHP_TAGS.to_string(),
         }
     }
 }
@@ -255,6 +264,7 @@ const PROTO_TAGS: &str = include_str!("../queries/proto/tags.scm");
 const C_TAGS: &str = include_str!("../queries/c/tags.scm");
 const CPP_TAGS: &str = include_str!("../queries/cpp/tags.scm");
 const THRIFT_TAGS: &str = include_str!("../queries/thrift/tags.scm");
+const PHP_TAGS: &str = include_str!("../queries/php/tags.scm");
 
 #[cfg(test)]
 mod tests {

@@ -311,6 +311,7 @@ pub(crate) fn family(lang: Language) -> u8 {
         // C++ calls C; a header is read as either.
         Language::C | Language::Cpp => 7,
         Language::Thrift => 8,
+        Language::Php => 9,
     }
 }
 
@@ -629,7 +630,7 @@ fn resolve_unordered(
             .iter()
             .any(|n| n == &reference.name || n.rsplit(['.', ':']).next() == Some(&reference.name))
             || i.alias.as_deref() == Some(reference.name.as_str())
-            || (matches!(lang, Language::Java | Language::Rust)
+            || (matches!(lang, Language::Java | Language::Rust | Language::Php)
                 && module_tail(&i.module) == reference.name)
     }) {
         return through_import(record, &import.module, importable, candidates);
@@ -1106,7 +1107,13 @@ fn type_in_signature(signature: &str, name: &str) -> Option<String> {
     if !after.is_empty() && !after.starts_with('=') && !after.starts_with(';') {
         return clean(after);
     }
-    clean(before.split_whitespace().last()?)
+    // `Cart $cart` (PHP), `Cart *cart`, `Cart &cart`: the type before the sigil.
+    clean(
+        before
+            .trim_end_matches(['$', '&', '*', ' '])
+            .split_whitespace()
+            .last()?,
+    )
 }
 
 /// The type of a call's receiver when the syntax shows it (see `receiver_type`):
@@ -1527,7 +1534,8 @@ impl ModulePattern {
             // `internal/errors`.
             Language::Go if is_go_std(module) => ModulePattern::Nothing,
             Language::Go => ModulePattern::Go(module_tail(module).to_string()),
-            Language::Java => {
+            // PHP's `use Shop\Cart\CartService;` is read as `Shop.Cart.CartService`.
+            Language::Java | Language::Php => {
                 let (pkg, class) = module.rsplit_once('.').unwrap_or(("", module));
                 ModulePattern::Java(pkg.to_string(), class.to_string())
             }
@@ -1663,7 +1671,7 @@ fn strip_known_ext(path: &str) -> &str {
 fn packaged(lang: Language) -> bool {
     matches!(
         lang,
-        Language::Go | Language::Java | Language::CSharp | Language::Proto
+        Language::Go | Language::Java | Language::CSharp | Language::Proto | Language::Php
     )
 }
 
@@ -1675,7 +1683,7 @@ fn same_package(record: &FileRecord, facts: &FileFacts, c: &Candidate<'_>) -> bo
     }
     match record.language {
         Language::Go => dir_of(&c.record.path) == dir_of(&record.path),
-        Language::Java | Language::CSharp | Language::Proto => {
+        Language::Java | Language::CSharp | Language::Proto | Language::Php => {
             facts.package.is_some() && c.facts.package == facts.package
         }
         _ => false,

@@ -1034,6 +1034,9 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         })
         .collect();
     facts.imports.sort_by_key(|i| i.span.start_byte);
+    if lang == Language::Php {
+        php_paths(&mut facts);
+    }
     if lang == Language::Thrift {
         // `include "idl/common.thrift"` names its types `common.Book`.
         for import in &mut facts.imports {
@@ -1417,6 +1420,63 @@ fn suffix(kind: SymbolKind) -> &'static str {
         "()."
     } else {
         "."
+    }
+}
+
+/// PHP's paths read like the other languages': namespaces and `use` paths with `.`
+/// (`Shop\Cart\CartService` is `Shop.Cart.CartService`), qualifiers without `$` and
+/// with `.` for `->` (`$this->cart->add()` is `add` through `this.cart`). A property
+/// promoted by the constructor (`__construct(private Cart $cart)`) is a field of the
+/// class, its type known in every method.
+fn php_paths(facts: &mut FileFacts) {
+    for i in 0..facts.symbols.len() {
+        let Some(ctor) = facts.symbols[i].parent.map(|p| p as usize) else {
+            continue;
+        };
+        let (ctor_name, class) = (&facts.symbols[ctor].name, facts.symbols[ctor].parent);
+        let (Some(class), true) = (class, ctor_name == "__construct") else {
+            continue;
+        };
+        if facts.symbols[i].kind != SymbolKind::Field {
+            continue;
+        }
+        let owner = &facts.symbols[class as usize];
+        let (qualified, descriptor) = (
+            format!("{}.{}", owner.qualified_name, facts.symbols[i].name),
+            format!("{}{}.", owner.descriptor, facts.symbols[i].name),
+        );
+        let field = &mut facts.symbols[i];
+        field.parent = Some(class);
+        field.qualified_name = qualified;
+        field.descriptor = descriptor;
+        let span = field.span;
+        for b in &mut facts.bindings {
+            if span.contains(&b.span) {
+                b.enclosing = Some(class);
+            }
+        }
+    }
+    let dotted = |s: &str| s.trim_start_matches('\\').replace('\\', ".");
+    if let Some(p) = facts.package.as_mut() {
+        *p = dotted(p);
+    }
+    for s in &mut facts.symbols {
+        if s.kind == SymbolKind::Module {
+            s.name = dotted(&s.name);
+            s.qualified_name = dotted(&s.qualified_name);
+        }
+    }
+    for i in &mut facts.imports {
+        i.module = dotted(&i.module);
+    }
+    for r in &mut facts.references {
+        if let Some(q) = r.qualifier.as_mut() {
+            *q = dotted(q)
+                .replace("?->", ".")
+                .replace("->", ".")
+                .replace("::", ".")
+                .replace('$', "");
+        }
     }
 }
 

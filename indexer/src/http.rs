@@ -93,6 +93,7 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
         | "string_literal"
         | "template_string"
         | "interpolated_string_expression"
+        | "encapsed_string"
         | "verbatim_string_literal" => {
             let mut out = String::new();
             let mut cursor = node.walk();
@@ -107,6 +108,10 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                     out.push_str(&text[at..child.start_byte()]);
                 }
                 match child.kind() {
+                    // PHP's `"$base/cart/{$this->id}"`.
+                    "variable_name" | "member_access_expression" => {
+                        out.push_str(&eval(child, text, consts, depth + 1));
+                    }
                     "template_substitution" | "interpolation" => {
                         // The expression inside (C# names its braces too).
                         let mut c = child.walk();
@@ -140,7 +145,8 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 return "{}".to_string();
             };
             match op {
-                "+" => format!(
+                // PHP concatenates with `.`.
+                "+" | "." => format!(
                     "{}{}",
                     eval(l, text, consts, depth + 1),
                     eval(r, text, consts, depth + 1)
@@ -152,6 +158,48 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 ),
                 _ => "{}".to_string(),
             }
+        }
+        // PHP's `getenv('CART_URL') ?: 'http://cart'` (no middle operand).
+        "conditional_expression" if node.child_by_field_name("body").is_none() => {
+            match (
+                node.child_by_field_name("condition"),
+                node.child_by_field_name("alternative"),
+            ) {
+                (Some(l), Some(r)) => either(
+                    eval(l, text, consts, depth + 1),
+                    eval(r, text, consts, depth + 1),
+                ),
+                _ => "{}".to_string(),
+            }
+        }
+        // PHP: a call's argument, a variable (`$url`), a class constant (`self::BASE`).
+        "argument" => node
+            .named_child(node.named_child_count().saturating_sub(1))
+            .map_or("{}".to_string(), |n| eval(n, text, consts, depth + 1)),
+        "variable_name" => {
+            let name = src.trim_start_matches('$');
+            match constant(consts, name, node) {
+                Some(value) => eval(value, text, consts, depth + 1),
+                None => reference(name),
+            }
+        }
+        "class_constant_access_expression" => {
+            let own = ["self::", "static::"]
+                .iter()
+                .find_map(|p| src.strip_prefix(p));
+            match own.and_then(|n| constant(consts, n, node)) {
+                Some(value) => eval(value, text, consts, depth + 1),
+                None => reference(&src.replace("::", ".")),
+            }
+        }
+        // A PHP docblock annotation: `@Route("/rate/{sku}", methods={"PUT"})`,
+        // `@Route(path="/x")`.
+        "comment" => {
+            let Some((_, args)) = src.split_once("@Route(") else {
+                return "{}".to_string();
+            };
+            let args = args.split_once("path=").map_or(args, |(_, rest)| rest);
+            args.split('"').nth(1).unwrap_or("{}").to_string()
         }
         "boolean_operator" => {
             // Python `a or b`.
@@ -206,7 +254,7 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
         | "scoped_identifier"
         | "field_expression" => {
             // `self.EXCHANGE`, `this.baseUrl`: the class's own constant or field.
-            let own = ["self.", "this.", "cls."]
+            let own = ["self.", "this.", "cls.", "$this->"]
                 .iter()
                 .find_map(|p| src.strip_prefix(p))
                 .filter(|rest| !rest.contains('.'));
@@ -214,7 +262,7 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 .or_else(|| own.and_then(|n| constant(consts, n, node)))
             {
                 Some(value) => eval(value, text, consts, depth + 1),
-                None => reference(src),
+                None => reference(&src.replace("$this->", "this.")),
             }
         }
         // `url=...` given by keyword (Python): its value; other keywords say nothing.
@@ -247,7 +295,11 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 r => r,
             },
         },
-        "call" | "call_expression" | "invocation_expression" | "method_invocation" => {
+        "call"
+        | "call_expression"
+        | "invocation_expression"
+        | "method_invocation"
+        | "function_call_expression" => {
             let callee = src.split('(').next().unwrap_or("");
             let args: Vec<Node<'_>> = node
                 .child_by_field_name("arguments")
@@ -259,7 +311,8 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             // A format string: `fmt.Sprintf("%s/version", base)`, `String.format(...)`.
             if (callee.ends_with("Sprintf")
                 || callee.ends_with("String.format")
-                || callee == "util.format")
+                || callee == "util.format"
+                || callee == "sprintf")
                 && !args.is_empty()
             {
                 let mut out = String::new();
@@ -731,6 +784,11 @@ pub(crate) fn build(
             }
         }
         // Options kept in a variable: `var options = { uri, method: "POST" }; request(options)`.
+        // A docblock annotation names the methods too: `methods={"PUT"}`.
+        let node_text = match r.url.filter(|u| u.kind() == "comment") {
+            Some(comment) => comment.utf8_text(text.as_bytes()).unwrap_or(node_text),
+            None => node_text,
+        };
         let node_text = r
             .url
             .filter(|u| u.kind() == "identifier")
@@ -1327,6 +1385,7 @@ fn method_in_options(text: &str) -> Option<String> {
         "method:",
         "method=",
         "methods=[",
+        "methods={",
         "requestmethod.",
         "httpmethod.",
     ] {

@@ -23,6 +23,7 @@ const PRIORITY: &[&str] = &[
     "go.mod",
     "Cargo.toml",
     "package.json",
+    "composer.json",
     "pyproject.toml",
     "setup.py",
     "pom.xml",
@@ -303,7 +304,8 @@ pub fn name_from_manifest(file_name: &str, text: &str) -> Option<String> {
                 .as_str()?
                 .to_string()
         }
-        "package.json" => {
+        // `@shop/cart` and Composer's `vendor/cart` are `cart`.
+        "package.json" | "composer.json" => {
             let v: serde_json::Value = serde_json::from_str(text).ok()?;
             let n = v.get("name")?.as_str()?;
             n.rsplit('/').next().unwrap_or(n).to_string()
@@ -435,6 +437,14 @@ mod tests {
         assert_eq!(
             name_from_manifest("Makefile", "server: main.o\n\tg++ -o server main.o\n"),
             None
+        );
+        assert_eq!(
+            name_from_manifest(
+                "composer.json",
+                r#"{"name": "shop/ratings", "require": {}}"#
+            )
+            .as_deref(),
+            Some("ratings")
         );
         assert_eq!(
             name_from_manifest("vcpkg.json", r#"{"name": "ledger", "dependencies": []}"#)

@@ -249,7 +249,6 @@ fn reads_as_cpp(path: &Path) -> bool {
 /// The language of a source file Cartograph does not parse, by its extension.
 fn unparsed_language(ext: &str) -> Option<&'static str> {
     Some(match ext {
-        "php" => "php",
         "rb" => "ruby",
         "kt" | "kts" => "kotlin",
         "scala" => "scala",
@@ -288,6 +287,7 @@ pub fn is_manifest(file_name: &str) -> bool {
         file_name,
         "Cargo.toml"
             | "package.json"
+            | "composer.json"
             | "go.mod"
             | "pyproject.toml"
             | "setup.py"

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use cartograph_indexer::{extract, Language};
 
-/// The fixture a language's snapshot reads: `shop`, or `bookstore` for Thrift.
+/// The fixture a language's snapshot reads: `shop`, or `bookstore` for Thrift and PHP.
 fn fixture_root(lang: Language) -> PathBuf {
     let fixture = match lang {
-        Language::Thrift => "fixtures/bookstore",
+        Language::Thrift | Language::Php => "fixtures/bookstore",
         _ => "fixtures/shop",
     };
     Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture)
@@ -169,3 +169,4 @@ snapshot!(proto_facts, Language::Proto, "snapshots/proto.txt");
 snapshot!(c_facts, Language::C, "snapshots/c.txt");
 snapshot!(cpp_facts, Language::Cpp, "snapshots/cpp.txt");
 snapshot!(thrift_facts, Language::Thrift, "snapshots/thrift.txt");
+snapshot!(php_facts, Language::Php, "snapshots/php.txt");

@@ -179,6 +179,11 @@ fn thrift() {
 }
 
 #[test]
+fn php() {
+    check("php");
+}
+
+#[test]
 fn the_case_format_is_read_as_documented() {
     let cases = parse(
         "intro\n=== one [scope]\n--- a.py\ndef f():\n#   ^\n    pass\nf$0()\n=== two [unresolved]\n--- b.py\nx$0()\n",

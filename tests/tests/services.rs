@@ -1494,8 +1494,16 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
     ws.write("src/fraud/src/Rules.kt", "fun rule() = 1\n");
     ws.write("src/fraud/build.gradle.kts", "plugins {}\n");
     ws.write("src/fraud/scripts/check.kts", "println(1)\n");
-    ws.write("src/ratings/index.php", "<?php echo 1;\n");
-    // C and C++ are parsed.
+    ws.write("src/ratings/app.rb", "puts 1\n");
+    // C, C++ and PHP are parsed.
+    ws.write(
+        "src/reviews/composer.json",
+        "{\"name\": \"shop/reviews\"}\n",
+    );
+    ws.write(
+        "src/reviews/index.php",
+        "<?php\nfunction main() { return 1; }\n",
+    );
     ws.write("src/currency/Dockerfile", "FROM gcc\n");
     ws.write("src/currency/src/server.cc", "int main() { return 0; }\n");
     ws.write("src/currency/include/rates.h", "int rate();\n");
@@ -1520,15 +1528,16 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
         not_parsed,
         [
             "src/fraud: 4 files not indexed: kotlin is a language cartograph does not parse",
-            "src/ratings: 1 file not indexed: php is a language cartograph does not parse",
+            "src/ratings: 1 file not indexed: ruby is a language cartograph does not parse",
         ]
     );
     let text = ws.run(&["services"]).ok().to_string();
     assert!(text.contains("not parsed (2):"), "{text}");
     assert!(text.contains("currency  src/currency  c"), "{text}");
+    assert!(text.contains("reviews  src/reviews  php"), "{text}");
     let stats = ws.run(&["stats"]).ok().to_string();
     assert!(
-        stats.contains("not parsed: src/ratings: 1 file not indexed: php"),
+        stats.contains("not parsed: src/ratings: 1 file not indexed: ruby"),
         "{stats}"
     );
 }
