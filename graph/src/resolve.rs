@@ -604,8 +604,12 @@ fn resolve_unordered(
             .iter()
             .copied()
             .filter(|i| {
-                let parent = candidates[*i].facts.symbols[candidates[*i].symbol as usize].parent;
-                parent.is_some_and(|p| chain.contains(&p))
+                let facts = candidates[*i].facts;
+                let parent = facts.symbols[candidates[*i].symbol as usize].parent;
+                // PHP reaches a class's members only through `$this`, `self::`.
+                let member =
+                    |p: u32| lang == Language::Php && facts.symbols[p as usize].kind.is_type();
+                parent.is_some_and(|p| chain.contains(&p) && !member(p))
             })
             .collect();
         let top: Vec<usize> = same_file
