@@ -230,6 +230,23 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             (true, None) => handler_reference(facts, h.handler.as_deref(), &h.span),
             _ => None,
         };
+        // A handler given as a class and a method's name (Laravel's
+        // `[UserController::class, 'show']`): that member of the class.
+        let (reference, member) = match (reference, h.route, h.enclosing, &h.handler) {
+            (None, true, None, Some(name)) => {
+                // (The last class named: `Route::get(...)` names one before it.)
+                let class = facts.references.iter().rposition(|r| {
+                    r.kind == RefKind::Type
+                        && h.span.start_byte <= r.span.start_byte
+                        && r.span.end_byte <= h.span.end_byte
+                });
+                match class {
+                    Some(c) => (Some(c as u32), Some(name.clone())),
+                    None => (None, None),
+                }
+            }
+            (reference, ..) => (reference, None),
+        };
         out.push(EndpointFact {
             role: if h.route {
                 Role::Provides
@@ -245,7 +262,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             col: at.start_col,
             absolute_only: h.absolute_only,
             queue: None,
-            member: None,
+            member,
             handler_type: None,
             receiver_field: None,
         });
