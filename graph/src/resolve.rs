@@ -995,6 +995,14 @@ fn receiver_type(
     if let Some(ty) = constructed_type(qualifier) {
         return Some(ty);
     }
+    // C and C++ reach a pointer's fields with `->`: `r->index_block` is `r.index_block`.
+    let arrowed;
+    let qualifier = if qualifier.contains("->") && matches!(lang, Language::C | Language::Cpp) {
+        arrowed = qualifier.replace("->", ".");
+        arrowed.as_str()
+    } else {
+        qualifier
+    };
     let mut segments = qualifier.split('.');
     let head = segments.next()?;
     let field = segments.next();
