@@ -81,7 +81,8 @@
   (#match? @http.method "^(get|post|put|delete|patch)$")) @http.call
 (function_call_expression
   function: (name) @http.method
-  arguments: (arguments . (argument [(string) (encapsed_string) (binary_expression)]) @http.url)) @http.urlcall
+  arguments: (arguments . (argument [(string) (encapsed_string) (binary_expression)]) @http.url)
+  (#match? @http.url "(https?:|\\$)")) @http.urlcall
 
 ; HTTP routes: Symfony `#[Route('/rate/{sku}', methods: ['PUT'])]` under the class's
 ; `#[Route('/api')]`, Laravel `Route::get('/users/{id}', [UserController::class, 'show'])`,
