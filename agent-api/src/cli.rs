@@ -113,7 +113,7 @@ pub(crate) struct Filters {
     /// Only symbols of this kind (function, method, class, struct, interface, ...).
     #[arg(long)]
     kind: Option<String>,
-    /// Only this language (rust, python, javascript, typescript, tsx, go, java, csharp, proto, c, cpp, thrift, php).
+    /// Only this language (rust, python, javascript, typescript, tsx, go, java, csharp, proto, c, cpp, thrift, php, lua).
     #[arg(long)]
     lang: Option<String>,
     /// Only this service.

@@ -42,11 +42,13 @@ pub enum Language {
     Thrift,
     /// PHP (`.php`).
     Php,
+    /// Lua (`.lua`), OpenResty's too.
+    Lua,
 }
 
 impl Language {
     /// Every supported language, in a stable order.
-    pub const ALL: [Language; 13] = [
+    pub const ALL: [Language; 14] = [
         Language::Rust,
         Language::Python,
         Language::JavaScript,
@@ -60,6 +62,7 @@ impl Language {
         Language::Cpp,
         Language::Thrift,
         Language::Php,
+        Language::Lua,
     ];
 
     /// The short lowercase name used in IDs, filters and output (`go`, `csharp`, ...).
@@ -78,6 +81,7 @@ impl Language {
             Language::Cpp => "cpp",
             Language::Thrift => "thrift",
             Language::Php => "php",
+            Language::Lua => "lua",
         }
     }
 
@@ -98,6 +102,7 @@ impl Language {
             "cpp" | "c++" | "cxx" | "cc" => Language::Cpp,
             "thrift" => Language::Thrift,
             "php" => Language::Php,
+            "lua" => Language::Lua,
             _ => return None,
         };
         Some(lang)
@@ -122,6 +127,7 @@ impl Language {
             }
             "thrift" => Language::Thrift,
             "php" => Language::Php,
+            "lua" => Language::Lua,
             _ => return None,
         };
         Some(lang)
@@ -174,6 +180,7 @@ impl Language {
             Language::Cpp => tree_sitter_cpp::LANGUAGE.into(),
             Language::Thrift => arborium_thrift::language().into(),
             Language::Php => tree_sitter_php::LANGUAGE_PHP.into(),
+            Language::Lua => tree_sitter_lua::LANGUAGE.into(),
         }
     }
 
@@ -191,6 +198,7 @@ impl Language {
             Language::C => Some(tree_sitter_c::TAGS_QUERY),
             Language::Cpp => Some(tree_sitter_cpp::TAGS_QUERY),
             Language::Php => Some(tree_sitter_php::TAGS_QUERY),
+            Language::Lua => Some(tree_sitter_lua::TAGS_QUERY),
         }
     }
 
@@ -241,6 +249,7 @@ impl Language {
             Language::Cpp => format!("{C_TAGS}\n{CPP_TAGS}"),
             Language::Thrift => THRIFT_TAGS.to_string(),
             Language::Php => PHP_TAGS.to_string(),
+            Language::Lua => LUA_TAGS.to_string(),
         }
     }
 }
@@ -265,6 +274,7 @@ const C_TAGS: &str = include_str!("../queries/c/tags.scm");
 const CPP_TAGS: &str = include_str!("../queries/cpp/tags.scm");
 const THRIFT_TAGS: &str = include_str!("../queries/thrift/tags.scm");
 const PHP_TAGS: &str = include_str!("../queries/php/tags.scm");
+const LUA_TAGS: &str = include_str!("../queries/lua/tags.scm");
 
 #[cfg(test)]
 mod tests {

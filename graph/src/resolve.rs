@@ -312,6 +312,7 @@ pub(crate) fn family(lang: Language) -> u8 {
         Language::C | Language::Cpp => 7,
         Language::Thrift => 8,
         Language::Php => 9,
+        Language::Lua => 10,
     }
 }
 
@@ -1535,6 +1536,8 @@ impl ModulePattern {
                 }
                 ModulePattern::Python(normalize(&format!("{base}/{rest}")))
             }
+            // `require "resty.http"`: `resty/http.lua` under any root.
+            Language::Lua => ModulePattern::Python(module.replace('.', "/")),
             Language::JavaScript | Language::TypeScript | Language::Tsx => {
                 if !module.starts_with('.') {
                     return ModulePattern::Nothing;

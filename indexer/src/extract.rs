@@ -1037,6 +1037,9 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     if lang == Language::Php {
         php_paths(&mut facts);
     }
+    if lang == Language::Lua {
+        lua_method_qualifiers(&mut facts, text);
+    }
     if lang == Language::Thrift {
         // `include "idl/common.thrift"` names its types `common.Book`.
         for import in &mut facts.imports {
@@ -1476,6 +1479,30 @@ fn php_paths(facts: &mut FileFacts) {
                 .replace("->", ".")
                 .replace("::", ".")
                 .replace('$', "");
+        }
+    }
+}
+
+/// Lua calls a method with `:` (`client:Search(q)`): the name before the colon is the
+/// call's qualifier (a single colon is no path elsewhere, so the generic reading
+/// leaves it out).
+fn lua_method_qualifiers(facts: &mut FileFacts, text: &str) {
+    for r in facts
+        .references
+        .iter_mut()
+        .filter(|r| r.qualifier.is_none())
+    {
+        let before = text.get(..r.span.start_byte as usize).unwrap_or("");
+        let Some(head) = before.strip_suffix(':').filter(|h| !h.ends_with(':')) else {
+            continue;
+        };
+        let path = head.len()
+            - head
+                .trim_end_matches(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
+                .len();
+        let q = &head[head.len() - path..];
+        if !q.is_empty() && !q.starts_with('.') {
+            r.qualifier = Some(q.to_string());
         }
     }
 }

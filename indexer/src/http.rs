@@ -145,8 +145,8 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 return "{}".to_string();
             };
             match op {
-                // PHP concatenates with `.`.
-                "+" | "." => format!(
+                // PHP concatenates with `.`, Lua with `..`.
+                "+" | "." | ".." => format!(
                     "{}{}",
                     eval(l, text, consts, depth + 1),
                     eval(r, text, consts, depth + 1)
@@ -299,7 +299,8 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
         | "call_expression"
         | "invocation_expression"
         | "method_invocation"
-        | "function_call_expression" => {
+        | "function_call_expression"
+        | "function_call" => {
             let callee = src.split('(').next().unwrap_or("");
             let args: Vec<Node<'_>> = node
                 .child_by_field_name("arguments")
@@ -1384,6 +1385,7 @@ fn method_in_options(text: &str) -> Option<String> {
     for key in [
         "method:",
         "method=",
+        "method =",
         "methods=[",
         "methods={",
         "requestmethod.",

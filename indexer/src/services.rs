@@ -24,6 +24,7 @@ const PRIORITY: &[&str] = &[
     "Cargo.toml",
     "package.json",
     "composer.json",
+    ".rockspec",
     "pyproject.toml",
     "setup.py",
     "pom.xml",
@@ -335,6 +336,15 @@ pub fn name_from_manifest(file_name: &str, text: &str) -> Option<String> {
             rest[..rest.find(quote)?].to_string()
         }
         "pom.xml" => pom_artifact_id(text)?,
+        // LuaRocks: `package = "gateway"`.
+        f if f.ends_with(".rockspec") => text.lines().find_map(|l| {
+            let value = l
+                .trim()
+                .strip_prefix("package")?
+                .trim_start()
+                .strip_prefix('=')?;
+            Some(value.trim().trim_matches(['"', '\'']).to_string())
+        })?,
         "CMakeLists.txt" => {
             first_argument(text, "project").or_else(|| first_argument(text, "add_executable"))?
         }
@@ -433,6 +443,14 @@ mod tests {
             "Makefile",
             "lib.so: a.o\n\t$(CC) -shared -o $@ $^\na.o: a.c\n\t$(CC) -c -o $@ $<\n"
         ));
+        assert_eq!(
+            name_from_manifest(
+                "gateway-1.0-1.rockspec",
+                "package = \"gateway\"\nversion = \"1.0-1\"\n"
+            )
+            .as_deref(),
+            Some("gateway")
+        );
         assert!(!builds_a_program("makefile", "test:\n\tgo test ./...\n"));
         assert_eq!(
             name_from_manifest("Makefile", "server: main.o\n\tg++ -o server main.o\n"),

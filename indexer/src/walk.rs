@@ -253,7 +253,6 @@ fn unparsed_language(ext: &str) -> Option<&'static str> {
         "kt" | "kts" => "kotlin",
         "scala" => "scala",
         "swift" => "swift",
-        "lua" => "lua",
         "ex" | "exs" => "elixir",
         "dart" => "dart",
         "erl" => "erlang",
@@ -308,6 +307,7 @@ pub fn is_manifest(file_name: &str) -> bool {
             | "conanfile.txt"
             | "conanfile.py"
     ) || file_name.ends_with(".csproj")
+        || file_name.ends_with(".rockspec")
 }
 
 /// Walks `roots`, honouring `.gitignore` files and the skip lists in `config`.

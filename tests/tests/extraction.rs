@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 
 use cartograph_indexer::{extract, Language};
 
-/// The fixture a language's snapshot reads: `shop`, or `bookstore` for Thrift and PHP.
+/// The fixture a language's snapshot reads: `shop`, or `bookstore` for Thrift, PHP
+/// and Lua.
 fn fixture_root(lang: Language) -> PathBuf {
     let fixture = match lang {
-        Language::Thrift | Language::Php => "fixtures/bookstore",
+        Language::Thrift | Language::Php | Language::Lua => "fixtures/bookstore",
         _ => "fixtures/shop",
     };
     Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture)
@@ -170,3 +171,4 @@ snapshot!(c_facts, Language::C, "snapshots/c.txt");
 snapshot!(cpp_facts, Language::Cpp, "snapshots/cpp.txt");
 snapshot!(thrift_facts, Language::Thrift, "snapshots/thrift.txt");
 snapshot!(php_facts, Language::Php, "snapshots/php.txt");
+snapshot!(lua_facts, Language::Lua, "snapshots/lua.txt");

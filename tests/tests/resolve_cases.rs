@@ -28,7 +28,10 @@ struct Case {
 /// A comment line made of carets only: the column of its first caret.
 fn caret_column(line: &str) -> Option<u32> {
     let t = line.trim_start();
-    let rest = t.strip_prefix("//").or_else(|| t.strip_prefix('#'))?;
+    let rest = t
+        .strip_prefix("//")
+        .or_else(|| t.strip_prefix("--"))
+        .or_else(|| t.strip_prefix('#'))?;
     if !rest.contains('^') || !rest.chars().all(|c| c == '^' || c == ' ') {
         return None;
     }
@@ -181,6 +184,11 @@ fn thrift() {
 #[test]
 fn php() {
     check("php");
+}
+
+#[test]
+fn lua() {
+    check("lua");
 }
 
 #[test]
