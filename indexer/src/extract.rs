@@ -2126,6 +2126,24 @@ mod tests {
     }
 
     #[test]
+    fn php_and_lua_urls_and_their_defaults() {
+        let php = "<?php\nclass Cat {\n  private $url;\n  public function __construct() { $this->url = getenv('CAT_URL') ?: 'http://cat:8080'; }\n  public function get($sku) { return curl_init(sprintf('%s/product/%s', $this->url, $sku)); }\n}\n";
+        assert_eq!(
+            http_lines(Language::Php, php),
+            ["GET {env:CAT_URL|http://cat:8080}/product/{}"]
+        );
+        let lua = "local http = require \"resty.http\"\nlocal function f(id)\n  local httpc = http.new()\n  return httpc:request_uri((os.getenv(\"CART\") or \"http://cart\") .. \"/items/\" .. id, { method = \"POST\" })\nend\n";
+        assert_eq!(
+            http_lines(Language::Lua, lua),
+            ["POST {env:CART|http://cart}/items/{}"]
+        );
+        // A JavaScript ternary is no `?:` default: which branch is unknown.
+        let js =
+            "function f(prod) {\n  return fetch((prod ? 'http://a' : 'http://b') + '/x');\n}\n";
+        assert_eq!(http_lines(Language::JavaScript, js), ["GET {}/x"]);
+    }
+
+    #[test]
     fn python_urls_from_configuration_entries_and_url_keywords() {
         let py = "import os, requests\n\ndef create_app(app):\n    app.config[\"BALANCES_URI\"] = 'http://{}/balances'.format(\n        os.environ.get('BALANCES_API_ADDR'))\n\ndef balance(app, account):\n    fetch_all(url=f'{app.config[\"BALANCES_URI\"]}/{account}')\n    return requests.post(url=app.config[\"BALANCES_URI\"], data={})\n";
         assert_eq!(

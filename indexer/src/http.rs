@@ -160,7 +160,10 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             }
         }
         // PHP's `getenv('CART_URL') ?: 'http://cart'` (no middle operand).
-        "conditional_expression" if node.child_by_field_name("body").is_none() => {
+        "conditional_expression"
+            if node.child_by_field_name("body").is_none()
+                && node.child_by_field_name("consequence").is_none() =>
+        {
             match (
                 node.child_by_field_name("condition"),
                 node.child_by_field_name("alternative"),
