@@ -103,6 +103,11 @@ pub struct EndpointFact {
     /// it is a client (`via` is empty until then).
     #[serde(default)]
     pub receiver_field: Option<String>,
+    /// The address an rpc call's client connects to, when its code names one (a
+    /// transport or channel made in the same function, or the file's only one):
+    /// of several services answering the contract, the one deployed there.
+    #[serde(default)]
+    pub address: Option<String>,
 }
 
 /// The reference to `name` inside `span` (a handler registered by a name the file
@@ -187,6 +192,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
                     member: None,
                     handler_type: Some(ty.qualified_name.clone()),
                     receiver_field: None,
+                    address: None,
                 });
                 continue;
             }
@@ -209,6 +215,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
                         member: None,
                         handler_type: None,
                         receiver_field: None,
+                        address: None,
                     });
                 }
             }
@@ -265,6 +272,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             member,
             handler_type: None,
             receiver_field: None,
+            address: None,
         });
     }
     // gRPC and Thrift handlers registered by name (Node); Thrift processors.
@@ -297,6 +305,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
                 member: None,
                 handler_type: Some(ty),
                 receiver_field: None,
+                address: None,
             });
             continue;
         }
@@ -327,6 +336,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             member: None,
             handler_type: None,
             receiver_field: None,
+            address: None,
         });
     }
     // Message topics: publishers call, subscribers handle.
@@ -356,6 +366,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             member: t.listener.as_ref().map(|(_, m)| m.clone()),
             handler_type: None,
             receiver_field: None,
+            address: None,
         });
     }
     // Calls on generated clients.
@@ -388,9 +399,25 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             member: None,
             handler_type: None,
             receiver_field,
+            address: rpc_address(facts, r.enclosing),
         });
     }
     out
+}
+
+/// The address an rpc call made in `enclosing` connects to: the one named there,
+/// else the file's only one (a module-level connection).
+fn rpc_address(facts: &FileFacts, enclosing: Option<u32>) -> Option<String> {
+    let named = |e: Option<u32>| facts.rpc_addresses.iter().filter(move |a| a.enclosing == e);
+    if let Some(a) = enclosing.and_then(|e| named(Some(e)).next()) {
+        return Some(a.value.clone());
+    }
+    let first = facts.rpc_addresses.first()?;
+    facts
+        .rpc_addresses
+        .iter()
+        .all(|a| a.value == first.value)
+        .then(|| first.value.clone())
 }
 
 /// The type of a handler value as written: a name bound in the file before `at`
@@ -578,6 +605,7 @@ fn file_routes(path: &str, facts: &FileFacts) -> Vec<EndpointFact> {
             member: None,
             handler_type: None,
             receiver_field: None,
+            address: None,
         });
     }
     out

@@ -37,6 +37,8 @@ enum Role {
     /// A C++ template parameter (`T` of `template <typename T>`): no use of it in
     /// its template refers to a definition.
     TemplateParam,
+    /// The address an rpc transport or channel connects to.
+    RpcAddress,
     HttpRoute,
     HttpCall,
     /// A call that is an HTTP call only if its URL evaluates to an absolute one.
@@ -125,6 +127,7 @@ fn role_of(capture: &str) -> Role {
         "binding.name" => Role::BindingName,
         "local" => Role::Local,
         "template.param" => Role::TemplateParam,
+        "rpc.address" => Role::RpcAddress,
         "http.route" => Role::HttpRoute,
         "topic.produce" => Role::TopicProduce,
         "topic.consume" => Role::TopicConsume,
@@ -618,6 +621,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     let mut bindings: Vec<Binding> = Vec::new();
     let mut locals: Vec<(&str, u32)> = Vec::new();
     let mut template_params: Vec<(&str, Span)> = Vec::new();
+    let mut rpc_addresses: Vec<Node<'_>> = Vec::new();
     let mut http_raw: Vec<crate::http::RawHttp<'_>> = Vec::new();
     let mut http_prefixes: Vec<crate::http::RawPrefix<'_>> = Vec::new();
     let mut topic_raw: Vec<crate::http::RawTopic<'_>> = Vec::new();
@@ -698,6 +702,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 Role::ImportAlias => import_alias = Some(cap.node),
                 Role::BindingName => binding_name = Some(cap.node),
                 Role::Local => locals.push((text_of(cap.node, text), cap.node.start_byte() as u32)),
+                Role::RpcAddress => rpc_addresses.push(cap.node),
                 Role::TemplateParam => {
                     // Its scope: the template declaration the parameter list opens.
                     let mut scope = cap.node.parent();
@@ -994,6 +999,24 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         &consts,
         text,
     ));
+    facts.rpc_addresses = rpc_addresses
+        .into_iter()
+        .map(|node| crate::facts::RpcAddress {
+            value: crate::http::eval(node, text, &consts, 0),
+            span: span_of(node),
+            enclosing: None,
+        })
+        .filter(|a| a.value != "{}")
+        .collect();
+    for a in &mut facts.rpc_addresses {
+        a.enclosing = facts
+            .symbols
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.span.contains(&a.span))
+            .max_by_key(|(_, s)| s.span.start_byte)
+            .map(|(i, _)| i as u32);
+    }
     for t in &mut facts.topics {
         t.enclosing = facts
             .symbols

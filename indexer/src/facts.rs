@@ -334,6 +334,10 @@ pub struct FileFacts {
     pub topics: Vec<TopicFact>,
     /// gRPC handlers registered by name (`server.addService(X.service, { getCart })`).
     pub grpc_handlers: Vec<GrpcHandler>,
+    /// Addresses the file's rpc transports and channels connect to
+    /// (`TSocket("catalog", 9090)`, `grpc.insecure_channel(ADDR)`), as evaluated.
+    #[serde(default)]
+    pub rpc_addresses: Vec<RpcAddress>,
     /// Route tables the file mounts under a path prefix (Django `include`).
     pub mounts: Vec<HttpMount>,
     /// Constants whose values are absolute URLs, by name, for the URLs other files
@@ -414,6 +418,18 @@ pub struct TopicFact {
     /// listener's type and the method that handles the messages (`handleMessage`).
     #[serde(default)]
     pub listener: Option<(String, String)>,
+}
+
+/// An address an rpc client connects to: a Thrift transport's host or a gRPC channel's
+/// target, as evaluated (`catalog`, `{env:CATALOG_HOST|catalog}`, `pricing:50051`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RpcAddress {
+    /// The host (and perhaps port) as evaluated.
+    pub value: String,
+    /// Where it is named.
+    pub span: Span,
+    /// Index of the innermost enclosing symbol, if any.
+    pub enclosing: Option<u32>,
 }
 
 /// An rpc handler registered by name, as Node's `@grpc/grpc-js` (`addService`) and

@@ -27,7 +27,7 @@ pub use extract::{
 };
 pub use facts::{
     Binding, Diagnostic, FileFacts, GrpcHandler, HttpFact, HttpMount, Import, NamedValue, RefKind,
-    Reference, Span, SymbolDef, SymbolKind, TopicFact,
+    Reference, RpcAddress, Span, SymbolDef, SymbolKind, TopicFact,
 };
 pub use generated::is_generated;
 pub use git::{repo_head, RepoHead};

@@ -1274,6 +1274,30 @@ impl GraphView {
                 .copied()
                 .filter(|p| &self.files[self.endpoints[*p].file as usize].service != service)
                 .collect();
+            // Of several services answering an rpc, the one the client's address
+            // names (its deployment's host), when it names one of them.
+            let addressed = c.fact.address.as_deref().and_then(|address| {
+                let (address, _) = resolve_env(address, envs.get(service));
+                let url = if address.contains("://") {
+                    address
+                } else {
+                    format!("http://{address}")
+                };
+                deployed.service_for_url(&url).cloned()
+            });
+            let found: Vec<usize> = match addressed {
+                Some(named)
+                    if found
+                        .iter()
+                        .any(|p| self.files[self.endpoints[*p].file as usize].service == named) =>
+                {
+                    found
+                        .into_iter()
+                        .filter(|p| self.files[self.endpoints[*p].file as usize].service == named)
+                        .collect()
+                }
+                _ => found,
+            };
             // A binding of a queue to the exchange: the messages are handled where
             // the binding's service consumes that queue (when it does).
             let mut handled: Vec<usize> = Vec::new();

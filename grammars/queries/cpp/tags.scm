@@ -175,3 +175,18 @@
   (variadic_type_parameter_declaration (type_identifier) @template.param)
   (parameter_declaration declarator: (identifier) @template.param)
   (optional_parameter_declaration declarator: (identifier) @template.param)])
+
+; rpc addresses: `std::make_shared<TSocket>("catalog", 9090)`, `new TSocket(host, port)`,
+; `grpc::CreateChannel("pricing:50051", creds)`
+(call_expression
+  function: (qualified_identifier name: (template_function arguments: (template_argument_list (type_descriptor type: [(type_identifier) @_t (qualified_identifier name: (type_identifier) @_t)]))))
+  arguments: (argument_list . (_) @rpc.address)
+  (#match? @_t "^(TSocket|TSSLSocket)$"))
+(new_expression
+  type: [(type_identifier) @_t (qualified_identifier name: (type_identifier) @_t)]
+  arguments: (argument_list . (_) @rpc.address)
+  (#match? @_t "^(TSocket|TSSLSocket)$"))
+(call_expression
+  function: [(identifier) @_f (qualified_identifier name: (identifier) @_f)]
+  arguments: (argument_list . (_) @rpc.address)
+  (#match? @_f "^(CreateChannel|CreateCustomChannel)$"))

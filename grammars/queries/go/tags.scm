@@ -179,3 +179,9 @@
 ; arguments that may pass a URL to a function or constructor of the service
 (argument_list [(identifier) (selector_expression) (interpreted_string_literal)] @const.argument
   (#match? @const.argument "(?i)((url|uri|host|endpoint|addr|base)[a-z0-9_]*$|^\"https?://)"))
+
+; rpc addresses: `thrift.NewTSocketConf(addr, conf)`, `grpc.Dial(addr)`, `grpc.NewClient(addr)`
+(call_expression
+  function: (selector_expression field: (field_identifier) @_f)
+  arguments: (argument_list . (_) @rpc.address)
+  (#match? @_f "^(NewTSocket|NewTSocketConf|NewTSocketTimeout|Dial|NewClient)$"))

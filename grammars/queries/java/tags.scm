@@ -222,3 +222,13 @@
 ; arguments that may pass a URL to a function or constructor of the service
 (argument_list [(identifier) (field_access) (string_literal)] @const.argument
   (#match? @const.argument "(?i)((url|uri|host|endpoint|addr|base)[a-z0-9_]*$|^\"https?://)"))
+
+; rpc addresses: `new TSocket("shipping", 9093)`, `ManagedChannelBuilder.forAddress(host, port)`
+(object_creation_expression
+  type: (type_identifier) @_t
+  arguments: (argument_list . (_) @rpc.address)
+  (#match? @_t "^(TSocket|TSSLSocket)$"))
+(method_invocation
+  name: (identifier) @_m
+  arguments: (argument_list . (_) @rpc.address)
+  (#match? @_m "^(forAddress|forTarget)$"))

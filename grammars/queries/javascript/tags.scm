@@ -227,3 +227,9 @@
 ; arguments that may pass a URL to a function or constructor of the service
 (arguments [(identifier) (member_expression) (string)] @const.argument
   (#match? @const.argument "(?i)((url|uri|host|endpoint|addr|base)[a-z0-9_]*$|^[\"'`]https?://)"))
+
+; rpc addresses: `thrift.createConnection(host, port)`
+(call_expression
+  function: (member_expression property: (property_identifier) @_f)
+  arguments: (arguments . (_) @rpc.address)
+  (#match? @_f "^create(Http|SSL)?Connection$"))

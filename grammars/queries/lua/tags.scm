@@ -42,3 +42,8 @@
   name: (method_index_expression method: (identifier) @_m)
   arguments: (arguments . (_) @http.url)
   (#eq? @_m "request_uri")) @http.call
+
+; rpc addresses: `GenericObjectPool:connection(CatalogServiceClient, "catalog", 9090)`
+(function_call
+  arguments: (arguments . (identifier) @_c . (_) @rpc.address)
+  (#match? @_c "Client$"))

@@ -201,3 +201,9 @@
 ; arguments that may pass a URL to a function or constructor of the service
 (argument_list [(identifier) (attribute) (string) (keyword_argument)] @const.argument
   (#match? @const.argument "(?i)((url|uri|host|endpoint|addr|base)[a-z0-9_]*$|^[\"']https?://|^[a-z0-9_]*(url|uri|host|endpoint|addr|base)[a-z0-9_]*\\s*=)"))
+
+; rpc addresses: `TSocket.TSocket("catalog", 9090)`, `grpc.insecure_channel(ADDR)`
+(call
+  function: [(identifier) @_f (attribute attribute: (identifier) @_f)]
+  arguments: (argument_list . [(string) (identifier) (attribute) (call) (binary_operator)] @rpc.address)
+  (#match? @_f "^(TSocket|TSSLSocket|insecure_channel|secure_channel)$"))
