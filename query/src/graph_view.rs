@@ -1055,7 +1055,8 @@ impl GraphView {
             }
             None
         };
-        let rpcs_of = |services: Vec<&str>| -> Vec<String> {
+        // The rpc names of `services` (copies of one `.proto` name them once).
+        let rpcs_of = |services: Vec<&str>| -> BTreeSet<String> {
             services
                 .into_iter()
                 .flat_map(|s| contracts.get(s).into_iter().flatten())

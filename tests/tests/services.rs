@@ -1790,3 +1790,52 @@ fn makefiles_that_link_programs_are_services_and_others_do_not_hide_compose_ones
         );
     }
 }
+
+/// Copies of one `.proto` in several services make one contract: a C++ handler whose
+/// methods are defined out of class is linked once per call, at its definition.
+#[test]
+fn a_cpp_handler_is_linked_once_whatever_the_copies_of_its_proto() {
+    let ws = Workspace::empty();
+    let proto = "syntax = \"proto3\";\npackage shop;\nservice Currency {\n  rpc Convert(Req) returns (Req);\n}\nmessage Req { int64 cents = 1; }\n";
+    ws.write("currency/protos/shop.proto", proto);
+    ws.write("web/protos/shop.proto", proto);
+    ws.write(
+        "currency/CMakeLists.txt",
+        "project(currency CXX)\nadd_executable(currency server.cc)\n",
+    );
+    ws.write(
+        "currency/server.h",
+        "#pragma once\n#include \"shop.grpc.pb.h\"\nclass CurrencyImpl final : public shop::Currency::Service {\n  grpc::Status Convert(grpc::ServerContext* c, const shop::Req* r, shop::Req* out) override;\n};\n",
+    );
+    ws.write(
+        "currency/server.cc",
+        "#include \"server.h\"\n\ngrpc::Status CurrencyImpl::Convert(grpc::ServerContext* c, const shop::Req* r, shop::Req* out) {\n  return grpc::Status::OK;\n}\n",
+    );
+    ws.write("web/requirements.txt", "grpcio\n");
+    ws.write(
+        "web/app.py",
+        "import grpc\nimport shop_pb2_grpc\n\ndef convert(req):\n    stub = shop_pb2_grpc.CurrencyStub(grpc.insecure_channel(\"currency:7000\"))\n    return stub.Convert(req)\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links = ws.run(&["links", "--json"]).json();
+    let found: Vec<String> = links
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{}:{} -> {}:{} {:.2}",
+                l["from"]["file"].as_str().unwrap(),
+                l["from"]["line"],
+                l["to"]["file"].as_str().unwrap(),
+                l["to"]["line"],
+                l["confidence"].as_f64().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        ["web/app.py:6 -> currency/server.cc:3 0.95"],
+        "{links}"
+    );
+}
