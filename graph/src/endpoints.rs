@@ -458,15 +458,10 @@ fn member_receiver(scope: &FileScope<'_>, r: &cartograph_indexer::Reference) -> 
         || name.ends_with('_')
         || name.starts_with('_')
         || (name.starts_with("m_") && name.len() > 2);
-    if !word || !member_like || facts_bind(scope.facts, name) {
+    if !word || !member_like || scope.binds(name) {
         return None;
     }
     Some(format!("{}.{name}", enclosing_type_name(scope, r)?))
-}
-
-/// Whether the file binds `name` anywhere (a declaration the file can type).
-fn facts_bind(facts: &FileFacts, name: &str) -> bool {
-    facts.bindings.iter().any(|b| b.name == name)
 }
 
 /// The last segment of a path (`InventoryService` of `com.x.InventoryService`).

@@ -276,6 +276,11 @@ impl<'f> FileScope<'f> {
 
     /// The binding `head` names at `reference`: the last one bound before it in a
     /// scope enclosing it (`chain`, see `enclosing_chain`).
+    /// Whether the file binds `name` anywhere (a declaration the file can type).
+    pub(crate) fn binds(&self, name: &str) -> bool {
+        self.bindings.contains_key(name)
+    }
+
     fn binding(&self, head: &str, reference: &Reference, chain: &[u32]) -> Option<usize> {
         self.bindings.get(head)?.iter().rev().copied().find(|i| {
             let b = &self.facts.bindings[*i];

@@ -152,10 +152,7 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                     eval(r, text, consts, depth + 1)
                 ),
                 // `process.env.X ?? "default"`, `os.environ.get(...) or "d"`.
-                "??" | "||" | "or" => either(
-                    eval(l, text, consts, depth + 1),
-                    eval(r, text, consts, depth + 1),
-                ),
+                "??" | "||" | "or" => either_of(node, "left", "right", text, consts, depth),
                 _ => "{}".to_string(),
             }
         }
@@ -204,19 +201,8 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             let args = args.split_once("path=").map_or(args, |(_, rest)| rest);
             args.split('"').nth(1).unwrap_or("{}").to_string()
         }
-        "boolean_operator" => {
-            // Python `a or b`.
-            match (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) {
-                (Some(l), Some(r)) => either(
-                    eval(l, text, consts, depth + 1),
-                    eval(r, text, consts, depth + 1),
-                ),
-                _ => "{}".to_string(),
-            }
-        }
+        // Python `a or b`.
+        "boolean_operator" => either_of(node, "left", "right", text, consts, depth),
         // `process.env.CART_URL`, `os.environ["CART_URL"]`
         "member_expression" | "subscript" => {
             // A configuration entry assigned in the file: `app.config["CART_URI"]`.
@@ -689,6 +675,27 @@ fn parameter_name<'t>(param: Node<'_>, text: &'t str) -> Option<&'t str> {
 
 /// `a ?? b`, `a || b`, `a or b`: an env variable with `b` as its default, else `a`
 /// when known, else `b`.
+/// [`either`] of the values of two fields of `node` (a lookup and its default).
+fn either_of(
+    node: Node<'_>,
+    first: &str,
+    second: &str,
+    text: &str,
+    consts: &Constants<'_>,
+    depth: usize,
+) -> String {
+    match (
+        node.child_by_field_name(first),
+        node.child_by_field_name(second),
+    ) {
+        (Some(l), Some(r)) => either(
+            eval(l, text, consts, depth + 1),
+            eval(r, text, consts, depth + 1),
+        ),
+        _ => "{}".to_string(),
+    }
+}
+
 fn either(left: String, right: String) -> String {
     if let Some(name) = left.strip_prefix("{env:").and_then(|r| r.strip_suffix('}')) {
         if !name.contains('|') {

@@ -29,6 +29,11 @@ fn history(change: impl FnOnce(&Workspace)) -> Workspace {
         "cartservice/server/notify.go",
         "package server\n\nimport \"context\"\n\n// notifyAdded publishes, ignoring failures.\nfunc notifyAdded(ctx context.Context, userID string) {\n\t_ = publishAdded(ctx, userID)\n}\n",
     );
+    on_feature_branch(ws, change)
+}
+
+/// `ws` committed on `main`, then `change` committed on `feature` and indexed.
+fn on_feature_branch(ws: Workspace, change: impl FnOnce(&Workspace)) -> Workspace {
     git(&ws.root, &["init", "-q", "-b", "main"]);
     git(&ws.root, &["add", "-A"]);
     git(&ws.root, &["commit", "-q", "-m", "base"]);
@@ -572,15 +577,7 @@ fn a_pr_comment_classifies_proto_changes_and_flags_stale_copies() {
 /// The bookstore fixture (Thrift and C++) as a git repository, with `change`
 /// committed on `feature` and indexed.
 fn bookstore_history(change: impl FnOnce(&Workspace)) -> Workspace {
-    let ws = Workspace::fixture("bookstore");
-    git(&ws.root, &["init", "-q", "-b", "main"]);
-    git(&ws.root, &["add", "-A"]);
-    git(&ws.root, &["commit", "-q", "-m", "base"]);
-    git(&ws.root, &["checkout", "-q", "-b", "feature"]);
-    change(&ws);
-    git(&ws.root, &["commit", "-q", "-a", "-m", "change"]);
-    ws.run(&["index", "."]).ok();
-    ws
+    on_feature_branch(Workspace::fixture("bookstore"), change)
 }
 
 #[test]

@@ -17,7 +17,7 @@
         arguments: (arguments (string content: (string_content) @import.module))))))
   (#eq? @_r "require")) @import
 
-; bindings: a value made from a generated client (`pool:connection(CatalogServiceClient,
+; bindings: a value made from a generated client (`pool:acquire(CatalogServiceClient,
 ; host, port)`) is that client; `X:new(...)` and `X.new(...)` make an X
 (assignment_statement
   (variable_list name: (identifier) @binding.name)
@@ -43,7 +43,7 @@
   arguments: (arguments . (_) @http.url)
   (#eq? @_m "request_uri")) @http.call
 
-; rpc addresses: `GenericObjectPool:connection(CatalogServiceClient, "catalog", 9090)`
+; rpc addresses: `ConnectionPool:acquire(CatalogServiceClient, "catalog", 9090)`
 (function_call
   arguments: (arguments . (identifier) @_c . (_) @rpc.address)
   (#match? @_c "Client$"))
