@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{
-    answer_key, family, owner_of, resolve, resolve_aliased, Candidate, Evidence, FileScope,
-    ModulePattern, Named, Pools, Resolution,
+    answer_key, family, go_result_type, owner_of, resolve, resolve_aliased, Candidate, Evidence,
+    FileScope, ModulePattern, Named, Pools, Resolution,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -311,6 +311,14 @@ impl<'a> Linker<'a> {
         }
     }
 
+    /// A linker whose scope knows what the calls its bindings hold return.
+    fn typed(record: &'a FileRecord, facts: &'a FileFacts, defs: &Definitions<'_>) -> Linker<'a> {
+        let mut linker = Linker::new(record, facts);
+        let returns = returned_types(record, &linker.scope, defs);
+        linker.scope.set_returns(returns);
+        linker
+    }
+
     fn endpoint(&mut self, c: &Candidate<'_>) -> Endpoint {
         if c.record.path == self.record.path {
             return Endpoint::Local(c.symbol);
@@ -513,6 +521,82 @@ impl Linker<'_> {
     }
 }
 
+/// The call a binding holds the result of (`New()` of `r := New()`): the first call
+/// of the bound callee after the bound name, in the same statement.
+pub(crate) fn binding_call(facts: &FileFacts, b: usize) -> Option<&Reference> {
+    let binding = &facts.bindings[b];
+    if binding.derived {
+        return None;
+    }
+    let from = facts
+        .references
+        .partition_point(|r| r.span.start_byte < binding.span.end_byte);
+    facts.references[from..]
+        .iter()
+        .take_while(|r| r.span.start_line <= binding.span.start_line + 1)
+        .find(|r| r.kind == RefKind::Call && r.name == binding.type_name)
+}
+
+/// Languages whose bindings take the type their call's function declares it returns.
+fn types_results(lang: Language) -> bool {
+    lang == Language::Go
+}
+
+/// What each binding of a file taken from a call holds: the type the called function
+/// or method declares it returns, or the type itself for a conversion or a
+/// constructor; `None` for a function that declares nothing usable (see
+/// [`go_result_type`]). Bindings whose call resolves to nothing are left out (a
+/// library function: the syntax's guess stands). The calls are resolved without
+/// these types, so an answer depends on one call's definitions only.
+fn returned_types(
+    record: &FileRecord,
+    scope: &FileScope<'_>,
+    defs: &Definitions<'_>,
+) -> FxHashMap<usize, Option<String>> {
+    let mut out = FxHashMap::default();
+    if !types_results(record.language) {
+        return out;
+    }
+    let facts = scope.facts;
+    for b in 0..facts.bindings.len() {
+        let Some(call) = binding_call(facts, b) else {
+            continue;
+        };
+        let named = defs.named(record.language, &call.name);
+        let Some(first) = resolve(record, scope, call, named).into_iter().next() else {
+            continue;
+        };
+        let c = &named.candidates[first.candidate];
+        let s = &c.facts.symbols[c.symbol as usize];
+        let ty = if s.kind.is_type() {
+            Some(s.name.clone())
+        } else if s.kind.is_callable() {
+            go_result_type(&s.signature, &s.name)
+        } else {
+            continue;
+        };
+        out.insert(b, ty);
+    }
+    out
+}
+
+/// The callees whose results the receiver of `r` may hold (`New` for `r.GET()` after
+/// `r := New()`): an answer for `r` depends on their definitions too.
+pub(crate) fn receiver_callees<'f>(facts: &'f FileFacts, r: &Reference) -> Vec<&'f str> {
+    let Some(q) = r.qualifier.as_deref() else {
+        return Vec::new();
+    };
+    let head = q.split(['.', ':']).next().unwrap_or(q);
+    facts
+        .bindings
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.name == head)
+        .filter_map(|(i, _)| binding_call(facts, i))
+        .map(|c| c.name.as_str())
+        .collect()
+}
+
 /// For a top-level implement or inherit reference (Rust `impl Trait for Type`), the
 /// reference naming the type: the next type reference on the same line.
 pub(crate) fn impl_target(facts: &FileFacts, i: usize) -> Option<&Reference> {
@@ -593,7 +677,7 @@ pub(crate) fn link_all(files: &[Loaded]) -> Vec<FileGraph> {
     let graphs = files
         .par_iter()
         .map(|f| {
-            let mut linker = Linker::new(&f.0, &f.1);
+            let mut linker = Linker::typed(&f.0, &f.1, &defs);
             for i in 0..f.1.references.len() {
                 linker.link(&defs, i);
             }
@@ -667,6 +751,15 @@ pub(crate) fn relink(
         }
     }
     for f in &relinked {
+        // What the file's bindings hold is typed anew (its endpoints read them): the
+        // callees they are taken from are resolved as in a full run.
+        if types_results(f.0.language) {
+            needed.extend(
+                (0..f.1.bindings.len())
+                    .filter_map(|b| binding_call(&f.1, b))
+                    .map(|c| c.name.clone()),
+            );
+        }
         let aliases = import_aliases(&f.1);
         for (i, r) in f.1.references.iter().enumerate() {
             // A reference is redone when its written name or the name its alias
@@ -674,9 +767,14 @@ pub(crate) fn relink(
             // (`nick` of `from m import f as nick` needs `f` even when only a new
             // `nick` elsewhere made it stale).
             let original = aliased_name(&aliases, r);
-            if changed.contains(&r.name) || original.is_some_and(|o| changed.contains(o)) {
+            let callees = receiver_callees(&f.1, r);
+            if changed.contains(&r.name)
+                || original.is_some_and(|o| changed.contains(o))
+                || callees.iter().any(|c| changed.contains(*c))
+            {
                 needed.insert(r.name.clone());
                 needed.extend(original.map(str::to_string));
+                needed.extend(callees.iter().map(|c| c.to_string()));
                 if let Some(t) = impl_target(&f.1, i) {
                     needed.insert(t.name.clone());
                 }
@@ -708,7 +806,7 @@ pub(crate) fn relink(
     let mut out: Vec<(String, FileGraph)> = upserts
         .par_iter()
         .map(|f| {
-            let mut linker = Linker::new(&f.0, &f.1);
+            let mut linker = Linker::typed(&f.0, &f.1, &defs);
             for i in 0..f.1.references.len() {
                 linker.link(&defs, i);
             }
@@ -729,8 +827,11 @@ pub(crate) fn relink(
                 changed.contains(&r.name)
                     || aliased_name(&aliases, r).is_some_and(|o| changed.contains(o))
                     || impl_target(&f.1, i).is_some_and(|t| changed.contains(&t.name))
+                    || receiver_callees(&f.1, r)
+                        .iter()
+                        .any(|c| changed.contains(*c))
             };
-            let mut linker = Linker::new(&f.0, &f.1);
+            let mut linker = Linker::typed(&f.0, &f.1, &defs);
             for l in &old.links {
                 if stale(l.reference as usize) {
                     continue;

@@ -247,6 +247,10 @@ pub struct FileScope<'f> {
     fields: FxHashMap<&'f str, usize>,
     /// The first type with each qualified name.
     types: FxHashMap<&'f str, u32>,
+    /// The types of bindings holding what a call returns (`r := New()`), by binding:
+    /// the declared result of the function the call resolves to, `None` when that
+    /// function declares none the resolver can use (see [`FileScope::set_returns`]).
+    returns: FxHashMap<usize, Option<String>>,
 }
 
 impl<'f> FileScope<'f> {
@@ -271,6 +275,21 @@ impl<'f> FileScope<'f> {
             bindings,
             fields,
             types,
+            returns: FxHashMap::default(),
+        }
+    }
+
+    /// Records what the calls bindings are taken from return (binding index → type).
+    pub(crate) fn set_returns(&mut self, returns: FxHashMap<usize, Option<String>>) {
+        self.returns = returns;
+    }
+
+    /// The type of binding `b`: what its call returns when that is known, else the
+    /// type the syntax shows (`NewStore()` makes a `Store`).
+    fn binding_type(&self, b: usize) -> Option<String> {
+        match self.returns.get(&b) {
+            Some(returned) => returned.clone(),
+            None => Some(constructor_type(&self.facts.bindings[b].type_name)),
         }
     }
 
@@ -1021,11 +1040,10 @@ fn receiver_type(
         let chain = enclosing_chain(scope.facts, reference);
         scope
             .binding(head, reference, &chain)
-            .map(|b| &scope.facts.bindings[b])
             // A value taken from another has no type of its own.
-            .filter(|b| !b.derived)
-            .map(|b| constructor_type(&b.type_name))
-            .or_else(|| {
+            .filter(|b| !scope.facts.bindings[*b].derived)
+            .map(|b| scope.binding_type(b))
+            .unwrap_or_else(|| {
                 // Java, C# and C++: a bare field of the enclosing class (`loaders.add(x)`).
                 if !matches!(lang, Language::Java | Language::CSharp | Language::Cpp) {
                     return None;
@@ -1037,6 +1055,83 @@ fn receiver_type(
         None => Some(head_type),
         Some(f) => scope.field_type(&format!("{head_type}.{f}"), f),
     }
+}
+
+/// The simple name of the type a Go function or method declares it returns first:
+/// `*Engine` of `func New() *Engine`, `Store` of `func (r *Repo) Open() (Store, error)`
+/// or of `(s Store, err error)`. None for slices, maps, channels, functions and
+/// literal types (no member of the project is reached through them), and for a
+/// signature cut short.
+pub(crate) fn go_result_type(signature: &str, name: &str) -> Option<String> {
+    // The parameter list follows the name (and its type parameters).
+    let at = signature
+        .match_indices(name)
+        .map(|(i, _)| i + name.len())
+        .find(|end| matches!(signature[*end..].chars().next(), Some('(' | '[')))?;
+    let mut rest = &signature[at..];
+    for open in ['[', '('] {
+        if rest.starts_with(open) {
+            rest = &rest[balanced_end(rest)?..];
+        }
+    }
+    let mut result = rest.trim();
+    if let Some(list) = result.strip_prefix('(') {
+        let list = &list[..balanced_end(result)? - 2];
+        let first = top_level_split(list).next()?.trim();
+        // A named result (`s Store`): its type is the last word.
+        result = first.rsplit(' ').next().unwrap_or(first);
+    }
+    let result = result.trim_start_matches('*');
+    if result.is_empty()
+        || result.starts_with(['[', '(', '{', '<', '…'])
+        || ["map[", "chan", "<-", "func", "struct", "interface"]
+            .iter()
+            .any(|p| result.starts_with(p))
+    {
+        return None;
+    }
+    let name = result.split('[').next()?;
+    let name = name.rsplit('.').next()?;
+    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .then(|| name.to_string())
+}
+
+/// The byte just past the bracket closing the one `s` starts with.
+fn balanced_end(s: &str) -> Option<usize> {
+    let mut depth = 0i32;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `s` split at its commas outside brackets.
+fn top_level_split(s: &str) -> impl Iterator<Item = &str> {
+    let mut depth = 0i32;
+    let mut start = 0;
+    let mut parts = Vec::new();
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&s[start..]);
+    parts.into_iter()
 }
 
 /// The type a constructor function returns by convention: `NewStore` makes a
@@ -1713,6 +1808,39 @@ fn same_package(record: &FileRecord, facts: &FileFacts, c: &Candidate<'_>) -> bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_go_signature_declares_its_first_result() {
+        let cases = [
+            ("func New() *Engine", "New", Some("Engine")),
+            (
+                "func (a authPairs) processAccounts(x Accounts) authPairs",
+                "processAccounts",
+                Some("authPairs"),
+            ),
+            (
+                "func (r *Repo) Open(ctx context.Context) (store.Store, error)",
+                "Open",
+                Some("Store"),
+            ),
+            (
+                "func Parse[T any](s []T) (v Value[T], err error)",
+                "Parse",
+                Some("Value"),
+            ),
+            ("func Items() []Item", "Items", None),
+            ("func Index() map[string]Item", "Index", None),
+            ("func Run()", "Run", None),
+            ("func Handler() func(c *Context)", "Handler", None),
+        ];
+        for (signature, name, want) in cases {
+            assert_eq!(
+                go_result_type(signature, name).as_deref(),
+                want,
+                "{signature}"
+            );
+        }
+    }
 
     #[test]
     fn values_built_in_a_qualifier_have_their_type() {

@@ -981,7 +981,24 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 .any(|(name, scope)| *name == r.name && scope.contains(&r.span))
         });
     }
-    build_references(text, refs, &imported, &locals, &mut facts);
+    // A Go package is one scope over all its files: a bare name may be defined by any
+    // of them (resolution keeps such names within the package's directory), except
+    // the names of the packages the file imports (`errors` of `errors.New`).
+    let package_scope = (lang == Language::Go).then(|| {
+        imports
+            .iter()
+            .filter(|i| i.alias.is_none())
+            .filter_map(|i| i.module.as_deref())
+            .map(|m| m.rsplit('/').next().unwrap_or(m))
+            .collect::<FxHashSet<&str>>()
+    });
+    build_references(
+        text,
+        refs,
+        (&imported, package_scope.as_ref()),
+        &locals,
+        &mut facts,
+    );
     for defs in consts.values_mut() {
         defs.sort_by_key(|d| d.start_byte());
         defs.dedup_by_key(|d| d.id());
@@ -1682,10 +1699,59 @@ fn escape_descriptor(name: &str) -> String {
     }
 }
 
+/// Go's predeclared identifiers: no package defines them.
+const GO_PREDECLARED: &[&str] = &[
+    "_",
+    "any",
+    "append",
+    "bool",
+    "byte",
+    "cap",
+    "clear",
+    "close",
+    "comparable",
+    "complex",
+    "complex128",
+    "complex64",
+    "copy",
+    "delete",
+    "error",
+    "false",
+    "float32",
+    "float64",
+    "imag",
+    "int",
+    "int16",
+    "int32",
+    "int64",
+    "int8",
+    "iota",
+    "len",
+    "make",
+    "max",
+    "min",
+    "new",
+    "nil",
+    "panic",
+    "print",
+    "println",
+    "real",
+    "recover",
+    "rune",
+    "string",
+    "true",
+    "uint",
+    "uint16",
+    "uint32",
+    "uint64",
+    "uint8",
+    "uintptr",
+];
+
 fn build_references<'t>(
     text: &str,
     mut refs: Vec<RawRef<'t>>,
-    imported: &FxHashSet<&str>,
+    (imported, package_scope): (&FxHashSet<&str>, Option<&FxHashSet<&str>>),
     locals: &[(&str, u32)],
     facts: &mut FileFacts,
 ) {
@@ -1698,12 +1764,18 @@ fn build_references<'t>(
         .iter()
         .map(|s| s.name_span.start_byte)
         .collect();
-    // Bare identifiers stay only when the file defines or imports their name; drop
+    // Bare identifiers stay only when the file defines or imports their name (in Go,
+    // when another file of the package may: any name but the language's own); drop
     // the rest before sorting (most identifiers are locals and library names).
     let defined: FxHashSet<&str> = facts.symbols.iter().map(|s| s.name.as_str()).collect();
     refs.retain(|r| {
         !def_names.contains(&r.span.start_byte)
-            && (!r.weak || defined.contains(r.name) || imported.contains(r.name))
+            && (!r.weak
+                || defined.contains(r.name)
+                || imported.contains(r.name)
+                || package_scope.is_some_and(|packages| {
+                    !GO_PREDECLARED.contains(&r.name) && !packages.contains(r.name)
+                }))
     });
     // One reference per place (patterns may capture a name or the node around it):
     // our patterns win over the grammar crate's, then the most specific kind, then

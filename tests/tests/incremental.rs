@@ -264,3 +264,48 @@ fn a_touched_file_with_the_same_text_is_fresh_again_after_a_reindex() {
     let again = ws.run(&["index", ".", "--json"]).json();
     assert_eq!(again["generation"], report["generation"], "{again}");
 }
+
+/// A value held from a call has the type its function returns (Go): when that
+/// function, alone in its file, changes what it returns, the calls through the value
+/// follow (though no name they use changed), and the update equals a rebuild.
+#[test]
+fn a_changed_result_type_moves_the_calls_through_the_value() {
+    let ws = Workspace::empty();
+    ws.write("cart/go.mod", "module example.com/cart\n");
+    ws.write(
+        "cart/main.go",
+        "package main\n\nfunc run() {\n\tr := open()\n\tr.Save()\n}\n",
+    );
+    ws.write(
+        "cart/store.go",
+        "package main\n\ntype Disk struct{}\n\nfunc (d *Disk) Save() {}\n\ntype Memory struct{}\n\nfunc (m *Memory) Save() {}\n",
+    );
+    ws.write(
+        "cart/open.go",
+        "package main\n\nfunc open() *Disk { return &Disk{} }\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let target = |ws: &Workspace| {
+        let sites = ws.run(&["refs", "Save", "--by-name", "--json"]).json();
+        sites.as_array().unwrap()[0]["targets"][0]["id"].clone()
+    };
+    assert_eq!(target(&ws), "go cart store.go Disk#Save().");
+
+    ws.write(
+        "cart/open.go",
+        "package main\n\nfunc open() *Memory { return &Memory{} }\n",
+    );
+    ws.run(&["index"]).ok();
+    assert_eq!(target(&ws), "go cart store.go Memory#Save().");
+
+    let fresh = ws.tmp.path().join("fresh");
+    run_in(
+        &ws.root,
+        &["--index", fresh.to_str().unwrap(), "index", "."],
+    )
+    .ok();
+    assert_eq!(
+        export(&ws, &ws.root.join(".cartograph")),
+        export(&ws, &fresh)
+    );
+}

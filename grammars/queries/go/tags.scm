@@ -19,6 +19,7 @@
 (method_elem name: (field_identifier) @name) @definition.method
 (source_file (const_declaration (const_spec name: (identifier) @name) @definition.constant))
 (source_file (var_declaration (var_spec name: (identifier) @name) @definition.variable))
+(source_file (var_declaration (var_spec_list (var_spec name: (identifier) @name) @definition.variable)))
 
 ; references
 (call_expression function: (identifier) @name) @reference.call
@@ -63,6 +64,7 @@
 (parameter_declaration name: (identifier) @local)
 (short_var_declaration left: (expression_list (identifier) @local))
 (var_declaration (var_spec name: (identifier) @local))
+(var_declaration (var_spec_list (var_spec name: (identifier) @local)))
 (range_clause left: (expression_list (identifier) @local))
 (variadic_parameter_declaration name: (identifier) @local)
 

@@ -1,0 +1,3 @@
+module cartograph.bench/go-oracle
+
+go 1.19
