@@ -427,13 +427,25 @@ fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
         // `Frame::Concat { head, ref tail, .. }`: through the pattern's type;
         // `Point { x, y: 1 }`: through the struct's type.
         // Go `Item{Name: "x"}`: through the literal's type.
+        // A literal nested in a slice, array or map literal without its type
+        // (`[]Item{{Name: "x"}}`): through the element's type.
         ("composite_literal", "identifier") => {
-            let ty = outer.child_by_field_name("type")?;
-            let ty = match ty.kind() {
-                "generic_type" => ty.child_by_field_name("type")?,
+            let mut ty = outer.child_by_field_name("type")?;
+            ty = match ty.kind() {
+                "slice_type" | "array_type" | "implicit_length_array_type" => {
+                    ty.child_by_field_name("element")?
+                }
+                "map_type" => ty.child_by_field_name("value")?,
                 _ => ty,
             };
-            return Some(text_of(ty, text).to_string());
+            if ty.kind() == "pointer_type" {
+                ty = ty.named_child(0)?;
+            }
+            if ty.kind() == "generic_type" {
+                ty = ty.child_by_field_name("type")?;
+            }
+            return matches!(ty.kind(), "type_identifier" | "qualified_type")
+                .then(|| text_of(ty, text).to_string());
         }
         ("struct_pattern" | "struct_expression", _) => {
             let field = if outer.kind() == "struct_pattern" {

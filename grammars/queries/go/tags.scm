@@ -35,6 +35,14 @@
 ; (`Item{Name: "x"}`)
 (selector_expression field: (field_identifier) @name) @reference.other
 (composite_literal type: [(type_identifier) (qualified_type) (generic_type)] body: (literal_value (keyed_element . (literal_element (identifier) @name)))) @reference.other
+; ... and of literals whose type is elided in a slice, array or map literal
+; (`[]Item{{Name: "x"}}`, `map[string]*Item{"k": {Name: "x"}}`): the element's type
+(composite_literal
+  type: [(slice_type) (array_type) (implicit_length_array_type)]
+  body: (literal_value (literal_element (literal_value (keyed_element key: (literal_element (identifier) @name)))))) @reference.other
+(composite_literal
+  type: (map_type)
+  body: (literal_value (keyed_element value: (literal_element (literal_value (keyed_element key: (literal_element (identifier) @name))))))) @reference.other
 
 ; imports
 (import_spec path: (_) @import.module) @import
