@@ -189,11 +189,20 @@ impl Use {
 /// variable can.
 pub fn pool(candidates: &[Candidate<'_>], use_: Use, lang: Language) -> Vec<usize> {
     let kinds = || candidates.iter().map(kind_of).enumerate();
-    if kinds().any(|(_, k)| use_.wants(k)) {
-        return kinds()
-            .filter(|(_, k)| use_.wants(*k))
-            .map(|(i, _)| i)
-            .collect();
+    // A JavaScript, TypeScript or Python constant or variable may hold a function
+    // (`export const f = dual(...)`, `const ky = createInstance()`): a call can mean it.
+    let holds_functions = matches!(
+        lang,
+        Language::JavaScript | Language::TypeScript | Language::Tsx | Language::Python
+    );
+    let wants = |k: SymbolKind| {
+        use_.wants(k)
+            || (use_ == Use::Call
+                && holds_functions
+                && matches!(k, SymbolKind::Constant | SymbolKind::Variable))
+    };
+    if kinds().any(|(_, k)| wants(k)) {
+        return kinds().filter(|(_, k)| wants(*k)).map(|(i, _)| i).collect();
     }
     match use_ {
         Use::QualifiedType | Use::Type | Use::Relation => {
@@ -731,6 +740,11 @@ fn through_import(
 ) -> Vec<Resolution> {
     let pattern = ModulePattern::new(record, module);
     let mut found = pick(pool, candidates, |c| pattern.matches(record, c));
+    // An import names what the module defines at its top level, not a local of one
+    // of its functions that has the same name.
+    if found.iter().any(|i| top_level(&candidates[*i])) {
+        found.retain(|i| top_level(&candidates[*i]));
+    }
     // Go modules: a package's import path is known exactly (`go.mod` and the
     // directories below it), so an import names it or another package.
     if record.language == Language::Go && !found.is_empty() {
@@ -784,6 +798,11 @@ fn through_import(
     } else {
         answer(inside, Evidence::Import, if rust { 0.7 } else { 0.8 })
     }
+}
+
+/// Whether a candidate is defined at its file's top level.
+fn top_level(c: &Candidate<'_>) -> bool {
+    c.facts.symbols[c.symbol as usize].parent.is_none()
 }
 
 /// How many trailing segments a Go import path shares with a directory.
@@ -1732,7 +1751,12 @@ impl ModulePattern {
         };
         match self {
             ModulePattern::Python(target) => under(target),
-            ModulePattern::Script(target) => under(target.strip_suffix("/index").unwrap_or(target)),
+            // A module file that does not define the name re-exports it (`export *
+            // from "./string/Contains"` in `decorator/decorators.ts`): from its
+            // directory or below.
+            ModulePattern::Script(target) => {
+                under(target.strip_suffix("/index").unwrap_or(target)) || under(dir_of(target))
+            }
             _ => false,
         }
     }

@@ -13,6 +13,9 @@
 (program (lexical_declaration (variable_declarator name: (identifier) @name value: (_) @_v) @definition.constant) (#not-match? @_v "^(function|async|\\()"))
 (program (export_statement declaration: (lexical_declaration (variable_declarator name: (identifier) @name value: (_) @_v) @definition.constant)) (#not-match? @_v "^(function|async|\\()"))
 (program (variable_declaration (variable_declarator name: (identifier) @name) @definition.variable))
+; `let current: Options;` assigned later
+(program (lexical_declaration (variable_declarator name: (identifier) @name !value) @definition.variable))
+(program (export_statement declaration: (lexical_declaration (variable_declarator name: (identifier) @name !value) @definition.variable)))
 
 (assignment_expression
   left: (member_expression object: (member_expression property: (property_identifier) @_proto) property: (property_identifier) @name)
