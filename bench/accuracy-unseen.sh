@@ -6,6 +6,9 @@
 #            PyPI sdists, indexed by scip-python (npm)
 #   Rust   - anyhow 1.0.89 (macro-heavy), semver 1.0.23, serde_json 1.0.128
 #            (crates.io), indexed by `rust-analyzer scip` (the rustup component)
+#   Go     - gin (a web framework), cobra (a CLI library), prometheus client_golang
+#            (a large library), go-kit (a toolkit of many small packages); Debian's
+#            golang-*-dev sources, indexed by bench/go-oracle (go/types, Debian's Go)
 # Usage: bench/accuracy-unseen.sh [OPTIONS OF cartograph accuracy, e.g. --examples 3]
 #   ACCURACY_DIR: where projects and tools go (default: bench/accuracy-unseen)
 #   CARTOGRAPH:   the binary to measure (default: target/release/cartograph)
@@ -66,6 +69,37 @@ for dir in "${RUST[@]}"; do
   [ -f "$dir/index.scip" ] || (cd "$dir" && rust-analyzer scip . >&2)
 done
 
+# Go: the projects and what they import come from Debian's packages (a GOPATH);
+# each project is copied into a GOPATH of its own that comes first, so that its
+# packages are checked from the copy Cartograph indexes.
+GO=(github.com/gin-gonic/gin github.com/spf13/cobra github.com/prometheus/client_golang github.com/go-kit/kit)
+GO_DEBS=(golang-go golang-github-gin-gonic-gin-dev golang-github-spf13-cobra-dev
+  golang-github-prometheus-client-golang-dev golang-github-go-kit-kit-dev)
+if ! dpkg -s "${GO_DEBS[@]}" >/dev/null 2>&1; then
+  apt-get install -y --no-install-recommends "${GO_DEBS[@]}" >&2
+fi
+GOCODE=/usr/share/gocode/src
+mkdir -p gopath/src
+# GOPATH mode finds a major version's import path (`x/v2`) only as a directory.
+for mod in $(find "$GOCODE" -maxdepth 4 -name go.mod); do
+  dir=${mod%/go.mod}; dir=${dir#"$GOCODE"/}
+  path=$(sed -n 's/^module \([^ ]*\).*/\1/p' "$mod")
+  case "$path" in
+    */v[0-9]*) if [ "$path" != "$dir" ] && [ ! -e "gopath/src/$path" ]; then
+        mkdir -p "gopath/src/$(dirname "$path")" && ln -s "$GOCODE/$dir" "gopath/src/$path"
+      fi ;;
+  esac
+done
+(cd "$ROOT/bench/go-oracle" && go build -o "$WORK/go-oracle" .)
+for path in "${GO[@]}"; do
+  echo "== go: $path" >&2
+  if [ ! -d "gopath/src/$path" ]; then
+    mkdir -p "gopath/src/$(dirname "$path")" && cp -rL "$GOCODE/$path" "gopath/src/$path"
+  fi
+  [ -f "gopath/src/$path/index.scip" ] || (cd "gopath/src/$path" && GO111MODULE=off \
+    GOPATH="$WORK/gopath:/usr/share/gocode" "$WORK/go-oracle" . "$path" index.scip)
+done
+
 for spec in "${PYTHON[@]}"; do
   dir=${spec%%==*}-${spec##*==}
   "$BIN" accuracy "$dir" --scip "$dir/index.scip" "$@"
@@ -73,5 +107,9 @@ for spec in "${PYTHON[@]}"; do
 done
 for dir in "${RUST[@]}"; do
   "$BIN" accuracy "$dir" --scip "$dir/index.scip" "$@"
+  echo
+done
+for path in "${GO[@]}"; do
+  "$BIN" accuracy "gopath/src/$path" --scip "gopath/src/$path/index.scip" "$@"
   echo
 done

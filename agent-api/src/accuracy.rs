@@ -264,13 +264,23 @@ fn compare(
                     .and_then(|site| site.targets.first())
                 {
                     report.external_linked += 1;
-                    *false_links
-                        .entry(format!(
-                            "{} ({} reference)",
-                            first.evidence,
-                            at[&(line + 1, col)].kind
-                        ))
-                        .or_default() += 1;
+                    let how = format!(
+                        "{} ({} reference)",
+                        first.evidence,
+                        at[&(line + 1, col)].kind
+                    );
+                    let list = samples.entry(format!("false link: {how}")).or_default();
+                    if list.len() < examples {
+                        list.push(format!(
+                            "{}:{}:{} {} -> {}",
+                            d.path,
+                            line + 1,
+                            col,
+                            symbols[0],
+                            first.id
+                        ));
+                    }
+                    *false_links.entry(how).or_default() += 1;
                 }
                 continue;
             }
@@ -364,9 +374,18 @@ fn compare(
     let mut false_links: Vec<(String, u64)> = false_links.into_iter().collect();
     false_links.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     false_links.truncate(top);
+    for (how, _) in false_links.iter().take(FALSE_LINKS_SHOWN) {
+        let kind = format!("false link: {how}");
+        if let Some(list) = samples.remove(&kind).filter(|l| !l.is_empty()) {
+            report.examples.insert(kind, list);
+        }
+    }
     report.external_linked_by = false_links;
     Ok(report)
 }
+
+/// How many kinds of false links the table lists (with examples when asked).
+const FALSE_LINKS_SHOWN: usize = 5;
 
 fn print(out: &mut dyn std::io::Write, r: &Report) -> std::io::Result<()> {
     writeln!(out, "accuracy against {} on {}", r.tool, r.root)?;
@@ -392,8 +411,16 @@ fn print(out: &mut dyn std::io::Write, r: &Report) -> std::io::Result<()> {
         "false links: {} of the references to definitions outside the project were linked into it",
         r.external_linked
     )?;
-    for (how, n) in r.external_linked_by.iter().take(5) {
+    for (how, n) in r.external_linked_by.iter().take(FALSE_LINKS_SHOWN) {
         writeln!(out, "{n:>8}  {how}")?;
+        for e in r
+            .examples
+            .get(&format!("false link: {how}"))
+            .into_iter()
+            .flatten()
+        {
+            writeln!(out, "            {e}")?;
+        }
     }
     writeln!(out, "most frequent misses:")?;
     for (kind, n) in &r.misses {

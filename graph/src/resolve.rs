@@ -918,8 +918,12 @@ fn name_only(
         // bare `f()` reaches free functions and types (Java and C# also reach members
         // of the enclosing class, handled before this). JavaScript objects built from
         // literals hold free functions, so it keeps both.
+        // (A bare name never reaches a member of a class, interface or object type.)
         if shape_free {
-            return true;
+            return qualified_use
+                || c.facts.symbols[c.symbol as usize]
+                    .parent
+                    .is_none_or(|p| !c.facts.symbols[p as usize].kind.is_type());
         }
         let s = &c.facts.symbols[c.symbol as usize];
         let member = s.qualified_name.contains('.') || s.parent.is_some();

@@ -27,3 +27,4 @@
 ; locals: typed parameters
 (required_parameter pattern: (identifier) @local)
 (optional_parameter pattern: (identifier) @local)
+(required_parameter pattern: (object_pattern (shorthand_property_identifier_pattern) @local))
