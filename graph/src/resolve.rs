@@ -770,6 +770,9 @@ fn through_import(
     if !found.is_empty() {
         return answer(found, Evidence::Import, 0.9);
     }
+    if matches!(pattern, ModulePattern::Nothing) {
+        return Vec::new();
+    }
     // A package re-exporting what its modules define (`from .core import render` in
     // `pkg/__init__.py`, `export * from "./core"` in `index.ts`): the module-level
     // definitions under the package's directory, the shallowest first.
@@ -1678,6 +1681,16 @@ impl ModulePattern {
                 ModulePattern::Java(pkg.to_string(), class.to_string())
             }
             Language::CSharp => ModulePattern::CSharp(module.trim().to_string()),
+            // The standard library's crates are never the workspace's (`std::io::Error`
+            // is not the project's `io` module's `Error`).
+            Language::Rust
+                if matches!(
+                    module.trim_start_matches("::").split("::").next(),
+                    Some("std" | "core" | "alloc")
+                ) =>
+            {
+                ModulePattern::Nothing
+            }
             Language::Rust => {
                 let segments: Vec<&str> = module
                     .split("::")
