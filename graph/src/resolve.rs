@@ -201,8 +201,19 @@ pub fn pool(candidates: &[Candidate<'_>], use_: Use, lang: Language) -> Vec<usiz
                 && holds_functions
                 && matches!(k, SymbolKind::Constant | SymbolKind::Variable))
     };
-    if kinds().any(|(_, k)| wants(k)) {
-        return kinds().filter(|(_, k)| wants(*k)).map(|(i, _)| i).collect();
+    // A Rust call never means an associated type (`Ok(x)` in an impl with `type Ok`).
+    let callable_type = |i: usize| {
+        let c = &candidates[i];
+        !(use_ == Use::Call
+            && lang == Language::Rust
+            && kind_of(c) == SymbolKind::Type
+            && qualified(c).contains('.'))
+    };
+    if kinds().any(|(i, k)| wants(k) && callable_type(i)) {
+        return kinds()
+            .filter(|(i, k)| wants(*k) && callable_type(*i))
+            .map(|(i, _)| i)
+            .collect();
     }
     match use_ {
         Use::QualifiedType | Use::Type | Use::Relation => {
@@ -215,7 +226,9 @@ pub fn pool(candidates: &[Candidate<'_>], use_: Use, lang: Language) -> Vec<usiz
                 .map(|(i, _)| i)
                 .collect()
         }
-        _ => (0..candidates.len()).collect(),
+        _ => (0..candidates.len())
+            .filter(|i| callable_type(*i))
+            .collect(),
     }
 }
 
@@ -581,6 +594,23 @@ fn resolve_unordered(
         if !found.is_empty() {
             return answer(found, Evidence::QualifiedName, 0.9);
         }
+        // Rust: a qualifier whose head a `use` tree brings in (`fmt::Formatter` after
+        // `use std::fmt::{self, Debug}`): the path it stands for.
+        if lang == Language::Rust {
+            let head = q.split("::").next().unwrap_or(q);
+            let path = facts.imports.iter().find_map(|i| {
+                i.module.contains('{').then(|| {
+                    rust_use_paths(&i.module)
+                        .into_iter()
+                        .find(|p| p.rsplit("::").next() == Some(head))
+                })?
+            });
+            if let Some(path) = path {
+                let rest = &q[head.len()..];
+                let full = format!("{path}{rest}::{}", reference.name);
+                return through_import(record, &full, importable, candidates);
+            }
+        }
         // A qualifier naming an imported module: `errors.New`, `logging.getLogger`.
         if let Some(import) = facts.imports.iter().find(|i| {
             i.alias.as_deref() == Some(q)
@@ -780,9 +810,21 @@ fn through_import(
     // the path does not lead to directly is re-exported (`pub use inner::work` in
     // `lib.rs`, a nested `use` tree) from somewhere in it.
     let rust = record.language == Language::Rust;
+    let reexport_scope = if rust {
+        match rust_reexport_scope(record, module) {
+            Some(scope) => scope,
+            None => return Vec::new(),
+        }
+    } else {
+        None
+    };
     let mut inside = pick(pool, candidates, |c| {
-        (rust || pattern.contains(&c.record.path))
-            && c.facts.symbols[c.symbol as usize].parent.is_none()
+        let under = match (&reexport_scope, rust) {
+            (Some(m), true) => rust_module_holds(m, &c.record.path),
+            (None, true) => true,
+            (_, false) => pattern.contains(&c.record.path),
+        };
+        under && c.facts.symbols[c.symbol as usize].parent.is_none()
     });
     let depth = |i: &usize| candidates[*i].record.path.matches('/').count();
     let shallowest = inside.iter().map(depth).min().unwrap_or(0);
@@ -801,6 +843,31 @@ fn through_import(
     } else {
         answer(inside, Evidence::Import, if rust { 0.7 } else { 0.8 })
     }
+}
+
+/// Where a Rust path's item may be re-exported from, when it does not lead to it
+/// directly: `None` for a path into another crate (its first segment is neither
+/// `crate`, `self`, `super` nor this crate's name), else the module it names (the
+/// crate root: `Some(None)`).
+fn rust_reexport_scope(record: &FileRecord, module: &str) -> Option<Option<String>> {
+    let own = record.service.replace('-', "_");
+    let mut segments: Vec<&str> = module.trim_start_matches("::").split("::").collect();
+    match segments.first() {
+        Some(&("crate" | "self" | "super")) => {}
+        Some(first) if *first == own => {}
+        _ => return None,
+    }
+    segments.pop();
+    let last = segments
+        .into_iter()
+        .rev()
+        .find(|s| !matches!(*s, "crate" | "self" | "super") && *s != own);
+    Some(last.map(str::to_string))
+}
+
+/// Whether the file at `path` belongs to Rust module `module` or lies below it.
+fn rust_module_holds(module: &str, path: &str) -> bool {
+    path.contains(&format!("/{module}/")) || path.ends_with(&format!("/{module}.rs"))
 }
 
 /// Whether a candidate is defined at its file's top level.
@@ -915,6 +982,10 @@ fn name_only(
             return false;
         }
         if go_bare && dir_of(&c.record.path) != dir_of(&record.path) {
+            return false;
+        }
+        // What a function defines inside it is out of reach of other files.
+        if c.record.path != record.path && inside_function(c) {
             return false;
         }
         // The shape of the use narrows what it can reach: `x.f()` reaches members, a
@@ -1327,9 +1398,11 @@ pub(crate) fn rust_use_paths(tree: &str) -> Vec<String> {
         match tree.find('{') {
             None => {
                 let path = tree.split(" as ").next().unwrap_or(tree).trim();
-                // `self` names the module the tree is in: no item of its own.
+                // `self` names the module the tree is in (`serde::de::{self, Error}`
+                // brings `de` in).
                 let full = match (prefix.is_empty(), path) {
-                    (_, "self") => String::new(),
+                    (true, "self") => String::new(),
+                    (false, "self") => prefix.to_string(),
                     (true, p) => p.to_string(),
                     (false, p) => format!("{prefix}::{p}"),
                 };
@@ -1370,6 +1443,26 @@ pub(crate) fn rust_use_paths(tree: &str) -> Vec<String> {
     let mut out = Vec::new();
     expand("", tree, &mut out, 0);
     out
+}
+
+/// Whether a definition lies inside a function or method (a local item, struct or
+/// closure bound to a name).
+fn inside_function(c: &Candidate<'_>) -> bool {
+    let symbols = &c.facts.symbols;
+    let mut at = symbols[c.symbol as usize].parent;
+    let mut steps = 0;
+    while let Some(p) = at {
+        let s = &symbols[p as usize];
+        if s.kind.is_callable() {
+            return true;
+        }
+        at = s.parent;
+        steps += 1;
+        if steps > 64 {
+            break;
+        }
+    }
+    false
 }
 
 /// Whether `name`, used bare, is provided by the language itself: Rust's prelude,
@@ -1908,7 +2001,7 @@ mod use_tree_tests {
     fn a_use_tree_expands_to_its_paths() {
         assert_eq!(
             super::rust_use_paths("crate::a::{b::{deep}, c as d, self}"),
-            ["crate::a::b::deep", "crate::a::c"]
+            ["crate::a::b::deep", "crate::a::c", "crate::a"]
         );
         assert_eq!(
             super::rust_use_paths("std::collections::HashMap"),
