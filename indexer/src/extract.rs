@@ -526,6 +526,10 @@ fn plain_qualifier(before: &str) -> Option<&str> {
             return None;
         }
         start -= ident;
+        // A JavaScript private name: `this.#options`.
+        if body[..start].ends_with('#') {
+            start -= 1;
+        }
         let head = &body[..start];
         match head
             .strip_suffix("::")

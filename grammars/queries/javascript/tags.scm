@@ -24,6 +24,8 @@
 
 ; references
 (member_expression property: (property_identifier) @name) @reference.other
+(member_expression property: (private_property_identifier) @name) @reference.other
+(call_expression function: (member_expression property: (private_property_identifier) @name)) @reference.call
 (call_expression function: (identifier) @name) @reference.call
 (call_expression function: (member_expression property: (property_identifier) @name)) @reference.call
 (new_expression constructor: (identifier) @name) @reference.call

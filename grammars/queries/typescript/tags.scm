@@ -9,6 +9,7 @@
 (method_signature name: (property_identifier) @name) @definition.method
 (abstract_method_signature name: (property_identifier) @name) @definition.method
 (public_field_definition name: (property_identifier) @name) @definition.field
+(public_field_definition name: (private_property_identifier) @name) @definition.field
 (interface_body (property_signature name: (property_identifier) @name) @definition.field)
 ; members of an object type a type alias names (`type Options = { json?: unknown }`)
 (type_alias_declaration value: (object_type (property_signature name: (property_identifier) @name) @definition.field))
