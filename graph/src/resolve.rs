@@ -829,20 +829,21 @@ fn through_import(
     let depth = |i: &usize| candidates[*i].record.path.matches('/').count();
     let shallowest = inside.iter().map(depth).min().unwrap_or(0);
     inside.retain(|i| depth(i) == shallowest);
-    // Only an item that is the one of its name there (modules are reached by their
-    // files): a guess among several would come first as often as not.
-    if inside.len() != 1
+    // Only the item of its name there (modules are reached by their files): a guess
+    // among several would come first as often as not. One file's declarations of a
+    // name are one item (TypeScript's `interface X` beside `const X`).
+    let one_file = inside
+        .windows(2)
+        .all(|w| candidates[w[0]].record.path == candidates[w[1]].record.path);
+    if inside.is_empty()
+        || !one_file
         || inside
             .iter()
             .any(|i| kind_of(&candidates[*i]) == SymbolKind::Module)
     {
         return Vec::new();
     }
-    if inside.is_empty() {
-        Vec::new()
-    } else {
-        answer(inside, Evidence::Import, if rust { 0.7 } else { 0.8 })
-    }
+    answer(inside, Evidence::Import, if rust { 0.7 } else { 0.8 })
 }
 
 /// Where a Rust path's item may be re-exported from, when it does not lead to it
