@@ -6,6 +6,10 @@
 #            PyPI sdists, indexed by scip-python (npm)
 #   Rust   - anyhow 1.0.89 (macro-heavy), semver 1.0.23, serde_json 1.0.128
 #            (crates.io), indexed by `rust-analyzer scip` (the rustup component)
+#   TypeScript - zod 4.1.12 (a type-heavy library re-exporting through index files),
+#            mobx 6.13.7 (decorators and a class-heavy core), immer 10.1.1 (a small
+#            library); npm tarballs with their sources, indexed by scip-typescript
+#            0.4.0 under a tsconfig of ours (theirs extend configs not shipped)
 #   Go     - gin (a web framework), cobra (a CLI library), prometheus client_golang
 #            (a large library), go-kit (a toolkit of many small packages); Debian's
 #            golang-*-dev sources, indexed by bench/go-oracle (go/types, Debian's Go)
@@ -69,6 +73,33 @@ for dir in "${RUST[@]}"; do
   [ -f "$dir/index.scip" ] || (cd "$dir" && rust-analyzer scip . >&2)
 done
 
+TYPESCRIPT=(zod@4.1.12 mobx@6.13.7 immer@10.1.1)
+if [ ! -x tools/node_modules/.bin/scip-typescript ]; then
+  (cd tools && npm install --silent --no-audit --no-fund @sourcegraph/scip-typescript@0.4.0 >&2)
+fi
+for spec in "${TYPESCRIPT[@]}"; do
+  name=${spec%%@*}; version=${spec##*@}; dir=$name-$version
+  echo "== typescript: $dir" >&2
+  if [ ! -d "$dir" ]; then
+    mkdir -p dl "$dir"
+    (cd dl && npm pack --silent "$spec" >/dev/null)
+    tar xzf "dl/$name-$version.tgz" -C "$dir" --strip-components=1
+    # Only the sources: the built files would be indexed twice.
+    find "$dir" -mindepth 1 -maxdepth 1 ! -name src ! -name package.json -exec rm -rf {} +
+    cat > "$dir/tsconfig.json" <<'JSON'
+{
+  "compilerOptions": {
+    "target": "es2022", "module": "nodenext", "moduleResolution": "nodenext",
+    "strict": true, "experimentalDecorators": true, "noEmit": true,
+    "skipLibCheck": true, "allowImportingTsExtensions": true
+  },
+  "include": ["src/**/*.ts"]
+}
+JSON
+  fi
+  [ -f "$dir/index.scip" ] || (cd "$dir" && ../tools/node_modules/.bin/scip-typescript index --output index.scip >&2)
+done
+
 # Go: the projects and what they import come from Debian's packages (a GOPATH);
 # each project is copied into a GOPATH of its own that comes first, so that its
 # packages are checked from the copy Cartograph indexes.
@@ -106,6 +137,11 @@ for spec in "${PYTHON[@]}"; do
   echo
 done
 for dir in "${RUST[@]}"; do
+  "$BIN" accuracy "$dir" --scip "$dir/index.scip" "$@"
+  echo
+done
+for spec in "${TYPESCRIPT[@]}"; do
+  dir=${spec%%@*}-${spec##*@}
   "$BIN" accuracy "$dir" --scip "$dir/index.scip" "$@"
   echo
 done

@@ -13,6 +13,10 @@
 (program (lexical_declaration (variable_declarator name: (identifier) @name value: (_) @_v) @definition.constant) (#not-match? @_v "^(function|async|\\()"))
 (program (export_statement declaration: (lexical_declaration (variable_declarator name: (identifier) @name value: (_) @_v) @definition.constant)) (#not-match? @_v "^(function|async|\\()"))
 (program (variable_declaration (variable_declarator name: (identifier) @name) @definition.variable))
+(program (export_statement declaration: (variable_declaration (variable_declarator name: (identifier) @name) @definition.variable)))
+; a value an immediately invoked function computes: `const state = (function () { .. })()`
+(program (lexical_declaration (variable_declarator name: (identifier) @name value: (call_expression function: (parenthesized_expression))) @definition.constant))
+(program (export_statement declaration: (lexical_declaration (variable_declarator name: (identifier) @name value: (call_expression function: (parenthesized_expression))) @definition.constant)))
 ; `let current: Options;` assigned later
 (program (lexical_declaration (variable_declarator name: (identifier) @name !value) @definition.variable))
 (program (export_statement declaration: (lexical_declaration (variable_declarator name: (identifier) @name !value) @definition.variable)))
