@@ -597,6 +597,14 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     } else if matches!(lang, Language::C | Language::Cpp) {
         blanked = blank_annotation_macros(text);
         blanked.as_str()
+    } else if lang == Language::TypeScript && text.contains("\n") {
+        match separate_call_signatures(text) {
+            Some(separated) => {
+                blanked = separated;
+                blanked.as_str()
+            }
+            None => text,
+        }
     } else {
         text
     };
@@ -1230,6 +1238,50 @@ fn blank_directives(text: &str) -> String {
         }
     }
     out
+}
+
+/// TypeScript generic call signatures on their own lines, members of an interface
+/// or object type (`): Curried` then `<Recipe extends F>(recipe: Recipe): R`): the
+/// grammar reads the `<` as type arguments of the type before it and loses the rest
+/// of the file. The whitespace right before such a `<` becomes the `;` that ends the
+/// member before (offsets kept). `None` when there is none.
+fn separate_call_signatures(text: &str) -> Option<String> {
+    let mut bytes: Option<Vec<u8>> = None;
+    let mut previous_code: &str = "";
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        let indent = line.len() - line.trim_start().len();
+        if indent > 0 && trimmed.starts_with('<') && opens_type_parameters(&trimmed[1..]) {
+            let ends_type = previous_code.chars().next_back().is_some_and(|c| {
+                c.is_alphanumeric() || matches!(c, '_' | '$' | ')' | ']' | '>' | '}')
+            });
+            if ends_type && !previous_code.ends_with("=>") {
+                bytes.get_or_insert_with(|| text.as_bytes().to_vec())[offset + indent - 1] = b';';
+            }
+        }
+        let comment =
+            trimmed.starts_with("//") || trimmed.starts_with('*') || trimmed.starts_with("/*");
+        if !trimmed.is_empty() && !comment {
+            previous_code = trimmed;
+        }
+        offset += line.len();
+    }
+    // Only ASCII whitespace was replaced by an ASCII byte: still UTF-8.
+    bytes.and_then(|b| String::from_utf8(b).ok())
+}
+
+/// Whether `rest` (after a `<`) opens type parameters: a name, then `extends`, `,`,
+/// `=` or `>`.
+fn opens_type_parameters(rest: &str) -> bool {
+    let name_len = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(rest.len());
+    if name_len == 0 || rest.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
+    let after = rest[name_len..].trim_start();
+    after.starts_with("extends ") || after.starts_with([',', '>', '='])
 }
 
 /// C and C++ `text` with the annotation macros the grammar cannot place replaced by
