@@ -555,6 +555,19 @@ fn resolve_unordered(
     }
 
     if let Some(q) = qualifier {
+        // A member of something the language provides (`Object.assign`,
+        // `Reflect.ownKeys`, `str.join`) is the language's, unless the file defines or
+        // imports a name like it.
+        if is_language_global(lang, q)
+            && !scope.binds(q)
+            && !facts.symbols.iter().any(|s| s.name == q)
+            && !facts
+                .imports
+                .iter()
+                .any(|i| i.alias.as_deref() == Some(q) || i.names.iter().any(|n| n == q))
+        {
+            return Vec::new();
+        }
         // A receiver whose type the syntax shows: `svc.GetCart()` after
         // `svc := &cartService{}`, `calc.Calculate()` with `IQuoteCalculator calc`,
         // or one field deep: `cs.store.GetCart()` with `store CartStore`.
