@@ -693,9 +693,12 @@ fn resolve_unordered(
             .iter()
             .copied()
             .filter(|i| {
-                // Enum variants are in scope through their enum's glob import.
+                // Enum variants are in scope through their enum's glob import. A
+                // member qualified by its type without being nested in it (a Rust
+                // `impl` item, a Go method) is not in scope bare.
                 let s = &candidates[*i].facts.symbols[candidates[*i].symbol as usize];
-                s.parent.is_none() || s.kind == SymbolKind::EnumMember
+                (s.parent.is_none() && !s.qualified_name.contains('.'))
+                    || s.kind == SymbolKind::EnumMember
             })
             .collect();
         if !nested.is_empty() {

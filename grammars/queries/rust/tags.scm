@@ -24,6 +24,10 @@
 (impl_item type: [(type_identifier) @container.name
                   (generic_type type: (type_identifier) @container.name)
                   (scoped_type_identifier name: (type_identifier) @container.name)]) @container
+; `impl Trait for &'a mut Serializer<W>`: the type behind the reference
+(impl_item type: (reference_type type: [(type_identifier) @container.name
+                  (generic_type type: (type_identifier) @container.name)
+                  (scoped_type_identifier name: (type_identifier) @container.name)])) @container
 
 ; references
 (call_expression function: (identifier) @name) @reference.call
