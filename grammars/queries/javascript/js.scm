@@ -5,3 +5,6 @@
 
 ; locals: plain parameters
 (formal_parameters (identifier) @local)
+
+; locals: destructured parameters (`function f({ a, b })`)
+(formal_parameters (object_pattern (shorthand_property_identifier_pattern) @local))
