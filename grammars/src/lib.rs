@@ -44,11 +44,13 @@ pub enum Language {
     Php,
     /// Lua (`.lua`), OpenResty's too.
     Lua,
+    /// Kotlin (`.kt`, `.kts`).
+    Kotlin,
 }
 
 impl Language {
     /// Every supported language, in a stable order.
-    pub const ALL: [Language; 14] = [
+    pub const ALL: [Language; 15] = [
         Language::Rust,
         Language::Python,
         Language::JavaScript,
@@ -63,6 +65,7 @@ impl Language {
         Language::Thrift,
         Language::Php,
         Language::Lua,
+        Language::Kotlin,
     ];
 
     /// The short lowercase name used in IDs, filters and output (`go`, `csharp`, ...).
@@ -82,6 +85,7 @@ impl Language {
             Language::Thrift => "thrift",
             Language::Php => "php",
             Language::Lua => "lua",
+            Language::Kotlin => "kotlin",
         }
     }
 
@@ -103,6 +107,7 @@ impl Language {
             "thrift" => Language::Thrift,
             "php" => Language::Php,
             "lua" => Language::Lua,
+            "kotlin" | "kt" => Language::Kotlin,
             _ => return None,
         };
         Some(lang)
@@ -128,6 +133,7 @@ impl Language {
             "thrift" => Language::Thrift,
             "php" => Language::Php,
             "lua" => Language::Lua,
+            "kt" | "kts" => Language::Kotlin,
             _ => return None,
         };
         Some(lang)
@@ -181,6 +187,7 @@ impl Language {
             Language::Thrift => arborium_thrift::language().into(),
             Language::Php => tree_sitter_php::LANGUAGE_PHP.into(),
             Language::Lua => tree_sitter_lua::LANGUAGE.into(),
+            Language::Kotlin => tree_sitter_kotlin_ng::LANGUAGE.into(),
         }
     }
 
@@ -194,7 +201,7 @@ impl Language {
             Language::Go => Some(tree_sitter_go::TAGS_QUERY),
             Language::Java => Some(tree_sitter_java::TAGS_QUERY),
             Language::CSharp => Some(tree_sitter_c_sharp::TAGS_QUERY),
-            Language::Proto | Language::Thrift => None,
+            Language::Proto | Language::Thrift | Language::Kotlin => None,
             Language::C => Some(tree_sitter_c::TAGS_QUERY),
             Language::Cpp => Some(tree_sitter_cpp::TAGS_QUERY),
             Language::Php => Some(tree_sitter_php::TAGS_QUERY),
@@ -250,6 +257,7 @@ impl Language {
             Language::Thrift => THRIFT_TAGS.to_string(),
             Language::Php => PHP_TAGS.to_string(),
             Language::Lua => LUA_TAGS.to_string(),
+            Language::Kotlin => KOTLIN_TAGS.to_string(),
         }
     }
 }
@@ -262,6 +270,7 @@ impl std::fmt::Display for Language {
 
 const RUST_TAGS: &str = include_str!("../queries/rust/tags.scm");
 const PYTHON_TAGS: &str = include_str!("../queries/python/tags.scm");
+const KOTLIN_TAGS: &str = include_str!("../queries/kotlin/tags.scm");
 const JS_COMMON_TAGS: &str = include_str!("../queries/javascript/tags.scm");
 const JS_ONLY_TAGS: &str = include_str!("../queries/javascript/js.scm");
 const JSX_TAGS: &str = include_str!("../queries/javascript/jsx.scm");

@@ -636,7 +636,7 @@ pub fn service_names_of_base(name: &str) -> Vec<&str> {
     {
         out.push(rest);
     }
-    for suffix in ["Servicer", "ImplBase", "Base"] {
+    for suffix in ["Servicer", "CoroutineImplBase", "ImplBase", "Base"] {
         if let Some(rest) = name.strip_suffix(suffix) {
             out.push(rest);
         }
@@ -675,6 +675,7 @@ pub fn service_names_of_client(ty: &str) -> Vec<&str> {
     for suffix in [
         "BlockingStub",
         "FutureStub",
+        "CoroutineStub",
         "Stub",
         "AsyncClient",
         "ConcurrentClient",

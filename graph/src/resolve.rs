@@ -147,6 +147,7 @@ impl Use {
                         Language::Rust
                             | Language::Go
                             | Language::Java
+                            | Language::Kotlin
                             | Language::C
                             | Language::Cpp
                     ) =>
@@ -351,7 +352,8 @@ pub(crate) fn family(lang: Language) -> u8 {
         Language::Rust => 1,
         Language::Python => 2,
         Language::Go => 3,
-        Language::Java => 4,
+        // Kotlin and Java call each other on the JVM.
+        Language::Java | Language::Kotlin => 4,
         Language::CSharp => 5,
         Language::Proto => 6,
         // C++ calls C; a header is read as either.
@@ -516,7 +518,10 @@ fn resolve_unordered(
     let via_self = match qualifier {
         Some(q) => SELF_WORDS.contains(&q) || is_go_receiver(facts, reference, q),
         // C++ looks a bare name up in the class first (an out-of-class method's too).
-        None => matches!(lang, Language::Java | Language::CSharp | Language::Cpp),
+        None => matches!(
+            lang,
+            Language::Java | Language::Kotlin | Language::CSharp | Language::Cpp
+        ),
     };
     // The bases: `super` (Python, Java), C#'s `base` (elsewhere a name like any other:
     // a module `base`, a Thrift include `base.thrift`).
@@ -714,8 +719,10 @@ fn resolve_unordered(
             .iter()
             .any(|n| n == &reference.name || n.rsplit(['.', ':']).next() == Some(&reference.name))
             || i.alias.as_deref() == Some(reference.name.as_str())
-            || (matches!(lang, Language::Java | Language::Rust | Language::Php)
-                && module_tail(&i.module) == reference.name)
+            || (matches!(
+                lang,
+                Language::Java | Language::Kotlin | Language::Rust | Language::Php
+            ) && module_tail(&i.module) == reference.name)
     }) {
         return through_import(record, &import.module, importable, candidates);
     }
@@ -1159,7 +1166,10 @@ fn receiver_type(
             .map(|b| scope.binding_type(b))
             .unwrap_or_else(|| {
                 // Java, C# and C++: a bare field of the enclosing class (`loaders.add(x)`).
-                if !matches!(lang, Language::Java | Language::CSharp | Language::Cpp) {
+                if !matches!(
+                    lang,
+                    Language::Java | Language::Kotlin | Language::CSharp | Language::Cpp
+                ) {
                     return None;
                 }
                 scope.field_type(&format!("{}.{head}", container?), head)
@@ -1786,7 +1796,7 @@ impl ModulePattern {
             Language::Go if is_go_std(module) => ModulePattern::Nothing,
             Language::Go => ModulePattern::Go(module_tail(module).to_string()),
             // PHP's `use Shop\Cart\CartService;` is read as `Shop.Cart.CartService`.
-            Language::Java | Language::Php => {
+            Language::Java | Language::Kotlin | Language::Php => {
                 let (pkg, class) = module.rsplit_once('.').unwrap_or(("", module));
                 ModulePattern::Java(pkg.to_string(), class.to_string())
             }
@@ -1937,7 +1947,12 @@ fn strip_known_ext(path: &str) -> &str {
 fn packaged(lang: Language) -> bool {
     matches!(
         lang,
-        Language::Go | Language::Java | Language::CSharp | Language::Proto | Language::Php
+        Language::Go
+            | Language::Java
+            | Language::Kotlin
+            | Language::CSharp
+            | Language::Proto
+            | Language::Php
     )
 }
 
@@ -1949,7 +1964,7 @@ fn same_package(record: &FileRecord, facts: &FileFacts, c: &Candidate<'_>) -> bo
     }
     match record.language {
         Language::Go => dir_of(&c.record.path) == dir_of(&record.path),
-        Language::Java | Language::CSharp | Language::Proto | Language::Php => {
+        Language::Java | Language::Kotlin | Language::CSharp | Language::Proto | Language::Php => {
             facts.package.is_some() && c.facts.package == facts.package
         }
         _ => false,

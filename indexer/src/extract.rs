@@ -2073,8 +2073,35 @@ fn finish_doc(lines: Vec<String>) -> Option<String> {
 }
 
 fn signature_of(node: Node<'_>, text: &str) -> String {
-    let start = node.start_byte();
-    let end = match node.child_by_field_name("body") {
+    let mut start = node.start_byte();
+    // Kotlin: annotations lead the declaration's node and its body has no field name.
+    let mut body = node.child_by_field_name("body");
+    if node.kind() == "function_declaration" || node.kind() == "class_declaration" {
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            match child.kind() {
+                "modifiers"
+                    if text
+                        .get(child.start_byte()..)
+                        .is_some_and(|t| t.starts_with('@')) =>
+                {
+                    start = child.end_byte();
+                }
+                "function_body" | "class_body" | "enum_class_body" if body.is_none() => {
+                    body = Some(child);
+                }
+                _ => {}
+            }
+        }
+        while text
+            .as_bytes()
+            .get(start)
+            .is_some_and(u8::is_ascii_whitespace)
+        {
+            start += 1;
+        }
+    }
+    let end = match body {
         Some(body) if body.start_byte() > start => body.start_byte(),
         _ => text
             .get(start..node.end_byte())

@@ -250,7 +250,6 @@ fn reads_as_cpp(path: &Path) -> bool {
 fn unparsed_language(ext: &str) -> Option<&'static str> {
     Some(match ext {
         "rb" => "ruby",
-        "kt" | "kts" => "kotlin",
         "scala" => "scala",
         "swift" => "swift",
         "ex" | "exs" => "elixir",

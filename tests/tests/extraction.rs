@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 use cartograph_indexer::{extract, Language};
 
-/// The fixture a language's snapshot reads: `shop`, or `bookstore` for Thrift, PHP
-/// and Lua.
+/// The fixture a language's snapshot reads: `shop`, or `bookstore` for Thrift, PHP,
+/// Lua and Kotlin.
 fn fixture_root(lang: Language) -> PathBuf {
     let fixture = match lang {
-        Language::Thrift | Language::Php | Language::Lua => "fixtures/bookstore",
+        Language::Thrift | Language::Php | Language::Lua | Language::Kotlin => "fixtures/bookstore",
         _ => "fixtures/shop",
     };
     Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture)
@@ -172,3 +172,4 @@ snapshot!(cpp_facts, Language::Cpp, "snapshots/cpp.txt");
 snapshot!(thrift_facts, Language::Thrift, "snapshots/thrift.txt");
 snapshot!(php_facts, Language::Php, "snapshots/php.txt");
 snapshot!(lua_facts, Language::Lua, "snapshots/lua.txt");
+snapshot!(kotlin_facts, Language::Kotlin, "snapshots/kotlin.txt");

@@ -217,3 +217,8 @@ fn the_case_format_is_read_as_documented() {
     assert_eq!(cases[1].evidence, "unresolved");
     assert!(cases[1].expected.is_none());
 }
+
+#[test]
+fn kotlin() {
+    check("kotlin");
+}
