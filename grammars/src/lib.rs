@@ -46,11 +46,13 @@ pub enum Language {
     Lua,
     /// Kotlin (`.kt`, `.kts`).
     Kotlin,
+    /// Ruby (`.rb`, `Rakefile`-free sources, `Gemfile`).
+    Ruby,
 }
 
 impl Language {
     /// Every supported language, in a stable order.
-    pub const ALL: [Language; 15] = [
+    pub const ALL: [Language; 16] = [
         Language::Rust,
         Language::Python,
         Language::JavaScript,
@@ -66,6 +68,7 @@ impl Language {
         Language::Php,
         Language::Lua,
         Language::Kotlin,
+        Language::Ruby,
     ];
 
     /// The short lowercase name used in IDs, filters and output (`go`, `csharp`, ...).
@@ -86,6 +89,7 @@ impl Language {
             Language::Php => "php",
             Language::Lua => "lua",
             Language::Kotlin => "kotlin",
+            Language::Ruby => "ruby",
         }
     }
 
@@ -108,6 +112,7 @@ impl Language {
             "php" => Language::Php,
             "lua" => Language::Lua,
             "kotlin" | "kt" => Language::Kotlin,
+            "ruby" | "rb" => Language::Ruby,
             _ => return None,
         };
         Some(lang)
@@ -134,6 +139,7 @@ impl Language {
             "php" => Language::Php,
             "lua" => Language::Lua,
             "kt" | "kts" => Language::Kotlin,
+            "rb" | "rake" | "gemspec" => Language::Ruby,
             _ => return None,
         };
         Some(lang)
@@ -188,6 +194,7 @@ impl Language {
             Language::Php => tree_sitter_php::LANGUAGE_PHP.into(),
             Language::Lua => tree_sitter_lua::LANGUAGE.into(),
             Language::Kotlin => tree_sitter_kotlin_ng::LANGUAGE.into(),
+            Language::Ruby => tree_sitter_ruby::LANGUAGE.into(),
         }
     }
 
@@ -201,7 +208,9 @@ impl Language {
             Language::Go => Some(tree_sitter_go::TAGS_QUERY),
             Language::Java => Some(tree_sitter_java::TAGS_QUERY),
             Language::CSharp => Some(tree_sitter_c_sharp::TAGS_QUERY),
-            Language::Proto | Language::Thrift | Language::Kotlin => None,
+            // Ruby's marks every identifier a call unless a `local` predicate says
+            // otherwise, which the extraction does not evaluate: ours only.
+            Language::Proto | Language::Thrift | Language::Kotlin | Language::Ruby => None,
             Language::C => Some(tree_sitter_c::TAGS_QUERY),
             Language::Cpp => Some(tree_sitter_cpp::TAGS_QUERY),
             Language::Php => Some(tree_sitter_php::TAGS_QUERY),
@@ -258,6 +267,7 @@ impl Language {
             Language::Php => PHP_TAGS.to_string(),
             Language::Lua => LUA_TAGS.to_string(),
             Language::Kotlin => KOTLIN_TAGS.to_string(),
+            Language::Ruby => RUBY_TAGS.to_string(),
         }
     }
 }
@@ -270,6 +280,7 @@ impl std::fmt::Display for Language {
 
 const RUST_TAGS: &str = include_str!("../queries/rust/tags.scm");
 const PYTHON_TAGS: &str = include_str!("../queries/python/tags.scm");
+const RUBY_TAGS: &str = include_str!("../queries/ruby/tags.scm");
 const KOTLIN_TAGS: &str = include_str!("../queries/kotlin/tags.scm");
 const JS_COMMON_TAGS: &str = include_str!("../queries/javascript/tags.scm");
 const JS_ONLY_TAGS: &str = include_str!("../queries/javascript/js.scm");

@@ -361,6 +361,7 @@ pub(crate) fn family(lang: Language) -> u8 {
         Language::Thrift => 8,
         Language::Php => 9,
         Language::Lua => 10,
+        Language::Ruby => 11,
     }
 }
 
@@ -744,6 +745,20 @@ fn resolve_unordered(
         let found = pick(local, candidates, |c| same_package(record, facts, c));
         if !found.is_empty() {
             return answer(found, Evidence::QualifiedName, 0.8);
+        }
+    }
+    // Ruby: a `require` brings in every name the required file defines.
+    if lang == Language::Ruby {
+        let required: Vec<ModulePattern> = facts
+            .imports
+            .iter()
+            .map(|i| ModulePattern::new(record, &i.module))
+            .collect();
+        let found = pick(pool, candidates, |c| {
+            required.iter().any(|r| r.matches(record, c))
+        });
+        if !found.is_empty() {
+            return answer(found, Evidence::Import, 0.9);
         }
     }
     // C and C++: an `#include` brings in every name its header declares.
@@ -1784,6 +1799,12 @@ impl ModulePattern {
             }
             // `require "resty.http"`: `resty/http.lua` under any root.
             Language::Lua => ModulePattern::Python(module.replace('.', "/")),
+            // `require_relative "../lib/mailer"` from the file's directory; `require
+            // "shop/mailer"` from a load path (`lib/` of any root).
+            Language::Ruby if module.starts_with('.') => {
+                ModulePattern::Python(normalize(&format!("{}/{module}", dir_of(&record.path))))
+            }
+            Language::Ruby => ModulePattern::Python(module.to_string()),
             Language::JavaScript | Language::TypeScript | Language::Tsx => {
                 if !module.starts_with('.') {
                     return ModulePattern::Nothing;

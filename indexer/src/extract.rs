@@ -1519,7 +1519,10 @@ fn last_segment(s: &str) -> &str {
 /// (`mod a { fn b }` gives `a.b`). Packages and namespaces do not.
 fn is_qualifying(lang: Language, kind: SymbolKind) -> bool {
     kind != SymbolKind::Module
-        || matches!(lang, Language::Rust | Language::TypeScript | Language::Tsx)
+        || matches!(
+            lang,
+            Language::Rust | Language::TypeScript | Language::Tsx | Language::Ruby
+        )
 }
 
 fn suffix(kind: SymbolKind) -> &'static str {
@@ -1689,7 +1692,12 @@ fn build_symbols(
             }
             Frame::Def(i) => {
                 let d = &defs[i];
-                let name = text_of(d.name, text).trim().to_string();
+                let name = text_of(d.name, text).trim();
+                // Ruby's `attr_reader :host` defines `host`.
+                let name = match (lang, name.strip_prefix(':')) {
+                    (Language::Ruby, Some(bare)) => bare.to_string(),
+                    _ => name.to_string(),
+                };
                 // An anonymous definition (`enum : uint32_t {`, a bitfield `int : 0;`,
                 // an unnamed template parameter) names nothing.
                 if !name.chars().any(|c| c.is_alphanumeric() || c == '_') {

@@ -25,6 +25,8 @@ const PRIORITY: &[&str] = &[
     "package.json",
     "composer.json",
     ".rockspec",
+    ".gemspec",
+    "Gemfile",
     "pyproject.toml",
     "setup.py",
     "pom.xml",
@@ -344,6 +346,17 @@ pub fn name_from_manifest(file_name: &str, text: &str) -> Option<String> {
                 .trim_start()
                 .strip_prefix('=')?;
             Some(value.trim().trim_matches(['"', '\'']).to_string())
+        })?,
+        // `spec.name = "mailer"` (a Gemfile names nothing: the directory's name).
+        f if f.ends_with(".gemspec") => text.lines().find_map(|l| {
+            let (lhs, value) = l.split_once('=')?;
+            lhs.trim().ends_with(".name").then(|| {
+                value
+                    .trim()
+                    .trim_end_matches(".freeze")
+                    .trim_matches(['"', '\''])
+                    .to_string()
+            })
         })?,
         "CMakeLists.txt" => {
             first_argument(text, "project").or_else(|| first_argument(text, "add_executable"))?

@@ -249,7 +249,6 @@ fn reads_as_cpp(path: &Path) -> bool {
 /// The language of a source file Cartograph does not parse, by its extension.
 fn unparsed_language(ext: &str) -> Option<&'static str> {
     Some(match ext {
-        "rb" => "ruby",
         "scala" => "scala",
         "swift" => "swift",
         "ex" | "exs" => "elixir",
@@ -305,8 +304,10 @@ pub fn is_manifest(file_name: &str) -> bool {
             | "vcpkg.json"
             | "conanfile.txt"
             | "conanfile.py"
+            | "Gemfile"
     ) || file_name.ends_with(".csproj")
         || file_name.ends_with(".rockspec")
+        || file_name.ends_with(".gemspec")
 }
 
 /// Walks `roots`, honouring `.gitignore` files and the skip lists in `config`.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use cartograph_indexer::{extract, Language};
 
 /// The fixture a language's snapshot reads: `shop`, or `bookstore` for Thrift, PHP,
-/// Lua and Kotlin.
+/// Lua, Kotlin and Ruby.
 fn fixture_root(lang: Language) -> PathBuf {
     let fixture = match lang {
         Language::Thrift | Language::Php | Language::Lua | Language::Kotlin => "fixtures/bookstore",
@@ -173,3 +173,4 @@ snapshot!(thrift_facts, Language::Thrift, "snapshots/thrift.txt");
 snapshot!(php_facts, Language::Php, "snapshots/php.txt");
 snapshot!(lua_facts, Language::Lua, "snapshots/lua.txt");
 snapshot!(kotlin_facts, Language::Kotlin, "snapshots/kotlin.txt");
+snapshot!(ruby_facts, Language::Ruby, "snapshots/ruby.txt");

@@ -222,3 +222,8 @@ fn the_case_format_is_read_as_documented() {
 fn kotlin() {
     check("kotlin");
 }
+
+#[test]
+fn ruby() {
+    check("ruby");
+}

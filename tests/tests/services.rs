@@ -1495,9 +1495,12 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
     ws.write("src/fraud/build.gradle.kts", "plugins {}\n");
     ws.write("src/fraud/scripts/check.kts", "println(1)\n");
     ws.write("src/ratings/app.rb", "puts 1\n");
-    ws.write("src/ratings/rating.rb", "class Rating; end\n");
+    ws.write("src/ratings/Gemfile", "source 'https://rubygems.org'\n");
     ws.write("src/email/server.ex", "defmodule Email do\nend\n");
-    // C, C++, PHP and Kotlin are parsed.
+    ws.write("src/email/mix.exs", "defmodule Email.MixProject do\nend\n");
+    ws.write("src/ads/src/Ads.scala", "object Ads\n");
+    ws.write("src/ads/src/Rules.scala", "object Rules\n");
+    // C, C++, PHP, Kotlin and Ruby are parsed.
     ws.write(
         "src/reviews/composer.json",
         "{\"name\": \"shop/reviews\"}\n",
@@ -1511,9 +1514,10 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
     ws.write("src/currency/include/rates.h", "int rate();\n");
     let report = ws.run(&["index", ".", "--json"]).json();
     let skipped = report["skipped"].to_string();
-    assert!(skipped.contains("2 files not indexed: ruby"), "{skipped}");
+    assert!(skipped.contains("2 files not indexed: elixir"), "{skipped}");
     assert!(!skipped.contains("c++"), "{skipped}");
     assert!(!skipped.contains("kotlin"), "{skipped}");
+    assert!(!skipped.contains("ruby"), "{skipped}");
     let map = ws.run(&["services", "--json"]).json();
     let not_parsed: Vec<String> = map["not_parsed"]
         .as_array()
@@ -1530,18 +1534,19 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
     assert_eq!(
         not_parsed,
         [
-            "src/email: 1 file not indexed: elixir is a language cartograph does not parse",
-            "src/ratings: 2 files not indexed: ruby is a language cartograph does not parse",
+            "src/ads/src: 2 files not indexed: scala is a language cartograph does not parse",
+            "src/email: 2 files not indexed: elixir is a language cartograph does not parse",
         ]
     );
     let text = ws.run(&["services"]).ok().to_string();
     assert!(text.contains("not parsed (2):"), "{text}");
     assert!(text.contains("fraud  src/fraud  kotlin"), "{text}");
+    assert!(text.contains("ratings  src/ratings  ruby"), "{text}");
     assert!(text.contains("currency  src/currency  c"), "{text}");
     assert!(text.contains("reviews  src/reviews  php"), "{text}");
     let stats = ws.run(&["stats"]).ok().to_string();
     assert!(
-        stats.contains("not parsed: src/ratings: 2 files not indexed: ruby"),
+        stats.contains("not parsed: src/email: 2 files not indexed: elixir"),
         "{stats}"
     );
 }
