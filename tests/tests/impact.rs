@@ -595,8 +595,11 @@ fn a_thrift_function_change_breaks_handlers_and_callers_in_every_language() {
         will-break d1 catalog/src/CatalogHandler.cpp:8 GetBook via thrift:bookstore.CatalogService/GetBook
         will-break d1 pricing/src/pricing_server.cc:26 Quote via thrift:bookstore.CatalogService/GetBook
         will-break d1 reviews/handler.go:22 ListReviews via thrift:bookstore.CatalogService/GetBook
+        may-change d2 fraud/src/main/kotlin/com/bookstore/fraud/Scorer.kt:15 score via grpc:bookstore.pricing.PricingService/Quote
         may-change d2 storefront/app.py:26 price via grpc:bookstore.pricing.PricingService/Quote
-        services catalog=will-break pricing=will-break reviews=will-break root=changed storefront=may-change
+        may-change d3 fraud/src/main/kotlin/com/bookstore/fraud/FraudController.kt:15 check
+        may-change d4 storefront/app.py:61 place_order via http:POST /fraud/check
+        services catalog=will-break fraud=may-change pricing=will-break reviews=will-break root=changed storefront=may-change
         tests 
         risk high"#]]
     .assert_eq(&summary(&impact(&ws)));
