@@ -584,6 +584,17 @@ fn resolve_unordered(
             q,
             container.as_ref().map(|c| c.0.as_str()),
         ) {
+            // A nested class built in the qualifier (`Headers.Builder().add()`, Java
+            // and Kotlin): the members of that class, not of every `Builder`.
+            let outer = matches!(lang, Language::Java | Language::Kotlin)
+                .then(|| nested_constructed_type(q, &ty))
+                .flatten();
+            if let Some(nested) = outer {
+                let found = members_of(pool, &nested);
+                if !found.is_empty() {
+                    return answer(found, Evidence::Member, 0.9);
+                }
+            }
             let found = members_of(pool, &ty);
             if !found.is_empty() {
                 return answer(found, Evidence::Member, 0.9);
@@ -1327,6 +1338,24 @@ pub(crate) fn constructed_type(qualifier: &str) -> Option<String> {
         return Some(rest.to_string());
     }
     (is_new || capital(last)).then(|| last.to_string())
+}
+
+/// `Outer.Inner` when `qualifier` builds `ty` as a class nested in a capitalised
+/// outer one (`Headers.Builder()`, `new Outer.Inner()`).
+fn nested_constructed_type(qualifier: &str, ty: &str) -> Option<String> {
+    let callee = qualifier
+        .trim()
+        .trim_start_matches("new ")
+        .split('(')
+        .next()?;
+    let mut segments = callee.rsplit('.');
+    if segments.next()? != ty {
+        return None;
+    }
+    let outer = segments.next()?;
+    (outer.chars().next().is_some_and(char::is_uppercase)
+        && outer.chars().all(|c| c.is_alphanumeric() || c == '_'))
+    .then(|| format!("{outer}.{ty}"))
 }
 
 /// The type a field's declaration gives it: `store CartStore` (Go), `store: Store`

@@ -503,8 +503,22 @@ fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
         Some(i) if parent.kind() == "token_tree" => &q[i + 1..],
         _ => q,
     };
-    if q.is_empty() || q.len() > MAX_QUALIFIER || q.contains('\n') {
+    // A chain continued on the next line (`Builder()\n    .add(..)\n    .build()`):
+    // the operand without its line breaks.
+    let joined;
+    let q = if q.contains('\n') {
+        joined = q.lines().map(str::trim).collect::<Vec<_>>().join("");
+        joined.as_str()
+    } else {
+        q
+    };
+    if q.is_empty() {
         return None;
+    }
+    // A long chain is still a member access: its last link stands for it.
+    if q.len() > MAX_QUALIFIER {
+        let last = q.rsplit('.').next().filter(|l| l.len() <= MAX_QUALIFIER);
+        return Some(format!("…{}", last.unwrap_or("")));
     }
     Some(q.to_string())
 }
