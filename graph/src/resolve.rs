@@ -752,8 +752,11 @@ fn resolve_unordered(
         }
     }
     // The same package (Go, Java, C#, proto) or, for Go, the same directory.
+    // (A member of a type there, `Dns.Request`, is not in scope bare.)
     if packaged(lang) {
-        let found = pick(local, candidates, |c| same_package(record, facts, c));
+        let found = pick(local, candidates, |c| {
+            same_package(record, facts, c) && !qualified(c).contains('.')
+        });
         if !found.is_empty() {
             return answer(found, Evidence::QualifiedName, 0.8);
         }
