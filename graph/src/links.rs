@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{
-    answer_key, family, go_result_type, owner_of, resolve, resolve_aliased, Candidate, Evidence,
-    FileScope, ModulePattern, Named, Pools, Resolution,
+    answer_key, family, go_result_type, kotlin_result_type, owner_of, resolve, resolve_aliased,
+    Candidate, Evidence, FileScope, ModulePattern, Named, Pools, Resolution,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -539,7 +539,7 @@ pub(crate) fn binding_call(facts: &FileFacts, b: usize) -> Option<&Reference> {
 
 /// Languages whose bindings take the type their call's function declares it returns.
 fn types_results(lang: Language) -> bool {
-    lang == Language::Go
+    matches!(lang, Language::Go | Language::Kotlin)
 }
 
 /// What each binding of a file taken from a call holds: the type the called function
@@ -571,7 +571,10 @@ fn returned_types(
         let ty = if s.kind.is_type() {
             Some(s.name.clone())
         } else if s.kind.is_callable() {
-            go_result_type(&s.signature, &s.name)
+            match record.language {
+                Language::Kotlin => kotlin_result_type(&s.signature, &s.name),
+                _ => go_result_type(&s.signature, &s.name),
+            }
         } else {
             continue;
         };

@@ -1054,10 +1054,18 @@ fn name_only(
         }
         let s = &c.facts.symbols[c.symbol as usize];
         let member = s.qualified_name.contains('.') || s.parent.is_some();
-        // Types and modules can be reached either way (`pkg.Type`, `Type`).
+        // Types and modules can be reached either way (`pkg.Type`, `Type`); a Kotlin
+        // extension function (`fun String.toHttpUrl()`) is called on a value.
+        let extension = record.language == Language::Kotlin
+            && s.kind == SymbolKind::Function
+            && s.signature
+                .split('(')
+                .next()
+                .is_some_and(|head| head.contains('.'));
         s.kind.is_type()
             || matches!(s.kind, SymbolKind::Module | SymbolKind::EnumMember)
             || member == qualified_use
+            || (qualified_use && extension)
     };
     // Many definitions sharing a name say nothing about which one is meant: the
     // reference stays unresolved (and visible as such) rather than linked to all.
@@ -1247,6 +1255,30 @@ pub(crate) fn go_result_type(signature: &str, name: &str) -> Option<String> {
     let name = name.rsplit('.').next()?;
     (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
         .then(|| name.to_string())
+}
+
+/// The simple name of the type a Kotlin function declares it returns: `HttpUrl` of
+/// `fun String.toHttpUrl(): HttpUrl`, `Builder` of `fun add(name: String): Builder`.
+/// None without a declared type (`fun f() = ..`), or for a function type.
+pub(crate) fn kotlin_result_type(signature: &str, name: &str) -> Option<String> {
+    let at = signature
+        .match_indices(name)
+        .map(|(i, _)| i + name.len())
+        .find(|end| signature[*end..].starts_with('('))?;
+    let rest = &signature[at..];
+    let rest = rest[balanced_end(rest)?..]
+        .trim_start()
+        .strip_prefix(':')?
+        .trim();
+    if rest.starts_with('(') {
+        return None;
+    }
+    let ty = rest
+        .split(['<', '?', ' ', '=', '{'])
+        .next()?
+        .rsplit('.')
+        .next()?;
+    (!ty.is_empty() && ty.chars().all(|c| c.is_alphanumeric() || c == '_')).then(|| ty.to_string())
 }
 
 /// The byte just past the bracket closing the one `s` starts with.
@@ -2055,6 +2087,33 @@ mod tests {
         for (signature, name, want) in cases {
             assert_eq!(
                 go_result_type(signature, name).as_deref(),
+                want,
+                "{signature}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_kotlin_signature_declares_its_result() {
+        let cases = [
+            (
+                "fun String.toHttpUrl(): HttpUrl",
+                "toHttpUrl",
+                Some("HttpUrl"),
+            ),
+            (
+                "fun add(name: String, value: String): Builder",
+                "add",
+                Some("Builder"),
+            ),
+            ("fun find(id: String): okhttp3.Cart?", "find", Some("Cart")),
+            ("fun all(): List<Cart>", "all", Some("List")),
+            ("fun run()", "run", None),
+            ("fun handler(): (Int) -> Unit", "handler", None),
+        ];
+        for (signature, name, want) in cases {
+            assert_eq!(
+                kotlin_result_type(signature, name).as_deref(),
                 want,
                 "{signature}"
             );
