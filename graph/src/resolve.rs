@@ -1023,6 +1023,11 @@ fn name_only(
     if !qualified_use && is_language_global(record.language, &reference.name) {
         return Vec::new();
     }
+    // Ruby: a method called on a value of unknown type is as often the core
+    // library's (`list.map!`, `Rack::Request.new`) as a project method of that name.
+    if qualified_use && record.language == Language::Ruby {
+        return Vec::new();
+    }
     // A bare Go name is its own package's (or a builtin): never another package's.
     let go_bare = record.language == Language::Go && !qualified_use;
     let shape_free = matches!(
