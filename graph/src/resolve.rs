@@ -752,10 +752,12 @@ fn resolve_unordered(
         }
     }
     // The same package (Go, Java, C#, proto) or, for Go, the same directory.
-    // (A member of a type there, `Dns.Request`, is not in scope bare.)
+    // (A member of a type there, `Dns.Request`, is not in scope bare; a constructor
+    // is called through its class's name.)
     if packaged(lang) {
         let found = pick(local, candidates, |c| {
-            same_package(record, facts, c) && !qualified(c).contains('.')
+            same_package(record, facts, c)
+                && (!qualified(c).contains('.') || kind_of(c) == SymbolKind::Constructor)
         });
         if !found.is_empty() {
             return answer(found, Evidence::QualifiedName, 0.8);
