@@ -131,21 +131,13 @@ for path in "${GO[@]}"; do
     GOPATH="$WORK/gopath:/usr/share/gocode" "$WORK/go-oracle" . "$path" index.scip)
 done
 
-for spec in "${PYTHON[@]}"; do
-  dir=${spec%%==*}-${spec##*==}
+# The projects, each with the SCIP index its precise indexer wrote.
+DIRS=()
+for spec in "${PYTHON[@]}"; do DIRS+=("${spec%%==*}-${spec##*==}"); done
+DIRS+=("${RUST[@]}")
+for spec in "${TYPESCRIPT[@]}"; do DIRS+=("${spec%%@*}-${spec##*@}"); done
+for path in "${GO[@]}"; do DIRS+=("gopath/src/$path"); done
+for dir in "${DIRS[@]}"; do
   "$BIN" accuracy "$dir" --scip "$dir/index.scip" "$@"
-  echo
-done
-for dir in "${RUST[@]}"; do
-  "$BIN" accuracy "$dir" --scip "$dir/index.scip" "$@"
-  echo
-done
-for spec in "${TYPESCRIPT[@]}"; do
-  dir=${spec%%@*}-${spec##*@}
-  "$BIN" accuracy "$dir" --scip "$dir/index.scip" "$@"
-  echo
-done
-for path in "${GO[@]}"; do
-  "$BIN" accuracy "gopath/src/$path" --scip "gopath/src/$path/index.scip" "$@"
   echo
 done

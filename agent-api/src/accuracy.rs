@@ -269,17 +269,16 @@ fn compare(
                         first.evidence,
                         at[&(line + 1, col)].kind
                     );
-                    let list = samples.entry(format!("false link: {how}")).or_default();
-                    if list.len() < examples {
-                        list.push(format!(
+                    keep_example(&mut samples, false_link_kind(&how), examples, || {
+                        format!(
                             "{}:{}:{} {} -> {}",
                             d.path,
                             line + 1,
                             col,
                             symbols[0],
                             first.id
-                        ));
-                    }
+                        )
+                    });
                     *false_links.entry(how).or_default() += 1;
                 }
                 continue;
@@ -306,10 +305,9 @@ fn compare(
             row.sites += 1;
             let first_symbol = truths[0].0;
             let mut miss = |what: String| {
-                let list = samples.entry(what.clone()).or_default();
-                if list.len() < examples {
-                    list.push(format!("{}:{}:{} {}", d.path, line + 1, col, first_symbol));
-                }
+                keep_example(&mut samples, what.clone(), examples, || {
+                    format!("{}:{}:{} {}", d.path, line + 1, col, first_symbol)
+                });
                 *misses.entry(what).or_default() += 1;
             };
             let (targets, use_kind) = match (at.get(&(line + 1, col)), own.get(&(line + 1, col))) {
@@ -365,17 +363,18 @@ fn compare(
     let mut misses: Vec<(String, u64)> = misses.into_iter().collect();
     misses.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     misses.truncate(top);
-    for (kind, _) in &misses {
-        if let Some(list) = samples.remove(kind).filter(|l| !l.is_empty()) {
-            report.examples.insert(kind.clone(), list);
-        }
-    }
+    let mut shown: Vec<String> = misses.iter().map(|(kind, _)| kind.clone()).collect();
     report.misses = misses;
     let mut false_links: Vec<(String, u64)> = false_links.into_iter().collect();
     false_links.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     false_links.truncate(top);
-    for (how, _) in false_links.iter().take(FALSE_LINKS_SHOWN) {
-        let kind = format!("false link: {how}");
+    shown.extend(
+        false_links
+            .iter()
+            .take(FALSE_LINKS_SHOWN)
+            .map(|(how, _)| false_link_kind(how)),
+    );
+    for kind in shown {
         if let Some(list) = samples.remove(&kind).filter(|l| !l.is_empty()) {
             report.examples.insert(kind, list);
         }
@@ -386,6 +385,24 @@ fn compare(
 
 /// How many kinds of false links the table lists (with examples when asked).
 const FALSE_LINKS_SHOWN: usize = 5;
+
+/// The key of a kind of false link among the examples.
+fn false_link_kind(how: &str) -> String {
+    format!("false link: {how}")
+}
+
+/// Keeps an example site of `kind` while it has fewer than `limit`.
+fn keep_example(
+    samples: &mut HashMap<String, Vec<String>>,
+    kind: String,
+    limit: usize,
+    site: impl FnOnce() -> String,
+) {
+    let list = samples.entry(kind).or_default();
+    if list.len() < limit {
+        list.push(site());
+    }
+}
 
 fn print(out: &mut dyn std::io::Write, r: &Report) -> std::io::Result<()> {
     writeln!(out, "accuracy against {} on {}", r.tool, r.root)?;
@@ -413,12 +430,7 @@ fn print(out: &mut dyn std::io::Write, r: &Report) -> std::io::Result<()> {
     )?;
     for (how, n) in r.external_linked_by.iter().take(FALSE_LINKS_SHOWN) {
         writeln!(out, "{n:>8}  {how}")?;
-        for e in r
-            .examples
-            .get(&format!("false link: {how}"))
-            .into_iter()
-            .flatten()
-        {
+        for e in r.examples.get(&false_link_kind(how)).into_iter().flatten() {
             writeln!(out, "            {e}")?;
         }
     }

@@ -583,21 +583,30 @@ fn returned_types(
     out
 }
 
-/// The callees whose results the receiver of `r` may hold (`New` for `r.GET()` after
-/// `r := New()`): an answer for `r` depends on their definitions too.
-pub(crate) fn receiver_callees<'f>(facts: &'f FileFacts, r: &Reference) -> Vec<&'f str> {
-    let Some(q) = r.qualifier.as_deref() else {
-        return Vec::new();
-    };
-    let head = q.split(['.', ':']).next().unwrap_or(q);
-    facts
-        .bindings
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| b.name == head)
-        .filter_map(|(i, _)| binding_call(facts, i))
-        .map(|c| c.name.as_str())
-        .collect()
+/// A file's bound names and the callees whose results they hold (`r` → `New` after
+/// `r := New()`): an answer through such a name depends on the callees' definitions.
+fn binding_callees(facts: &FileFacts) -> FxHashMap<&str, Vec<&str>> {
+    let mut out: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
+    for (i, b) in facts.bindings.iter().enumerate() {
+        if let Some(call) = binding_call(facts, i) {
+            out.entry(b.name.as_str())
+                .or_default()
+                .push(call.name.as_str());
+        }
+    }
+    out
+}
+
+/// The callees whose results the receiver of `r` may hold (see [`binding_callees`]).
+fn receiver_callees<'m, 'f>(
+    callees: &'m FxHashMap<&str, Vec<&'f str>>,
+    r: &Reference,
+) -> &'m [&'f str] {
+    let head = r
+        .qualifier
+        .as_deref()
+        .map(|q| q.split(['.', ':']).next().unwrap_or(q));
+    head.and_then(|h| callees.get(h)).map_or(&[], Vec::as_slice)
 }
 
 /// For a top-level implement or inherit reference (Rust `impl Trait for Type`), the
@@ -756,12 +765,9 @@ pub(crate) fn relink(
     for f in &relinked {
         // What the file's bindings hold is typed anew (its endpoints read them): the
         // callees they are taken from are resolved as in a full run.
+        let callees = binding_callees(&f.1);
         if types_results(f.0.language) {
-            needed.extend(
-                (0..f.1.bindings.len())
-                    .filter_map(|b| binding_call(&f.1, b))
-                    .map(|c| c.name.clone()),
-            );
+            needed.extend(callees.values().flatten().map(|c| c.to_string()));
         }
         let aliases = import_aliases(&f.1);
         for (i, r) in f.1.references.iter().enumerate() {
@@ -770,14 +776,14 @@ pub(crate) fn relink(
             // (`nick` of `from m import f as nick` needs `f` even when only a new
             // `nick` elsewhere made it stale).
             let original = aliased_name(&aliases, r);
-            let callees = receiver_callees(&f.1, r);
+            let through = receiver_callees(&callees, r);
             if changed.contains(&r.name)
                 || original.is_some_and(|o| changed.contains(o))
-                || callees.iter().any(|c| changed.contains(*c))
+                || through.iter().any(|c| changed.contains(*c))
             {
                 needed.insert(r.name.clone());
                 needed.extend(original.map(str::to_string));
-                needed.extend(callees.iter().map(|c| c.to_string()));
+                needed.extend(through.iter().map(|c| c.to_string()));
                 if let Some(t) = impl_target(&f.1, i) {
                     needed.insert(t.name.clone());
                 }
@@ -825,12 +831,13 @@ pub(crate) fn relink(
         .zip(old_graphs)
         .map(|(f, old)| {
             let aliases = import_aliases(&f.1);
+            let callees = binding_callees(&f.1);
             let stale = |i: usize| {
                 let r = &f.1.references[i];
                 changed.contains(&r.name)
                     || aliased_name(&aliases, r).is_some_and(|o| changed.contains(o))
                     || impl_target(&f.1, i).is_some_and(|t| changed.contains(&t.name))
-                    || receiver_callees(&f.1, r)
+                    || receiver_callees(&callees, r)
                         .iter()
                         .any(|c| changed.contains(*c))
             };

@@ -208,7 +208,7 @@ pub fn pool(candidates: &[Candidate<'_>], use_: Use, lang: Language) -> Vec<usiz
         !(use_ == Use::Call
             && lang == Language::Rust
             && kind_of(c) == SymbolKind::Type
-            && qualified(c).contains('.'))
+            && is_member(c))
     };
     if kinds().any(|(i, k)| wants(k) && callable_type(i)) {
         return kinds()
@@ -713,9 +713,7 @@ fn resolve_unordered(
                 // Enum variants are in scope through their enum's glob import. A
                 // member qualified by its type without being nested in it (a Rust
                 // `impl` item, a Go method) is not in scope bare.
-                let s = &candidates[*i].facts.symbols[candidates[*i].symbol as usize];
-                (s.parent.is_none() && !s.qualified_name.contains('.'))
-                    || s.kind == SymbolKind::EnumMember
+                !is_member(&candidates[*i]) || kind_of(&candidates[*i]) == SymbolKind::EnumMember
             })
             .collect();
         if !nested.is_empty() {
@@ -757,7 +755,7 @@ fn resolve_unordered(
     if packaged(lang) {
         let found = pick(local, candidates, |c| {
             same_package(record, facts, c)
-                && (!qualified(c).contains('.') || kind_of(c) == SymbolKind::Constructor)
+                && (!is_member(c) || kind_of(c) == SymbolKind::Constructor)
         });
         if !found.is_empty() {
             return answer(found, Evidence::QualifiedName, 0.8);
@@ -878,7 +876,7 @@ fn through_import(
             (None, true) => true,
             (_, false) => pattern.contains(&c.record.path),
         };
-        under && c.facts.symbols[c.symbol as usize].parent.is_none()
+        under && top_level(c)
     });
     let depth = |i: &usize| candidates[*i].record.path.matches('/').count();
     let shallowest = inside.iter().map(depth).min().unwrap_or(0);
@@ -928,6 +926,13 @@ fn rust_module_holds(module: &str, path: &str) -> bool {
 /// Whether a candidate is defined at its file's top level.
 fn top_level(c: &Candidate<'_>) -> bool {
     c.facts.symbols[c.symbol as usize].parent.is_none()
+}
+
+/// Whether a candidate is a member of a type: nested in it, or qualified by it
+/// without being nested (a Rust `impl` item, a Go method, a C++ out-of-class
+/// definition).
+fn is_member(c: &Candidate<'_>) -> bool {
+    !top_level(c) || qualified(c).contains('.')
 }
 
 /// How many trailing segments a Go import path shares with a directory.
@@ -1060,7 +1065,7 @@ fn name_only(
                     .is_none_or(|p| !c.facts.symbols[p as usize].kind.is_type());
         }
         let s = &c.facts.symbols[c.symbol as usize];
-        let member = s.qualified_name.contains('.') || s.parent.is_some();
+        let member = is_member(c);
         // Types and modules can be reached either way (`pkg.Type`, `Type`); a Kotlin
         // extension function (`fun String.toHttpUrl()`) is called on a value.
         let extension = record.language == Language::Kotlin
@@ -1231,18 +1236,7 @@ fn receiver_type(
 /// literal types (no member of the project is reached through them), and for a
 /// signature cut short.
 pub(crate) fn go_result_type(signature: &str, name: &str) -> Option<String> {
-    // The parameter list follows the name (and its type parameters).
-    let at = signature
-        .match_indices(name)
-        .map(|(i, _)| i + name.len())
-        .find(|end| matches!(signature[*end..].chars().next(), Some('(' | '[')))?;
-    let mut rest = &signature[at..];
-    for open in ['[', '('] {
-        if rest.starts_with(open) {
-            rest = &rest[balanced_end(rest)?..];
-        }
-    }
-    let mut result = rest.trim();
+    let mut result = after_parameters(signature, name)?.trim();
     if let Some(list) = result.strip_prefix('(') {
         let list = &list[..balanced_end(result)? - 2];
         let first = top_level_split(list).next()?.trim();
@@ -1258,34 +1252,44 @@ pub(crate) fn go_result_type(signature: &str, name: &str) -> Option<String> {
     {
         return None;
     }
-    let name = result.split('[').next()?;
-    let name = name.rsplit('.').next()?;
-    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
-        .then(|| name.to_string())
+    simple_type_name(result.split('[').next()?)
 }
 
 /// The simple name of the type a Kotlin function declares it returns: `HttpUrl` of
 /// `fun String.toHttpUrl(): HttpUrl`, `Builder` of `fun add(name: String): Builder`.
 /// None without a declared type (`fun f() = ..`), or for a function type.
 pub(crate) fn kotlin_result_type(signature: &str, name: &str) -> Option<String> {
-    let at = signature
-        .match_indices(name)
-        .map(|(i, _)| i + name.len())
-        .find(|end| signature[*end..].starts_with('('))?;
-    let rest = &signature[at..];
-    let rest = rest[balanced_end(rest)?..]
+    let rest = after_parameters(signature, name)?
         .trim_start()
         .strip_prefix(':')?
         .trim();
     if rest.starts_with('(') {
         return None;
     }
-    let ty = rest
-        .split(['<', '?', ' ', '=', '{'])
-        .next()?
-        .rsplit('.')
-        .next()?;
-    (!ty.is_empty() && ty.chars().all(|c| c.is_alphanumeric() || c == '_')).then(|| ty.to_string())
+    simple_type_name(rest.split(['<', '?', ' ', '=', '{']).next()?)
+}
+
+/// What follows the parameter list of function `name` in its signature (after its
+/// Go type parameters `[T any]` too).
+fn after_parameters<'s>(signature: &'s str, name: &str) -> Option<&'s str> {
+    let at = signature
+        .match_indices(name)
+        .map(|(i, _)| i + name.len())
+        .find(|end| matches!(signature[*end..].chars().next(), Some('(' | '[')))?;
+    let mut rest = &signature[at..];
+    for open in ['[', '('] {
+        if rest.starts_with(open) {
+            rest = &rest[balanced_end(rest)?..];
+        }
+    }
+    Some(rest)
+}
+
+/// The last segment of a (package-)qualified type name, if it is a plain name.
+fn simple_type_name(qualified: &str) -> Option<String> {
+    let name = qualified.rsplit('.').next()?;
+    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .then(|| name.to_string())
 }
 
 /// The byte just past the bracket closing the one `s` starts with.
@@ -1562,20 +1566,10 @@ pub(crate) fn rust_use_paths(tree: &str) -> Vec<String> {
 /// closure bound to a name).
 fn inside_function(c: &Candidate<'_>) -> bool {
     let symbols = &c.facts.symbols;
-    let mut at = symbols[c.symbol as usize].parent;
-    let mut steps = 0;
-    while let Some(p) = at {
-        let s = &symbols[p as usize];
-        if s.kind.is_callable() {
-            return true;
-        }
-        at = s.parent;
-        steps += 1;
-        if steps > 64 {
-            break;
-        }
-    }
-    false
+    std::iter::successors(symbols[c.symbol as usize].parent, |p| {
+        symbols[*p as usize].parent
+    })
+    .any(|p| symbols[p as usize].kind.is_callable())
 }
 
 /// Whether `name`, used bare, is provided by the language itself: Rust's prelude,

@@ -611,7 +611,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     } else if matches!(lang, Language::C | Language::Cpp) {
         blanked = blank_annotation_macros(text);
         blanked.as_str()
-    } else if lang == Language::TypeScript && text.contains("\n") {
+    } else if lang == Language::TypeScript && text.contains('\n') {
         match separate_call_signatures(text) {
             Some(separated) => {
                 blanked = separated;
@@ -1755,7 +1755,7 @@ fn build_symbols(
                     kind: d.kind,
                     span,
                     name_span: span_of(d.name),
-                    signature: signature_of(d.node, text),
+                    signature: signature_of(lang, d.node, text),
                     doc: doc_of(lang, d.node, text),
                     parent,
                     descriptor: descriptor.clone(),
@@ -2094,11 +2094,13 @@ fn finish_doc(lines: Vec<String>) -> Option<String> {
     Some(doc)
 }
 
-fn signature_of(node: Node<'_>, text: &str) -> String {
+fn signature_of(lang: Language, node: Node<'_>, text: &str) -> String {
     let mut start = node.start_byte();
     // Kotlin: annotations lead the declaration's node and its body has no field name.
     let mut body = node.child_by_field_name("body");
-    if node.kind() == "function_declaration" || node.kind() == "class_declaration" {
+    if lang == Language::Kotlin
+        && matches!(node.kind(), "function_declaration" | "class_declaration")
+    {
         let mut cursor = node.walk();
         for child in node.children(&mut cursor) {
             match child.kind() {

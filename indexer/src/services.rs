@@ -292,6 +292,21 @@ fn first_argument(text: &str, call: &str) -> Option<String> {
     None
 }
 
+/// The string the first line `key = "value"` whose key `is_key` accepts assigns
+/// (LuaRocks' `package = "gateway"`, a gemspec's `spec.name = "mailer".freeze`).
+fn assigned_string(text: &str, is_key: impl Fn(&str) -> bool) -> Option<String> {
+    text.lines().find_map(|l| {
+        let (lhs, value) = l.split_once('=')?;
+        is_key(lhs.trim()).then(|| {
+            value
+                .trim()
+                .trim_end_matches(".freeze")
+                .trim_matches(['"', '\''])
+                .to_string()
+        })
+    })
+}
+
 /// Reads the service name a manifest declares, if it declares one.
 pub fn name_from_manifest(file_name: &str, text: &str) -> Option<String> {
     let name = match file_name {
@@ -339,25 +354,9 @@ pub fn name_from_manifest(file_name: &str, text: &str) -> Option<String> {
         }
         "pom.xml" => pom_artifact_id(text)?,
         // LuaRocks: `package = "gateway"`.
-        f if f.ends_with(".rockspec") => text.lines().find_map(|l| {
-            let value = l
-                .trim()
-                .strip_prefix("package")?
-                .trim_start()
-                .strip_prefix('=')?;
-            Some(value.trim().trim_matches(['"', '\'']).to_string())
-        })?,
+        f if f.ends_with(".rockspec") => assigned_string(text, |lhs| lhs == "package")?,
         // `spec.name = "mailer"` (a Gemfile names nothing: the directory's name).
-        f if f.ends_with(".gemspec") => text.lines().find_map(|l| {
-            let (lhs, value) = l.split_once('=')?;
-            lhs.trim().ends_with(".name").then(|| {
-                value
-                    .trim()
-                    .trim_end_matches(".freeze")
-                    .trim_matches(['"', '\''])
-                    .to_string()
-            })
-        })?,
+        f if f.ends_with(".gemspec") => assigned_string(text, |lhs| lhs.ends_with(".name"))?,
         "CMakeLists.txt" => {
             first_argument(text, "project").or_else(|| first_argument(text, "add_executable"))?
         }
@@ -463,6 +462,14 @@ mod tests {
             )
             .as_deref(),
             Some("gateway")
+        );
+        assert_eq!(
+            name_from_manifest(
+                "mailer.gemspec",
+                "Gem::Specification.new do |spec|\n  spec.name = \"mailer\".freeze\nend\n"
+            )
+            .as_deref(),
+            Some("mailer")
         );
         assert!(!builds_a_program("makefile", "test:\n\tgo test ./...\n"));
         assert_eq!(

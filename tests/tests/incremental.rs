@@ -11,6 +11,18 @@ fn export(ws: &Workspace, index: &std::path::Path) -> String {
         .to_string()
 }
 
+/// The workspace's updated index and a fresh index of the same tree (in `fresh`
+/// under the workspace's temporary directory), each exported.
+fn incremental_and_rebuilt(ws: &Workspace, fresh: &str) -> (String, String) {
+    let fresh = ws.tmp.path().join(fresh);
+    run_in(
+        &ws.root,
+        &["--index", fresh.to_str().unwrap(), "index", "."],
+    )
+    .ok();
+    (export(ws, &ws.root.join(".cartograph")), export(ws, &fresh))
+}
+
 #[test]
 fn edits_deletes_and_adds_equal_a_fresh_index() {
     let ws = Workspace::fixture("shop");
@@ -50,14 +62,7 @@ fn edits_deletes_and_adds_equal_a_fresh_index() {
         .ok()
         .contains("src/cartservice/main.go:20:28"));
 
-    let fresh_index = ws.tmp.path().join("fresh");
-    run_in(
-        &ws.root,
-        &["--index", fresh_index.to_str().unwrap(), "index", "."],
-    )
-    .ok();
-    let incremental = export(&ws, &ws.root.join(".cartograph"));
-    let full = export(&ws, &fresh_index);
+    let (incremental, full) = incremental_and_rebuilt(&ws, "fresh");
     assert_eq!(
         incremental, full,
         "incremental re-index differs from a full index"
@@ -74,16 +79,8 @@ fn a_new_manifest_moves_files_to_a_new_service() {
     let def = ws.run(&["def", "CartService", "--json"]).json();
     assert_eq!(def[0]["service"], "shop-protos");
     assert_eq!(def[0]["id"], "proto shop-protos shop.proto CartService#");
-    let fresh_index = ws.tmp.path().join("fresh");
-    run_in(
-        &ws.root,
-        &["--index", fresh_index.to_str().unwrap(), "index", "."],
-    )
-    .ok();
-    assert_eq!(
-        export(&ws, &ws.root.join(".cartograph")),
-        export(&ws, &fresh_index)
-    );
+    let (incremental, rebuilt) = incremental_and_rebuilt(&ws, "fresh");
+    assert_eq!(incremental, rebuilt);
 }
 
 #[test]
@@ -148,16 +145,8 @@ fn resolution_follows_edits_and_equals_a_rebuild() {
     );
 
     // Each step's graph equals a fresh index of the same tree.
-    let fresh = ws.tmp.path().join("fresh");
-    run_in(
-        &ws.root,
-        &["--index", fresh.to_str().unwrap(), "index", "."],
-    )
-    .ok();
-    assert_eq!(
-        export(&ws, &ws.root.join(".cartograph")),
-        export(&ws, &fresh)
-    );
+    let (incremental, rebuilt) = incremental_and_rebuilt(&ws, "fresh");
+    assert_eq!(incremental, rebuilt);
 }
 
 /// One edit of a workspace.
@@ -216,14 +205,7 @@ fn every_step_of_an_edit_sequence_equals_a_rebuild() {
     for (i, (what, step)) in steps.iter().enumerate() {
         step(&ws);
         ws.run(&["index"]).ok();
-        let fresh = ws.tmp.path().join(format!("fresh{i}"));
-        run_in(
-            &ws.root,
-            &["--index", fresh.to_str().unwrap(), "index", "."],
-        )
-        .ok();
-        let incremental = export(&ws, &ws.root.join(".cartograph"));
-        let rebuilt = export(&ws, &fresh);
+        let (incremental, rebuilt) = incremental_and_rebuilt(&ws, &format!("fresh{i}"));
         if incremental != rebuilt {
             let diff: Vec<String> = incremental
                 .lines()
@@ -298,14 +280,6 @@ fn a_changed_result_type_moves_the_calls_through_the_value() {
     ws.run(&["index"]).ok();
     assert_eq!(target(&ws), "go cart store.go Memory#Save().");
 
-    let fresh = ws.tmp.path().join("fresh");
-    run_in(
-        &ws.root,
-        &["--index", fresh.to_str().unwrap(), "index", "."],
-    )
-    .ok();
-    assert_eq!(
-        export(&ws, &ws.root.join(".cartograph")),
-        export(&ws, &fresh)
-    );
+    let (incremental, rebuilt) = incremental_and_rebuilt(&ws, "fresh");
+    assert_eq!(incremental, rebuilt);
 }
