@@ -108,6 +108,10 @@ pub struct EndpointFact {
     /// of several services answering the contract, the one deployed there.
     #[serde(default)]
     pub address: Option<String>,
+    /// A topic keyed by the message's type rather than a destination's name (an
+    /// event bus: `Publish(new OrderPaid(..))`, `IConsumer<OrderPaid>`).
+    #[serde(default)]
+    pub message_type: bool,
 }
 
 /// The reference to `name` inside `span` (a handler registered by a name the file
@@ -193,6 +197,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
                     handler_type: Some(ty.qualified_name.clone()),
                     receiver_field: None,
                     address: None,
+                    message_type: false,
                 });
                 continue;
             }
@@ -216,6 +221,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
                         handler_type: None,
                         receiver_field: None,
                         address: None,
+                        message_type: false,
                     });
                 }
             }
@@ -273,6 +279,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             handler_type: None,
             receiver_field: None,
             address: None,
+            message_type: false,
         });
     }
     // gRPC and Thrift handlers registered by name (Node); Thrift processors.
@@ -306,6 +313,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
                 handler_type: Some(ty),
                 receiver_field: None,
                 address: None,
+                message_type: false,
             });
             continue;
         }
@@ -337,6 +345,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             handler_type: None,
             receiver_field: None,
             address: None,
+            message_type: false,
         });
     }
     // Message topics: publishers call, subscribers handle.
@@ -367,6 +376,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             handler_type: None,
             receiver_field: None,
             address: None,
+            message_type: t.by_type,
         });
     }
     // Calls on generated clients.
@@ -400,6 +410,7 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             handler_type: None,
             receiver_field,
             address: rpc_address(facts, r.enclosing),
+            message_type: false,
         });
     }
     out
@@ -601,6 +612,7 @@ fn file_routes(path: &str, facts: &FileFacts) -> Vec<EndpointFact> {
             handler_type: None,
             receiver_field: None,
             address: None,
+            message_type: false,
         });
     }
     out

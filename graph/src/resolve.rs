@@ -48,6 +48,10 @@ pub enum Evidence {
     RouteTemplate,
     /// A publisher and a subscriber of the same message topic.
     TopicName,
+    /// A publisher and a subscriber of the same message type on an event bus that
+    /// routes by type (the type's name; two types of one name in different
+    /// namespaces would meet too).
+    MessageType,
     /// An HTTP call whose service is named by an address from the deployment's
     /// environment (docker-compose, Kubernetes).
     EnvConfig,
@@ -71,6 +75,7 @@ impl Evidence {
             Evidence::LiteralUrl => "literal-url",
             Evidence::RouteTemplate => "route-template",
             Evidence::TopicName => "topic-name",
+            Evidence::MessageType => "message-type",
             Evidence::EnvConfig => "env-config",
             Evidence::Gateway => "gateway",
         }

@@ -46,6 +46,11 @@ enum Role {
     TopicProduce,
     TopicConsume,
     TopicName,
+    /// An expression or type whose type names the message (an event bus keyed by
+    /// message types: `Publish(new OrderPaid(..))`, `AddSubscription<OrderPaid, H>()`).
+    TopicType,
+    /// The type whose `Handle` method a subscription registers (`AddSubscription<E, H>`).
+    TopicListener,
     TopicExchange,
     Mount,
     MountPrefix,
@@ -133,6 +138,8 @@ fn role_of(capture: &str) -> Role {
         "topic.consume" => Role::TopicConsume,
         "topic.name" => Role::TopicName,
         "topic.exchange" => Role::TopicExchange,
+        "topic.type" => Role::TopicType,
+        "topic.listener" => Role::TopicListener,
         "http.mount" => Role::Mount,
         "mount.prefix" => Role::MountPrefix,
         "mount.target" => Role::MountTarget,
@@ -705,6 +712,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         let mut binding_from: Option<Node<'_>> = None;
         let mut http_node: Option<(bool, Node<'_>)> = None;
         let (mut topic_node, mut topic_name, mut topic_exchange) = (None, None, None);
+        let (mut topic_by_type, mut topic_listener) = (false, None);
         let (mut grpc_node, mut grpc_service, mut grpc_method, mut grpc_handler) =
             (None, None, None, None);
         let (mut proxy_node, mut proxy_prefix, mut proxy_target) = (None, None, None);
@@ -756,6 +764,11 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 Role::TopicConsume => topic_node = Some((false, cap.node)),
                 Role::TopicName => topic_name = Some(cap.node),
                 Role::TopicExchange => topic_exchange = Some(cap.node),
+                Role::TopicType => {
+                    topic_name = Some(cap.node);
+                    topic_by_type = true;
+                }
+                Role::TopicListener => topic_listener = Some(cap.node),
                 Role::GrpcRegister => grpc_node = Some(cap.node),
                 Role::ProxyRoute => proxy_node = Some(cap.node),
                 Role::Mount => mount_node = Some(cap.node),
@@ -926,6 +939,8 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 node,
                 name,
                 exchange: topic_exchange,
+                by_type: topic_by_type,
+                listener: topic_listener,
             });
         }
         if let (Some(scope), Some(path)) = (http_scope, http_prefix) {

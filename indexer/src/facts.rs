@@ -418,6 +418,11 @@ pub struct TopicFact {
     /// listener's type and the method that handles the messages (`handleMessage`).
     #[serde(default)]
     pub listener: Option<(String, String)>,
+    /// Whether `topic` is the message's type (an event bus keyed by message types:
+    /// `Publish(new OrderPaid(..))`, `AddSubscription<OrderPaid, H>()`), not a
+    /// destination's name.
+    #[serde(default)]
+    pub by_type: bool,
 }
 
 /// An address an rpc client connects to: a Thrift transport's host or a gRPC channel's

@@ -911,6 +911,12 @@ pub(crate) struct RawTopic<'t> {
     /// An AMQP exchange: when it is not the default (empty) exchange, messages go
     /// to the queues bound to it, so it names the topic instead of the routing key.
     pub(crate) exchange: Option<Node<'t>>,
+    /// Whether `name` names the message's type rather than a destination (an event
+    /// bus keyed by message types; see [`message_type`]).
+    pub(crate) by_type: bool,
+    /// The type whose `Handle` method a subscription registers
+    /// (`AddSubscription<OrderPaid, OrderPaidHandler>()`).
+    pub(crate) listener: Option<Node<'t>>,
 }
 
 /// Builds the facts of the captured topic producers and consumers.
@@ -942,6 +948,8 @@ pub(crate) fn topics(
         node,
         name,
         exchange,
+        by_type,
+        listener,
     } in raw
     {
         let before = out.len();
@@ -974,6 +982,19 @@ pub(crate) fn topics(
                 note(&mut out);
                 continue;
             }
+        }
+        if by_type {
+            let Some(topic) = message_type(name, text) else {
+                continue;
+            };
+            push_topic(&mut out, produce, topic, span_of(node));
+            if out.len() > before {
+                out[before].by_type = true;
+                let handler = listener.and_then(|l| message_type(l, text));
+                out[before].listener = handler.map(|h| (h, "Handle".to_string()));
+            }
+            note(&mut out);
+            continue;
         }
         // A list of topics names its first.
         let name = match name.kind() {
@@ -1041,6 +1062,84 @@ pub(crate) fn topics(
     }
     out.sort_by_key(|f| f.span.start_byte);
     out
+}
+
+/// The message type an event bus keyed by message types routes by: a type as
+/// written (`Publish<OrderPaid>`, `AddSubscription<OrderPaid, H>`, the type argument
+/// of a handler interface), the type of an object made in place (`new OrderPaid(..)`),
+/// or of a local made from one in the same function (`var evt = new OrderPaid(..)`,
+/// `OrderPaid evt = new(..)`). Built-in types, strings and anonymous objects are no
+/// message types; neither is a value of unknown type (a parameter's declared type is
+/// often the bus's base type).
+fn message_type(node: Node<'_>, text: &str) -> Option<String> {
+    let src = |n: Node<'_>| n.utf8_text(text.as_bytes()).unwrap_or("");
+    let in_arguments = node
+        .parent()
+        .is_some_and(|p| matches!(p.kind(), "argument" | "argument_list"));
+    let written = match node.kind() {
+        "object_creation_expression" => src(node.child_by_field_name("type")?),
+        "identifier" if in_arguments => return local_message_type(node, text),
+        "identifier"
+        | "generic_name"
+        | "qualified_name"
+        | "type_identifier"
+        | "scoped_type_identifier"
+        | "generic_type" => src(node),
+        _ => return None,
+    };
+    let base = written.split('<').next().unwrap_or(written).trim();
+    let name = base.rsplit(['.', ':']).next().unwrap_or(base);
+    let builtin = matches!(
+        name,
+        "String" | "Object" | "Integer" | "Long" | "Boolean" | "Byte" | "Guid" | "Uri"
+    );
+    (name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && !builtin)
+        .then(|| name.to_string())
+}
+
+/// The message type of a local made from an object in the same function (see
+/// [`message_type`]).
+fn local_message_type(ident: Node<'_>, text: &str) -> Option<String> {
+    let wanted = ident.utf8_text(text.as_bytes()).ok()?;
+    let mut scope = ident.parent();
+    while let Some(s) = scope {
+        let k = s.kind();
+        let callable = k.contains("method") || k.contains("function") || k.contains("constructor");
+        // (A call is no scope: `method_invocation`, `function_call`.)
+        if callable && !k.contains("invocation") && !k.contains("call") {
+            break;
+        }
+        scope = s.parent();
+    }
+    // The nearest declaration before the use: (its start, its message type).
+    let mut found: Option<(usize, Option<String>)> = None;
+    each_named_node(scope?, |n| {
+        let declares = n.kind() == "variable_declarator"
+            && n.start_byte() < ident.start_byte()
+            && n.child_by_field_name("name")
+                .and_then(|v| v.utf8_text(text.as_bytes()).ok())
+                == Some(wanted);
+        if !declares || found.as_ref().is_some_and(|(at, _)| *at > n.start_byte()) {
+            return;
+        }
+        let mut c = n.walk();
+        let value = n
+            .child_by_field_name("value")
+            .or_else(|| n.named_children(&mut c).last());
+        let ty = match value.map(|v| (v.kind(), v)) {
+            Some(("object_creation_expression", v)) => message_type(v, text),
+            // `OrderPaid evt = new(..)`: the declared type.
+            Some(("implicit_object_creation_expression", _)) => n
+                .parent()
+                .and_then(|d| d.child_by_field_name("type"))
+                .and_then(|t| message_type(t, text)),
+            _ => None,
+        };
+        found = Some((n.start_byte(), ty));
+    });
+    found.and_then(|(_, ty)| ty)
 }
 
 /// The exchange a name stands for when the file declares exactly one
@@ -1289,6 +1388,7 @@ fn push_topic(out: &mut Vec<TopicFact>, produce: bool, topic: String, span: Span
             enclosing: None,
             queue: None,
             listener: None,
+            by_type: false,
         });
     }
 }

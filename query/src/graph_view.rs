@@ -1099,6 +1099,9 @@ impl GraphView {
                 bases.entry(service.as_str()).or_insert(base);
             }
         }
+        // Handlers placed, by node and key: a handler declared twice (a subscription
+        // registered for it and its handler interface) is one endpoint.
+        let mut handlers: HashSet<(u32, String)> = HashSet::new();
         for (f, (facts, _)) in per_file.into_iter().enumerate() {
             // Test code exercises a service; what it calls or serves is no
             // dependency between services.
@@ -1241,7 +1244,11 @@ impl GraphView {
                         )
                     }
                 };
-                if key.is_some() {
+                let repeated = fact.role == Role::Provides
+                    && key
+                        .as_ref()
+                        .is_some_and(|k| !handlers.insert((node, k.clone())));
+                if key.is_some() && !repeated {
                     self.endpoints.push(Placed {
                         file: f as u32,
                         fact,
@@ -1325,6 +1332,7 @@ impl GraphView {
             let found = handled;
             for p in &found {
                 let (evidence, confidence) = match c.fact.protocol {
+                    Protocol::Topic if c.fact.message_type => (Evidence::MessageType, 0.8),
                     Protocol::Topic => (Evidence::TopicName, 0.9),
                     _ => (Evidence::Idl, 0.95),
                 };

@@ -516,13 +516,16 @@ impl Workspace {
         let names = self.service_names()?;
         // A call is where it is made; a handler is its function's name line (not
         // the decorator or annotation that declares the route).
-        // A handler registered in one file and defined in another is shown where it
-        // is defined.
+        // A handler registered in one file and defined in another, or registered as a
+        // listener, is shown where it is defined.
         let end = |p: &graph_view::Placed| {
             let hit = view.hit(p.node);
             let here = &view.record_of(p.file).path;
             let (file, line) = match p.fact.role {
-                cartograph_graph::Role::Provides if &hit.file != here && hit.kind != "file" => {
+                // Elsewhere, or a listener's handler (registered apart from it).
+                cartograph_graph::Role::Provides
+                    if (&hit.file != here || p.fact.member.is_some()) && hit.kind != "file" =>
+                {
                     (hit.file.clone(), hit.line)
                 }
                 cartograph_graph::Role::Provides

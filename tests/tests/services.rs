@@ -1848,3 +1848,85 @@ fn a_cpp_handler_is_linked_once_whatever_the_copies_of_its_proto() {
         "{links}"
     );
 }
+
+/// Event buses that route by the message's type: a publisher links to every
+/// subscriber of the type in another service (`message-type`), at the handler's
+/// method, however the subscription is declared.
+#[test]
+fn event_buses_link_publishers_to_subscribers_by_message_type() {
+    let ws = Workspace::empty();
+    let csproj = "<Project Sdk=\"Microsoft.NET.Sdk.Web\"></Project>\n";
+    ws.write("src/Ordering.API/Ordering.API.csproj", csproj);
+    ws.write("src/Payment.API/Payment.API.csproj", csproj);
+    ws.write("src/Mailer/Mailer.csproj", csproj);
+    // The hand-written bus: an outbox saving a local event, a publish made in place,
+    // a MassTransit `Publish<T>` of an anonymous object; and an HTTP request sent,
+    // which is no message.
+    ws.write(
+        "src/Ordering.API/OrderingService.cs",
+        "namespace Ordering.API;\n\npublic class OrderingService(IEventBus eventBus, IOutbox outbox, HttpClient http)\n{\n    public async Task ConfirmStock(int id)\n    {\n        var evt = new OrderStockConfirmedIntegrationEvent(id);\n        await outbox.AddAndSaveEventAsync(evt);\n    }\n\n    public async Task Ship(int id)\n    {\n        await eventBus.PublishAsync(new OrderShippedIntegrationEvent(id));\n        await endpoint.Publish<OrderSubmitted>(new { Id = id });\n        var request = new HttpRequestMessage(HttpMethod.Post, \"http://payment-api/refund\");\n        await http.SendAsync(request);\n        await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, \"/\"));\n    }\n}\n\npublic class OrderPaidHandler : IIntegrationEventHandler<OrderPaymentSucceededIntegrationEvent>\n{\n    public async Task Handle(OrderPaymentSucceededIntegrationEvent @event) { }\n}\n\npublic static class Events\n{\n    public static void AddEvents(IEventBusBuilder b)\n    {\n        b.AddSubscription<OrderPaymentSucceededIntegrationEvent, OrderPaidHandler>();\n    }\n}\n",
+    );
+    // Subscribed by registration only, in another file than the handler; a handler
+    // publishing a local declared as the base type but made as the event.
+    ws.write(
+        "src/Payment.API/Handlers.cs",
+        "namespace Payment.API;\n\npublic class StockConfirmedHandler(IEventBus eventBus)\n{\n    public async Task Handle(OrderStockConfirmedIntegrationEvent @event)\n    {\n        IntegrationEvent next = new OrderPaymentSucceededIntegrationEvent(@event.OrderId);\n        await eventBus.PublishAsync(next);\n    }\n}\n",
+    );
+    ws.write(
+        "src/Payment.API/Program.cs",
+        "namespace Payment.API;\n\npublic static class Program\n{\n    public static void Main(IEventBusBuilder eventBus)\n    {\n        eventBus.AddSubscription<OrderStockConfirmedIntegrationEvent, StockConfirmedHandler>();\n    }\n}\n",
+    );
+    // MassTransit and NServiceBus consumers.
+    ws.write(
+        "src/Mailer/Consumers.cs",
+        "namespace Mailer;\n\npublic class ShippedMail : IConsumer<OrderShippedIntegrationEvent>\n{\n    public Task Consume(ConsumeContext<OrderShippedIntegrationEvent> context) => Task.CompletedTask;\n}\n\npublic class SubmittedMail : IHandleMessages<OrderSubmitted>\n{\n    public Task Handle(OrderSubmitted message, IMessageHandlerContext context) => Task.CompletedTask;\n}\n",
+    );
+    // Java: Axon-style annotated handlers and handler interfaces.
+    ws.write(
+        "billing/pom.xml",
+        "<project><artifactId>billing</artifactId></project>\n",
+    );
+    ws.write(
+        "billing/src/main/java/b/Billing.java",
+        "package b;\n\nclass Billing {\n    @EventHandler\n    public void on(OrderSubmitted e) {\n    }\n}\n\nclass Refunds implements EventHandler<OrderRefunded> {\n    public void handle(OrderRefunded e) {\n    }\n}\n",
+    );
+    ws.write(
+        "shop/pom.xml",
+        "<project><artifactId>shop</artifactId></project>\n",
+    );
+    ws.write(
+        "shop/src/main/java/s/Shop.java",
+        "package s;\n\nclass Shop {\n    void refund() {\n        OrderRefunded r = new OrderRefunded(2);\n        publisher.publishEvent(r);\n    }\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let want = [
+        "csharp Ordering.API OrderingService.cs OrderingService#ConfirmStock(). -> topic:OrderStockConfirmedIntegrationEvent csharp Payment.API Handlers.cs StockConfirmedHandler#Handle().",
+        "csharp Ordering.API OrderingService.cs OrderingService#Ship(). -> topic:OrderShippedIntegrationEvent csharp Mailer Consumers.cs ShippedMail#Consume().",
+        "csharp Ordering.API OrderingService.cs OrderingService#Ship(). -> topic:OrderSubmitted csharp Mailer Consumers.cs SubmittedMail#Handle().",
+        "csharp Ordering.API OrderingService.cs OrderingService#Ship(). -> topic:OrderSubmitted java billing src/main/java/b/Billing.java Billing#on().",
+        "csharp Payment.API Handlers.cs StockConfirmedHandler#Handle(). -> topic:OrderPaymentSucceededIntegrationEvent csharp Ordering.API OrderingService.cs OrderPaidHandler#Handle().",
+        "java shop src/main/java/s/Shop.java Shop#refund(). -> topic:OrderRefunded java billing src/main/java/b/Billing.java Refunds#handle().",
+    ];
+    let want: BTreeSet<String> = want.iter().map(|l| format!("{l} message-type")).collect();
+    let found = link_lines(&ws);
+    let missing: Vec<_> = want.difference(&found).collect();
+    let extra: Vec<_> = found.difference(&want).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing: {missing:#?}\nextra: {extra:#?}"
+    );
+    // The handler registered in another file is shown where it is defined, once.
+    let links = ws.run(&["links", "--json"]).json();
+    let paid: Vec<_> = links
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["endpoint"] == "topic:OrderStockConfirmedIntegrationEvent")
+        .collect();
+    assert_eq!(paid.len(), 1);
+    assert_eq!(paid[0]["to"]["file"], "src/Payment.API/Handlers.cs");
+    assert_eq!(paid[0]["to"]["line"], 5);
+    // An HTTP request sent is no message.
+    let endpoints = ws.run(&["endpoints", "--json"]).json().to_string();
+    assert!(!endpoints.contains("HttpRequestMessage"), "{endpoints}");
+}

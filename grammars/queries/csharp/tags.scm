@@ -106,3 +106,37 @@
   function: (member_access_expression name: [(identifier) @_m (generic_name (identifier) @_m)])
   arguments: (argument_list . (argument (_) @topic.name .))
   (#match? @_m "^(SubscribeAsync|SubscribeSync|SubscribeCoreAsync)$")) @topic.consume
+; event buses keyed by the message's type (the hand-written `IEventBus`, MassTransit,
+; NServiceBus): `bus.PublishAsync(new OrderPaid(..))`, `outbox.AddAndSaveEventAsync(evt)`
+; with `var evt = new OrderPaid(..)`, `endpoint.Publish<OrderPaid>(new { .. })`
+(invocation_expression
+  function: (member_access_expression name: (identifier) @_m)
+  arguments: (argument_list . (argument [(object_creation_expression) (identifier)] @topic.type))
+  (#match? @_m "^(Publish|Raise|Emit|Dispatch)|^(Add|Save|Store)[A-Za-z]*Event")) @topic.produce
+; `Send(new PlaceOrderCommand(..))`: a command or event made in place (an HTTP
+; `SendAsync(request)` sends no message)
+(invocation_expression
+  function: (member_access_expression name: (identifier) @_m)
+  arguments: (argument_list . (argument (object_creation_expression type: (identifier) @_t) @topic.type))
+  (#match? @_m "^(Send|SendAsync|SendLocal)$")
+  (#match? @_t "(Command|Event|Message)$")
+  (#not-match? @_t "^Http")) @topic.produce
+(invocation_expression
+  function: (member_access_expression
+    name: (generic_name (identifier) @_m (type_argument_list . (_) @topic.type .)))
+  arguments: (argument_list . (argument (anonymous_object_creation_expression)))
+  (#match? @_m "^(Publish|PublishAsync|Send|SendAsync)$")) @topic.produce
+; subscribers: `eventBus.AddSubscription<OrderPaid, OrderPaidHandler>()` (the handler's
+; `Handle`), and a class implementing a handler interface of a message type
+; (`IIntegrationEventHandler<OrderPaid>`, MassTransit `IConsumer<T>`, NServiceBus
+; `IHandleMessages<T>`, MediatR's in-process `INotificationHandler<T>`): its `Handle`
+; or `Consume`
+(invocation_expression
+  function: (member_access_expression
+    name: (generic_name (identifier) @_m (type_argument_list . (_) @topic.type . (_) @topic.listener .)))
+  (#match? @_m "^(AddSubscription|Subscribe|AddEventHandler)$")) @topic.consume
+(class_declaration
+  (base_list (generic_name (identifier) @_i (type_argument_list . (_) @topic.type .)))
+  body: (declaration_list (method_declaration name: (identifier) @_h) @topic.consume)
+  (#match? @_i "^(IIntegrationEventHandler|IEventHandler|IMessageHandler|IConsumer|IHandleMessages|INotificationHandler)$")
+  (#match? @_h "^(Handle|HandleAsync|Consume)$"))

@@ -232,3 +232,21 @@
   name: (identifier) @_m
   arguments: (argument_list . (_) @rpc.address)
   (#match? @_m "^(forAddress|forTarget)$"))
+; event buses keyed by the message's type: `eventBus.publish(new OrderPaid(..))`,
+; `publisher.publishEvent(evt)` with `OrderPaid evt = new OrderPaid(..)`
+(method_invocation
+  name: (identifier) @_m
+  arguments: (argument_list . [(object_creation_expression) (identifier)] @topic.type .)
+  (#match? @_m "^(publish|publishEvent|publishAsync|raise|raiseEvent|emit|dispatch)$")) @topic.produce
+; subscribers: a method annotated as an event handler (Axon `@EventHandler`, Spring
+; `@EventListener`, Guava `@Subscribe`), by its first parameter's type; the `handle`,
+; `on` or `onApplicationEvent` of a class implementing a handler interface of a type
+(method_declaration
+  (modifiers (marker_annotation name: (identifier) @_a))
+  parameters: (formal_parameters . (formal_parameter type: (_) @topic.type))
+  (#match? @_a "^(EventHandler|EventListener|TransactionalEventListener|Subscribe)$")) @topic.consume
+(class_declaration
+  interfaces: (super_interfaces (type_list (generic_type (type_identifier) @_i (type_arguments . (_) @topic.type .))))
+  body: (class_body (method_declaration name: (identifier) @_h) @topic.consume)
+  (#match? @_i "^(EventHandler|IntegrationEventHandler|MessageHandler|ApplicationListener)$")
+  (#match? @_h "^(handle|on|onEvent|onApplicationEvent)$"))
