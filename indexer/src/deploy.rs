@@ -44,6 +44,15 @@ pub struct Deployment {
     /// environment to fill.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// The code project it runs, by project name, where the deployment names one
+    /// rather than a directory (Aspire's `AddProject<Projects.Basket_API>`:
+    /// `Basket.API`).
+    #[serde(default)]
+    pub project: Option<String>,
+    /// The services it is given the address of by its orchestrator (Aspire's
+    /// `WithReference(basketApi)`): a dependency declared, not yet shown in use.
+    #[serde(default)]
+    pub references: Vec<String>,
 }
 
 /// A call a service's configuration declares rather than its code: a gateway route
@@ -70,6 +79,7 @@ pub fn is_deployment_file(name: &str) -> bool {
         || name == "Dockerfile"
         || is_entrypoint_script(name)
         || is_proxy_config(name)
+        || crate::aspire::is_app_host_file(name)
 }
 
 /// A script a container starts with (`entrypoint.sh`, `docker-entrypoint.sh`,
@@ -1073,6 +1083,12 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
             }
         }
     }
+    for (path, text) in files {
+        let name = path.rsplit_once('/').map_or(path.as_str(), |(_, n)| n);
+        if crate::aspire::is_app_host_file(name) {
+            out.extend(crate::aspire::deployments(path, text));
+        }
+    }
     for (path, text) in files.iter().filter(|(p, _)| p.ends_with("cartograph.toml")) {
         match aliases(path, text) {
             Ok(found) => out.extend(found),
@@ -1169,7 +1185,7 @@ fn interpolate(value: &str, vars: &HashMap<String, String>) -> String {
 }
 
 /// The directory of `file` joined with a relative `path`, normalised.
-fn join(file: &str, path: &str) -> String {
+pub(crate) fn join(file: &str, path: &str) -> String {
     let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
     let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
     for seg in path.split('/') {

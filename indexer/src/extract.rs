@@ -43,6 +43,12 @@ enum Role {
     HttpCall,
     /// A call that is an HTTP call only if its URL evaluates to an absolute one.
     HttpUrlCall,
+    /// An HTTP call on a client whose registration may give it a base address (a
+    /// .NET typed client): a relative URL goes there.
+    HttpTypedCall,
+    /// A typed client's registration with its base address
+    /// (`AddHttpClient<CatalogService>(c => c.BaseAddress = ...)`).
+    HttpClientBase,
     TopicProduce,
     TopicConsume,
     TopicName,
@@ -152,6 +158,8 @@ fn role_of(capture: &str) -> Role {
         "grpc.handler" => Role::GrpcHandler,
         "http.call" => Role::HttpCall,
         "http.urlcall" => Role::HttpUrlCall,
+        "http.typedcall" => Role::HttpTypedCall,
+        "http.clientbase" => Role::HttpClientBase,
         "http.method" => Role::HttpMethod,
         "http.path" | "http.url" => Role::HttpUrl,
         "http.handler" => Role::HttpHandler,
@@ -674,6 +682,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     let mut mounts: Vec<(Node<'_>, Node<'_>, Node<'_>)> = Vec::new();
     let mut consts: crate::http::Constants<'_> = HashMap::new();
     let mut url_arguments: Vec<Node<'_>> = Vec::new();
+    let mut client_bases: Vec<Node<'_>> = Vec::new();
 
     let mut cursor = QueryCursor::new();
     let depth = tree_depth(root, MAX_NESTING + 1);
@@ -719,6 +728,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         let (mut mount_node, mut mount_prefix, mut mount_target) = (None, None, None);
         let (mut http_method, mut http_url, mut http_handler) = (None, None, None);
         let mut absolute_only = false;
+        let mut typed = false;
         let (mut http_prefix, mut http_scope) = (None, None);
         let (mut const_name, mut const_value) = (None, None);
         for cap in m.captures {
@@ -784,6 +794,11 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                     http_node = Some((false, cap.node));
                     absolute_only = true;
                 }
+                Role::HttpTypedCall => {
+                    http_node = Some((false, cap.node));
+                    typed = true;
+                }
+                Role::HttpClientBase => client_bases.push(cap.node),
                 Role::HttpMethod => http_method = Some(cap.node),
                 Role::HttpUrl => http_url = Some(cap.node),
                 Role::HttpHandler => http_handler = Some(cap.node),
@@ -900,6 +915,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 url: http_url,
                 handler: http_handler,
                 absolute_only,
+                typed,
             });
         }
         if let (Some(node), Some(prefix), Some(target)) = (mount_node, mount_prefix, mount_target) {
@@ -1069,6 +1085,9 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         &consts,
         text,
     ));
+    facts
+        .constants
+        .extend(crate::http::client_bases(&client_bases, &consts, text));
     facts.rpc_addresses = rpc_addresses
         .into_iter()
         .map(|node| crate::facts::RpcAddress {

@@ -19,6 +19,9 @@ pub(crate) struct RawHttp<'t> {
     /// A call of any function: an HTTP call only when its URL is absolute
     /// (`http://…`, or an env variable's default that is).
     pub(crate) absolute_only: bool,
+    /// A call on a client its registration may give a base address (a .NET typed
+    /// client): a relative URL is `{base:Class}/path` (see [`fill_base`]).
+    pub(crate) typed: bool,
 }
 
 /// Whether an evaluated URL is absolute: a scheme the services speak, directly or as
@@ -744,9 +747,10 @@ pub(crate) fn build(
     span_of: &dyn Fn(Node<'_>) -> Span,
 ) -> Vec<HttpFact> {
     let mut out: Vec<HttpFact> = Vec::new();
-    // Where patterns with and without a path both matched a route, the path wins.
+    // Where patterns with and without a path (or a handler) both matched a route,
+    // the one with it wins.
     let mut raw = raw;
-    raw.sort_by_key(|r| r.url.is_none());
+    raw.sort_by_key(|r| (r.url.is_none(), r.handler.is_none()));
     for mut r in raw {
         // A route without a path serves its prefix (`@GetMapping` under the class's).
         let mut url = match r.url {
@@ -820,6 +824,23 @@ pub(crate) fn build(
             } else if !r.route || node_text.contains("route(") {
                 // `fetch(url)` and Flask's `@app.route(path)` mean GET.
                 method = "GET".to_string();
+            }
+        }
+        // A minimal-API route under the route groups it is mapped on.
+        if r.route && r.node.kind() == "invocation_expression" {
+            let receiver = r
+                .node
+                .child_by_field_name("function")
+                .and_then(|f| f.child_by_field_name("expression"));
+            if let Some(prefix) = receiver.map(|n| group_prefix(n, text, consts, 0)) {
+                url = join_path(&prefix, &url);
+            }
+        }
+        // A typed client's relative call: under the base address its registration
+        // gives, known when the service's constants are.
+        if !r.route && r.typed && !absolute && !url.starts_with('{') {
+            if let Some(class) = enclosing_class_name(r.node, text) {
+                url = format!("{{base:{class}}}/{}", url.trim_start_matches('/'));
             }
         }
         if r.route {
@@ -1102,6 +1123,22 @@ fn message_type(node: Node<'_>, text: &str) -> Option<String> {
 /// The message type of a local made from an object in the same function (see
 /// [`message_type`]).
 fn local_message_type(ident: Node<'_>, text: &str) -> Option<String> {
+    let value = local_value(ident, text)?;
+    match value.kind() {
+        "object_creation_expression" => message_type(value, text),
+        // `OrderPaid evt = new(..)`: the declared type.
+        "implicit_object_creation_expression" => value
+            .parent()
+            .and_then(|d| d.parent())
+            .and_then(|d| d.child_by_field_name("type"))
+            .and_then(|t| message_type(t, text)),
+        _ => None,
+    }
+}
+
+/// The value the local `ident` names was initialised with: its nearest declaration
+/// before the use, in the same function (`var api = app.MapGroup(..)`).
+fn local_value<'t>(ident: Node<'t>, text: &str) -> Option<Node<'t>> {
     let wanted = ident.utf8_text(text.as_bytes()).ok()?;
     let mut scope = ident.parent();
     while let Some(s) = scope {
@@ -1113,8 +1150,8 @@ fn local_message_type(ident: Node<'_>, text: &str) -> Option<String> {
         }
         scope = s.parent();
     }
-    // The nearest declaration before the use: (its start, its message type).
-    let mut found: Option<(usize, Option<String>)> = None;
+    // The nearest declaration before the use: (its start, its value).
+    let mut found: Option<(usize, Option<Node<'t>>)> = None;
     each_named_node(scope?, |n| {
         let declares = n.kind() == "variable_declarator"
             && n.start_byte() < ident.start_byte()
@@ -1127,19 +1164,11 @@ fn local_message_type(ident: Node<'_>, text: &str) -> Option<String> {
         let mut c = n.walk();
         let value = n
             .child_by_field_name("value")
-            .or_else(|| n.named_children(&mut c).last());
-        let ty = match value.map(|v| (v.kind(), v)) {
-            Some(("object_creation_expression", v)) => message_type(v, text),
-            // `OrderPaid evt = new(..)`: the declared type.
-            Some(("implicit_object_creation_expression", _)) => n
-                .parent()
-                .and_then(|d| d.child_by_field_name("type"))
-                .and_then(|t| message_type(t, text)),
-            _ => None,
-        };
-        found = Some((n.start_byte(), ty));
+            .or_else(|| n.named_children(&mut c).last())
+            .filter(|v| v.kind() != "identifier" || v.start_byte() > n.start_byte());
+        found = Some((n.start_byte(), value));
     });
-    found.and_then(|(_, ty)| ty)
+    found.and_then(|(_, v)| v)
 }
 
 /// The exchange a name stands for when the file declares exactly one
@@ -1349,6 +1378,157 @@ fn is_queue_bind(call: Node<'_>, text: &str) -> bool {
     let lower = method.to_ascii_lowercase().replace('_', "");
     matches!(lower.as_str(), "queuebind" | "bindqueue" | "queuebindasync")
         || (method == "to" && callee.trim_start().starts_with("BindingBuilder"))
+}
+
+/// `prefix` and `path` joined by one `/` (a path with a prefix starts with `/`).
+fn join_path(prefix: &str, path: &str) -> String {
+    let prefix = prefix.trim_matches('/');
+    if prefix.is_empty() {
+        return path.to_string();
+    }
+    format!("/{prefix}/{}", path.trim_start_matches('/'))
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// The prefix of the route groups a minimal-API route is mapped on:
+/// `app.MapGroup("api/catalog").MapGet(..)`, also through locals
+/// (`var api = app.MapGroup("api").HasApiVersion(1.0); api.MapGroup("v1").MapGet(..)`)
+/// and other calls configuring the group (`WithTags`, `RequireAuthorization`).
+fn group_prefix(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: usize) -> String {
+    if depth > 8 {
+        return String::new();
+    }
+    match node.kind() {
+        "invocation_expression" => {
+            let Some(function) = node
+                .child_by_field_name("function")
+                .filter(|f| f.kind() == "member_access_expression")
+            else {
+                return String::new();
+            };
+            let inner = function
+                .child_by_field_name("expression")
+                .map(|e| group_prefix(e, text, consts, depth + 1))
+                .unwrap_or_default();
+            let name = function
+                .child_by_field_name("name")
+                .and_then(|n| n.utf8_text(text.as_bytes()).ok())
+                .unwrap_or("");
+            if name != "MapGroup" {
+                return inner;
+            }
+            let own = node
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+                .and_then(|a| a.named_child(0))
+                .map(|a| eval(a, text, consts, 0))
+                .filter(|p| !p.contains("{}"))
+                .unwrap_or_default();
+            join_path(&inner, &own)
+        }
+        "identifier" => local_value(node, text)
+            .map(|v| group_prefix(v, text, consts, depth + 1))
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// The name of the class or record around `node`.
+fn enclosing_class_name(node: Node<'_>, text: &str) -> Option<String> {
+    let mut at = node.parent();
+    while let Some(n) = at {
+        if matches!(n.kind(), "class_declaration" | "record_declaration") {
+            return n
+                .child_by_field_name("name")
+                .and_then(|n| n.utf8_text(text.as_bytes()).ok())
+                .map(str::to_string);
+        }
+        at = n.parent();
+    }
+    None
+}
+
+/// The base addresses typed HTTP clients are registered with
+/// (`AddHttpClient<CatalogService>(c => c.BaseAddress = new("http://catalog"))`,
+/// `new Uri(url)`), as constants `CatalogService(BaseAddress)` the relative calls
+/// of the client's class go to (see [`fill_base`]). Service discovery's
+/// `https+http://` scheme is the service's HTTP address.
+pub(crate) fn client_bases(
+    registrations: &[Node<'_>],
+    consts: &Constants<'_>,
+    text: &str,
+) -> Vec<NamedValue> {
+    let mut out: Vec<NamedValue> = Vec::new();
+    for call in registrations {
+        // The implementation is the last type argument (`AddHttpClient<IFoo, Foo>`).
+        let class = call
+            .child_by_field_name("function")
+            .and_then(|f| f.child_by_field_name("name"))
+            .and_then(|g| g.named_child(1))
+            .and_then(|args| {
+                let mut c = args.walk();
+                args.named_children(&mut c).last()
+            })
+            .and_then(|t| t.utf8_text(text.as_bytes()).ok())
+            .map(|t| t.rsplit('.').next().unwrap_or(t).to_string());
+        let Some(class) = class else { continue };
+        let mut value = None;
+        each_named_node(*call, |n| {
+            let assigns_base = n.kind() == "assignment_expression"
+                && n.child_by_field_name("left")
+                    .and_then(|l| l.utf8_text(text.as_bytes()).ok())
+                    .is_some_and(|l| l.ends_with("BaseAddress"));
+            if !assigns_base || value.is_some() {
+                return;
+            }
+            // `new Uri(url)`, `new(url)`, or the URL itself.
+            let right = n.child_by_field_name("right");
+            let url = right
+                .filter(|r| r.kind().contains("object_creation_expression"))
+                .and_then(|r| {
+                    let mut c = r.walk();
+                    let args = r
+                        .named_children(&mut c)
+                        .find(|a| a.kind() == "argument_list");
+                    args
+                })
+                .and_then(|a| a.named_child(0))
+                .and_then(|a| a.named_child(0))
+                .or(right);
+            value = url.map(|u| eval(u, text, consts, 0));
+        });
+        let Some(value) = value.filter(|v| !v.contains("{}")) else {
+            continue;
+        };
+        let value =
+            value
+                .replacen("https+http://", "http://", 1)
+                .replacen("http+https://", "http://", 1);
+        if is_absolute_url(&value) {
+            out.push(NamedValue {
+                name: format!("{class}(BaseAddress)"),
+                value,
+            });
+        }
+    }
+    out
+}
+
+/// A typed client's relative call (`{base:CatalogService}/api/items`) under the
+/// base address `lookup` finds for its class (`CatalogService(BaseAddress)`), else
+/// the path alone.
+pub fn fill_base(url: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+    let Some((class, path)) = url
+        .strip_prefix("{base:")
+        .and_then(|rest| rest.split_once('}'))
+    else {
+        return url.to_string();
+    };
+    match lookup(&format!("{class}(base,BaseAddress)")) {
+        Some(base) => format!("{}{path}", base.trim_end_matches('/')),
+        None => path.to_string(),
+    }
 }
 
 /// Builds the facts of captured route-table mounts: (the mounting node, the prefix's

@@ -7,6 +7,7 @@
 //! detection ([`detect_services`]) are the only parts that touch the disk.
 //! No tree-sitter type leaves this crate.
 
+mod aspire;
 mod deploy;
 mod extract;
 mod facts;
@@ -31,7 +32,7 @@ pub use facts::{
 };
 pub use generated::is_generated;
 pub use git::{repo_head, RepoHead};
-pub use http::fill_references;
+pub use http::{fill_base, fill_references};
 pub use services::{
     builds_programs_only, detect_services, is_test_dir, name_from_manifest, service_of, Service,
 };

@@ -877,6 +877,9 @@ impl GraphView {
                 for e in facts.iter_mut().filter(|e| e.via.contains("{ref:")) {
                     e.via = cartograph_indexer::fill_references(&e.via, |_| None);
                 }
+                for e in facts.iter_mut().filter(|e| e.via.starts_with("{base:")) {
+                    e.via = cartograph_indexer::fill_base(&e.via, |_| None);
+                }
             }
             return;
         }
@@ -933,6 +936,9 @@ impl GraphView {
             let named: Vec<bool> = facts
                 .iter_mut()
                 .map(|e| {
+                    if e.via.starts_with("{base:") {
+                        e.via = cartograph_indexer::fill_base(&e.via, lookup);
+                    }
                     if !e.via.contains("{ref:") {
                         return true;
                     }
@@ -1668,7 +1674,14 @@ impl DeployedServices {
                         .map(|(name, _)| name.to_string())
                 });
                 let is_built = built.is_some();
-                let service = built.or_else(|| by_host.get(&host_key(&d.name)).cloned())?;
+                // The project it names (Aspire's `AddProject<Projects.Basket_API>`).
+                let project = d
+                    .project
+                    .as_deref()
+                    .and_then(|p| by_host.get(&host_key(p)).cloned());
+                let service = built
+                    .or(project)
+                    .or_else(|| by_host.get(&host_key(&d.name)).cloned())?;
                 by_host.insert(host_key(&d.name), service.clone());
                 Some((service, is_built))
             })

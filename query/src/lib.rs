@@ -633,6 +633,7 @@ impl Workspace {
         };
         config_dependencies(&setup, &mut edges);
         infrastructure(&setup, &mut services, &mut edges);
+        declared_references(&setup, &mut edges);
         let unmatched = self
             .endpoints(None)?
             .into_iter()
@@ -1614,6 +1615,26 @@ fn config_dependencies(d: &Deployed<'_>, edges: &mut Dependencies) {
                 "env-config",
                 confidence,
             );
+        }
+    }
+}
+
+/// Services an orchestrator hands the address of another (Aspire's
+/// `WithReference(basketApi)`): a dependency declared, not shown in use (`manifest`,
+/// 0.4), where no link or configuration between the two says more; its protocol is
+/// then not known, and `http` is assumed.
+fn declared_references(d: &Deployed<'_>, edges: &mut Dependencies) {
+    for (deployment, runs) in d.deployments.iter().zip(&d.deployed.runs) {
+        let Some((owner, _)) = runs else { continue };
+        for name in &deployment.references {
+            let Some(target) = d.deployed.service_for_url(&format!("http://{name}/")) else {
+                continue;
+            };
+            let (from, to) = (d.names.shown(owner), d.names.shown(target));
+            let known = edges.0.keys().any(|(f, t, _)| f == from && t == to);
+            if target != owner && !known {
+                edges.add((from, to, "http"), None, "manifest", 0.4);
+            }
         }
     }
 }

@@ -1930,3 +1930,108 @@ fn event_buses_link_publishers_to_subscribers_by_message_type() {
     let endpoints = ws.run(&["endpoints", "--json"]).json().to_string();
     assert!(!endpoints.contains("HttpRequestMessage"), "{endpoints}");
 }
+
+/// .NET: an Aspire AppHost deploys the projects under its names with the
+/// infrastructure it gives them; minimal-API routes under their route groups land
+/// on the handlers they name; typed HTTP clients call the base address their
+/// registration gives (service discovery's `https+http://`), generic and
+/// `HttpRequestMessage` calls included; without a registration a relative call is a
+/// path.
+#[test]
+fn aspire_app_hosts_route_groups_and_typed_clients_link_dotnet_services() {
+    let ws = Workspace::empty();
+    let csproj = "<Project Sdk=\"Microsoft.NET.Sdk.Web\"></Project>\n";
+    for p in [
+        "WebApp/WebApp",
+        "Catalog.API/Catalog.API",
+        "Basket.API/Basket.API",
+        "Shop.AppHost/Shop.AppHost",
+    ] {
+        ws.write(&format!("src/{p}.csproj"), csproj);
+    }
+    ws.write(
+        "src/Shop.AppHost/Program.cs",
+        "var builder = DistributedApplication.CreateBuilder(args);\n\nvar redis = builder.AddRedis(\"basket-cache\");\nvar rabbitMq = builder.AddRabbitMQ(\"eventbus\")\n    .WithLifetime(ContainerLifetime.Persistent);\nvar postgres = builder.AddPostgres(\"postgres\");\nvar catalogDb = postgres.AddDatabase(\"catalogdb\");\n\nvar basketApi = builder.AddProject<Projects.Basket_API>(\"basket-api\")\n    .WithReference(redis)\n    .WithReference(rabbitMq).WaitFor(rabbitMq);\n\n// The catalog is deployed as `catalog`, not under its project's name.\nvar catalogApi = builder.AddProject<Projects.Catalog_API>(\"catalog\")\n    .WithReference(rabbitMq)\n    .WithReference(catalogDb);\n\nbuilder.AddProject<Projects.WebApp>(\"webapp\")\n    .WithReference(basketApi)\n    .WithReference(catalogApi);\n\nbuilder.Build().Run();\n",
+    );
+    ws.write(
+        "src/WebApp/Program.cs",
+        "var builder = WebApplication.CreateBuilder(args);\nbuilder.Services.AddHttpClient<CatalogService>(o => o.BaseAddress = new(\"https+http://catalog\"));\nvar app = builder.Build();\napp.Run();\n",
+    );
+    ws.write(
+        "src/WebApp/Services/CatalogService.cs",
+        "namespace WebApp.Services;\n\npublic class CatalogService(HttpClient httpClient)\n{\n    private readonly string remoteServiceBaseUrl = \"api/catalog/\";\n\n    public Task<CatalogItem?> GetCatalogItem(int id)\n    {\n        var uri = $\"{remoteServiceBaseUrl}items/{id}\";\n        return httpClient.GetFromJsonAsync<CatalogItem>(uri);\n    }\n\n    public async Task Rate(int id)\n    {\n        var request = new HttpRequestMessage(HttpMethod.Post, $\"api/catalog/items/{id}/rating\");\n        await httpClient.SendAsync(request);\n    }\n}\n",
+    );
+    ws.write(
+        "src/WebApp/Services/RatingClient.cs",
+        "namespace WebApp.Services;\n\npublic class RatingClient(HttpClient http)\n{\n    public Task Rate(int id) => http.PostAsJsonAsync($\"/api/catalog/items/{id}/rating\", id);\n}\n",
+    );
+    ws.write(
+        "src/Catalog.API/Apis/CatalogApi.cs",
+        "namespace Catalog.API;\n\npublic static class CatalogApi\n{\n    public static IEndpointRouteBuilder MapCatalogApi(this IEndpointRouteBuilder app)\n    {\n        var api = app.MapGroup(\"api/catalog\").HasApiVersion(1.0);\n        api.MapGet(\"/items/{id:int}\", GetItemById);\n        api.MapPost(\"/items/{id:int}/rating\", RateItem);\n        return app;\n    }\n\n    public static Task<CatalogItem> GetItemById(int id) => null;\n\n    public static Task RateItem(int id) => null;\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links: BTreeSet<String> = ws
+        .run(&["links", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{}:{} -> {} {}:{} {}",
+                l["from"]["file"].as_str().unwrap(),
+                l["from"]["line"],
+                l["to"]["service"].as_str().unwrap(),
+                l["to"]["file"].as_str().unwrap(),
+                l["to"]["line"],
+                l["evidence"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let want: BTreeSet<String> = [
+        "src/WebApp/Services/CatalogService.cs:10 -> catalog src/Catalog.API/Apis/CatalogApi.cs:13 literal-url",
+        "src/WebApp/Services/CatalogService.cs:15 -> catalog src/Catalog.API/Apis/CatalogApi.cs:15 literal-url",
+        "src/WebApp/Services/RatingClient.cs:5 -> catalog src/Catalog.API/Apis/CatalogApi.cs:15 route-template",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(links, want);
+    let services = ws.run(&["services", "--json"]).json();
+    let kinds: BTreeSet<String> = services["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| Some(format!("{} {}", s["name"].as_str()?, s["kind"].as_str()?)))
+        .collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from([
+            "basket-cache datastore".to_string(),
+            "eventbus broker".to_string(),
+            "postgres datastore".to_string(),
+        ])
+    );
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from([
+            "basket-api -> basket-cache redis env-config".to_string(),
+            "basket-api -> eventbus rabbitmq env-config,manifest".to_string(),
+            "catalog -> eventbus rabbitmq env-config".to_string(),
+            // The database's connection string names its server.
+            "catalog -> postgres postgres env-config".to_string(),
+            // Referenced, not shown in use (the basket's client is not in the code).
+            "webapp -> basket-api http manifest".to_string(),
+            "webapp -> catalog http literal-url,route-template".to_string(),
+        ])
+    );
+    // The deployment names find the projects.
+    let basket = ws.run(&["services", "--json"]).json()["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "catalog")
+        .cloned()
+        .unwrap();
+    assert_eq!(basket["path"], "src/Catalog.API");
+}

@@ -60,15 +60,32 @@
 (class_declaration
   (attribute_list (attribute name: (identifier) @_a (attribute_argument_list . (attribute_argument (string_literal) @http.prefix))))
   (#eq? @_a "Route")) @http.scope
+;  (under the prefixes of the route groups it is mapped on: `app.MapGroup("api/x")`), with
+;  the handler it is given by name
+(invocation_expression
+  function: (member_access_expression name: (identifier) @http.method)
+  arguments: (argument_list . (argument (string_literal) @http.path) . (argument (_) @http.handler))
+  (#match? @http.method "^Map(Get|Post|Put|Delete|Patch)$")) @http.route
 (invocation_expression
   function: (member_access_expression name: (identifier) @http.method)
   arguments: (argument_list . (argument (string_literal) @http.path))
   (#match? @http.method "^Map(Get|Post|Put|Delete|Patch)$")) @http.route
-; HTTP calls: HttpClient `GetStringAsync(url)`, `PostAsJsonAsync(url, body)`, ...
+; HTTP calls: HttpClient `GetStringAsync(url)`, `PostAsJsonAsync(url, body)`,
+; `GetFromJsonAsync<T>(url)`, `new HttpRequestMessage(HttpMethod.Post, url)` (sent with
+; `SendAsync`); a relative URL goes to the base address the client's registration
+; gives (`AddHttpClient<CatalogService>(c => c.BaseAddress = new("http://catalog"))`)
 (invocation_expression
-  function: (member_access_expression name: (identifier) @http.method)
+  function: (member_access_expression name: [(identifier) @http.method (generic_name (identifier) @http.method)])
   arguments: (argument_list . (argument (_) @http.url))
-  (#match? @http.method "^(Get|Post|Put|Delete|Patch)(Async|StringAsync|StreamAsync|ByteArrayAsync|FromJsonAsync|AsJsonAsync)$")) @http.call
+  (#match? @http.method "^(Get|Post|Put|Delete|Patch)(Async|StringAsync|StreamAsync|ByteArrayAsync|FromJsonAsync|AsJsonAsync)$")) @http.typedcall
+(object_creation_expression
+  type: (identifier) @_t
+  arguments: (argument_list . (argument (member_access_expression name: (identifier) @http.method)) . (argument (_) @http.url))
+  (#eq? @_t "HttpRequestMessage")) @http.typedcall
+(invocation_expression
+  function: (member_access_expression name: (generic_name (identifier) @_m (type_argument_list)))
+  arguments: (argument_list . (argument (lambda_expression)))
+  (#eq? @_m "AddHttpClient")) @http.clientbase
 ; constants URLs are built from
 (variable_declarator name: (identifier) @const.name [(string_literal) (interpolated_string_expression) (binary_expression)] @const.value)
 
