@@ -227,7 +227,7 @@ fn join(file: &str, path: &str) -> String {
 }
 
 /// The text with `//` and `/* */` comments blanked (strings kept).
-fn without_comments(text: &str) -> String {
+pub(crate) fn without_comments(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     let mut quote: Option<char> = None;

@@ -55,6 +55,22 @@ pub struct Deployment {
     pub references: Vec<String>,
 }
 
+impl Deployment {
+    /// Whether its name is one the team gave the service: not the folder's name an
+    /// image's description (a `Dockerfile`) or a project's configuration file
+    /// (`appsettings.json`) stands for.
+    pub fn names_the_service(&self) -> bool {
+        !self.gives_defaults()
+    }
+
+    /// Whether its environment is defaults a deployment's overrides: an image's
+    /// (`ENV` in a `Dockerfile`) or a project's configuration (`appsettings.json`).
+    pub fn gives_defaults(&self) -> bool {
+        let file = self.file.rsplit('/').next().unwrap_or(&self.file);
+        file == "Dockerfile" || crate::appsettings::is_settings_file(file)
+    }
+}
+
 /// A call a service's configuration declares rather than its code: a gateway route
 /// (`uri: lb://vets-service` with `Path=/api/vet/**`, Zuul's `serviceId`), or a URL
 /// naming another service (`userInfoUri: http://auth-server:9999/uaa/user`).
@@ -80,6 +96,7 @@ pub fn is_deployment_file(name: &str) -> bool {
         || is_entrypoint_script(name)
         || is_proxy_config(name)
         || crate::aspire::is_app_host_file(name)
+        || crate::appsettings::is_settings_file(name)
 }
 
 /// A script a container starts with (`entrypoint.sh`, `docker-entrypoint.sh`,
@@ -1087,6 +1104,18 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
         let name = path.rsplit_once('/').map_or(path.as_str(), |(_, n)| n);
         if crate::aspire::is_app_host_file(name) {
             out.extend(crate::aspire::deployments(path, text));
+        }
+        if crate::appsettings::is_settings_file(name) {
+            match crate::appsettings::deployment(path, text) {
+                Ok(found) => out.extend(found),
+                Err(message) => scan.diagnostics.push((
+                    path.clone(),
+                    Diagnostic {
+                        line: None,
+                        message,
+                    },
+                )),
+            }
         }
     }
     for (path, text) in files.iter().filter(|(p, _)| p.ends_with("cartograph.toml")) {

@@ -206,6 +206,26 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
         }
         // Python `a or b`.
         "boolean_operator" => either_of(node, "left", "right", text, consts, depth),
+        // .NET configuration: `configuration["Services:Catalog"]`,
+        // `builder.Configuration["CatalogUrl"]`.
+        "element_access_expression" => {
+            let configuration = node
+                .child_by_field_name("expression")
+                .and_then(|e| e.utf8_text(text.as_bytes()).ok())
+                .map(|e| e.rsplit('.').next().unwrap_or(e).to_ascii_lowercase())
+                .is_some_and(|e| e.contains("config"));
+            let key = node
+                .child_by_field_name("subscript")
+                .and_then(|s| s.named_child(0))
+                .and_then(|a| a.named_child(0).or(Some(a)))
+                .map(|k| eval(k, text, consts, depth + 1));
+            match key {
+                Some(k) if configuration && !k.contains('{') && !k.is_empty() => {
+                    format!("{{env:{}}}", k.replace(':', "__"))
+                }
+                _ => "{}".to_string(),
+            }
+        }
         // `process.env.CART_URL`, `os.environ["CART_URL"]`
         "member_expression" | "subscript" => {
             // A configuration entry assigned in the file: `app.config["CART_URI"]`.
@@ -276,6 +296,10 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             });
             field.map_or("{}".to_string(), |v| eval(v, text, consts, depth + 1))
         }
+        // C#'s `value!`, TypeScript's `value!`: the value.
+        "postfix_unary_expression" | "non_null_expression" if src.ends_with('!') => node
+            .named_child(0)
+            .map_or("{}".to_string(), |n| eval(n, text, consts, depth + 1)),
         "parenthesized_expression" => node
             .named_child(0)
             .map_or("{}".to_string(), |n| eval(n, text, consts, depth + 1)),
@@ -374,6 +398,22 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 }
                 out.push_str(rest);
                 return out;
+            }
+            // .NET configuration: `configuration.GetValue<string>("Services:Catalog")`,
+            // `GetConnectionString("catalogdb")`: its entry, as the environment (and the
+            // project's `appsettings.json`) gives it.
+            let method = callee.rsplit('.').next().unwrap_or("");
+            let method = method.split('<').next().unwrap_or(method).trim();
+            if matches!(method, "GetValue" | "GetConnectionString") && !args.is_empty() {
+                let key = eval(args[0], text, consts, depth + 1).replace(':', "__");
+                if !key.contains('{') {
+                    let key = if method == "GetConnectionString" {
+                        format!("ConnectionStrings__{key}")
+                    } else {
+                        key
+                    };
+                    return format!("{{env:{key}}}");
+                }
             }
             // An environment lookup with a default: its last string argument.
             let env = [
@@ -1505,7 +1545,8 @@ pub(crate) fn client_bases(
             value
                 .replacen("https+http://", "http://", 1)
                 .replacen("http+https://", "http://", 1);
-        if is_absolute_url(&value) {
+        // An absolute URL, or the configuration entry holding one.
+        if is_absolute_url(&value) || value.starts_with("{env:") {
             out.push(NamedValue {
                 name: format!("{class}(BaseAddress)"),
                 value,

@@ -7,6 +7,7 @@
 //! detection ([`detect_services`]) are the only parts that touch the disk.
 //! No tree-sitter type leaves this crate.
 
+mod appsettings;
 mod aspire;
 mod deploy;
 mod extract;

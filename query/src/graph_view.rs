@@ -1755,7 +1755,7 @@ impl DeployedServices {
         }
         for image_defaults in [true, false] {
             for (d, runs) in deployments.iter().zip(&self.runs) {
-                if d.file.ends_with("Dockerfile") != image_defaults {
+                if d.gives_defaults() != image_defaults {
                     continue;
                 }
                 if let Some((service, _)) = runs {
@@ -1776,7 +1776,7 @@ impl DeployedServices {
     ) -> HashMap<String, Vec<BTreeMap<String, String>>> {
         let mut defaults: HashMap<&str, BTreeMap<String, String>> = HashMap::new();
         for (d, runs) in deployments.iter().zip(&self.runs) {
-            if let (true, Some((service, _))) = (d.file.ends_with("Dockerfile"), runs) {
+            if let (true, Some((service, _))) = (d.gives_defaults(), runs) {
                 defaults
                     .entry(service.as_str())
                     .or_default()
@@ -1785,7 +1785,7 @@ impl DeployedServices {
         }
         let mut out: HashMap<String, Vec<BTreeMap<String, String>>> = HashMap::new();
         for (d, runs) in deployments.iter().zip(&self.runs) {
-            if d.file.ends_with("Dockerfile") || d.env.is_empty() {
+            if d.gives_defaults() || d.env.is_empty() {
                 continue;
             }
             if let Some((service, _)) = runs {

@@ -1606,12 +1606,17 @@ fn config_dependencies(d: &Deployed<'_>, edges: &mut Dependencies) {
             if target == owner || graph_view::is_probe(&path) {
                 continue;
             }
-            let endpoint = format!("http:* {}", call.route.as_deref().unwrap_or(&path));
+            // A route, or a URL's path (an address alone names no endpoint).
+            let endpoint = match call.route.as_deref() {
+                Some(route) => Some(format!("http:* {route}")),
+                None if path.trim_matches('/').is_empty() => None,
+                None => Some(format!("http:* {path}")),
+            };
             let confidence = if call.route.is_some() { 0.8 } else { 0.6 };
             let (from, to) = (d.names.shown(owner), d.names.shown(target));
             edges.add(
                 (from, to, "http"),
-                Some(&endpoint),
+                endpoint.as_deref(),
                 "env-config",
                 confidence,
             );

@@ -99,9 +99,9 @@ impl ServiceNames {
         );
         let mut found: BTreeMap<String, Vec<(bool, String)>> = BTreeMap::new();
         for (d, runs) in deployments.iter().zip(deployed.runs) {
-            // An image's description names no deployment (its folder's name is no
-            // name the team gave it).
-            if d.file.ends_with("Dockerfile") {
+            // An image's description or a project's configuration names no
+            // deployment (its folder's name is no name the team gave it).
+            if !d.names_the_service() {
                 continue;
             }
             if let Some((code, built)) = runs {

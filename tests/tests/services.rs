@@ -2035,3 +2035,101 @@ fn aspire_app_hosts_route_groups_and_typed_clients_link_dotnet_services() {
         .unwrap();
     assert_eq!(basket["path"], "src/Catalog.API");
 }
+
+/// .NET configuration (`appsettings.json`, comments allowed): an address read
+/// through `IConfiguration` is the typed client's base; connection strings name the
+/// datastore a service uses; a YARP reverse proxy's routes make it a gateway calls
+/// go through; a malformed file is reported and the rest still read.
+#[test]
+fn dotnet_settings_give_addresses_connection_strings_and_yarp_routes() {
+    let ws = Workspace::empty();
+    let csproj = "<Project Sdk=\"Microsoft.NET.Sdk.Web\"></Project>\n";
+    for p in [
+        "WebApp/WebApp",
+        "Basket.API/Basket.API",
+        "Mobile.Bff/Mobile.Bff",
+        "Catalog.API/Catalog.API",
+    ] {
+        ws.write(&format!("src/{p}.csproj"), csproj);
+    }
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  basket-api:\n    build: src/Basket.API\n  catalog-api:\n    build: src/Catalog.API\n  webapp:\n    build: src/WebApp\n  mobile-bff:\n    build: src/Mobile.Bff\n  basketdata:\n    image: redis:7\n  sqldata:\n    image: postgres:16\n",
+    );
+    ws.write(
+        "src/WebApp/appsettings.json",
+        "{\n  // where the basket is\n  \"Services\": { \"Basket\": \"http://basket-api\" },\n  \"Logging\": { \"LogLevel\": { \"Default\": \"Information\" } }\n}\n",
+    );
+    ws.write(
+        "src/WebApp/Program.cs",
+        "var builder = WebApplication.CreateBuilder(args);\nbuilder.Services.AddHttpClient<BasketClient>(client => client.BaseAddress = new Uri(builder.Configuration[\"Services:Basket\"]!));\nvar app = builder.Build();\napp.Run();\n",
+    );
+    ws.write(
+        "src/WebApp/BasketClient.cs",
+        "namespace WebApp;\n\npublic class BasketClient(HttpClient http)\n{\n    public Task<Basket?> Get(string id) => http.GetFromJsonAsync<Basket>($\"api/basket/{id}\");\n\n    public Task<string> Catalog(int id) => new HttpClient().GetStringAsync($\"http://mobile-bff/catalog-api/api/items/{id}\");\n}\n",
+    );
+    ws.write(
+        "src/Basket.API/BasketApi.cs",
+        "namespace Basket.API;\n\npublic static class BasketApi\n{\n    public static void Map(WebApplication app)\n    {\n        app.MapGet(\"/api/basket/{id}\", GetBasket);\n    }\n\n    static IResult GetBasket(string id) => Results.Ok();\n}\n",
+    );
+    ws.write(
+        "src/Basket.API/appsettings.json",
+        "{ \"ConnectionStrings\": { \"redis\": \"basketdata:6379,abortConnect=false\" } }\n",
+    );
+    ws.write(
+        "src/Catalog.API/appsettings.json",
+        "{ \"ConnectionStrings\": { \"CatalogDb\": \"Host=sqldata;Database=catalog;Username=app\" } }\n",
+    );
+    ws.write(
+        "src/Catalog.API/appsettings.Development.json",
+        "{ \"ConnectionStrings\": { \"CatalogDb\": ",
+    );
+    ws.write(
+        "src/Catalog.API/CatalogApi.cs",
+        "namespace Catalog.API;\n\npublic static class CatalogApi\n{\n    public static void Map(WebApplication app)\n    {\n        app.MapGroup(\"/api\").MapGet(\"/items/{id:int}\", GetItem);\n    }\n\n    static IResult GetItem(int id) => Results.Ok();\n}\n",
+    );
+    ws.write(
+        "src/Mobile.Bff/appsettings.json",
+        "{\n  \"ReverseProxy\": {\n    \"Routes\": {\n      \"c\": { \"ClusterId\": \"catalog\", \"Match\": { \"Path\": \"/catalog-api/{**catch-all}\" }, \"Transforms\": [ { \"PathRemovePrefix\": \"/catalog-api\" } ] }\n    },\n    \"Clusters\": { \"catalog\": { \"Destinations\": { \"d\": { \"Address\": \"http://catalog-api/\" } } } }\n  }\n}\n",
+    );
+    let index = ws.run(&["index", "."]);
+    assert!(
+        index.stdout.contains("1 with diagnostics"),
+        "the malformed file is reported: {}",
+        index.stdout
+    );
+    let links: BTreeSet<String> = ws
+        .run(&["links", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{}:{} -> {}:{} {}",
+                l["from"]["file"].as_str().unwrap(),
+                l["from"]["line"],
+                l["to"]["file"].as_str().unwrap(),
+                l["to"]["line"],
+                l["evidence"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        links,
+        BTreeSet::from([
+            "src/WebApp/BasketClient.cs:5 -> src/Basket.API/BasketApi.cs:10 env-config".to_string(),
+            "src/WebApp/BasketClient.cs:7 -> src/Catalog.API/CatalogApi.cs:10 gateway".to_string(),
+        ])
+    );
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from([
+            "basket-api -> basketdata redis env-config".to_string(),
+            "catalog-api -> sqldata postgres env-config".to_string(),
+            "mobile-bff -> catalog-api http env-config".to_string(),
+            "webapp -> basket-api http env-config".to_string(),
+            "webapp -> mobile-bff http gateway".to_string(),
+        ])
+    );
+}
