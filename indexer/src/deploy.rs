@@ -193,7 +193,7 @@ fn split_words(text: &str) -> Vec<String> {
 }
 
 /// `${NAME}` and `$NAME` as `{env:NAME}`, for the deployment's environment to fill.
-fn env_markers(value: &str) -> String {
+pub(crate) fn env_markers(value: &str) -> String {
     let mut out = String::new();
     let mut rest = value;
     while let Some(at) = rest.find('$') {
@@ -974,6 +974,8 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
     }
     // Every YAML file as documents, Helm templates rendered first.
     let mut parsed: Vec<(&str, Vec<Yaml>)> = Vec::new();
+    // Gateways configured by a file of their own (Envoy, Kong).
+    let mut gateways: Vec<Deployment> = Vec::new();
     // Other YAML and properties files: a config server's, when named after an
     // application (see [`served_application`]).
     let mut maybe_served: Vec<(&str, &str)> = Vec::new();
@@ -995,6 +997,23 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
             continue;
         }
         if !yaml || name == "Chart.yaml" {
+            continue;
+        }
+        // A gateway's own configuration (Envoy, Kong): its routes.
+        let envoy = crate::gateways::is_envoy(text);
+        if (envoy || crate::gateways::is_kong(text)) && !text.contains("kind:") {
+            let (docs, errors) = yaml::documents(text);
+            report(path, errors);
+            let mut calls = if envoy {
+                crate::gateways::envoy_routes(&docs)
+            } else {
+                docs.iter().flat_map(crate::gateways::kong_routes).collect()
+            };
+            calls.sort();
+            calls.dedup();
+            if !calls.is_empty() {
+                gateways.push(gateway_deployment(path, calls));
+            }
             continue;
         }
         if !compose && !values && !spring && !text.contains("kind:") {
@@ -1076,27 +1095,7 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
             calls.sort();
             calls.dedup();
             if !calls.is_empty() {
-                // A gateway built from the directory of its configuration (or the
-                // one above a `conf`/`nginx` folder).
-                let owner = match dir_name {
-                    "conf" | "conf.d" | "nginx" | "config" => {
-                        dir.rsplit_once('/').map_or("", |(d, _)| d)
-                    }
-                    _ => dir,
-                };
-                let owner_name = owner.rsplit('/').next().unwrap_or(owner);
-                out.push(Deployment {
-                    name: if owner_name.is_empty() {
-                        "gateway".to_string()
-                    } else {
-                        owner_name.to_string()
-                    },
-                    file: path.clone(),
-                    build: Some(owner.to_string()),
-                    env: BTreeMap::new(),
-                    calls,
-                    ..Deployment::default()
-                });
+                out.push(gateway_deployment(path, calls));
             }
         }
     }
@@ -1153,11 +1152,35 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
             out.extend(kubernetes_deployments(path, docs, &config));
         }
     }
+    out.extend(gateways);
     out.extend(spring_deployments(&parsed, &apps, &served));
     out.sort_by(|a, b| (&a.name, &a.file).cmp(&(&b.name, &b.file)));
     scan.deployments = out;
     scan.diagnostics.sort_by(|a, b| a.0.cmp(&b.0));
     scan
+}
+
+/// A gateway run from the directory of its configuration file (or the one above a
+/// `conf`/`nginx` folder), forwarding its routes.
+fn gateway_deployment(path: &str, calls: Vec<ConfigCall>) -> Deployment {
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    let dir_name = dir.rsplit('/').next().unwrap_or(dir);
+    let owner = match dir_name {
+        "conf" | "conf.d" | "nginx" | "config" => dir.rsplit_once('/').map_or("", |(d, _)| d),
+        _ => dir,
+    };
+    let owner_name = owner.rsplit('/').next().unwrap_or(owner);
+    Deployment {
+        name: if owner_name.is_empty() {
+            "gateway".to_string()
+        } else {
+            owner_name.to_string()
+        },
+        file: path.to_string(),
+        build: Some(owner.to_string()),
+        calls,
+        ..Deployment::default()
+    }
 }
 
 /// The chart a template belongs to: the nearest directory above it with a `Chart.yaml`.
@@ -1313,7 +1336,9 @@ fn compose_services(path: &str, doc: &Yaml, dotenv: &HashMap<String, String>) ->
     let Some(services) = doc.get("services") else {
         return Vec::new();
     };
-    let mut out = Vec::new();
+    let mut out: Vec<Deployment> = Vec::new();
+    // Routes of a Traefik gateway, from the labels of the services it routes to.
+    let mut routed: Vec<ConfigCall> = Vec::new();
     for (name, svc) in services.entries() {
         let Some(name) = name.scalar() else { continue };
         let build = match svc.get("build") {
@@ -1364,6 +1389,36 @@ fn compose_services(path: &str, doc: &Yaml, dotenv: &HashMap<String, String>) ->
             },
             ..Deployment::default()
         });
+        // Traefik's routers on the service's labels: calls of the Traefik gateway.
+        let labels: Vec<(String, String)> = match svc.get("labels") {
+            Some(m @ Yaml::Map(_)) => m
+                .entries()
+                .iter()
+                .filter_map(|(k, v)| Some((k.scalar()?, v.scalar()?)))
+                .collect(),
+            Some(Yaml::Seq(items)) => items
+                .iter()
+                .filter_map(Yaml::scalar)
+                .filter_map(|l| {
+                    l.split_once('=')
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let name = &out[out.len() - 1].name;
+        routed.extend(crate::gateways::traefik_routes(name, &labels));
+    }
+    let traefik = out.iter_mut().find(|d| {
+        d.image.as_deref().is_some_and(|i| {
+            let name = i.rsplit('/').next().unwrap_or(i);
+            name == "traefik" || name.starts_with("traefik:")
+        })
+    });
+    if let Some(gateway) = traefik {
+        gateway.calls.extend(routed);
+        gateway.calls.sort();
+        gateway.calls.dedup();
     }
     out
 }

@@ -12,6 +12,7 @@ mod aspire;
 mod deploy;
 mod extract;
 mod facts;
+mod gateways;
 mod generated;
 mod git;
 mod http;

@@ -1459,8 +1459,23 @@ impl GraphView {
             if target.is_some_and(|t| t != g.gateway) {
                 continue;
             }
-            let Some(rest) = strip_route_prefix(path, &g.prefix) else {
-                continue;
+            let catch_all = g
+                .prefix
+                .trim_end_matches("**")
+                .trim_end_matches('*')
+                .trim_matches('/')
+                .is_empty();
+            let rest = if catch_all {
+                // A catch-all route (`/`) forwards what is addressed to the gateway.
+                if target != Some(g.gateway.as_str()) {
+                    continue;
+                }
+                path.trim_start_matches('/')
+            } else {
+                match strip_route_prefix(path, &g.prefix) {
+                    Some(rest) => rest,
+                    None => continue,
+                }
             };
             // nginx replaces the prefix by the proxied URL's path; Zuul strips it by
             // default, Spring Cloud Gateway keeps it unless told: try both.
@@ -1654,6 +1669,22 @@ impl DeployedServices {
         for (dir, name) in dirs {
             if let Some(name) = name {
                 by_host.entry(dir).or_insert(name);
+            }
+        }
+        // A gateway run from a third-party image (Traefik routing by labels, Envoy or
+        // Kong from a mounted configuration) is a host calls name, and the service
+        // its routes (its own, or those of a configuration in a folder of its name)
+        // are run by.
+        for d in deployments {
+            let gateway_image = d
+                .image
+                .as_deref()
+                .and_then(crate::infrastructure_of)
+                .is_some_and(|(kind, _)| kind == "gateway");
+            if gateway_image && d.build.is_none() {
+                by_host
+                    .entry(host_key(&d.name))
+                    .or_insert_with(|| d.name.clone());
             }
         }
         let runs = deployments

@@ -1699,7 +1699,11 @@ fn infrastructure(
             continue;
         };
         let name = &deployment.name;
-        if d.deployed.runs[i].is_some() || services.contains_key(name) {
+        // (A gateway run from its image alone runs itself.)
+        let runs_other = d.deployed.runs[i]
+            .as_ref()
+            .is_some_and(|(service, _)| service != name);
+        if runs_other || services.contains_key(name) {
             continue;
         }
         infra.insert(graph_view::host_key(name), (name.clone(), protocol));
@@ -1776,6 +1780,10 @@ pub fn infrastructure_of(image: &str) -> Option<(&'static str, &'static str)> {
         ("cassandra", "datastore", "cassandra"),
         ("memcached", "datastore", "memcached"),
         ("elasticsearch", "datastore", "elasticsearch"),
+        ("traefik", "gateway", "http"),
+        ("envoy", "gateway", "http"),
+        ("kong", "gateway", "http"),
+        ("haproxy", "gateway", "http"),
     ];
     known
         .iter()

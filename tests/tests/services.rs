@@ -2133,3 +2133,97 @@ fn dotnet_settings_give_addresses_connection_strings_and_yarp_routes() {
         ])
     );
 }
+
+/// Gateways configured apart from code: Envoy (an `envsubst` template whose catch-all
+/// route forwards what is addressed to the proxy), Traefik routers on the labels of
+/// the services they route to, and Kong's declarative configuration mounted into a
+/// `kong` image. Each is a `gateway` node; calls through them reach the handler.
+#[test]
+fn envoy_traefik_and_kong_gateways_forward_calls_to_handlers() {
+    let ws = Workspace::empty();
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  frontend-proxy:\n    build: src/frontend-proxy\n    environment:\n      FRONTEND_HOST: frontend\n      FRONTEND_PORT: \"8080\"\n  frontend:\n    build: src/frontend\n  orders:\n    build: src/orders\n    labels:\n      - \"traefik.http.routers.orders.rule=PathPrefix(`/api/orders`)\"\n      - \"traefik.http.services.orders.loadbalancer.server.port=8081\"\n  cart:\n    build: src/cart\n  traefik:\n    image: traefik:v3.0\n  kong:\n    image: kong:3.6\n    volumes:\n      - ./kong/kong.yml:/kong/declarative/kong.yml\n  loadgen:\n    build: src/loadgen\n",
+    );
+    ws.write(
+        "kong/kong.yml",
+        "_format_version: \"3.0\"\nservices:\n  - name: cart\n    url: http://cart:7070\n    routes:\n      - paths: [/api/cart]\n",
+    );
+    ws.write(
+        "src/cart/app.py",
+        "from flask import Flask\napp = Flask(__name__)\n\n@app.route(\"/items\")\ndef items():\n    return \"[]\"\n",
+    );
+    ws.write("src/cart/requirements.txt", "flask\n");
+    ws.write(
+        "src/frontend-proxy/Dockerfile",
+        "FROM envoyproxy/envoy:v1.30-latest\nCOPY envoy.tmpl.yaml /etc/envoy/\n",
+    );
+    ws.write(
+        "src/frontend-proxy/envoy.tmpl.yaml",
+        "static_resources:\n  listeners:\n    - address: { socket_address: { address: 0.0.0.0, port_value: 8080 } }\n      filter_chains:\n        - filters:\n            - name: envoy.filters.network.http_connection_manager\n              typed_config:\n                route_config:\n                  virtual_hosts:\n                    - name: frontend\n                      domains: [\"*\"]\n                      routes:\n                        - match: { prefix: \"/\" }\n                          route: { cluster: frontend }\n  clusters:\n    - name: frontend\n      type: STRICT_DNS\n      load_assignment:\n        cluster_name: frontend\n        endpoints:\n          - lb_endpoints:\n              - endpoint:\n                  address:\n                    socket_address: { address: \"${FRONTEND_HOST}\", port_value: \"${FRONTEND_PORT}\" }\n",
+    );
+    ws.write("src/frontend/package.json", "{\"name\": \"frontend\"}\n");
+    ws.write(
+        "src/frontend/server.js",
+        "const app = require(\"express\")();\napp.get(\"/api/products/:id\", (req, res) => res.json({}));\n",
+    );
+    ws.write(
+        "src/loadgen/load.py",
+        "import requests\n\ndef browse():\n    requests.get(\"http://frontend-proxy:8080/api/products/1\")\n\ndef orders():\n    requests.get(\"http://traefik/api/orders/list\")\n\ndef cart():\n    requests.get(\"http://kong:8000/api/cart/items\")\n",
+    );
+    ws.write("src/loadgen/requirements.txt", "requests\n");
+    ws.write("src/orders/go.mod", "module orders\n");
+    ws.write(
+        "src/orders/main.go",
+        "package main\n\nimport \"net/http\"\n\nfunc main() {\n	http.HandleFunc(\"/api/orders/list\", listOrders)\n}\n\nfunc listOrders(w http.ResponseWriter, r *http.Request) {}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links: BTreeSet<String> = ws
+        .run(&["links", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{}:{} -> {}:{} via {}",
+                l["from"]["file"].as_str().unwrap(),
+                l["from"]["line"],
+                l["to"]["file"].as_str().unwrap(),
+                l["to"]["line"],
+                l["via"].as_str().unwrap_or("-")
+            )
+        })
+        .collect();
+    assert_eq!(
+        links,
+        BTreeSet::from([
+            "src/loadgen/load.py:4 -> src/frontend/server.js:2 via frontend-proxy".to_string(),
+            "src/loadgen/load.py:7 -> src/orders/main.go:9 via traefik".to_string(),
+            "src/loadgen/load.py:10 -> src/cart/app.py:5 via kong".to_string(),
+        ])
+    );
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from([
+            "frontend-proxy -> frontend http env-config".to_string(),
+            "kong -> cart http env-config".to_string(),
+            "loadgen -> frontend-proxy http gateway".to_string(),
+            "loadgen -> kong http gateway".to_string(),
+            "loadgen -> traefik http gateway".to_string(),
+            "traefik -> orders http env-config".to_string(),
+        ])
+    );
+    let services = ws.run(&["services", "--json"]).json();
+    let gateways: BTreeSet<&str> = services["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "gateway")
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(
+        gateways,
+        BTreeSet::from(["frontend-proxy", "kong", "traefik"])
+    );
+}

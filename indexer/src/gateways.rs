@@ -1,0 +1,315 @@
+//! Gateways configured in YAML: Envoy's route configuration (static, or an
+//! `envsubst` template: `address: ${FRONTEND_HOST}`), Kong's declarative
+//! configuration (`_format_version`), and Traefik's router labels on compose
+//! services. Each route forwards a path prefix to a service; the gateway is the
+//! service that runs the configuration (the directory holding it, for Envoy and
+//! Kong; the compose service running a `traefik` image, for labels).
+
+use std::collections::HashMap;
+
+use crate::deploy::ConfigCall;
+use crate::yaml::Yaml;
+
+/// Whether a YAML document is an Envoy configuration (its routes and clusters).
+pub(crate) fn is_envoy(text: &str) -> bool {
+    text.contains("static_resources") || text.contains("virtual_hosts")
+}
+
+/// Whether a YAML document is a Kong declarative configuration.
+pub(crate) fn is_kong(text: &str) -> bool {
+    text.contains("_format_version")
+}
+
+/// Envoy's routes: every `routes` entry with a `match` (`prefix` or `path`) and a
+/// `route.cluster`, forwarded to the cluster's first endpoint address (with its
+/// `prefix_rewrite` as the forwarded path). Placeholders (`${FRONTEND_HOST}`) stay
+/// as environment lookups for the gateway's deployment to fill.
+pub(crate) fn envoy_routes(docs: &[Yaml]) -> Vec<ConfigCall> {
+    let mut clusters: HashMap<String, String> = HashMap::new();
+    let mut routes: Vec<(String, String, Option<String>)> = Vec::new();
+    for doc in docs {
+        walk(doc, 0, &mut |node| {
+            // A cluster: `name` and an address under `load_assignment` (v3) or `hosts` (v2).
+            if let (Some(name), Some(address)) = (
+                node.get("name").and_then(Yaml::scalar),
+                node.get("load_assignment")
+                    .or_else(|| node.get("hosts"))
+                    .and_then(first_socket_address),
+            ) {
+                clusters.entry(name).or_insert(address);
+            }
+            for route in node.get("routes").map(Yaml::items).unwrap_or_default() {
+                let matched = route.get("match");
+                let prefix = matched
+                    .and_then(|m| m.get("prefix").or_else(|| m.get("path")))
+                    .and_then(Yaml::scalar);
+                let action = route.get("route");
+                let cluster = action.and_then(|r| r.get("cluster")).and_then(Yaml::scalar);
+                if let (Some(prefix), Some(cluster)) = (prefix, cluster) {
+                    let rewrite = action
+                        .and_then(|r| r.get("prefix_rewrite"))
+                        .and_then(Yaml::scalar);
+                    routes.push((prefix, cluster, rewrite));
+                }
+            }
+        });
+    }
+    routes
+        .into_iter()
+        .filter_map(|(prefix, cluster, rewrite)| {
+            let address = clusters.get(&cluster)?;
+            Some(ConfigCall {
+                url: format!(
+                    "http://{}{}",
+                    crate::deploy::env_markers(address),
+                    rewrite.unwrap_or_default()
+                ),
+                route: Some(prefix),
+                key: "envoy.route".to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Calls `f` on every mapping of a YAML tree, bounded in depth.
+fn walk(node: &Yaml, depth: usize, f: &mut dyn FnMut(&Yaml)) {
+    if depth > 40 {
+        return;
+    }
+    match node {
+        Yaml::Map(_) => {
+            f(node);
+            for (_, v) in node.entries() {
+                walk(v, depth + 1, f);
+            }
+        }
+        Yaml::Seq(items) => {
+            for item in items {
+                walk(item, depth + 1, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The first `socket_address` under a node, as `host:port`.
+fn first_socket_address(node: &Yaml) -> Option<String> {
+    let mut found = None;
+    walk(node, 0, &mut |n| {
+        if found.is_some() {
+            return;
+        }
+        if let Some(socket) = n.get("socket_address") {
+            let host = socket.get("address").and_then(Yaml::scalar);
+            let port = socket.get("port_value").and_then(Yaml::scalar);
+            found = host.map(|h| match port {
+                Some(p) => format!("{h}:{p}"),
+                None => h,
+            });
+        }
+    });
+    found
+}
+
+/// Kong's declarative routes: each service's `url` (or `protocol`, `host`, `port`,
+/// `path`) for the `paths` of its routes, nested or top-level (`service: name`).
+pub(crate) fn kong_routes(doc: &Yaml) -> Vec<ConfigCall> {
+    let mut urls: HashMap<String, String> = HashMap::new();
+    let mut out = Vec::new();
+    let push = |out: &mut Vec<ConfigCall>, url: &str, route: &Yaml| {
+        for path in route.get("paths").map(Yaml::items).unwrap_or_default() {
+            if let Some(path) = path.scalar() {
+                out.push(ConfigCall {
+                    url: url.to_string(),
+                    route: Some(path),
+                    key: "kong.routes".to_string(),
+                });
+            }
+        }
+    };
+    for service in doc.get("services").map(Yaml::items).unwrap_or_default() {
+        let url = service.get("url").and_then(Yaml::scalar).or_else(|| {
+            let host = service.get("host").and_then(Yaml::scalar)?;
+            let protocol = service
+                .get("protocol")
+                .and_then(Yaml::scalar)
+                .unwrap_or_else(|| "http".to_string());
+            let port = service
+                .get("port")
+                .and_then(Yaml::scalar)
+                .map(|p| format!(":{p}"))
+                .unwrap_or_default();
+            let path = service
+                .get("path")
+                .and_then(Yaml::scalar)
+                .unwrap_or_default();
+            Some(format!("{protocol}://{host}{port}{path}"))
+        });
+        let Some(url) = url else { continue };
+        for route in service.get("routes").map(Yaml::items).unwrap_or_default() {
+            push(&mut out, &url, route);
+        }
+        if let Some(name) = service.get("name").and_then(Yaml::scalar) {
+            urls.insert(name, url);
+        }
+    }
+    for route in doc.get("routes").map(Yaml::items).unwrap_or_default() {
+        let service = route
+            .get("service")
+            .and_then(|s| s.scalar().or_else(|| s.get("name")?.scalar()));
+        if let Some(url) = service.and_then(|s| urls.get(&s)) {
+            push(&mut out, &url.clone(), route);
+        }
+    }
+    out
+}
+
+/// Traefik's routers on a compose service's labels
+/// (`traefik.http.routers.cart.rule=PathPrefix(`/api/cart`)`, with the port from
+/// `traefik.http.services.*.loadbalancer.server.port`): calls of the Traefik
+/// gateway to that service.
+pub(crate) fn traefik_routes(service: &str, labels: &[(String, String)]) -> Vec<ConfigCall> {
+    let port = labels
+        .iter()
+        .find(|(k, _)| {
+            k.starts_with("traefik.http.services.") && k.ends_with(".loadbalancer.server.port")
+        })
+        .map(|(_, v)| format!(":{v}"))
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for (key, rule) in labels {
+        if !(key.starts_with("traefik.http.routers.") && key.ends_with(".rule")) {
+            continue;
+        }
+        // `PathPrefix(`/api`)`, `Path(`/x`)`, also inside `Host(..) && PathPrefix(..)`.
+        for (matcher, suffix) in [("PathPrefix(", "/**"), ("Path(", "")] {
+            let mut rest = rule.as_str();
+            while let Some(at) = rest.find(matcher) {
+                // `PathPrefix(` also contains `Path(`: only whole matcher names.
+                let whole = at == 0 || !rest[..at].ends_with(|c: char| c.is_alphanumeric());
+                rest = &rest[at + matcher.len()..];
+                let Some(path) = rest
+                    .trim_start()
+                    .strip_prefix(['`', '"', '\''])
+                    .and_then(|r| r.split(['`', '"', '\'']).next())
+                else {
+                    continue;
+                };
+                if whole && path.starts_with('/') {
+                    out.push(ConfigCall {
+                        url: format!("http://{service}{port}"),
+                        route: Some(format!("{}{suffix}", path.trim_end_matches('/'))),
+                        key: key.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envoy_routes_forward_to_their_clusters_addresses() {
+        let text = r#"
+static_resources:
+  listeners:
+    - address: { socket_address: { address: 0.0.0.0, port_value: 8080 } }
+      filter_chains:
+        - filters:
+            - name: envoy.filters.network.http_connection_manager
+              typed_config:
+                route_config:
+                  virtual_hosts:
+                    - name: backend
+                      domains: ["*"]
+                      routes:
+                        - match: { prefix: "/api" }
+                          route: { cluster: frontend }
+                        - match: { path: "/feature" }
+                          route: { cluster: flags, prefix_rewrite: "/" }
+                        - match: { prefix: "/missing" }
+                          route: { cluster: nowhere }
+  clusters:
+    - name: frontend
+      type: STRICT_DNS
+      load_assignment:
+        cluster_name: frontend
+        endpoints:
+          - lb_endpoints:
+              - endpoint:
+                  address:
+                    socket_address: { address: "${FRONTEND_HOST}", port_value: "${FRONTEND_PORT}" }
+    - name: flags
+      hosts: [{ socket_address: { address: flagd-ui, port_value: 4000 } }]
+"#;
+        let (docs, errors) = crate::yaml::documents(text);
+        assert!(errors.is_empty(), "{errors:?}");
+        let routes: Vec<(String, Option<String>)> = envoy_routes(&docs)
+            .into_iter()
+            .map(|c| (c.url, c.route))
+            .collect();
+        assert_eq!(
+            routes,
+            [
+                (
+                    "http://{env:FRONTEND_HOST}:{env:FRONTEND_PORT}".to_string(),
+                    Some("/api".to_string())
+                ),
+                (
+                    "http://flagd-ui:4000/".to_string(),
+                    Some("/feature".to_string())
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn kong_and_traefik_routes() {
+        let kong = "_format_version: \"3.0\"\nservices:\n  - name: cart\n    url: http://cart:8080\n    routes:\n      - paths: [/api/cart]\n  - name: users\n    host: users\n    port: 9000\nroutes:\n  - service: users\n    paths: [/api/users]\n";
+        let (doc, errors) = crate::yaml::single(kong);
+        assert!(errors.is_empty());
+        let routes: Vec<(String, Option<String>)> = kong_routes(&doc.unwrap())
+            .into_iter()
+            .map(|c| (c.url, c.route))
+            .collect();
+        assert_eq!(
+            routes,
+            [
+                (
+                    "http://cart:8080".to_string(),
+                    Some("/api/cart".to_string())
+                ),
+                (
+                    "http://users:9000".to_string(),
+                    Some("/api/users".to_string())
+                ),
+            ]
+        );
+        let labels = [
+            ("traefik.enable".to_string(), "true".to_string()),
+            (
+                "traefik.http.routers.orders.rule".to_string(),
+                "Host(`shop.local`) && PathPrefix(`/api/orders`)".to_string(),
+            ),
+            (
+                "traefik.http.services.orders.loadbalancer.server.port".to_string(),
+                "8081".to_string(),
+            ),
+        ];
+        let routes: Vec<(String, Option<String>)> = traefik_routes("orders", &labels)
+            .into_iter()
+            .map(|c| (c.url, c.route))
+            .collect();
+        assert_eq!(
+            routes,
+            [(
+                "http://orders:8081".to_string(),
+                Some("/api/orders/**".to_string())
+            )]
+        );
+    }
+}
