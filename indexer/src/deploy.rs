@@ -53,6 +53,10 @@ pub struct Deployment {
     /// `WithReference(basketApi)`): a dependency declared, not yet shown in use.
     #[serde(default)]
     pub references: Vec<String>,
+    /// Other names it is reached by (Dapr's `dapr.io/app-id` annotation: calls
+    /// through the sidecar name the app id).
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 impl Deployment {
@@ -1588,10 +1592,19 @@ fn kubernetes_deployments(path: &str, docs: &[Yaml], config: &ConfigData) -> Vec
             }
         }
         expand_dependent(&mut env);
+        let app_id = doc
+            .get("spec")
+            .and_then(|s| s.get("template"))
+            .and_then(|t| t.get("metadata"))
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get("dapr.io/app-id"))
+            .and_then(Yaml::scalar)
+            .filter(|id| *id != name);
         out.push(Deployment {
             name,
             file: path.to_string(),
             build: None,
+            aliases: app_id.into_iter().collect(),
             env,
             image: containers
                 .first()

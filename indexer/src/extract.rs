@@ -49,6 +49,8 @@ enum Role {
     /// A typed client's registration with its base address
     /// (`AddHttpClient<CatalogService>(c => c.BaseAddress = ...)`).
     HttpClientBase,
+    /// The application a service-invocation call names (Dapr's app id).
+    HttpApp,
     TopicProduce,
     TopicConsume,
     TopicName,
@@ -160,6 +162,7 @@ fn role_of(capture: &str) -> Role {
         "http.urlcall" => Role::HttpUrlCall,
         "http.typedcall" => Role::HttpTypedCall,
         "http.clientbase" => Role::HttpClientBase,
+        "http.app" => Role::HttpApp,
         "http.method" => Role::HttpMethod,
         "http.path" | "http.url" => Role::HttpUrl,
         "http.handler" => Role::HttpHandler,
@@ -729,6 +732,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         let (mut http_method, mut http_url, mut http_handler) = (None, None, None);
         let mut absolute_only = false;
         let mut typed = false;
+        let mut http_app = None;
         let (mut http_prefix, mut http_scope) = (None, None);
         let (mut const_name, mut const_value) = (None, None);
         for cap in m.captures {
@@ -799,6 +803,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                     typed = true;
                 }
                 Role::HttpClientBase => client_bases.push(cap.node),
+                Role::HttpApp => http_app = Some(cap.node),
                 Role::HttpMethod => http_method = Some(cap.node),
                 Role::HttpUrl => http_url = Some(cap.node),
                 Role::HttpHandler => http_handler = Some(cap.node),
@@ -916,6 +921,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 handler: http_handler,
                 absolute_only,
                 typed,
+                app: http_app,
             });
         }
         if let (Some(node), Some(prefix), Some(target)) = (mount_node, mount_prefix, mount_target) {

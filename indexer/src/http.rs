@@ -22,6 +22,9 @@ pub(crate) struct RawHttp<'t> {
     /// A call on a client its registration may give a base address (a .NET typed
     /// client): a relative URL is `{base:Class}/path` (see [`fill_base`]).
     pub(crate) typed: bool,
+    /// The application a service-invocation call names (Dapr: `InvokeMethodAsync(
+    /// "cart", "api/items")` calls `http://cart/api/items`).
+    pub(crate) app: Option<Node<'t>>,
 }
 
 /// Whether an evaluated URL is absolute: a scheme the services speak, directly or as
@@ -798,6 +801,14 @@ pub(crate) fn build(
             None if r.route => String::new(),
             None => continue,
         };
+        // A service invocation: the app it names is the host.
+        if let Some(app) = r.app {
+            let app = eval(app, text, consts, 0);
+            if app.is_empty() || app.contains(['{', '/', ' ']) {
+                continue;
+            }
+            url = format!("http://{app}/{}", url.trim_start_matches('/'));
+        }
         // Another file's constant may make it absolute: decided when it is known.
         let absolute = is_absolute_url(&url);
         if r.absolute_only && !absolute && !url.starts_with("{ref:") {
@@ -861,6 +872,9 @@ pub(crate) fn build(
         if !chained && (method == "*" || (!r.route && method == "GET")) {
             if let Some(m) = method_in_options(node_text) {
                 method = m;
+            } else if r.app.is_some() && r.method.is_none() {
+                // Dapr's SDKs post unless told otherwise.
+                method = "POST".to_string();
             } else if !r.route || node_text.contains("route(") {
                 // `fetch(url)` and Flask's `@app.route(path)` mean GET.
                 method = "GET".to_string();
@@ -1721,6 +1735,8 @@ fn method_in_options(text: &str) -> Option<String> {
         "methods={",
         "requestmethod.",
         "httpmethod.",
+        // Dapr's Python SDK: `http_verb="GET"`.
+        "verb=",
     ] {
         if let Some(at) = lower.find(key) {
             let rest = lower[at + key.len()..].trim_start_matches([' ', '"', '\'', '[', '`']);

@@ -1221,6 +1221,7 @@ impl GraphView {
                         let (url, from_env) = based
                             .or_else(|| naming(&fact.via))
                             .unwrap_or_else(|| resolve_env(&fact.via, envs.get(service)));
+                        let url = dapr_invocation(&url).unwrap_or(url);
                         let (host, path) = split_url(&url);
                         // Health checks and metrics are not dependencies. (A route at
                         // `/` stays: only a call that names its service reaches it, since
@@ -1714,6 +1715,9 @@ impl DeployedServices {
                     .or(project)
                     .or_else(|| by_host.get(&host_key(&d.name)).cloned())?;
                 by_host.insert(host_key(&d.name), service.clone());
+                for alias in &d.aliases {
+                    by_host.insert(host_key(alias), service.clone());
+                }
                 Some((service, is_built))
             })
             .collect::<Vec<Option<(String, bool)>>>();
@@ -1835,6 +1839,17 @@ pub(crate) fn host_key(name: &str) -> String {
         .filter(|c| !matches!(c, '-' | '_' | '.'))
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// A call through Dapr's sidecar (`http://localhost:3500/v1.0/invoke/cart/method/items`,
+/// also with the app's namespace, `cart.shop`) as the call to the app it invokes
+/// (`http://cart/items`).
+fn dapr_invocation(url: &str) -> Option<String> {
+    let (_, rest) = url.split_once("/v1.0/invoke/")?;
+    let (app, rest) = rest.split_once('/')?;
+    let path = rest.strip_prefix("method")?;
+    let app = app.split('.').next().unwrap_or(app);
+    (!app.is_empty() && !app.contains('{')).then(|| format!("http://{app}{path}"))
 }
 
 /// Whether a path is a health check, a readiness or liveness probe, or metrics.

@@ -2227,3 +2227,83 @@ fn envoy_traefik_and_kong_gateways_forward_calls_to_handlers() {
         BTreeSet::from(["frontend-proxy", "kong", "traefik"])
     );
 }
+
+/// Dapr: service invocation through the SDKs (C#, Go, Java, JavaScript) and through
+/// the sidecar's URL is an HTTP call to the app it names (an app id given by the
+/// `dapr.io/app-id` annotation names its deployment's service); pub/sub publishers
+/// link to the subscribers of the topic, declared by attribute, annotation or
+/// decorator (at the handler).
+#[test]
+fn dapr_invocations_and_pubsub_link_services() {
+    let ws = Workspace::empty();
+    ws.write(
+        "cart/app.py",
+        "from flask import Flask\nfrom dapr.ext.flask import DaprApp\n\napp = Flask(__name__)\ndapr_app = DaprApp(app)\n\n@app.route(\"/items\", methods=[\"GET\"])\ndef items():\n    return \"[]\"\n\n@dapr_app.subscribe(pubsub=\"pubsub\", topic=\"order-placed\")\ndef on_order(event):\n    pass\n",
+    );
+    ws.write("cart/requirements.txt", "flask\n");
+    ws.write(
+        "k8s/cart.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cart\nspec:\n  template:\n    metadata:\n      annotations:\n        dapr.io/enabled: \"true\"\n        dapr.io/app-id: \"basket\"\n    spec:\n      containers:\n        - name: cart\n          image: shop/cart\n",
+    );
+    ws.write(
+        "notify/Handlers.cs",
+        "namespace Notify;\n\npublic class Handlers(DaprClient dapr)\n{\n    [Topic(\"pubsub\", \"order-placed\")]\n    [HttpPost(\"order-placed\")]\n    public Task OnOrder(Order o) => Task.CompletedTask;\n\n    public Task<Basket> Basket() => dapr.InvokeMethodAsync<Basket>(HttpMethod.Get, \"basket\", \"items\");\n\n    public Task Shipped() => dapr.PublishEventAsync(\"pubsub\", \"order-shipped\", new { });\n}\n",
+    );
+    ws.write(
+        "notify/Notify.csproj",
+        "<Project Sdk=\"Microsoft.NET.Sdk.Web\"></Project>\n",
+    );
+    ws.write("orders/go.mod", "module orders\n");
+    ws.write(
+        "orders/main.go",
+        "package main\n\nimport (\n	\"net/http\"\n\n	dapr \"github.com/dapr/go-sdk/client\"\n)\n\nfunc main() {\n	http.HandleFunc(\"GET /orders/{id}\", getOrder)\n}\n\nfunc getOrder(w http.ResponseWriter, r *http.Request) {}\n\nfunc place(client dapr.Client) {\n	client.PublishEvent(ctx, \"pubsub\", \"order-placed\", []byte(\"{}\"))\n	client.InvokeMethod(ctx, \"basket\", \"items\", \"get\")\n}\n",
+    );
+    ws.write(
+        "shipping/pom.xml",
+        "<project><artifactId>shipping</artifactId></project>\n",
+    );
+    ws.write(
+        "shipping/src/main/java/s/Shipping.java",
+        "package s;\n\n@RestController\nclass Shipping {\n    @Topic(name = \"order-placed\", pubsubName = \"pubsub\")\n    @PostMapping(\"/order-placed\")\n    public void onOrder(@RequestBody Object e) {\n    }\n\n    void ask(DaprClient client) {\n        client.invokeMethod(\"orders\", \"orders/7\", null, HttpExtension.GET, Object.class);\n    }\n}\n",
+    );
+    ws.write(
+        "web/index.js",
+        "const { DaprClient, HttpMethod } = require(\"@dapr/dapr\");\nconst client = new DaprClient();\n\nasync function basket() {\n  return client.invoker.invoke(\"basket\", \"items\", HttpMethod.GET);\n}\n\nasync function sidecar() {\n  return fetch(\"http://localhost:3500/v1.0/invoke/orders/method/orders/1\");\n}\n",
+    );
+    ws.write(
+        "web/package.json",
+        "{\"name\": \"web\", \"dependencies\": {\"@dapr/dapr\": \"3\"}}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links: BTreeSet<String> = ws
+        .run(&["links", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{}:{} -> {}:{} {}",
+                l["from"]["file"].as_str().unwrap(),
+                l["from"]["line"],
+                l["to"]["file"].as_str().unwrap(),
+                l["to"]["line"],
+                l["endpoint"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let want: BTreeSet<String> = [
+        "notify/Handlers.cs:9 -> cart/app.py:8 http:GET /items",
+        "orders/main.go:16 -> cart/app.py:12 topic:order-placed",
+        "orders/main.go:16 -> notify/Handlers.cs:7 topic:order-placed",
+        "orders/main.go:16 -> shipping/src/main/java/s/Shipping.java:7 topic:order-placed",
+        "orders/main.go:17 -> cart/app.py:8 http:GET /items",
+        "shipping/src/main/java/s/Shipping.java:11 -> orders/main.go:13 http:GET /orders/{}",
+        "web/index.js:5 -> cart/app.py:8 http:GET /items",
+        "web/index.js:9 -> orders/main.go:13 http:GET /orders/{}",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(links, want);
+}

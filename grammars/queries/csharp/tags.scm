@@ -157,3 +157,27 @@
   body: (declaration_list (method_declaration name: (identifier) @_h) @topic.consume)
   (#match? @_i "^(IIntegrationEventHandler|IEventHandler|IMessageHandler|IConsumer|IHandleMessages|INotificationHandler)$")
   (#match? @_h "^(Handle|HandleAsync|Consume)$"))
+
+; Dapr: service invocation (`dapr.InvokeMethodAsync<T>(HttpMethod.Get, "cart", "api/items")`,
+; POST unless a method is given) is an HTTP call to the app it names; pub/sub
+; (`PublishEventAsync("pubsub", "orders", data)`, `[Topic("pubsub", "orders")]`,
+; `.WithTopic("pubsub", "orders")`) names the topic second
+(invocation_expression
+  function: (member_access_expression name: [(identifier) @_m (generic_name (identifier) @_m)])
+  arguments: (argument_list . (argument (member_access_expression) @http.method) . (argument (_) @http.app) . (argument (_) @http.url))
+  (#match? @_m "^(InvokeMethodAsync|InvokeMethodWithResponseAsync|CreateInvokeMethodRequest)$")) @http.call
+(invocation_expression
+  function: (member_access_expression name: [(identifier) @_m (generic_name (identifier) @_m)])
+  arguments: (argument_list . (argument [(string_literal) (identifier) (member_access_expression)] @http.app) . (argument [(string_literal) (interpolated_string_expression) (identifier)] @http.url))
+  (#match? @_m "^(InvokeMethodAsync|InvokeMethodWithResponseAsync|CreateInvokeMethodRequest)$")) @http.call
+(invocation_expression
+  function: (member_access_expression name: [(identifier) @_m (generic_name (identifier) @_m)])
+  arguments: (argument_list . (argument) . (argument (_) @topic.name))
+  (#eq? @_m "PublishEventAsync")) @topic.produce
+(method_declaration
+  (attribute_list (attribute name: (identifier) @_a (attribute_argument_list . (attribute_argument) . (attribute_argument (_) @topic.name))))
+  (#eq? @_a "Topic")) @topic.consume
+(invocation_expression
+  function: (member_access_expression name: (identifier) @_m)
+  arguments: (argument_list . (argument) . (argument (_) @topic.name))
+  (#eq? @_m "WithTopic")) @topic.consume

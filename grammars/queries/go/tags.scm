@@ -195,3 +195,20 @@
   function: (selector_expression field: (field_identifier) @_f)
   arguments: (argument_list . (_) @rpc.address)
   (#match? @_f "^(NewTSocket|NewTSocketConf|NewTSocketTimeout|Dial|NewClient)$"))
+
+; Dapr: service invocation (`client.InvokeMethod(ctx, "cart", "items", "get")`) is an
+; HTTP call to the app it names; pub/sub names the topic after the component
+(call_expression
+  function: (selector_expression field: (field_identifier) @_m)
+  arguments: (argument_list . (_) . (_) @http.app . (_) @http.url . (_) @http.method)
+  (#match? @_m "^(InvokeMethod|InvokeMethodWithContent|InvokeMethodWithCustomContent)$")) @http.call
+(call_expression
+  function: (selector_expression field: (field_identifier) @_m)
+  arguments: (argument_list . (_) . (_) . (_) @topic.name)
+  (#eq? @_m "PublishEvent")) @topic.produce
+(call_expression
+  function: (selector_expression field: (field_identifier) @_m)
+  arguments: (argument_list . (unary_expression (composite_literal body: (literal_value
+    (keyed_element key: (literal_element (identifier) @_k) value: (literal_element (_) @topic.name))))))
+  (#match? @_m "^(AddTopicEventHandler|AddBulkTopicEventHandler)$")
+  (#eq? @_k "Topic")) @topic.consume

@@ -250,3 +250,19 @@
   body: (class_body (method_declaration name: (identifier) @_h) @topic.consume)
   (#match? @_i "^(EventHandler|IntegrationEventHandler|MessageHandler|ApplicationListener)$")
   (#match? @_h "^(handle|on|onEvent|onApplicationEvent)$"))
+
+; Dapr: service invocation (`client.invokeMethod("cart", "items", body, HttpExtension.POST,
+; T.class)`) is an HTTP call to the app it names; pub/sub (`publishEvent("pubsub",
+; "orders", data)`, `@Topic(name = "orders", pubsubName = "pubsub")`)
+(method_invocation
+  name: (identifier) @_m
+  arguments: (argument_list . (_) @http.app . (_) @http.url . (_) . (field_access field: (identifier) @http.method))
+  (#eq? @_m "invokeMethod")) @http.call
+(method_invocation
+  name: (identifier) @_m
+  arguments: (argument_list . (_) . (_) @topic.name . (_))
+  (#eq? @_m "publishEvent")) @topic.produce
+(method_declaration
+  (modifiers (annotation name: (identifier) @_a arguments: (annotation_argument_list (element_value_pair key: (identifier) @_k value: (_) @topic.name))))
+  (#eq? @_a "Topic")
+  (#eq? @_k "name")) @topic.consume

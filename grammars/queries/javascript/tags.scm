@@ -154,8 +154,9 @@
 ; RabbitMQ (amqplib): `ch.publish(exchange, key, content)`: the exchange names the topic
 ; unless it is the default ("") one, where the key is the queue; `ch.sendToQueue(q, c)`
 (call_expression
-  function: (member_expression property: (property_identifier) @_m)
+  function: (member_expression object: (_) @_o property: (property_identifier) @_m)
   arguments: (arguments . (_) @topic.exchange . (_) @topic.name . (_))
+  (#not-match? @_o "pubsub$")
   (#eq? @_m "publish")) @topic.produce
 (call_expression
   function: (member_expression property: (property_identifier) @_m)
@@ -174,8 +175,9 @@
 ; `nc.subscribe("subject")`, `redis.publish("channel", msg)` (a `request` only on a NATS
 ; connection: HTTP helpers name their method `request` too)
 (call_expression
-  function: (member_expression property: (property_identifier) @_m)
+  function: (member_expression object: (_) @_o property: (property_identifier) @_m)
   arguments: (arguments . [(string) (template_string) (identifier) (member_expression)] @topic.name . (_)? .)
+  (#not-match? @_o "pubsub$")
   (#eq? @_m "publish")) @topic.produce
 (call_expression
   function: (member_expression object: (_) @_o property: (property_identifier) @_m)
@@ -183,8 +185,9 @@
   (#match? @_o "(?i)(^|\\.)(nc|nats\\w*|\\w*nats)$")
   (#eq? @_m "request")) @topic.produce
 (call_expression
-  function: (member_expression property: (property_identifier) @_m)
+  function: (member_expression object: (_) @_o property: (property_identifier) @_m)
   arguments: (arguments . [(string) (template_string) (identifier) (member_expression)] @topic.name)
+  (#not-match? @_o "pubsub$")
   (#eq? @_m "subscribe")) @topic.consume
 
 ; gRPC handlers registered by name: `server.addService(proto.pkg.CartService.service, { getCart: handler, addItem })`
@@ -242,3 +245,22 @@
   function: (member_expression property: (property_identifier) @_f)
   arguments: (arguments . (_) @rpc.address)
   (#match? @_f "^create(Http|SSL)?Connection$"))
+
+; Dapr: service invocation (`client.invoker.invoke("cart", "items", HttpMethod.GET)`) is
+; an HTTP call to the app it names; pub/sub (`client.pubsub.publish("pubsub", "orders",
+; data)`, `server.pubsub.subscribe("pubsub", "orders", handler)`)
+(call_expression
+  function: (member_expression object: (member_expression property: (property_identifier) @_o) property: (property_identifier) @_m)
+  arguments: (arguments . (_) @http.app . (_) @http.url . (_) @http.method)
+  (#eq? @_o "invoker")
+  (#eq? @_m "invoke")) @http.call
+(call_expression
+  function: (member_expression object: (member_expression property: (property_identifier) @_o) property: (property_identifier) @_m)
+  arguments: (arguments . (_) . (_) @topic.name)
+  (#eq? @_o "pubsub")
+  (#eq? @_m "publish")) @topic.produce
+(call_expression
+  function: (member_expression object: (member_expression property: (property_identifier) @_o) property: (property_identifier) @_m)
+  arguments: (arguments . (_) . (_) @topic.name)
+  (#eq? @_o "pubsub")
+  (#eq? @_m "subscribe")) @topic.consume

@@ -207,3 +207,27 @@
   function: [(identifier) @_f (attribute attribute: (identifier) @_f)]
   arguments: (argument_list . [(string) (identifier) (attribute) (call) (binary_operator)] @rpc.address)
   (#match? @_f "^(TSocket|TSSLSocket|insecure_channel|secure_channel)$"))
+
+; Dapr: service invocation (`d.invoke_method("cart", "items", http_verb="GET")`) is an
+; HTTP call to the app it names; pub/sub (`publish_event("pubsub", "orders", ..)`,
+; `@app.subscribe(pubsub="pubsub", topic="orders")`)
+(call
+  function: (attribute attribute: (identifier) @_m)
+  arguments: (argument_list . (_) @http.app . (_) @http.url)
+  (#match? @_m "^(invoke_method|invoke_method_async)$")) @http.call
+(call
+  function: (attribute attribute: (identifier) @_m)
+  arguments: (argument_list . (_) . [(string) (identifier) (attribute)] @topic.name)
+  (#eq? @_m "publish_event")) @topic.produce
+(call
+  function: (attribute attribute: (identifier) @_m)
+  arguments: (argument_list (keyword_argument name: (identifier) @_k value: (_) @topic.name))
+  (#eq? @_m "publish_event")
+  (#eq? @_k "topic_name")) @topic.produce
+(decorated_definition
+  (decorator (call
+    function: (attribute attribute: (identifier) @_m)
+    arguments: (argument_list (keyword_argument name: (identifier) @_k value: (_) @topic.name))))
+  definition: (function_definition) @topic.consume
+  (#eq? @_m "subscribe")
+  (#eq? @_k "topic"))
