@@ -42,6 +42,8 @@ struct Resource {
     /// Resources it is given the address or connection string of.
     references: Vec<usize>,
     waits_for: Vec<usize>,
+    /// A YARP gateway's routes: (path pattern, the resource it forwards to).
+    routes: Vec<(String, usize)>,
 }
 
 /// One call of a chain: its name, its type argument and its arguments, as written.
@@ -65,6 +67,7 @@ fn infrastructure_image(method: &str) -> Option<&'static str> {
         "AddMongoDB" => "mongo",
         "AddElasticsearch" => "elasticsearch",
         "AddCassandra" => "cassandra",
+        "AddYarp" => "yarp",
         "AddSqlServer" => "sqlserver",
         "AddOracle" => "oracle",
         _ => return None,
@@ -137,6 +140,7 @@ pub(crate) fn deployments(path: &str, text: &str) -> Vec<Deployment> {
                     env: BTreeMap::new(),
                     references: Vec::new(),
                     waits_for: Vec::new(),
+                    routes: Vec::new(),
                 });
                 current = Some(resources.len() - 1);
                 continue;
@@ -146,6 +150,26 @@ pub(crate) fn deployments(path: &str, text: &str) -> Vec<Deployment> {
                 "WithReference" => {
                     if let Some(r) = call.args.first().and_then(|a| resolve(a)) {
                         resources[cur].references.push(r);
+                    }
+                }
+                // A YARP gateway's routes:
+                // `WithConfiguration(yarp => { yarp.AddRoute("/api/{**catch-all}", api); })`.
+                "WithConfiguration" => {
+                    for arg in &call.args {
+                        let mut rest = *arg;
+                        while let Some(at) = rest.find(".AddRoute(") {
+                            rest = &rest[at + ".AddRoute(".len()..];
+                            let Some(close) = matching(rest, '(', ')') else {
+                                break;
+                            };
+                            if let [path, target] = arguments(&rest[..close])[..] {
+                                if let (Some(path), Some(r)) =
+                                    (string_literal(path), resolve(target))
+                                {
+                                    resources[cur].routes.push((path, r));
+                                }
+                            }
+                        }
                     }
                 }
                 "WaitFor" | "WaitForCompletion" => {
@@ -201,6 +225,18 @@ pub(crate) fn deployments(path: &str, text: &str) -> Vec<Deployment> {
                 _ => {}
             }
         }
+        let calls = res
+            .routes
+            .iter()
+            .map(|(path, r)| crate::deploy::ConfigCall {
+                url: format!("http://{}", resources[server(*r)].name),
+                route: Some(match path.find("{**") {
+                    Some(at) => format!("{}/**", path[..at].trim_end_matches('/')),
+                    None => path.clone(),
+                }),
+                key: "AddRoute".to_string(),
+            })
+            .collect();
         let depends_on = res
             .waits_for
             .iter()
@@ -215,6 +251,7 @@ pub(crate) fn deployments(path: &str, text: &str) -> Vec<Deployment> {
             depends_on,
             project,
             references,
+            calls,
             ..Deployment::default()
         });
     }
@@ -450,7 +487,7 @@ fn string_literal(arg: &str) -> Option<String> {
         _ => arg,
     };
     let inner = arg.strip_prefix('"')?.strip_suffix('"')?;
-    (!inner.contains(['"', '{'])).then(|| inner.to_string())
+    (!inner.contains('"')).then(|| inner.to_string())
 }
 
 #[cfg(test)]
@@ -478,6 +515,12 @@ if (builder.Environment.IsDevelopment()) {
     catalogApi.WithEnvironment("Basket__Url", basketApi.GetEndpoint("http"));
 }
 builder.AddDockerfile("frontend", "../frontend").WithReference(catalogApi);
+builder.AddYarp("mobile-bff")
+    .WithConfiguration(yarp =>
+    {
+        yarp.AddRoute("/catalog-api/{**catch-all}", catalogApi).WithTransformPathRemovePrefix("/catalog-api");
+        yarp.AddRoute("/basket/{**catch-all}", basketApi);
+    });
 
 builder.Build().Run();
 "#;
@@ -495,7 +538,22 @@ builder.Build().Run();
                 "postgres",
                 "basket-api",
                 "catalog",
-                "frontend"
+                "frontend",
+                "mobile-bff"
+            ]
+        );
+        let bff = by_name("mobile-bff");
+        assert_eq!(bff.image.as_deref(), Some("yarp"));
+        let routes: Vec<(&str, Option<&str>)> = bff
+            .calls
+            .iter()
+            .map(|c| (c.url.as_str(), c.route.as_deref()))
+            .collect();
+        assert_eq!(
+            routes,
+            [
+                ("http://catalog", Some("/catalog-api/**")),
+                ("http://basket-api", Some("/basket/**"))
             ]
         );
         assert_eq!(by_name("basket-cache").image.as_deref(), Some("redis"));

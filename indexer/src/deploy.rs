@@ -57,6 +57,10 @@ pub struct Deployment {
     /// through the sidecar name the app id).
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Workspace paths mounted into its containers (compose `volumes` from the
+    /// host): configuration mounted there configures it.
+    #[serde(default)]
+    pub mounts: Vec<String>,
 }
 
 impl Deployment {
@@ -1383,6 +1387,22 @@ fn compose_services(path: &str, doc: &Yaml, dotenv: &HashMap<String, String>) ->
                 .unwrap_or_default()
                 .iter()
                 .filter_map(published_port)
+                .collect(),
+            mounts: svc
+                .get("volumes")
+                .map(Yaml::items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| {
+                    // `./nginx/nginx.conf:/etc/nginx/nginx.conf:ro`, or `source:`.
+                    let source = match v {
+                        Yaml::Scalar(s) => s.split(':').next().map(str::to_string),
+                        m => m.get("source").and_then(Yaml::scalar),
+                    }?;
+                    source
+                        .starts_with('.')
+                        .then(|| join(path, &interpolate(&source, dotenv)))
+                })
                 .collect(),
             depends_on: match svc.get("depends_on") {
                 Some(Yaml::Seq(items)) => items.iter().filter_map(Yaml::scalar).collect(),

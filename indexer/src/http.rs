@@ -229,7 +229,7 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 _ => "{}".to_string(),
             }
         }
-        // `process.env.CART_URL`, `os.environ["CART_URL"]`
+        // `process.env.CART_URL`, `os.environ["CART_URL"]`, k6's `__ENV.BASE_URL`
         "member_expression" | "subscript" => {
             // A configuration entry assigned in the file: `app.config["CART_URI"]`.
             let own = src
@@ -240,8 +240,10 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             {
                 return eval(value, text, consts, depth + 1);
             }
+            // (k6 scripts read theirs from `__ENV`.)
             let name = src
                 .strip_prefix("process.env.")
+                .or_else(|| src.strip_prefix("__ENV."))
                 .map(str::to_string)
                 .or_else(|| {
                     src.strip_prefix("os.environ[")

@@ -1673,24 +1673,38 @@ impl DeployedServices {
             }
         }
         // A gateway run from a third-party image (Traefik routing by labels, Envoy or
-        // Kong from a mounted configuration) is a host calls name, and the service
-        // its routes (its own, or those of a configuration in a folder of its name)
-        // are run by.
+        // Kong from a configuration in a folder of its name), or an image a gateway's
+        // configuration is mounted into, is a host calls name, and the service its
+        // routes are run by.
+        let configured = |m: &Deployment| {
+            deployments
+                .iter()
+                .any(|d| d.calls.iter().any(|c| c.route.is_some()) && mounted_in(d, m))
+        };
         for d in deployments {
             let gateway_image = d
                 .image
                 .as_deref()
                 .and_then(crate::infrastructure_of)
                 .is_some_and(|(kind, _)| kind == "gateway");
-            if gateway_image && d.build.is_none() {
+            if d.build.is_none() && d.image.is_some() && (gateway_image || configured(d)) {
                 by_host
                     .entry(host_key(&d.name))
                     .or_insert_with(|| d.name.clone());
             }
         }
+        // Configuration mounted into a container is that container's service's (an
+        // nginx configuration in `./nginx` mounted into the `gateway` service): placed
+        // once the containers are.
+        let mounted = |d: &Deployment| {
+            !d.calls.is_empty() && d.build.is_some() && deployments.iter().any(|m| mounted_in(d, m))
+        };
         let runs = deployments
             .iter()
             .map(|d| {
+                if mounted(d) {
+                    return None;
+                }
                 // The service built from that directory, else the one around it (an
                 // image built from `carts/docker/carts` packages `carts`).
                 let built = d.build.as_deref().and_then(|b| {
@@ -1721,6 +1735,20 @@ impl DeployedServices {
                 Some((service, is_built))
             })
             .collect::<Vec<Option<(String, bool)>>>();
+        let mut runs = runs;
+        for (i, d) in deployments.iter().enumerate() {
+            if !mounted(d) {
+                continue;
+            }
+            let mounter = deployments
+                .iter()
+                .zip(&runs)
+                .find(|(m, run)| run.is_some() && mounted_in(d, m))
+                .and_then(|(_, run)| run.clone());
+            if let Some((service, _)) = mounter {
+                runs[i] = Some((service, false));
+            }
+        }
         let mut ports: HashMap<u16, Option<String>> = HashMap::new();
         for (d, run) in deployments.iter().zip(&runs) {
             let Some((service, _)) = run else { continue };
@@ -1839,6 +1867,16 @@ pub(crate) fn host_key(name: &str) -> String {
         .filter(|c| !matches!(c, '-' | '_' | '.'))
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// Whether the configuration file `d` was read from is mounted into `m`'s containers
+/// (the file itself, or a folder holding it).
+fn mounted_in(d: &Deployment, m: &Deployment) -> bool {
+    m.mounts.iter().any(|mount| {
+        d.file == *mount
+            || (d.file.starts_with(mount.as_str())
+                && d.file.as_bytes().get(mount.len()) == Some(&b'/'))
+    })
 }
 
 /// A call through Dapr's sidecar (`http://localhost:3500/v1.0/invoke/cart/method/items`,

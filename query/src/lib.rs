@@ -1681,6 +1681,10 @@ fn infrastructure(
         let Some((kind, protocol)) = deployment.image.as_deref().and_then(infrastructure_of) else {
             continue;
         };
+        // A web server's image serves the service's own files (a built frontend).
+        if is_web_server(deployment.image.as_deref().unwrap_or_default()) {
+            continue;
+        }
         let Some(service) = services.get_mut(d.names.shown(owner)) else {
             continue;
         };
@@ -1784,11 +1788,24 @@ pub fn infrastructure_of(image: &str) -> Option<(&'static str, &'static str)> {
         ("envoy", "gateway", "http"),
         ("kong", "gateway", "http"),
         ("haproxy", "gateway", "http"),
+        ("yarp", "gateway", "http"),
+        ("nginx", "gateway", "http"),
+        ("httpd", "gateway", "http"),
+        // OpenFeature's flag daemon: evaluated over gRPC (or OFREP over HTTP).
+        ("flagd", "external", "grpc"),
     ];
     known
         .iter()
         .find(|(n, _, _)| name == *n || name.starts_with(&format!("{n}-")))
         .map(|(_, kind, protocol)| (*kind, *protocol))
+}
+
+/// Whether an image is a web server's (`nginx`, `httpd`): a gateway when run as it
+/// is with a configuration mounted, the service's own when built from it.
+fn is_web_server(image: &str) -> bool {
+    let name = image.rsplit('/').next().unwrap_or(image);
+    let name = name.split([':', '@']).next().unwrap_or(name);
+    matches!(name, "nginx" | "httpd")
 }
 
 /// The host a configuration value names: a URL's (`amqp://rabbitmq:5672`,

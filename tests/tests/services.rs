@@ -1951,7 +1951,7 @@ fn aspire_app_hosts_route_groups_and_typed_clients_link_dotnet_services() {
     }
     ws.write(
         "src/Shop.AppHost/Program.cs",
-        "var builder = DistributedApplication.CreateBuilder(args);\n\nvar redis = builder.AddRedis(\"basket-cache\");\nvar rabbitMq = builder.AddRabbitMQ(\"eventbus\")\n    .WithLifetime(ContainerLifetime.Persistent);\nvar postgres = builder.AddPostgres(\"postgres\");\nvar catalogDb = postgres.AddDatabase(\"catalogdb\");\n\nvar basketApi = builder.AddProject<Projects.Basket_API>(\"basket-api\")\n    .WithReference(redis)\n    .WithReference(rabbitMq).WaitFor(rabbitMq);\n\n// The catalog is deployed as `catalog`, not under its project's name.\nvar catalogApi = builder.AddProject<Projects.Catalog_API>(\"catalog\")\n    .WithReference(rabbitMq)\n    .WithReference(catalogDb);\n\nbuilder.AddProject<Projects.WebApp>(\"webapp\")\n    .WithReference(basketApi)\n    .WithReference(catalogApi);\n\nbuilder.Build().Run();\n",
+        "var builder = DistributedApplication.CreateBuilder(args);\n\nvar redis = builder.AddRedis(\"basket-cache\");\nvar rabbitMq = builder.AddRabbitMQ(\"eventbus\")\n    .WithLifetime(ContainerLifetime.Persistent);\nvar postgres = builder.AddPostgres(\"postgres\");\nvar catalogDb = postgres.AddDatabase(\"catalogdb\");\n\nvar basketApi = builder.AddProject<Projects.Basket_API>(\"basket-api\")\n    .WithReference(redis)\n    .WithReference(rabbitMq).WaitFor(rabbitMq);\n\n// The catalog is deployed as `catalog`, not under its project's name.\nvar catalogApi = builder.AddProject<Projects.Catalog_API>(\"catalog\")\n    .WithReference(rabbitMq)\n    .WithReference(catalogDb);\n\nbuilder.AddProject<Projects.WebApp>(\"webapp\")\n    .WithReference(basketApi)\n    .WithReference(catalogApi);\n\nbuilder.AddYarp(\"mobile-bff\")\n    .WithConfiguration(yarp =>\n    {\n        yarp.AddRoute(\"/catalog-api/{**catch-all}\", catalogApi);\n    });\n\nbuilder.Build().Run();\n",
     );
     ws.write(
         "src/WebApp/Program.cs",
@@ -2009,6 +2009,7 @@ fn aspire_app_hosts_route_groups_and_typed_clients_link_dotnet_services() {
         BTreeSet::from([
             "basket-cache datastore".to_string(),
             "eventbus broker".to_string(),
+            "mobile-bff gateway".to_string(),
             "postgres datastore".to_string(),
         ])
     );
@@ -2020,6 +2021,8 @@ fn aspire_app_hosts_route_groups_and_typed_clients_link_dotnet_services() {
             "catalog -> eventbus rabbitmq env-config".to_string(),
             // The database's connection string names its server.
             "catalog -> postgres postgres env-config".to_string(),
+            // The YARP gateway's route.
+            "mobile-bff -> catalog http env-config".to_string(),
             // Referenced, not shown in use (the basket's client is not in the code).
             "webapp -> basket-api http manifest".to_string(),
             "webapp -> catalog http literal-url,route-template".to_string(),
@@ -2306,4 +2309,107 @@ fn dapr_invocations_and_pubsub_link_services() {
     .map(|s| s.to_string())
     .collect();
     assert_eq!(links, want);
+}
+
+/// A gateway's configuration mounted into a container run from a third-party image
+/// (compose `volumes`, short and long syntax) configures that container: an nginx
+/// configuration mounted into the `gateway` service and an Envoy folder mounted into
+/// `edge` make them the gateways calls go through.
+#[test]
+fn configuration_mounted_into_a_container_configures_it() {
+    let ws = Workspace::empty();
+    ws.write(
+        "api/app.py",
+        "from flask import Flask\napp = Flask(__name__)\n\n@app.route(\"/items\")\ndef items():\n    return \"[]\"\n\n@app.route(\"/v2/items\")\ndef items_v2():\n    return \"[]\"\n",
+    );
+    ws.write("api/requirements.txt", "flask\n");
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  gateway:\n    image: nginx:1.25\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n  edge:\n    image: envoyproxy/envoy:v1.30\n    volumes:\n      - type: bind\n        source: ./envoy\n        target: /etc/envoy\n  api:\n    build: ./api\n  web:\n    build: ./web\n",
+    );
+    ws.write(
+        "envoy/envoy.yaml",
+        "static_resources:\n  listeners:\n    - filter_chains:\n        - filters:\n            - typed_config:\n                route_config:\n                  virtual_hosts:\n                    - routes:\n                        - match: { prefix: \"/v2\" }\n                          route: { cluster: api }\n  clusters:\n    - name: api\n      load_assignment:\n        endpoints:\n          - lb_endpoints:\n              - endpoint: { address: { socket_address: { address: api, port_value: 8080 } } }\n",
+    );
+    ws.write(
+        "nginx/nginx.conf",
+        "http {\n  server {\n    location /api/ {\n      proxy_pass http://api:8080/;\n    }\n  }\n}\n",
+    );
+    ws.write(
+        "web/app.js",
+        "fetch(\"http://gateway/api/items\");\nfetch(\"http://edge:10000/v2/items\");\n",
+    );
+    ws.write("web/package.json", "{\"name\": \"web\"}\n");
+    ws.run(&["index", "."]).ok();
+    let links: BTreeSet<String> = ws
+        .run(&["links", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{}:{} -> {}:{} via {}",
+                l["from"]["file"].as_str().unwrap(),
+                l["from"]["line"],
+                l["to"]["file"].as_str().unwrap(),
+                l["to"]["line"],
+                l["via"].as_str().unwrap_or("-")
+            )
+        })
+        .collect();
+    assert_eq!(
+        links,
+        BTreeSet::from([
+            "web/app.js:1 -> api/app.py:5 via gateway".to_string(),
+            "web/app.js:2 -> api/app.py:9 via edge".to_string(),
+        ])
+    );
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from([
+            "edge -> api http env-config".to_string(),
+            "gateway -> api http env-config".to_string(),
+            "web -> edge http gateway".to_string(),
+            "web -> gateway http gateway".to_string(),
+        ])
+    );
+}
+
+/// Clients of infrastructure and load generators: a service whose environment names
+/// the flagd daemon depends on it (`external`, over gRPC); a k6 script's calls read
+/// their base URL from `__ENV`, as the load generator's deployment sets it.
+#[test]
+fn flagd_users_and_k6_load_generators_are_consumers() {
+    let ws = Workspace::empty();
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  flagd:\n    image: ghcr.io/open-feature/flagd:v0.11\n  frontend:\n    build: ./frontend\n    environment:\n      FLAGD_HOST: flagd\n      FLAGD_PORT: \"8013\"\n  k6:\n    build: ./k6\n    environment:\n      BASE_URL: http://frontend:8080\n",
+    );
+    ws.write("frontend/package.json", "{\"name\": \"frontend\"}\n");
+    ws.write(
+        "frontend/server.js",
+        "const app = require(\"express\")();\napp.get(\"/api/products/:id\", (req, res) => res.json({}));\n",
+    );
+    ws.write("k6/Dockerfile", "FROM grafana/k6\nCOPY script.js /\n");
+    ws.write(
+        "k6/script.js",
+        "import http from \"k6/http\";\n\nexport default function () {\n  http.get(`${__ENV.BASE_URL}/api/products/42`);\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from([
+            "frontend -> flagd grpc env-config".to_string(),
+            "k6 -> frontend http env-config".to_string(),
+        ])
+    );
+    let services = ws.run(&["services", "--json"]).json();
+    let flagd = services["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "flagd")
+        .unwrap();
+    assert_eq!(flagd["kind"], "external");
 }
