@@ -338,7 +338,11 @@ impl<'f> FileScope<'f> {
                     .get(e as usize)
                     .is_some_and(|s| s.kind.is_type())
             });
-            (field || b.span.start_byte < reference.span.start_byte)
+            // A module's binding holds in its functions wherever it is made (they
+            // run once the module has: `stub = XStub(channel)` under
+            // `if __name__ == "__main__":`).
+            let global = b.enclosing.is_none() && !chain.is_empty();
+            (field || global || b.span.start_byte < reference.span.start_byte)
                 && b.enclosing.is_none_or(|e| chain.contains(&e))
         })
     }

@@ -54,9 +54,11 @@ pub(crate) fn method_of(word: &str) -> String {
     let w = word
         .trim_matches(|c| c == '"' || c == '\'' || c == '`')
         .to_ascii_lowercase();
+    // `HttpPost`, `MapPost`, Go's `MethodPost`.
     let w = w
         .strip_prefix("http")
         .or_else(|| w.strip_prefix("map"))
+        .or_else(|| w.strip_prefix("method"))
         .unwrap_or(&w);
     for m in ["get", "post", "put", "delete", "patch", "head", "options"] {
         if w.starts_with(m) {

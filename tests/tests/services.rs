@@ -2413,3 +2413,90 @@ fn flagd_users_and_k6_load_generators_are_consumers() {
         .unwrap();
     assert_eq!(flagd["kind"], "external");
 }
+
+/// Clients reached indirectly: a C# gRPC client named through a `using` alias and
+/// injected as a primary-constructor parameter (registered with `AddGrpcClient<T>`); a
+/// Python stub made as a module global under `if __name__ == "__main__":` and used in
+/// a function above it; Go's `http.NewRequest(http.MethodPost, ...)` with its host
+/// from the environment.
+#[test]
+fn clients_reached_through_aliases_globals_and_method_constants() {
+    let ws = Workspace::empty();
+    ws.write(
+        "basket/Basket.csproj",
+        "<Project Sdk=\"Microsoft.NET.Sdk.Web\"></Project>\n",
+    );
+    ws.write(
+        "basket/BasketService.cs",
+        "namespace Shop.Basket;\n\npublic class BasketService : Basket.BasketBase\n{\n    public override Task<BasketReply> GetBasket(BasketRequest request, ServerCallContext context) => null;\n}\n",
+    );
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  goclient:\n    build: ./goclient\n    environment:\n      PAYMENT_ADDR: payment:8080\n  payment:\n    build: ./payment\n  pyclient:\n    build: ./pyclient\n  basket:\n    build: ./basket\n",
+    );
+    ws.write("goclient/go.mod", "module goclient\n");
+    ws.write(
+        "goclient/main.go",
+        "package main\n\nimport (\n	\"net/http\"\n	\"os\"\n)\n\nfunc charge() {\n	req, _ := http.NewRequest(http.MethodPost, \"http://\"+os.Getenv(\"PAYMENT_ADDR\")+\"/charge\", nil)\n	http.DefaultClient.Do(req)\n}\n",
+    );
+    ws.write("payment/go.mod", "module payment\n");
+    ws.write(
+        "payment/main.go",
+        "package main\n\nimport \"net/http\"\n\nfunc main() {\n	http.HandleFunc(\"/charge\", charge)\n}\n\nfunc charge(w http.ResponseWriter, r *http.Request) {}\n",
+    );
+    ws.write(
+        "proto/basket.proto",
+        "syntax = \"proto3\";\npackage shop;\noption csharp_namespace = \"Shop.Basket\";\nservice Basket {\n  rpc GetBasket (BasketRequest) returns (BasketReply);\n}\nmessage BasketRequest { string id = 1; }\nmessage BasketReply { string id = 1; }\n",
+    );
+    ws.write(
+        "pyclient/client.py",
+        "import grpc\nimport basket_pb2_grpc\n\ndef load(id):\n    return stub.GetBasket(id)\n\nif __name__ == \"__main__\":\n    channel = grpc.insecure_channel(\"basket:50051\")\n    stub = basket_pb2_grpc.BasketStub(channel)\n    load(\"1\")\n",
+    );
+    ws.write("pyclient/requirements.txt", "grpcio\n");
+    ws.write(
+        "webapp/BasketState.cs",
+        "using Shop.Basket;\nusing BasketClient = Shop.Basket.Basket.BasketClient;\n\nnamespace WebApp;\n\npublic class BasketState(BasketClient basketClient)\n{\n    public async Task Load(string id)\n    {\n        var reply = await basketClient.GetBasketAsync(new BasketRequest { Id = id });\n    }\n}\n",
+    );
+    ws.write(
+        "webapp/Program.cs",
+        "using BasketClient = Shop.Basket.Basket.BasketClient;\nvar builder = WebApplication.CreateBuilder(args);\nbuilder.Services.AddGrpcClient<BasketClient>(o => o.Address = new(\"http://basket\"));\n",
+    );
+    ws.write(
+        "webapp/WebApp.csproj",
+        "<Project Sdk=\"Microsoft.NET.Sdk.Web\"></Project>\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links: BTreeSet<String> = ws
+        .run(&["links", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{}:{} -> {}:{} {}",
+                l["from"]["file"].as_str().unwrap(),
+                l["from"]["line"],
+                l["to"]["file"].as_str().unwrap(),
+                l["to"]["line"],
+                l["evidence"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        links,
+        BTreeSet::from([
+            "goclient/main.go:9 -> payment/main.go:9 env-config".to_string(),
+            "pyclient/client.py:5 -> basket/BasketService.cs:5 idl".to_string(),
+            "webapp/BasketState.cs:10 -> basket/BasketService.cs:5 idl".to_string(),
+        ])
+    );
+    let endpoints = ws.run(&["endpoints", "--json"]).json();
+    let charge = endpoints
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["file"] == "goclient/main.go")
+        .unwrap();
+    assert_eq!(charge["endpoint"], "http:POST /charge");
+}

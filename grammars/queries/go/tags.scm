@@ -117,7 +117,8 @@
   (#eq? @_m "Methods")
   (#match? @_p "^(Path|PathPrefix)$")
   (#match? @_h "^(Handler|HandlerFunc)$")) @http.route
-; HTTP calls: `http.Get(url)`, `http.Post(url, ...)`, `http.NewRequest("PUT", url, body)`
+; HTTP calls: `http.Get(url)`, `http.Post(url, ...)`, `http.NewRequest("PUT", url, body)`,
+; `http.NewRequest(http.MethodPost, url, body)`
 (call_expression
   function: (selector_expression operand: (identifier) @_o field: (field_identifier) @http.method)
   arguments: (argument_list . (_) @http.url)
@@ -125,12 +126,12 @@
   (#match? @http.method "^(Get|Post|Head|PostForm)$")) @http.call
 (call_expression
   function: (selector_expression operand: (identifier) @_o field: (field_identifier) @_f)
-  arguments: (argument_list . (interpreted_string_literal) @http.method . (_) @http.url)
+  arguments: (argument_list . [(interpreted_string_literal) (selector_expression)] @http.method . (_) @http.url)
   (#eq? @_o "http")
   (#eq? @_f "NewRequest")) @http.call
 (call_expression
   function: (selector_expression operand: (identifier) @_o field: (field_identifier) @_f)
-  arguments: (argument_list . (_) . (interpreted_string_literal) @http.method . (_) @http.url)
+  arguments: (argument_list . (_) . [(interpreted_string_literal) (selector_expression)] @http.method . (_) @http.url)
   (#eq? @_o "http")
   (#eq? @_f "NewRequestWithContext")) @http.call
 ; constants URLs are built from
