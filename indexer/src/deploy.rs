@@ -393,6 +393,7 @@ fn spring_application(
     name: Option<String>,
     mut calls: Vec<ConfigCall>,
     port: Option<String>,
+    env: BTreeMap<String, String>,
 ) -> Option<Deployment> {
     let module = spring_module_dir(path);
     let port = port.and_then(|p| spring_default(&p).parse::<u16>().ok());
@@ -401,7 +402,8 @@ fn spring_application(
         .filter(|n| !n.is_empty() && !n.contains("${"))
         .or_else(|| {
             let dir = module.rsplit('/').next().unwrap_or(&module);
-            ((!calls.is_empty() || port.is_some()) && !dir.is_empty()).then(|| dir.to_string())
+            ((!calls.is_empty() || port.is_some() || !env.is_empty()) && !dir.is_empty())
+                .then(|| dir.to_string())
         })?;
     calls.sort();
     calls.dedup();
@@ -409,7 +411,7 @@ fn spring_application(
         name,
         file: path.to_string(),
         build: Some(module),
-        env: BTreeMap::new(),
+        env,
         calls,
         ports: port.into_iter().collect(),
         ..Deployment::default()
@@ -828,15 +830,23 @@ fn spring_deployments(
                     .and_then(Yaml::scalar)
             })
             .map(|p| fill_properties(&p, &base));
+        // Spring Cloud Stream's bindings: the destination each binding names
+        // (`spring.cloud.stream.bindings.orders-in-0.destination: orders`).
+        let bindings: BTreeMap<String, String> = base
+            .iter()
+            .filter(|(k, _)| {
+                k.starts_with("spring.cloud.stream.bindings.") && k.ends_with(".destination")
+            })
+            .map(|(k, v)| (k.clone(), fill_properties(v, &base)))
+            .collect();
         let deployment = match app {
             // Served to an application: its module runs it.
-            Some(app) => {
-                spring_application(path, Some(app.to_string()), calls, port).map(|d| Deployment {
+            Some(app) => spring_application(path, Some(app.to_string()), calls, port, bindings)
+                .map(|d| Deployment {
                     build: apps.get(app).cloned(),
                     ..d
-                })
-            }
-            None => spring_application(path, spring_name(docs), calls, port),
+                }),
+            None => spring_application(path, spring_name(docs), calls, port, bindings),
         };
         let Some(mut deployment) = deployment else {
             continue;

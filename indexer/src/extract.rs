@@ -59,6 +59,9 @@ enum Role {
     TopicType,
     /// The type whose `Handle` method a subscription registers (`AddSubscription<E, H>`).
     TopicListener,
+    /// A function whose name names a binding (Spring Cloud Stream's functional
+    /// beans: `orders` reads `orders-in-0`, writes `orders-out-0`).
+    TopicBinding,
     TopicExchange,
     Mount,
     MountPrefix,
@@ -148,6 +151,7 @@ fn role_of(capture: &str) -> Role {
         "topic.exchange" => Role::TopicExchange,
         "topic.type" => Role::TopicType,
         "topic.listener" => Role::TopicListener,
+        "topic.binding" => Role::TopicBinding,
         "http.mount" => Role::Mount,
         "mount.prefix" => Role::MountPrefix,
         "mount.target" => Role::MountTarget,
@@ -725,6 +729,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         let mut http_node: Option<(bool, Node<'_>)> = None;
         let (mut topic_node, mut topic_name, mut topic_exchange) = (None, None, None);
         let (mut topic_by_type, mut topic_listener) = (false, None);
+        let mut topic_binding = false;
         let (mut grpc_node, mut grpc_service, mut grpc_method, mut grpc_handler) =
             (None, None, None, None);
         let (mut proxy_node, mut proxy_prefix, mut proxy_target) = (None, None, None);
@@ -783,6 +788,10 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                     topic_by_type = true;
                 }
                 Role::TopicListener => topic_listener = Some(cap.node),
+                Role::TopicBinding => {
+                    topic_name = Some(cap.node);
+                    topic_binding = true;
+                }
                 Role::GrpcRegister => grpc_node = Some(cap.node),
                 Role::ProxyRoute => proxy_node = Some(cap.node),
                 Role::Mount => mount_node = Some(cap.node),
@@ -963,6 +972,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 exchange: topic_exchange,
                 by_type: topic_by_type,
                 listener: topic_listener,
+                binding: topic_binding,
             });
         }
         if let (Some(scope), Some(path)) = (http_scope, http_prefix) {

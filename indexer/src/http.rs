@@ -996,6 +996,9 @@ pub(crate) struct RawTopic<'t> {
     /// The type whose `Handle` method a subscription registers
     /// (`AddSubscription<OrderPaid, OrderPaidHandler>()`).
     pub(crate) listener: Option<Node<'t>>,
+    /// Whether `name` is a function whose name names a binding (see
+    /// `Role::TopicBinding`).
+    pub(crate) binding: bool,
 }
 
 /// Builds the facts of the captured topic producers and consumers.
@@ -1029,6 +1032,7 @@ pub(crate) fn topics(
         exchange,
         by_type,
         listener,
+        binding,
     } in raw
     {
         let before = out.len();
@@ -1061,6 +1065,23 @@ pub(crate) fn topics(
                 note(&mut out);
                 continue;
             }
+        }
+        // Spring Cloud Stream: a functional bean's bindings, and the channels its
+        // `Sink`, `Source` and `Processor` interfaces name.
+        let written = name.utf8_text(text.as_bytes()).unwrap_or("");
+        let channel = match written {
+            "Sink.INPUT" | "Processor.INPUT" => Some("input".to_string()),
+            "Source.OUTPUT" | "Processor.OUTPUT" => Some("output".to_string()),
+            _ if binding => Some(format!(
+                "{written}-{}-0",
+                if produce { "out" } else { "in" }
+            )),
+            _ => None,
+        };
+        if let Some(channel) = channel {
+            push_topic(&mut out, produce, channel, span_of(node));
+            note(&mut out);
+            continue;
         }
         if by_type {
             let Some(topic) = message_type(name, text) else {
@@ -1617,9 +1638,10 @@ pub(crate) fn mounts(
     out
 }
 
-/// Adds a topic fact unless one was made for the same node (the first pattern wins).
+/// Adds a topic fact unless one was made for the same node and direction (the first
+/// pattern wins; a Spring `Function` bean both reads and writes).
 fn push_topic(out: &mut Vec<TopicFact>, produce: bool, topic: String, span: Span) {
-    if !out.iter().any(|o| o.span == span) {
+    if !out.iter().any(|o| o.span == span && o.produce == produce) {
         out.push(TopicFact {
             produce,
             topic,

@@ -1245,10 +1245,13 @@ impl GraphView {
                     }
                     (Protocol::Topic, _) => {
                         let env = envs.get(&self.files[f].service);
-                        (
-                            Some(format!("topic:{}", resolve_env(&fact.via, env).0)),
-                            None,
-                        )
+                        let name = resolve_env(&fact.via, env).0;
+                        // A Spring Cloud Stream binding names its destination in the
+                        // configuration (else it is its own).
+                        let bound = env.and_then(|e| {
+                            e.get(&format!("spring.cloud.stream.bindings.{name}.destination"))
+                        });
+                        (Some(format!("topic:{}", bound.unwrap_or(&name))), None)
                     }
                 };
                 let repeated = fact.role == Role::Provides

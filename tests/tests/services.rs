@@ -2500,3 +2500,73 @@ fn clients_reached_through_aliases_globals_and_method_constants() {
         .unwrap();
     assert_eq!(charge["endpoint"], "http:POST /charge");
 }
+
+/// Spring Cloud Stream: `StreamBridge.send` to a binding, functional beans
+/// (`Supplier`, `Function`, `Consumer` and their `-out-0`/`-in-0` bindings) and the
+/// annotation model (`@StreamListener(Processor.INPUT)`, `@SendTo(Processor.OUTPUT)`)
+/// meet on the destinations the configuration binds them to (YAML or properties).
+#[test]
+fn spring_cloud_stream_bindings_link_through_their_destinations() {
+    let ws = Workspace::empty();
+    ws.write(
+        "billing/pom.xml",
+        "<project><artifactId>billing</artifactId></project>\n",
+    );
+    ws.write(
+        "billing/src/main/java/b/Billing.java",
+        "package b;\n\n@Configuration\nclass Billing {\n    @Bean\n    public Function<Order, Payment> charge() {\n        return o -> new Payment();\n    }\n}\n",
+    );
+    ws.write(
+        "billing/src/main/resources/application.properties",
+        "spring.application.name=billing\nspring.cloud.stream.bindings.charge-in-0.destination=order-events\nspring.cloud.stream.bindings.charge-out-0.destination=payments\n",
+    );
+    ws.write(
+        "legacy/pom.xml",
+        "<project><artifactId>legacy</artifactId></project>\n",
+    );
+    ws.write(
+        "legacy/src/main/java/l/Legacy.java",
+        "package l;\n\n@EnableBinding(Processor.class)\nclass Legacy {\n    @StreamListener(Processor.INPUT)\n    @SendTo(Processor.OUTPUT)\n    public Receipt onPayment(Payment p) {\n        return new Receipt();\n    }\n}\n",
+    );
+    ws.write(
+        "legacy/src/main/resources/application.yml",
+        "spring:\n  application:\n    name: legacy\n  cloud:\n    stream:\n      bindings:\n        input:\n          destination: payments\n        output:\n          destination: audit\n",
+    );
+    ws.write(
+        "orders/pom.xml",
+        "<project><artifactId>orders</artifactId></project>\n",
+    );
+    ws.write(
+        "orders/src/main/java/o/Orders.java",
+        "package o;\n\nclass Orders {\n    private final StreamBridge streamBridge;\n\n    void place(Order o) {\n        streamBridge.send(\"placed-out-0\", o);\n    }\n\n    @Bean\n    public Supplier<Audit> audit() {\n        return () -> new Audit();\n    }\n}\n",
+    );
+    ws.write(
+        "orders/src/main/resources/application.yml",
+        "spring:\n  application:\n    name: orders\n  cloud:\n    stream:\n      bindings:\n        placed-out-0:\n          destination: order-events\n        audit-out-0:\n          destination: audit\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links: BTreeSet<String> = ws
+        .run(&["links", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{}:{} -> {}:{} {}",
+                l["from"]["file"].as_str().unwrap(),
+                l["from"]["line"],
+                l["to"]["file"].as_str().unwrap(),
+                l["to"]["line"],
+                l["endpoint"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        links,
+        BTreeSet::from([
+            "billing/src/main/java/b/Billing.java:5 -> legacy/src/main/java/l/Legacy.java:7 topic:payments".to_string(),
+            "orders/src/main/java/o/Orders.java:7 -> billing/src/main/java/b/Billing.java:6 topic:order-events".to_string(),
+        ])
+    );
+}

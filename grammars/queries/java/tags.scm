@@ -266,3 +266,32 @@
   (modifiers (annotation name: (identifier) @_a arguments: (annotation_argument_list (element_value_pair key: (identifier) @_k value: (_) @topic.name))))
   (#eq? @_a "Topic")
   (#eq? @_k "name")) @topic.consume
+; Spring Cloud Stream: `streamBridge.send("orders-out-0", order)` (a binding, or a
+; destination: the configuration's `spring.cloud.stream.bindings.*.destination` maps
+; bindings), functional beans (`@Bean Consumer<Order> orders()` reads the binding
+; `orders-in-0`, a `Supplier` writes `orders-out-0`, a `Function` both), and
+; `@StreamListener(Sink.INPUT)`, `@SendTo(Processor.OUTPUT)`
+(method_invocation
+  object: (identifier) @_o
+  name: (identifier) @_m
+  arguments: (argument_list . (_) @topic.name . (_))
+  (#match? @_o "(?i)streambridge")
+  (#eq? @_m "send")) @topic.produce
+(method_declaration
+  (modifiers (marker_annotation name: (identifier) @_a))
+  type: (generic_type (type_identifier) @_t)
+  name: (identifier) @topic.binding
+  (#eq? @_a "Bean")
+  (#match? @_t "^(Consumer|Function)$")) @topic.consume
+(method_declaration
+  (modifiers (marker_annotation name: (identifier) @_a))
+  type: (generic_type (type_identifier) @_t)
+  name: (identifier) @topic.binding
+  (#eq? @_a "Bean")
+  (#match? @_t "^(Supplier|Function)$")) @topic.produce
+(method_declaration
+  (modifiers (annotation name: (identifier) @_a arguments: (annotation_argument_list . (_) @topic.name)))
+  (#eq? @_a "StreamListener")) @topic.consume
+(method_declaration
+  (modifiers (annotation name: (identifier) @_a arguments: (annotation_argument_list . (_) @topic.name)))
+  (#eq? @_a "SendTo")) @topic.produce
