@@ -175,6 +175,35 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             }
         }
     }
+    // A type deriving from one of the file's handler types handles what it does
+    // (`class EmailService(BaseEmailService)`, `BaseEmailService(EmailServiceServicer)`),
+    // through any number of intermediate classes.
+    for _ in 0..8 {
+        let mut added = false;
+        for r in &facts.references {
+            let Some(t) = r.enclosing.map(|e| e as usize).filter(|e| {
+                facts.symbols.get(*e).is_some_and(|s| s.kind.is_type())
+                    && matches!(r.kind, RefKind::Inherit | RefKind::Implement)
+            }) else {
+                continue;
+            };
+            let inherited: Vec<String> = bases
+                .iter()
+                .filter(|(u, _)| facts.symbols[**u].name == r.name && **u != t)
+                .flat_map(|(_, b)| b.iter().cloned())
+                .collect();
+            let own = bases.entry(t).or_default();
+            for b in inherited {
+                if !own.contains(&b) {
+                    own.push(b);
+                    added = true;
+                }
+            }
+        }
+        if !added {
+            break;
+        }
+    }
     for (t, bases) in bases {
         let ty = &facts.symbols[t];
         for base in bases {

@@ -307,6 +307,18 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
         "postfix_unary_expression" | "non_null_expression" if src.ends_with('!') => node
             .named_child(0)
             .map_or("{}".to_string(), |n| eval(n, text, consts, depth + 1)),
+        "macro_invocation"
+            if node
+                .child_by_field_name("macro")
+                .and_then(|m| m.utf8_text(text.as_bytes()).ok())
+                .is_some_and(|m| matches!(m, "format" | "format_args")) =>
+        {
+            rust_format(node, text, consts, depth)
+        }
+        // Rust's `|_| "default".into()`: what the closure gives.
+        "closure_expression" => node
+            .child_by_field_name("body")
+            .map_or("{}".to_string(), |b| eval(b, text, consts, depth + 1)),
         "parenthesized_expression" => node
             .named_child(0)
             .map_or("{}".to_string(), |n| eval(n, text, consts, depth + 1)),
@@ -332,6 +344,9 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                     a.named_children(&mut c).collect()
                 })
                 .unwrap_or_default();
+            if let Some(value) = rust_value_call(node, &args, text, consts, depth) {
+                return value;
+            }
             // A format string: `fmt.Sprintf("%s/version", base)`, `String.format(...)`.
             if (callee.ends_with("Sprintf")
                 || callee.ends_with("String.format")
@@ -446,6 +461,91 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
         }
         _ => "{}".to_string(),
     }
+}
+
+/// Rust's conversions and fallbacks around a value: `"x".into()`, `.to_string()`,
+/// `.unwrap()`, and an environment lookup's default
+/// (`env::var("X").unwrap_or_else(|_| "d".into())`, `.unwrap_or("d".to_string())`).
+fn rust_value_call(
+    call: Node<'_>,
+    args: &[Node<'_>],
+    text: &str,
+    consts: &Constants<'_>,
+    depth: usize,
+) -> Option<String> {
+    let function = call
+        .child_by_field_name("function")
+        .filter(|f| f.kind() == "field_expression")?;
+    let field = function
+        .child_by_field_name("field")?
+        .utf8_text(text.as_bytes())
+        .ok()?;
+    let value = function.child_by_field_name("value")?;
+    match field {
+        "into" | "to_string" | "to_owned" | "unwrap" | "expect" | "clone" | "as_str" => {
+            Some(eval(value, text, consts, depth + 1))
+        }
+        "unwrap_or" | "unwrap_or_else" => {
+            let looked_up = eval(value, text, consts, depth + 1);
+            let name = looked_up
+                .strip_prefix("{env:")
+                .and_then(|rest| rest.strip_suffix('}'))
+                .filter(|n| !n.contains(['|', '{']))?;
+            let default = args
+                .first()
+                .map(|a| eval(*a, text, consts, depth + 1))
+                .unwrap_or_default();
+            Some(format!("{{env:{name}|{default}}}"))
+        }
+        _ => None,
+    }
+}
+
+/// Rust's `format!("{base}/orders/{}", id)`: the template with its inline names and
+/// positional arguments put in (`{:?}` and other specs read as `{}`).
+fn rust_format(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: usize) -> String {
+    let Some(tokens) = node
+        .named_children(&mut node.walk())
+        .find(|c| c.kind() == "token_tree")
+    else {
+        return "{}".to_string();
+    };
+    let mut c = tokens.walk();
+    let items: Vec<Node<'_>> = tokens.named_children(&mut c).collect();
+    let Some(template) = items.first().filter(|t| t.kind() == "string_literal") else {
+        return "{}".to_string();
+    };
+    let template = strip_quotes(template.utf8_text(text.as_bytes()).unwrap_or(""));
+    let mut positional = items[1..].iter();
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        if rest[open..].starts_with("{{") {
+            out.push('{');
+            rest = &rest[open + 2..];
+            continue;
+        }
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let field = rest[open + 1..open + close].split(':').next().unwrap_or("");
+        let value = if field.is_empty() {
+            positional.next().map(|v| eval(*v, text, consts, depth + 1))
+        } else if field.chars().all(|c| c.is_ascii_digit()) {
+            field
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i + 1))
+                .map(|v| eval(*v, text, consts, depth + 1))
+        } else {
+            constant(consts, field, node).map(|v| eval(v, text, consts, depth + 1))
+        };
+        out.push_str(&value.unwrap_or_else(|| "{}".to_string()));
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A string with its Spring (or shell) placeholders (`${service.product.url}`,

@@ -2570,3 +2570,63 @@ fn spring_cloud_stream_bindings_link_through_their_destinations() {
         ])
     );
 }
+
+/// A servicer extending the generated base through intermediate classes handles its
+/// rpcs; Rust's `env::var(..).unwrap_or_else(|_| "..".into())` default and
+/// `format!("{base}/orders/42")` with inline arguments keep their URL.
+#[test]
+fn handlers_through_intermediate_bases_and_rust_formatted_urls() {
+    let ws = Workspace::empty();
+    ws.write(
+        "caller/c.py",
+        "import grpc\nimport email_pb2_grpc\n\ndef send():\n    stub = email_pb2_grpc.EmailServiceStub(grpc.insecure_channel(\"py:8080\"))\n    stub.Send(None)\n",
+    );
+    ws.write("caller/requirements.txt", "grpcio\n");
+    ws.write(
+        "orders/app.py",
+        "from flask import Flask\napp = Flask(__name__)\n\n@app.route(\"/orders/<int:id>\")\ndef order(id):\n    return \"{}\"\n",
+    );
+    ws.write("orders/requirements.txt", "flask\n");
+    ws.write(
+        "proto/email.proto",
+        "syntax = \"proto3\";\npackage shop;\nservice EmailService {\n  rpc Send (SendRequest) returns (SendReply);\n}\nmessage SendRequest {}\nmessage SendReply {}\n",
+    );
+    ws.write(
+        "py/email_server.py",
+        "import email_pb2_grpc\n\nclass BaseEmailService(email_pb2_grpc.EmailServiceServicer):\n    pass\n\nclass MidEmailService(BaseEmailService):\n    pass\n\nclass EmailService(MidEmailService):\n    def Send(self, request, context):\n        return None\n",
+    );
+    ws.write("py/requirements.txt", "grpcio\n");
+    ws.write(
+        "rs/Cargo.toml",
+        "[package]\nname = \"rs\"\nversion = \"0.1.0\"\n",
+    );
+    ws.write(
+        "rs/src/main.rs",
+        "use std::env;\n\nasync fn orders() {\n    let base = env::var(\"ORDERS_URL\").unwrap_or_else(|_| \"http://orders:8080\".into());\n    let client = reqwest::Client::new();\n    client.get(format!(\"{base}/orders/42\")).send().await;\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links: BTreeSet<String> = ws
+        .run(&["links", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{}:{} -> {}:{} {}",
+                l["from"]["file"].as_str().unwrap(),
+                l["from"]["line"],
+                l["to"]["file"].as_str().unwrap(),
+                l["to"]["line"],
+                l["evidence"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        links,
+        BTreeSet::from([
+            "caller/c.py:6 -> py/email_server.py:10 idl".to_string(),
+            "rs/src/main.rs:6 -> orders/app.py:5 literal-url".to_string(),
+        ])
+    );
+}

@@ -134,6 +134,7 @@
 ; constants URLs are built from
 (const_item name: (identifier) @const.name value: (_) @const.value)
 (static_item name: (identifier) @const.name value: (_) @const.value)
+(let_declaration pattern: (identifier) @const.name value: (_) @const.value)
 
 ; message topics. NATS (async-nats): `client.publish("subject", payload)`,
 ; `client.request(...)`, `client.subscribe("subject")`, `client.queue_subscribe(...)`;
