@@ -1044,6 +1044,12 @@ fn name_only(
     if qualified_use && record.language == Language::Ruby {
         return Vec::new();
     }
+    // A method of the language's own collections and primitives (`map.get(k)`,
+    // `items.push(x)`, `d.items()`) called on a value of unknown type is as likely
+    // theirs as a project method of that name.
+    if qualified_use && is_core_method(record.language, &reference.name) {
+        return Vec::new();
+    }
     // A bare Go name is its own package's (or a builtin): never another package's.
     let go_bare = record.language == Language::Go && !qualified_use;
     let shape_free = matches!(
@@ -1583,6 +1589,100 @@ fn inside_function(c: &Candidate<'_>) -> bool {
 
 /// Whether `name`, used bare, is provided by the language itself: Rust's prelude,
 /// Python's builtins, the globals of JavaScript and TypeScript.
+/// Whether `name` is a method of the language's built-in collections and primitives
+/// (JavaScript's `Map`, `Set`, `Array`, `String`, `Promise`; Python's `dict`, `list`,
+/// `set`, `str`).
+fn is_core_method(lang: Language, name: &str) -> bool {
+    const SCRIPT: &[&str] = &[
+        "add",
+        "catch",
+        "charAt",
+        "clear",
+        "concat",
+        "delete",
+        "endsWith",
+        "entries",
+        "every",
+        "filter",
+        "finally",
+        "find",
+        "findIndex",
+        "flat",
+        "flatMap",
+        "forEach",
+        "get",
+        "has",
+        "hasOwnProperty",
+        "includes",
+        "indexOf",
+        "join",
+        "keys",
+        "lastIndexOf",
+        "map",
+        "match",
+        "pop",
+        "push",
+        "reduce",
+        "replace",
+        "reverse",
+        "set",
+        "shift",
+        "slice",
+        "some",
+        "sort",
+        "splice",
+        "split",
+        "startsWith",
+        "substring",
+        "then",
+        "toLowerCase",
+        "toString",
+        "toUpperCase",
+        "trim",
+        "unshift",
+        "valueOf",
+        "values",
+    ];
+    const PYTHON: &[&str] = &[
+        "add",
+        "append",
+        "clear",
+        "copy",
+        "count",
+        "decode",
+        "discard",
+        "encode",
+        "endswith",
+        "extend",
+        "format",
+        "get",
+        "index",
+        "insert",
+        "items",
+        "join",
+        "keys",
+        "lower",
+        "pop",
+        "popitem",
+        "remove",
+        "replace",
+        "setdefault",
+        "sort",
+        "split",
+        "startswith",
+        "strip",
+        "update",
+        "upper",
+        "values",
+    ];
+    let list = match lang {
+        Language::JavaScript | Language::TypeScript | Language::Tsx => SCRIPT,
+        Language::Python => PYTHON,
+        _ => return false,
+    };
+    list.contains(&name)
+}
+
 fn is_language_global(lang: Language, name: &str) -> bool {
     const RUST: &[&str] = &[
         "AsMut",
