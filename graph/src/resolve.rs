@@ -1589,9 +1589,9 @@ fn inside_function(c: &Candidate<'_>) -> bool {
 
 /// Whether `name`, used bare, is provided by the language itself: Rust's prelude,
 /// Python's builtins, the globals of JavaScript and TypeScript.
-/// Whether `name` is a method of the language's built-in collections and primitives
-/// (JavaScript's `Map`, `Set`, `Array`, `String`, `Promise`; Python's `dict`, `list`,
-/// `set`, `str`).
+/// Whether `name` is a method (or property) of the language's built-in collections
+/// and primitives (JavaScript's `Map`, `Set`, `Array`, `String`, `Promise`; Python's
+/// `dict`, `list`, `set`, `str`).
 fn is_core_method(lang: Language, name: &str) -> bool {
     const SCRIPT: &[&str] = &[
         "add",
@@ -1617,6 +1617,7 @@ fn is_core_method(lang: Language, name: &str) -> bool {
         "indexOf",
         "join",
         "keys",
+        "length",
         "lastIndexOf",
         "map",
         "match",
@@ -1627,6 +1628,7 @@ fn is_core_method(lang: Language, name: &str) -> bool {
         "reverse",
         "set",
         "shift",
+        "size",
         "slice",
         "some",
         "sort",
@@ -1678,6 +1680,8 @@ fn is_core_method(lang: Language, name: &str) -> bool {
     let list = match lang {
         Language::JavaScript | Language::TypeScript | Language::Tsx => SCRIPT,
         Language::Python => PYTHON,
+        // (Rust's crates define these names for their own collections and errors,
+        // and call them through values of unknown type too often to give them up.)
         _ => return false,
     };
     list.contains(&name)
