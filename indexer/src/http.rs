@@ -457,9 +457,98 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 }
                 return format!("{{env:{name}}}");
             }
+            // A function of the file taking nothing: what it returns.
+            if args.is_empty() {
+                if let Some(value) = returned_value(node, callee, text, consts, depth) {
+                    return value;
+                }
+            }
             "{}".to_string()
         }
         _ => "{}".to_string(),
+    }
+}
+
+/// What a function of the file, called without arguments, returns
+/// (`Topic = getTopic()`, `def broker_url(): return os.getenv("AMQP_URL", "amqp://rabbit")`):
+/// the value its returns agree on, or, when one reads the environment and the others
+/// give a fallback (`if t := os.Getenv("TOPIC"); t != "" { return t }; return "orders"`),
+/// that lookup with the fallback as its default.
+fn returned_value(
+    call: Node<'_>,
+    callee: &str,
+    text: &str,
+    consts: &Constants<'_>,
+    depth: usize,
+) -> Option<String> {
+    let name = callee.trim();
+    let name = name
+        .strip_prefix("self.")
+        .or(name.strip_prefix("this."))
+        .unwrap_or(name);
+    if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let mut root = call;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    // The function's definition (the one of that name; none when several).
+    let mut found: Vec<Node<'_>> = Vec::new();
+    let complete = each_named_node(root, |n| {
+        let callable = matches!(
+            n.kind(),
+            "function_declaration"
+                | "function_definition"
+                | "method_declaration"
+                | "function_item"
+                | "method_definition"
+        );
+        if callable
+            && n.child_by_field_name("name")
+                .and_then(|v| v.utf8_text(text.as_bytes()).ok())
+                == Some(name)
+        {
+            found.push(n);
+        }
+    });
+    let [function] = found[..] else { return None };
+    if !complete {
+        return None;
+    }
+    let body = function.child_by_field_name("body")?;
+    let mut returned: Vec<String> = Vec::new();
+    let mut lookups: Vec<String> = Vec::new();
+    each_named_node(body, |n| {
+        if matches!(n.kind(), "return_statement" | "return_expression") {
+            if let Some(value) = n.named_child(0) {
+                // Go wraps returned values in an expression list.
+                let value = if value.kind() == "expression_list" {
+                    value.named_child(0).unwrap_or(value)
+                } else {
+                    value
+                };
+                returned.push(eval(value, text, consts, depth + 1));
+            }
+        } else if n.kind().contains("call") || n.kind().contains("invocation") {
+            let v = eval(n, text, consts, depth + 1);
+            if v.starts_with("{env:") && v.ends_with('}') && v.matches('{').count() == 1 {
+                lookups.push(v);
+            }
+        }
+    });
+    let known: Vec<&String> = returned.iter().filter(|v| !v.contains("{}")).collect();
+    let first = known.first()?;
+    if known.iter().all(|v| v == first) && known.len() == returned.len() {
+        return Some(first.to_string());
+    }
+    // An environment lookup and a fallback.
+    let fallbacks: Vec<&&String> = known.iter().filter(|v| !v.starts_with("{env:")).collect();
+    match (&lookups[..], &fallbacks[..]) {
+        ([lookup], [fallback]) if !lookup.contains('|') => {
+            Some(format!("{}|{fallback}}}", lookup.trim_end_matches('}')))
+        }
+        _ => None,
     }
 }
 

@@ -2630,3 +2630,40 @@ fn handlers_through_intermediate_bases_and_rust_formatted_urls() {
         ])
     );
 }
+
+/// Values returned by a function of the file taking nothing: a Go package variable
+/// set from `getTopic()` (an environment lookup with a fallback) and a Python
+/// `orders_topic()` returning `os.getenv(.., default)` name the same topic; the
+/// deployment's environment overrides both alike.
+#[test]
+fn topics_returned_by_functions_with_env_defaults() {
+    let ws = Workspace::empty();
+    ws.write("consumer/requirements.txt", "kafka-python\n");
+    ws.write(
+        "consumer/worker.py",
+        "import os\nfrom kafka import KafkaConsumer\n\ndef orders_topic():\n    return os.getenv(\"ORDERS_TOPIC\", \"orders\")\n\ndef run():\n    consumer = KafkaConsumer(orders_topic())\n    for m in consumer:\n        pass\n",
+    );
+    ws.write("producer/go.mod", "module producer\n");
+    ws.write(
+        "producer/main.go",
+        "package main\n\nimport (\n	\"os\"\n\n	\"github.com/segmentio/kafka-go\"\n)\n\nvar Topic = getTopic()\n\nfunc getTopic() string {\n	if t := os.Getenv(\"ORDERS_TOPIC\"); t != \"\" {\n		return t\n	}\n	return \"orders\"\n}\n\nfunc publish() {\n	w := kafka.Writer{Topic: Topic}\n	_ = w\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links = link_lines(&ws);
+    assert_eq!(
+        links,
+        BTreeSet::from([
+            "go producer main.go publish(). -> topic:orders python consumer worker.py run(). topic-name".to_string()
+        ])
+    );
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  producer:\n    build: ./producer\n    environment:\n      ORDERS_TOPIC: order-events\n  consumer:\n    build: ./consumer\n    environment:\n      ORDERS_TOPIC: order-events\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links: Vec<String> = link_lines(&ws).into_iter().collect();
+    assert_eq!(
+        links,
+        ["go producer main.go publish(). -> topic:order-events python consumer worker.py run(). topic-name"]
+    );
+}
