@@ -314,34 +314,43 @@ pub(crate) fn without_comments(text: &str) -> String {
 fn statements(code: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let (mut depth, mut start) = (0i32, 0usize);
-    let mut quote: Option<u8> = None;
-    let bytes = code.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(q) => {
-                if b == b'\\' {
-                    i += 1;
-                } else if b == q {
-                    quote = None;
-                }
+    for (i, c) in code_chars(code) {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = (depth - 1).max(0),
+            '{' | '}' if depth == 0 => start = i + 1,
+            ';' if depth == 0 => {
+                out.push(code[start..i].trim());
+                start = i + 1;
             }
-            None => match b {
-                b'"' | b'\'' => quote = Some(b),
-                b'(' | b'[' => depth += 1,
-                b')' | b']' => depth = (depth - 1).max(0),
-                b'{' | b'}' if depth == 0 => start = i + 1,
-                b';' if depth == 0 => {
-                    out.push(code[start..i].trim());
-                    start = i + 1;
-                }
-                _ => {}
-            },
+            _ => {}
         }
-        i += 1;
     }
     out
+}
+
+/// The characters of `code` outside string and character literals, with their byte
+/// offsets (a literal, quotes and escapes included, is skipped).
+fn code_chars(code: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    code.char_indices().filter(move |&(_, c)| {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            return false;
+        }
+        if c == '"' || c == '\'' {
+            quote = Some(c);
+            return false;
+        }
+        true
+    })
 }
 
 /// A statement as (the variable it assigns, the expression): `var api = x` or
@@ -415,21 +424,8 @@ fn chain_calls(expr: &str) -> Option<(&str, Vec<Call<'_>>)> {
 /// The index of the bracket closing the one opened just before `text`.
 fn matching(text: &str, open: char, close: char) -> Option<usize> {
     let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
+    for (i, c) in code_chars(text) {
         match c {
-            '"' => quote = Some(c),
             c if c == open => depth += 1,
             c if c == close && depth == 0 => return Some(i),
             c if c == close => depth -= 1,
@@ -443,21 +439,8 @@ fn matching(text: &str, open: char, close: char) -> Option<usize> {
 fn arguments(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let (mut depth, mut start) = (0i32, 0usize);
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
+    for (i, c) in code_chars(text) {
         match c {
-            '"' => quote = Some(c),
             '(' | '[' | '{' | '<' => depth += 1,
             ')' | ']' | '}' | '>' => depth -= 1,
             ',' if depth == 0 => {

@@ -1122,21 +1122,15 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
         if crate::aspire::is_app_host_file(name) {
             out.extend(crate::aspire::deployments(path, text));
         }
-        if crate::appsettings::is_settings_file(name) {
-            match crate::appsettings::deployment(path, text) {
-                Ok(found) => out.extend(found),
-                Err(message) => scan.diagnostics.push((
-                    path.clone(),
-                    Diagnostic {
-                        line: None,
-                        message,
-                    },
-                )),
+        // A file read whole or not at all: what it declares, or why not.
+        let read = match name {
+            _ if crate::appsettings::is_settings_file(name) => {
+                crate::appsettings::deployment(path, text).map(Vec::from_iter)
             }
-        }
-    }
-    for (path, text) in files.iter().filter(|(p, _)| p.ends_with("cartograph.toml")) {
-        match aliases(path, text) {
+            "cartograph.toml" => aliases(path, text),
+            _ => continue,
+        };
+        match read {
             Ok(found) => out.extend(found),
             Err(message) => scan.diagnostics.push((
                 path.clone(),

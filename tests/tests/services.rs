@@ -529,6 +529,26 @@ module.exports = { invoice, pay, status, wrong };
 }
 
 /// `services --json` edges as `from -> to protocol [evidence]` lines.
+/// Each link as `from_file:line -> to_file:line` and what `extra` reads from it.
+fn link_places(ws: &Workspace, extra: impl Fn(&serde_json::Value) -> String) -> BTreeSet<String> {
+    ws.run(&["links", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{}:{} -> {}:{} {}",
+                l["from"]["file"].as_str().unwrap(),
+                l["from"]["line"],
+                l["to"]["file"].as_str().unwrap(),
+                l["to"]["line"],
+                extra(l)
+            )
+        })
+        .collect()
+}
+
 fn edge_lines(ws: &Workspace) -> BTreeSet<String> {
     ws.run(&["services", "--json"]).json()["edges"]
         .as_array()
@@ -1970,28 +1990,17 @@ fn aspire_app_hosts_route_groups_and_typed_clients_link_dotnet_services() {
         "namespace Catalog.API;\n\npublic static class CatalogApi\n{\n    public static IEndpointRouteBuilder MapCatalogApi(this IEndpointRouteBuilder app)\n    {\n        var api = app.MapGroup(\"api/catalog\").HasApiVersion(1.0);\n        api.MapGet(\"/items/{id:int}\", GetItemById);\n        api.MapPost(\"/items/{id:int}/rating\", RateItem);\n        return app;\n    }\n\n    public static Task<CatalogItem> GetItemById(int id) => null;\n\n    public static Task RateItem(int id) => null;\n}\n",
     );
     ws.run(&["index", "."]).ok();
-    let links: BTreeSet<String> = ws
-        .run(&["links", "--json"])
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            format!(
-                "{}:{} -> {} {}:{} {}",
-                l["from"]["file"].as_str().unwrap(),
-                l["from"]["line"],
-                l["to"]["service"].as_str().unwrap(),
-                l["to"]["file"].as_str().unwrap(),
-                l["to"]["line"],
-                l["evidence"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let links = link_places(&ws, |l| {
+        format!(
+            "{} {}",
+            l["to"]["service"].as_str().unwrap(),
+            l["evidence"].as_str().unwrap()
+        )
+    });
     let want: BTreeSet<String> = [
-        "src/WebApp/Services/CatalogService.cs:10 -> catalog src/Catalog.API/Apis/CatalogApi.cs:13 literal-url",
-        "src/WebApp/Services/CatalogService.cs:15 -> catalog src/Catalog.API/Apis/CatalogApi.cs:15 literal-url",
-        "src/WebApp/Services/RatingClient.cs:5 -> catalog src/Catalog.API/Apis/CatalogApi.cs:15 route-template",
+        "src/WebApp/Services/CatalogService.cs:10 -> src/Catalog.API/Apis/CatalogApi.cs:13 catalog literal-url",
+        "src/WebApp/Services/CatalogService.cs:15 -> src/Catalog.API/Apis/CatalogApi.cs:15 catalog literal-url",
+        "src/WebApp/Services/RatingClient.cs:5 -> src/Catalog.API/Apis/CatalogApi.cs:15 catalog route-template",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -2101,23 +2110,7 @@ fn dotnet_settings_give_addresses_connection_strings_and_yarp_routes() {
         "the malformed file is reported: {}",
         index.stdout
     );
-    let links: BTreeSet<String> = ws
-        .run(&["links", "--json"])
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            format!(
-                "{}:{} -> {}:{} {}",
-                l["from"]["file"].as_str().unwrap(),
-                l["from"]["line"],
-                l["to"]["file"].as_str().unwrap(),
-                l["to"]["line"],
-                l["evidence"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let links = link_places(&ws, |l| l["evidence"].as_str().unwrap().to_string());
     assert_eq!(
         links,
         BTreeSet::from([
@@ -2181,23 +2174,7 @@ fn envoy_traefik_and_kong_gateways_forward_calls_to_handlers() {
         "package main\n\nimport \"net/http\"\n\nfunc main() {\n	http.HandleFunc(\"/api/orders/list\", listOrders)\n}\n\nfunc listOrders(w http.ResponseWriter, r *http.Request) {}\n",
     );
     ws.run(&["index", "."]).ok();
-    let links: BTreeSet<String> = ws
-        .run(&["links", "--json"])
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            format!(
-                "{}:{} -> {}:{} via {}",
-                l["from"]["file"].as_str().unwrap(),
-                l["from"]["line"],
-                l["to"]["file"].as_str().unwrap(),
-                l["to"]["line"],
-                l["via"].as_str().unwrap_or("-")
-            )
-        })
-        .collect();
+    let links = link_places(&ws, |l| format!("via {}", l["via"].as_str().unwrap_or("-")));
     assert_eq!(
         links,
         BTreeSet::from([
@@ -2278,23 +2255,7 @@ fn dapr_invocations_and_pubsub_link_services() {
         "{\"name\": \"web\", \"dependencies\": {\"@dapr/dapr\": \"3\"}}\n",
     );
     ws.run(&["index", "."]).ok();
-    let links: BTreeSet<String> = ws
-        .run(&["links", "--json"])
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            format!(
-                "{}:{} -> {}:{} {}",
-                l["from"]["file"].as_str().unwrap(),
-                l["from"]["line"],
-                l["to"]["file"].as_str().unwrap(),
-                l["to"]["line"],
-                l["endpoint"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let links = link_places(&ws, |l| l["endpoint"].as_str().unwrap().to_string());
     let want: BTreeSet<String> = [
         "notify/Handlers.cs:9 -> cart/app.py:8 http:GET /items",
         "orders/main.go:16 -> cart/app.py:12 topic:order-placed",
@@ -2341,23 +2302,7 @@ fn configuration_mounted_into_a_container_configures_it() {
     );
     ws.write("web/package.json", "{\"name\": \"web\"}\n");
     ws.run(&["index", "."]).ok();
-    let links: BTreeSet<String> = ws
-        .run(&["links", "--json"])
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            format!(
-                "{}:{} -> {}:{} via {}",
-                l["from"]["file"].as_str().unwrap(),
-                l["from"]["line"],
-                l["to"]["file"].as_str().unwrap(),
-                l["to"]["line"],
-                l["via"].as_str().unwrap_or("-")
-            )
-        })
-        .collect();
+    let links = link_places(&ws, |l| format!("via {}", l["via"].as_str().unwrap_or("-")));
     assert_eq!(
         links,
         BTreeSet::from([
@@ -2466,23 +2411,7 @@ fn clients_reached_through_aliases_globals_and_method_constants() {
         "<Project Sdk=\"Microsoft.NET.Sdk.Web\"></Project>\n",
     );
     ws.run(&["index", "."]).ok();
-    let links: BTreeSet<String> = ws
-        .run(&["links", "--json"])
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            format!(
-                "{}:{} -> {}:{} {}",
-                l["from"]["file"].as_str().unwrap(),
-                l["from"]["line"],
-                l["to"]["file"].as_str().unwrap(),
-                l["to"]["line"],
-                l["evidence"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let links = link_places(&ws, |l| l["evidence"].as_str().unwrap().to_string());
     assert_eq!(
         links,
         BTreeSet::from([
@@ -2545,23 +2474,7 @@ fn spring_cloud_stream_bindings_link_through_their_destinations() {
         "spring:\n  application:\n    name: orders\n  cloud:\n    stream:\n      bindings:\n        placed-out-0:\n          destination: order-events\n        audit-out-0:\n          destination: audit\n",
     );
     ws.run(&["index", "."]).ok();
-    let links: BTreeSet<String> = ws
-        .run(&["links", "--json"])
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            format!(
-                "{}:{} -> {}:{} {}",
-                l["from"]["file"].as_str().unwrap(),
-                l["from"]["line"],
-                l["to"]["file"].as_str().unwrap(),
-                l["to"]["line"],
-                l["endpoint"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let links = link_places(&ws, |l| l["endpoint"].as_str().unwrap().to_string());
     assert_eq!(
         links,
         BTreeSet::from([
@@ -2605,23 +2518,7 @@ fn handlers_through_intermediate_bases_and_rust_formatted_urls() {
         "use std::env;\n\nasync fn orders() {\n    let base = env::var(\"ORDERS_URL\").unwrap_or_else(|_| \"http://orders:8080\".into());\n    let client = reqwest::Client::new();\n    client.get(format!(\"{base}/orders/42\")).send().await;\n}\n",
     );
     ws.run(&["index", "."]).ok();
-    let links: BTreeSet<String> = ws
-        .run(&["links", "--json"])
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            format!(
-                "{}:{} -> {}:{} {}",
-                l["from"]["file"].as_str().unwrap(),
-                l["from"]["line"],
-                l["to"]["file"].as_str().unwrap(),
-                l["to"]["line"],
-                l["evidence"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let links = link_places(&ws, |l| l["evidence"].as_str().unwrap().to_string());
     assert_eq!(
         links,
         BTreeSet::from([
