@@ -684,6 +684,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     let mut rpc_addresses: Vec<Node<'_>> = Vec::new();
     let mut http_raw: Vec<crate::http::RawHttp<'_>> = Vec::new();
     let mut http_prefixes: Vec<crate::http::RawPrefix<'_>> = Vec::new();
+    crate::http::begin_file();
     let mut topic_raw: Vec<crate::http::RawTopic<'_>> = Vec::new();
     let mut proxies: Vec<(Node<'_>, Node<'_>, Node<'_>)> = Vec::new();
     let mut mounts: Vec<(Node<'_>, Node<'_>, Node<'_>)> = Vec::new();

@@ -489,12 +489,57 @@ fn returned_value(
     if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
         return None;
     }
+    if let Some(known) = FILE_CACHE.with(|c| c.borrow().returned.get(name).cloned()) {
+        return known;
+    }
     let mut root = call;
     while let Some(p) = root.parent() {
         root = p;
     }
-    // The function's definition (the one of that name; none when several).
-    let mut found: Vec<Node<'_>> = Vec::new();
+    // The function's definition (the one of that name; none when several), from the
+    // file's functions by name, listed once per file.
+    let ranges = FILE_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        let functions = c
+            .functions
+            .get_or_insert_with(|| functions_by_name(root, text));
+        functions.get(name).cloned()
+    });
+    let function = match ranges.as_deref() {
+        Some([(start, end)]) => root.descendant_for_byte_range(*start, *end),
+        _ => None,
+    };
+    let value = function.and_then(|f| function_value(f, text, consts, depth));
+    FILE_CACHE.with(|c| {
+        c.borrow_mut()
+            .returned
+            .insert(name.to_string(), value.clone())
+    });
+    value
+}
+
+/// What one file's extraction has worked out about its functions, for
+/// [`returned_value`]: its functions' byte ranges by name (`None` until first
+/// needed; a file too large to list whole lists none) and the values calls of them
+/// gave. Cleared for each file ([`begin_file`]).
+#[derive(Default)]
+struct FileCache {
+    functions: Option<HashMap<String, Vec<(usize, usize)>>>,
+    returned: HashMap<String, Option<String>>,
+}
+
+thread_local! {
+    static FILE_CACHE: std::cell::RefCell<FileCache> = std::cell::RefCell::new(FileCache::default());
+}
+
+/// Forgets what the previous file's extraction worked out (see [`FileCache`]).
+pub(crate) fn begin_file() {
+    FILE_CACHE.with(|c| *c.borrow_mut() = FileCache::default());
+}
+
+/// The file's functions and methods by name, as byte ranges.
+fn functions_by_name(root: Node<'_>, text: &str) -> HashMap<String, Vec<(usize, usize)>> {
+    let mut out: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
     let complete = each_named_node(root, |n| {
         let callable = matches!(
             n.kind(),
@@ -504,18 +549,30 @@ fn returned_value(
                 | "function_item"
                 | "method_definition"
         );
-        if callable
-            && n.child_by_field_name("name")
-                .and_then(|v| v.utf8_text(text.as_bytes()).ok())
-                == Some(name)
+        if let Some(name) = n
+            .child_by_field_name("name")
+            .filter(|_| callable)
+            .and_then(|v| v.utf8_text(text.as_bytes()).ok())
         {
-            found.push(n);
+            out.entry(name.to_string())
+                .or_default()
+                .push((n.start_byte(), n.end_byte()));
         }
     });
-    let [function] = found[..] else { return None };
-    if !complete {
-        return None;
+    if complete {
+        out
+    } else {
+        HashMap::new()
     }
+}
+
+/// What a function returns (see [`returned_value`]).
+fn function_value(
+    function: Node<'_>,
+    text: &str,
+    consts: &Constants<'_>,
+    depth: usize,
+) -> Option<String> {
     let body = function.child_by_field_name("body")?;
     let mut returned: Vec<String> = Vec::new();
     let mut lookups: Vec<String> = Vec::new();

@@ -93,6 +93,27 @@ fn the_torture_workspace_indexes_within_a_bound_and_reports_every_bad_file() {
     );
     ws.write(".env", "=\n==\nNOVALUE\n");
     ws.write("cartograph.toml", "[[service]\npath = \n");
+    ws.write(
+        "web/appsettings.json",
+        "{ \"ConnectionStrings\": { \"db\": ",
+    );
+    ws.write(
+        "host/Program.cs",
+        "var b = DistributedApplication.CreateBuilder(args);\nvar x = b.AddProject<Projects.A(\"a\".WithReference(;\n",
+    );
+    ws.write(
+        "proxy/envoy.yaml",
+        "static_resources:\n  clusters: [ {name: a, load_assignment: \n",
+    );
+    // Thousands of calls whose URL a function of the file returns: each function
+    // is looked up once, not the file walked per call.
+    let mut many = String::from("const axios = require(\"axios\");\n");
+    for i in 0..3000 {
+        many.push_str(&format!(
+            "function u{i}() {{ return \"http://svc/items/{i}\"; }}\nfunction f{i}() {{ return axios.get(u{i}()) + axios.get(u0()); }}\n"
+        ));
+    }
+    ws.write("calls/many.js", many);
 
     // Nested code at depth 10,000 in every language.
     let deep: [(&str, String); 8] = [
@@ -197,6 +218,8 @@ fn the_torture_workspace_indexes_within_a_bound_and_reports_every_bad_file() {
         "docker-compose.yml",
         "deep.yaml",
         "cartograph.toml",
+        "web/appsettings.json",
+        "proxy/envoy.yaml",
         "deep/a.js",
         "deep/b.ts",
         "deep/C.java",
