@@ -192,6 +192,9 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
                 .filter(|(u, _)| facts.symbols[**u].name == r.name && **u != t)
                 .flat_map(|(_, b)| b.iter().cloned())
                 .collect();
+            if inherited.is_empty() {
+                continue;
+            }
             let own = bases.entry(t).or_default();
             for b in inherited {
                 if !own.contains(&b) {

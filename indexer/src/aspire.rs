@@ -115,7 +115,7 @@ pub(crate) fn deployments(path: &str, text: &str) -> Vec<Deployment> {
                     let dir = call.args.get(1).and_then(|a| string_literal(a));
                     Some((
                         name,
-                        dir.map_or(Kind::Other, |d| Kind::Built(join(path, &d))),
+                        dir.map_or(Kind::Other, |d| Kind::Built(crate::deploy::join(path, &d))),
                     ))
                 }
                 ("AddDatabase", Some(name)) => {
@@ -256,11 +256,6 @@ pub(crate) fn deployments(path: &str, text: &str) -> Vec<Deployment> {
         });
     }
     out
-}
-
-/// `path` relative to the directory of `file`, as a workspace path.
-fn join(file: &str, path: &str) -> String {
-    crate::deploy::join(file, path)
 }
 
 /// The text with `//` and `/* */` comments blanked (strings kept).

@@ -92,6 +92,16 @@ pub struct ConfigCall {
     pub key: String,
 }
 
+/// An image's name without its registry, tag or digest, lowercased
+/// (`docker.io/library/Traefik:v3.0` is `traefik`).
+pub fn image_name(image: &str) -> String {
+    let name = image.rsplit('/').next().unwrap_or(image);
+    name.split([':', '@'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase()
+}
+
 /// Whether a file may declare deployments (checked by content when parsed).
 pub fn is_deployment_file(name: &str) -> bool {
     name == ".env"
@@ -1437,12 +1447,9 @@ fn compose_services(path: &str, doc: &Yaml, dotenv: &HashMap<String, String>) ->
         let name = &out[out.len() - 1].name;
         routed.extend(crate::gateways::traefik_routes(name, &labels));
     }
-    let traefik = out.iter_mut().find(|d| {
-        d.image.as_deref().is_some_and(|i| {
-            let name = i.rsplit('/').next().unwrap_or(i);
-            name == "traefik" || name.starts_with("traefik:")
-        })
-    });
+    let traefik = out
+        .iter_mut()
+        .find(|d| d.image.as_deref().map(image_name).as_deref() == Some("traefik"));
     if let Some(gateway) = traefik {
         gateway.calls.extend(routed);
         gateway.calls.sort();

@@ -1312,19 +1312,8 @@ pub(crate) fn topics(
                 continue;
             }
         }
-        // Spring Cloud Stream: a functional bean's bindings, and the channels its
-        // `Sink`, `Source` and `Processor` interfaces name.
         let written = name.utf8_text(text.as_bytes()).unwrap_or("");
-        let channel = match written {
-            "Sink.INPUT" | "Processor.INPUT" => Some("input".to_string()),
-            "Source.OUTPUT" | "Processor.OUTPUT" => Some("output".to_string()),
-            _ if binding => Some(format!(
-                "{written}-{}-0",
-                if produce { "out" } else { "in" }
-            )),
-            _ => None,
-        };
-        if let Some(channel) = channel {
+        if let Some(channel) = stream_channel(written, binding, produce) {
             push_topic(&mut out, produce, channel, span_of(node));
             note(&mut out);
             continue;
@@ -1494,6 +1483,21 @@ fn local_value<'t>(ident: Node<'t>, text: &str) -> Option<Node<'t>> {
         found = Some((n.start_byte(), value));
     });
     found.and_then(|(_, v)| v)
+}
+
+/// Spring Cloud Stream's channel a name stands for: a functional bean's binding
+/// (`orders` reads `orders-in-0`, writes `orders-out-0`), or the channels the
+/// `Sink`, `Source` and `Processor` interfaces name (`input`, `output`).
+fn stream_channel(written: &str, binding: bool, produce: bool) -> Option<String> {
+    match written {
+        "Sink.INPUT" | "Processor.INPUT" => Some("input".to_string()),
+        "Source.OUTPUT" | "Processor.OUTPUT" => Some("output".to_string()),
+        _ if binding => Some(format!(
+            "{written}-{}-0",
+            if produce { "out" } else { "in" }
+        )),
+        _ => None,
+    }
 }
 
 /// The exchange a name stands for when the file declares exactly one

@@ -22,7 +22,7 @@ mod yaml;
 
 pub use cartograph_grammars::Language;
 pub use deploy::{
-    is_deployment_file, is_proxy_config, parse_deployments, Deployment, DeploymentScan,
+    image_name, is_deployment_file, is_proxy_config, parse_deployments, Deployment, DeploymentScan,
 };
 pub use extract::{
     count_lines, extract, extract_with, parse_only, prepare, ExtractConfig, DEFAULT_FILE_BUDGET,

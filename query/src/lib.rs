@@ -1760,12 +1760,7 @@ fn infrastructure(
 /// The kind and protocol of a third-party image a system runs as infrastructure:
 /// `rabbitmq:3-management` is a `broker` spoken to over `rabbitmq`.
 pub fn infrastructure_of(image: &str) -> Option<(&'static str, &'static str)> {
-    let name = image.rsplit('/').next().unwrap_or(image);
-    let name = name
-        .split([':', '@'])
-        .next()
-        .unwrap_or(name)
-        .to_ascii_lowercase();
+    let name = cartograph_indexer::image_name(image);
     let known: &[(&str, &str, &str)] = &[
         ("rabbitmq", "broker", "rabbitmq"),
         ("kafka", "broker", "kafka"),
@@ -1803,9 +1798,10 @@ pub fn infrastructure_of(image: &str) -> Option<(&'static str, &'static str)> {
 /// Whether an image is a web server's (`nginx`, `httpd`): a gateway when run as it
 /// is with a configuration mounted, the service's own when built from it.
 fn is_web_server(image: &str) -> bool {
-    let name = image.rsplit('/').next().unwrap_or(image);
-    let name = name.split([':', '@']).next().unwrap_or(name);
-    matches!(name, "nginx" | "httpd")
+    matches!(
+        cartograph_indexer::image_name(image).as_str(),
+        "nginx" | "httpd"
+    )
 }
 
 /// The host a configuration value names: a URL's (`amqp://rabbitmq:5672`,
