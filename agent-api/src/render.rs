@@ -536,7 +536,8 @@ fn unmatched_stubs(map: &ServiceMap) -> Vec<(String, String, String)> {
 
 /// The service map as a Mermaid flowchart, fenced, ready to paste into a pull
 /// request: edges coloured by protocol and dashed where they rest on guesses,
-/// brokers as hexagons and datastores as cylinders, and each service's calls that
+/// brokers as hexagons, datastores as cylinders, gateways as trapezoids, external
+/// services (flagd) as flags, and each service's calls that
 /// no handler answers as a dangling stub.
 pub fn mermaid(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
     writeln!(out, "```mermaid")?;
@@ -547,6 +548,8 @@ pub fn mermaid(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
         match s.kind.as_deref() {
             Some("datastore") => writeln!(out, "  {id}[(\"{name}\")]")?,
             Some("broker") => writeln!(out, "  {id}{{{{\"{name}\"}}}}")?,
+            Some("gateway") => writeln!(out, "  {id}[/\"{name}\"\\]")?,
+            Some("external") => writeln!(out, "  {id}>\"{name}\"]")?,
             _ => writeln!(out, "  {id}[\"{name}\"]")?,
         }
     }
@@ -588,6 +591,8 @@ pub fn dot(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
         let shape = match s.kind.as_deref() {
             Some("datastore") => "cylinder",
             Some("broker") => "hexagon",
+            Some("gateway") => "trapezium",
+            Some("external") => "octagon",
             _ => "box",
         };
         writeln!(

@@ -2206,6 +2206,14 @@ fn envoy_traefik_and_kong_gateways_forward_calls_to_handlers() {
         gateways,
         BTreeSet::from(["frontend-proxy", "kong", "traefik"])
     );
+    // Drawn as gateways.
+    let mermaid = ws
+        .run(&["services", "--format", "mermaid"])
+        .ok()
+        .to_string();
+    assert!(mermaid.contains("[/\"traefik\"\\]"), "{mermaid}");
+    let dot = ws.run(&["services", "--format", "dot"]).ok().to_string();
+    assert!(dot.contains("label=\"kong\", shape=trapezium"), "{dot}");
 }
 
 /// Dapr: service invocation through the SDKs (C#, Go, Java, JavaScript) and through
@@ -2357,6 +2365,11 @@ fn flagd_users_and_k6_load_generators_are_consumers() {
         .find(|s| s["name"] == "flagd")
         .unwrap();
     assert_eq!(flagd["kind"], "external");
+    let mermaid = ws
+        .run(&["services", "--format", "mermaid"])
+        .ok()
+        .to_string();
+    assert!(mermaid.contains(">\"flagd\"]"), "{mermaid}");
 }
 
 /// Clients reached indirectly: a C# gRPC client named through a `using` alias and
