@@ -10,7 +10,9 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
-use cartograph_indexer::{FileFacts, Language, RefKind, Reference, SymbolKind};
+use cartograph_indexer::{
+    module_stem, FileFacts, Import, Language, RefKind, Reference, SymbolKind,
+};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -352,6 +354,18 @@ impl<'a> Linker<'a> {
     fn link_module(&mut self, defs: &Definitions<'_>, i: usize) {
         let r = &self.facts.references[i];
         let import = self.facts.imports.iter().find(|m| m.span.contains(&r.span));
+        self.link_module_of(defs, i, import, &r.name);
+    }
+
+    /// Links reference `i` to the files module `stem` of `import` names.
+    fn link_module_of(
+        &mut self,
+        defs: &Definitions<'_>,
+        i: usize,
+        import: Option<&Import>,
+        stem: &str,
+    ) {
+        let r = &self.facts.references[i];
         // Rust's `crate::` names the root of the crate the file belongs to.
         let crate_root = self.record.language == Language::Rust && r.name == "crate";
         if import.is_none() && !crate_root {
@@ -360,7 +374,7 @@ impl<'a> Linker<'a> {
         let pattern = ModulePattern::new(self.record, import.map_or("", |m| m.module.as_str()));
         let files: Vec<&Loaded> = defs
             .modules
-            .get(&r.name)
+            .get(stem)
             .into_iter()
             .flatten()
             .filter(|f| {
@@ -395,6 +409,9 @@ impl<'a> Linker<'a> {
         }
         let facts: &'a FileFacts = self.facts;
         let r = &facts.references[i];
+        if let Some(import) = namespace_import(self.record.language, facts, r) {
+            return self.link_module_of(defs, i, Some(import), module_stem(&import.module));
+        }
         // An import alias stands for the name it renames.
         let original = aliased_name(&self.aliases, r);
         let named = defs.named(self.record.language, original.unwrap_or(&r.name));
@@ -650,6 +667,26 @@ pub(crate) fn import_aliases(facts: &FileFacts) -> FxHashMap<&str, &str> {
     aliases
 }
 
+/// The namespace import whose alias a bare reference names (`schemas` in
+/// `schemas.Schema` after `import * as schemas from "./schemas.js"`): the reference
+/// means the module. JavaScript and TypeScript only (a Python module's own names are
+/// not extracted where it is used).
+fn namespace_import<'f>(lang: Language, facts: &'f FileFacts, r: &Reference) -> Option<&'f Import> {
+    if r.qualifier.is_some()
+        || matches!(r.kind, RefKind::Import | RefKind::Module)
+        || !matches!(
+            lang,
+            Language::JavaScript | Language::TypeScript | Language::Tsx
+        )
+    {
+        return None;
+    }
+    facts
+        .imports
+        .iter()
+        .find(|m| m.names.is_empty() && m.alias.as_deref() == Some(r.name.as_str()))
+}
+
 /// Names a file defines: its symbols' names, and the names an import may give the
 /// file itself (see [`module_names`]).
 pub(crate) fn defined_names(path: &str, facts: &FileFacts) -> BTreeSet<String> {
@@ -760,6 +797,9 @@ pub(crate) fn relink(
             if let Some(original) = aliased_name(&aliases, r) {
                 needed.insert(original.to_string());
             }
+            if let Some(m) = namespace_import(f.0.language, &f.1, r) {
+                needed.insert(module_stem(&m.module).to_string());
+            }
         }
     }
     for f in &relinked {
@@ -775,7 +815,10 @@ pub(crate) fn relink(
             // stands for changed; it resolves by the latter, so both are loaded
             // (`nick` of `from m import f as nick` needs `f` even when only a new
             // `nick` elsewhere made it stale).
-            let original = aliased_name(&aliases, r);
+            // A namespace import's alias depends on the files of its module.
+            let original = aliased_name(&aliases, r).or_else(|| {
+                namespace_import(f.0.language, &f.1, r).map(|m| module_stem(&m.module))
+            });
             let through = receiver_callees(&callees, r);
             if changed.contains(&r.name)
                 || original.is_some_and(|o| changed.contains(o))

@@ -1564,7 +1564,7 @@ fn reference_name(s: &str) -> &str {
 
 /// The last segment of a module path as written in an import: `cart` of `"./cart"`,
 /// `"./cart.js"`, `pkg.cart` or `"example.com/shop/cart"`; empty for `.` or `..`.
-fn module_stem(s: &str) -> &str {
+pub fn module_stem(s: &str) -> &str {
     let s = unquote(s);
     let s = s.rsplit('/').next().unwrap_or(s);
     let s = ["ts", "tsx", "js", "jsx", "mjs", "cjs"]

@@ -25,8 +25,8 @@ pub use deploy::{
     image_name, is_deployment_file, is_proxy_config, parse_deployments, Deployment, DeploymentScan,
 };
 pub use extract::{
-    count_lines, extract, extract_with, parse_only, prepare, ExtractConfig, DEFAULT_FILE_BUDGET,
-    MAX_NESTING, THRIFT_NESTED,
+    count_lines, extract, extract_with, module_stem, parse_only, prepare, ExtractConfig,
+    DEFAULT_FILE_BUDGET, MAX_NESTING, THRIFT_NESTED,
 };
 pub use facts::{
     Binding, Diagnostic, FileFacts, GrpcHandler, HttpFact, HttpMount, Import, NamedValue, RefKind,

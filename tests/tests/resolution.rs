@@ -329,3 +329,55 @@ fn go_imports_name_one_package_and_bare_names_stay_in_theirs() {
     let gone = ws.run(&["def", "--at", "src/money/money.go:3:26"]);
     assert_eq!(gone.code, 1, "{}", gone.stdout);
 }
+
+#[test]
+fn a_namespace_import_names_its_module_and_qualified_types_type_their_values() {
+    let ws = Workspace::empty();
+    ws.write("package.json", r#"{"name": "shapes"}"#);
+    ws.write(
+        "src/schemas.ts",
+        "export interface Internals { def: string; }\n\
+         export interface Schema<T = unknown> {\n  inner: Internals;\n}\n\
+         export interface Other { inner: number; }\n\
+         export interface Third { inner: number; }\n\
+         export interface Fourth { inner: number; }\n",
+    );
+    ws.write(
+        "src/util.ts",
+        "import * as schemas from \"./schemas.js\";\n\
+         export function qualified(s: schemas.Schema): unknown {\n  return s.inner;\n}\n\
+         export function generic(s: schemas.Schema<string>): unknown {\n  return s.inner;\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let refs = ws.run(&["export"]).ok().to_string();
+    let at = |line: u32, col: u32| -> serde_json::Value {
+        refs.lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .find(|v| {
+                v["type"] == "reference"
+                    && v["file"] == "src/util.ts"
+                    && v["line"] == line
+                    && v["col"] == col
+            })
+            .unwrap_or_else(|| panic!("no reference at {line}:{col}"))
+    };
+    // The alias where it is declared and where a type is read through it: the module.
+    for (line, col) in [(1, 12), (2, 29), (5, 27)] {
+        let r = at(line, col);
+        assert_eq!(
+            r["targets"][0]["id"], "typescript shapes src/schemas.ts <top-level>",
+            "{r}"
+        );
+        assert_eq!(r["targets"][0]["evidence"], "import", "{r}");
+    }
+    // `s: schemas.Schema` and `s: schemas.Schema<string>` give `s` its type: a
+    // member of that interface, though four types have a member of that name.
+    for line in [3, 6] {
+        let r = at(line, 11);
+        assert_eq!(
+            r["targets"][0]["id"], "typescript shapes src/schemas.ts Schema#inner.",
+            "{r}"
+        );
+        assert_eq!(r["targets"][0]["evidence"], "member", "{r}");
+    }
+}

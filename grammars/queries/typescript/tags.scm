@@ -24,6 +24,17 @@
 (required_parameter pattern: (identifier) @binding.name type: (type_annotation (type_identifier) @binding.type))
 (optional_parameter pattern: (identifier) @binding.name type: (type_annotation (type_identifier) @binding.type))
 (variable_declarator name: (identifier) @binding.name type: (type_annotation (type_identifier) @binding.type))
+; a generic or namespace-qualified type names its type too: `Store<T>`, `schemas.Schema`,
+; `core.Box<T>`
+(required_parameter pattern: (identifier) @binding.name type: (type_annotation [
+  (generic_type name: [(type_identifier) @binding.type (nested_type_identifier name: (type_identifier) @binding.type)])
+  (nested_type_identifier name: (type_identifier) @binding.type)]))
+(optional_parameter pattern: (identifier) @binding.name type: (type_annotation [
+  (generic_type name: [(type_identifier) @binding.type (nested_type_identifier name: (type_identifier) @binding.type)])
+  (nested_type_identifier name: (type_identifier) @binding.type)]))
+(variable_declarator name: (identifier) @binding.name type: (type_annotation [
+  (generic_type name: [(type_identifier) @binding.type (nested_type_identifier name: (type_identifier) @binding.type)])
+  (nested_type_identifier name: (type_identifier) @binding.type)]))
 
 ; locals: typed parameters
 (required_parameter pattern: (identifier) @local)
