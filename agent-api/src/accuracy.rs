@@ -88,6 +88,11 @@ pub struct Report {
     pub external_linked_by: Vec<(String, u64)>,
     /// References to definitions in files Cartograph does not index, left out.
     pub unindexed_definitions: u64,
+    /// Attribute accesses (`x.name`) the precise indexer links to a symbol with no
+    /// descriptor of that name (scip-python gives `httpx.Response` as `Request#`, and
+    /// a `__slots__` attribute as its class): its answer is disputed, the site left
+    /// out (with examples under `disputed`).
+    pub disputed: u64,
     /// The most frequent kinds of misses: (kind, count).
     pub misses: Vec<(String, u64)>,
     /// Example sites of those misses: kind -> `file:line:col symbol`.
@@ -110,6 +115,9 @@ fn scip_kind(symbol: &str) -> &'static str {
         "parameter"
     } else if s.ends_with(']') {
         "type parameter"
+    } else if s.ends_with("/__init__:") {
+        // scip-python's modules: `` `httpx._models`/__init__: ``.
+        "module"
     } else if s.ends_with(':') {
         "meta"
     } else {
@@ -290,6 +298,15 @@ fn compare(
                 report.unindexed_definitions += 1;
                 continue;
             }
+            if let Some(written) = attribute_at(line_text, col as usize) {
+                if !truths.iter().any(|(s, _)| names_descriptor(s, written)) {
+                    report.disputed += 1;
+                    keep_example(&mut samples, "disputed".to_string(), examples, || {
+                        format!("{}:{}:{} {} {}", d.path, line + 1, col, written, truths[0].0)
+                    });
+                    continue;
+                }
+            }
             // Module references are counted apart: a file is their definition.
             let kind = truths
                 .iter()
@@ -374,6 +391,7 @@ fn compare(
             .take(FALSE_LINKS_SHOWN)
             .map(|(how, _)| false_link_kind(how)),
     );
+    shown.push("disputed".to_string());
     for kind in shown {
         if let Some(list) = samples.remove(&kind).filter(|l| !l.is_empty()) {
             report.examples.insert(kind, list);
@@ -381,6 +399,33 @@ fn compare(
     }
     report.external_linked_by = false_links;
     Ok(report)
+}
+
+/// The name written at byte `col` of `line` when it is an attribute access
+/// (`x.name`, `x?.name`): what follows the dot names the member.
+fn attribute_at(line: &str, col: usize) -> Option<&str> {
+    let before = line.get(..col)?.trim_end();
+    if !before.ends_with('.') || before.ends_with("..") {
+        return None;
+    }
+    let rest = line.get(col..)?;
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
+/// Whether one of SCIP `symbol`'s descriptors (after its package) is `name`:
+/// `Client` is in `` `httpx._client`/Client#__init__(). ``.
+fn names_descriptor(symbol: &str, name: &str) -> bool {
+    let descriptors = symbol.splitn(5, ' ').nth(4).unwrap_or(symbol);
+    descriptors
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        // scip-typescript numbers same-named meta descriptors: `next0:`.
+        .any(|d| {
+            d.strip_prefix(name)
+                .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+        })
 }
 
 /// How many kinds of false links the table lists (with examples when asked).
@@ -423,6 +468,16 @@ fn print(out: &mut dyn std::io::Write, r: &Report) -> std::io::Result<()> {
         "left out: {} references to local symbols and parameters, {} to definitions outside the project, {} to files cartograph does not index",
         r.local_references, r.external_references, r.unindexed_definitions
     )?;
+    if r.disputed > 0 {
+        writeln!(
+            out,
+            "disputed: {} attribute accesses (`x.name`) the precise indexer gives a symbol of another name, left out",
+            r.disputed
+        )?;
+        for e in r.examples.get("disputed").into_iter().flatten() {
+            writeln!(out, "            {e}")?;
+        }
+    }
     writeln!(
         out,
         "false links: {} of the references to definitions outside the project were linked into it",
@@ -458,7 +513,29 @@ mod tests {
     }
 
     #[test]
+    fn an_attribute_names_a_descriptor_of_its_symbol() {
+        assert_eq!(attribute_at("    r = httpx.Response(x)", 14), Some("Response"));
+        assert_eq!(attribute_at("a?.b", 3), Some("b"));
+        assert_eq!(attribute_at("Response(x)", 0), None);
+        assert_eq!(attribute_at("[..rest]", 3), None);
+        let s = "scip-python python httpx 0.27.2 `httpx._models`/Request#";
+        assert!(names_descriptor(s, "Request"));
+        assert!(!names_descriptor(s, "Response"));
+        // A module on the path is one too (`httpx._models` read as an attribute).
+        assert!(names_descriptor(s, "_models"));
+        assert!(!names_descriptor("scip-python python rich 1 `rich.x`/Y#", "python"));
+        let ctor = "scip-typescript npm zod 4.1 src/`a.ts`/Foo#`<constructor>`().";
+        assert!(names_descriptor(ctor, "Foo"));
+        assert!(names_descriptor("scip-typescript npm ky 2 test/`a.ts`/next0:", "next"));
+        assert!(names_descriptor("scip-typescript npm z 4 t/`a.ts`/schema60:", "schema6"));
+    }
+
+    #[test]
     fn scip_symbols_have_kinds() {
+        assert_eq!(
+            scip_kind("scip-python python httpx 0.27.2 `httpx._compat`/__init__:"),
+            "module"
+        );
         assert_eq!(
             scip_kind("scip-python python rich 1 `rich.console`/Console#"),
             "type"
