@@ -302,7 +302,14 @@ fn compare(
                 if !truths.iter().any(|(s, _)| names_descriptor(s, written)) {
                     report.disputed += 1;
                     keep_example(&mut samples, "disputed".to_string(), examples, || {
-                        format!("{}:{}:{} {} {}", d.path, line + 1, col, written, truths[0].0)
+                        format!(
+                            "{}:{}:{} {} {}",
+                            d.path,
+                            line + 1,
+                            col,
+                            written,
+                            truths[0].0
+                        )
                     });
                     continue;
                 }
@@ -514,7 +521,10 @@ mod tests {
 
     #[test]
     fn an_attribute_names_a_descriptor_of_its_symbol() {
-        assert_eq!(attribute_at("    r = httpx.Response(x)", 14), Some("Response"));
+        assert_eq!(
+            attribute_at("    r = httpx.Response(x)", 14),
+            Some("Response")
+        );
         assert_eq!(attribute_at("a?.b", 3), Some("b"));
         assert_eq!(attribute_at("Response(x)", 0), None);
         assert_eq!(attribute_at("[..rest]", 3), None);
@@ -523,11 +533,20 @@ mod tests {
         assert!(!names_descriptor(s, "Response"));
         // A module on the path is one too (`httpx._models` read as an attribute).
         assert!(names_descriptor(s, "_models"));
-        assert!(!names_descriptor("scip-python python rich 1 `rich.x`/Y#", "python"));
+        assert!(!names_descriptor(
+            "scip-python python rich 1 `rich.x`/Y#",
+            "python"
+        ));
         let ctor = "scip-typescript npm zod 4.1 src/`a.ts`/Foo#`<constructor>`().";
         assert!(names_descriptor(ctor, "Foo"));
-        assert!(names_descriptor("scip-typescript npm ky 2 test/`a.ts`/next0:", "next"));
-        assert!(names_descriptor("scip-typescript npm z 4 t/`a.ts`/schema60:", "schema6"));
+        assert!(names_descriptor(
+            "scip-typescript npm ky 2 test/`a.ts`/next0:",
+            "next"
+        ));
+        assert!(names_descriptor(
+            "scip-typescript npm z 4 t/`a.ts`/schema60:",
+            "schema6"
+        ));
     }
 
     #[test]

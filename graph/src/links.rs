@@ -10,9 +10,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
-use cartograph_indexer::{
-    module_stem, FileFacts, Import, Language, RefKind, Reference, SymbolKind,
-};
+use cartograph_indexer::{module_stem, FileFacts, Language, RefKind, Reference, SymbolKind};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -354,24 +352,24 @@ impl<'a> Linker<'a> {
     fn link_module(&mut self, defs: &Definitions<'_>, i: usize) {
         let r = &self.facts.references[i];
         let import = self.facts.imports.iter().find(|m| m.span.contains(&r.span));
-        self.link_module_of(defs, i, import, &r.name);
+        self.link_module_of(defs, i, import.map(|m| m.module.as_str()), &r.name);
     }
 
-    /// Links reference `i` to the files module `stem` of `import` names.
+    /// Links reference `i` to the files `module` (last segment `stem`) names.
     fn link_module_of(
         &mut self,
         defs: &Definitions<'_>,
         i: usize,
-        import: Option<&Import>,
+        module: Option<&str>,
         stem: &str,
     ) {
         let r = &self.facts.references[i];
         // Rust's `crate::` names the root of the crate the file belongs to.
         let crate_root = self.record.language == Language::Rust && r.name == "crate";
-        if import.is_none() && !crate_root {
+        if module.is_none() && !crate_root {
             return;
         }
-        let pattern = ModulePattern::new(self.record, import.map_or("", |m| m.module.as_str()));
+        let pattern = ModulePattern::new(self.record, module.unwrap_or(""));
         let files: Vec<&Loaded> = defs
             .modules
             .get(stem)
@@ -409,8 +407,8 @@ impl<'a> Linker<'a> {
         }
         let facts: &'a FileFacts = self.facts;
         let r = &facts.references[i];
-        if let Some(import) = namespace_import(self.record.language, facts, r) {
-            return self.link_module_of(defs, i, Some(import), module_stem(&import.module));
+        if let Some(module) = namespace_import(self.record.language, facts, r) {
+            return self.link_module_of(defs, i, Some(module), module_stem(module));
         }
         // An import alias stands for the name it renames.
         let original = aliased_name(&self.aliases, r);
@@ -667,24 +665,32 @@ pub(crate) fn import_aliases(facts: &FileFacts) -> FxHashMap<&str, &str> {
     aliases
 }
 
-/// The namespace import whose alias a bare reference names (`schemas` in
-/// `schemas.Schema` after `import * as schemas from "./schemas.js"`): the reference
-/// means the module. JavaScript and TypeScript only (a Python module's own names are
-/// not extracted where it is used).
-fn namespace_import<'f>(lang: Language, facts: &'f FileFacts, r: &Reference) -> Option<&'f Import> {
+/// The module a bare reference names through a namespace import: `schemas` in
+/// `schemas.Schema` after `import * as schemas from "./schemas.js"`, `c` after
+/// Python's `import a.b as c`, and `os` after `import os.path` (the package `os`).
+fn namespace_import<'f>(lang: Language, facts: &'f FileFacts, r: &Reference) -> Option<&'f str> {
     if r.qualifier.is_some()
         || matches!(r.kind, RefKind::Import | RefKind::Module)
         || !matches!(
             lang,
-            Language::JavaScript | Language::TypeScript | Language::Tsx
+            Language::JavaScript | Language::TypeScript | Language::Tsx | Language::Python
         )
     {
         return None;
     }
-    facts
-        .imports
-        .iter()
-        .find(|m| m.names.is_empty() && m.alias.as_deref() == Some(r.name.as_str()))
+    facts.imports.iter().find_map(|m| {
+        if !m.names.is_empty() {
+            return None;
+        }
+        match m.alias.as_deref() {
+            Some(alias) => (alias == r.name).then_some(m.module.as_str()),
+            None if lang == Language::Python => {
+                let head = m.module.split('.').next()?;
+                (head == r.name).then_some(head)
+            }
+            None => None,
+        }
+    })
 }
 
 /// Names a file defines: its symbols' names, and the names an import may give the
@@ -798,7 +804,7 @@ pub(crate) fn relink(
                 needed.insert(original.to_string());
             }
             if let Some(m) = namespace_import(f.0.language, &f.1, r) {
-                needed.insert(module_stem(&m.module).to_string());
+                needed.insert(module_stem(m).to_string());
             }
         }
     }
@@ -816,9 +822,8 @@ pub(crate) fn relink(
             // (`nick` of `from m import f as nick` needs `f` even when only a new
             // `nick` elsewhere made it stale).
             // A namespace import's alias depends on the files of its module.
-            let original = aliased_name(&aliases, r).or_else(|| {
-                namespace_import(f.0.language, &f.1, r).map(|m| module_stem(&m.module))
-            });
+            let original = aliased_name(&aliases, r)
+                .or_else(|| namespace_import(f.0.language, &f.1, r).map(module_stem));
             let through = receiver_callees(&callees, r);
             if changed.contains(&r.name)
                 || original.is_some_and(|o| changed.contains(o))

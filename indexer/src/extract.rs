@@ -1049,6 +1049,15 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 .chain(i.alias.as_deref())
         })
         .collect();
+    // Python's `import os.path` binds `os`.
+    if lang == Language::Python {
+        imported.extend(
+            imports
+                .iter()
+                .filter(|i| i.names.is_empty() && i.alias.is_none())
+                .filter_map(|i| i.module.as_deref()?.split('.').next()),
+        );
+    }
     // A Rust `use` tree names what it imports inside its path
     // (`crate::{hir::{self, Hir}}`): every name in it.
     if lang == Language::Rust {

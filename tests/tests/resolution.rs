@@ -381,3 +381,42 @@ fn a_namespace_import_names_its_module_and_qualified_types_type_their_values() {
         assert_eq!(r["targets"][0]["evidence"], "member", "{r}");
     }
 }
+
+#[test]
+fn a_python_module_read_through_its_import_is_that_module() {
+    let ws = Workspace::empty();
+    ws.write("pyproject.toml", "[project]\nname = \"shop\"\n");
+    ws.write("shop/__init__.py", "from .cart import Cart\n");
+    ws.write("shop/cart.py", "class Cart:\n    pass\n");
+    ws.write("shop/pay/rates.py", "RATE = 2\n");
+    ws.write(
+        "app.py",
+        "import shop\nimport shop.pay.rates as rates\nimport os.path\n\n\
+         def run():\n    os.path.join(\"a\", \"b\")\n    return shop.Cart(), rates.RATE\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let export = ws.run(&["export"]).ok().to_string();
+    let at = |line: u32, col: u32| -> Vec<String> {
+        let r = export
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .find(|v| {
+                v["type"] == "reference"
+                    && v["file"] == "app.py"
+                    && v["line"] == line
+                    && v["col"] == col
+            })
+            .unwrap_or_else(|| panic!("no reference at {line}:{col}"));
+        r["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // `shop.Cart`: `shop` is the package; `rates.RATE`: the aliased module.
+    assert_eq!(at(7, 11), ["python shop shop/__init__.py <top-level>"]);
+    assert_eq!(at(7, 24), ["python shop shop/pay/rates.py <top-level>"]);
+    // `os` is the standard library's: not linked.
+    assert!(at(6, 4).is_empty());
+}
