@@ -139,6 +139,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         texts.len() as f64 / parse_time.as_secs_f64(),
         parse_mbs
     );
+    language_costs(&texts, &args.corpus);
     drop(texts);
 
     // What endpoint extraction costs: read + parse + extract on all cores, with and
@@ -473,13 +474,87 @@ fn fresh_process_latency(index_dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The name universal-ctags gives a language, where it reads it.
+fn ctags_language(lang: Language) -> Option<&'static str> {
+    Some(match lang {
+        Language::Rust => "Rust",
+        Language::Python => "Python",
+        Language::JavaScript => "JavaScript",
+        Language::TypeScript | Language::Tsx => "TypeScript",
+        Language::Go => "Go",
+        Language::Java => "Java",
+        Language::CSharp => "C#",
+        Language::Proto => "Protobuf",
+        Language::C => "C",
+        Language::Cpp => "C++",
+        Language::Php => "PHP",
+        Language::Lua => "Lua",
+        Language::Kotlin => "Kotlin",
+        Language::Ruby => "Ruby",
+        Language::Elixir => "Elixir",
+        Language::Thrift => return None,
+    })
+}
+
+/// Each language's cost per MB: Cartograph's extraction of its files on one core, and
+/// universal-ctags run over the corpus for that language alone (its walk included).
+fn language_costs(texts: &[(Language, String)], corpus: &Path) {
+    let mut by_lang: std::collections::BTreeMap<Language, Vec<&str>> = Default::default();
+    for (lang, text) in texts {
+        by_lang.entry(*lang).or_default().push(text);
+    }
+    println!("extract per language (one core; ctags -R for that language alone):");
+    for (lang, files) in by_lang {
+        let bytes: u64 = files.iter().map(|t| t.len() as u64).sum();
+        let started = Instant::now();
+        for text in &files {
+            std::hint::black_box(extract_with(lang, text, &ExtractConfig::default()));
+        }
+        let took = started.elapsed().as_secs_f64();
+        let ctags = ctags_language(lang).and_then(|name| {
+            let out = std::env::temp_dir().join(format!(
+                "cartograph-bench-tags-{}-{name}",
+                std::process::id()
+            ));
+            let started = Instant::now();
+            let status = Command::new("ctags")
+                .args(["-R", &format!("--languages={name}"), "-f"])
+                .arg(&out)
+                .arg(corpus)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status();
+            let took = started.elapsed().as_secs_f64();
+            let _ = std::fs::remove_file(&out);
+            status.ok().filter(|s| s.success()).map(|_| took)
+        });
+        let per_mb = took / mb(bytes).max(1e-9);
+        let ctags = match ctags {
+            Some(t) => format!(
+                "ctags {:.3}s ({:.1} ms/MB)",
+                t,
+                1000.0 * t / mb(bytes).max(1e-9)
+            ),
+            None => "ctags: -".to_string(),
+        };
+        println!(
+            "  {lang}: {} files, {:.2} MB in {:.3}s = {:.1} ms/MB, {:.2} MB/s  {ctags}",
+            files.len(),
+            mb(bytes),
+            took,
+            1000.0 * per_mb,
+            1.0 / per_mb.max(1e-9)
+        );
+    }
+}
+
 fn ctags(corpus: &Path, index_time: Duration) -> Result<()> {
     let out = std::env::temp_dir().join(format!("cartograph-bench-tags-{}", std::process::id()));
     let started = Instant::now();
     let status = Command::new("ctags")
         .args([
             "-R",
-            "--languages=Rust,Python,JavaScript,TypeScript,Go,Java,C#,Protobuf,C,C++",
+            "--languages=Rust,Python,JavaScript,TypeScript,Go,Java,C#,Protobuf,C,C++,PHP,Lua,Kotlin,Ruby,Elixir",
             "-f",
         ])
         .arg(&out)

@@ -48,11 +48,13 @@ pub enum Language {
     Kotlin,
     /// Ruby (`.rb`, `Rakefile`-free sources, `Gemfile`).
     Ruby,
+    /// Elixir (`.ex`, `.exs`).
+    Elixir,
 }
 
 impl Language {
     /// Every supported language, in a stable order.
-    pub const ALL: [Language; 16] = [
+    pub const ALL: [Language; 17] = [
         Language::Rust,
         Language::Python,
         Language::JavaScript,
@@ -69,6 +71,7 @@ impl Language {
         Language::Lua,
         Language::Kotlin,
         Language::Ruby,
+        Language::Elixir,
     ];
 
     /// The short lowercase name used in IDs, filters and output (`go`, `csharp`, ...).
@@ -90,6 +93,7 @@ impl Language {
             Language::Lua => "lua",
             Language::Kotlin => "kotlin",
             Language::Ruby => "ruby",
+            Language::Elixir => "elixir",
         }
     }
 
@@ -113,6 +117,7 @@ impl Language {
             "lua" => Language::Lua,
             "kotlin" | "kt" => Language::Kotlin,
             "ruby" | "rb" => Language::Ruby,
+            "elixir" | "ex" | "exs" => Language::Elixir,
             _ => return None,
         };
         Some(lang)
@@ -140,6 +145,7 @@ impl Language {
             "lua" => Language::Lua,
             "kt" | "kts" => Language::Kotlin,
             "rb" | "rake" | "gemspec" => Language::Ruby,
+            "ex" | "exs" => Language::Elixir,
             _ => return None,
         };
         Some(lang)
@@ -195,6 +201,7 @@ impl Language {
             Language::Lua => tree_sitter_lua::LANGUAGE.into(),
             Language::Kotlin => tree_sitter_kotlin_ng::LANGUAGE.into(),
             Language::Ruby => tree_sitter_ruby::LANGUAGE.into(),
+            Language::Elixir => tree_sitter_elixir::LANGUAGE.into(),
         }
     }
 
@@ -210,7 +217,13 @@ impl Language {
             Language::CSharp => Some(tree_sitter_c_sharp::TAGS_QUERY),
             // Ruby's marks every identifier a call unless a `local` predicate says
             // otherwise, which the extraction does not evaluate: ours only.
-            Language::Proto | Language::Thrift | Language::Kotlin | Language::Ruby => None,
+            // Elixir's ignores calls through `#any-of?` captures it names `@ignore`,
+            // which the extraction would read as references: ours only.
+            Language::Proto
+            | Language::Thrift
+            | Language::Kotlin
+            | Language::Ruby
+            | Language::Elixir => None,
             Language::C => Some(tree_sitter_c::TAGS_QUERY),
             Language::Cpp => Some(tree_sitter_cpp::TAGS_QUERY),
             Language::Php => Some(tree_sitter_php::TAGS_QUERY),
@@ -268,6 +281,7 @@ impl Language {
             Language::Lua => LUA_TAGS.to_string(),
             Language::Kotlin => KOTLIN_TAGS.to_string(),
             Language::Ruby => RUBY_TAGS.to_string(),
+            Language::Elixir => ELIXIR_TAGS.to_string(),
         }
     }
 }
@@ -281,6 +295,7 @@ impl std::fmt::Display for Language {
 const RUST_TAGS: &str = include_str!("../queries/rust/tags.scm");
 const PYTHON_TAGS: &str = include_str!("../queries/python/tags.scm");
 const RUBY_TAGS: &str = include_str!("../queries/ruby/tags.scm");
+const ELIXIR_TAGS: &str = include_str!("../queries/elixir/tags.scm");
 const KOTLIN_TAGS: &str = include_str!("../queries/kotlin/tags.scm");
 const JS_COMMON_TAGS: &str = include_str!("../queries/javascript/tags.scm");
 const JS_ONLY_TAGS: &str = include_str!("../queries/javascript/js.scm");

@@ -371,6 +371,7 @@ pub(crate) fn family(lang: Language) -> u8 {
         Language::Php => 9,
         Language::Lua => 10,
         Language::Ruby => 11,
+        Language::Elixir => 12,
     }
 }
 
@@ -1983,6 +1984,8 @@ impl ModulePattern {
                 ModulePattern::Python(normalize(&format!("{}/{module}", dir_of(&record.path))))
             }
             Language::Ruby => ModulePattern::Python(module.to_string()),
+            // Elixir's modules are names (`alias Shop.Cart`), not files.
+            Language::Elixir => ModulePattern::Nothing,
             Language::JavaScript | Language::TypeScript | Language::Tsx => {
                 if !module.starts_with('.') {
                     return ModulePattern::Nothing;

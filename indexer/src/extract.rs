@@ -423,6 +423,14 @@ const MAX_QUALIFIER: usize = 120;
 /// The text a name is reached through (`a.b` in `a.b.c`, `T` in `T::f`), if the name
 /// ends a member access or a path.
 fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
+    // Elixir's Phoenix route `get "/x", CartController, :show`: the action is a
+    // function of the controller named before it.
+    if name.kind() == "atom" {
+        return name
+            .prev_named_sibling()
+            .filter(|p| p.kind() == "alias")
+            .map(|p| text_of(p, text).to_string());
+    }
     let before = text.get(..name.start_byte())?.trim_end();
     // C and C++ `stub->GetCart`: an operand right before the arrow (a return type
     // after `) -> ` is none).
@@ -1595,7 +1603,11 @@ fn is_qualifying(lang: Language, kind: SymbolKind) -> bool {
     kind != SymbolKind::Module
         || matches!(
             lang,
-            Language::Rust | Language::TypeScript | Language::Tsx | Language::Ruby
+            Language::Rust
+                | Language::TypeScript
+                | Language::Tsx
+                | Language::Ruby
+                | Language::Elixir
         )
 }
 
@@ -1796,6 +1808,16 @@ fn build_symbols(
                 let (qual_prefix, desc_prefix) = match &d.receiver {
                     Some(r) => (join(&qual_prefix, r), format!("{desc_prefix}{r}#")),
                     None => (qual_prefix, desc_prefix),
+                };
+                // Elixir's `defmodule Shop.Cart`: module `Cart` inside `Shop`.
+                let (name, qual_prefix, desc_prefix) = match name.rsplit_once('.') {
+                    Some((outer, last)) if lang == Language::Elixir => {
+                        let desc = outer.split('.').fold(desc_prefix, |d, segment| {
+                            format!("{d}{}/", escape_descriptor(segment))
+                        });
+                        (last.to_string(), join(&qual_prefix, outer), desc)
+                    }
+                    _ => (name, qual_prefix, desc_prefix),
                 };
                 let qualified_name = join(&qual_prefix, &name);
                 let mut descriptor = format!(

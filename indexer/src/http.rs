@@ -52,7 +52,7 @@ pub(crate) struct RawPrefix<'t> {
 /// `postForObject`, `DeleteAsync`; `*` for words naming any (`route`, `HandleFunc`).
 pub(crate) fn method_of(word: &str) -> String {
     let w = word
-        .trim_matches(|c| c == '"' || c == '\'' || c == '`')
+        .trim_matches(|c| c == '"' || c == '\'' || c == '`' || c == ':')
         .to_ascii_lowercase();
     // `HttpPost`, `MapPost`, Go's `MethodPost`.
     let w = w
@@ -154,7 +154,7 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             };
             match op {
                 // PHP concatenates with `.`, Lua with `..`.
-                "+" | "." | ".." => format!(
+                "+" | "." | ".." | "<>" => format!(
                     "{}{}",
                     eval(l, text, consts, depth + 1),
                     eval(r, text, consts, depth + 1)
@@ -322,6 +322,31 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
         "parenthesized_expression" => node
             .named_child(0)
             .map_or("{}".to_string(), |n| eval(n, text, consts, depth + 1)),
+        // Elixir's module attribute `@base_url`: the value the module gives it.
+        "unary_operator" if src.starts_with('@') => {
+            let name = node
+                .child_by_field_name("operand")
+                .map(|o| o.child_by_field_name("target").unwrap_or(o))
+                .and_then(|t| t.utf8_text(text.as_bytes()).ok())
+                .unwrap_or("");
+            match constant(consts, name, node) {
+                Some(value) => eval(value, text, consts, depth + 1),
+                None => "{}".to_string(),
+            }
+        }
+        // Elixir's `url: "http://..."` among a call's options (`Req.get(url: u)`).
+        "keywords" => {
+            let mut c = node.walk();
+            let url = node.named_children(&mut c).find_map(|pair| {
+                let key = pair
+                    .child_by_field_name("key")?
+                    .utf8_text(text.as_bytes())
+                    .ok()?;
+                matches!(key.trim().trim_end_matches(':'), "url" | "base_url")
+                    .then(|| pair.child_by_field_name("value"))?
+            });
+            url.map_or("{}".to_string(), |v| eval(v, text, consts, depth + 1))
+        }
         "identifier" => match constant(consts, src, node) {
             Some(value) => eval(value, text, consts, depth + 1),
             None => match reference(src) {
@@ -337,8 +362,16 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
         | "function_call_expression"
         | "function_call" => {
             let callee = src.split('(').next().unwrap_or("");
+            // (Elixir's call names no `arguments` field: its child of that kind.)
             let args: Vec<Node<'_>> = node
                 .child_by_field_name("arguments")
+                .or_else(|| {
+                    let mut c = node.walk();
+                    let found = node
+                        .named_children(&mut c)
+                        .find(|n| n.kind() == "arguments");
+                    found
+                })
                 .map(|a| {
                     let mut c = a.walk();
                     a.named_children(&mut c).collect()
@@ -444,6 +477,7 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 "GetEnvironmentVariable",
                 "env::var",
                 "Getenv",
+                "System.get_env",
             ]
             .iter()
             .any(|e| callee.ends_with(e));
@@ -1044,6 +1078,8 @@ pub(crate) fn build(
     // the one with it wins.
     let mut raw = raw;
     raw.sort_by_key(|r| (r.url.is_none(), r.handler.is_none()));
+    let mut prefixes = prefixes;
+    prefixes.sort_by_key(|p| (p.scope.start_byte(), std::cmp::Reverse(p.scope.end_byte())));
     for mut r in raw {
         // A route without a path serves its prefix (`@GetMapping` under the class's).
         let mut url = match r.url {
@@ -1148,7 +1184,8 @@ pub(crate) fn build(
             }
         }
         if r.route {
-            for p in &prefixes {
+            // Innermost scope first: each encloses the path built so far.
+            for p in prefixes.iter().rev() {
                 if p.scope.start_byte() <= r.node.start_byte()
                     && r.node.end_byte() <= p.scope.end_byte()
                 {
@@ -1177,6 +1214,27 @@ pub(crate) fn build(
             .handler
             .and_then(|h| h.utf8_text(text.as_bytes()).ok())
             .and_then(handler_name);
+        // Phoenix's `resources "/orders", OrderController, only: [:index, :show]`:
+        // the REST routes of the actions it keeps.
+        let word = r.method.and_then(|m| m.utf8_text(text.as_bytes()).ok());
+        if r.route && word == Some("resources") {
+            let span = span_of(r.node);
+            if out.iter().any(|o| o.span == span && o.route) {
+                continue;
+            }
+            for (method, suffix, action) in resource_routes(node_text) {
+                out.push(HttpFact {
+                    route: true,
+                    method: method.to_string(),
+                    url: format!("{}{suffix}", url.trim_end_matches('/')),
+                    span,
+                    enclosing: None,
+                    handler: Some(action.to_string()),
+                    absolute_only: false,
+                });
+            }
+            continue;
+        }
         let fact = HttpFact {
             route: r.route,
             method,
@@ -1195,6 +1253,37 @@ pub(crate) fn build(
     }
     out.sort_by_key(|f| f.span.start_byte);
     out
+}
+
+/// The routes Phoenix's `resources` declares, as (method, path suffix, action), kept
+/// by its `only:` and `except:` lists (written in `declared`).
+fn resource_routes(declared: &str) -> Vec<(&'static str, &'static str, &'static str)> {
+    const ALL: [(&str, &str, &str); 8] = [
+        ("GET", "", "index"),
+        ("GET", "/new", "new"),
+        ("POST", "", "create"),
+        ("GET", "/{id}", "show"),
+        ("GET", "/{id}/edit", "edit"),
+        ("PATCH", "/{id}", "update"),
+        ("PUT", "/{id}", "update"),
+        ("DELETE", "/{id}", "delete"),
+    ];
+    let listed = |key: &str| -> Option<Vec<&str>> {
+        let rest = &declared[declared.find(key)? + key.len()..];
+        let list = &rest[rest.find('[')? + 1..rest.find(']')?];
+        Some(
+            list.split(',')
+                .map(|a| a.trim().trim_start_matches(':'))
+                .collect(),
+        )
+    };
+    let only = listed("only:");
+    let except = listed("except:").unwrap_or_default();
+    ALL.into_iter()
+        .filter(|(_, _, action)| {
+            only.as_ref().is_none_or(|o| o.contains(action)) && !except.contains(action)
+        })
+        .collect()
 }
 
 /// The name of the function a handler expression registers: `getCart`,

@@ -27,6 +27,7 @@ const PRIORITY: &[&str] = &[
     ".rockspec",
     ".gemspec",
     "Gemfile",
+    "mix.exs",
     "pyproject.toml",
     "setup.py",
     "pom.xml",
@@ -357,6 +358,15 @@ pub fn name_from_manifest(file_name: &str, text: &str) -> Option<String> {
         f if f.ends_with(".rockspec") => assigned_string(text, |lhs| lhs == "package")?,
         // `spec.name = "mailer"` (a Gemfile names nothing: the directory's name).
         f if f.ends_with(".gemspec") => assigned_string(text, |lhs| lhs.ends_with(".name"))?,
+        // Mix: `app: :flagd_ui` in the project's keyword list.
+        "mix.exs" => {
+            let at = text.find("app:")?;
+            let rest = text[at + 4..].trim_start().strip_prefix(':')?;
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            rest[..end].to_string()
+        }
         "CMakeLists.txt" => {
             first_argument(text, "project").or_else(|| first_argument(text, "add_executable"))?
         }
@@ -470,6 +480,14 @@ mod tests {
             )
             .as_deref(),
             Some("mailer")
+        );
+        assert_eq!(
+            name_from_manifest(
+                "mix.exs",
+                "defmodule FlagdUi.MixProject do\n  def project do\n    [\n      app: :flagd_ui,\n      version: \"0.1.0\"\n    ]\n  end\nend\n"
+            )
+            .as_deref(),
+            Some("flagd_ui")
         );
         assert!(!builds_a_program("makefile", "test:\n\tgo test ./...\n"));
         assert_eq!(

@@ -251,7 +251,6 @@ fn unparsed_language(ext: &str) -> Option<&'static str> {
     Some(match ext {
         "scala" => "scala",
         "swift" => "swift",
-        "ex" | "exs" => "elixir",
         "dart" => "dart",
         "erl" => "erlang",
         "clj" => "clojure",
@@ -305,6 +304,7 @@ pub fn is_manifest(file_name: &str) -> bool {
             | "conanfile.txt"
             | "conanfile.py"
             | "Gemfile"
+            | "mix.exs"
     ) || file_name.ends_with(".csproj")
         || file_name.ends_with(".rockspec")
         || file_name.ends_with(".gemspec")

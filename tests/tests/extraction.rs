@@ -8,10 +8,15 @@ use std::path::{Path, PathBuf};
 use cartograph_indexer::{extract, Language};
 
 /// The fixture a language's snapshot reads: `shop`, or `bookstore` for Thrift, PHP,
-/// Lua, Kotlin and Ruby.
+/// Lua, Kotlin, Ruby and Elixir.
 fn fixture_root(lang: Language) -> PathBuf {
     let fixture = match lang {
-        Language::Thrift | Language::Php | Language::Lua | Language::Kotlin => "fixtures/bookstore",
+        Language::Thrift
+        | Language::Php
+        | Language::Lua
+        | Language::Kotlin
+        | Language::Ruby
+        | Language::Elixir => "fixtures/bookstore",
         _ => "fixtures/shop",
     };
     Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture)
@@ -174,3 +179,4 @@ snapshot!(php_facts, Language::Php, "snapshots/php.txt");
 snapshot!(lua_facts, Language::Lua, "snapshots/lua.txt");
 snapshot!(kotlin_facts, Language::Kotlin, "snapshots/kotlin.txt");
 snapshot!(ruby_facts, Language::Ruby, "snapshots/ruby.txt");
+snapshot!(elixir_facts, Language::Elixir, "snapshots/elixir.txt");

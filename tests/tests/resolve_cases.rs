@@ -227,3 +227,8 @@ fn kotlin() {
 fn ruby() {
     check("ruby");
 }
+
+#[test]
+fn elixir() {
+    check("elixir");
+}
