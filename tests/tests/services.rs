@@ -1520,7 +1520,9 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
     ws.write("src/email/mix.exs", "defmodule Email.MixProject do\nend\n");
     ws.write("src/ads/src/Ads.scala", "object Ads\n");
     ws.write("src/ads/src/Rules.scala", "object Rules\n");
-    // C, C++, PHP, Kotlin and Ruby are parsed.
+    ws.write("src/ios/App.swift", "struct App {}\n");
+    ws.write("src/ios/Cart.swift", "struct Cart {}\n");
+    // C, C++, PHP, Kotlin, Ruby and Elixir are parsed.
     ws.write(
         "src/reviews/composer.json",
         "{\"name\": \"shop/reviews\"}\n",
@@ -1534,7 +1536,8 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
     ws.write("src/currency/include/rates.h", "int rate();\n");
     let report = ws.run(&["index", ".", "--json"]).json();
     let skipped = report["skipped"].to_string();
-    assert!(skipped.contains("2 files not indexed: elixir"), "{skipped}");
+    assert!(skipped.contains("2 files not indexed: swift"), "{skipped}");
+    assert!(!skipped.contains("elixir"), "{skipped}");
     assert!(!skipped.contains("c++"), "{skipped}");
     assert!(!skipped.contains("kotlin"), "{skipped}");
     assert!(!skipped.contains("ruby"), "{skipped}");
@@ -1555,7 +1558,7 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
         not_parsed,
         [
             "src/ads/src: 2 files not indexed: scala is a language cartograph does not parse",
-            "src/email: 2 files not indexed: elixir is a language cartograph does not parse",
+            "src/ios: 2 files not indexed: swift is a language cartograph does not parse",
         ]
     );
     let text = ws.run(&["services"]).ok().to_string();
@@ -1564,9 +1567,10 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
     assert!(text.contains("ratings  src/ratings  ruby"), "{text}");
     assert!(text.contains("currency  src/currency  c"), "{text}");
     assert!(text.contains("reviews  src/reviews  php"), "{text}");
+    assert!(text.contains("email  src/email  elixir"), "{text}");
     let stats = ws.run(&["stats"]).ok().to_string();
     assert!(
-        stats.contains("not parsed: src/email: 2 files not indexed: elixir"),
+        stats.contains("not parsed: src/ios: 2 files not indexed: swift"),
         "{stats}"
     );
 }
