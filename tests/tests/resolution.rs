@@ -350,17 +350,7 @@ fn a_namespace_import_names_its_module_and_qualified_types_type_their_values() {
     );
     ws.run(&["index", "."]).ok();
     let refs = ws.run(&["export"]).ok().to_string();
-    let at = |line: u32, col: u32| -> serde_json::Value {
-        refs.lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-            .find(|v| {
-                v["type"] == "reference"
-                    && v["file"] == "src/util.ts"
-                    && v["line"] == line
-                    && v["col"] == col
-            })
-            .unwrap_or_else(|| panic!("no reference at {line}:{col}"))
-    };
+    let at = |line: u32, col: u32| exported_reference(&refs, "src/util.ts", line, col);
     // The alias where it is declared and where a type is read through it: the module.
     for (line, col) in [(1, 12), (2, 29), (5, 27)] {
         let r = at(line, col);
@@ -397,17 +387,7 @@ fn a_python_module_read_through_its_import_is_that_module() {
     ws.run(&["index", "."]).ok();
     let export = ws.run(&["export"]).ok().to_string();
     let at = |line: u32, col: u32| -> Vec<String> {
-        let r = export
-            .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-            .find(|v| {
-                v["type"] == "reference"
-                    && v["file"] == "app.py"
-                    && v["line"] == line
-                    && v["col"] == col
-            })
-            .unwrap_or_else(|| panic!("no reference at {line}:{col}"));
-        r["targets"]
+        exported_reference(&export, "app.py", line, col)["targets"]
             .as_array()
             .unwrap()
             .iter()
@@ -419,4 +399,15 @@ fn a_python_module_read_through_its_import_is_that_module() {
     assert_eq!(at(7, 24), ["python shop shop/pay/rates.py <top-level>"]);
     // `os` is the standard library's: not linked.
     assert!(at(6, 4).is_empty());
+}
+
+/// The reference an `export` lists at `file:line:col`.
+fn exported_reference(export: &str, file: &str, line: u32, col: u32) -> serde_json::Value {
+    export
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| {
+            v["type"] == "reference" && v["file"] == file && v["line"] == line && v["col"] == col
+        })
+        .unwrap_or_else(|| panic!("no reference at {file}:{line}:{col}"))
 }
