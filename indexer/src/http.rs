@@ -1155,6 +1155,15 @@ pub(crate) fn build(
             && r.method
                 .and_then(|m| m.utf8_text(text.as_bytes()).ok())
                 .is_some_and(|m| m == "target");
+        if chained {
+            let (path, verb) = web_target_chain(r.node, text, consts);
+            if !path.is_empty() {
+                url = format!("{}/{path}", url.trim_end_matches('/'));
+            }
+            if let Some(verb) = verb {
+                method = verb;
+            }
+        }
         if !chained && (method == "*" || (!r.route && method == "GET")) {
             if let Some(m) = method_in_options(node_text) {
                 method = m;
@@ -1253,6 +1262,67 @@ pub(crate) fn build(
     }
     out.sort_by_key(|f| f.span.start_byte);
     out
+}
+
+/// What a JAX-RS `client.target(url)` call is followed by: the segments its
+/// `.path(..)` calls add, and the method of the request it ends in (`.put(..)`,
+/// `.method("PATCH")`, `.buildPost(..)`), through `request`, `queryParam`, `header`
+/// and the like. `client.target(base).path(name).path(id).request().put(e)` is
+/// `PUT {base}/{name}/{id}` (the segments returned without a leading slash).
+fn web_target_chain(
+    target: Node<'_>,
+    text: &str,
+    consts: &Constants<'_>,
+) -> (String, Option<String>) {
+    let mut path = String::new();
+    let mut at = target;
+    while let Some(call) = at
+        .parent()
+        .filter(|p| p.kind() == "method_invocation")
+        .filter(|p| {
+            p.child_by_field_name("object")
+                .is_some_and(|o| o.id() == at.id())
+        })
+    {
+        let name = call
+            .child_by_field_name("name")
+            .and_then(|n| n.utf8_text(text.as_bytes()).ok())
+            .unwrap_or("");
+        let first = call
+            .child_by_field_name("arguments")
+            .and_then(|a| a.named_child(0));
+        match name {
+            "path" => {
+                let segment = first.map_or("{}".to_string(), |a| eval(a, text, consts, 0));
+                let segment = segment.trim_matches('/');
+                if !segment.is_empty() {
+                    if !path.is_empty() {
+                        path.push('/');
+                    }
+                    path.push_str(segment);
+                }
+            }
+            "get" | "post" | "put" | "delete" | "head" | "options" | "patch" => {
+                return (path, Some(name.to_ascii_uppercase()));
+            }
+            "buildGet" | "buildPost" | "buildPut" | "buildDelete" => {
+                return (path, Some(name["build".len()..].to_ascii_uppercase()));
+            }
+            "method" | "build" => {
+                let verb = first.map(|a| eval(a, text, consts, 0).to_ascii_uppercase());
+                return (
+                    path,
+                    verb.filter(|v| v.chars().all(|c| c.is_ascii_uppercase()) && !v.is_empty()),
+                );
+            }
+            "request" | "queryParam" | "matrixParam" | "resolveTemplate" | "resolveTemplates"
+            | "header" | "headers" | "accept" | "acceptLanguage" | "acceptEncoding" | "cookie"
+            | "cacheControl" | "property" | "register" | "async" | "rx" => {}
+            _ => break,
+        }
+        at = call;
+    }
+    (path, None)
 }
 
 /// The routes Phoenix's `resources` declares, as (method, path suffix, action), kept

@@ -116,6 +116,10 @@ pub(crate) struct Placed {
     /// An HTTP call's path template, the service its URL names (if any), and whether
     /// that came from the deployment's environment.
     pub(crate) http: Option<(String, Option<String>, bool)>,
+    /// A call whose URL named its service by the web application's context root
+    /// (`http://localhost:8080/tools.shop.cart/rest/items`): its path is the one after
+    /// the context, and may start with the servlet's mapping (`/rest`).
+    pub(crate) in_context: bool,
 }
 
 /// A cross-service link.
@@ -1139,6 +1143,7 @@ impl GraphView {
                                 node,
                                 key: Some(key),
                                 http: None,
+                                in_context: false,
                             });
                         }
                     }
@@ -1177,6 +1182,7 @@ impl GraphView {
                         }
                     }
                 };
+                let mut in_context = false;
                 let (key, http) = match (fact.protocol, fact.role) {
                     (Protocol::Grpc | Protocol::Thrift, role) => {
                         let names = match role {
@@ -1222,7 +1228,11 @@ impl GraphView {
                             .or_else(|| naming(&fact.via))
                             .unwrap_or_else(|| resolve_env(&fact.via, envs.get(service)));
                         let url = dapr_invocation(&url).unwrap_or(url);
-                        let (host, path) = split_url(&url);
+                        let (host, mut path) = split_url(&url);
+                        if let Some(rest) = deployed.context_path(&url) {
+                            path = rest;
+                            in_context = true;
+                        }
                         // Health checks and metrics are not dependencies. (A route at
                         // `/` stays: only a call that names its service reaches it, since
                         // a path alone must have a literal segment to match.)
@@ -1265,6 +1275,7 @@ impl GraphView {
                         node,
                         key,
                         http,
+                        in_context,
                     });
                 }
             }
@@ -1417,9 +1428,12 @@ impl GraphView {
                         && (target.is_some()
                             || p.http.as_ref().is_some_and(|(route, _, _)| literal(route)))
                         && method_fits
-                        && p.http
-                            .as_ref()
-                            .is_some_and(|(route, _, _)| paths_match(route, path))
+                        && p.http.as_ref().is_some_and(|(route, _, _)| {
+                            paths_match(route, path)
+                                || (c.in_context
+                                    && after_first_segment(path)
+                                        .is_some_and(|rest| paths_match(route, rest)))
+                        })
                 })
                 .collect();
             let (evidence, confidence) = match (target, from_env) {
@@ -1776,6 +1790,27 @@ impl DeployedServices {
     /// The service a URL names: its host as a service or deployment name, or, for
     /// this host (`localhost`, `127.0.0.1`), the one service listening on its port.
     pub(crate) fn service_for_url(&self, url: &str) -> Option<&String> {
+        self.resolve_url(url).map(|(service, _)| service)
+    }
+
+    /// The path after the context root of a URL that names its service by its web
+    /// application (see [`DeployedServices::resolve_url`]), template as `split_url`
+    /// gives it.
+    pub(crate) fn context_path(&self, url: &str) -> Option<String> {
+        let (_, context) = self.resolve_url(url)?;
+        let path = split_url(url).1;
+        let rest = path.strip_prefix('/')?.strip_prefix(context?)?;
+        Some(if rest.is_empty() {
+            "/".to_string()
+        } else {
+            rest.to_string()
+        })
+    }
+
+    /// The service a URL names, and the context root that named it when a servlet
+    /// container's application did (`http://localhost:8080/tools.shop.registry/rest/..`
+    /// is served by the application named `tools.shop.registry`).
+    fn resolve_url<'u>(&self, url: &'u str) -> Option<(&String, Option<&'u str>)> {
         let host = split_url(url).0?;
         if matches!(host.as_str(), "localhost" | "127.0.0.1" | "0.0.0.0") {
             let rest = url.split_once("://").map_or(url, |(_, r)| r);
@@ -1784,7 +1819,7 @@ impl DeployedServices {
                 .rsplit_once(':')
                 .and_then(|(_, p)| p.parse::<u16>().ok());
             if let Some(service) = port.and_then(|p| self.by_port.get(&p)) {
-                return Some(service);
+                return Some((service, None));
             }
             // A servlet container serves each application under its name:
             // `http://localhost:8080/tools.descartes.teastore.registry/rest/...`.
@@ -1792,9 +1827,10 @@ impl DeployedServices {
             let context = path.split(['/', '?']).next().unwrap_or("");
             return (!context.is_empty() && context.contains(['.', '-', '_']))
                 .then(|| self.by_host.get(&host_key(context)))
-                .flatten();
+                .flatten()
+                .map(|service| (service, Some(context)));
         }
-        self.by_host.get(&host_key(&host))
+        self.by_host.get(&host_key(&host)).map(|s| (s, None))
     }
 }
 
@@ -2397,6 +2433,13 @@ impl GraphView {
         out.owner = Some(owner_hit);
         out
     }
+}
+
+/// A path without its first segment (`/rest/items/{}` → `/items/{}`), if it has more.
+fn after_first_segment(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix('/')?;
+    let at = rest.find('/')?;
+    Some(&rest[at..])
 }
 
 #[cfg(test)]

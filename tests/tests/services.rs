@@ -368,6 +368,68 @@ fn actix_routes_are_endpoints_other_services_link_to() {
     );
 }
 
+/// Java EE: a JAX-RS client chain (`target(url).path(..).path(..).request().put(..)`)
+/// gives its path and method; a servlet container serves each application under its
+/// context root and the servlet's mapping (`/tools.shop.registry/rest/services/..`),
+/// so the call reaches `@Path("services")` of the application named so.
+#[test]
+fn jax_rs_client_chains_reach_routes_under_a_context_root() {
+    let ws = Workspace::empty();
+    let pom = |artifact: &str| {
+        format!("<project><modelVersion>4.0.0</modelVersion><artifactId>{artifact}</artifactId></project>\n")
+    };
+    ws.write("services/tools.shop.registry/pom.xml", pom("registry"));
+    ws.write(
+        "services/tools.shop.registry/src/main/java/shop/registry/RegistryREST.java",
+        "package shop.registry;\n\n@Path(\"services\")\npublic class RegistryREST {\n    @PUT\n    @Path(\"{name}/{location}\")\n    public Response register(@PathParam(\"name\") String name, @PathParam(\"location\") String location) { return null; }\n\n    @DELETE\n    @Path(\"{name}/{location}\")\n    public Response unregister(@PathParam(\"name\") String name, @PathParam(\"location\") String location) { return null; }\n\n    @GET\n    @Path(\"{name}\")\n    public Response instances(@PathParam(\"name\") String name) { return null; }\n}\n",
+    );
+    ws.write("services/tools.shop.cart/pom.xml", pom("cart"));
+    ws.write(
+        "services/tools.shop.cart/src/main/java/shop/cart/Registration.java",
+        "package shop.cart;\n\npublic class Registration {\n    private String registryURL = \"http://localhost:8080/tools.shop.registry/rest/services/\";\n\n    boolean register(String name, String location) {\n        Response r = client.target(registryURL).path(name)\n            .path(location).request(MediaType.APPLICATION_JSON).put(Entity.text(\"\"));\n        return r.getStatus() == 200;\n    }\n\n    void unregister(String name, String location) {\n        client.target(registryURL).path(name).path(location).request().delete();\n    }\n\n    void lookup(String name) {\n        client.target(registryURL).path(\"/\" + name + \"/\").request().get();\n    }\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let java = |file: &str, symbol: &str| format!("java {file} {symbol}");
+    assert_eq!(
+        link_lines(&ws),
+        BTreeSet::from([
+            format!(
+                "{} -> http:PUT /services/{{}}/{{}} {} literal-url",
+                java(
+                    "cart src/main/java/shop/cart/Registration.java",
+                    "Registration#register()."
+                ),
+                java(
+                    "registry src/main/java/shop/registry/RegistryREST.java",
+                    "RegistryREST#register()."
+                )
+            ),
+            format!(
+                "{} -> http:DELETE /services/{{}}/{{}} {} literal-url",
+                java(
+                    "cart src/main/java/shop/cart/Registration.java",
+                    "Registration#unregister()."
+                ),
+                java(
+                    "registry src/main/java/shop/registry/RegistryREST.java",
+                    "RegistryREST#unregister()."
+                )
+            ),
+            format!(
+                "{} -> http:GET /services/{{}} {} literal-url",
+                java(
+                    "cart src/main/java/shop/cart/Registration.java",
+                    "Registration#lookup()."
+                ),
+                java(
+                    "registry src/main/java/shop/registry/RegistryREST.java",
+                    "RegistryREST#instances()."
+                )
+            ),
+        ])
+    );
+}
+
 #[test]
 fn nats_rabbitmq_and_kafka_clients_link_publishers_to_subscribers() {
     let ws = Workspace::fixture("queues");
