@@ -991,6 +991,12 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
             consts.entry(text_of(name, text)).or_default().push(value);
         }
         let bound = match (binding_type, binding_from) {
+            // TypeScript: a type parameter stands for its constraint
+            // (`<T extends Schema>(s: T)` binds `s` to `Schema`).
+            (Some(ty), _) if matches!(lang, Language::TypeScript | Language::Tsx) => Some((
+                binding_type_name(type_parameter_bound(ty, text).unwrap_or(text_of(ty, text))),
+                false,
+            )),
             (Some(ty), _) => Some((binding_type_name(text_of(ty, text)), false)),
             (None, Some(from)) => Some((text_of(from, text), true)),
             (None, None) => None,
@@ -1551,6 +1557,31 @@ fn first_error_line(root: Node<'_>) -> Option<u32> {
 
 fn unquote(s: &str) -> &str {
     s.trim().trim_matches(|c| c == '"' || c == '\'' || c == '`')
+}
+
+/// The constraint of the TypeScript type parameter `ty` names, if a declaration
+/// around it declares one (`T` of `function f<T extends Schema>(s: T)`, or of the
+/// class): the constraint's text (`Schema`).
+fn type_parameter_bound<'t>(ty: Node<'_>, text: &'t str) -> Option<&'t str> {
+    if ty.kind() != "type_identifier" {
+        return None;
+    }
+    let name = text_of(ty, text);
+    let mut at = ty.parent();
+    for _ in 0..32 {
+        let node = at?;
+        if let Some(params) = node.child_by_field_name("type_parameters") {
+            let mut c = params.walk();
+            for p in params.named_children(&mut c) {
+                if p.child_by_field_name("name").map(|n| text_of(n, text)) == Some(name) {
+                    let constraint = p.child_by_field_name("constraint")?;
+                    return constraint.named_child(0).map(|t| text_of(t, text));
+                }
+            }
+        }
+        at = node.parent();
+    }
+    None
 }
 
 /// The simple name a reference uses: generic arguments dropped, last path segment.
