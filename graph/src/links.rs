@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{
     answer_key, family, go_result_type, kotlin_result_type, owner_of, resolve, resolve_aliased,
-    Candidate, Evidence, FileScope, ModulePattern, Named, Pools, Resolution,
+    type_bases, Bases, Candidate, Evidence, FileScope, ModulePattern, Named, Pools, Resolution,
+    ANCESTOR_LEVELS,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -181,6 +182,8 @@ struct Definitions<'w> {
     /// By name and language family: a reference only ever links within its family.
     by_name: FxHashMap<&'w str, Vec<NameList<'w>>>,
     modules: HashMap<String, Vec<&'w Loaded>>,
+    /// The bases every type of the loaded files declares (see [`type_bases`]).
+    bases: Bases<'w>,
 }
 
 impl<'w> Definitions<'w> {
@@ -247,7 +250,20 @@ impl<'w> Definitions<'w> {
         for list in modules.values_mut() {
             list.sort_by(|a, b| a.0.path.cmp(&b.0.path));
         }
-        Definitions { by_name, modules }
+        let mut bases = Bases::default();
+        for f in files {
+            type_bases(&f.1, &mut bases);
+        }
+        // Whatever order the files were loaded in.
+        for list in bases.values_mut() {
+            list.sort_unstable();
+            list.dedup();
+        }
+        Definitions {
+            by_name,
+            modules,
+            bases,
+        }
     }
 
     fn named(&self, language: Language, name: &str) -> Named<'_, 'w> {
@@ -261,11 +277,13 @@ impl<'w> Definitions<'w> {
                 candidates: list.candidates.as_slice(),
                 owners: list.owners.as_ref(),
                 pools: list.pools.as_ref(),
+                bases: Some(&self.bases),
             },
             None => Named {
                 candidates: &[],
                 owners: None,
                 pools: None,
+                bases: None,
             },
         }
     }
@@ -665,6 +683,42 @@ pub(crate) fn import_aliases(facts: &FileFacts) -> FxHashMap<&str, &str> {
     aliases
 }
 
+/// The name a reference resolves by when it is not its own: the name its import
+/// alias stands for, or the last segment of the module a namespace import's alias
+/// names.
+fn original_name<'f>(
+    lang: Language,
+    facts: &'f FileFacts,
+    aliases: &FxHashMap<&'f str, &'f str>,
+    r: &Reference,
+) -> Option<&'f str> {
+    aliased_name(aliases, r).or_else(|| namespace_import(lang, facts, r).map(module_stem))
+}
+
+/// The types `facts` declares that derive from a type `base` accepts.
+fn subtypes_of(facts: &FileFacts, base: impl Fn(&str) -> bool) -> Vec<String> {
+    facts
+        .references
+        .iter()
+        .filter(|r| matches!(r.kind, RefKind::Inherit | RefKind::Implement) && base(&r.name))
+        .filter_map(|r| facts.symbols.get(r.enclosing? as usize))
+        .filter(|t| t.kind.is_type())
+        .map(|t| t.name.clone())
+        .collect()
+}
+
+/// The types a file's members may be found through: the bases its types declare
+/// and the types its bindings hold.
+fn type_roots(facts: &FileFacts) -> Vec<String> {
+    facts
+        .references
+        .iter()
+        .filter(|r| matches!(r.kind, RefKind::Inherit | RefKind::Implement))
+        .map(|r| r.name.clone())
+        .chain(facts.bindings.iter().map(|b| b.type_name.clone()))
+        .collect()
+}
+
 /// The module a bare reference names through a namespace import: `schemas` in
 /// `schemas.Schema` after `import * as schemas from "./schemas.js"`, `c` after
 /// Python's `import a.b as c`, and `os` after `import os.path` (the package `os`).
@@ -794,6 +848,44 @@ pub(crate) fn relink(
             relinked.push(Arc::new((r, f)));
         }
     }
+    // A member is found through the bases of the bases (`inherited_member`): the
+    // types deriving, at any depth, from a type whose definitions change may answer
+    // differently, and so may every file deriving from them or holding one.
+    let mut chained: BTreeSet<String> = BTreeSet::new();
+    let mut frontier: Vec<String> = Vec::new();
+    for f in &relinked {
+        frontier.extend(subtypes_of(&f.1, |n| changed.contains(n)));
+    }
+    for _ in 0..=ANCESTOR_LEVELS {
+        frontier.retain(|t| !changed.contains(t) && chained.insert(t.clone()));
+        if frontier.is_empty() {
+            break;
+        }
+        let mut next = Vec::new();
+        for ty in std::mem::take(&mut frontier) {
+            for path in store.files_referencing(&ty)? {
+                if gone.contains(path.as_str()) {
+                    continue;
+                }
+                if users.insert(path.clone()) {
+                    if let (Some(r), Some(f)) = (store.file(&path)?, store.facts(&path)?) {
+                        relinked.push(Arc::new((r, f)));
+                    }
+                }
+            }
+            for f in &relinked {
+                next.extend(subtypes_of(&f.1, |n| n == ty));
+            }
+        }
+        frontier = next;
+    }
+    let chain_stale =
+        |facts: &FileFacts| {
+            let touched = |n: &str| changed.contains(n) || chained.contains(n);
+            facts.references.iter().any(|r| {
+                matches!(r.kind, RefKind::Inherit | RefKind::Implement) && touched(&r.name)
+            }) || facts.bindings.iter().any(|b| touched(&b.type_name))
+        };
     // Every name to resolve, and the files defining them (as they will be).
     let mut needed: HashSet<String> = HashSet::new();
     for f in upserts {
@@ -816,16 +908,17 @@ pub(crate) fn relink(
             needed.extend(callees.values().flatten().map(|c| c.to_string()));
         }
         let aliases = import_aliases(&f.1);
+        let whole = chain_stale(&f.1);
         for (i, r) in f.1.references.iter().enumerate() {
             // A reference is redone when its written name or the name its alias
             // stands for changed; it resolves by the latter, so both are loaded
             // (`nick` of `from m import f as nick` needs `f` even when only a new
             // `nick` elsewhere made it stale).
             // A namespace import's alias depends on the files of its module.
-            let original = aliased_name(&aliases, r)
-                .or_else(|| namespace_import(f.0.language, &f.1, r).map(module_stem));
+            let original = original_name(f.0.language, &f.1, &aliases, r);
             let through = receiver_callees(&callees, r);
-            if changed.contains(&r.name)
+            if whole
+                || changed.contains(&r.name)
                 || original.is_some_and(|o| changed.contains(o))
                 || through.iter().any(|c| changed.contains(*c))
             {
@@ -837,6 +930,45 @@ pub(crate) fn relink(
                 }
             }
         }
+    }
+    // The ancestors of the types the resolved files declare or hold, as a full run
+    // sees them: their definitions are loaded, level by level.
+    let mut frontier: Vec<String> = Vec::new();
+    for f in upserts.iter().chain(&relinked) {
+        frontier.extend(type_roots(&f.1));
+    }
+    let mut climbed: HashSet<String> = HashSet::new();
+    for _ in 0..=ANCESTOR_LEVELS {
+        frontier.retain(|t| climbed.insert(t.clone()));
+        if frontier.is_empty() {
+            break;
+        }
+        needed.extend(frontier.iter().cloned());
+        let mut next = Vec::new();
+        for ty in std::mem::take(&mut frontier) {
+            for path in store.files_defining(&ty)? {
+                if gone.contains(path.as_str()) {
+                    continue;
+                }
+                if let Some(facts) = store.facts(&path)? {
+                    let mut bases = Bases::default();
+                    type_bases(&facts, &mut bases);
+                    next.extend(
+                        bases
+                            .get(ty.as_str())
+                            .into_iter()
+                            .flatten()
+                            .map(|b| b.to_string()),
+                    );
+                }
+            }
+        }
+        for f in upserts {
+            let mut bases = Bases::default();
+            type_bases(&f.1, &mut bases);
+            next.extend(bases.values().flatten().map(|b| b.to_string()));
+        }
+        frontier = next;
     }
     let mut definers: BTreeSet<String> = BTreeSet::new();
     for name in &needed {
@@ -880,10 +1012,13 @@ pub(crate) fn relink(
         .map(|(f, old)| {
             let aliases = import_aliases(&f.1);
             let callees = binding_callees(&f.1);
+            let whole = chain_stale(&f.1);
             let stale = |i: usize| {
                 let r = &f.1.references[i];
-                changed.contains(&r.name)
-                    || aliased_name(&aliases, r).is_some_and(|o| changed.contains(o))
+                whole
+                    || changed.contains(&r.name)
+                    || original_name(f.0.language, &f.1, &aliases, r)
+                        .is_some_and(|o| changed.contains(o))
                     || impl_target(&f.1, i).is_some_and(|t| changed.contains(&t.name))
                     || receiver_callees(&callees, r)
                         .iter()

@@ -13,7 +13,7 @@
 use std::sync::OnceLock;
 
 use cartograph_indexer::{FileFacts, Language, RefKind, Reference, SymbolKind};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::store::FileRecord;
 
@@ -105,6 +105,60 @@ pub struct Named<'n, 'a> {
     pub owners: Option<&'n FxHashMap<&'a str, Vec<usize>>>,
     /// The [`pool`] of `candidates` for each [`Use`], filled on first need.
     pub pools: Option<&'n OnceLock<Pools>>,
+    /// The bases each type declares, by the type's simple name, over the files
+    /// loaded (see [`type_bases`]): a member inherited from further up is found
+    /// through them.
+    pub bases: Option<&'n Bases<'a>>,
+}
+
+/// The bases (as written, simple names) each type declares, by the type's simple
+/// name; types of one name in several files share one sorted list.
+pub type Bases<'a> = FxHashMap<&'a str, Vec<&'a str>>;
+
+/// Adds the bases the types of `facts` declare to `bases`.
+pub fn type_bases<'a>(facts: &'a FileFacts, bases: &mut Bases<'a>) {
+    for r in &facts.references {
+        if !matches!(r.kind, RefKind::Inherit | RefKind::Implement) {
+            continue;
+        }
+        let Some(ty) = r.enclosing.and_then(|e| facts.symbols.get(e as usize)) else {
+            continue;
+        };
+        if ty.kind.is_type() && ty.name != r.name {
+            bases
+                .entry(ty.name.as_str())
+                .or_default()
+                .push(r.name.as_str());
+        }
+    }
+}
+
+/// How many levels of bases above the direct ones a member is looked for in.
+pub(crate) const ANCESTOR_LEVELS: usize = 6;
+
+/// The ancestors of a type above `direct` (its direct bases), nearest first, by
+/// level: the bases of the bases, and so on (each name once, `ANCESTOR_LEVELS` deep).
+fn ancestors<'a>(bases: &Bases<'a>, direct: &[&str]) -> Vec<Vec<&'a str>> {
+    let mut seen: FxHashSet<&str> = direct.iter().copied().collect();
+    let mut levels: Vec<Vec<&'a str>> = Vec::new();
+    let mut frontier: Vec<&str> = direct.to_vec();
+    for _ in 0..ANCESTOR_LEVELS {
+        let mut next: Vec<&'a str> = Vec::new();
+        for b in &frontier {
+            let simple = b.rsplit(['.', ':']).next().unwrap_or(b);
+            for up in bases.get(simple).into_iter().flatten() {
+                if seen.insert(up) {
+                    next.push(up);
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        frontier = next.clone();
+        levels.push(next);
+    }
+    levels
 }
 
 /// The pool of each [`Use`] of one name (see [`pool`]).
@@ -563,6 +617,12 @@ fn resolve_unordered(
             if !found.is_empty() {
                 return answer(found, Evidence::Inherited, 0.85);
             }
+            // Further up: the bases of the bases, declared in any file.
+            let direct = base_names(facts, *type_index);
+            let direct: Vec<&str> = direct.iter().map(String::as_str).collect();
+            if let Some(found) = inherited_member(&named, pool, &direct) {
+                return answer(found, Evidence::Inherited, 0.8);
+            }
         }
         if qualifier.is_some() {
             // `self.x` with no such member here: only the name can tell.
@@ -608,6 +668,10 @@ fn resolve_unordered(
             let found = members_of(pool, &ty);
             if !found.is_empty() {
                 return answer(found, Evidence::Member, 0.9);
+            }
+            // A member the type inherits.
+            if let Some(found) = inherited_member(&named, pool, &[ty.as_str()]) {
+                return answer(found, Evidence::Inherited, 0.8);
             }
             // The receiver's type is known and has no such member here: a library
             // type (`t *testing.T` then `t.Error`), not a coincidence of names. (In
@@ -1505,6 +1569,36 @@ pub(crate) fn enclosing_type_name(scope: &FileScope<'_>, reference: &Reference) 
 
 /// Names of the types the given type extends or implements (from this file).
 /// The names of the types the type `type_index` of `facts` extends or implements.
+/// The members of `pool` owned by the nearest ancestors (above `direct`, the
+/// type's direct bases, themselves not looked at) that have any.
+fn inherited_member(named: &Named<'_, '_>, pool: &[usize], direct: &[&str]) -> Option<Vec<usize>> {
+    let bases = named.bases?;
+    for level in ancestors(bases, direct) {
+        let mut found: Vec<usize> = Vec::new();
+        for ty in level {
+            let is_member = |i: &usize| is_member_of(&named.candidates[*i], ty);
+            match named.owners {
+                // A long list: through its index by owner.
+                Some(owners) => found.extend(
+                    owners
+                        .get(ty)
+                        .into_iter()
+                        .flatten()
+                        .copied()
+                        .filter(|i| pool.binary_search(i).is_ok() && is_member(i)),
+                ),
+                None => found.extend(pool.iter().copied().filter(is_member)),
+            }
+        }
+        if !found.is_empty() {
+            found.sort_unstable();
+            found.dedup();
+            return Some(found);
+        }
+    }
+    None
+}
+
 fn base_names(facts: &FileFacts, type_index: Option<u32>) -> Vec<String> {
     let Some(t) = type_index else {
         return Vec::new();

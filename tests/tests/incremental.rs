@@ -283,3 +283,78 @@ fn a_changed_result_type_moves_the_calls_through_the_value() {
     let (incremental, rebuilt) = incremental_and_rebuilt(&ws, "fresh");
     assert_eq!(incremental, rebuilt);
 }
+
+/// A member found through the bases of the bases (`D` → `C` → `B` → `A`, four files):
+/// editing any link of the chain, or a file that only a subclass mentions, leaves
+/// the stored answers equal to a rebuild's.
+#[test]
+fn members_inherited_from_further_up_follow_edits_of_the_chain() {
+    let ws = Workspace::empty();
+    ws.write("app/a.py", "class A:\n    def save(self):\n        pass\n");
+    ws.write("app/z.py", "class Z:\n    def save(self):\n        pass\n");
+    ws.write("app/b.py", "from .a import A\n\nclass B(A):\n    pass\n");
+    ws.write("app/c.py", "from .b import B\n\nclass C(B):\n    pass\n");
+    ws.write(
+        "app/d.py",
+        "from .c import C\n\nclass D(C):\n    def run(self):\n        return self.save()\n\ndef use(c: C):\n    return c.save()\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let target = |ws: &Workspace| -> Vec<String> {
+        ws.run(&["refs", "save", "--by-name", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["file"] == "app/d.py")
+            .map(|s| format!("{} {}", s["targets"][0]["id"], s["targets"][0]["evidence"]))
+            .collect()
+    };
+    assert_eq!(
+        target(&ws),
+        [
+            "\"python root app/a.py A#save().\" \"inherited\"",
+            "\"python root app/a.py A#save().\" \"inherited\""
+        ]
+    );
+    let steps: [(&str, Option<&str>); 6] = [
+        // A new file deriving from the bottom of the chain: its call climbs four
+        // levels of files it does not name.
+        (
+            "app/e.py",
+            Some(
+                "from .d import D\n\nclass E(D):\n    def go(self):\n        return self.save()\n",
+            ),
+        ),
+        // A's save moves down a line: D's calls are redone through C and B, which no
+        // edited file defines.
+        (
+            "app/a.py",
+            Some("class A:\n\n    def save(self):\n        pass\n"),
+        ),
+        // B now derives from Z: D's calls reach Z's save.
+        (
+            "app/b.py",
+            Some("from .z import Z\n\nclass B(Z):\n    pass\n"),
+        ),
+        // C defines save itself: the nearest.
+        (
+            "app/c.py",
+            Some("from .b import B\n\nclass C(B):\n    def save(self):\n        pass\n"),
+        ),
+        (
+            "app/c.py",
+            Some("from .b import B\n\nclass C(B):\n    pass\n"),
+        ),
+        // B is gone: nothing above C.
+        ("app/b.py", None),
+    ];
+    for (i, (path, text)) in steps.into_iter().enumerate() {
+        match text {
+            Some(t) => ws.write(path, t),
+            None => std::fs::remove_file(ws.root.join(path)).unwrap(),
+        }
+        ws.run(&["index", "."]).ok();
+        let (incremental, rebuilt) = incremental_and_rebuilt(&ws, &format!("fresh{i}"));
+        assert_eq!(incremental, rebuilt, "after step {i}");
+    }
+}
