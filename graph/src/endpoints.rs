@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use cartograph_indexer::{FileFacts, HttpMount, Language, RefKind, THRIFT_NESTED};
+use cartograph_indexer::{FileFacts, HttpMount, Language, RefKind, SymbolKind, THRIFT_NESTED};
 use serde::{Deserialize, Serialize};
 
 use crate::links::{impl_target, Endpoint};
@@ -160,7 +160,12 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             }
             _ => r.name.clone(),
         };
-        let is_type = |t: usize| facts.symbols.get(t).is_some_and(|s| s.kind.is_type());
+        // (An Elixir module `use`s the server of a service.)
+        let is_type = |t: usize| {
+            facts.symbols.get(t).is_some_and(|s| {
+                s.kind.is_type() || (lang == Language::Elixir && s.kind == SymbolKind::Module)
+            })
+        };
         let declared = r.enclosing.map(|e| e as usize).filter(|e| {
             is_type(*e)
                 && (matches!(r.kind, RefKind::Inherit | RefKind::Implement)
@@ -416,7 +421,13 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
         if r.kind != RefKind::Call || r.qualifier.is_none() {
             continue;
         }
+        // grpc-elixir: `Helloworld.Greeter.Stub.say_hello(channel, request)`.
+        let elixir_stub = (lang == Language::Elixir)
+            .then(|| r.qualifier.as_deref()?.strip_suffix(".Stub"))
+            .flatten()
+            .map(|service| format!("{}Stub", last_segment(service)));
         let (via, receiver_field) = match receiver_type_of(lang, scope, r) {
+            _ if elixir_stub.is_some() => (elixir_stub.unwrap_or_default(), None),
             Some(ty) if client_type(&ty, lang) => (ty, None),
             Some(_) => continue,
             None if matches!(lang, Language::C | Language::Cpp) => {

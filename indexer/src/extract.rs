@@ -897,6 +897,14 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
             }
             let n = match reference {
                 Some((RefKind::Module, _)) => module_stem(text_of(name, text)),
+                // grpc-elixir's `Helloworld.Greeter.Service` stands for service `Greeter`.
+                Some((RefKind::Inherit, _)) if lang == Language::Elixir => {
+                    let written = text_of(name, text);
+                    match written.strip_suffix(".Service") {
+                        Some(service) => last_segment(service),
+                        None => reference_name(written),
+                    }
+                }
                 _ => reference_name(text_of(name, text)),
             };
             // A bare identifier followed by one colon names a field, a label or a

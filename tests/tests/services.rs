@@ -430,6 +430,41 @@ fn jax_rs_client_chains_reach_routes_under_a_context_root() {
     );
 }
 
+/// grpc-elixir: a module serving `use GRPC.Server, service: X.Greeter.Service`
+/// answers the rpcs with its functions (`say_hello` for `SayHello`), and
+/// `X.Greeter.Stub.say_hello(channel, request)` calls them.
+#[test]
+fn elixir_grpc_servers_and_stubs_link_through_the_proto() {
+    let ws = Workspace::empty();
+    ws.write(
+        "proto/greeter.proto",
+        "syntax = \"proto3\";\npackage helloworld;\n\nservice Greeter {\n  rpc SayHello (HelloRequest) returns (HelloReply);\n}\n\nmessage HelloRequest { string name = 1; }\nmessage HelloReply { string message = 1; }\n",
+    );
+    ws.write(
+        "greeter/mix.exs",
+        "defmodule Greeter.MixProject do\n  def project, do: [app: :greeter]\nend\n",
+    );
+    ws.write(
+        "greeter/lib/greeter/server.ex",
+        "defmodule Greeter.Server do\n  use GRPC.Server, service: Helloworld.Greeter.Service\n\n  def say_hello(request, _stream) do\n    Helloworld.HelloReply.new(message: \"Hello \" <> request.name)\n  end\n\n  defp unrelated, do: :ok\nend\n",
+    );
+    ws.write(
+        "front/mix.exs",
+        "defmodule Front.MixProject do\n  def project, do: [app: :front]\nend\n",
+    );
+    ws.write(
+        "front/lib/front/greet.ex",
+        "defmodule Front.Greet do\n  def greet(name) do\n    {:ok, channel} = GRPC.Stub.connect(\"greeter:50051\")\n    request = Helloworld.HelloRequest.new(name: name)\n    Helloworld.Greeter.Stub.say_hello(channel, request)\n  end\nend\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        link_lines(&ws),
+        BTreeSet::from([
+            "elixir front lib/front/greet.ex Front/Greet/greet(). -> grpc:helloworld.Greeter/SayHello elixir greeter lib/greeter/server.ex Greeter/Server/say_hello(). idl".to_string(),
+        ])
+    );
+}
+
 #[test]
 fn nats_rabbitmq_and_kafka_clients_link_publishers_to_subscribers() {
     let ws = Workspace::fixture("queues");

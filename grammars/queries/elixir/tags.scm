@@ -46,6 +46,15 @@
   operand: (call target: (identifier) @_b (arguments . (alias) @name))
   (#eq? @_b "behaviour")) @reference.implement
 
+; gRPC (grpc-elixir): `use GRPC.Server, service: Helloworld.Greeter.Service`: the
+; module answers the rpcs of service `Greeter` (its functions, `say_hello`)
+(call
+  target: (identifier) @_u
+  (arguments . (alias) @_g (keywords (pair key: (keyword) @_k value: (alias) @name)))
+  (#eq? @_u "use")
+  (#eq? @_g "GRPC.Server")
+  (#match? @_k "^service")) @reference.inherit
+
 ; imports: `alias Shop.Cart`, `import Shop.Helpers`, `require Logger`
 (call
   target: (identifier) @_i
