@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{
-    answer_key, family, go_result_type, kotlin_result_type, owner_of, resolve, resolve_aliased,
-    type_bases, Bases, Candidate, Evidence, FileScope, ModulePattern, Named, Pools, Resolution,
-    ANCESTOR_LEVELS,
+    answer_key, family, go_result_type, is_base_reference, kotlin_result_type, owner_of, resolve,
+    resolve_aliased, type_bases, Bases, Candidate, Evidence, FileScope, ModulePattern, Named,
+    Pools, Resolution, ANCESTOR_LEVELS,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -252,7 +252,7 @@ impl<'w> Definitions<'w> {
         }
         let mut bases = Bases::default();
         for f in files {
-            type_bases(&f.1, &mut bases);
+            type_bases(f.0.language, &f.1, &mut bases);
         }
         // Whatever order the files were loaded in.
         for list in bases.values_mut() {
@@ -696,11 +696,11 @@ fn original_name<'f>(
 }
 
 /// The types `facts` declares that derive from a type `base` accepts.
-fn subtypes_of(facts: &FileFacts, base: impl Fn(&str) -> bool) -> Vec<String> {
+fn subtypes_of(lang: Language, facts: &FileFacts, base: impl Fn(&str) -> bool) -> Vec<String> {
     facts
         .references
         .iter()
-        .filter(|r| matches!(r.kind, RefKind::Inherit | RefKind::Implement) && base(&r.name))
+        .filter(|r| is_base_reference(lang, facts, r) && base(&r.name))
         .filter_map(|r| facts.symbols.get(r.enclosing? as usize))
         .filter(|t| t.kind.is_type())
         .map(|t| t.name.clone())
@@ -709,11 +709,11 @@ fn subtypes_of(facts: &FileFacts, base: impl Fn(&str) -> bool) -> Vec<String> {
 
 /// The types a file's members may be found through: the bases its types declare
 /// and the types its bindings hold.
-fn type_roots(facts: &FileFacts) -> Vec<String> {
+fn type_roots(lang: Language, facts: &FileFacts) -> Vec<String> {
     facts
         .references
         .iter()
-        .filter(|r| matches!(r.kind, RefKind::Inherit | RefKind::Implement))
+        .filter(|r| is_base_reference(lang, facts, r))
         .map(|r| r.name.clone())
         .chain(facts.bindings.iter().map(|b| b.type_name.clone()))
         .collect()
@@ -854,7 +854,7 @@ pub(crate) fn relink(
     let mut chained: BTreeSet<String> = BTreeSet::new();
     let mut frontier: Vec<String> = Vec::new();
     for f in &relinked {
-        frontier.extend(subtypes_of(&f.1, |n| changed.contains(n)));
+        frontier.extend(subtypes_of(f.0.language, &f.1, |n| changed.contains(n)));
     }
     for _ in 0..=ANCESTOR_LEVELS {
         frontier.retain(|t| !changed.contains(t) && chained.insert(t.clone()));
@@ -874,18 +874,18 @@ pub(crate) fn relink(
                 }
             }
             for f in &relinked {
-                next.extend(subtypes_of(&f.1, |n| n == ty));
+                next.extend(subtypes_of(f.0.language, &f.1, |n| n == ty));
             }
         }
         frontier = next;
     }
-    let chain_stale =
-        |facts: &FileFacts| {
-            let touched = |n: &str| changed.contains(n) || chained.contains(n);
-            facts.references.iter().any(|r| {
-                matches!(r.kind, RefKind::Inherit | RefKind::Implement) && touched(&r.name)
-            }) || facts.bindings.iter().any(|b| touched(&b.type_name))
-        };
+    let chain_stale = |f: &Loaded| {
+        let touched = |n: &str| changed.contains(n) || chained.contains(n);
+        f.1.references
+            .iter()
+            .any(|r| is_base_reference(f.0.language, &f.1, r) && touched(&r.name))
+            || f.1.bindings.iter().any(|b| touched(&b.type_name))
+    };
     // Every name to resolve, and the files defining them (as they will be).
     let mut needed: HashSet<String> = HashSet::new();
     for f in upserts {
@@ -908,7 +908,7 @@ pub(crate) fn relink(
             needed.extend(callees.values().flatten().map(|c| c.to_string()));
         }
         let aliases = import_aliases(&f.1);
-        let whole = chain_stale(&f.1);
+        let whole = chain_stale(f);
         for (i, r) in f.1.references.iter().enumerate() {
             // A reference is redone when its written name or the name its alias
             // stands for changed; it resolves by the latter, so both are loaded
@@ -935,7 +935,7 @@ pub(crate) fn relink(
     // sees them: their definitions are loaded, level by level.
     let mut frontier: Vec<String> = Vec::new();
     for f in upserts.iter().chain(&relinked) {
-        frontier.extend(type_roots(&f.1));
+        frontier.extend(type_roots(f.0.language, &f.1));
     }
     let mut climbed: HashSet<String> = HashSet::new();
     for _ in 0..=ANCESTOR_LEVELS {
@@ -950,9 +950,9 @@ pub(crate) fn relink(
                 if gone.contains(path.as_str()) {
                     continue;
                 }
-                if let Some(facts) = store.facts(&path)? {
+                if let (Some(record), Some(facts)) = (store.file(&path)?, store.facts(&path)?) {
                     let mut bases = Bases::default();
-                    type_bases(&facts, &mut bases);
+                    type_bases(record.language, &facts, &mut bases);
                     next.extend(
                         bases
                             .get(ty.as_str())
@@ -965,7 +965,7 @@ pub(crate) fn relink(
         }
         for f in upserts {
             let mut bases = Bases::default();
-            type_bases(&f.1, &mut bases);
+            type_bases(f.0.language, &f.1, &mut bases);
             next.extend(bases.values().flatten().map(|b| b.to_string()));
         }
         frontier = next;
@@ -1012,7 +1012,7 @@ pub(crate) fn relink(
         .map(|(f, old)| {
             let aliases = import_aliases(&f.1);
             let callees = binding_callees(&f.1);
-            let whole = chain_stale(&f.1);
+            let whole = chain_stale(f);
             let stale = |i: usize| {
                 let r = &f.1.references[i];
                 whole

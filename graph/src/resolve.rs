@@ -115,10 +115,24 @@ pub struct Named<'n, 'a> {
 /// name; types of one name in several files share one sorted list.
 pub type Bases<'a> = FxHashMap<&'a str, Vec<&'a str>>;
 
-/// Adds the bases the types of `facts` declare to `bases`.
-pub fn type_bases<'a>(facts: &'a FileFacts, bases: &mut Bases<'a>) {
+/// Whether `r` names a base of the type it is written in: an inheritance or
+/// implementation, or a struct Go embeds (a type written right in the struct, with no
+/// field of its own).
+pub fn is_base_reference(lang: Language, facts: &FileFacts, r: &Reference) -> bool {
+    match r.kind {
+        RefKind::Inherit | RefKind::Implement => true,
+        RefKind::Type if lang == Language::Go => r
+            .enclosing
+            .and_then(|e| facts.symbols.get(e as usize))
+            .is_some_and(|t| t.kind.is_type()),
+        _ => false,
+    }
+}
+
+/// Adds the bases the types of `facts` (in `lang`) declare to `bases`.
+pub fn type_bases<'a>(lang: Language, facts: &'a FileFacts, bases: &mut Bases<'a>) {
     for r in &facts.references {
-        if !matches!(r.kind, RefKind::Inherit | RefKind::Implement) {
+        if !is_base_reference(lang, facts, r) {
             continue;
         }
         let Some(ty) = r.enclosing.and_then(|e| facts.symbols.get(e as usize)) else {
