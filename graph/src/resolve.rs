@@ -707,10 +707,41 @@ fn resolve_unordered(
                 return answer(found, Evidence::QualifiedName, 0.9);
             }
         }
-        // A qualifier naming a type: `Ledger::new`, `Status.Ready`.
+        // A qualifier naming a type: `Ledger::new`, `Status.Ready`. Of several types
+        // of that name, the one the whole path names (`Plug.Conn.chunk`, not
+        // `Plug.Adapters.Test.Conn.chunk`).
         let found = members_of(pool, last);
         if !found.is_empty() {
+            let path = q.replace("::", ".");
+            let whole = format!("{path}.{}", reference.name);
+            let exact: Vec<usize> = found
+                .iter()
+                .copied()
+                .filter(|i| {
+                    qualified(&candidates[*i])
+                        .strip_suffix(whole.as_str())
+                        .is_some_and(|outer| outer.is_empty() || outer.ends_with('.'))
+                })
+                .collect();
+            let found = if path.contains('.') && !exact.is_empty() && exact.len() < found.len() {
+                exact
+            } else {
+                found
+            };
             return answer(found, Evidence::QualifiedName, 0.9);
+        }
+        // Elixir: a module named through `alias Shop.Cart, as: Store` (`Store.fetch`).
+        if lang == Language::Elixir {
+            let head = q.split('.').next().unwrap_or(q);
+            let aliased = facts.imports.iter().find_map(|i| {
+                (i.alias.as_deref() == Some(head)).then(|| i.module.rsplit('.').next())?
+            });
+            if let Some(module) = aliased {
+                let found = members_of(pool, module);
+                if !found.is_empty() {
+                    return answer(found, Evidence::Import, 0.9);
+                }
+            }
         }
         // Rust: a qualifier whose head a `use` tree brings in (`fmt::Formatter` after
         // `use std::fmt::{self, Debug}`): the path it stands for.

@@ -60,6 +60,12 @@
   target: (identifier) @_i
   (arguments . (alias) @import.module)
   (#match? @_i "^(alias|import|require)$")) @import
+; `alias Plug.Session.COOKIE, as: CookieStore`: the module under another name
+(call
+  target: (identifier) @_i
+  (arguments . (alias) @import.module (keywords (pair key: (keyword) @_k value: (alias) @import.alias)))
+  (#eq? @_i "alias")
+  (#match? @_k "^as")) @import
 
 ; any other identifier, kept when the file defines or imports its name
 (identifier) @name @reference.identifier

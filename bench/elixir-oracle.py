@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Go-to-definition accuracy on Elixir code, where the language's rules fix the answer.
+
+No precise indexer for Elixir installs from the registries this project uses. Elixir
+names a function by its module, so a call's definition is known without one at three
+kinds of site: a remote call by the module's full name (`Phoenix.Router.scope(..)`), a
+remote call through an `alias` (`Router.scope(..)` after `alias Phoenix.Router`), and a
+local call of a function of the calling module. This samples such sites at random from
+a project Cartograph indexed and checks Cartograph's first answer.
+
+usage: cartograph --index IDX index ROOT && cartograph --index IDX export > EXPORT
+       bench/elixir-oracle.py ROOT EXPORT [SAMPLE] [SEED]
+"""
+import collections
+import json
+import random
+import re
+import sys
+
+root, export = sys.argv[1], sys.argv[2]
+size = int(sys.argv[3]) if len(sys.argv) > 3 else 200
+random.seed(int(sys.argv[4]) if len(sys.argv) > 4 else 11)
+
+symbols, refs = {}, []
+for line in open(export):
+    v = json.loads(line)
+    if v["type"] == "symbol" and v["language"] == "elixir":
+        symbols[v["id"]] = v
+    elif v["type"] == "reference" and v["file"].endswith((".ex", ".exs")):
+        refs.append(v)
+modules = {s["qualified_name"] for s in symbols.values() if s["kind"] == "module"}
+functions = collections.defaultdict(set)
+for s in symbols.values():
+    if s["kind"] in ("function", "method"):
+        module, _, name = s["qualified_name"].rpartition(".")
+        functions[module].add(name)
+
+aliases = {}
+
+
+def file_aliases(path):
+    """`alias A.B.C` (and `alias A.B.C, as: X`) lines of a file: short name -> module."""
+    if path not in aliases:
+        text = open(f"{root}/{path}", encoding="utf-8", errors="replace").read()
+        found = {}
+        for m in re.finditer(r"^\s*alias\s+([A-Z][\w.]*)(?:\s*,\s*as:\s*([A-Z]\w*))?\s*$", text, re.M):
+            found[m.group(2) or m.group(1).rsplit(".", 1)[-1]] = m.group(1)
+        aliases[path] = found
+    return aliases[path]
+
+
+def enclosing_module(r):
+    s = symbols.get(r.get("enclosing") or "")
+    if s is None:
+        return None
+    return s["qualified_name"] if s["kind"] == "module" else s["qualified_name"].rpartition(".")[0]
+
+
+sites = []
+for r in refs:
+    if r["kind"] != "call":
+        continue
+    q, name = r.get("qualifier"), r["name"]
+    if q:
+        full = q
+        if q not in modules:
+            head, _, rest = q.partition(".")
+            full = file_aliases(r["file"]).get(head)
+            full = f"{full}.{rest}" if full and rest else full
+        if full in modules and name in functions[full]:
+            sites.append(("remote" if q in modules else "alias", r, f"{full}.{name}"))
+    else:
+        m = enclosing_module(r)
+        if m and name in functions.get(m, ()):
+            sites.append(("local", r, f"{m}.{name}"))
+
+print("determinable call sites:", dict(collections.Counter(k for k, _, _ in sites)))
+sample = random.sample(sites, min(size, len(sites)))
+stats = collections.Counter()
+for kind, r, truth in sample:
+    targets = r["targets"]
+    if not targets:
+        stats["missed"] += 1
+        print("missed", r["file"], r["line"], r["name"], truth)
+        continue
+    stats["answered"] += 1
+    first = symbols.get(targets[0]["id"], {}).get("qualified_name")
+    if first == truth:
+        stats["right"] += 1
+    else:
+        stats["wrong"] += 1
+        print("wrong", r["file"], r["line"], r["name"], truth, "answered", first)
+answered = stats["answered"]
+print(
+    f"sampled {len(sample)}: answered {answered}, right {stats['right']}, wrong {stats['wrong']},"
+    f" missed {stats['missed']}; right among answered {stats['right'] / max(1, answered):.3f}"
+)
