@@ -492,6 +492,7 @@ fn ctags_language(lang: Language) -> Option<&'static str> {
         Language::Kotlin => "Kotlin",
         Language::Ruby => "Ruby",
         Language::Elixir => "Elixir",
+        Language::Scala => "Scala",
         Language::Thrift => return None,
     })
 }
@@ -554,7 +555,7 @@ fn ctags(corpus: &Path, index_time: Duration) -> Result<()> {
     let status = Command::new("ctags")
         .args([
             "-R",
-            "--languages=Rust,Python,JavaScript,TypeScript,Go,Java,C#,Protobuf,C,C++,PHP,Lua,Kotlin,Ruby,Elixir",
+            "--languages=Rust,Python,JavaScript,TypeScript,Go,Java,C#,Protobuf,C,C++,PHP,Lua,Kotlin,Ruby,Elixir,Scala",
             "-f",
         ])
         .arg(&out)

@@ -50,11 +50,13 @@ pub enum Language {
     Ruby,
     /// Elixir (`.ex`, `.exs`).
     Elixir,
+    /// Scala (`.scala`, `.sc`).
+    Scala,
 }
 
 impl Language {
     /// Every supported language, in a stable order.
-    pub const ALL: [Language; 17] = [
+    pub const ALL: [Language; 18] = [
         Language::Rust,
         Language::Python,
         Language::JavaScript,
@@ -72,6 +74,7 @@ impl Language {
         Language::Kotlin,
         Language::Ruby,
         Language::Elixir,
+        Language::Scala,
     ];
 
     /// The short lowercase name used in IDs, filters and output (`go`, `csharp`, ...).
@@ -94,6 +97,7 @@ impl Language {
             Language::Kotlin => "kotlin",
             Language::Ruby => "ruby",
             Language::Elixir => "elixir",
+            Language::Scala => "scala",
         }
     }
 
@@ -118,6 +122,7 @@ impl Language {
             "kotlin" | "kt" => Language::Kotlin,
             "ruby" | "rb" => Language::Ruby,
             "elixir" | "ex" | "exs" => Language::Elixir,
+            "scala" => Language::Scala,
             _ => return None,
         };
         Some(lang)
@@ -146,6 +151,7 @@ impl Language {
             "kt" | "kts" => Language::Kotlin,
             "rb" | "rake" | "gemspec" => Language::Ruby,
             "ex" | "exs" => Language::Elixir,
+            "scala" | "sc" => Language::Scala,
             _ => return None,
         };
         Some(lang)
@@ -202,6 +208,7 @@ impl Language {
             Language::Kotlin => tree_sitter_kotlin_ng::LANGUAGE.into(),
             Language::Ruby => tree_sitter_ruby::LANGUAGE.into(),
             Language::Elixir => tree_sitter_elixir::LANGUAGE.into(),
+            Language::Scala => tree_sitter_scala::LANGUAGE.into(),
         }
     }
 
@@ -223,7 +230,9 @@ impl Language {
             | Language::Thrift
             | Language::Kotlin
             | Language::Ruby
-            | Language::Elixir => None,
+            | Language::Elixir
+            // Scala's crate does not export its tags query.
+            | Language::Scala => None,
             Language::C => Some(tree_sitter_c::TAGS_QUERY),
             Language::Cpp => Some(tree_sitter_cpp::TAGS_QUERY),
             Language::Php => Some(tree_sitter_php::TAGS_QUERY),
@@ -282,6 +291,7 @@ impl Language {
             Language::Kotlin => KOTLIN_TAGS.to_string(),
             Language::Ruby => RUBY_TAGS.to_string(),
             Language::Elixir => ELIXIR_TAGS.to_string(),
+            Language::Scala => SCALA_TAGS.to_string(),
         }
     }
 }
@@ -296,6 +306,7 @@ const RUST_TAGS: &str = include_str!("../queries/rust/tags.scm");
 const PYTHON_TAGS: &str = include_str!("../queries/python/tags.scm");
 const RUBY_TAGS: &str = include_str!("../queries/ruby/tags.scm");
 const ELIXIR_TAGS: &str = include_str!("../queries/elixir/tags.scm");
+const SCALA_TAGS: &str = include_str!("../queries/scala/tags.scm");
 const KOTLIN_TAGS: &str = include_str!("../queries/kotlin/tags.scm");
 const JS_COMMON_TAGS: &str = include_str!("../queries/javascript/tags.scm");
 const JS_ONLY_TAGS: &str = include_str!("../queries/javascript/js.scm");

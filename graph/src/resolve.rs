@@ -429,8 +429,8 @@ pub(crate) fn family(lang: Language) -> u8 {
         Language::Rust => 1,
         Language::Python => 2,
         Language::Go => 3,
-        // Kotlin and Java call each other on the JVM.
-        Language::Java | Language::Kotlin => 4,
+        // Kotlin, Scala and Java call each other on the JVM.
+        Language::Java | Language::Kotlin | Language::Scala => 4,
         Language::CSharp => 5,
         Language::Proto => 6,
         // C++ calls C; a header is read as either.
@@ -599,7 +599,7 @@ fn resolve_unordered(
         // C++ looks a bare name up in the class first (an out-of-class method's too).
         None => matches!(
             lang,
-            Language::Java | Language::Kotlin | Language::CSharp | Language::Cpp
+            Language::Java | Language::Kotlin | Language::Scala | Language::CSharp | Language::Cpp
         ),
     };
     // The bases: `super` (Python, Java), C#'s `base` (elsewhere a name like any other:
@@ -850,7 +850,11 @@ fn resolve_unordered(
             || i.alias.as_deref() == Some(reference.name.as_str())
             || (matches!(
                 lang,
-                Language::Java | Language::Kotlin | Language::Rust | Language::Php
+                Language::Java
+                    | Language::Kotlin
+                    | Language::Scala
+                    | Language::Rust
+                    | Language::Php
             ) && module_tail(&i.module) == reference.name)
     }) {
         return through_import(record, &import.module, importable, candidates);
@@ -1342,7 +1346,11 @@ fn receiver_type(
                 // Java, C# and C++: a bare field of the enclosing class (`loaders.add(x)`).
                 if !matches!(
                     lang,
-                    Language::Java | Language::Kotlin | Language::CSharp | Language::Cpp
+                    Language::Java
+                        | Language::Kotlin
+                        | Language::Scala
+                        | Language::CSharp
+                        | Language::Cpp
                 ) {
                     return None;
                 }
@@ -2137,7 +2145,7 @@ impl ModulePattern {
             Language::Go if is_go_std(module) => ModulePattern::Nothing,
             Language::Go => ModulePattern::Go(module_tail(module).to_string()),
             // PHP's `use Shop\Cart\CartService;` is read as `Shop.Cart.CartService`.
-            Language::Java | Language::Kotlin | Language::Php => {
+            Language::Java | Language::Kotlin | Language::Scala | Language::Php => {
                 let (pkg, class) = module.rsplit_once('.').unwrap_or(("", module));
                 ModulePattern::Java(pkg.to_string(), class.to_string())
             }
@@ -2291,6 +2299,7 @@ fn packaged(lang: Language) -> bool {
         Language::Go
             | Language::Java
             | Language::Kotlin
+            | Language::Scala
             | Language::CSharp
             | Language::Proto
             | Language::Php
@@ -2305,9 +2314,12 @@ fn same_package(record: &FileRecord, facts: &FileFacts, c: &Candidate<'_>) -> bo
     }
     match record.language {
         Language::Go => dir_of(&c.record.path) == dir_of(&record.path),
-        Language::Java | Language::Kotlin | Language::CSharp | Language::Proto | Language::Php => {
-            facts.package.is_some() && c.facts.package == facts.package
-        }
+        Language::Java
+        | Language::Kotlin
+        | Language::Scala
+        | Language::CSharp
+        | Language::Proto
+        | Language::Php => facts.package.is_some() && c.facts.package == facts.package,
         _ => false,
     }
 }

@@ -1200,6 +1200,15 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     if lang == Language::Lua {
         lua_method_qualifiers(&mut facts, text);
     }
+    if lang == Language::Scala {
+        scala_imports(&mut facts);
+        // ScalaPB: `XGrpc.blockingStub(channel)` makes an `XStub`.
+        for b in &mut facts.bindings {
+            if let Some(service) = b.type_name.strip_suffix("Grpc") {
+                b.type_name = format!("{service}Stub");
+            }
+        }
+    }
     if lang == Language::Thrift {
         // `include "idl/common.thrift"` names its types `common.Book`.
         for import in &mut facts.imports {
@@ -1667,6 +1676,87 @@ fn suffix(kind: SymbolKind) -> &'static str {
 /// with `.` for `->` (`$this->cart->add()` is `add` through `this.cart`). A property
 /// promoted by the constructor (`__construct(private Cart $cart)`) is a field of the
 /// class, its type known in every method.
+/// Scala's imports, captured whole, as Java's: `import a.b.C` is module `a.b.C`,
+/// `import a.b._` and `import a.b.*` are `a.b.*`, and `import a.b.{C, D => E}` (or
+/// Scala 3's `D as E`) is one import per selector, a renamed one aliased.
+fn scala_imports(facts: &mut FileFacts) {
+    let mut out = Vec::new();
+    for i in std::mem::take(&mut facts.imports) {
+        let body = i.module.trim();
+        let body = body.strip_prefix("import").unwrap_or(body).trim();
+        let import = |module: String, alias: Option<String>| {
+            let names = match &alias {
+                Some(_) => vec![module.rsplit('.').next().unwrap_or(&module).to_string()],
+                None => Vec::new(),
+            };
+            Import {
+                module,
+                names,
+                alias,
+                span: i.span,
+            }
+        };
+        let wildcard = |m: &str| m == "_" || m == "*";
+        for clause in split_outside_braces(body) {
+            let clause = clause.trim();
+            match clause.split_once('{') {
+                Some((prefix, selectors)) => {
+                    let prefix = prefix.trim().trim_end_matches('.');
+                    for selector in selectors.trim_end_matches('}').split(',') {
+                        let selector = selector.trim();
+                        let renamed = selector
+                            .split_once("=>")
+                            .or_else(|| selector.split_once(" as "));
+                        match renamed {
+                            // `C => _` hides the name.
+                            Some((_, alias)) if wildcard(alias.trim()) => {}
+                            Some((name, alias)) => out.push(import(
+                                format!("{prefix}.{}", name.trim()),
+                                Some(alias.trim().to_string()),
+                            )),
+                            None if wildcard(selector) => {
+                                out.push(import(format!("{prefix}.*"), None))
+                            }
+                            None if !selector.is_empty() => {
+                                out.push(import(format!("{prefix}.{selector}"), None))
+                            }
+                            None => {}
+                        }
+                    }
+                }
+                None => {
+                    let module = match clause.strip_suffix("._") {
+                        Some(package) => format!("{package}.*"),
+                        None => clause.to_string(),
+                    };
+                    if !module.is_empty() {
+                        out.push(import(module, None));
+                    }
+                }
+            }
+        }
+    }
+    facts.imports = out;
+}
+
+/// `s` split at its commas outside braces.
+fn split_outside_braces(s: &str) -> Vec<&str> {
+    let (mut out, mut depth, mut start) = (Vec::new(), 0i32, 0);
+    for (i, c) in s.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
 fn php_paths(facts: &mut FileFacts) {
     for i in 0..facts.symbols.len() {
         let Some(ctor) = facts.symbols[i].parent.map(|p| p as usize) else {

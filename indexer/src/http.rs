@@ -95,7 +95,33 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
     }
     let src = node.utf8_text(text.as_bytes()).unwrap_or("");
     match node.kind() {
+        // Scala's `s"$base/x"`, `uri"$base/x"`: the string after its interpolator.
+        "interpolated_string_expression" if node.child_by_field_name("interpolator").is_some() => {
+            let mut c = node.walk();
+            let string = node
+                .named_children(&mut c)
+                .find(|n| n.kind() == "interpolated_string");
+            string.map_or("{}".to_string(), |s| eval(s, text, consts, depth + 1))
+        }
+        // Akka HTTP's path matchers: `"cart" / Segment`.
+        "infix_expression"
+            if node
+                .child_by_field_name("operator")
+                .and_then(|o| o.utf8_text(text.as_bytes()).ok())
+                == Some("/") =>
+        {
+            let side = |f: &str| {
+                node.child_by_field_name(f)
+                    .map_or("{}".to_string(), |n| match n.kind() {
+                        "string" => eval(n, text, consts, depth + 1),
+                        // `Segment`, `IntNumber`, `JavaUUID`: a path parameter.
+                        _ => "{}".to_string(),
+                    })
+            };
+            format!("{}/{}", side("left"), side("right"))
+        }
         "string"
+        | "interpolated_string"
         | "interpreted_string_literal"
         | "raw_string_literal"
         | "string_literal"
@@ -478,6 +504,7 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 "env::var",
                 "Getenv",
                 "System.get_env",
+                "env.getOrElse",
             ]
             .iter()
             .any(|e| callee.ends_with(e));

@@ -28,6 +28,7 @@ const PRIORITY: &[&str] = &[
     ".gemspec",
     "Gemfile",
     "mix.exs",
+    "build.sbt",
     "pyproject.toml",
     "setup.py",
     "pom.xml",
@@ -358,6 +359,14 @@ pub fn name_from_manifest(file_name: &str, text: &str) -> Option<String> {
         f if f.ends_with(".rockspec") => assigned_string(text, |lhs| lhs == "package")?,
         // `spec.name = "mailer"` (a Gemfile names nothing: the directory's name).
         f if f.ends_with(".gemspec") => assigned_string(text, |lhs| lhs.ends_with(".name"))?,
+        // sbt: `name := "cart"` (a multi-project build's first).
+        "build.sbt" => {
+            let at = text.find("name :=")?;
+            let rest = text[at + "name :=".len()..]
+                .trim_start()
+                .strip_prefix('"')?;
+            rest[..rest.find('"')?].to_string()
+        }
         // Mix: `app: :flagd_ui` in the project's keyword list.
         "mix.exs" => {
             let at = text.find("app:")?;

@@ -249,7 +249,6 @@ fn reads_as_cpp(path: &Path) -> bool {
 /// The language of a source file Cartograph does not parse, by its extension.
 fn unparsed_language(ext: &str) -> Option<&'static str> {
     Some(match ext {
-        "scala" => "scala",
         "swift" => "swift",
         "dart" => "dart",
         "erl" => "erlang",
@@ -305,6 +304,7 @@ pub fn is_manifest(file_name: &str) -> bool {
             | "conanfile.py"
             | "Gemfile"
             | "mix.exs"
+            | "build.sbt"
     ) || file_name.ends_with(".csproj")
         || file_name.ends_with(".rockspec")
         || file_name.ends_with(".gemspec")

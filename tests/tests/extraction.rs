@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use cartograph_indexer::{extract, Language};
 
 /// The fixture a language's snapshot reads: `shop`, or `bookstore` for Thrift, PHP,
-/// Lua, Kotlin, Ruby and Elixir.
+/// Lua, Kotlin, Ruby, Elixir and Scala.
 fn fixture_root(lang: Language) -> PathBuf {
     let fixture = match lang {
         Language::Thrift
@@ -16,7 +16,8 @@ fn fixture_root(lang: Language) -> PathBuf {
         | Language::Lua
         | Language::Kotlin
         | Language::Ruby
-        | Language::Elixir => "fixtures/bookstore",
+        | Language::Elixir
+        | Language::Scala => "fixtures/bookstore",
         _ => "fixtures/shop",
     };
     Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture)
@@ -180,3 +181,4 @@ snapshot!(lua_facts, Language::Lua, "snapshots/lua.txt");
 snapshot!(kotlin_facts, Language::Kotlin, "snapshots/kotlin.txt");
 snapshot!(ruby_facts, Language::Ruby, "snapshots/ruby.txt");
 snapshot!(elixir_facts, Language::Elixir, "snapshots/elixir.txt");
+snapshot!(scala_facts, Language::Scala, "snapshots/scala.txt");

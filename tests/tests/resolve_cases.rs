@@ -232,3 +232,8 @@ fn ruby() {
 fn elixir() {
     check("elixir");
 }
+
+#[test]
+fn scala() {
+    check("scala");
+}

@@ -1615,11 +1615,11 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
     ws.write("src/ratings/Gemfile", "source 'https://rubygems.org'\n");
     ws.write("src/email/server.ex", "defmodule Email do\nend\n");
     ws.write("src/email/mix.exs", "defmodule Email.MixProject do\nend\n");
-    ws.write("src/ads/src/Ads.scala", "object Ads\n");
-    ws.write("src/ads/src/Rules.scala", "object Rules\n");
+    ws.write("src/ads/src/Ads.dart", "void main() {}\n");
+    ws.write("src/ads/src/Rules.dart", "int rule() => 1;\n");
     ws.write("src/ios/App.swift", "struct App {}\n");
     ws.write("src/ios/Cart.swift", "struct Cart {}\n");
-    // C, C++, PHP, Kotlin, Ruby and Elixir are parsed.
+    // C, C++, PHP, Kotlin, Ruby, Elixir and Scala are parsed.
     ws.write(
         "src/reviews/composer.json",
         "{\"name\": \"shop/reviews\"}\n",
@@ -1654,7 +1654,7 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
     assert_eq!(
         not_parsed,
         [
-            "src/ads/src: 2 files not indexed: scala is a language cartograph does not parse",
+            "src/ads/src: 2 files not indexed: dart is a language cartograph does not parse",
             "src/ios: 2 files not indexed: swift is a language cartograph does not parse",
         ]
     );
