@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Go-to-definition accuracy on Elixir code, where the language's rules fix the answer.
+"""Go-to-definition accuracy on Elixir and Scala code, at the calls whose definition the
+language's rules fix.
 
-No precise indexer for Elixir installs from the registries this project uses. Elixir
-names a function by its module, so a call's definition is known without one at three
-kinds of site: a remote call by the module's full name (`Phoenix.Router.scope(..)`), a
-remote call through an `alias` (`Router.scope(..)` after `alias Phoenix.Router`), and a
-local call of a function of the calling module. This samples such sites at random from
-a project Cartograph indexed and checks Cartograph's first answer.
+No precise indexer for Elixir or Scala installs from the registries this project uses.
+A call's definition is known without one at three kinds of site: a call through the
+full name of a module or object of the project (`Phoenix.Router.scope(..)`; in Scala
+also the simple name of an object no other type of the project shares), through an
+Elixir `alias` (`Router.scope(..)` after `alias Phoenix.Router`, also `as:`), and a bare
+call of a function the calling module or class defines itself. This samples such sites
+at random from a project Cartograph indexed and checks Cartograph's first answer.
 
 usage: cartograph --index IDX index ROOT && cartograph --index IDX export > EXPORT
-       bench/elixir-oracle.py ROOT EXPORT [SAMPLE] [SEED]
+       bench/call-oracle.py LANGUAGE ROOT EXPORT [SAMPLE] [SEED]    (elixir or scala)
 """
 import collections
 import json
@@ -17,18 +19,23 @@ import random
 import re
 import sys
 
-root, export = sys.argv[1], sys.argv[2]
-size = int(sys.argv[3]) if len(sys.argv) > 3 else 200
-random.seed(int(sys.argv[4]) if len(sys.argv) > 4 else 11)
+language, root, export = sys.argv[1], sys.argv[2], sys.argv[3]
+size = int(sys.argv[4]) if len(sys.argv) > 4 else 200
+random.seed(int(sys.argv[5]) if len(sys.argv) > 5 else 11)
+suffixes = {"elixir": (".ex", ".exs"), "scala": (".scala", ".sc")}[language]
+container_kinds = {"elixir": ("module",), "scala": ("class", "interface", "enum")}[language]
 
 symbols, refs = {}, []
 for line in open(export):
     v = json.loads(line)
-    if v["type"] == "symbol" and v["language"] == "elixir":
+    if v["type"] == "symbol" and v["language"] == language:
         symbols[v["id"]] = v
-    elif v["type"] == "reference" and v["file"].endswith((".ex", ".exs")):
+    elif v["type"] == "reference" and v["file"].endswith(suffixes):
         refs.append(v)
-modules = {s["qualified_name"] for s in symbols.values() if s["kind"] == "module"}
+modules = {s["qualified_name"] for s in symbols.values() if s["kind"] in container_kinds}
+# Scala: an object's simple name, when no other type of the project has it.
+simple = collections.Counter(m.rsplit(".", 1)[-1] for m in modules)
+unique = {m.rsplit(".", 1)[-1]: m for m in modules if simple[m.rsplit(".", 1)[-1]] == 1}
 functions = collections.defaultdict(set)
 for s in symbols.values():
     if s["kind"] in ("function", "method"):
@@ -40,6 +47,8 @@ aliases = {}
 
 def file_aliases(path):
     """`alias A.B.C` (and `alias A.B.C, as: X`) lines of a file: short name -> module."""
+    if language != "elixir":
+        return {}
     if path not in aliases:
         text = open(f"{root}/{path}", encoding="utf-8", errors="replace").read()
         found = {}
@@ -53,7 +62,9 @@ def enclosing_module(r):
     s = symbols.get(r.get("enclosing") or "")
     if s is None:
         return None
-    return s["qualified_name"] if s["kind"] == "module" else s["qualified_name"].rpartition(".")[0]
+    while s is not None and s["kind"] not in container_kinds:
+        s = symbols.get(s.get("parent") or "")
+    return s["qualified_name"] if s else None
 
 
 sites = []
@@ -65,7 +76,7 @@ for r in refs:
         full = q
         if q not in modules:
             head, _, rest = q.partition(".")
-            full = file_aliases(r["file"]).get(head)
+            full = file_aliases(r["file"]).get(head) or (unique.get(q) if language == "scala" else None)
             full = f"{full}.{rest}" if full and rest else full
         if full in modules and name in functions[full]:
             sites.append(("remote" if q in modules else "alias", r, f"{full}.{name}"))
