@@ -597,9 +597,12 @@ fn a_thrift_function_change_breaks_handlers_and_callers_in_every_language() {
         will-break d1 reviews/handler.go:22 ListReviews via thrift:bookstore.CatalogService/GetBook
         may-change d2 fraud/src/main/kotlin/com/bookstore/fraud/Scorer.kt:15 score via grpc:bookstore.pricing.PricingService/Quote
         may-change d2 storefront/app.py:26 price via grpc:bookstore.pricing.PricingService/Quote
+        may-change d2 recommend/src/main/scala/bookstore/recommend/Recommender.scala:13 forUser via grpc:bookstore.pricing.PricingService/Quote
         may-change d3 fraud/src/main/kotlin/com/bookstore/fraud/FraudController.kt:15 check
+        may-change d3 recommend/src/main/scala/bookstore/recommend/Routes.scala:8 route
         may-change d4 storefront/app.py:61 place_order via http:POST /fraud/check
-        services catalog=will-break fraud=may-change pricing=will-break reviews=will-break root=changed storefront=may-change
+        may-change d4 storefront/app.py:84 recommended via http:GET /api/recommend/{}
+        services catalog=will-break fraud=may-change pricing=will-break recommend=may-change reviews=will-break root=changed storefront=may-change
         tests 
         risk high"#]]
     .assert_eq(&summary(&impact(&ws)));
