@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
-"""Go-to-definition accuracy on Elixir and Scala code, at the calls whose definition the
+"""Go-to-definition accuracy on Elixir, Scala, Kotlin and Ruby code, at the calls whose definition the
 language's rules fix.
 
-No precise indexer for Elixir or Scala installs from the registries this project uses.
+No precise indexer for these languages installs from the registries this project uses.
 A call's definition is known without one at three kinds of site: a call through the
-full name of a module or object of the project (`Phoenix.Router.scope(..)`; in Scala
-also the simple name of an object no other type of the project shares), through an
+full name of a module or object of the project (`Phoenix.Router.scope(..)`; elsewhere
+also the simple name of a type no other type of the project shares), through an
 Elixir `alias` (`Router.scope(..)` after `alias Phoenix.Router`, also `as:`), and a bare
 call of a function the calling module or class defines itself. This samples such sites
 at random from a project Cartograph indexed and checks Cartograph's first answer.
 
 usage: cartograph --index IDX index ROOT && cartograph --index IDX export > EXPORT
-       bench/call-oracle.py LANGUAGE ROOT EXPORT [SAMPLE] [SEED]    (elixir or scala)
+       bench/call-oracle.py LANGUAGE ROOT EXPORT [SAMPLE] [SEED]
+       (elixir, scala, kotlin or ruby)
 """
 import collections
 import json
@@ -22,8 +23,18 @@ import sys
 language, root, export = sys.argv[1], sys.argv[2], sys.argv[3]
 size = int(sys.argv[4]) if len(sys.argv) > 4 else 200
 random.seed(int(sys.argv[5]) if len(sys.argv) > 5 else 11)
-suffixes = {"elixir": (".ex", ".exs"), "scala": (".scala", ".sc")}[language]
-container_kinds = {"elixir": ("module",), "scala": ("class", "interface", "enum")}[language]
+suffixes = {
+    "elixir": (".ex", ".exs"),
+    "scala": (".scala", ".sc"),
+    "kotlin": (".kt", ".kts"),
+    "ruby": (".rb",),
+}[language]
+container_kinds = {
+    "elixir": ("module",),
+    "scala": ("class", "interface", "enum"),
+    "kotlin": ("class", "interface", "enum"),
+    "ruby": ("class", "module"),
+}[language]
 
 symbols, refs = {}, []
 for line in open(export):
@@ -76,7 +87,7 @@ for r in refs:
         full = q
         if q not in modules:
             head, _, rest = q.partition(".")
-            full = file_aliases(r["file"]).get(head) or (unique.get(q) if language == "scala" else None)
+            full = file_aliases(r["file"]).get(head) or (unique.get(q) if language != "elixir" else None)
             full = f"{full}.{rest}" if full and rest else full
         if full in modules and name in functions[full]:
             sites.append(("remote" if q in modules else "alias", r, f"{full}.{name}"))
