@@ -861,23 +861,19 @@ pub(crate) fn relink(
         if frontier.is_empty() {
             break;
         }
-        let mut next = Vec::new();
-        for ty in std::mem::take(&mut frontier) {
-            for path in store.files_referencing(&ty)? {
-                if gone.contains(path.as_str()) {
-                    continue;
-                }
-                if users.insert(path.clone()) {
+        for ty in &frontier {
+            for path in store.files_referencing(ty)? {
+                if !gone.contains(path.as_str()) && users.insert(path.clone()) {
                     if let (Some(r), Some(f)) = (store.file(&path)?, store.facts(&path)?) {
                         relinked.push(Arc::new((r, f)));
                     }
                 }
             }
-            for f in &relinked {
-                next.extend(subtypes_of(f.0.language, &f.1, |n| n == ty));
-            }
         }
-        frontier = next;
+        let level: HashSet<String> = std::mem::take(&mut frontier).into_iter().collect();
+        for f in &relinked {
+            frontier.extend(subtypes_of(f.0.language, &f.1, |n| level.contains(n)));
+        }
     }
     let chain_stale = |f: &Loaded| {
         let touched = |n: &str| changed.contains(n) || chained.contains(n);
@@ -932,7 +928,8 @@ pub(crate) fn relink(
         }
     }
     // The ancestors of the types the resolved files declare or hold, as a full run
-    // sees them: their definitions are loaded, level by level.
+    // sees them: their definitions are loaded, level by level. (The bases an upserted
+    // file's types declare now are among the first level.)
     let mut frontier: Vec<String> = Vec::new();
     for f in upserts.iter().chain(&relinked) {
         frontier.extend(type_roots(f.0.language, &f.1));
@@ -962,11 +959,6 @@ pub(crate) fn relink(
                     );
                 }
             }
-        }
-        for f in upserts {
-            let mut bases = Bases::default();
-            type_bases(f.0.language, &f.1, &mut bases);
-            next.extend(bases.values().flatten().map(|b| b.to_string()));
         }
         frontier = next;
     }

@@ -634,7 +634,7 @@ fn resolve_unordered(
             // Further up: the bases of the bases, declared in any file.
             let direct = base_names(facts, *type_index);
             let direct: Vec<&str> = direct.iter().map(String::as_str).collect();
-            if let Some(found) = inherited_member(&named, pool, &direct) {
+            if let Some(found) = inherited_member(named.bases, &direct, |ty| members_of(pool, ty)) {
                 return answer(found, Evidence::Inherited, 0.8);
             }
         }
@@ -684,7 +684,9 @@ fn resolve_unordered(
                 return answer(found, Evidence::Member, 0.9);
             }
             // A member the type inherits.
-            if let Some(found) = inherited_member(&named, pool, &[ty.as_str()]) {
+            if let Some(found) =
+                inherited_member(named.bases, &[ty.as_str()], |ty| members_of(pool, ty))
+            {
                 return answer(found, Evidence::Inherited, 0.8);
             }
             // The receiver's type is known and has no such member here: a library
@@ -1622,27 +1624,15 @@ pub(crate) fn enclosing_type_name(scope: &FileScope<'_>, reference: &Reference) 
 
 /// Names of the types the given type extends or implements (from this file).
 /// The names of the types the type `type_index` of `facts` extends or implements.
-/// The members of `pool` owned by the nearest ancestors (above `direct`, the
-/// type's direct bases, themselves not looked at) that have any.
-fn inherited_member(named: &Named<'_, '_>, pool: &[usize], direct: &[&str]) -> Option<Vec<usize>> {
-    let bases = named.bases?;
-    for level in ancestors(bases, direct) {
-        let mut found: Vec<usize> = Vec::new();
-        for ty in level {
-            let is_member = |i: &usize| is_member_of(&named.candidates[*i], ty);
-            match named.owners {
-                // A long list: through its index by owner.
-                Some(owners) => found.extend(
-                    owners
-                        .get(ty)
-                        .into_iter()
-                        .flatten()
-                        .copied()
-                        .filter(|i| pool.binary_search(i).is_ok() && is_member(i)),
-                ),
-                None => found.extend(pool.iter().copied().filter(is_member)),
-            }
-        }
+/// The members (`members_of` a type) of the nearest ancestors that have any, above
+/// `direct`, the type's direct bases (themselves not looked at).
+fn inherited_member(
+    bases: Option<&Bases<'_>>,
+    direct: &[&str],
+    members_of: impl Fn(&str) -> Vec<usize>,
+) -> Option<Vec<usize>> {
+    for level in ancestors(bases?, direct) {
+        let mut found: Vec<usize> = level.into_iter().flat_map(&members_of).collect();
         if !found.is_empty() {
             found.sort_unstable();
             found.dedup();
