@@ -58,6 +58,10 @@ pub enum Evidence {
     /// An HTTP call to a gateway's route, matched to a handler of the service the
     /// gateway forwards that route to (the path as the gateway forwards it).
     Gateway,
+    /// An HTTP call whose service is named by a discovery name (a member of an
+    /// enumeration of the services, `Service.AUTH`) the call is handed, its path and
+    /// method from the request a callback makes with the client.
+    DiscoveryName,
 }
 
 impl Evidence {
@@ -78,6 +82,7 @@ impl Evidence {
             Evidence::MessageType => "message-type",
             Evidence::EnvConfig => "env-config",
             Evidence::Gateway => "gateway",
+            Evidence::DiscoveryName => "discovery-name",
         }
     }
 }

@@ -1172,6 +1172,7 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
             ));
         } else {
             out.extend(kubernetes_deployments(path, docs, &config));
+            out.extend(crate::gateways::kubernetes_routes(path, docs));
         }
     }
     out.extend(gateways);

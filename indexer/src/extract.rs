@@ -51,6 +51,8 @@ enum Role {
     HttpClientBase,
     /// The application a service-invocation call names (Dapr's app id).
     HttpApp,
+    /// The callback a call hands its client to; the request it makes is the call's.
+    HttpCallback,
     TopicProduce,
     TopicConsume,
     TopicName,
@@ -167,6 +169,7 @@ fn role_of(capture: &str) -> Role {
         "http.typedcall" => Role::HttpTypedCall,
         "http.clientbase" => Role::HttpClientBase,
         "http.app" => Role::HttpApp,
+        "http.callback" => Role::HttpCallback,
         "http.method" => Role::HttpMethod,
         "http.path" | "http.url" => Role::HttpUrl,
         "http.handler" => Role::HttpHandler,
@@ -747,6 +750,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         let mut absolute_only = false;
         let mut typed = false;
         let mut http_app = None;
+        let mut http_callback = None;
         let (mut http_prefix, mut http_scope) = (None, None);
         let (mut const_name, mut const_value) = (None, None);
         for cap in m.captures {
@@ -822,6 +826,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 }
                 Role::HttpClientBase => client_bases.push(cap.node),
                 Role::HttpApp => http_app = Some(cap.node),
+                Role::HttpCallback => http_callback = Some(cap.node),
                 Role::HttpMethod => http_method = Some(cap.node),
                 Role::HttpUrl => http_url = Some(cap.node),
                 Role::HttpHandler => http_handler = Some(cap.node),
@@ -948,6 +953,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 absolute_only,
                 typed,
                 app: http_app,
+                callback: http_callback,
             });
         }
         if let (Some(node), Some(prefix), Some(target)) = (mount_node, mount_prefix, mount_target) {

@@ -1,13 +1,15 @@
 //! Gateways configured in YAML: Envoy's route configuration (static, or an
 //! `envsubst` template: `address: ${FRONTEND_HOST}`), Kong's declarative
 //! configuration (`_format_version`), and Traefik's router labels on compose
-//! services. Each route forwards a path prefix to a service; the gateway is the
-//! service that runs the configuration (the directory holding it, for Envoy and
-//! Kong; the compose service running a `traefik` image, for labels).
+//! services, and Kubernetes' routing objects (Ingress, Gateway API `HTTPRoute`,
+//! Istio `VirtualService`). Each route forwards a path prefix to a service; the
+//! gateway is the service that runs the configuration (the directory holding it,
+//! for Envoy and Kong; the compose service running a `traefik` image, for labels;
+//! the public host, or the Gateway an object attaches to, for Kubernetes).
 
 use std::collections::HashMap;
 
-use crate::deploy::ConfigCall;
+use crate::deploy::{ConfigCall, Deployment};
 use crate::yaml::Yaml;
 
 /// Whether a YAML document is an Envoy configuration (its routes and clusters).
@@ -69,6 +71,196 @@ pub(crate) fn envoy_routes(docs: &[Yaml]) -> Vec<ConfigCall> {
             })
         })
         .collect()
+}
+
+/// The gateways Kubernetes routing objects declare, one deployment per gateway
+/// and object (deployments of one name are one gateway):
+/// - an `Ingress`: per rule, the gateway is its `host` (the name clients call it
+///   by), else `ingress`; each path forwards to its backend service and port, the
+///   path kept unless an ingress-nginx `rewrite-target` of `/` drops the prefix;
+/// - a Gateway API `HTTPRoute`: the Gateway its first `parentRefs` entry names,
+///   reached by its `hostnames`; each rule's path matches forward to its first
+///   backend, a `URLRewrite` `ReplacePrefixMatch` replacing the prefix;
+/// - an Istio `VirtualService` bound to a gateway (`spec.gateways`, not `mesh`):
+///   that gateway, reached by its `hosts`; each `uri` `prefix`/`exact` match forwards
+///   to its first destination host (cluster suffixes dropped), `rewrite.uri`
+///   replacing the prefix.
+///
+/// Each runs the image its kind names (`ingress`, `gateway-api`,
+/// `istio-ingressgateway`), so the gateway is a node of its own.
+pub(crate) fn kubernetes_routes(path: &str, docs: &[Yaml]) -> Vec<Deployment> {
+    let mut out = Vec::new();
+    let text = |v: Option<&Yaml>| v.and_then(Yaml::scalar).filter(|s| !s.is_empty());
+    let seq = |v: Option<&Yaml>| v.map(Yaml::items).unwrap_or_default().to_vec();
+    for doc in docs {
+        let kind = text(doc.get("kind")).unwrap_or_default();
+        let spec = doc.get("spec");
+        let mut gateways: Vec<RoutedGateway> = Vec::new();
+        match kind.as_str() {
+            "Ingress" => {
+                let annotations = doc.get("metadata").and_then(|m| m.get("annotations"));
+                let rewrite = text(
+                    annotations.and_then(|a| a.get("nginx.ingress.kubernetes.io/rewrite-target")),
+                );
+                let drops_prefix = rewrite.as_deref() == Some("/");
+                for rule in seq(spec.and_then(|s| s.get("rules"))) {
+                    let host = text(rule.get("host")).filter(|h| !h.contains('*'));
+                    let mut routes = Vec::new();
+                    for p in seq(rule.get("http").and_then(|h| h.get("paths"))) {
+                        let prefix = text(p.get("path")).unwrap_or_else(|| "/".to_string());
+                        let backend = p.get("backend");
+                        // networking.k8s.io/v1, and v1beta1's `serviceName`.
+                        let service = backend.and_then(|b| b.get("service"));
+                        let name = text(service.and_then(|s| s.get("name")))
+                            .or_else(|| text(backend.and_then(|b| b.get("serviceName"))));
+                        let port = text(
+                            service
+                                .and_then(|s| s.get("port"))
+                                .and_then(|p| p.get("number")),
+                        )
+                        .or_else(|| text(backend.and_then(|b| b.get("servicePort"))));
+                        let Some(name) = name else { continue };
+                        let forward = if drops_prefix { "/" } else { prefix.as_str() };
+                        routes.push((prefix.clone(), backend_url(&name, port.as_deref(), forward)));
+                    }
+                    let gateway = host.clone().unwrap_or_else(|| "ingress".to_string());
+                    gateways.push((gateway, "ingress", host.into_iter().collect(), routes));
+                }
+            }
+            "HTTPRoute" => {
+                let parent = seq(spec.and_then(|s| s.get("parentRefs")))
+                    .first()
+                    .and_then(|p| text(p.get("name")));
+                let Some(gateway) =
+                    parent.or_else(|| text(doc.get("metadata").and_then(|m| m.get("name"))))
+                else {
+                    continue;
+                };
+                let hosts: Vec<String> = seq(spec.and_then(|s| s.get("hostnames")))
+                    .iter()
+                    .filter_map(Yaml::scalar)
+                    .filter(|h| !h.contains('*'))
+                    .collect();
+                let mut routes = Vec::new();
+                for rule in seq(spec.and_then(|s| s.get("rules"))) {
+                    let Some(backend) = seq(rule.get("backendRefs")).first().cloned() else {
+                        continue;
+                    };
+                    let Some(name) = text(backend.get("name")) else {
+                        continue;
+                    };
+                    let port = text(backend.get("port"));
+                    let replaced = seq(rule.get("filters")).iter().find_map(|f| {
+                        let path = f.get("urlRewrite")?.get("path")?;
+                        (text(path.get("type")).as_deref() == Some("ReplacePrefixMatch"))
+                            .then(|| text(path.get("replacePrefixMatch")))
+                            .flatten()
+                    });
+                    let matches = seq(rule.get("matches"));
+                    let prefixes: Vec<String> = if matches.is_empty() {
+                        vec!["/".to_string()]
+                    } else {
+                        matches
+                            .iter()
+                            .filter_map(|m| text(m.get("path").and_then(|p| p.get("value"))))
+                            .collect()
+                    };
+                    for prefix in prefixes {
+                        let forward = replaced.clone().unwrap_or_else(|| prefix.clone());
+                        routes.push((prefix, backend_url(&name, port.as_deref(), &forward)));
+                    }
+                }
+                gateways.push((gateway, "gateway-api", hosts, routes));
+            }
+            "VirtualService" => {
+                let bound: Vec<String> = seq(spec.and_then(|s| s.get("gateways")))
+                    .iter()
+                    .filter_map(Yaml::scalar)
+                    .map(|g| g.rsplit('/').next().unwrap_or(&g).to_string())
+                    .filter(|g| g != "mesh")
+                    .collect();
+                let Some(gateway) = bound.first().cloned() else {
+                    continue;
+                };
+                let hosts: Vec<String> = seq(spec.and_then(|s| s.get("hosts")))
+                    .iter()
+                    .filter_map(Yaml::scalar)
+                    .filter(|h| !h.contains('*'))
+                    .collect();
+                let mut routes = Vec::new();
+                for http in seq(spec.and_then(|s| s.get("http"))) {
+                    let destination = seq(http.get("route"))
+                        .first()
+                        .and_then(|r| r.get("destination").cloned());
+                    let Some(name) = text(destination.as_ref().and_then(|d| d.get("host"))) else {
+                        continue;
+                    };
+                    // `cart.shop.svc.cluster.local` is `cart`.
+                    let name = name.split('.').next().unwrap_or(&name).to_string();
+                    let port = text(
+                        destination
+                            .as_ref()
+                            .and_then(|d| d.get("port"))
+                            .and_then(|p| p.get("number")),
+                    );
+                    let rewrite = text(http.get("rewrite").and_then(|r| r.get("uri")));
+                    let matches = seq(http.get("match"));
+                    let prefixes: Vec<String> = if matches.is_empty() {
+                        vec!["/".to_string()]
+                    } else {
+                        matches
+                            .iter()
+                            .filter_map(|m| {
+                                let uri = m.get("uri")?;
+                                text(uri.get("prefix")).or_else(|| text(uri.get("exact")))
+                            })
+                            .collect()
+                    };
+                    for prefix in prefixes {
+                        let forward = rewrite.clone().unwrap_or_else(|| prefix.clone());
+                        routes.push((prefix, backend_url(&name, port.as_deref(), &forward)));
+                    }
+                }
+                gateways.push((gateway, "istio-ingressgateway", hosts, routes));
+            }
+            _ => continue,
+        }
+        for (gateway, image, hosts, routes) in gateways {
+            if routes.is_empty() {
+                continue;
+            }
+            let mut calls: Vec<ConfigCall> = routes
+                .into_iter()
+                .map(|(prefix, url)| ConfigCall {
+                    url,
+                    route: Some(prefix),
+                    key: format!("{kind}.spec"),
+                })
+                .collect();
+            calls.sort();
+            calls.dedup();
+            out.push(Deployment {
+                aliases: hosts.into_iter().filter(|h| *h != gateway).collect(),
+                name: gateway,
+                file: path.to_string(),
+                image: Some(image.to_string()),
+                calls,
+                ..Deployment::default()
+            });
+        }
+    }
+    out
+}
+
+/// A gateway a Kubernetes object routes through: its name, the image serving it,
+/// the hosts it is reached by, and its routes as (prefix, backend URL).
+type RoutedGateway = (String, &'static str, Vec<String>, Vec<(String, String)>);
+
+/// A route's backend as the URL it forwards to: `http://cart:8080/api/cart` keeps
+/// the path under `forward` (the matched prefix, or what replaces it).
+fn backend_url(service: &str, port: Option<&str>, forward: &str) -> String {
+    let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+    format!("http://{service}{port}/{}", forward.trim_start_matches('/'))
 }
 
 /// Calls `f` on every mapping of a YAML tree, bounded in depth.

@@ -25,6 +25,9 @@ pub(crate) struct RawHttp<'t> {
     /// The application a service-invocation call names (Dapr: `InvokeMethodAsync(
     /// "cart", "api/items")` calls `http://cart/api/items`).
     pub(crate) app: Option<Node<'t>>,
+    /// The callback the call hands its client to (`c -> c.target().path("x").get()`):
+    /// the request it makes gives the rest of the path and the method.
+    pub(crate) callback: Option<Node<'t>>,
 }
 
 /// Whether an evaluated URL is absolute: a scheme the services speak, directly or as
@@ -1077,15 +1080,25 @@ fn strip_quotes(s: &str) -> &str {
 /// `url` with each `{ref:name}` (see [`HttpFact::url`]) replaced by what `lookup`
 /// finds for it, else `{}`.
 pub fn fill_references(url: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+    fill_placeholders(url, "{ref:", lookup)
+}
+
+/// `url` with each discovery name (`{svc:Service.AUTH}`, a member of an enumeration
+/// of the services) replaced by the service name `lookup` finds for it, else `{}`.
+pub fn fill_service_names(url: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+    fill_placeholders(url, "{svc:", lookup)
+}
+
+fn fill_placeholders(url: &str, open: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
     let mut out = String::new();
     let mut rest = url;
-    while let Some(at) = rest.find("{ref:") {
+    while let Some(at) = rest.find(open) {
         out.push_str(&rest[..at]);
         let Some(end) = rest[at..].find('}') else {
             rest = "";
             break;
         };
-        out.push_str(&lookup(&rest[at + 5..at + end]).unwrap_or_else(|| "{}".to_string()));
+        out.push_str(&lookup(&rest[at + open.len()..at + end]).unwrap_or_else(|| "{}".to_string()));
         rest = &rest[at + end + 1..];
     }
     out.push_str(rest);
@@ -1114,13 +1127,33 @@ pub(crate) fn build(
             None if r.route => String::new(),
             None => continue,
         };
-        // A service invocation: the app it names is the host.
+        // A service invocation: the app it names is the host. A member of an
+        // enumeration another file defines (`Service.AUTH`) is a discovery name, its
+        // value known when the workspace's are (`{svc:Service.AUTH}`, see
+        // [`fill_service_names`]).
         if let Some(app) = r.app {
-            let app = eval(app, text, consts, 0);
-            if app.is_empty() || app.contains(['{', '/', ' ']) {
+            let mut name = eval(app, text, consts, 0);
+            if app.kind() == "field_access" && name.contains('{') {
+                let written = app.utf8_text(text.as_bytes()).unwrap_or("");
+                if is_name_path(written) {
+                    name = format!("{{svc:{written}}}");
+                }
+            }
+            if name.is_empty() || (name.contains(['{', '/', ' ']) && !name.starts_with("{svc:")) {
                 continue;
             }
-            url = format!("http://{app}/{}", url.trim_start_matches('/'));
+            url = format!("http://{name}/{}", url.trim_start_matches('/'));
+        }
+        // A client handed to a callback: the request the callback makes is the call.
+        let mut callback_verb = None;
+        if let Some(callback) = r.callback {
+            let Some((path, verb)) = callback_chain(callback, text, consts) else {
+                continue;
+            };
+            if !path.is_empty() {
+                url = format!("{}/{path}", url.trim_end_matches('/'));
+            }
+            callback_verb = Some(verb);
         }
         // Another file's constant may make it absolute: decided when it is known.
         let absolute = is_absolute_url(&url);
@@ -1190,6 +1223,10 @@ pub(crate) fn build(
             if let Some(verb) = verb {
                 method = verb;
             }
+        }
+        let chained = chained || callback_verb.is_some();
+        if let Some(verb) = callback_verb {
+            method = verb;
         }
         if !chained && (method == "*" || (!r.route && method == "GET")) {
             if let Some(m) = method_in_options(node_text) {
@@ -1301,16 +1338,50 @@ fn web_target_chain(
     text: &str,
     consts: &Constants<'_>,
 ) -> (String, Option<String>) {
+    web_chain(target, text, consts, None)
+}
+
+/// [`web_target_chain`] from any start; `client`, the parameter of a callback the
+/// chain is made in: a segment the client gives itself (`.path(c.getEndpointURI())`)
+/// is the base the callback's caller named, so the path starts after it. A static
+/// wrapper around the chain so far (`HttpWrapper.wrap(chain).post(e)`) is followed.
+fn web_chain(
+    target: Node<'_>,
+    text: &str,
+    consts: &Constants<'_>,
+    client: Option<&str>,
+) -> (String, Option<String>) {
     let mut path = String::new();
     let mut at = target;
-    while let Some(call) = at
-        .parent()
-        .filter(|p| p.kind() == "method_invocation")
-        .filter(|p| {
-            p.child_by_field_name("object")
-                .is_some_and(|o| o.id() == at.id())
-        })
-    {
+    loop {
+        let parent = at.parent();
+        let call = match parent {
+            Some(p)
+                if p.kind() == "method_invocation"
+                    && p.child_by_field_name("object")
+                        .is_some_and(|o| o.id() == at.id()) =>
+            {
+                p
+            }
+            // `Wrapper.wrap(chain)`: one argument, a static call.
+            Some(args) if args.kind() == "argument_list" && args.named_child_count() == 1 => {
+                match args.parent().filter(|w| {
+                    w.kind() == "method_invocation"
+                        && w.child_by_field_name("object").is_none_or(|o| {
+                            o.kind() == "identifier"
+                                && o.utf8_text(text.as_bytes())
+                                    .is_ok_and(|t| t.starts_with(|c: char| c.is_ascii_uppercase()))
+                        })
+                }) {
+                    Some(wrapper) => {
+                        at = wrapper;
+                        continue;
+                    }
+                    None => break,
+                }
+            }
+            _ => break,
+        };
         let name = call
             .child_by_field_name("name")
             .and_then(|n| n.utf8_text(text.as_bytes()).ok())
@@ -1318,7 +1389,14 @@ fn web_target_chain(
         let first = call
             .child_by_field_name("arguments")
             .and_then(|a| a.named_child(0));
+        let own = |a: Node<'_>| {
+            a.kind() == "method_invocation"
+                && a.child_by_field_name("object")
+                    .and_then(|o| o.utf8_text(text.as_bytes()).ok())
+                    .is_some_and(|o| Some(o) == client)
+        };
         match name {
+            "path" if first.is_some_and(own) => path.clear(),
             "path" => {
                 let segment = first.map_or("{}".to_string(), |a| eval(a, text, consts, 0));
                 let segment = segment.trim_matches('/');
@@ -1350,6 +1428,57 @@ fn web_target_chain(
         at = call;
     }
     (path, None)
+}
+
+/// The request a callback handed a client makes (`client -> client.getTarget()
+/// .path("add").path(id).request().post(e)`): the path it adds and its method, from
+/// the first chain started on the client that ends in a request. `None` when it
+/// makes none.
+fn callback_chain(
+    callback: Node<'_>,
+    text: &str,
+    consts: &Constants<'_>,
+) -> Option<(String, String)> {
+    let params = callback.child_by_field_name("parameters")?;
+    let client = if params.kind() == "identifier" {
+        params
+    } else {
+        params.named_child(0)?
+    };
+    let client = client.utf8_text(text.as_bytes()).ok()?;
+    let client = client.rsplit(' ').next().unwrap_or(client);
+    let body = callback.child_by_field_name("body")?;
+    // The chains' starts: calls on the client that are not themselves arguments.
+    let mut stack = vec![body];
+    let mut visited = 0;
+    while let Some(n) = stack.pop() {
+        visited += 1;
+        if visited > 2_000 {
+            return None;
+        }
+        if n.kind() == "method_invocation"
+            && n.child_by_field_name("object")
+                .and_then(|o| o.utf8_text(text.as_bytes()).ok())
+                .is_some_and(|o| o == client)
+            && n.parent().is_some_and(|p| p.kind() != "argument_list")
+        {
+            // `client.post(e)`: the client makes the request itself.
+            let name = n
+                .child_by_field_name("name")
+                .and_then(|x| x.utf8_text(text.as_bytes()).ok())
+                .unwrap_or("");
+            if matches!(name, "get" | "post" | "put" | "delete" | "patch" | "head") {
+                return Some((String::new(), name.to_ascii_uppercase()));
+            }
+            if let (path, Some(verb)) = web_chain(n, text, consts, Some(client)) {
+                return Some((path, verb));
+            }
+        }
+        let mut c = n.walk();
+        let children: Vec<Node<'_>> = n.named_children(&mut c).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    None
 }
 
 /// The routes Phoenix's `resources` declares, as (method, path suffix, action), kept

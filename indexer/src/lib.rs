@@ -34,7 +34,7 @@ pub use facts::{
 };
 pub use generated::is_generated;
 pub use git::{repo_head, RepoHead};
-pub use http::{fill_base, fill_references};
+pub use http::{fill_base, fill_references, fill_service_names};
 pub use services::{
     builds_programs_only, detect_services, is_test_dir, name_from_manifest, service_of, Service,
 };

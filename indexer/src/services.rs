@@ -70,6 +70,50 @@ pub fn is_test_dir(name: &str) -> bool {
     .any(|suffix| name.ends_with(suffix))
 }
 
+/// The directories a Dockerfile copies from its build context into the image
+/// (`COPY html/ /var/www/html`, `ADD ["app", "/srv"]`): relative paths without
+/// wildcards, never the whole context, never another stage's (`--from=`).
+fn copied_dirs(dockerfile: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in dockerfile.lines() {
+        let line = line.trim();
+        let Some((instruction, rest)) = line.split_once(char::is_whitespace) else {
+            continue;
+        };
+        if !instruction.eq_ignore_ascii_case("COPY") && !instruction.eq_ignore_ascii_case("ADD") {
+            continue;
+        }
+        let rest = rest.trim();
+        let words: Vec<&str> = if let Some(list) = rest.strip_prefix('[') {
+            list.trim_end_matches(']')
+                .split(',')
+                .map(|w| w.trim().trim_matches('"'))
+                .collect()
+        } else {
+            rest.split_whitespace().collect()
+        };
+        if words.iter().any(|w| w.starts_with("--from")) {
+            continue;
+        }
+        let words: Vec<&str> = words.into_iter().filter(|w| !w.starts_with("--")).collect();
+        let Some((_, sources)) = words.split_last() else {
+            continue;
+        };
+        for source in sources {
+            let dir = source.trim_start_matches("./").trim_end_matches('/');
+            let plain = !dir.is_empty()
+                && dir != "."
+                && !dir.starts_with(['/', '$'])
+                && !dir.contains(['*', '?', '['])
+                && !dir.split('/').any(|s| s == "..");
+            if plain && !out.iter().any(|d| d == dir) {
+                out.push(dir.to_string());
+            }
+        }
+    }
+    out
+}
+
 fn priority(file_name: &str) -> usize {
     PRIORITY
         .iter()
@@ -100,6 +144,33 @@ pub fn detect_services(
             _ => {
                 by_dir.insert(m.dir.clone(), m);
             }
+        }
+    }
+    // A directory built from its Dockerfile alone whose image copies a nested
+    // project in (`COPY html/ /var/www/html`) is that project's service: the nested
+    // manifest (one no deployment names) is part of it.
+    let packaged: Vec<String> = by_dir
+        .iter()
+        .filter(|(_, m)| m.file_name == "Dockerfile")
+        .flat_map(|(dir, m)| {
+            let text = read(m).unwrap_or_default();
+            copied_dirs(&text)
+                .into_iter()
+                .map(|d| {
+                    if dir.is_empty() {
+                        d
+                    } else {
+                        format!("{dir}/{d}")
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for nested in packaged {
+        if by_dir.get(&nested).is_some_and(|m| {
+            !matches!(m.file_name.as_str(), "Dockerfile" | ".git") && !m.file_name.contains('/')
+        }) {
+            by_dir.remove(&nested);
         }
     }
     let mut found: Vec<Service> = Vec::new();
@@ -515,6 +586,46 @@ mod tests {
             name_from_manifest("vcpkg.json", r#"{"name": "ledger", "dependencies": []}"#)
                 .as_deref(),
             Some("ledger")
+        );
+    }
+
+    #[test]
+    fn a_project_a_dockerfile_copies_in_is_part_of_the_dockerfiles_service() {
+        let manifest = |dir: &str, file_name: &str| Manifest {
+            abs_path: std::path::PathBuf::from(format!("/w/{dir}/{file_name}")),
+            dir: dir.to_string(),
+            file_name: file_name.to_string(),
+        };
+        let manifests = vec![
+            // The image copies `html/` in: one service, `ratings`.
+            manifest("ratings", "Dockerfile"),
+            manifest("ratings/html", "composer.json"),
+            // Another stage's output, a wildcard and the whole context are no
+            // project of the image's own.
+            manifest("web", "Dockerfile"),
+            manifest("web/app", "package.json"),
+            manifest("web/tools", "package.json"),
+            // A directory with a build manifest of its own is no Dockerfile-only one.
+            manifest("cart", "pom.xml"),
+            manifest("cart/sdk", "pom.xml"),
+        ];
+        let dockerfiles = |m: &Manifest| -> Option<String> {
+            Some(match (m.dir.as_str(), m.file_name.as_str()) {
+                ("ratings", _) => "FROM php:7.4-apache\nCOPY status.conf /etc/status.conf\nCOPY html/ /var/www/html\n".to_string(),
+                ("web", _) => "FROM node AS build\nCOPY . .\nFROM nginx\nCOPY --from=build /src/app /usr/share/nginx\nCOPY tool*/ /opt/\n".to_string(),
+                (_, "pom.xml") => "<project><artifactId>x</artifactId></project>".to_string(),
+                _ => "{}".to_string(),
+            })
+        };
+        let found = detect_services(&manifests, &[], &dockerfiles);
+        let dirs: Vec<&str> = found.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(
+            dirs,
+            ["cart", "cart/sdk", "ratings", "web", "web/app", "web/tools"]
+        );
+        assert_eq!(
+            copied_dirs("ADD [\"app\", \"/srv\"]\nCOPY --chown=1:1 ./lib/ /lib\n"),
+            ["app", "lib"]
         );
     }
 

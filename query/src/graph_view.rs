@@ -113,13 +113,24 @@ pub(crate) struct Placed {
     /// The node of the handler or of the symbol enclosing the call.
     pub(crate) node: u32,
     pub(crate) key: Option<String>,
-    /// An HTTP call's path template, the service its URL names (if any), and whether
-    /// that came from the deployment's environment.
-    pub(crate) http: Option<(String, Option<String>, bool)>,
+    /// An HTTP call's path template, the service its URL names (if any), and where
+    /// that name came from.
+    pub(crate) http: Option<(String, Option<String>, Addressed)>,
     /// A call whose URL named its service by the web application's context root
     /// (`http://localhost:8080/tools.shop.cart/rest/items`): its path is the one after
     /// the context, and may start with the servlet's mapping (`/rest`).
     pub(crate) in_context: bool,
+}
+
+/// Where the service an HTTP call's URL names came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Addressed {
+    /// The code's own URL (or no service named).
+    Literal,
+    /// The deployment's environment.
+    Env,
+    /// A discovery name (a member of an enumeration of the services).
+    Discovery,
 }
 
 /// A cross-service link.
@@ -876,7 +887,7 @@ impl GraphView {
             for (facts, _) in per_file.iter_mut() {
                 facts.retain(|e| {
                     let unnamed = e.protocol == Protocol::Topic && e.via.contains("{ref:");
-                    !e.absolute_only && !unnamed
+                    !e.absolute_only && !unnamed && !e.via.contains("{svc:")
                 });
                 for e in facts.iter_mut().filter(|e| e.via.contains("{ref:")) {
                     e.via = cartograph_indexer::fill_references(&e.via, |_| None);
@@ -900,8 +911,37 @@ impl GraphView {
                     .push((stem, c.value.as_str()));
             }
         }
+        // Discovery names: (name, value, service of its enumeration).
+        let discovery: Vec<(&str, &str, &str)> = self
+            .discovery_names
+            .iter()
+            .map(|(f, name, value)| {
+                (
+                    name.as_str(),
+                    value.as_str(),
+                    self.files[*f as usize].service.as_str(),
+                )
+            })
+            .collect();
         for (f, (facts, _)) in per_file.iter_mut().enumerate() {
             let service = self.files[f].service.as_str();
+            // `Service.AUTH` (or `client.Service.AUTH`): the member of that name in
+            // the service's own enumeration, else the one value the workspace has.
+            let service_name = |written: &str| -> Option<String> {
+                let mut parts = written.rsplit('.');
+                let (member, enumeration) = (parts.next()?, parts.next()?);
+                let name = format!("{enumeration}.{member}");
+                let found: Vec<&(&str, &str, &str)> =
+                    discovery.iter().filter(|(n, _, _)| *n == name).collect();
+                if let Some((_, v, _)) = found.iter().find(|(_, _, s)| *s == service) {
+                    return Some(v.to_string());
+                }
+                let first = found.first()?.1;
+                found
+                    .iter()
+                    .all(|(_, v, _)| *v == first)
+                    .then(|| first.to_string())
+            };
             let lookup = |reference: &str| -> Option<String> {
                 // A parameter: what the service's calls pass at its position or name.
                 if let Some((callable, rest)) = reference.split_once('(') {
@@ -940,6 +980,16 @@ impl GraphView {
             let named: Vec<bool> = facts
                 .iter_mut()
                 .map(|e| {
+                    // A call to a service no discovery name gives is no call; the
+                    // name found stays marked (`{service:auth}`) for the link's evidence.
+                    if e.via.contains("{svc:") {
+                        e.via = cartograph_indexer::fill_service_names(&e.via, |w| {
+                            service_name(w).map(|v| format!("{{service:{v}}}"))
+                        });
+                        if e.via.contains("{}") && !e.via.contains("{service:") {
+                            return false;
+                        }
+                    }
                     if e.via.starts_with("{base:") {
                         e.via = cartograph_indexer::fill_base(&e.via, lookup);
                     }
@@ -988,23 +1038,38 @@ impl GraphView {
     /// `service` (a library's function, called by the services built with it): what
     /// a library does on behalf of each service that uses it. Bounded.
     pub(crate) fn users_outside(&self, n: u32, service: &str) -> Vec<u32> {
+        let mut out: Vec<u32> = self
+            .entries_from_outside(n, service)
+            .iter()
+            .map(|e| e.from)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The references from outside `service` through which its node `n` is reached,
+    /// directly or through other nodes of `service` (see [`Self::users_outside`]):
+    /// the call sites in the services using a library that end in `n`. Bounded.
+    pub(crate) fn entries_from_outside(&self, n: u32, service: &str) -> Vec<&Edge> {
         const MAX_VISITED: usize = 5_000;
         let mut seen: std::collections::HashSet<u32> = std::collections::HashSet::from([n]);
         let mut queue = std::collections::VecDeque::from([n]);
         let mut out = Vec::new();
         while let Some(m) = queue.pop_front() {
             for e in self.edges_into(m) {
+                if self.service_of_node(e.from) != service {
+                    if seen.len() < MAX_VISITED {
+                        out.push(e);
+                    }
+                    continue;
+                }
                 if seen.len() >= MAX_VISITED || !seen.insert(e.from) {
                     continue;
                 }
-                if self.service_of_node(e.from) == service {
-                    queue.push_back(e.from);
-                } else {
-                    out.push(e.from);
-                }
+                queue.push_back(e.from);
             }
         }
-        out.sort_unstable();
         out
     }
 
@@ -1224,9 +1289,14 @@ impl GraphView {
                             .and_then(|base| {
                                 naming(&format!("{}{}", base.trim_end_matches('/'), fact.via))
                             });
+                        // A host a discovery name gave (`{service:auth}`).
+                        let (via, discovered) = match fact.via.strip_prefix("http://{service:") {
+                            Some(rest) => (format!("http://{}", rest.replacen('}', "", 1)), true),
+                            None => (fact.via.clone(), false),
+                        };
                         let (url, from_env) = based
-                            .or_else(|| naming(&fact.via))
-                            .unwrap_or_else(|| resolve_env(&fact.via, envs.get(service)));
+                            .or_else(|| naming(&via))
+                            .unwrap_or_else(|| resolve_env(&via, envs.get(service)));
                         let url = dapr_invocation(&url).unwrap_or(url);
                         let (host, mut path) = split_url(&url);
                         if let Some(rest) = deployed.context_path(&url) {
@@ -1247,10 +1317,15 @@ impl GraphView {
                             },
                             None => None,
                         };
-                        let used_env = from_env && target.is_some();
+                        let addressed = match (target.is_some(), discovered, from_env) {
+                            (false, _, _) => Addressed::Literal,
+                            (true, true, _) => Addressed::Discovery,
+                            (true, false, true) => Addressed::Env,
+                            (true, false, false) => Addressed::Literal,
+                        };
                         (
                             Some(format!("http:{} {path}", fact.method)),
-                            Some((path, target, used_env)),
+                            Some((path, target, addressed)),
                         )
                     }
                     (Protocol::Topic, _) => {
@@ -1400,7 +1475,7 @@ impl GraphView {
             .collect();
         let mut out = Vec::new();
         for (i, c) in self.endpoints.iter().enumerate() {
-            let (Protocol::Http, Role::Consumes, Some((path, target, from_env))) =
+            let (Protocol::Http, Role::Consumes, Some((path, target, addressed))) =
                 (c.fact.protocol, c.fact.role, c.http.as_ref())
             else {
                 continue;
@@ -1436,9 +1511,10 @@ impl GraphView {
                         })
                 })
                 .collect();
-            let (evidence, confidence) = match (target, from_env) {
-                (Some(_), true) => (Evidence::EnvConfig, 0.85),
-                (Some(_), false) => (Evidence::LiteralUrl, 0.9),
+            let (evidence, confidence) = match (target, addressed) {
+                (Some(_), Addressed::Env) => (Evidence::EnvConfig, 0.85),
+                (Some(_), Addressed::Discovery) => (Evidence::DiscoveryName, 0.8),
+                (Some(_), Addressed::Literal) => (Evidence::LiteralUrl, 0.9),
                 (None, _) => (Evidence::RouteTemplate, 0.5),
             };
             let (found, via, evidence, confidence) = if found.is_empty() {

@@ -542,9 +542,9 @@ impl Workspace {
                 symbol: hit.id,
             }
         };
-        let mut out: Vec<ServiceLink> = view
-            .service_links()
-            .map(|(l, consumer, provider)| ServiceLink {
+        let mut out: Vec<ServiceLink> = Vec::new();
+        for (l, consumer, provider) in view.service_links() {
+            let link = ServiceLink {
                 protocol: consumer.fact.protocol.name().to_string(),
                 endpoint: l.endpoint.clone(),
                 from: end(consumer),
@@ -552,8 +552,36 @@ impl Workspace {
                 evidence: l.evidence.name().to_string(),
                 confidence: l.confidence,
                 via: l.via.as_deref().map(|g| names.shown(g).to_string()),
-            })
-            .collect();
+                through: None,
+            };
+            // A library's call is made for each service whose code calls into it:
+            // linked from those call sites too, through the library's.
+            let library = view.service_of(consumer.file);
+            if names.is_library(library) {
+                for e in view.entries_from_outside(consumer.node, library) {
+                    let from = view.service_of_node(e.from);
+                    if names.is_library(from)
+                        || from == view.service_of(provider.file)
+                        || impact::is_test(&view.record_of(e.file).path, "")
+                    {
+                        continue;
+                    }
+                    out.push(ServiceLink {
+                        from: LinkEnd {
+                            service: names.shown(from).to_string(),
+                            file: view.record_of(e.file).path.clone(),
+                            line: e.line,
+                            symbol: view.hit(e.from).id,
+                        },
+                        evidence: "library".to_string(),
+                        confidence: l.confidence * 0.5,
+                        through: Some(link.from.clone()),
+                        ..link.clone()
+                    });
+                }
+            }
+            out.push(link);
+        }
         out.sort_by(|a, b| {
             (
                 &a.from.service,
@@ -1454,7 +1482,7 @@ fn named_service_calls(view: &GraphView, names: &ServiceNames, edges: &mut Depen
         .map(|l| l.consumer)
         .collect();
     for (i, p) in view.endpoints().iter().enumerate() {
-        let (cartograph_graph::Role::Consumes, Some((_, Some(target), from_env)), Some(key)) =
+        let (cartograph_graph::Role::Consumes, Some((_, Some(target), addressed)), Some(key)) =
             (p.fact.role, p.http.as_ref(), p.key.as_deref())
         else {
             continue;
@@ -1463,10 +1491,10 @@ fn named_service_calls(view: &GraphView, names: &ServiceNames, edges: &mut Depen
         if linked.contains(&i) || target == own {
             continue;
         }
-        let (evidence, confidence) = if *from_env {
-            ("env-config", 0.55)
-        } else {
-            ("literal-url", 0.6)
+        let (evidence, confidence) = match addressed {
+            graph_view::Addressed::Env => ("env-config", 0.55),
+            graph_view::Addressed::Discovery => ("discovery-name", 0.5),
+            graph_view::Addressed::Literal => ("literal-url", 0.6),
         };
         edges.add(
             (names.shown(own), names.shown(target), "http"),
@@ -1494,14 +1522,7 @@ fn library_dependencies(
     deployed: &graph_view::DeployedServices,
     edges: &mut Dependencies,
 ) {
-    let any_deployed = names.services.values().any(|s| !s.deployed_as.is_empty());
-    let library = |code: &str| {
-        any_deployed
-            && names
-                .services
-                .get(names.shown(code))
-                .is_some_and(|s| s.deployed_as.is_empty() && !s.languages.is_empty())
-    };
+    let library = |code: &str| names.is_library(code);
     let is_test = |n: u32| impact::is_test(&view.record_of(view.node_file(n)).path, "");
     // (node where the dependency is, its service, target's code name, protocol, evidence, confidence)
     let mut sites: Vec<(u32, String, String, &'static str, &'static str, f32)> = Vec::new();
@@ -1786,6 +1807,10 @@ pub fn infrastructure_of(image: &str) -> Option<(&'static str, &'static str)> {
         ("yarp", "gateway", "http"),
         ("nginx", "gateway", "http"),
         ("httpd", "gateway", "http"),
+        // What serves Kubernetes routing objects (see `kubernetes_routes`).
+        ("ingress", "gateway", "http"),
+        ("gateway-api", "gateway", "http"),
+        ("istio-ingressgateway", "gateway", "http"),
         // OpenFeature's flag daemon: evaluated over gRPC (or OFREP over HTTP).
         ("flagd", "external", "grpc"),
     ];

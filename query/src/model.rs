@@ -320,6 +320,10 @@ pub struct ServiceLink {
     /// service the call site depends on directly.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
+    /// For a call a shared library makes on behalf of the service calling into it
+    /// (`library` evidence): the library's own call site, which `from` reaches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub through: Option<LinkEnd>,
 }
 
 /// A service of the workspace.

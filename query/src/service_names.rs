@@ -149,6 +149,17 @@ impl ServiceNames {
     }
 
     /// The shown name of the service whose code name is `code`.
+    /// Whether the service of this code name is a library: code that no deployment
+    /// runs while others are deployed (a shared client module), whose calls are made
+    /// on behalf of the services built with it.
+    pub(crate) fn is_library(&self, code: &str) -> bool {
+        self.services.values().any(|s| !s.deployed_as.is_empty())
+            && self
+                .services
+                .get(self.shown(code))
+                .is_some_and(|s| s.deployed_as.is_empty() && !s.languages.is_empty())
+    }
+
     pub(crate) fn shown<'a>(&'a self, code: &'a str) -> &'a str {
         self.renamed.get(code).map_or(code, String::as_str)
     }

@@ -1469,6 +1469,112 @@ fn a_shared_client_library_calls_on_behalf_of_the_services_built_with_it() {
 }
 
 #[test]
+fn a_request_a_library_hands_to_a_callback_links_from_every_call_into_the_library() {
+    let ws = Workspace::empty();
+    let pom = |artifact: &str| format!("<project><artifactId>{artifact}</artifactId></project>\n");
+    // The library: an enumeration of the services and operations that hand a
+    // balanced client to a callback making the request; never deployed.
+    ws.write("utilities/shop.client/pom.xml", pom("client"));
+    ws.write(
+        "utilities/shop.client/src/main/java/shop/client/Service.java",
+        "package shop.client;\n\npublic enum Service {\n    ORDERS(\"shop.orders\"),\n    STOCK(\"shop.stock\");\n\n    private final String name;\n\n    Service(String name) { this.name = name; }\n}\n",
+    );
+    ws.write(
+        "utilities/shop.client/src/main/java/shop/client/Operations.java",
+        concat!(
+            "package shop.client;\n",
+            "\n",
+            "public class Operations {\n",
+            "    public static Order placeOrder(Order o) {\n",
+            // line 5: the path and method from a chain a static wrapper interrupts
+            "        return Balancer.call(Service.ORDERS, \"orders\", Order.class,\n",
+            "            client -> Wrapper.wrap(client.getTarget().path(\"place\").queryParam(\"fast\", true))\n",
+            "                .post(Entity.json(o)));\n",
+            "    }\n",
+            "\n",
+            "    public static int stock(String sku) {\n",
+            // line 11: the segments the client gives itself are the base the call names
+            "        return Balancer.call(Service.STOCK, \"stock\", Integer.class, (Client c) -> c.getBase()\n",
+            "            .path(c.getApplication()).path(c.getEndpoint()).path(\"count\").path(sku)\n",
+            "            .request().get());\n",
+            "    }\n",
+            "\n",
+            "    public static void audit() {\n",
+            // line 17: no service of the workspace is named AUDIT: no call
+            "        Balancer.call(Service.AUDIT, \"audit\", Void.class, c -> c.getTarget().request().get());\n",
+            "    }\n",
+            "\n",
+            "    public static void log(String m) {\n",
+            // line 21: a callback that makes no request: no call
+            "        Balancer.call(Service.ORDERS, \"orders\", Void.class, c -> c.describe(m));\n",
+            "    }\n",
+            "}\n",
+        ),
+    );
+    ws.write("services/shop.web/pom.xml", pom("web"));
+    ws.write(
+        "services/shop.web/src/main/java/shop/web/Checkout.java",
+        "package shop.web;\n\nimport shop.client.Operations;\n\nclass Checkout {\n    void checkout(Order o) {\n        Operations.log(\"checkout\");\n        Operations.placeOrder(o);\n    }\n}\n",
+    );
+    // A test of the web service calling into the library: no link.
+    ws.write(
+        "services/shop.web/src/test/java/shop/web/CheckoutTest.java",
+        "package shop.web;\n\nimport shop.client.Operations;\n\nclass CheckoutTest {\n    void places() { Operations.placeOrder(null); }\n}\n",
+    );
+    ws.write("services/shop.orders/pom.xml", pom("orders"));
+    ws.write(
+        "services/shop.orders/src/main/java/shop/orders/OrdersRest.java",
+        "package shop.orders;\n\nimport shop.client.Operations;\n\n@Path(\"orders\")\nclass OrdersRest {\n    @POST\n    @Path(\"place\")\n    public Order place(Order o) {\n        return Operations.stock(o.sku) > 0 ? o : null;\n    }\n}\n",
+    );
+    ws.write("services/shop.stock/pom.xml", pom("stock"));
+    ws.write(
+        "services/shop.stock/src/main/java/shop/stock/StockRest.java",
+        "package shop.stock;\n\n@Path(\"stock\")\nclass StockRest {\n    @GET\n    @Path(\"count/{sku}\")\n    public int count(String sku) { return 1; }\n\n    @GET\n    @Path(\"describe\")\n    public String describe() { return \"\"; }\n}\n",
+    );
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  web:\n    build: ./services/shop.web\n  orders:\n    build: ./services/shop.orders\n  stock:\n    build: ./services/shop.stock\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links: BTreeSet<String> = ws
+        .run(&["links", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{}:{} -> {} {}:{} {}{}",
+                l["from"]["file"].as_str().unwrap(),
+                l["from"]["line"],
+                l["endpoint"].as_str().unwrap(),
+                l["to"]["file"].as_str().unwrap(),
+                l["to"]["line"],
+                l["evidence"].as_str().unwrap(),
+                l.get("through").map_or(String::new(), |t| format!(
+                    " through {}:{}",
+                    t["file"].as_str().unwrap(),
+                    t["line"]
+                )),
+            )
+        })
+        .collect();
+    let ops = "utilities/shop.client/src/main/java/shop/client/Operations.java";
+    let orders = "services/shop.orders/src/main/java/shop/orders/OrdersRest.java";
+    let stock = "services/shop.stock/src/main/java/shop/stock/StockRest.java";
+    assert_eq!(
+        links,
+        BTreeSet::from([
+            format!("{ops}:5 -> http:POST /orders/place {orders}:9 discovery-name"),
+            format!("{ops}:11 -> http:GET /stock/count/{{}} {stock}:7 discovery-name"),
+            format!("services/shop.web/src/main/java/shop/web/Checkout.java:8 -> http:POST /orders/place {orders}:9 library through {ops}:5"),
+            format!("{orders}:10 -> http:GET /stock/count/{{}} {stock}:7 library through {ops}:11"),
+        ]),
+        "each request the callbacks make links from the library and from each service's call into it"
+    );
+}
+
+#[test]
 fn a_client_built_with_a_base_url_calls_what_its_constructor_was_given() {
     let ws = Workspace::empty();
     let pom = |artifact: &str| format!("<project><artifactId>{artifact}</artifactId></project>\n");
@@ -2315,6 +2421,70 @@ fn envoy_traefik_and_kong_gateways_forward_calls_to_handlers() {
     assert!(mermaid.contains("[/\"traefik\"\\]"), "{mermaid}");
     let dot = ws.run(&["services", "--format", "dot"]).ok().to_string();
     assert!(dot.contains("label=\"kong\", shape=trapezium"), "{dot}");
+}
+
+/// Kubernetes routing objects are gateways: an Ingress (the public host its rules
+/// name; `rewrite-target: /` drops the prefix), a Gateway API `HTTPRoute` (the
+/// Gateway it attaches to, reached by its hostnames; `ReplacePrefixMatch`) and an
+/// Istio `VirtualService` bound to a gateway (`rewrite.uri`; a mesh-only one routes
+/// nothing). Calls to their hosts reach the handlers behind them.
+#[test]
+fn ingress_httproute_and_virtualservice_route_calls_to_handlers() {
+    let ws = Workspace::empty();
+    let deployment = |name: &str| {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    spec:\n      containers:\n        - name: {name}\n          image: shop/{name}:1.0\n")
+    };
+    ws.write(
+        "k8s/apps.yaml",
+        ["cart", "users", "orders", "catalog", "loadgen"]
+            .map(deployment)
+            .join("---\n"),
+    );
+    ws.write(
+        "k8s/ingress.yaml",
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: shop\nspec:\n  ingressClassName: nginx\n  rules:\n    - host: shop.example.com\n      http:\n        paths:\n          - path: /api/cart\n            pathType: Prefix\n            backend:\n              service:\n                name: cart\n                port:\n                  number: 8080\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: users\n  annotations:\n    nginx.ingress.kubernetes.io/rewrite-target: /\nspec:\n  rules:\n    - host: shop.example.com\n      http:\n        paths:\n          - path: /api/users\n            pathType: Prefix\n            backend:\n              service:\n                name: users\n                port:\n                  number: 80\n",
+    );
+    ws.write(
+        "k8s/routes.yaml",
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: orders\nspec:\n  parentRefs:\n    - name: public-gw\n  hostnames: [api.example.com]\n  rules:\n    - matches:\n        - path: { type: PathPrefix, value: /orders }\n      filters:\n        - type: URLRewrite\n          urlRewrite:\n            path: { type: ReplacePrefixMatch, replacePrefixMatch: / }\n      backendRefs:\n        - name: orders\n          port: 80\n---\napiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata:\n  name: catalog\nspec:\n  hosts: [m.example.com]\n  gateways: [istio-system/mobile-gw]\n  http:\n    - match:\n        - uri: { prefix: /catalog }\n      rewrite: { uri: / }\n      route:\n        - destination:\n            host: catalog.shop.svc.cluster.local\n            port: { number: 9000 }\n---\napiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata:\n  name: cart-canary\nspec:\n  hosts: [cart]\n  http:\n    - route:\n        - destination: { host: cart, subset: v2 }\n",
+    );
+    for (name, file, code) in [
+        ("cart", "server.js", "const app = require(\"express\")();\napp.get(\"/api/cart/items\", (req, res) => res.json([]));\n"),
+        ("users", "server.js", "const app = require(\"express\")();\napp.get(\"/me\", (req, res) => res.json({}));\n"),
+        ("orders", "server.js", "const app = require(\"express\")();\napp.get(\"/:id\", (req, res) => res.json({}));\n"),
+        ("catalog", "server.js", "const app = require(\"express\")();\napp.get(\"/products\", (req, res) => res.json([]));\n"),
+    ] {
+        ws.write(&format!("{name}/package.json"), format!("{{\"name\": \"{name}\"}}\n"));
+        ws.write(&format!("{name}/{file}"), code);
+    }
+    ws.write("loadgen/requirements.txt", "requests\n");
+    ws.write(
+        "loadgen/load.py",
+        "import requests\n\ndef run():\n    requests.get(\"https://shop.example.com/api/cart/items\")\n    requests.get(\"https://shop.example.com/api/users/me\")\n    requests.get(\"https://api.example.com/orders/7\")\n    requests.get(\"https://m.example.com/catalog/products\")\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links = link_places(&ws, |l| format!("via {}", l["via"].as_str().unwrap_or("-")));
+    assert_eq!(
+        links,
+        BTreeSet::from([
+            "loadgen/load.py:4 -> cart/server.js:2 via shop.example.com".to_string(),
+            "loadgen/load.py:5 -> users/server.js:2 via shop.example.com".to_string(),
+            "loadgen/load.py:6 -> orders/server.js:2 via public-gw".to_string(),
+            "loadgen/load.py:7 -> catalog/server.js:2 via mobile-gw".to_string(),
+        ])
+    );
+    let services = ws.run(&["services", "--json"]).json();
+    let gateways: BTreeSet<&str> = services["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "gateway")
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(
+        gateways,
+        BTreeSet::from(["mobile-gw", "public-gw", "shop.example.com"])
+    );
 }
 
 /// Dapr: service invocation through the SDKs (C#, Go, Java, JavaScript) and through

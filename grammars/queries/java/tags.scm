@@ -251,6 +251,18 @@
   (#match? @_i "^(EventHandler|IntegrationEventHandler|MessageHandler|ApplicationListener)$")
   (#match? @_h "^(handle|on|onEvent|onApplicationEvent)$"))
 
+; A client handed to a callback for the service a discovery name names (a load
+; balancer, a retrying wrapper): `call(Service.AUTH, "cart", c -> c.getTarget().path("add")
+; .request().post(e))` is POST http://<Service.AUTH>/cart/add, the rest of the path and
+; the method from the request the callback makes (see `http::callback_chain`).
+(method_invocation
+  arguments: (argument_list
+    (field_access field: (identifier) @_member) @http.app
+    .
+    (string_literal) @http.url
+    (lambda_expression) @http.callback)
+  (#match? @_member "^[A-Z][A-Z0-9_]*$")) @http.call
+
 ; Dapr: service invocation (`client.invokeMethod("cart", "items", body, HttpExtension.POST,
 ; T.class)`) is an HTTP call to the app it names; pub/sub (`publishEvent("pubsub",
 ; "orders", data)`, `@Topic(name = "orders", pubsubName = "pubsub")`)
