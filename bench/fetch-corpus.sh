@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Assembles a benchmark corpus from the package registries (nothing is committed):
 #   Rust       - sources of popular crates and their dependencies (cargo vendor)
-#   Python     - the Django source distribution (pip download)
+#   Python     - the SQLAlchemy, Flask and Requests source distributions (pip download)
 #   TypeScript - rxjs, which ships its TypeScript sources (npm pack)
+# The projects Cartograph is evaluated on (Django, tokio, tracing, regex-automata, ...)
+# are left out: nothing here pulls them in.
 # Usage: bench/fetch-corpus.sh [DEST]   (default: bench/corpus)
 set -euo pipefail
 DEST="$(mkdir -p "${1:-bench/corpus}" && cd "${1:-bench/corpus}" && pwd)"
@@ -18,14 +20,15 @@ version = "0.0.0"
 edition = "2021"
 
 [dependencies]
-tokio = { version = "=1.41.1", features = ["full"] }
 syn = { version = "=2.0.87", features = ["full", "visit", "visit-mut", "fold"] }
 serde = { version = "=1.0.215", features = ["derive"] }
 serde_json = "=1.0.133"
-regex = "=1.11.1"
 clap = { version = "=4.5.21", features = ["derive"] }
 rayon = "=1.10.0"
-hyper = { version = "=1.5.1", features = ["full"] }
+anyhow = "=1.0.93"
+itertools = "=0.13.0"
+nom = "=7.1.3"
+chrono = "=0.4.38"
 TOML
 echo "" > "$WORK/rust/src/lib.rs"
 rm -rf "$DEST/rust"
@@ -33,10 +36,10 @@ rm -rf "$DEST/rust"
 # Platform bindings are generated code, not what anyone navigates.
 rm -rf "$DEST"/rust/windows* "$DEST"/rust/winapi* "$DEST"/rust/libc-*
 
-echo "== python: django" >&2
-pip download --quiet --no-deps --no-binary :all: "django==5.1.4" -d "$WORK/py"
+echo "== python: sqlalchemy, flask, requests" >&2
+pip download --quiet --no-deps --no-binary :all: "sqlalchemy==2.0.36" "flask==3.1.0" "requests==2.32.3" -d "$WORK/py"
 rm -rf "$DEST/python" && mkdir -p "$DEST/python"
-tar xzf "$WORK"/py/*.tar.gz -C "$DEST/python"
+for t in "$WORK"/py/*.tar.gz; do tar xzf "$t" -C "$DEST/python"; done
 
 echo "== typescript: rxjs" >&2
 (cd "$WORK" && npm pack --silent rxjs@7.8.1 >/dev/null)

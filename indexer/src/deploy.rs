@@ -1083,10 +1083,13 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
             served.push((path, app, docs));
         }
     }
-    // Kubernetes ConfigMaps and Secrets, by name, for the containers that read them.
+    // Kubernetes ConfigMaps and Secrets, by name, for the containers that read them;
+    // Services, for the workloads they select.
     let mut config: ConfigData = HashMap::new();
+    let mut selectors: Vec<Selector> = Vec::new();
     for (path, docs) in &parsed {
         config_data(path, docs, &mut config);
+        service_selectors(path, docs, &mut selectors);
     }
     let mut out = Vec::new();
     // The base URLs entrypoint scripts give, by directory.
@@ -1171,7 +1174,7 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
                 chart,
             ));
         } else {
-            out.extend(kubernetes_deployments(path, docs, &config));
+            out.extend(kubernetes_deployments(path, docs, &config, &selectors));
             out.extend(crate::gateways::kubernetes_routes(path, docs));
         }
     }
@@ -1567,7 +1570,77 @@ fn expand_dependent(env: &mut BTreeMap<String, String>) {
     }
 }
 
-fn kubernetes_deployments(path: &str, docs: &[Yaml], config: &ConfigData) -> Vec<Deployment> {
+/// A Kubernetes Service: its name, the pod labels it selects, and its file.
+struct Selector {
+    name: String,
+    labels: Vec<(String, String)>,
+    file: String,
+}
+
+/// The Services of a file that select pods by labels (a Service without a selector
+/// fronts endpoints managed apart: none).
+fn service_selectors(path: &str, docs: &[Yaml], out: &mut Vec<Selector>) {
+    for doc in docs {
+        if doc.get("kind").and_then(Yaml::scalar).as_deref() != Some("Service") {
+            continue;
+        }
+        let Some(name) = metadata_name(doc) else {
+            continue;
+        };
+        let labels: Vec<(String, String)> = doc
+            .get("spec")
+            .and_then(|s| s.get("selector"))
+            .map(Yaml::entries)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.scalar()?, v.scalar()?)))
+            .collect();
+        if !labels.is_empty() {
+            out.push(Selector {
+                name,
+                labels,
+                file: path.to_string(),
+            });
+        }
+    }
+}
+
+/// The names of the Services selecting a workload's pods (`labels`), for a workload
+/// in `file`: the Services of the nearest directory that select it (overlays and
+/// variants define their own), so a call to `cart-svc` reaches the `cart`
+/// Deployment it selects.
+fn selecting_services(
+    selectors: &[Selector],
+    labels: &[(String, String)],
+    file: &str,
+) -> Vec<String> {
+    let selecting: Vec<&Selector> = selectors
+        .iter()
+        .filter(|s| s.labels.iter().all(|pair| labels.contains(pair)))
+        .collect();
+    let shared = |other: &str| {
+        file.split('/')
+            .zip(other.split('/'))
+            .take_while(|(a, b)| a == b)
+            .count()
+    };
+    let nearest = selecting.iter().map(|s| shared(&s.file)).max();
+    let mut names: Vec<String> = selecting
+        .into_iter()
+        .filter(|s| Some(shared(&s.file)) == nearest)
+        .map(|s| s.name.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn kubernetes_deployments(
+    path: &str,
+    docs: &[Yaml],
+    config: &ConfigData,
+    selectors: &[Selector],
+) -> Vec<Deployment> {
     let mut out = Vec::new();
     for doc in docs {
         let kind = doc.get("kind").and_then(Yaml::scalar).unwrap_or_default();
@@ -1632,11 +1705,27 @@ fn kubernetes_deployments(path: &str, docs: &[Yaml], config: &ConfigData) -> Vec
             .and_then(|a| a.get("dapr.io/app-id"))
             .and_then(Yaml::scalar)
             .filter(|id| *id != name);
+        let pod_labels: Vec<(String, String)> = doc
+            .get("spec")
+            .and_then(|s| s.get("template"))
+            .and_then(|t| t.get("metadata"))
+            .and_then(|m| m.get("labels"))
+            .map(Yaml::entries)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.scalar()?, v.scalar()?)))
+            .collect();
+        let mut aliases: Vec<String> = app_id.into_iter().collect();
+        for service in selecting_services(selectors, &pod_labels, path) {
+            if service != name && !aliases.contains(&service) {
+                aliases.push(service);
+            }
+        }
         out.push(Deployment {
             name,
             file: path.to_string(),
             build: None,
-            aliases: app_id.into_iter().collect(),
+            aliases,
             env,
             image: containers
                 .first()
@@ -1664,6 +1753,55 @@ mod tests {
         // `env` overrides `envFrom`.
         assert_eq!(env["ADS_URL"], "http://ads-override:1");
         assert_eq!(base64_text("aGk="), Some("hi".to_string()));
+    }
+
+    #[test]
+    fn a_kubernetes_service_is_a_name_of_the_workloads_it_selects() {
+        let workload = |name: &str, labels: &str| {
+            format!("kind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    metadata:\n      labels: {labels}\n    spec:\n      containers:\n        - name: app\n          image: shop/{name}\n")
+        };
+        let service = |name: &str, selector: &str| {
+            format!("kind: Service\nmetadata:\n  name: {name}\nspec:\n  selector: {selector}\n  ports:\n    - port: 80\n")
+        };
+        let found = parse_deployments(&[
+            (
+                "k8s/base/cart.yaml".to_string(),
+                workload("cart", "{app: cart, tier: backend}"),
+            ),
+            (
+                "k8s/base/services.yaml".to_string(),
+                [
+                    service("cart-svc", "{app: cart}"),
+                    // Selects no pod of the workload's: no name of it.
+                    service("orders-svc", "{app: orders}"),
+                    // A Service without a selector fronts what is managed apart.
+                    "kind: Service\nmetadata:\n  name: external\nspec:\n  ports:\n    - port: 80\n"
+                        .to_string(),
+                ]
+                .join("---\n"),
+            ),
+            // An overlay's own Service is the nearer one for the overlay's workload.
+            (
+                "k8s/prod/cart.yaml".to_string(),
+                [
+                    workload("cart-prod", "{app: cart}"),
+                    service("cart-public", "{app: cart}"),
+                ]
+                .join("---\n"),
+            ),
+        ])
+        .deployments;
+        let aliases: Vec<(&str, &[String])> = found
+            .iter()
+            .map(|d| (d.name.as_str(), d.aliases.as_slice()))
+            .collect();
+        assert_eq!(
+            aliases,
+            [
+                ("cart", &["cart-svc".to_string()][..]),
+                ("cart-prod", &["cart-public".to_string()][..]),
+            ]
+        );
     }
 
     #[test]
