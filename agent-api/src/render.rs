@@ -647,7 +647,7 @@ pub fn service_links(out: &mut dyn Write, found: &[ServiceLink]) -> Result<()> {
     for l in found {
         writeln!(
             out,
-            "{} {}:{} -> {} {}:{}  {}  [{} {:.2}]{}",
+            "{} {}:{} -> {} {}:{}  {}  [{} {:.2}]{}{}",
             l.from.service,
             l.from.file,
             l.from.line,
@@ -659,7 +659,11 @@ pub fn service_links(out: &mut dyn Write, found: &[ServiceLink]) -> Result<()> {
             l.confidence,
             l.via
                 .as_ref()
-                .map_or(String::new(), |g| format!("  via {g}"))
+                .map_or(String::new(), |g| format!("  via {g}")),
+            l.through.as_ref().map_or(String::new(), |t| format!(
+                "  through {} {}:{}",
+                t.service, t.file, t.line
+            ))
         )?;
     }
     Ok(())

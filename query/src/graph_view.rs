@@ -1039,7 +1039,7 @@ impl GraphView {
     /// a library does on behalf of each service that uses it. Bounded.
     pub(crate) fn users_outside(&self, n: u32, service: &str) -> Vec<u32> {
         let mut out: Vec<u32> = self
-            .entries_from_outside(n, service)
+            .entries_from_outside(n, service, usize::MAX)
             .iter()
             .map(|e| e.from)
             .collect();
@@ -1049,14 +1049,15 @@ impl GraphView {
     }
 
     /// The references from outside `service` through which its node `n` is reached,
-    /// directly or through other nodes of `service` (see [`Self::users_outside`]):
-    /// the call sites in the services using a library that end in `n`. Bounded.
-    pub(crate) fn entries_from_outside(&self, n: u32, service: &str) -> Vec<&Edge> {
+    /// directly or through at most `hops` other nodes of `service` (see
+    /// [`Self::users_outside`]): the call sites in the services using a library that
+    /// end in `n`. Bounded.
+    pub(crate) fn entries_from_outside(&self, n: u32, service: &str, hops: usize) -> Vec<&Edge> {
         const MAX_VISITED: usize = 5_000;
         let mut seen: std::collections::HashSet<u32> = std::collections::HashSet::from([n]);
-        let mut queue = std::collections::VecDeque::from([n]);
+        let mut queue = std::collections::VecDeque::from([(n, 0)]);
         let mut out = Vec::new();
-        while let Some(m) = queue.pop_front() {
+        while let Some((m, depth)) = queue.pop_front() {
             for e in self.edges_into(m) {
                 if self.service_of_node(e.from) != service {
                     if seen.len() < MAX_VISITED {
@@ -1064,10 +1065,10 @@ impl GraphView {
                     }
                     continue;
                 }
-                if seen.len() >= MAX_VISITED || !seen.insert(e.from) {
+                if depth >= hops || seen.len() >= MAX_VISITED || !seen.insert(e.from) {
                     continue;
                 }
-                queue.push_back(e.from);
+                queue.push_back((e.from, depth + 1));
             }
         }
         out

@@ -555,10 +555,12 @@ impl Workspace {
                 through: None,
             };
             // A library's call is made for each service whose code calls into it:
-            // linked from those call sites too, through the library's.
+            // linked from those call sites too, through the library's, where the
+            // service calls the function making it or one calling that (deeper, a
+            // call only may lead to it: the service map counts those).
             let library = view.service_of(consumer.file);
             if names.is_library(library) {
-                for e in view.entries_from_outside(consumer.node, library) {
+                for e in view.entries_from_outside(consumer.node, library, 1) {
                     let from = view.service_of_node(e.from);
                     if names.is_library(from)
                         || from == view.service_of(provider.file)

@@ -1511,10 +1511,17 @@ fn a_request_a_library_hands_to_a_callback_links_from_every_call_into_the_librar
             "}\n",
         ),
     );
+    // A flow of the library reaching the operation through one function, and one
+    // through two: only the nearer entry links (a call further up only may lead to
+    // the request; the service map counts it).
+    ws.write(
+        "utilities/shop.client/src/main/java/shop/client/Flows.java",
+        "package shop.client;\n\npublic class Flows {\n    public static void step(Order o) { Operations.placeOrder(o); }\n\n    public static void all(Order o) { step(o); }\n}\n",
+    );
     ws.write("services/shop.web/pom.xml", pom("web"));
     ws.write(
         "services/shop.web/src/main/java/shop/web/Checkout.java",
-        "package shop.web;\n\nimport shop.client.Operations;\n\nclass Checkout {\n    void checkout(Order o) {\n        Operations.log(\"checkout\");\n        Operations.placeOrder(o);\n    }\n}\n",
+        "package shop.web;\n\nimport shop.client.Flows;\nimport shop.client.Operations;\n\nclass Checkout {\n    void checkout(Order o) {\n        Operations.log(\"checkout\");\n        Operations.placeOrder(o);\n        Flows.step(o);\n        Flows.all(o);\n    }\n}\n",
     );
     // A test of the web service calling into the library: no link.
     ws.write(
@@ -1567,7 +1574,8 @@ fn a_request_a_library_hands_to_a_callback_links_from_every_call_into_the_librar
         BTreeSet::from([
             format!("{ops}:5 -> http:POST /orders/place {orders}:9 discovery-name"),
             format!("{ops}:11 -> http:GET /stock/count/{{}} {stock}:7 discovery-name"),
-            format!("services/shop.web/src/main/java/shop/web/Checkout.java:8 -> http:POST /orders/place {orders}:9 library through {ops}:5"),
+            format!("services/shop.web/src/main/java/shop/web/Checkout.java:9 -> http:POST /orders/place {orders}:9 library through {ops}:5"),
+            format!("services/shop.web/src/main/java/shop/web/Checkout.java:10 -> http:POST /orders/place {orders}:9 library through {ops}:5"),
             format!("{orders}:10 -> http:GET /stock/count/{{}} {stock}:7 library through {ops}:11"),
         ]),
         "each request the callbacks make links from the library and from each service's call into it"
