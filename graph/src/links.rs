@@ -982,6 +982,13 @@ pub(crate) fn relink(
             }
         }
     }
+    tracing::debug!(
+        "relink: {} files changed, {} using their names relinked, {} loaded to resolve {} names",
+        upserts.len(),
+        relinked.len(),
+        world.len(),
+        needed.len()
+    );
     let defs = Definitions::new(&world, Some(&needed));
 
     let mut out: Vec<(String, FileGraph)> = upserts
