@@ -1577,6 +1577,15 @@ struct Selector {
     file: String,
 }
 
+/// A mapping's scalar entries (labels, a selector).
+fn string_pairs(map: Option<&Yaml>) -> Vec<(String, String)> {
+    map.map(Yaml::entries)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.scalar()?, v.scalar()?)))
+        .collect()
+}
+
 /// The Services of a file that select pods by labels (a Service without a selector
 /// fronts endpoints managed apart: none).
 fn service_selectors(path: &str, docs: &[Yaml], out: &mut Vec<Selector>) {
@@ -1587,14 +1596,7 @@ fn service_selectors(path: &str, docs: &[Yaml], out: &mut Vec<Selector>) {
         let Some(name) = metadata_name(doc) else {
             continue;
         };
-        let labels: Vec<(String, String)> = doc
-            .get("spec")
-            .and_then(|s| s.get("selector"))
-            .map(Yaml::entries)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|(k, v)| Some((k.scalar()?, v.scalar()?)))
-            .collect();
+        let labels = string_pairs(doc.get("spec").and_then(|s| s.get("selector")));
         if !labels.is_empty() {
             out.push(Selector {
                 name,
@@ -1705,16 +1707,12 @@ fn kubernetes_deployments(
             .and_then(|a| a.get("dapr.io/app-id"))
             .and_then(Yaml::scalar)
             .filter(|id| *id != name);
-        let pod_labels: Vec<(String, String)> = doc
-            .get("spec")
-            .and_then(|s| s.get("template"))
-            .and_then(|t| t.get("metadata"))
-            .and_then(|m| m.get("labels"))
-            .map(Yaml::entries)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|(k, v)| Some((k.scalar()?, v.scalar()?)))
-            .collect();
+        let pod_labels = string_pairs(
+            doc.get("spec")
+                .and_then(|s| s.get("template"))
+                .and_then(|t| t.get("metadata"))
+                .and_then(|m| m.get("labels")),
+        );
         let mut aliases: Vec<String> = app_id.into_iter().collect();
         for service in selecting_services(selectors, &pod_labels, path) {
             if service != name && !aliases.contains(&service) {

@@ -136,11 +136,7 @@ pub(crate) fn kubernetes_routes(path: &str, docs: &[Yaml]) -> Vec<Deployment> {
                 else {
                     continue;
                 };
-                let hosts: Vec<String> = seq(spec.and_then(|s| s.get("hostnames")))
-                    .iter()
-                    .filter_map(Yaml::scalar)
-                    .filter(|h| !h.contains('*'))
-                    .collect();
+                let hosts = named_hosts(spec.and_then(|s| s.get("hostnames")));
                 let mut routes = Vec::new();
                 for rule in seq(spec.and_then(|s| s.get("rules"))) {
                     let Some(backend) = seq(rule.get("backendRefs")).first().cloned() else {
@@ -156,19 +152,10 @@ pub(crate) fn kubernetes_routes(path: &str, docs: &[Yaml]) -> Vec<Deployment> {
                             .then(|| text(path.get("replacePrefixMatch")))
                             .flatten()
                     });
-                    let matches = seq(rule.get("matches"));
-                    let prefixes: Vec<String> = if matches.is_empty() {
-                        vec!["/".to_string()]
-                    } else {
-                        matches
-                            .iter()
-                            .filter_map(|m| text(m.get("path").and_then(|p| p.get("value"))))
-                            .collect()
-                    };
-                    for prefix in prefixes {
-                        let forward = replaced.clone().unwrap_or_else(|| prefix.clone());
-                        routes.push((prefix, backend_url(&name, port.as_deref(), &forward)));
-                    }
+                    let prefixes = matched_prefixes(rule.get("matches"), |m| {
+                        text(m.get("path").and_then(|p| p.get("value")))
+                    });
+                    push_routes(&mut routes, prefixes, &name, port, replaced);
                 }
                 gateways.push((gateway, "gateway-api", hosts, routes));
             }
@@ -182,11 +169,7 @@ pub(crate) fn kubernetes_routes(path: &str, docs: &[Yaml]) -> Vec<Deployment> {
                 let Some(gateway) = bound.first().cloned() else {
                     continue;
                 };
-                let hosts: Vec<String> = seq(spec.and_then(|s| s.get("hosts")))
-                    .iter()
-                    .filter_map(Yaml::scalar)
-                    .filter(|h| !h.contains('*'))
-                    .collect();
+                let hosts = named_hosts(spec.and_then(|s| s.get("hosts")));
                 let mut routes = Vec::new();
                 for http in seq(spec.and_then(|s| s.get("http"))) {
                     let destination = seq(http.get("route"))
@@ -204,22 +187,11 @@ pub(crate) fn kubernetes_routes(path: &str, docs: &[Yaml]) -> Vec<Deployment> {
                             .and_then(|p| p.get("number")),
                     );
                     let rewrite = text(http.get("rewrite").and_then(|r| r.get("uri")));
-                    let matches = seq(http.get("match"));
-                    let prefixes: Vec<String> = if matches.is_empty() {
-                        vec!["/".to_string()]
-                    } else {
-                        matches
-                            .iter()
-                            .filter_map(|m| {
-                                let uri = m.get("uri")?;
-                                text(uri.get("prefix")).or_else(|| text(uri.get("exact")))
-                            })
-                            .collect()
-                    };
-                    for prefix in prefixes {
-                        let forward = rewrite.clone().unwrap_or_else(|| prefix.clone());
-                        routes.push((prefix, backend_url(&name, port.as_deref(), &forward)));
-                    }
+                    let prefixes = matched_prefixes(http.get("match"), |m| {
+                        let uri = m.get("uri")?;
+                        text(uri.get("prefix")).or_else(|| text(uri.get("exact")))
+                    });
+                    push_routes(&mut routes, prefixes, &name, port, rewrite);
                 }
                 gateways.push((gateway, "istio-ingressgateway", hosts, routes));
             }
@@ -250,6 +222,44 @@ pub(crate) fn kubernetes_routes(path: &str, docs: &[Yaml]) -> Vec<Deployment> {
         }
     }
     out
+}
+
+/// The host names a list gives, wildcards left out (`*.example.com` names none).
+fn named_hosts(list: Option<&Yaml>) -> Vec<String> {
+    list.map(Yaml::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Yaml::scalar)
+        .filter(|h| !h.contains('*'))
+        .collect()
+}
+
+/// The path prefixes a rule's matches give (`prefix` reads one match); no matches
+/// match everything.
+fn matched_prefixes(
+    matches: Option<&Yaml>,
+    prefix: impl Fn(&Yaml) -> Option<String>,
+) -> Vec<String> {
+    let matches = matches.map(Yaml::items).unwrap_or_default();
+    if matches.is_empty() {
+        return vec!["/".to_string()];
+    }
+    matches.iter().filter_map(prefix).collect()
+}
+
+/// Each prefix forwarded to the backend: to `replaced` when a rewrite gives one,
+/// else with the path kept.
+fn push_routes(
+    routes: &mut Vec<(String, String)>,
+    prefixes: Vec<String>,
+    backend: &str,
+    port: Option<String>,
+    replaced: Option<String>,
+) {
+    for prefix in prefixes {
+        let forward = replaced.clone().unwrap_or_else(|| prefix.clone());
+        routes.push((prefix, backend_url(backend, port.as_deref(), &forward)));
+    }
 }
 
 /// A gateway a Kubernetes object routes through: its name, the image serving it,

@@ -646,6 +646,17 @@ fn link_places(ws: &Workspace, extra: impl Fn(&serde_json::Value) -> String) -> 
         .collect()
 }
 
+/// The services `services --json` shows as gateways.
+fn gateway_names(ws: &Workspace) -> BTreeSet<String> {
+    ws.run(&["services", "--json"]).json()["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "gateway")
+        .filter_map(|s| s["name"].as_str().map(String::from))
+        .collect()
+}
+
 fn edge_lines(ws: &Workspace) -> BTreeSet<String> {
     ws.run(&["services", "--json"]).json()["edges"]
         .as_array()
@@ -2409,17 +2420,9 @@ fn envoy_traefik_and_kong_gateways_forward_calls_to_handlers() {
             "traefik -> orders http env-config".to_string(),
         ])
     );
-    let services = ws.run(&["services", "--json"]).json();
-    let gateways: BTreeSet<&str> = services["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["kind"] == "gateway")
-        .filter_map(|s| s["name"].as_str())
-        .collect();
     assert_eq!(
-        gateways,
-        BTreeSet::from(["frontend-proxy", "kong", "traefik"])
+        gateway_names(&ws),
+        BTreeSet::from(["frontend-proxy", "kong", "traefik"].map(String::from))
     );
     // Drawn as gateways.
     let mermaid = ws
@@ -2481,17 +2484,9 @@ fn ingress_httproute_and_virtualservice_route_calls_to_handlers() {
             "loadgen/load.py:7 -> catalog/server.js:2 via mobile-gw".to_string(),
         ])
     );
-    let services = ws.run(&["services", "--json"]).json();
-    let gateways: BTreeSet<&str> = services["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["kind"] == "gateway")
-        .filter_map(|s| s["name"].as_str())
-        .collect();
     assert_eq!(
-        gateways,
-        BTreeSet::from(["mobile-gw", "public-gw", "shop.example.com"])
+        gateway_names(&ws),
+        BTreeSet::from(["mobile-gw", "public-gw", "shop.example.com"].map(String::from))
     );
 }
 
