@@ -1432,17 +1432,26 @@ fn values_reach_calls_through_locals_injected_parameters_and_class_attributes() 
     assert_eq!(task["to"]["line"], 5);
 }
 
+/// A never-deployed Java library `utilities/shop.client` with an enumeration of the
+/// services (`Service.ORDERS` is `shop.orders`, `Service.STOCK` is `shop.stock`).
+fn client_library_with_service_names(ws: &Workspace) {
+    ws.write(
+        "utilities/shop.client/pom.xml",
+        "<project><artifactId>client</artifactId></project>\n",
+    );
+    ws.write(
+        "utilities/shop.client/src/main/java/shop/client/Service.java",
+        "package shop.client;\n\npublic enum Service {\n    ORDERS(\"shop.orders\"),\n    STOCK(\"shop.stock\");\n\n    private final String name;\n\n    Service(String name) { this.name = name; }\n}\n",
+    );
+}
+
 #[test]
 fn a_shared_client_library_calls_on_behalf_of_the_services_built_with_it() {
     let ws = Workspace::empty();
     let pom = |artifact: &str| format!("<project><artifactId>{artifact}</artifactId></project>\n");
     // The library: an enumeration of the services, a balancer taking one, and a
     // registry client; never deployed.
-    ws.write("utilities/shop.client/pom.xml", pom("client"));
-    ws.write(
-        "utilities/shop.client/src/main/java/shop/client/Service.java",
-        "package shop.client;\n\npublic enum Service {\n    ORDERS(\"shop.orders\"),\n    STOCK(\"shop.stock\");\n\n    private final String name;\n\n    Service(String name) { this.name = name; }\n}\n",
-    );
+    client_library_with_service_names(&ws);
     ws.write(
         "utilities/shop.client/src/main/java/shop/client/Operations.java",
         "package shop.client;\n\npublic class Operations {\n    public static Order placeOrder(Order o) {\n        return Balancer.call(Service.ORDERS, \"orders\", client -> client.post(o));\n    }\n\n    public static int stock(String sku) {\n        return Balancer.call(Service.STOCK, \"stock\", client -> client.get(sku));\n    }\n}\n",
@@ -1485,11 +1494,7 @@ fn a_request_a_library_hands_to_a_callback_links_from_every_call_into_the_librar
     let pom = |artifact: &str| format!("<project><artifactId>{artifact}</artifactId></project>\n");
     // The library: an enumeration of the services and operations that hand a
     // balanced client to a callback making the request; never deployed.
-    ws.write("utilities/shop.client/pom.xml", pom("client"));
-    ws.write(
-        "utilities/shop.client/src/main/java/shop/client/Service.java",
-        "package shop.client;\n\npublic enum Service {\n    ORDERS(\"shop.orders\"),\n    STOCK(\"shop.stock\");\n\n    private final String name;\n\n    Service(String name) { this.name = name; }\n}\n",
-    );
+    client_library_with_service_names(&ws);
     ws.write(
         "utilities/shop.client/src/main/java/shop/client/Operations.java",
         concat!(
