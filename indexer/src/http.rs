@@ -1364,23 +1364,14 @@ fn web_chain(
                 p
             }
             // `Wrapper.wrap(chain)`: one argument, a static call.
-            Some(args) if args.kind() == "argument_list" && args.named_child_count() == 1 => {
-                match args.parent().filter(|w| {
-                    w.kind() == "method_invocation"
-                        && w.child_by_field_name("object").is_none_or(|o| {
-                            o.kind() == "identifier"
-                                && o.utf8_text(text.as_bytes())
-                                    .is_ok_and(|t| t.starts_with(|c: char| c.is_ascii_uppercase()))
-                        })
-                }) {
-                    Some(wrapper) => {
-                        at = wrapper;
-                        continue;
-                    }
-                    None => break,
+            Some(args) => match static_wrapper(args, text) {
+                Some(wrapper) => {
+                    at = wrapper;
+                    continue;
                 }
-            }
-            _ => break,
+                None => break,
+            },
+            None => break,
         };
         let name = call
             .child_by_field_name("name")
@@ -1430,6 +1421,22 @@ fn web_chain(
     (path, None)
 }
 
+/// The call `args` are the arguments of, when it is a static wrapper of its one
+/// argument (`HttpWrapper.wrap(x)`, `wrap(x)`): what it returns stands for `x`.
+fn static_wrapper<'t>(args: Node<'t>, text: &str) -> Option<Node<'t>> {
+    if args.kind() != "argument_list" || args.named_child_count() != 1 {
+        return None;
+    }
+    args.parent().filter(|w| {
+        w.kind() == "method_invocation"
+            && w.child_by_field_name("object").is_none_or(|o| {
+                o.kind() == "identifier"
+                    && o.utf8_text(text.as_bytes())
+                        .is_ok_and(|t| t.starts_with(|c: char| c.is_ascii_uppercase()))
+            })
+    })
+}
+
 /// The request a callback handed a client makes (`client -> client.getTarget()
 /// .path("add").path(id).request().post(e)`): the path it adds and its method, from
 /// the first chain started on the client that ends in a request. `None` when it
@@ -1448,7 +1455,8 @@ fn callback_chain(
     let client = client.utf8_text(text.as_bytes()).ok()?;
     let client = client.rsplit(' ').next().unwrap_or(client);
     let body = callback.child_by_field_name("body")?;
-    // The chains' starts: calls on the client that are not themselves arguments.
+    // The chains' starts: calls on the client that are no other call's arguments
+    // (`.path(client.getEndpointURI())`), a static wrapper's aside.
     let mut stack = vec![body];
     let mut visited = 0;
     while let Some(n) = stack.pop() {
@@ -1460,7 +1468,8 @@ fn callback_chain(
             && n.child_by_field_name("object")
                 .and_then(|o| o.utf8_text(text.as_bytes()).ok())
                 .is_some_and(|o| o == client)
-            && n.parent().is_some_and(|p| p.kind() != "argument_list")
+            && n.parent()
+                .is_some_and(|p| p.kind() != "argument_list" || static_wrapper(p, text).is_some())
         {
             // `client.post(e)`: the client makes the request itself.
             let name = n

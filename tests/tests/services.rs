@@ -1524,6 +1524,11 @@ fn a_request_a_library_hands_to_a_callback_links_from_every_call_into_the_librar
             // line 21: a callback that makes no request: no call
             "        Balancer.call(Service.ORDERS, \"orders\", Void.class, c -> c.describe(m));\n",
             "    }\n",
+            "\n",
+            "    public static void cancel() {\n",
+            // line 25: the client's target wrapped whole
+            "        Balancer.call(Service.ORDERS, \"orders\", Void.class, c -> Wrapper.wrap(c.getTarget()).delete());\n",
+            "    }\n",
             "}\n",
         ),
     );
@@ -1547,7 +1552,7 @@ fn a_request_a_library_hands_to_a_callback_links_from_every_call_into_the_librar
     ws.write("services/shop.orders/pom.xml", pom("orders"));
     ws.write(
         "services/shop.orders/src/main/java/shop/orders/OrdersRest.java",
-        "package shop.orders;\n\nimport shop.client.Operations;\n\n@Path(\"orders\")\nclass OrdersRest {\n    @POST\n    @Path(\"place\")\n    public Order place(Order o) {\n        return Operations.stock(o.sku) > 0 ? o : null;\n    }\n}\n",
+        "package shop.orders;\n\nimport shop.client.Operations;\n\n@Path(\"orders\")\nclass OrdersRest {\n    @POST\n    @Path(\"place\")\n    public Order place(Order o) {\n        return Operations.stock(o.sku) > 0 ? o : null;\n    }\n\n    @DELETE\n    public void cancel() {}\n}\n",
     );
     ws.write("services/shop.stock/pom.xml", pom("stock"));
     ws.write(
@@ -1590,6 +1595,7 @@ fn a_request_a_library_hands_to_a_callback_links_from_every_call_into_the_librar
         BTreeSet::from([
             format!("{ops}:5 -> http:POST /orders/place {orders}:9 discovery-name"),
             format!("{ops}:11 -> http:GET /stock/count/{{}} {stock}:7 discovery-name"),
+            format!("{ops}:25 -> http:DELETE /orders {orders}:14 discovery-name"),
             format!("services/shop.web/src/main/java/shop/web/Checkout.java:9 -> http:POST /orders/place {orders}:9 library through {ops}:5"),
             format!("services/shop.web/src/main/java/shop/web/Checkout.java:10 -> http:POST /orders/place {orders}:9 library through {ops}:5"),
             format!("{orders}:10 -> http:GET /stock/count/{{}} {stock}:7 library through {ops}:11"),
