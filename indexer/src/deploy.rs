@@ -1433,11 +1433,7 @@ fn compose_services(path: &str, doc: &Yaml, dotenv: &HashMap<String, String>) ->
         });
         // Traefik's routers on the service's labels: calls of the Traefik gateway.
         let labels: Vec<(String, String)> = match svc.get("labels") {
-            Some(m @ Yaml::Map(_)) => m
-                .entries()
-                .iter()
-                .filter_map(|(k, v)| Some((k.scalar()?, v.scalar()?)))
-                .collect(),
+            Some(m @ Yaml::Map(_)) => string_pairs(Some(m)),
             Some(Yaml::Seq(items)) => items
                 .iter()
                 .filter_map(Yaml::scalar)
@@ -1463,7 +1459,7 @@ fn compose_services(path: &str, doc: &Yaml, dotenv: &HashMap<String, String>) ->
 }
 
 /// A Kubernetes object's `metadata.name`.
-fn metadata_name(doc: &Yaml) -> Option<String> {
+pub(crate) fn metadata_name(doc: &Yaml) -> Option<String> {
     doc.get("metadata")
         .and_then(|m| m.get("name"))
         .and_then(Yaml::scalar)

@@ -131,9 +131,7 @@ pub(crate) fn kubernetes_routes(path: &str, docs: &[Yaml]) -> Vec<Deployment> {
                 let parent = seq(spec.and_then(|s| s.get("parentRefs")))
                     .first()
                     .and_then(|p| text(p.get("name")));
-                let Some(gateway) =
-                    parent.or_else(|| text(doc.get("metadata").and_then(|m| m.get("name"))))
-                else {
+                let Some(gateway) = parent.or_else(|| crate::deploy::metadata_name(doc)) else {
                     continue;
                 };
                 let hosts = named_hosts(spec.and_then(|s| s.get("hostnames")));

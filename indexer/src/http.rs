@@ -1456,14 +1456,10 @@ fn callback_chain(
     let client = client.rsplit(' ').next().unwrap_or(client);
     let body = callback.child_by_field_name("body")?;
     // The chains' starts: calls on the client that are no other call's arguments
-    // (`.path(client.getEndpointURI())`), a static wrapper's aside.
-    let mut stack = vec![body];
-    let mut visited = 0;
-    while let Some(n) = stack.pop() {
-        visited += 1;
-        if visited > 2_000 {
-            return None;
-        }
+    // (`.path(client.getEndpointURI())`), a static wrapper's aside; the first in the
+    // source that makes a request.
+    let mut starts: Vec<Node<'_>> = Vec::new();
+    each_named_node(body, |n| {
         if n.kind() == "method_invocation"
             && n.child_by_field_name("object")
                 .and_then(|o| o.utf8_text(text.as_bytes()).ok())
@@ -1471,23 +1467,24 @@ fn callback_chain(
             && n.parent()
                 .is_some_and(|p| p.kind() != "argument_list" || static_wrapper(p, text).is_some())
         {
-            // `client.post(e)`: the client makes the request itself.
-            let name = n
-                .child_by_field_name("name")
-                .and_then(|x| x.utf8_text(text.as_bytes()).ok())
-                .unwrap_or("");
-            if matches!(name, "get" | "post" | "put" | "delete" | "patch" | "head") {
-                return Some((String::new(), name.to_ascii_uppercase()));
-            }
-            if let (path, Some(verb)) = web_chain(n, text, consts, Some(client)) {
-                return Some((path, verb));
-            }
+            starts.push(n);
         }
-        let mut c = n.walk();
-        let children: Vec<Node<'_>> = n.named_children(&mut c).collect();
-        stack.extend(children.into_iter().rev());
-    }
-    None
+    });
+    starts.sort_by_key(|n| n.start_byte());
+    starts.into_iter().find_map(|n| {
+        // `client.post(e)`: the client makes the request itself.
+        let name = n
+            .child_by_field_name("name")
+            .and_then(|x| x.utf8_text(text.as_bytes()).ok())
+            .unwrap_or("");
+        if matches!(name, "get" | "post" | "put" | "delete" | "patch" | "head") {
+            return Some((String::new(), name.to_ascii_uppercase()));
+        }
+        match web_chain(n, text, consts, Some(client)) {
+            (path, Some(verb)) => Some((path, verb)),
+            _ => None,
+        }
+    })
 }
 
 /// The routes Phoenix's `resources` declares, as (method, path suffix, action), kept
