@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{
-    answer_key, family, go_result_type, is_base_reference, kotlin_result_type, owner_of, resolve,
-    resolve_aliased, type_bases, Bases, Candidate, Evidence, FileScope, ModulePattern, Named,
-    Pools, Resolution, ANCESTOR_LEVELS,
+    answer_key, constructed_type, enclosing_chain, family, go_result_type, is_base_reference,
+    kotlin_result_type, owner_of, resolve, resolve_aliased, type_bases, Bases, Candidate, Evidence,
+    FileScope, ModulePattern, Named, Pools, Resolution, ANCESTOR_LEVELS,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -719,6 +719,47 @@ fn type_roots(lang: Language, facts: &FileFacts) -> Vec<String> {
         .collect()
 }
 
+/// The types the references `redone` (indices, of a file whose other links are
+/// kept) may be resolved through: the bases of the types enclosing them (members
+/// reached through `self`, `super` or a bare name), the type owning an enclosing
+/// method, the types of the bindings their qualifiers name (`a` and `b` of
+/// `a.b.m()`) and a type a qualifier constructs. A subset of [`type_roots`] (plus
+/// the owners) that holds whatever resolving those references climbs from.
+fn redone_roots(lang: Language, facts: &FileFacts, redone: &[usize]) -> Vec<String> {
+    let mut types: HashSet<u32> = HashSet::new();
+    let mut names: HashSet<&str> = HashSet::new();
+    let mut roots: Vec<String> = Vec::new();
+    for r in redone.iter().map(|&i| &facts.references[i]) {
+        for i in enclosing_chain(facts, r) {
+            let s = &facts.symbols[i as usize];
+            if s.kind.is_type() {
+                types.insert(i);
+            } else if matches!(s.kind, SymbolKind::Method | SymbolKind::Constructor) {
+                if let Some((owner, _)) = s.qualified_name.rsplit_once('.') {
+                    roots.push(owner.rsplit(['.', ':']).next().unwrap_or(owner).to_string());
+                }
+            }
+        }
+        if let Some(q) = r.qualifier.as_deref() {
+            names.extend(q.split(|c: char| !(c.is_alphanumeric() || c == '_')));
+            roots.extend(constructed_type(q));
+        }
+    }
+    for r in &facts.references {
+        if r.enclosing.is_some_and(|e| types.contains(&e)) && is_base_reference(lang, facts, r) {
+            roots.push(r.name.clone());
+        }
+    }
+    roots.extend(
+        facts
+            .bindings
+            .iter()
+            .filter(|b| names.contains(b.name.as_str()))
+            .map(|b| b.type_name.clone()),
+    );
+    roots
+}
+
 /// The module a bare reference names through a namespace import: `schemas` in
 /// `schemas.Schema` after `import * as schemas from "./schemas.js"`, `c` after
 /// Python's `import a.b as c`, and `os` after `import os.path` (the package `os`).
@@ -896,7 +937,29 @@ pub(crate) fn relink(
             }
         }
     }
-    for f in &relinked {
+    // Which references of each relinked file are redone (by index).
+    let redone_of: Vec<Vec<usize>> = relinked
+        .iter()
+        .map(|f| {
+            let aliases = import_aliases(&f.1);
+            let callees = binding_callees(&f.1);
+            let whole = chain_stale(f);
+            (0..f.1.references.len())
+                .filter(|&i| {
+                    let r = &f.1.references[i];
+                    whole
+                        || changed.contains(&r.name)
+                        || original_name(f.0.language, &f.1, &aliases, r)
+                            .is_some_and(|o| changed.contains(o))
+                        || impl_target(&f.1, i).is_some_and(|t| changed.contains(&t.name))
+                        || receiver_callees(&callees, r)
+                            .iter()
+                            .any(|c| changed.contains(*c))
+                })
+                .collect()
+        })
+        .collect();
+    for (f, redone) in relinked.iter().zip(&redone_of) {
         // What the file's bindings hold is typed anew (its endpoints read them): the
         // callees they are taken from are resolved as in a full run.
         let callees = binding_callees(&f.1);
@@ -904,35 +967,31 @@ pub(crate) fn relink(
             needed.extend(callees.values().flatten().map(|c| c.to_string()));
         }
         let aliases = import_aliases(&f.1);
-        let whole = chain_stale(f);
-        for (i, r) in f.1.references.iter().enumerate() {
-            // A reference is redone when its written name or the name its alias
-            // stands for changed; it resolves by the latter, so both are loaded
-            // (`nick` of `from m import f as nick` needs `f` even when only a new
-            // `nick` elsewhere made it stale).
-            // A namespace import's alias depends on the files of its module.
-            let original = original_name(f.0.language, &f.1, &aliases, r);
-            let through = receiver_callees(&callees, r);
-            if whole
-                || changed.contains(&r.name)
-                || original.is_some_and(|o| changed.contains(o))
-                || through.iter().any(|c| changed.contains(*c))
-            {
-                needed.insert(r.name.clone());
-                needed.extend(original.map(str::to_string));
-                needed.extend(through.iter().map(|c| c.to_string()));
-                if let Some(t) = impl_target(&f.1, i) {
-                    needed.insert(t.name.clone());
-                }
+        for &i in redone {
+            // A redone reference resolves by the name its alias stands for: both are
+            // loaded (`nick` of `from m import f as nick` needs `f` even when only a
+            // new `nick` elsewhere made it stale). A namespace import's alias depends
+            // on the files of its module.
+            let r = &f.1.references[i];
+            needed.insert(r.name.clone());
+            needed.extend(original_name(f.0.language, &f.1, &aliases, r).map(str::to_string));
+            needed.extend(receiver_callees(&callees, r).iter().map(|c| c.to_string()));
+            if let Some(t) = impl_target(&f.1, i) {
+                needed.insert(t.name.clone());
             }
         }
     }
     // The ancestors of the types the resolved files declare or hold, as a full run
     // sees them: their definitions are loaded, level by level. (The bases an upserted
     // file's types declare now are among the first level.)
+    // A relinked file's kept links need none: only the types its redone references
+    // may be resolved through are climbed from.
     let mut frontier: Vec<String> = Vec::new();
-    for f in upserts.iter().chain(&relinked) {
+    for f in upserts {
         frontier.extend(type_roots(f.0.language, &f.1));
+    }
+    for (f, redone) in relinked.iter().zip(&redone_of) {
+        frontier.extend(redone_roots(f.0.language, &f.1, redone));
     }
     let mut climbed: HashSet<String> = HashSet::new();
     for _ in 0..=ANCESTOR_LEVELS {
@@ -1008,21 +1067,9 @@ pub(crate) fn relink(
     let redone: Vec<(String, FileGraph)> = relinked
         .par_iter()
         .zip(old_graphs)
-        .map(|(f, old)| {
-            let aliases = import_aliases(&f.1);
-            let callees = binding_callees(&f.1);
-            let whole = chain_stale(f);
-            let stale = |i: usize| {
-                let r = &f.1.references[i];
-                whole
-                    || changed.contains(&r.name)
-                    || original_name(f.0.language, &f.1, &aliases, r)
-                        .is_some_and(|o| changed.contains(o))
-                    || impl_target(&f.1, i).is_some_and(|t| changed.contains(&t.name))
-                    || receiver_callees(&callees, r)
-                        .iter()
-                        .any(|c| changed.contains(*c))
-            };
+        .zip(&redone_of)
+        .map(|((f, old), redone)| {
+            let stale = |i: usize| redone.binary_search(&i).is_ok();
             let mut linker = Linker::typed(&f.0, &f.1, &defs);
             for l in &old.links {
                 if stale(l.reference as usize) {
@@ -1036,7 +1083,7 @@ pub(crate) fn relink(
                 }
                 linker.links.push(kept);
             }
-            for i in (0..f.1.references.len()).filter(|i| stale(*i)) {
+            for &i in redone {
                 linker.link(&defs, i);
             }
             (f.0.path.clone(), linker.finish(old.symbols))

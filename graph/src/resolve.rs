@@ -1254,7 +1254,7 @@ fn name_only(
 pub const MAX_NAME_ONLY: usize = 3;
 
 /// Indexes of the symbols enclosing the reference, innermost first.
-fn enclosing_chain(facts: &FileFacts, reference: &Reference) -> Vec<u32> {
+pub(crate) fn enclosing_chain(facts: &FileFacts, reference: &Reference) -> Vec<u32> {
     let mut chain = Vec::new();
     let mut at = reference.enclosing;
     while let Some(i) = at {

@@ -316,7 +316,7 @@ fn members_inherited_from_further_up_follow_edits_of_the_chain() {
             "\"python root app/a.py A#save().\" \"inherited\""
         ]
     );
-    let steps: [(&str, Option<&str>); 6] = [
+    let steps: [(&str, Option<&str>); 7] = [
         // A new file deriving from the bottom of the chain: its call climbs four
         // levels of files it does not name.
         (
@@ -324,6 +324,13 @@ fn members_inherited_from_further_up_follow_edits_of_the_chain() {
             Some(
                 "from .d import D\n\nclass E(D):\n    def go(self):\n        return self.save()\n",
             ),
+        ),
+        // Z's save moves down a line: D's and E's calls of `save` are redone, not the
+        // rest of those files, and still climb through C and B to A (no file on the
+        // chain changed).
+        (
+            "app/z.py",
+            Some("class Z:\n\n    def save(self):\n        pass\n"),
         ),
         // A's save moves down a line: D's calls are redone through C and B, which no
         // edited file defines.
