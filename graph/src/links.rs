@@ -100,6 +100,10 @@ pub struct FileGraph {
     /// The file's constants that are absolute URLs (for `{ref:name}` in the calls of
     /// the other files of its service).
     pub constants: Vec<cartograph_indexer::NamedValue>,
+    /// The literal paths and URLs its calls pass (see
+    /// [`FileFacts::passed`](cartograph_indexer::FileFacts)).
+    #[serde(default)]
+    pub passed: Vec<cartograph_indexer::PassedArguments>,
 }
 
 /// Longest signature kept in a graph record.
@@ -517,6 +521,7 @@ impl<'a> Linker<'a> {
             package: self.facts.package.clone(),
             mounts: self.facts.mounts.clone(),
             constants: self.facts.constants.clone(),
+            passed: self.facts.passed.clone(),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! environment their containers get. The addresses services reach each other at
 //! usually live there (`CART_URL=http://cartservice:8080`), not in the code.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -110,7 +110,10 @@ pub fn is_deployment_file(name: &str) -> bool {
         || name.ends_with(".yml")
         // Spring's own, and a config server's (`{application}-{profile}.properties`).
         || name.ends_with(".properties")
-        || name == "Dockerfile"
+        // A Helm chart's named templates.
+        || name.ends_with(".tpl")
+        || crate::images::is_dockerfile(name)
+        || crate::images::is_build_script(name)
         || is_entrypoint_script(name)
         || is_proxy_config(name)
         || crate::aspire::is_app_host_file(name)
@@ -188,7 +191,7 @@ fn dockerfile_image(text: &str) -> Option<String> {
 }
 
 /// Words split at spaces outside quotes.
-fn split_words(text: &str) -> Vec<String> {
+pub(crate) fn split_words(text: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut quote: Option<char> = None;
@@ -1000,6 +1003,13 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
             chart.1 = doc;
         }
     }
+    // The charts' named templates (`_helpers.tpl`), by chart directory.
+    let mut defines: HashMap<&str, HashMap<String, String>> = HashMap::new();
+    for (path, text) in files.iter().filter(|(_, t)| t.contains("define")) {
+        if let Some(dir) = chart_dir(path, &charts) {
+            yaml::helm_defines(text, defines.entry(dir).or_default());
+        }
+    }
     // Every YAML file as documents, Helm templates rendered first.
     let mut parsed: Vec<(&str, Vec<Yaml>)> = Vec::new();
     // Gateways configured by a file of their own (Envoy, Kong).
@@ -1050,10 +1060,13 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
         }
         let rendered;
         let text = if yaml::is_template(text) {
-            let chart = chart_of(path, &charts);
+            let dir = chart_dir(path, &charts);
+            let chart = dir.and_then(|d| charts.get(d));
             let ctx = HelmContext {
                 values: chart.and_then(|(_, v)| v.as_ref()),
                 chart: chart.map_or("", |(n, _)| n.as_str()),
+                defines: dir.and_then(|d| defines.get(d)),
+                depth: 0,
             };
             rendered = yaml::render_helm(text, &ctx);
             &rendered
@@ -1180,6 +1193,25 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
     }
     out.extend(gateways);
     out.extend(spring_deployments(&parsed, &apps, &served));
+    // A deployment naming only its image runs what a script builds it from.
+    let file_name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+    let dockerfiles: HashSet<&str> = files
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .filter(|p| crate::images::is_dockerfile(&file_name(p)))
+        .collect();
+    let scripts = files.iter().filter(|(p, text)| {
+        let name = file_name(p);
+        (crate::images::is_build_script(&name) || name.ends_with(".yml") || name.ends_with(".yaml"))
+            && text.contains("build")
+    });
+    let built =
+        crate::images::built_images(scripts.map(|(p, t)| (p.as_str(), t.as_str())), &dockerfiles);
+    for d in out.iter_mut().filter(|d| d.build.is_none()) {
+        if let Some(dir) = d.image.as_deref().and_then(|i| built.get(&image_name(i))) {
+            d.build = Some(dir.clone());
+        }
+    }
     out.sort_by(|a, b| (&a.name, &a.file).cmp(&(&b.name, &b.file)));
     scan.deployments = out;
     scan.diagnostics.sort_by(|a, b| a.0.cmp(&b.0));
@@ -1210,18 +1242,17 @@ fn gateway_deployment(path: &str, calls: Vec<ConfigCall>) -> Deployment {
 }
 
 /// The chart a template belongs to: the nearest directory above it with a `Chart.yaml`.
-fn chart_of<'c>(
-    path: &str,
-    charts: &'c HashMap<&str, (String, Option<Yaml>)>,
-) -> Option<&'c (String, Option<Yaml>)> {
+/// The directory of the chart a file belongs to (the nearest above it with a
+/// `Chart.yaml`).
+fn chart_dir<'c, V>(path: &str, charts: &HashMap<&'c str, V>) -> Option<&'c str> {
     let mut dir = path;
     while let Some((parent, _)) = dir.rsplit_once('/') {
-        if let Some(chart) = charts.get(parent) {
-            return Some(chart);
+        if let Some((found, _)) = charts.get_key_value(parent) {
+            return Some(found);
         }
         dir = parent;
     }
-    charts.get("")
+    charts.get_key_value("").map(|(found, _)| *found)
 }
 
 fn unquote(s: &str) -> &str {

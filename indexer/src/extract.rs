@@ -83,6 +83,8 @@ enum Role {
     ConstName,
     ConstValue,
     ConstArgument,
+    /// A literal path or URL passed to a call (see [`FileFacts::passed`]).
+    CallValue,
     Name,
     Receiver,
     Container,
@@ -178,6 +180,7 @@ fn role_of(capture: &str) -> Role {
         "const.name" => Role::ConstName,
         "const.value" => Role::ConstValue,
         "const.argument" => Role::ConstArgument,
+        "call.value" => Role::CallValue,
         "binding.type" => Role::BindingType,
         "binding.from" => Role::BindingFrom,
         _ => Role::Ignored,
@@ -701,6 +704,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     let mut mounts: Vec<(Node<'_>, Node<'_>, Node<'_>)> = Vec::new();
     let mut consts: crate::http::Constants<'_> = HashMap::new();
     let mut url_arguments: Vec<Node<'_>> = Vec::new();
+    let mut call_values: Vec<Node<'_>> = Vec::new();
     let mut client_bases: Vec<Node<'_>> = Vec::new();
 
     let mut cursor = QueryCursor::new();
@@ -835,6 +839,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 Role::ConstName => const_name = Some(cap.node),
                 Role::ConstValue => const_value = Some(cap.node),
                 Role::ConstArgument => url_arguments.push(cap.node),
+                Role::CallValue => call_values.push(cap.node),
                 Role::BindingType => binding_type = Some(cap.node),
                 Role::BindingFrom => binding_from = Some(cap.node),
                 Role::Ignored => {}
@@ -1142,10 +1147,25 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     facts
         .constants
         .extend(crate::http::client_bases(&client_bases, &consts, text));
+    facts.passed = crate::http::passed_arguments(&call_values, &consts, text, &span_of);
+    for p in &mut facts.passed {
+        p.enclosing = facts
+            .symbols
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.span.contains(&p.span))
+            .max_by_key(|(_, s)| s.span.start_byte)
+            .map(|(i, _)| i as u32);
+        p.reference = facts
+            .references
+            .iter()
+            .position(|r| r.name == p.callee && p.span.contains(&r.span))
+            .map(|i| i as u32);
+    }
     facts.rpc_addresses = rpc_addresses
         .into_iter()
         .map(|node| crate::facts::RpcAddress {
-            value: crate::http::eval(node, text, &consts, 0),
+            value: crate::http::unpassed(crate::http::eval(node, text, &consts, 0)),
             span: span_of(node),
             enclosing: None,
         })
@@ -2529,7 +2549,8 @@ mod tests {
         assert_eq!(facts.symbols.len(), 2000);
     }
 
-    /// The HTTP calls and routes of a file, as `METHOD url` lines.
+    /// The HTTP calls and routes of a file, as `METHOD url` lines (a parameter of the
+    /// function making the call as what its callers pass: `{ref:f(0,id)}`).
     fn http_lines(lang: Language, text: &str) -> Vec<String> {
         extract(lang, text)
             .http
@@ -2544,7 +2565,7 @@ mod tests {
         assert_eq!(
             http_lines(Language::JavaScript, js),
             [
-                "GET http://{env:CATALOGUE_HOST|catalogue}:8080/product/{}",
+                "GET http://{env:CATALOGUE_HOST|catalogue}:8080/product/{ref:product(0,sku)}",
                 "POST http://orders:8080/orders",
                 "GET http://cart:8080/cart",
             ]
@@ -2552,7 +2573,7 @@ mod tests {
         let py = "import os, requests\nUSER = os.getenv('USER_HOST', 'user')\n\ndef check(id):\n    return requests.get('http://{user}:8080/check/{id}'.format(user=USER, id=id))\n";
         assert_eq!(
             http_lines(Language::Python, py),
-            ["GET http://{env:USER_HOST|user}:8080/check/{}"]
+            ["GET http://{env:USER_HOST|user}:8080/check/{ref:check(0,id)}"]
         );
     }
 
@@ -2566,7 +2587,7 @@ mod tests {
         let lua = "local http = require \"resty.http\"\nlocal function f(id)\n  local httpc = http.new()\n  return httpc:request_uri((os.getenv(\"CART\") or \"http://cart\") .. \"/items/\" .. id, { method = \"POST\" })\nend\n";
         assert_eq!(
             http_lines(Language::Lua, lua),
-            ["POST {env:CART|http://cart}/items/{}"]
+            ["POST {env:CART|http://cart}/items/{ref:f(0,id)}"]
         );
         // A JavaScript ternary is no `?:` default: which branch is unknown.
         let js =
@@ -2580,7 +2601,7 @@ mod tests {
         assert_eq!(
             http_lines(Language::Python, py),
             [
-                "GET http://{env:BALANCES_API_ADDR}/balances/{}",
+                "GET http://{env:BALANCES_API_ADDR}/balances/{ref:balance(1,account)}",
                 "POST http://{env:BALANCES_API_ADDR}/balances",
             ]
         );

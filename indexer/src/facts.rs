@@ -343,6 +343,11 @@ pub struct FileFacts {
     /// Constants whose values are absolute URLs, by name, for the URLs other files
     /// build from them (`{ref:name}` in their calls).
     pub constants: Vec<NamedValue>,
+    /// Paths and URLs the file's calls pass as literal arguments (`callApi("/orders")`):
+    /// a function that makes its request with what it is given (`{ref:callApi(0,path)}`
+    /// in its URL) makes it, at each such call, with that call's values.
+    #[serde(default)]
+    pub passed: Vec<PassedArguments>,
     /// Problems found (syntax errors, invalid UTF-8).
     pub diagnostics: Vec<Diagnostic>,
     /// Number of lines.
@@ -423,6 +428,22 @@ pub struct TopicFact {
     /// destination's name.
     #[serde(default)]
     pub by_type: bool,
+}
+
+/// The literal paths and URLs one call passes (see [`FileFacts::passed`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassedArguments {
+    /// The function or constructor called, by name (see the `{ref:..}` of its
+    /// parameters).
+    pub callee: String,
+    /// (parameter position or keyword, value as evaluated), in order.
+    pub values: Vec<(String, String)>,
+    /// The call.
+    pub span: Span,
+    /// Index of the innermost enclosing symbol, if any.
+    pub enclosing: Option<u32>,
+    /// Index of the reference naming the callee in [`FileFacts::references`].
+    pub reference: Option<u32>,
 }
 
 /// An address an rpc client connects to: a Thrift transport's host or a gRPC channel's

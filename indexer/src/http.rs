@@ -378,11 +378,8 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
         }
         "identifier" => match constant(consts, src, node) {
             Some(value) => eval(value, text, consts, depth + 1),
-            None => match reference(src) {
-                // A parameter: what the callers pass.
-                r if r.starts_with("{ref:") => parameter_reference(node, src, text).unwrap_or(r),
-                r => r,
-            },
+            // A parameter, whatever its name: what the callers pass.
+            None => parameter_reference(node, src, text).unwrap_or_else(|| reference(src)),
         },
         "call"
         | "call_expression"
@@ -888,6 +885,21 @@ pub(crate) fn url_constants(consts: &Constants<'_>, text: &str) -> Vec<NamedValu
     out
 }
 
+/// A destination or address named by a parameter of the function alone
+/// (`{ref:bind(0,queue)}`) as unknown (`{}`): those are named by constants, not by
+/// what callers pass.
+pub(crate) fn unpassed(value: String) -> String {
+    let parameter = value.starts_with("{ref:")
+        && value.ends_with(")}")
+        && value[1..].find('{').is_none()
+        && value.contains('(');
+    if parameter {
+        "{}".to_string()
+    } else {
+        value
+    }
+}
+
 /// Whether a constant's name says it names a message destination (`queueName`,
 /// `ORDERS_TOPIC`, `exchangeName`, `routingKey`, `SUBJECT`).
 fn is_topic_constant(name: &str) -> bool {
@@ -903,6 +915,75 @@ fn is_topic_constant(name: &str) -> bool {
 /// `config::TOPIC`): `{ref:Config.QUEUE}` for the service's constants to fill in.
 fn topic_reference(node: Node<'_>, text: &str) -> Option<String> {
     named_reference(node.utf8_text(text.as_bytes()).ok()?, is_topic_constant)
+}
+
+/// Most literal arguments a file's calls are read for (a generated table of calls
+/// is no wrapper's users).
+const MAX_PASSED: usize = 5_000;
+
+/// The literal paths and URLs calls pass (`callApi("/orders")`, `get(path="/x")`),
+/// grouped by call: each value as evaluated, keyed by its position among the
+/// arguments or its keyword (see [`crate::facts::FileFacts::passed`]).
+pub(crate) fn passed_arguments(
+    values: &[Node<'_>],
+    consts: &Constants<'_>,
+    text: &str,
+    span_of: &dyn Fn(Node<'_>) -> Span,
+) -> Vec<crate::facts::PassedArguments> {
+    let mut out: Vec<crate::facts::PassedArguments> = Vec::new();
+    let mut calls: HashMap<usize, usize> = HashMap::new();
+    for value in values.iter().take(MAX_PASSED) {
+        // The argument (C#'s wraps the expression; a keyword names it).
+        let mut arg = *value;
+        let mut key = None;
+        if let Some(p) = arg.parent() {
+            if p.kind() == "argument" {
+                arg = p;
+            } else if p.kind() == "keyword_argument" {
+                key = p
+                    .child_by_field_name("name")
+                    .and_then(|n| n.utf8_text(text.as_bytes()).ok())
+                    .map(str::to_string);
+                arg = p;
+            }
+        }
+        let Some(list) = arg.parent() else { continue };
+        let Some(call) = list.parent() else { continue };
+        let Some(callee) = callee_name(call, text) else {
+            continue;
+        };
+        let key = match key {
+            Some(k) => k,
+            None => {
+                let mut c = list.walk();
+                let Some(i) = list
+                    .named_children(&mut c)
+                    .filter(|n| !n.kind().contains("comment"))
+                    .position(|n| n.id() == arg.id())
+                else {
+                    continue;
+                };
+                i.to_string()
+            }
+        };
+        let evaluated = eval(*value, text, consts, 0);
+        let path_like = evaluated.starts_with('/') || is_absolute_url(&evaluated);
+        if !path_like || evaluated.len() > 300 || evaluated.contains(char::is_whitespace) {
+            continue;
+        }
+        let at = *calls.entry(call.id()).or_insert_with(|| {
+            out.push(crate::facts::PassedArguments {
+                callee,
+                values: Vec::new(),
+                span: span_of(call),
+                enclosing: None,
+                reference: None,
+            });
+            out.len() - 1
+        });
+        out[at].values.push((key, evaluated));
+    }
+    out
 }
 
 /// The URLs calls pass to functions and constructors of the service
@@ -1620,7 +1701,7 @@ pub(crate) fn topics(
             }
         };
         if let Some(exchange) = exchange {
-            let mut exchange_name = eval(exchange, text, consts, 0);
+            let mut exchange_name = unpassed(eval(exchange, text, consts, 0));
             if exchange_name == "{}" {
                 exchange_name = declared_exchange(exchange, text, consts)
                     .or_else(|| topic_reference(exchange, text))
@@ -1685,7 +1766,7 @@ pub(crate) fn topics(
                 .unwrap_or(name),
             _ => name,
         };
-        let mut topic = eval(name, text, consts, 0);
+        let mut topic = unpassed(eval(name, text, consts, 0));
         if topic == "{}" {
             topic = topic_reference(name, text).unwrap_or(topic);
         }
@@ -1850,7 +1931,7 @@ fn bound_queue(call: Node<'_>, text: &str, consts: &Constants<'_>) -> Option<Str
         })
         .and_then(|a| a.child_by_field_name("value"))
         .or_else(|| children.first().copied())?;
-    let value = eval(arg, text, consts, 0);
+    let value = unpassed(eval(arg, text, consts, 0));
     let value = if value == "{}" || value.is_empty() {
         declared(arg, text, consts, |ty| ty == "Queue").or_else(|| topic_reference(arg, text))?
     } else {

@@ -16,6 +16,7 @@ mod gateways;
 mod generated;
 mod git;
 mod http;
+mod images;
 mod services;
 mod walk;
 mod yaml;
@@ -29,8 +30,8 @@ pub use extract::{
     DEFAULT_FILE_BUDGET, MAX_NESTING, THRIFT_NESTED,
 };
 pub use facts::{
-    Binding, Diagnostic, FileFacts, GrpcHandler, HttpFact, HttpMount, Import, NamedValue, RefKind,
-    Reference, RpcAddress, Span, SymbolDef, SymbolKind, TopicFact,
+    Binding, Diagnostic, FileFacts, GrpcHandler, HttpFact, HttpMount, Import, NamedValue,
+    PassedArguments, RefKind, Reference, RpcAddress, Span, SymbolDef, SymbolKind, TopicFact,
 };
 pub use generated::is_generated;
 pub use git::{repo_head, RepoHead};

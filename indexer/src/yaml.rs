@@ -9,6 +9,8 @@
 //! a template reads (`.Values.x.y`, `.Chart.Name`, `include "x.fullname" .`) by what the
 //! chart's `values.yaml` and name say, so the addresses a chart sets are still found.
 
+use std::collections::HashMap;
+
 use yaml_rust2::parser::{Event, Parser};
 
 /// Deepest nesting of sequences and mappings read; deeper documents are reported.
@@ -284,6 +286,110 @@ pub struct HelmContext<'a> {
     pub values: Option<&'a Yaml>,
     /// The chart's name (`Chart.yaml`), which also stands for the release's name.
     pub chart: &'a str,
+    /// The chart's named templates (`{{ define "x.fullname" }}…{{ end }}`), by name.
+    pub defines: Option<&'a HashMap<String, String>>,
+    /// How many `include`s deep the action being evaluated is.
+    pub depth: u8,
+}
+
+/// Deepest `include` of a named template in another that is followed.
+const MAX_INCLUDE_DEPTH: u8 = 8;
+
+/// The named templates a chart's file defines (`{{- define "x.name" -}}…{{- end }}`),
+/// added to `out` by name: each body as written, up to the `end` matching its
+/// `define` (nested `if`, `range`, `with` and `block` actions counted).
+pub fn helm_defines(text: &str, out: &mut HashMap<String, String>) {
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            return;
+        };
+        let action = action_words(&after[..close]);
+        rest = &after[close + 2..];
+        let Some(name) = action.strip_prefix("define ") else {
+            continue;
+        };
+        let name = literal(name.trim());
+        // The body runs to the `end` closing the define.
+        let mut depth = 1;
+        let mut scan = rest;
+        let mut body_end = None;
+        while let Some(open) = scan.find("{{") {
+            let after = &scan[open + 2..];
+            let Some(close) = after.find("}}") else { break };
+            let inner = action_words(&after[..close]);
+            let head = inner.split_whitespace().next().unwrap_or_default();
+            match head {
+                "if" | "range" | "with" | "define" | "block" => depth += 1,
+                "end" => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 {
+                let at = rest.len() - scan.len() + open;
+                body_end = Some((at, at + 2 + close + 2));
+                break;
+            }
+            scan = &after[close + 2..];
+        }
+        let Some((end, next)) = body_end else { return };
+        out.insert(name, rest[..end].to_string());
+        rest = &rest[next..];
+    }
+}
+
+/// An action's text without its braces' trim markers and surrounding blanks.
+fn action_words(action: &str) -> &str {
+    action
+        .trim()
+        .trim_start_matches('-')
+        .trim_end_matches('-')
+        .trim()
+}
+
+/// A named template's value where its body is text and values only (no
+/// conditionals, loops or variables): `{{ include "a.fullname" . }}-web` is the chart's
+/// full name, `-web`. Whitespace is trimmed as `{{-` and `-}}` say, then at both ends.
+fn named_value(body: &str, ctx: &HelmContext) -> Option<String> {
+    if ctx.depth >= MAX_INCLUDE_DEPTH {
+        return None;
+    }
+    let inner = HelmContext {
+        depth: ctx.depth + 1,
+        ..*ctx
+    };
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some(open) = rest.find("{{") {
+        let after = &rest[open + 2..];
+        let close = after.find("}}")?;
+        let raw = &after[..close];
+        let mut text = &rest[..open];
+        if raw.starts_with('-') {
+            text = text.trim_end();
+        }
+        out.push_str(text);
+        let action = action_words(raw);
+        let head = action.split_whitespace().next().unwrap_or_default();
+        if action.contains(":=")
+            || matches!(
+                head,
+                "if" | "else" | "end" | "range" | "with" | "define" | "block" | "fail"
+            )
+        {
+            return None;
+        }
+        if !action.starts_with("/*") {
+            out.push_str(&evaluate(raw, &inner));
+        }
+        rest = &after[close + 2..];
+        if raw.ends_with('-') {
+            rest = rest.trim_start();
+        }
+    }
+    out.push_str(rest);
+    let value = out.trim();
+    (!value.is_empty() && !value.contains('\n')).then(|| value.to_string())
 }
 
 /// Whether a text holds Go template actions.
@@ -379,7 +485,15 @@ fn head_value(head: &str, ctx: &HelmContext) -> Option<String> {
             .or_else(|| Some(literal(fallback))),
         ["include" | "template", name, ..] => {
             let name = literal(name);
-            (name.ends_with("fullname") || name.ends_with(".name")).then(|| ctx.chart.to_string())
+            ctx.defines
+                .and_then(|d| d.get(&name))
+                .and_then(|body| named_value(body, ctx))
+                // A chart's own name helpers (`x.fullname`, `x.name`) are full of
+                // conditionals: they name the release, which is the chart's.
+                .or_else(|| {
+                    (name.ends_with("fullname") || name.ends_with(".name"))
+                        .then(|| ctx.chart.to_string())
+                })
         }
         ["printf", format, args @ ..] => {
             let mut out = literal(format);
@@ -479,6 +593,8 @@ mod tests {
         let ctx = HelmContext {
             values: Some(&values),
             chart: "checkout",
+            defines: None,
+            depth: 0,
         };
         let template = "{{- if .Values.enabled }}\nname: {{ include \"x.fullname\" . }}\nurl: \"http://{{ .Values.host }}:{{ .Values.port }}\"\nq: {{ .Values.missing | default \"d\" | quote }}\n{{- end }}\n";
         let rendered = render_helm(template, &ctx);
@@ -487,6 +603,30 @@ mod tests {
             "\nname: checkout\nurl: \"http://cart:7070\"\nq: \"d\"\n\n"
         );
         assert!(actions_only("  {{- include \"labels\" . | nindent 4 }}"));
+
+        // Named templates: a body of text and values is its value; one with
+        // conditionals falls back to the chart's name for a name helper.
+        let mut defines = HashMap::new();
+        helm_defines(
+            "{{- define \"shop.fullname\" -}}\n{{- if .Values.fullnameOverride }}\n{{ .Values.fullnameOverride }}\n{{- else }}\n{{ .Release.Name }}\n{{- end }}\n{{- end }}\n\n{{- define \"shop.web.component\" -}}\nweb\n{{- end }}\n{{- define \"shop.web.fullname\" -}}\n{{- include \"shop.fullname\" . }}-{{- include \"shop.web.component\" . }}\n{{- end }}\n{{- define \"loop\" }}{{ include \"loop\" . }}{{ end }}\n",
+            &mut defines,
+        );
+        assert_eq!(defines.len(), 4, "{defines:?}");
+        let ctx = HelmContext {
+            defines: Some(&defines),
+            ..ctx
+        };
+        assert_eq!(
+            render_helm("name: {{ include \"shop.web.fullname\" . }}\n", &ctx),
+            "name: checkout-web\n"
+        );
+        assert_eq!(
+            render_helm(
+                "a: {{ include \"shop.fullname\" . }}\nb: {{ include \"loop\" . }}\n",
+                &ctx
+            ),
+            "a: checkout\nb: \n"
+        );
         assert!(!actions_only("x: {{ .Values.a }}"));
     }
 }

@@ -188,6 +188,7 @@ impl GraphView {
         let mut facts_of_files = Vec::with_capacity(graphs.len());
         let mut mounts = Vec::with_capacity(graphs.len());
         let mut constants = Vec::with_capacity(graphs.len());
+        let mut passed = Vec::with_capacity(graphs.len());
         let mut endpoint_ids: Vec<Vec<String>> = Vec::with_capacity(graphs.len());
         let mut links = Vec::with_capacity(graphs.len());
         for (f, (record, graph)) in graphs.into_iter().enumerate() {
@@ -213,6 +214,7 @@ impl GraphView {
             facts_of_files.push((graph.endpoints, graph.package));
             mounts.push(graph.mounts);
             constants.push(graph.constants);
+            passed.push(graph.passed);
             view.symbols.push(graph.symbols);
         }
         for (f, (ids, file_links)) in links.into_iter().enumerate() {
@@ -249,6 +251,7 @@ impl GraphView {
         }
         let linking = std::time::Instant::now();
         view.mount_routes(&mut facts_of_files, &mounts);
+        view.instantiate_wrappers(&mut facts_of_files, &constants, &passed);
         view.fill_constants(&mut facts_of_files, &constants);
         view.link_services(
             facts_of_files,
@@ -859,6 +862,123 @@ impl GraphView {
                 }
             }
             *facts = served;
+        }
+    }
+
+    /// A request made with what its function is given (`fetch(BASE + path)` in
+    /// `callApi(path)`: `{ref:callApi(0,path)}` in its URL) is made at each call that
+    /// passes that parameter a literal path or URL (`callApi("/orders")`), with that
+    /// call's value: a call of its own at each such call site, in place of the
+    /// function's (whose URL nothing else gives). A parameter some call of the
+    /// service passes a URL constant for is filled as before (see
+    /// [`Self::fill_constants`]). A call site counts when its reference is linked to
+    /// that function, or, unlinked, calls a function of that name in the same service.
+    fn instantiate_wrappers(
+        &self,
+        per_file: &mut [(Vec<EndpointFact>, Option<String>)],
+        constants: &[Vec<cartograph_indexer::NamedValue>],
+        passed: &[Vec<cartograph_indexer::PassedArguments>],
+    ) {
+        if passed.iter().all(Vec::is_empty) {
+            return;
+        }
+        // Parameters the service's constants give, as (service, `callee(key)`).
+        let mut given: std::collections::HashSet<(&str, &str)> = Default::default();
+        for (f, list) in constants.iter().enumerate() {
+            for c in list.iter().filter(|c| c.name.ends_with(')')) {
+                given.insert((self.files[f].service.as_str(), c.name.as_str()));
+            }
+        }
+        // The calls passing literal values, by the name of the function called.
+        let mut sites: HashMap<&str, Vec<(usize, &cartograph_indexer::PassedArguments)>> =
+            HashMap::new();
+        for (g, list) in passed.iter().enumerate() {
+            for p in list {
+                sites.entry(p.callee.as_str()).or_default().push((g, p));
+            }
+        }
+        let mut made: Vec<(usize, EndpointFact)> = Vec::new();
+        for (f, (facts, _)) in per_file.iter_mut().enumerate() {
+            let service = self.files[f].service.as_str();
+            let mut kept = Vec::with_capacity(facts.len());
+            for e in std::mem::take(facts) {
+                // The parameters of one function its URL is built from, that nothing
+                // else fills: (callee, position, name).
+                let mut open: Vec<(&str, &str, &str)> = Vec::new();
+                let mut rest = e.via.as_str();
+                while let Some(at) = rest.find("{ref:") {
+                    let inner = &rest[at + 5..];
+                    let Some(end) = inner.find('}') else { break };
+                    if let Some((callee, args)) = inner[..end].split_once('(') {
+                        if let Some((position, name)) = args.trim_end_matches(')').split_once(',') {
+                            let known =
+                                [format!("{callee}({position})"), format!("{callee}({name})")]
+                                    .iter()
+                                    .any(|k| given.contains(&(service, k.as_str())));
+                            if !known {
+                                open.push((callee, position, name));
+                            }
+                        }
+                    }
+                    rest = &inner[end..];
+                }
+                let callee = open.first().map(|o| o.0);
+                let Some(callee) = callee.filter(|c| {
+                    e.role == Role::Consumes
+                        && e.protocol == Protocol::Http
+                        && open.iter().all(|o| o.0 == *c)
+                }) else {
+                    kept.push(e);
+                    continue;
+                };
+                let wrapper = match e.symbol {
+                    Endpoint::Local(i) => Some(self.first[f] + i),
+                    _ => None,
+                };
+                let mut instantiated = false;
+                for (g, p) in sites.get(callee).into_iter().flatten() {
+                    let linked = p.reference.and_then(|r| self.resolved_target(*g, r));
+                    let counts = match (linked, wrapper) {
+                        (Some(to), Some(w)) => to == w,
+                        (Some(_), None) => false,
+                        (None, _) => self.files[*g].service == service,
+                    };
+                    let value = |position: &str, name: &str| {
+                        p.values
+                            .iter()
+                            .find(|(k, _)| k == position || k == name)
+                            .map(|(_, v)| v.clone())
+                    };
+                    // (A parameter the call passes no literal for is an unknown segment.)
+                    if !counts || open.iter().all(|(_, pos, name)| value(pos, name).is_none()) {
+                        continue;
+                    }
+                    let via = cartograph_indexer::fill_references(&e.via, |r| {
+                        open.iter()
+                            .find(|(c, pos, name)| r == format!("{c}({pos},{name})"))
+                            .map(|(_, pos, name)| value(pos, name).unwrap_or_else(|| "{}".into()))
+                            .or_else(|| Some(format!("{{ref:{r}}}")))
+                    });
+                    let mut call = e.clone();
+                    // A call kept only if absolute (see `fill_constants`) is one now if
+                    // the value made its URL absolute.
+                    call.absolute_only &= split_url(&resolve_env(&via, None).0).0.is_none();
+                    call.via = via;
+                    call.symbol = p.enclosing.map_or(Endpoint::TopLevel, Endpoint::Local);
+                    call.reference = p.reference;
+                    call.line = p.span.start_line;
+                    call.col = p.span.start_col;
+                    made.push((*g, call));
+                    instantiated = true;
+                }
+                if !instantiated {
+                    kept.push(e);
+                }
+            }
+            *facts = kept;
+        }
+        for (g, call) in made {
+            per_file[g].0.push(call);
         }
     }
 

@@ -1730,7 +1730,10 @@ fn infrastructure(
         let runs_other = d.deployed.runs[i]
             .as_ref()
             .is_some_and(|(service, _)| service != name);
-        if runs_other || services.contains_key(name) {
+        // An image's own Dockerfile describes the service built from it, which goes by
+        // the name it is deployed as.
+        let describes = d.deployed.runs[i].is_some() && deployment.gives_defaults();
+        if runs_other || describes || services.contains_key(name) {
             continue;
         }
         infra.insert(graph_view::host_key(name), (name.clone(), protocol));

@@ -110,7 +110,24 @@ impl ServiceNames {
         }
         let mut chosen: BTreeMap<String, String> = BTreeMap::new();
         for (code, mut names) in found {
-            names.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            // Built from its directory first, then a name its folder's ends with
+            // (`webui` for `tools.shop.webui`, over `shop-webui`), then by name.
+            let folder = by_code
+                .get(&code)
+                .map_or("", |s| s.path.rsplit('/').next().unwrap_or(&s.path));
+            let folder_named = |n: &str| {
+                folder.len() >= n.len()
+                    && folder
+                        .get(folder.len() - n.len()..)
+                        .is_some_and(|tail| tail.eq_ignore_ascii_case(n))
+                    && (folder.len() == n.len()
+                        || folder.as_bytes()[folder.len() - n.len() - 1].is_ascii_punctuation())
+            };
+            names.sort_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then_with(|| folder_named(&b.1).cmp(&folder_named(&a.1)))
+                    .then_with(|| a.1.cmp(&b.1))
+            });
             if let Some(s) = by_code.get_mut(&code) {
                 let mut deployed: Vec<String> = names.iter().map(|(_, n)| n.clone()).collect();
                 deployed.sort();

@@ -2862,3 +2862,137 @@ fn topics_returned_by_functions_with_env_defaults() {
         ["go producer main.go publish(). -> topic:order-events python consumer worker.py run(). topic-name"]
     );
 }
+
+/// Deployments that name only an image (`image: acme/shop-db`, no `build:`) run what
+/// a build script builds it from (`docker build -t "${REGISTRY}shop-db" ../infra/db`);
+/// a Helm chart's Deployments take the names its named templates give them.
+#[test]
+fn images_built_by_scripts_and_helm_named_templates_place_deployments() {
+    let ws = Workspace::empty();
+    ws.write(
+        "services/shop.orders/pom.xml",
+        "<project><artifactId>orders</artifactId></project>\n",
+    );
+    ws.write(
+        "services/shop.orders/src/main/java/shop/Orders.java",
+        "package shop;\n\nclass Orders {\n    void place() {}\n}\n",
+    );
+    ws.write(
+        "services/shop.orders/Dockerfile",
+        "FROM eclipse-temurin:17\nCOPY target/orders.jar /app.jar\n",
+    );
+    // The database: the official image plus a schema, in a folder of another name.
+    ws.write(
+        "infra/shop.database/Dockerfile",
+        "FROM mariadb:10.4\nCOPY schema.sql /docker-entrypoint-initdb.d/\n",
+    );
+    ws.write(
+        "infra/shop.database/schema.sql",
+        "CREATE TABLE orders (id INT);\n",
+    );
+    ws.write(
+        "tools/build_images.sh",
+        "#!/bin/sh\nregistry=\"${REGISTRY:-acme/}\"\n\
+         docker buildx build --platform linux/amd64 -t \"${registry}shop-db\" ../infra/shop.database/ --load\n\
+         docker build \\\n  -t \"${registry}shop-orders:${TAG}\" ../services/shop.orders/\n",
+    );
+    ws.write(
+        "deploy/docker-compose.yml",
+        "services:\n  db:\n    image: acme/shop-db\n  orders:\n    image: acme/shop-orders\n    environment:\n      DB_HOST: db\n      DB_PORT: \"3306\"\n",
+    );
+    // A chart naming each Deployment through a helper of the chart's.
+    ws.write("deploy/chart/Chart.yaml", "apiVersion: v2\nname: shop\n");
+    ws.write(
+        "deploy/chart/values.yaml",
+        "orders:\n  image: acme/shop-orders\n",
+    );
+    ws.write(
+        "deploy/chart/templates/_helpers.tpl",
+        "{{- define \"shop.fullname\" -}}\n{{- if .Values.fullnameOverride }}\n{{ .Values.fullnameOverride }}\n{{- else }}\n{{ .Release.Name }}\n{{- end }}\n{{- end }}\n{{- define \"shop.orders.fullname\" -}}\n{{- include \"shop.fullname\" . }}-orders\n{{- end }}\n",
+    );
+    ws.write(
+        "deploy/chart/templates/orders.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"shop.orders.fullname\" . }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: orders\n          image: \"{{ .Values.orders.image }}:latest\"\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let map = ws.run(&["services", "--json"]).json();
+    let services: BTreeSet<String> = map["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {} {} [{}]",
+                s["name"].as_str().unwrap(),
+                s["kind"].as_str().unwrap_or("service"),
+                s["path"].as_str().unwrap(),
+                s["deployed_as"]
+                    .as_array()
+                    .map(|a| a
+                        .iter()
+                        .map(|v| v.as_str().unwrap())
+                        .collect::<Vec<_>>()
+                        .join(","))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(
+        services,
+        BTreeSet::from([
+            "db datastore infra/shop.database [db]".to_string(),
+            // The compose name, which its folder's name ends with, over the chart's.
+            "orders service services/shop.orders [orders,shop-orders]".to_string(),
+        ])
+    );
+    assert_eq!(
+        edge_lines(&ws),
+        BTreeSet::from(["orders -> db mysql env-config".to_string()])
+    );
+}
+
+/// A function that makes its request with the path it is given makes it at each call
+/// passing a literal path, with that path: JavaScript, Python and Go wrappers, one
+/// with a second parameter no call passes a literal for (an unknown segment), and a
+/// function of the same name in another service, whose calls are not the wrapper's.
+#[test]
+fn requests_made_by_wrappers_are_made_at_each_call_with_its_path() {
+    let ws = Workspace::empty();
+    ws.write("orders/requirements.txt", "flask\n");
+    ws.write(
+        "orders/app.py",
+        "from flask import Flask\napp = Flask(__name__)\n\n@app.route(\"/orders\")\ndef orders():\n    return []\n\n@app.route(\"/orders/<oid>\")\ndef items(oid):\n    return []\n\n@app.route(\"/stock\")\ndef stock():\n    return []\n",
+    );
+    ws.write("web/package.json", "{\"name\": \"web\"}\n");
+    ws.write(
+        "web/api.js",
+        "const BASE = process.env.ORDERS_URL || \"http://orders:8080\";\n\nfunction callApi(path, id) {\n  return fetch(BASE + path + \"/\" + id);\n}\n\nfunction get(path) {\n  return fetch(BASE + path);\n}\n\nfunction listOrders() {\n  return get(\"/orders\");\n}\n\nfunction listItems(oid) {\n  return callApi(\"/orders\", oid);\n}\n",
+    );
+    ws.write("report/requirements.txt", "requests\n");
+    ws.write(
+        "report/client.py",
+        "import os\nimport requests\n\nBASE = os.getenv(\"ORDERS_URL\", \"http://orders:8080\")\n\n\ndef call_orders(path):\n    return requests.get(BASE + path)\n\n\ndef daily():\n    return call_orders(\"/orders\")\n\n\ndef alive():\n    return call_orders(path=\"/stock\")\n",
+    );
+    ws.write("probe/go.mod", "module example.com/probe\n\ngo 1.22\n");
+    ws.write(
+        "probe/main.go",
+        "package main\n\nimport \"net/http\"\n\nfunc call(path string) (*http.Response, error) {\n\treturn http.Get(\"http://orders:8080\" + path)\n}\n\nfunc main() {\n\tcall(\"/stock\")\n}\n",
+    );
+    // Another service's `get`, called with a path: no request of its own.
+    ws.write("tools/package.json", "{\"name\": \"tools\"}\n");
+    ws.write(
+        "tools/cache.js",
+        "const store = new Map();\n\nfunction get(path) {\n  return store.get(path);\n}\n\nget(\"/orders\");\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        link_lines(&ws),
+        BTreeSet::from([
+            "go probe main.go main(). -> http:GET /stock python orders app.py stock(). literal-url".to_string(),
+            "javascript web api.js listItems(). -> http:GET /orders/{} python orders app.py items(). literal-url".to_string(),
+            "javascript web api.js listOrders(). -> http:GET /orders python orders app.py orders(). literal-url".to_string(),
+            "python report client.py alive(). -> http:GET /stock python orders app.py stock(). literal-url".to_string(),
+            "python report client.py daily(). -> http:GET /orders python orders app.py orders(). literal-url".to_string(),
+        ])
+    );
+}

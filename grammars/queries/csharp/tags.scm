@@ -181,3 +181,10 @@
   function: (member_access_expression name: (identifier) @_m)
   arguments: (argument_list . (argument) . (argument (_) @topic.name))
   (#eq? @_m "WithTopic")) @topic.consume
+
+; Literal paths and URLs passed to calls: where a method that makes its request with
+; what it is given (a wrapper: `CallApi("/orders")`) is used.
+(invocation_expression arguments: (argument_list (argument [(string_literal) (interpolated_string_expression) (verbatim_string_literal)] @call.value
+  (#match? @call.value "^[$@]*\"(/|https?://)"))))
+(object_creation_expression arguments: (argument_list (argument [(string_literal) (interpolated_string_expression) (verbatim_string_literal)] @call.value
+  (#match? @call.value "^[$@]*\"(/|https?://)"))))

@@ -213,3 +213,8 @@
     (keyed_element key: (literal_element (identifier) @_k) value: (literal_element (_) @topic.name))))))
   (#match? @_m "^(AddTopicEventHandler|AddBulkTopicEventHandler)$")
   (#eq? @_k "Topic")) @topic.consume
+
+; Literal paths and URLs passed to calls: where a function that makes its request with
+; what it is given (a wrapper: `callAPI("/orders")`) is used.
+(call_expression arguments: (argument_list [(interpreted_string_literal) (raw_string_literal)] @call.value
+  (#match? @call.value "^[\"`](/|https?://)")))

@@ -307,3 +307,10 @@
 (method_declaration
   (modifiers (annotation name: (identifier) @_a arguments: (annotation_argument_list . (_) @topic.name)))
   (#eq? @_a "SendTo")) @topic.produce
+
+; Literal paths and URLs passed to calls: where a method that makes its request with
+; what it is given (a wrapper: `callApi("/orders")`) is used.
+(method_invocation arguments: (argument_list (string_literal) @call.value
+  (#match? @call.value "^\"(/|https?://)")))
+(object_creation_expression arguments: (argument_list (string_literal) @call.value
+  (#match? @call.value "^\"(/|https?://)")))

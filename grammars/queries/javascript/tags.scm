@@ -264,3 +264,10 @@
   arguments: (arguments . (_) . (_) @topic.name)
   (#eq? @_o "pubsub")
   (#eq? @_m "subscribe")) @topic.consume
+
+; Literal paths and URLs passed to calls: where a function that makes its request with
+; what it is given (a wrapper: `callApi("/orders")`) is used.
+(call_expression arguments: (arguments [(string) (template_string)] @call.value
+  (#match? @call.value "^[\"'`](/|https?://)")))
+(new_expression arguments: (arguments [(string) (template_string)] @call.value
+  (#match? @call.value "^[\"'`](/|https?://)")))

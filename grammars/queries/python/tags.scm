@@ -231,3 +231,10 @@
   definition: (function_definition) @topic.consume
   (#eq? @_m "subscribe")
   (#eq? @_k "topic"))
+
+; Literal paths and URLs passed to calls: where a function that makes its request with
+; what it is given (a wrapper: `call_api("/orders")`) is used.
+(call arguments: (argument_list (string) @call.value
+  (#match? @call.value "^[fFrRbBuU]*[\"'](/|https?://)")))
+(call arguments: (argument_list (keyword_argument value: (string) @call.value
+  (#match? @call.value "^[fFrRbBuU]*[\"'](/|https?://)"))))
