@@ -104,6 +104,10 @@ pub struct FileGraph {
     /// [`FileFacts::passed`](cartograph_indexer::FileFacts)).
     #[serde(default)]
     pub passed: Vec<cartograph_indexer::PassedArguments>,
+    /// The datastores and brokers its code connects to (see
+    /// [`FileFacts::connections`](cartograph_indexer::FileFacts)).
+    #[serde(default)]
+    pub connections: Vec<cartograph_indexer::RpcAddress>,
 }
 
 /// Longest signature kept in a graph record.
@@ -522,6 +526,7 @@ impl<'a> Linker<'a> {
             mounts: self.facts.mounts.clone(),
             constants: self.facts.constants.clone(),
             passed: self.facts.passed.clone(),
+            connections: self.facts.connections.clone(),
         }
     }
 }

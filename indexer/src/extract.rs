@@ -85,6 +85,8 @@ enum Role {
     ConstArgument,
     /// A literal path or URL passed to a call (see [`FileFacts::passed`]).
     CallValue,
+    /// A datastore's or broker's address (see [`FileFacts::connections`]).
+    StoreAddress,
     Name,
     Receiver,
     Container,
@@ -181,6 +183,7 @@ fn role_of(capture: &str) -> Role {
         "const.value" => Role::ConstValue,
         "const.argument" => Role::ConstArgument,
         "call.value" => Role::CallValue,
+        "store.address" => Role::StoreAddress,
         "binding.type" => Role::BindingType,
         "binding.from" => Role::BindingFrom,
         _ => Role::Ignored,
@@ -705,6 +708,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     let mut consts: crate::http::Constants<'_> = HashMap::new();
     let mut url_arguments: Vec<Node<'_>> = Vec::new();
     let mut call_values: Vec<Node<'_>> = Vec::new();
+    let mut store_addresses: Vec<Node<'_>> = Vec::new();
     let mut client_bases: Vec<Node<'_>> = Vec::new();
 
     let mut cursor = QueryCursor::new();
@@ -840,6 +844,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 Role::ConstValue => const_value = Some(cap.node),
                 Role::ConstArgument => url_arguments.push(cap.node),
                 Role::CallValue => call_values.push(cap.node),
+                Role::StoreAddress => store_addresses.push(cap.node),
                 Role::BindingType => binding_type = Some(cap.node),
                 Role::BindingFrom => binding_from = Some(cap.node),
                 Role::Ignored => {}
@@ -1148,6 +1153,16 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         .constants
         .extend(crate::http::client_bases(&client_bases, &consts, text));
     facts.passed = crate::http::passed_arguments(&call_values, &consts, text, &span_of);
+    facts.connections = crate::connections::connections(&store_addresses, &consts, text, &span_of);
+    for c in &mut facts.connections {
+        c.enclosing = facts
+            .symbols
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.span.contains(&c.span))
+            .max_by_key(|(_, s)| s.span.start_byte)
+            .map(|(i, _)| i as u32);
+    }
     for p in &mut facts.passed {
         p.enclosing = facts
             .symbols

@@ -348,6 +348,12 @@ pub struct FileFacts {
     /// in its URL) makes it, at each such call, with that call's values.
     #[serde(default)]
     pub passed: Vec<PassedArguments>,
+    /// Datastores and brokers the file's code connects to, as URLs evaluated
+    /// (`mongodb://{env:MONGO_HOST|mongodb}:27017/users`; a client's host option,
+    /// `redis.createClient({host: "cache"})`, as `redis://cache`; a MySQL or PDO DSN
+    /// as `mysql://db:3306`).
+    #[serde(default)]
+    pub connections: Vec<RpcAddress>,
     /// Problems found (syntax errors, invalid UTF-8).
     pub diagnostics: Vec<Diagnostic>,
     /// Number of lines.

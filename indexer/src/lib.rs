@@ -9,6 +9,7 @@
 
 mod appsettings;
 mod aspire;
+mod connections;
 mod deploy;
 mod extract;
 mod facts;

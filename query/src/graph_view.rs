@@ -94,6 +94,8 @@ pub(crate) struct GraphView {
     /// Members of enumerations whose values read like service names, by file:
     /// (file, `Enum.MEMBER`, value).
     discovery_names: Vec<(u32, String, String)>,
+    /// The datastores and brokers files' code connects to: (file, URL as evaluated).
+    pub(crate) connections: Vec<(u32, String)>,
     /// The contract each rpc of a `.proto` file defines (`grpc:pkg.Service/Rpc`),
     /// by the rpc's node: copies of one `.proto` define one contract.
     rpc_contracts: HashMap<u32, String>,
@@ -182,6 +184,7 @@ impl GraphView {
             links_out: HashMap::new(),
             link_time: std::time::Duration::ZERO,
             discovery_names: Vec::new(),
+            connections: Vec::new(),
             rpc_contracts: HashMap::new(),
             gateway_routes: Vec::new(),
         };
@@ -215,6 +218,8 @@ impl GraphView {
             mounts.push(graph.mounts);
             constants.push(graph.constants);
             passed.push(graph.passed);
+            view.connections
+                .extend(graph.connections.into_iter().map(|c| (f, c.value)));
             view.symbols.push(graph.symbols);
         }
         for (f, (ids, file_links)) in links.into_iter().enumerate() {

@@ -662,7 +662,13 @@ impl Workspace {
             envs: &envs,
         };
         config_dependencies(&setup, &mut edges);
-        infrastructure(&setup, &mut services, &mut edges);
+        let view = self.graph_view()?;
+        let connections: Vec<(&str, &str)> = view
+            .connections
+            .iter()
+            .map(|(f, url)| (view.service_of(*f), url.as_str()))
+            .collect();
+        infrastructure(&setup, &connections, &mut services, &mut edges);
         declared_references(&setup, &mut edges);
         let unmatched = self
             .endpoints(None)?
@@ -1670,11 +1676,14 @@ fn declared_references(d: &Deployed<'_>, edges: &mut Dependencies) {
 /// Adds the infrastructure the deployments run (brokers, datastores: third-party
 /// images, see [`infrastructure_of`]) as nodes, and each service's dependency on
 /// them: named in its environment or configuration as a host (`AMQP_HOST=rabbitmq`,
-/// `mongodb://user-db:27017`, `spring.rabbitmq.host`; evidence `env-config`, 0.7),
-/// or declared by its deployment (compose `depends_on`; evidence `manifest`, 0.4).
+/// `mongodb://user-db:27017`, `spring.rabbitmq.host`; evidence `env-config`, 0.7), in
+/// its code (a connection string or a client's host option, see `connections`;
+/// evidence `connection-string`, 0.7), or declared by its deployment (compose
+/// `depends_on`; evidence `manifest`, 0.4).
 /// The protocol is the infrastructure's (`rabbitmq`, `redis`, `mongodb`, …).
 fn infrastructure(
     d: &Deployed<'_>,
+    connections: &[(&str, &str)],
     services: &mut BTreeMap<String, ServiceInfo>,
     edges: &mut Dependencies,
 ) {
@@ -1765,6 +1774,14 @@ fn infrastructure(
             if let Some(host) = value_host(value) {
                 add(d.names.shown(owner), &host, "env-config", 0.7);
             }
+        }
+    }
+    // Connection strings and client hosts in a service's code, its environment
+    // filled in.
+    for (service, url) in connections {
+        let (url, _) = cartograph_graph::resolve_env(url, d.envs.get(*service));
+        if let Some(host) = value_host(&url) {
+            add(d.names.shown(service), &host, "connection-string", 0.7);
         }
     }
     for (deployment, runs) in d.deployments.iter().zip(&d.deployed.runs) {

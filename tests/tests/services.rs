@@ -2996,3 +2996,57 @@ fn requests_made_by_wrappers_are_made_at_each_call_with_its_path() {
         ])
     );
 }
+
+/// Datastores and brokers a service's code connects to: a connection string with the
+/// environment's value or its default, a formatted JDBC URL, a MySQL DSN, and a
+/// client's host option whose client's name says what it is; a host option of
+/// another kind of client is none.
+#[test]
+fn connection_strings_and_client_hosts_in_code_reach_infrastructure() {
+    let ws = Workspace::empty();
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  cart:\n    build: cart\n    environment:\n      CACHE_HOST: cart-cache\n  users:\n    build: users\n  stock:\n    build: stock\n  shipping:\n    build: shipping\n  cart-cache:\n    image: redis:7\n  users-db:\n    image: mongo:6\n  stock-db:\n    image: mysql:8\n  cities-db:\n    image: postgres:16\n  web:\n    image: nginx\n",
+    );
+    ws.write("cart/package.json", "{\"name\": \"cart\"}\n");
+    ws.write(
+        "cart/store.js",
+        "const redis = require('redis');\nconst host = process.env.CACHE_HOST || 'localhost';\nconst client = redis.createClient({ host: host });\nhttp.request({ host: 'web', path: '/' });\n",
+    );
+    ws.write("users/requirements.txt", "pymongo\n");
+    ws.write(
+        "users/db.py",
+        "import os\nfrom pymongo import MongoClient\n\nclient = MongoClient(os.getenv('MONGO_URL', 'mongodb://users-db:27017/users'))\n",
+    );
+    ws.write("stock/go.mod", "module example.com/stock\n\ngo 1.22\n");
+    ws.write(
+        "stock/main.go",
+        "package main\n\nimport \"flag\"\n\nvar dsn = flag.String(\"DSN\", \"stock:secret@tcp(stock-db:3306)/stock\", \"database\")\n\nfunc main() {}\n",
+    );
+    ws.write(
+        "shipping/pom.xml",
+        "<project><artifactId>shipping</artifactId></project>\n",
+    );
+    ws.write(
+        "shipping/src/main/java/shop/Jpa.java",
+        "package shop;\n\nclass Jpa {\n  String url() {\n    String host = System.getenv(\"DB_HOST\") == null ? \"cities-db\" : System.getenv(\"DB_HOST\");\n    return String.format(\"jdbc:postgresql://%s/cities\", \"cities-db\");\n  }\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let edges: BTreeSet<String> = edge_lines(&ws)
+        .into_iter()
+        .filter(|e| e.contains("connection-string"))
+        .collect();
+    assert_eq!(
+        edges,
+        BTreeSet::from([
+            "cart -> cart-cache redis connection-string,env-config".to_string(),
+            "shipping -> cities-db postgres connection-string".to_string(),
+            "stock -> stock-db mysql connection-string".to_string(),
+            "users -> users-db mongodb connection-string".to_string(),
+        ])
+    );
+    assert!(
+        !edge_lines(&ws).iter().any(|e| e.starts_with("cart -> web")),
+        "an HTTP client's host option is no datastore's"
+    );
+}

@@ -218,3 +218,11 @@
 ; what it is given (a wrapper: `callAPI("/orders")`) is used.
 (call_expression arguments: (argument_list [(interpreted_string_literal) (raw_string_literal)] @call.value
   (#match? @call.value "^[\"`](/|https?://)")))
+
+; Datastores and brokers the code connects to: connection strings and MySQL DSNs,
+; and the address option of a client whose name says what it is
+; (`&redis.Options{Addr: a}`).
+([(interpreted_string_literal) (raw_string_literal)] @store.address
+  (#match? @store.address "^[\"`]((jdbc:)?(mongodb(\\+srv)?|rediss?|amqps?|postgres(ql)?|mysql|mariadb|nats|kafka|cassandra|memcached)://|[^\"`]*@tcp\\()"))
+(composite_literal body: (literal_value (keyed_element . (literal_element (identifier) @_k) . (literal_element (_) @store.address)))
+  (#match? @_k "^(Addr|Addrs|Host|Hosts|URL|URI|Address)$"))

@@ -314,3 +314,7 @@
   (#match? @call.value "^\"(/|https?://)")))
 (object_creation_expression arguments: (argument_list (string_literal) @call.value
   (#match? @call.value "^\"(/|https?://)")))
+
+; Datastores and brokers the code connects to: connection strings.
+((string_literal) @store.address
+  (#match? @store.address "^\"(jdbc:)?(mongodb(\\+srv)?|rediss?|amqps?|postgres(ql)?|mysql|mariadb|nats|kafka|cassandra|memcached)://"))

@@ -271,3 +271,12 @@
   (#match? @call.value "^[\"'`](/|https?://)")))
 (new_expression arguments: (arguments [(string) (template_string)] @call.value
   (#match? @call.value "^[\"'`](/|https?://)")))
+
+; Datastores and brokers the code connects to: connection strings, and the host
+; option of a client whose name says what it is (`redis.createClient({host: h})`).
+([(string) (template_string)] @store.address
+  (#match? @store.address "^[\"'`](jdbc:)?(mongodb(\\+srv)?|rediss?|amqps?|postgres(ql)?|mysql|mariadb|nats|kafka|cassandra|memcached)://"))
+(call_expression arguments: (arguments (object (pair key: (property_identifier) @_k value: (_) @store.address)))
+  (#match? @_k "^(host|hostname|url|uri|addr|address)$"))
+(new_expression arguments: (arguments (object (pair key: (property_identifier) @_k value: (_) @store.address)))
+  (#match? @_k "^(host|hostname|url|uri|addr|address)$"))

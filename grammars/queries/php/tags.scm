@@ -129,3 +129,7 @@
   .
   (class_declaration) @http.scope
   (#match? @http.prefix "@Route\\("))
+
+; Datastores and brokers the code connects to: connection strings and PDO DSNs.
+([(string) (encapsed_string)] @store.address
+  (#match? @store.address "^[\"']((jdbc:)?(mongodb(\\+srv)?|rediss?|amqps?|postgres(ql)?|mysql|mariadb|nats|kafka|cassandra|memcached)://|(mysql|pgsql):host=)"))

@@ -238,3 +238,10 @@
   (#match? @call.value "^[fFrRbBuU]*[\"'](/|https?://)")))
 (call arguments: (argument_list (keyword_argument value: (string) @call.value
   (#match? @call.value "^[fFrRbBuU]*[\"'](/|https?://)"))))
+
+; Datastores and brokers the code connects to: connection strings, and the host
+; option of a client whose name says what it is (`redis.Redis(host=h)`).
+((string) @store.address
+  (#match? @store.address "^[fFrRbBuU]*[\"'](jdbc:)?(mongodb(\\+srv)?|rediss?|amqps?|postgres(ql)?|mysql|mariadb|nats|kafka|cassandra|memcached)://"))
+(call arguments: (argument_list (keyword_argument name: (identifier) @_k value: (_) @store.address))
+  (#match? @_k "^(host|hostname|url|uri|addr|address)$"))
