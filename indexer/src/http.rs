@@ -967,7 +967,11 @@ pub(crate) fn passed_arguments(
             }
         };
         let evaluated = eval(*value, text, consts, 0);
-        let path_like = evaluated.starts_with('/') || is_absolute_url(&evaluated);
+        // A literal path or URL, or a parameter of the calling function passed on (a
+        // wrapper calling a wrapper: filled where the caller is called).
+        let path_like = evaluated.starts_with('/')
+            || is_absolute_url(&evaluated)
+            || unpassed(evaluated.clone()) == "{}" && evaluated != "{}";
         if !path_like || evaluated.len() > 300 || evaluated.contains(char::is_whitespace) {
             continue;
         }

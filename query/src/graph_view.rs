@@ -56,6 +56,10 @@ pub(crate) struct Edge {
     pub(crate) confidence: f32,
 }
 
+/// Most wrappers deep a request made with what a function is given is followed out
+/// (see `GraphView::instantiate_wrappers`).
+const MAX_WRAPPER_DEPTH: usize = 4;
+
 /// A route a gateway's configuration declares: calls to `prefix` on the gateway go to
 /// `target`, at `forward` + the rest of the path when the proxied URL has a path
 /// (nginx `proxy_pass http://cart:8080/;` replaces the prefix), else with the path as
@@ -256,7 +260,13 @@ impl GraphView {
         }
         let linking = std::time::Instant::now();
         view.mount_routes(&mut facts_of_files, &mounts);
-        view.instantiate_wrappers(&mut facts_of_files, &constants, &passed);
+        // A wrapper calling a wrapper: each round places the requests one call further
+        // out.
+        for _ in 0..MAX_WRAPPER_DEPTH {
+            if !view.instantiate_wrappers(&mut facts_of_files, &constants, &passed) {
+                break;
+            }
+        }
         view.fill_constants(&mut facts_of_files, &constants);
         view.link_services(
             facts_of_files,
@@ -878,14 +888,15 @@ impl GraphView {
     /// service passes a URL constant for is filled as before (see
     /// [`Self::fill_constants`]). A call site counts when its reference is linked to
     /// that function, or, unlinked, calls a function of that name in the same service.
+    /// Whether it placed any.
     fn instantiate_wrappers(
         &self,
         per_file: &mut [(Vec<EndpointFact>, Option<String>)],
         constants: &[Vec<cartograph_indexer::NamedValue>],
         passed: &[Vec<cartograph_indexer::PassedArguments>],
-    ) {
+    ) -> bool {
         if passed.iter().all(Vec::is_empty) {
-            return;
+            return false;
         }
         // Parameters the service's constants give, as (service, `callee(key)`).
         let mut given: std::collections::HashSet<(&str, &str)> = Default::default();
@@ -982,9 +993,11 @@ impl GraphView {
             }
             *facts = kept;
         }
+        let placed = !made.is_empty();
         for (g, call) in made {
             per_file[g].0.push(call);
         }
+        placed
     }
 
     /// Fills in the URLs calls build from other files' constants (`{ref:name}`, see

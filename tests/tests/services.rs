@@ -2953,8 +2953,9 @@ fn images_built_by_scripts_and_helm_named_templates_place_deployments() {
 
 /// A function that makes its request with the path it is given makes it at each call
 /// passing a literal path, with that path: JavaScript, Python and Go wrappers, one
-/// with a second parameter no call passes a literal for (an unknown segment), and a
-/// function of the same name in another service, whose calls are not the wrapper's.
+/// with a second parameter no call passes a literal for (an unknown segment), one
+/// called through another that passes its parameter on, and a function of the same
+/// name in another service, whose calls are not the wrapper's.
 #[test]
 fn requests_made_by_wrappers_are_made_at_each_call_with_its_path() {
     let ws = Workspace::empty();
@@ -2966,7 +2967,7 @@ fn requests_made_by_wrappers_are_made_at_each_call_with_its_path() {
     ws.write("web/package.json", "{\"name\": \"web\"}\n");
     ws.write(
         "web/api.js",
-        "const BASE = process.env.ORDERS_URL || \"http://orders:8080\";\n\nfunction callApi(path, id) {\n  return fetch(BASE + path + \"/\" + id);\n}\n\nfunction get(path) {\n  return fetch(BASE + path);\n}\n\nfunction listOrders() {\n  return get(\"/orders\");\n}\n\nfunction listItems(oid) {\n  return callApi(\"/orders\", oid);\n}\n",
+        "const BASE = process.env.ORDERS_URL || \"http://orders:8080\";\n\nfunction callApi(path, id) {\n  return fetch(BASE + path + \"/\" + id);\n}\n\nfunction get(path) {\n  return fetch(BASE + path);\n}\n\nfunction listOrders() {\n  return get(\"/orders\");\n}\n\nfunction listItems(oid) {\n  return callApi(\"/orders\", oid);\n}\n\nfunction getJson(path) {\n  return get(path);\n}\n\nfunction stockLevels() {\n  return getJson(\"/stock\");\n}\n",
     );
     ws.write("report/requirements.txt", "requests\n");
     ws.write(
@@ -2991,6 +2992,8 @@ fn requests_made_by_wrappers_are_made_at_each_call_with_its_path() {
             "go probe main.go main(). -> http:GET /stock python orders app.py stock(). literal-url".to_string(),
             "javascript web api.js listItems(). -> http:GET /orders/{} python orders app.py items(). literal-url".to_string(),
             "javascript web api.js listOrders(). -> http:GET /orders python orders app.py orders(). literal-url".to_string(),
+            // Through two wrappers.
+            "javascript web api.js stockLevels(). -> http:GET /stock python orders app.py stock(). literal-url".to_string(),
             "python report client.py alive(). -> http:GET /stock python orders app.py stock(). literal-url".to_string(),
             "python report client.py daily(). -> http:GET /orders python orders app.py orders(). literal-url".to_string(),
         ])

@@ -188,3 +188,7 @@
   (#match? @call.value "^[$@]*\"(/|https?://)"))))
 (object_creation_expression arguments: (argument_list (argument [(string_literal) (interpolated_string_expression) (verbatim_string_literal)] @call.value
   (#match? @call.value "^[$@]*\"(/|https?://)"))))
+; A parameter passed on to another call (a wrapper calling a wrapper: filled
+; where the caller is called).
+(invocation_expression arguments: (argument_list (argument (identifier) @call.value
+  (#match? @call.value "(?i)(path|url|uri|endpoint|route)"))))

@@ -226,3 +226,7 @@
   (#match? @store.address "^[\"`]((jdbc:)?(mongodb(\\+srv)?|rediss?|amqps?|postgres(ql)?|mysql|mariadb|nats|kafka|cassandra|memcached)://|[^\"`]*@tcp\\()"))
 (composite_literal body: (literal_value (keyed_element . (literal_element (identifier) @_k) . (literal_element (_) @store.address)))
   (#match? @_k "^(Addr|Addrs|Host|Hosts|URL|URI|Address)$"))
+; A parameter passed on to another call (a wrapper calling a wrapper: filled
+; where the caller is called).
+(call_expression arguments: (argument_list (identifier) @call.value
+  (#match? @call.value "(?i)(path|url|uri|endpoint|route)")))

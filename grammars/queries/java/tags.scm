@@ -318,3 +318,7 @@
 ; Datastores and brokers the code connects to: connection strings.
 ((string_literal) @store.address
   (#match? @store.address "^\"(jdbc:)?(mongodb(\\+srv)?|rediss?|amqps?|postgres(ql)?|mysql|mariadb|nats|kafka|cassandra|memcached)://"))
+; A parameter passed on to another call (a wrapper calling a wrapper: filled
+; where the caller is called).
+(method_invocation arguments: (argument_list (identifier) @call.value
+  (#match? @call.value "(?i)(path|url|uri|endpoint|route)")))

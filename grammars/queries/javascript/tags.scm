@@ -280,3 +280,7 @@
   (#match? @_k "^(host|hostname|url|uri|addr|address)$"))
 (new_expression arguments: (arguments (object (pair key: (property_identifier) @_k value: (_) @store.address)))
   (#match? @_k "^(host|hostname|url|uri|addr|address)$"))
+; A parameter passed on to another call (a wrapper calling a wrapper: filled
+; where the caller is called).
+(call_expression arguments: (arguments (identifier) @call.value
+  (#match? @call.value "(?i)(path|url|uri|endpoint|route)")))

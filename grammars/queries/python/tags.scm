@@ -245,3 +245,7 @@
   (#match? @store.address "^[fFrRbBuU]*[\"'](jdbc:)?(mongodb(\\+srv)?|rediss?|amqps?|postgres(ql)?|mysql|mariadb|nats|kafka|cassandra|memcached)://"))
 (call arguments: (argument_list (keyword_argument name: (identifier) @_k value: (_) @store.address))
   (#match? @_k "^(host|hostname|url|uri|addr|address)$"))
+; A parameter passed on to another call (a wrapper calling a wrapper: filled
+; where the caller is called).
+(call arguments: (argument_list (identifier) @call.value
+  (#match? @call.value "(?i)(path|url|uri|endpoint|route)")))
