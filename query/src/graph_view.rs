@@ -765,10 +765,11 @@ impl GraphView {
     /// The best resolved target of reference `r` of file `f` (a callable first).
     fn resolved_target(&self, f: usize, r: u32) -> Option<u32> {
         let (start, end) = *self.file_edges.get(f)?;
-        let mut targets: Vec<&Edge> = self.edges[start as usize..end as usize]
-            .iter()
-            .filter(|e| e.reference == r)
-            .collect();
+        // (A file's edges are ordered by reference.)
+        let edges = &self.edges[start as usize..end as usize];
+        let from = edges.partition_point(|e| e.reference < r);
+        let to = edges.partition_point(|e| e.reference <= r);
+        let mut targets: Vec<&Edge> = edges[from..to].iter().collect();
         targets.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
         targets
             .iter()
@@ -887,7 +888,7 @@ impl GraphView {
     /// function's (whose URL nothing else gives). A parameter some call of the
     /// service passes a URL constant for is filled as before (see
     /// [`Self::fill_constants`]). A call site counts when its reference is linked to
-    /// that function, or, unlinked, calls a function of that name in the same service.
+    /// that function (an unlinked `app.get("/x", h)` is no call of a wrapper `get`).
     /// Whether it placed any.
     fn instantiate_wrappers(
         &self,
@@ -954,11 +955,7 @@ impl GraphView {
                 let mut instantiated = false;
                 for (g, p) in sites.get(callee).into_iter().flatten() {
                     let linked = p.reference.and_then(|r| self.resolved_target(*g, r));
-                    let counts = match (linked, wrapper) {
-                        (Some(to), Some(w)) => to == w,
-                        (Some(_), None) => false,
-                        (None, _) => self.files[*g].service == service,
-                    };
+                    let counts = linked.is_some() && linked == wrapper;
                     let value = |position: &str, name: &str| {
                         p.values
                             .iter()

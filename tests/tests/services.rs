@@ -2979,6 +2979,12 @@ fn requests_made_by_wrappers_are_made_at_each_call_with_its_path() {
         "probe/main.go",
         "package main\n\nimport \"net/http\"\n\nfunc call(path string) (*http.Response, error) {\n\treturn http.Get(\"http://orders:8080\" + path)\n}\n\nfunc main() {\n\tcall(\"/stock\")\n}\n",
     );
+    // A route registered through a method of the same name as a wrapper is no call
+    // of the wrapper.
+    ws.write(
+        "web/server.js",
+        "const express = require(\"express\");\nconst app = express();\napp.get(\"/stock\", (req, res) => res.send([]));\n",
+    );
     // Another service's `get`, called with a path: no request of its own.
     ws.write("tools/package.json", "{\"name\": \"tools\"}\n");
     ws.write(
