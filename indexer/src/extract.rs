@@ -190,6 +190,16 @@ fn role_of(capture: &str) -> Role {
     }
 }
 
+/// The innermost symbol whose span holds `span` (the last to start), by index.
+fn innermost_symbol(symbols: &[SymbolDef], span: &Span) -> Option<u32> {
+    symbols
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.span.contains(span))
+        .max_by_key(|(_, s)| s.span.start_byte)
+        .map(|(i, _)| i as u32)
+}
+
 /// Deepest syntax-tree level at which a match may start. Nesting deeper than this is
 /// pathological (generated or hostile code): what lies below it is not extracted,
 /// which keeps extraction linear in the file's size (a node's parent is found by a
@@ -1155,22 +1165,10 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     facts.passed = crate::http::passed_arguments(&call_values, &consts, text, &span_of);
     facts.connections = crate::connections::connections(&store_addresses, &consts, text, &span_of);
     for c in &mut facts.connections {
-        c.enclosing = facts
-            .symbols
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.span.contains(&c.span))
-            .max_by_key(|(_, s)| s.span.start_byte)
-            .map(|(i, _)| i as u32);
+        c.enclosing = innermost_symbol(&facts.symbols, &c.span);
     }
     for p in &mut facts.passed {
-        p.enclosing = facts
-            .symbols
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.span.contains(&p.span))
-            .max_by_key(|(_, s)| s.span.start_byte)
-            .map(|(i, _)| i as u32);
+        p.enclosing = innermost_symbol(&facts.symbols, &p.span);
         p.reference = facts
             .references
             .iter()
@@ -1187,13 +1185,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         .filter(|a| a.value != "{}")
         .collect();
     for a in &mut facts.rpc_addresses {
-        a.enclosing = facts
-            .symbols
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.span.contains(&a.span))
-            .max_by_key(|(_, s)| s.span.start_byte)
-            .map(|(i, _)| i as u32);
+        a.enclosing = innermost_symbol(&facts.symbols, &a.span);
     }
     for t in &mut facts.topics {
         t.enclosing = facts

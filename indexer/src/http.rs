@@ -954,17 +954,10 @@ pub(crate) fn passed_arguments(
         };
         let key = match key {
             Some(k) => k,
-            None => {
-                let mut c = list.walk();
-                let Some(i) = list
-                    .named_children(&mut c)
-                    .filter(|n| !n.kind().contains("comment"))
-                    .position(|n| n.id() == arg.id())
-                else {
-                    continue;
-                };
-                i.to_string()
-            }
+            None => match argument_position(list, arg) {
+                Some(i) => i.to_string(),
+                None => continue,
+            },
         };
         let evaluated = eval(*value, text, consts, 0);
         // A literal path or URL, or a parameter of the calling function passed on (a
@@ -990,6 +983,16 @@ pub(crate) fn passed_arguments(
     out
 }
 
+/// The position of `arg` among the arguments of `list` (comments aside).
+fn argument_position(list: Node<'_>, arg: Node<'_>) -> Option<usize> {
+    let mut c = list.walk();
+    let position = list
+        .named_children(&mut c)
+        .filter(|n| !n.kind().contains("comment"))
+        .position(|n| n.id() == arg.id());
+    position
+}
+
 /// The URLs calls pass to functions and constructors of the service
 /// (`new CartHelper(CART_URL)`, `CartClient(base_url=URL)`), as constants named
 /// `Callee(index)` and `Callee(name)` for the callee's parameters
@@ -1012,12 +1015,7 @@ pub(crate) fn argument_constants(
             (value, name, arg.parent())
         } else {
             let Some(list) = arg.parent() else { continue };
-            let mut c = list.walk();
-            let Some(i) = list
-                .named_children(&mut c)
-                .filter(|n| !n.kind().contains("comment"))
-                .position(|n| n.id() == arg.id())
-            else {
+            let Some(i) = argument_position(list, *arg) else {
                 continue;
             };
             (*arg, i.to_string(), Some(list))
