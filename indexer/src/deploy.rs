@@ -1067,6 +1067,7 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
                 chart: chart.map_or("", |(n, _)| n.as_str()),
                 defines: dir.and_then(|d| defines.get(d)),
                 depth: 0,
+                expansions: &std::cell::Cell::new(yaml::MAX_EXPANSIONS),
             };
             rendered = yaml::render_helm(text, &ctx);
             &rendered

@@ -290,10 +290,17 @@ pub struct HelmContext<'a> {
     pub defines: Option<&'a HashMap<String, String>>,
     /// How many `include`s deep the action being evaluated is.
     pub depth: u8,
+    /// How many more named templates the file's rendering may expand: templates
+    /// including others many times over would otherwise take exponential time.
+    pub expansions: &'a std::cell::Cell<u32>,
 }
 
 /// Deepest `include` of a named template in another that is followed.
 const MAX_INCLUDE_DEPTH: u8 = 8;
+
+/// Named templates one file's rendering expands at most (see
+/// [`HelmContext::expansions`]).
+pub const MAX_EXPANSIONS: u32 = 2_000;
 
 /// The named templates a chart's file defines (`{{- define "x.name" -}}…{{- end }}`),
 /// added to `out` by name: each body as written, up to the `end` matching its
@@ -351,9 +358,10 @@ fn action_words(action: &str) -> &str {
 /// conditionals, loops or variables): `{{ include "a.fullname" . }}-web` is the chart's
 /// full name, `-web`. Whitespace is trimmed as `{{-` and `-}}` say, then at both ends.
 fn named_value(body: &str, ctx: &HelmContext) -> Option<String> {
-    if ctx.depth >= MAX_INCLUDE_DEPTH {
+    if ctx.depth >= MAX_INCLUDE_DEPTH || ctx.expansions.get() == 0 {
         return None;
     }
+    ctx.expansions.set(ctx.expansions.get() - 1);
     let inner = HelmContext {
         depth: ctx.depth + 1,
         ..*ctx
@@ -595,6 +603,7 @@ mod tests {
             chart: "checkout",
             defines: None,
             depth: 0,
+            expansions: &std::cell::Cell::new(MAX_EXPANSIONS),
         };
         let template = "{{- if .Values.enabled }}\nname: {{ include \"x.fullname\" . }}\nurl: \"http://{{ .Values.host }}:{{ .Values.port }}\"\nq: {{ .Values.missing | default \"d\" | quote }}\n{{- end }}\n";
         let rendered = render_helm(template, &ctx);
@@ -627,6 +636,31 @@ mod tests {
             ),
             "a: checkout\nb: \n"
         );
+
+        // Each template including the next ten times, twelve deep: the expansions
+        // are bounded, so rendering ends at once.
+        let mut hostile = String::new();
+        for level in 0..12 {
+            hostile.push_str(&format!("{{{{- define \"t{level}\" -}}}}"));
+            for _ in 0..10 {
+                hostile.push_str(&format!("{{{{ include \"t{}\" . }}}}", level + 1));
+            }
+            hostile.push_str("{{- end }}\n");
+        }
+        let mut defines = HashMap::new();
+        helm_defines(&hostile, &mut defines);
+        let started = std::time::Instant::now();
+        let budget = std::cell::Cell::new(MAX_EXPANSIONS);
+        let ctx = HelmContext {
+            defines: Some(&defines),
+            expansions: &budget,
+            ..ctx
+        };
+        for _ in 0..50 {
+            render_helm("name: {{ include \"t0\" . }}\n", &ctx);
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(budget.get(), 0);
         assert!(!actions_only("x: {{ .Values.a }}"));
     }
 }
