@@ -991,11 +991,11 @@ pub(crate) fn relink(
             }
         }
     }
-    // The ancestors of the types the resolved files declare or hold, as a full run
-    // sees them: their definitions are loaded, level by level. (The bases an upserted
-    // file's types declare now are among the first level.)
-    // A relinked file's kept links need none: only the types its redone references
-    // may be resolved through are climbed from.
+    // The ancestors of the types the resolved references may be resolved through, as
+    // a full run sees them: their definitions are loaded, level by level. An upserted
+    // file climbs from every type it declares or holds (the bases its types declare
+    // now are among the first level); a relinked file only from those its redone
+    // references need (its kept links need none).
     let mut frontier: Vec<String> = Vec::new();
     for f in upserts {
         frontier.extend(type_roots(f.0.language, &f.1));

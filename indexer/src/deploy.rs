@@ -1195,15 +1195,17 @@ pub fn parse_deployments(files: &[(String, String)]) -> DeploymentScan {
     out.extend(gateways);
     out.extend(spring_deployments(&parsed, &apps, &served));
     // A deployment naming only its image runs what a script builds it from.
-    let file_name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+    fn file_name(path: &str) -> &str {
+        path.rsplit('/').next().unwrap_or(path)
+    }
     let dockerfiles: HashSet<&str> = files
         .iter()
         .map(|(p, _)| p.as_str())
-        .filter(|p| crate::images::is_dockerfile(&file_name(p)))
+        .filter(|p| crate::images::is_dockerfile(file_name(p)))
         .collect();
     let scripts = files.iter().filter(|(p, text)| {
         let name = file_name(p);
-        (crate::images::is_build_script(&name) || name.ends_with(".yml") || name.ends_with(".yaml"))
+        (crate::images::is_build_script(name) || name.ends_with(".yml") || name.ends_with(".yaml"))
             && text.contains("build")
     });
     let built =
@@ -1242,7 +1244,6 @@ fn gateway_deployment(path: &str, calls: Vec<ConfigCall>) -> Deployment {
     }
 }
 
-/// The chart a template belongs to: the nearest directory above it with a `Chart.yaml`.
 /// The directory of the chart a file belongs to (the nearest above it with a
 /// `Chart.yaml`).
 fn chart_dir<'c, V>(path: &str, charts: &HashMap<&'c str, V>) -> Option<&'c str> {

@@ -889,15 +889,19 @@ pub(crate) fn url_constants(consts: &Constants<'_>, text: &str) -> Vec<NamedValu
 /// (`{ref:bind(0,queue)}`) as unknown (`{}`): those are named by constants, not by
 /// what callers pass.
 pub(crate) fn unpassed(value: String) -> String {
-    let parameter = value.starts_with("{ref:")
-        && value.ends_with(")}")
-        && value[1..].find('{').is_none()
-        && value.contains('(');
-    if parameter {
+    if is_parameter(&value) {
         "{}".to_string()
     } else {
         value
     }
+}
+
+/// Whether a value is a parameter of the function alone (`{ref:bind(0,queue)}`).
+fn is_parameter(value: &str) -> bool {
+    value.starts_with("{ref:")
+        && value.ends_with(")}")
+        && value[1..].find('{').is_none()
+        && value.contains('(')
 }
 
 /// Whether a constant's name says it names a message destination (`queueName`,
@@ -962,9 +966,8 @@ pub(crate) fn passed_arguments(
         let evaluated = eval(*value, text, consts, 0);
         // A literal path or URL, or a parameter of the calling function passed on (a
         // wrapper calling a wrapper: filled where the caller is called).
-        let path_like = evaluated.starts_with('/')
-            || is_absolute_url(&evaluated)
-            || unpassed(evaluated.clone()) == "{}" && evaluated != "{}";
+        let path_like =
+            evaluated.starts_with('/') || is_absolute_url(&evaluated) || is_parameter(&evaluated);
         if !path_like || evaluated.len() > 300 || evaluated.contains(char::is_whitespace) {
             continue;
         }

@@ -456,11 +456,7 @@ fn actions_only(line: &str) -> bool {
 /// (`.Values.a.b`, `.Chart.Name`, `include "x.fullname" .`, `default "d" .Values.x`,
 /// a string literal), then functions that change it (`quote`, `upper`, …).
 fn evaluate(action: &str, ctx: &HelmContext) -> String {
-    let action = action
-        .trim()
-        .trim_start_matches('-')
-        .trim_end_matches('-')
-        .trim();
+    let action = action_words(action);
     if action.starts_with("/*") {
         return String::new();
     }

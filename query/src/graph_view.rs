@@ -60,6 +60,22 @@ pub(crate) struct Edge {
 /// (see `GraphView::instantiate_wrappers`).
 const MAX_WRAPPER_DEPTH: usize = 4;
 
+/// The contents of a URL's `{ref:..}` placeholders, in order.
+fn references_in(url: &str) -> impl Iterator<Item = &str> {
+    url.match_indices("{ref:").filter_map(move |(at, _)| {
+        let inner = &url[at + 5..];
+        inner.find('}').map(|end| &inner[..end])
+    })
+}
+
+/// A reference to a parameter (`callApi(0,path)`, see `HttpFact::url`) as
+/// (callable, position, name).
+fn parameter_reference(reference: &str) -> Option<(&str, &str, &str)> {
+    let (callable, rest) = reference.split_once('(')?;
+    let (position, name) = rest.trim_end_matches(')').split_once(',')?;
+    Some((callable, position, name))
+}
+
 /// A route a gateway's configuration declares: calls to `prefix` on the gateway go to
 /// `target`, at `forward` + the rest of the path when the proxied URL has a path
 /// (nginx `proxy_pass http://cart:8080/;` replaces the prefix), else with the path as
@@ -260,13 +276,7 @@ impl GraphView {
         }
         let linking = std::time::Instant::now();
         view.mount_routes(&mut facts_of_files, &mounts);
-        // A wrapper calling a wrapper: each round places the requests one call further
-        // out.
-        for _ in 0..MAX_WRAPPER_DEPTH {
-            if !view.instantiate_wrappers(&mut facts_of_files, &constants, &passed) {
-                break;
-            }
-        }
+        view.instantiate_wrappers(&mut facts_of_files, &constants, &passed);
         view.fill_constants(&mut facts_of_files, &constants);
         view.link_services(
             facts_of_files,
@@ -889,15 +899,17 @@ impl GraphView {
     /// service passes a URL constant for is filled as before (see
     /// [`Self::fill_constants`]). A call site counts when its reference is linked to
     /// that function (an unlinked `app.get("/x", h)` is no call of a wrapper `get`).
-    /// Whether it placed any.
+    /// A wrapper calling a wrapper passes its parameter on (`{ref:getJson(0,path)}`
+    /// at the inner call): each round places the requests one call further out, up to
+    /// [`MAX_WRAPPER_DEPTH`] rounds.
     fn instantiate_wrappers(
         &self,
         per_file: &mut [(Vec<EndpointFact>, Option<String>)],
         constants: &[Vec<cartograph_indexer::NamedValue>],
         passed: &[Vec<cartograph_indexer::PassedArguments>],
-    ) -> bool {
+    ) {
         if passed.iter().all(Vec::is_empty) {
-            return false;
+            return;
         }
         // Parameters the service's constants give, as (service, `callee(key)`).
         let mut given: std::collections::HashSet<(&str, &str)> = Default::default();
@@ -914,87 +926,100 @@ impl GraphView {
                 sites.entry(p.callee.as_str()).or_default().push((g, p));
             }
         }
-        let mut made: Vec<(usize, EndpointFact)> = Vec::new();
-        for (f, (facts, _)) in per_file.iter_mut().enumerate() {
-            let service = self.files[f].service.as_str();
-            let mut kept = Vec::with_capacity(facts.len());
-            for e in std::mem::take(facts) {
-                // The parameters of one function its URL is built from, that nothing
-                // else fills: (callee, position, name).
-                let mut open: Vec<(&str, &str, &str)> = Vec::new();
-                let mut rest = e.via.as_str();
-                while let Some(at) = rest.find("{ref:") {
-                    let inner = &rest[at + 5..];
-                    let Some(end) = inner.find('}') else { break };
-                    if let Some((callee, args)) = inner[..end].split_once('(') {
-                        if let Some((position, name)) = args.trim_end_matches(')').split_once(',') {
-                            let known =
-                                [format!("{callee}({position})"), format!("{callee}({name})")]
-                                    .iter()
-                                    .any(|k| given.contains(&(service, k.as_str())));
-                            if !known {
-                                open.push((callee, position, name));
-                            }
-                        }
-                    }
-                    rest = &inner[end..];
-                }
-                let callee = open.first().map(|o| o.0);
-                let Some(callee) = callee.filter(|c| {
-                    e.role == Role::Consumes
-                        && e.protocol == Protocol::Http
-                        && open.iter().all(|o| o.0 == *c)
-                }) else {
-                    kept.push(e);
-                    continue;
-                };
-                let wrapper = match e.symbol {
-                    Endpoint::Local(i) => Some(self.first[f] + i),
-                    _ => None,
-                };
-                let mut instantiated = false;
-                for (g, p) in sites.get(callee).into_iter().flatten() {
-                    let linked = p.reference.and_then(|r| self.resolved_target(*g, r));
-                    let counts = linked.is_some() && linked == wrapper;
-                    let value = |position: &str, name: &str| {
-                        p.values
-                            .iter()
-                            .find(|(k, _)| k == position || k == name)
-                            .map(|(_, v)| v.clone())
-                    };
-                    // (A parameter the call passes no literal for is an unknown segment.)
-                    if !counts || open.iter().all(|(_, pos, name)| value(pos, name).is_none()) {
-                        continue;
-                    }
-                    let via = cartograph_indexer::fill_references(&e.via, |r| {
-                        open.iter()
-                            .find(|(c, pos, name)| r == format!("{c}({pos},{name})"))
-                            .map(|(_, pos, name)| value(pos, name).unwrap_or_else(|| "{}".into()))
-                            .or_else(|| Some(format!("{{ref:{r}}}")))
+        for _ in 0..MAX_WRAPPER_DEPTH {
+            let mut made: Vec<(usize, EndpointFact)> = Vec::new();
+            for (f, (facts, _)) in per_file.iter_mut().enumerate() {
+                let service = self.files[f].service.as_str();
+                let mut kept = Vec::with_capacity(facts.len());
+                for e in std::mem::take(facts) {
+                    // The parameters of one function its URL is built from, that
+                    // nothing else fills: (callee, position, name).
+                    let open: Vec<(&str, &str, &str)> = references_in(&e.via)
+                        .filter_map(parameter_reference)
+                        .filter(|(callee, position, name)| {
+                            ![format!("{callee}({position})"), format!("{callee}({name})")]
+                                .iter()
+                                .any(|k| given.contains(&(service, k.as_str())))
+                        })
+                        .collect();
+                    let callee = open.first().map(|o| o.0).filter(|c| {
+                        e.role == Role::Consumes
+                            && e.protocol == Protocol::Http
+                            && open.iter().all(|o| o.0 == *c)
                     });
-                    let mut call = e.clone();
-                    // A call kept only if absolute (see `fill_constants`) is one now if
-                    // the value made its URL absolute.
-                    call.absolute_only &= split_url(&resolve_env(&via, None).0).0.is_none();
-                    call.via = via;
-                    call.symbol = p.enclosing.map_or(Endpoint::TopLevel, Endpoint::Local);
-                    call.reference = p.reference;
-                    call.line = p.span.start_line;
-                    call.col = p.span.start_col;
-                    made.push((*g, call));
-                    instantiated = true;
+                    let calls = match callee {
+                        Some(callee) => self.wrapper_calls(
+                            f,
+                            &e,
+                            &open,
+                            sites.get(callee).map_or(&[], Vec::as_slice),
+                        ),
+                        None => Vec::new(),
+                    };
+                    if calls.is_empty() {
+                        kept.push(e);
+                    }
+                    made.extend(calls);
                 }
-                if !instantiated {
-                    kept.push(e);
-                }
+                *facts = kept;
             }
-            *facts = kept;
+            if made.is_empty() {
+                return;
+            }
+            for (g, call) in made {
+                per_file[g].0.push(call);
+            }
         }
-        let placed = !made.is_empty();
-        for (g, call) in made {
-            per_file[g].0.push(call);
+    }
+
+    /// The calls the request `e` of file `f`, its URL built from the parameters
+    /// `open` of its function, makes at `sites` (calls passing literal values, by
+    /// file): one at each site whose reference is linked to that function and that
+    /// passes a value for one of them, with its values (`{}` for the others).
+    fn wrapper_calls(
+        &self,
+        f: usize,
+        e: &EndpointFact,
+        open: &[(&str, &str, &str)],
+        sites: &[(usize, &cartograph_indexer::PassedArguments)],
+    ) -> Vec<(usize, EndpointFact)> {
+        let wrapper = match e.symbol {
+            Endpoint::Local(i) => Some(self.first[f] + i),
+            _ => None,
+        };
+        let mut out = Vec::new();
+        for (g, p) in sites {
+            let linked = p.reference.and_then(|r| self.resolved_target(*g, r));
+            let value = |position: &str, name: &str| {
+                p.values
+                    .iter()
+                    .find(|(k, _)| k == position || k == name)
+                    .map(|(_, v)| v.clone())
+            };
+            if linked.is_none()
+                || linked != wrapper
+                || open.iter().all(|(_, pos, name)| value(pos, name).is_none())
+            {
+                continue;
+            }
+            let via = cartograph_indexer::fill_references(&e.via, |r| {
+                open.iter()
+                    .find(|(c, pos, name)| r == format!("{c}({pos},{name})"))
+                    .map(|(_, pos, name)| value(pos, name).unwrap_or_else(|| "{}".into()))
+                    .or_else(|| Some(format!("{{ref:{r}}}")))
+            });
+            let mut call = e.clone();
+            // A call kept only if absolute (see `fill_constants`) is one now if the
+            // value made its URL absolute.
+            call.absolute_only &= split_url(&resolve_env(&via, None).0).0.is_none();
+            call.via = via;
+            call.symbol = p.enclosing.map_or(Endpoint::TopLevel, Endpoint::Local);
+            call.reference = p.reference;
+            call.line = p.span.start_line;
+            call.col = p.span.start_col;
+            out.push((*g, call));
         }
-        placed
+        out
     }
 
     /// Fills in the URLs calls build from other files' constants (`{ref:name}`, see
@@ -1079,8 +1104,8 @@ impl GraphView {
             };
             let lookup = |reference: &str| -> Option<String> {
                 // A parameter: what the service's calls pass at its position or name.
-                if let Some((callable, rest)) = reference.split_once('(') {
-                    let (position, name) = rest.trim_end_matches(')').split_once(',')?;
+                if reference.contains('(') {
+                    let (callable, position, name) = parameter_reference(reference)?;
                     let passed = [
                         format!("{callable}({position})"),
                         format!("{callable}({name})"),

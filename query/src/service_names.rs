@@ -115,13 +115,13 @@ impl ServiceNames {
             let folder = by_code
                 .get(&code)
                 .map_or("", |s| s.path.rsplit('/').next().unwrap_or(&s.path));
+            let folder = folder.to_ascii_lowercase();
             let folder_named = |n: &str| {
-                folder.len() >= n.len()
-                    && folder
-                        .get(folder.len() - n.len()..)
-                        .is_some_and(|tail| tail.eq_ignore_ascii_case(n))
-                    && (folder.len() == n.len()
-                        || folder.as_bytes()[folder.len() - n.len() - 1].is_ascii_punctuation())
+                folder
+                    .strip_suffix(&n.to_ascii_lowercase())
+                    .is_some_and(|rest| {
+                        rest.is_empty() || rest.ends_with(|c: char| c.is_ascii_punctuation())
+                    })
             };
             names.sort_by(|a, b| {
                 b.0.cmp(&a.0)

@@ -2901,7 +2901,7 @@ fn images_built_by_scripts_and_helm_named_templates_place_deployments() {
         "services:\n  db:\n    image: acme/shop-db\n  orders:\n    image: acme/shop-orders\n    environment:\n      DB_HOST: db\n      DB_PORT: \"3306\"\n",
     );
     // A chart naming each Deployment through a helper of the chart's.
-    ws.write("deploy/chart/Chart.yaml", "apiVersion: v2\nname: shop\n");
+    ws.write("deploy/chart/Chart.yaml", "apiVersion: v2\nname: cloud\n");
     ws.write(
         "deploy/chart/values.yaml",
         "orders:\n  image: acme/shop-orders\n",
@@ -2941,8 +2941,9 @@ fn images_built_by_scripts_and_helm_named_templates_place_deployments() {
         services,
         BTreeSet::from([
             "db datastore infra/shop.database [db]".to_string(),
-            // The compose name, which its folder's name ends with, over the chart's.
-            "orders service services/shop.orders [orders,shop-orders]".to_string(),
+            // The compose name, which its folder's name ends with, over the chart's
+            // (which comes first by name).
+            "orders service services/shop.orders [cloud-orders,orders]".to_string(),
         ])
     );
     assert_eq!(
