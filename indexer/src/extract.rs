@@ -87,6 +87,9 @@ enum Role {
     CallValue,
     /// A datastore's or broker's address (see [`FileFacts::connections`]).
     StoreAddress,
+    /// A method taking nothing whose name says it gives an address, evaluated
+    /// through the file's classes (see `crate::objects`).
+    ValueMethod,
     Name,
     Receiver,
     Container,
@@ -184,6 +187,7 @@ fn role_of(capture: &str) -> Role {
         "const.argument" => Role::ConstArgument,
         "call.value" => Role::CallValue,
         "store.address" => Role::StoreAddress,
+        "value.method" => Role::ValueMethod,
         "binding.type" => Role::BindingType,
         "binding.from" => Role::BindingFrom,
         _ => Role::Ignored,
@@ -719,6 +723,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     let mut url_arguments: Vec<Node<'_>> = Vec::new();
     let mut call_values: Vec<Node<'_>> = Vec::new();
     let mut store_addresses: Vec<Node<'_>> = Vec::new();
+    let mut value_methods: Vec<Node<'_>> = Vec::new();
     let mut client_bases: Vec<Node<'_>> = Vec::new();
 
     let mut cursor = QueryCursor::new();
@@ -855,6 +860,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 Role::ConstArgument => url_arguments.push(cap.node),
                 Role::CallValue => call_values.push(cap.node),
                 Role::StoreAddress => store_addresses.push(cap.node),
+                Role::ValueMethod => value_methods.push(cap.node),
                 Role::BindingType => binding_type = Some(cap.node),
                 Role::BindingFrom => binding_from = Some(cap.node),
                 Role::Ignored => {}
@@ -1162,6 +1168,9 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     facts
         .constants
         .extend(crate::http::client_bases(&client_bases, &consts, text));
+    facts
+        .constants
+        .extend(crate::objects::returned_urls(&value_methods, &consts, text));
     facts.passed = crate::http::passed_arguments(&call_values, &consts, text, &span_of);
     facts.connections = crate::connections::connections(&store_addresses, &consts, text, &span_of);
     for c in &mut facts.connections {

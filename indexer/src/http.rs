@@ -32,7 +32,7 @@ pub(crate) struct RawHttp<'t> {
 
 /// Whether an evaluated URL is absolute: a scheme the services speak, directly or as
 /// the default of an env variable (`{env:CART_URL|http://cart:8080}`), with a host.
-fn is_absolute_url(url: &str) -> bool {
+pub(crate) fn is_absolute_url(url: &str) -> bool {
     let url = url
         .strip_prefix("{env:")
         .and_then(|rest| rest.split_once('|'))
@@ -523,6 +523,12 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 if let Some(value) = returned_value(node, callee, text, consts, depth) {
                     return value;
                 }
+                // Another object's method named for an address (`config.getPaymentUri()`):
+                // what it returns, once the service's files are known (see
+                // `crate::objects`).
+                if callee.contains('.') {
+                    return reference(callee.trim());
+                }
             }
             "{}".to_string()
         }
@@ -904,6 +910,11 @@ fn is_parameter(value: &str) -> bool {
         && value.contains('(')
 }
 
+/// Whether a value is another file's constant alone (`{ref:config.getPaymentUri}`).
+fn is_reference(value: &str) -> bool {
+    value.starts_with("{ref:") && value.ends_with('}') && value[1..].find('{').is_none()
+}
+
 /// Whether a constant's name says it names a message destination (`queueName`,
 /// `ORDERS_TOPIC`, `exchangeName`, `routingKey`, `SUBJECT`).
 fn is_topic_constant(name: &str) -> bool {
@@ -966,8 +977,11 @@ pub(crate) fn passed_arguments(
         let evaluated = eval(*value, text, consts, 0);
         // A literal path or URL, or a parameter of the calling function passed on (a
         // wrapper calling a wrapper: filled where the caller is called).
-        let path_like =
-            evaluated.starts_with('/') || is_absolute_url(&evaluated) || is_parameter(&evaluated);
+        // Another file's address (`{ref:config.getPaymentUri}`) is filled in there.
+        let path_like = evaluated.starts_with('/')
+            || is_absolute_url(&evaluated)
+            || is_parameter(&evaluated)
+            || is_reference(&evaluated);
         if !path_like || evaluated.len() > 300 || evaluated.contains(char::is_whitespace) {
             continue;
         }

@@ -18,6 +18,7 @@ mod generated;
 mod git;
 mod http;
 mod images;
+mod objects;
 mod services;
 mod walk;
 mod yaml;

@@ -3000,6 +3000,113 @@ fn requests_made_by_wrappers_are_made_at_each_call_with_its_path() {
     );
 }
 
+/// An address built by small value objects of one file (a host, a zone, a path
+/// joined by a method of a third) and returned by a configuration's getter is the
+/// address a call passing that getter's value reaches: through a wrapper building
+/// Spring's `RequestEntity` on what it is given, the request is made at each call.
+#[test]
+fn addresses_built_by_value_objects_reach_calls_through_wrappers() {
+    let ws = Workspace::empty();
+    ws.write("billing/go.mod", "module example.com/billing\n\ngo 1.22\n");
+    ws.write(
+        "billing/main.go",
+        "package main\n\nimport \"net/http\"\n\nfunc charge(w http.ResponseWriter, r *http.Request) {}\n\nfunc main() {\n\thttp.HandleFunc(\"/charge\", charge)\n\thttp.ListenAndServe(\":80\", nil)\n}\n",
+    );
+    ws.write(
+        "checkout/pom.xml",
+        "<project><artifactId>checkout</artifactId></project>\n",
+    );
+    ws.write(
+        "checkout/src/main/java/shop/Settings.java",
+        r#"package shop;
+
+import java.net.URI;
+
+public class Settings {
+    private String zone = "";
+
+    public URI getBillingUri() {
+        return new Address(new Host("billing"), new Zone(zone), "/charge").toUri();
+    }
+
+    public URI getAuditUri() {
+        return new Address(new Host(System.getenv("AUDIT")), new Zone(zone), "/log").toUri();
+    }
+
+    public void setZone(String zone) {
+        this.zone = zone;
+    }
+
+    private class Host {
+        private final String name;
+
+        private Host(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String toString() {
+            if (name != null && !name.equals("")) {
+                return name;
+            } else {
+                return "";
+            }
+        }
+    }
+
+    private class Zone {
+        private final String zone;
+
+        private Zone(String zone) {
+            this.zone = zone;
+        }
+
+        @Override
+        public String toString() {
+            return zone.isEmpty() ? "" : "." + zone;
+        }
+    }
+
+    private class Address {
+        private final Host host;
+        private final Zone zone;
+        private final String path;
+
+        private Address(Host host, Zone zone, String path) {
+            this.host = host;
+            this.zone = zone;
+            this.path = path;
+        }
+
+        public URI toUri() {
+            return URI.create(scheme(host.toString() + zone.toString()) + path);
+        }
+
+        private String scheme(String host) {
+            return "http://" + host;
+        }
+    }
+}
+"#,
+    );
+    ws.write(
+        "checkout/src/main/java/shop/Requests.java",
+        "package shop;\n\nimport java.net.URI;\nimport org.springframework.http.RequestEntity;\nimport org.springframework.web.client.RestTemplate;\n\npublic class Requests {\n    private final RestTemplate rest = new RestTemplate();\n\n    public <B> String post(URI uri, B body) {\n        RequestEntity<B> request = RequestEntity.post(uri).body(body);\n        return rest.exchange(request, String.class).getBody();\n    }\n}\n",
+    );
+    ws.write(
+        "checkout/src/main/java/shop/Checkout.java",
+        "package shop;\n\npublic class Checkout {\n    private final Settings settings = new Settings();\n    private final Requests requests = new Requests();\n\n    public String pay(String order) {\n        return requests.post(settings.getBillingUri(), order);\n    }\n\n    public String audit(String order) {\n        return requests.post(settings.getAuditUri(), order);\n    }\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    // The audit address's host is the environment's: no link is made to a guess.
+    assert_eq!(
+        link_lines(&ws),
+        BTreeSet::from([
+            "java checkout src/main/java/shop/Checkout.java Checkout#pay(). -> http:* /charge go billing main.go charge(). literal-url".to_string(),
+        ])
+    );
+}
+
 /// Datastores and brokers a service's code connects to: a connection string with the
 /// environment's value or its default, a formatted JDBC URL, a MySQL DSN, and a
 /// client's host option whose client's name says what it is; a host option of

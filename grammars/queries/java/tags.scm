@@ -322,3 +322,21 @@
 ; where the caller is called).
 (method_invocation arguments: (argument_list (identifier) @call.value
   (#match? @call.value "(?i)(path|url|uri|endpoint|route)")))
+; Another object's address passed on (`post(config.getPaymentUri(), body)`): filled
+; with what that method returns.
+(method_invocation arguments: (argument_list
+  (method_invocation name: (identifier) @_g arguments: (argument_list)) @call.value
+  (#match? @_g "(?i)(url|uri|host|endpoint|addr|base)")))
+; Methods taking nothing that give an address (`getPaymentUri()`), evaluated through
+; the file's own classes for the files calling them.
+(method_declaration
+  name: (identifier) @_n
+  parameters: (formal_parameters)
+  (#match? @_n "(?i)(url|uri|host|endpoint|addr|base)")) @value.method
+; Spring's request builder: `RequestEntity.post(uri).body(b)` then `exchange(request, T)`.
+(method_invocation
+  object: (identifier) @_o
+  name: (identifier) @http.method
+  arguments: (argument_list . (_) @http.url)
+  (#eq? @_o "RequestEntity")
+  (#match? @http.method "^(get|post|put|delete|patch|head|options)$")) @http.call
