@@ -82,6 +82,17 @@ fn outline_node(n: m::OutlineNode) -> pb::OutlineNode {
     }
 }
 
+fn dependency(e: m::ServiceDependency) -> pb::ServiceDependency {
+    pb::ServiceDependency {
+        from: e.from,
+        to: e.to,
+        protocol: e.protocol,
+        endpoints: e.endpoints,
+        evidence: e.evidence,
+        confidence: e.confidence,
+    }
+}
+
 fn reference(r: m::RefSite) -> pb::Reference {
     pb::Reference {
         file: r.file,
@@ -332,18 +343,8 @@ impl pb::cartograph_server::Cartograph for Grpc {
                     kind: s.kind.unwrap_or_default(),
                 })
                 .collect(),
-            edges: map
-                .edges
-                .into_iter()
-                .map(|e| pb::ServiceDependency {
-                    from: e.from,
-                    to: e.to,
-                    protocol: e.protocol,
-                    endpoints: e.endpoints,
-                    evidence: e.evidence,
-                    confidence: e.confidence,
-                })
-                .collect(),
+            edges: map.edges.into_iter().map(dependency).collect(),
+            entries: map.entries.into_iter().map(dependency).collect(),
             index: index(self.shared.state()),
         }))
     }

@@ -438,6 +438,22 @@ pub fn service_map(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
             e.confidence
         )?;
     }
+    if !map.entries.is_empty() {
+        // Where outside traffic comes in: routes no service of the system calls.
+        writeln!(out, "entry points ({}):", map.entries.len())?;
+        for e in &map.entries {
+            writeln!(
+                out,
+                "  {} -> {}  {}  {}  [{} {:.2}]",
+                e.from,
+                e.to,
+                e.protocol,
+                e.endpoints.join(", "),
+                e.evidence.join(","),
+                e.confidence
+            )?;
+        }
+    }
     if !map.not_parsed.is_empty() {
         // Invisible, not independent: the map cannot show what these files call.
         writeln!(out, "not parsed ({}):", map.not_parsed.len())?;
@@ -554,7 +570,9 @@ pub fn mermaid(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
         }
     }
     let mut styles = Vec::new();
-    for (i, e) in map.edges.iter().enumerate() {
+    // Entry routes are drawn from their gateway like dependencies.
+    let drawn = map.edges.len() + map.entries.len();
+    for (i, e) in map.edges.iter().chain(&map.entries).enumerate() {
         let arrow = if is_guess(e) { "-.->" } else { "-->" };
         writeln!(
             out,
@@ -571,10 +589,7 @@ pub fn mermaid(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
     for (j, (node, stub, label)) in unmatched_stubs(map).into_iter().enumerate() {
         writeln!(out, "  {stub}((\" \"))")?;
         writeln!(out, "  {node} -.->|\"{label}\"| {stub}")?;
-        styles.push(format!(
-            "  linkStyle {} stroke:#bbbbbb",
-            map.edges.len() + j
-        ));
+        styles.push(format!("  linkStyle {} stroke:#bbbbbb", drawn + j));
     }
     for line in styles {
         writeln!(out, "{line}")?;
@@ -602,7 +617,7 @@ pub fn dot(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
             s.name.replace('"', "'")
         )?;
     }
-    for e in &map.edges {
+    for e in map.edges.iter().chain(&map.entries) {
         writeln!(
             out,
             "  {} -> {} [label=\"{}\", color=\"{}\"{}];",

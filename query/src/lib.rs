@@ -693,9 +693,11 @@ impl Workspace {
         }
         not_indexed.sort_by(|a, b| (&a.source, &a.file).cmp(&(&b.source, &b.file)));
         not_indexed.dedup_by(|a, b| a.source == b.source && a.service == b.service);
+        let (edges, entries) = entry_routes(&deployments, &services, edges);
         Ok(ServiceMap {
             services: services.into_values().collect(),
-            edges: edges.0.into_values().collect(),
+            edges,
+            entries,
             unmatched,
             not_parsed: self.not_parsed()?,
             not_indexed,
@@ -1681,6 +1683,40 @@ fn declared_references(d: &Deployed<'_>, edges: &mut Dependencies) {
 /// evidence `connection-string`, 0.7), or declared by its deployment (compose
 /// `depends_on`; evidence `manifest`, 0.4).
 /// The protocol is the infrastructure's (`rabbitmq`, `redis`, `mongodb`, …).
+/// The images a cluster's routing objects run (see the indexer's
+/// `gateways::kubernetes_routes`): the gateways at the system's edge.
+const ROUTING_OBJECT_IMAGES: &[&str] = &["ingress", "gateway-api", "istio-ingressgateway"];
+
+/// The dependencies, and apart from them the routes by which traffic from outside
+/// enters: those of a routing object's gateway (a node of its own, of kind
+/// `gateway`) that no dependency leads to.
+fn entry_routes(
+    deployments: &[cartograph_indexer::Deployment],
+    services: &BTreeMap<String, ServiceInfo>,
+    edges: Dependencies,
+) -> (Vec<ServiceDependency>, Vec<ServiceDependency>) {
+    let routing: std::collections::HashSet<&str> = deployments
+        .iter()
+        .filter(|d| {
+            d.image
+                .as_deref()
+                .is_some_and(|i| ROUTING_OBJECT_IMAGES.contains(&i))
+        })
+        .map(|d| d.name.as_str())
+        .filter(|name| {
+            services
+                .get(*name)
+                .is_some_and(|s| s.kind.as_deref() == Some("gateway"))
+        })
+        .collect();
+    let called: std::collections::HashSet<String> =
+        edges.0.values().map(|e| e.to.clone()).collect();
+    edges
+        .0
+        .into_values()
+        .partition(|e| !routing.contains(e.from.as_str()) || called.contains(&e.from))
+}
+
 fn infrastructure(
     d: &Deployed<'_>,
     connections: &[(&str, &str)],

@@ -373,6 +373,12 @@ pub struct ServiceMap {
     pub services: Vec<ServiceInfo>,
     /// Dependencies, by caller then callee.
     pub edges: Vec<ServiceDependency>,
+    /// How traffic from outside enters the system: the routes of a cluster's routing
+    /// objects (Ingress, Gateway API `HTTPRoute`, Istio gateways) that no indexed
+    /// service calls, from the gateway to the services they forward to. They say
+    /// where the system is reached, not what one of its parts depends on (a routing
+    /// object some service calls is a gateway in `edges`).
+    pub entries: Vec<ServiceDependency>,
     /// Endpoints in no cross-service link (calls with no handler indexed, handlers
     /// no indexed service calls), by service, role, file and line.
     pub unmatched: Vec<EndpointInfo>,

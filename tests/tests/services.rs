@@ -2452,7 +2452,9 @@ fn envoy_traefik_and_kong_gateways_forward_calls_to_handlers() {
 /// name; `rewrite-target: /` drops the prefix), a Gateway API `HTTPRoute` (the
 /// Gateway it attaches to, reached by its hostnames; `ReplacePrefixMatch`) and an
 /// Istio `VirtualService` bound to a gateway (`rewrite.uri`; a mesh-only one routes
-/// nothing). Calls to their hosts reach the handlers behind them.
+/// nothing). Calls to their hosts reach the handlers behind them. A routing object
+/// no service calls is where outside traffic enters: its routes are the map's entry
+/// points, not dependencies.
 #[test]
 fn ingress_httproute_and_virtualservice_route_calls_to_handlers() {
     let ws = Workspace::empty();
@@ -2467,7 +2469,7 @@ fn ingress_httproute_and_virtualservice_route_calls_to_handlers() {
     );
     ws.write(
         "k8s/ingress.yaml",
-        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: shop\nspec:\n  ingressClassName: nginx\n  rules:\n    - host: shop.example.com\n      http:\n        paths:\n          - path: /api/cart\n            pathType: Prefix\n            backend:\n              service:\n                name: cart\n                port:\n                  number: 8080\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: users\n  annotations:\n    nginx.ingress.kubernetes.io/rewrite-target: /\nspec:\n  rules:\n    - host: shop.example.com\n      http:\n        paths:\n          - path: /api/users\n            pathType: Prefix\n            backend:\n              service:\n                name: users\n                port:\n                  number: 80\n",
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: shop\nspec:\n  ingressClassName: nginx\n  rules:\n    - host: shop.example.com\n      http:\n        paths:\n          - path: /api/cart\n            pathType: Prefix\n            backend:\n              service:\n                name: cart\n                port:\n                  number: 8080\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: users\n  annotations:\n    nginx.ingress.kubernetes.io/rewrite-target: /\nspec:\n  rules:\n    - host: shop.example.com\n      http:\n        paths:\n          - path: /api/users\n            pathType: Prefix\n            backend:\n              service:\n                name: users\n                port:\n                  number: 80\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: admin\nspec:\n  rules:\n    - host: admin.example.com\n      http:\n        paths:\n          - path: /admin\n            pathType: Prefix\n            backend:\n              service:\n                name: users\n                port:\n                  number: 80\n",
     );
     ws.write(
         "k8s/routes.yaml",
@@ -2500,7 +2502,43 @@ fn ingress_httproute_and_virtualservice_route_calls_to_handlers() {
     );
     assert_eq!(
         gateway_names(&ws),
-        BTreeSet::from(["mobile-gw", "public-gw", "shop.example.com"].map(String::from))
+        BTreeSet::from(
+            [
+                "admin.example.com",
+                "mobile-gw",
+                "public-gw",
+                "shop.example.com"
+            ]
+            .map(String::from)
+        )
+    );
+    let map = ws.run(&["services", "--json"]).json();
+    let pairs = |key: &str| -> BTreeSet<String> {
+        map[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} -> {}",
+                    e["from"].as_str().unwrap(),
+                    e["to"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        pairs("entries"),
+        BTreeSet::from(["admin.example.com -> users".to_string()])
+    );
+    let edges = pairs("edges");
+    assert!(edges.contains("loadgen -> shop.example.com"), "{edges:?}");
+    assert!(edges.contains("shop.example.com -> cart"), "{edges:?}");
+    assert!(!edges.iter().any(|e| e.starts_with("admin.")), "{edges:?}");
+    let text = ws.run(&["services"]).stdout;
+    assert!(
+        text.contains("entry points (1):\n  admin.example.com -> users  http"),
+        "{text}"
     );
 }
 
