@@ -485,10 +485,20 @@ fn resolve_as(
 ) -> Vec<Resolution> {
     let candidates = named.candidates;
     let mut found = resolve_unordered(record, scope, reference, alias, named);
-    // Equally good answers: the nearest first (same file, same directory, same
-    // service).
-    found.sort_by_key(|r| nearness(record, &candidates[r.candidate]));
+    // Equally good answers: those the default build compiles first (not under a
+    // `#[cfg(..)]` that does not hold), then the nearest (same file, same
+    // directory, same service).
+    found.sort_by_key(|r| {
+        let c = &candidates[r.candidate];
+        (inactive(c), nearness(record, c))
+    });
     found
+}
+
+/// Whether a candidate is defined under a condition the default build lacks (see
+/// [`FileFacts::inactive`](cartograph_indexer::FileFacts)).
+fn inactive(c: &Candidate<'_>) -> bool {
+    c.facts.inactive.binary_search(&c.symbol).is_ok()
 }
 
 /// How far a candidate is from the referencing file: smaller is nearer.
@@ -878,6 +888,20 @@ fn resolve_unordered(
         if let Some(path) = path {
             return through_import(record, &path, importable, candidates);
         }
+        // A glob import (`use crate::util::*`, `use super::{*, x}`): the name in the
+        // module it names, the first import that has it.
+        for i in facts.imports.iter().filter(|i| i.module.contains('*')) {
+            for glob in rust_use_paths(&i.module) {
+                let Some(module) = glob.strip_suffix("::*") else {
+                    continue;
+                };
+                let path = format!("{module}::{}", reference.name);
+                let found = through_import(record, &path, importable, candidates);
+                if !found.is_empty() {
+                    return found;
+                }
+            }
+        }
     }
     // The same package (Go, Java, C#, proto) or, for Go, the same directory.
     // (A member of a type there, `Dns.Request`, is not in scope bare; a constructor
@@ -953,9 +977,10 @@ fn through_import(
     let pattern = ModulePattern::new(record, module);
     let mut found = pick(pool, candidates, |c| pattern.matches(record, c));
     // An import names what the module defines at its top level, not a local of one
-    // of its functions that has the same name.
-    if found.iter().any(|i| top_level(&candidates[*i])) {
-        found.retain(|i| top_level(&candidates[*i]));
+    // of its functions nor a member of one of its types (a Rust `impl`'s method)
+    // that has the same name.
+    if found.iter().any(|i| !is_member(&candidates[*i])) {
+        found.retain(|i| !is_member(&candidates[*i]));
     }
     // Go modules: a package's import path is known exactly (`go.mod` and the
     // directories below it), so an import names it or another package.
@@ -1006,7 +1031,7 @@ fn through_import(
             (None, true) => true,
             (_, false) => pattern.contains(&c.record.path),
         };
-        under && top_level(c)
+        under && !is_member(c)
     });
     let depth = |i: &usize| candidates[*i].record.path.matches('/').count();
     let shallowest = inside.iter().map(depth).min().unwrap_or(0);

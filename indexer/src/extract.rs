@@ -1263,12 +1263,14 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         if !regions.is_empty() && !interrupt.due() {
             merge_macro_items(&mut facts, &regions, text, config);
         }
+        crate::cfg::apply(&mut facts, root, text);
     }
     facts
 }
 
-/// The bodies (between the braces) of top-level macro invocations whose tokens are
-/// items: `cfg_rt! { pub fn spawn() ... }`, `pin_project! { pub struct X { .. } }`.
+/// The bodies (between the delimiters) of top-level macro invocations whose tokens
+/// are items: `cfg_rt! { pub fn spawn() ... }`, `pin_project! { pub struct X { .. } }`,
+/// `wrap![ #[macro_export] macro_rules! m { .. } ];`.
 fn item_macro_bodies(root: Node<'_>, text: &str) -> Vec<(usize, usize)> {
     const ITEM_STARTS: [&str; 17] = [
         "pub",
@@ -1310,7 +1312,7 @@ fn item_macro_bodies(root: Node<'_>, text: &str) -> Vec<(usize, usize)> {
         let Some(body) = text.get(start..end) else {
             continue;
         };
-        if !text[tree.start_byte()..].starts_with('{') {
+        if !text[tree.start_byte()..].starts_with(['{', '[', '(']) {
             continue;
         }
         let first = body.trim_start();
@@ -1350,6 +1352,9 @@ fn merge_macro_items(
     facts
         .references
         .retain(|r| !inside(r.span.start_byte as usize));
+    facts
+        .inactive
+        .extend(inner.inactive.iter().map(|i| i + offset));
     facts.symbols.extend(inner.symbols.into_iter().map(|mut s| {
         s.parent = s.parent.map(|p| p + offset);
         s

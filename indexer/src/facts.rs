@@ -354,6 +354,11 @@ pub struct FileFacts {
     /// as `mysql://db:3306`).
     #[serde(default)]
     pub connections: Vec<RpcAddress>,
+    /// Indices, ascending, of the symbols defined under a Rust `#[cfg(..)]` that
+    /// does not hold on the default host build (`#[cfg(windows)]`, `#[cfg(doc)]`, a
+    /// file's `#![cfg(with_node)]`): answers after the others of the same evidence.
+    #[serde(default)]
+    pub inactive: Vec<u32>,
     /// Problems found (syntax errors, invalid UTF-8).
     pub diagnostics: Vec<Diagnostic>,
     /// Number of lines.

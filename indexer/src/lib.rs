@@ -9,6 +9,7 @@
 
 mod appsettings;
 mod aspire;
+mod cfg;
 mod connections;
 mod deploy;
 mod extract;
