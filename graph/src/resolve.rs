@@ -492,6 +492,20 @@ fn resolve_as(
         let c = &candidates[r.candidate];
         (inactive(c), nearness(record, c))
     });
+    // Rust: a name whose only definitions the default build leaves out, while their
+    // module imports it from elsewhere (`#[cfg(no_core_error)] trait StdError` beside
+    // `use std::error::Error as StdError`), is that import's: not linked.
+    if record.language == Language::Rust
+        && found.iter().all(|r| inactive(&candidates[r.candidate]))
+        && found.iter().any(|r| {
+            let c = &candidates[r.candidate];
+            c.facts.imports.iter().any(|i| {
+                cartograph_indexer::rust_use_names(&i.module).contains(&reference.name.as_str())
+            })
+        })
+    {
+        found.clear();
+    }
     found
 }
 
@@ -801,6 +815,12 @@ fn resolve_unordered(
                     return found;
                 }
             }
+            // Rust: the path the module's name stands for, with the name (`io::Read`
+            // after `use crate::io;` is `crate::io::Read`).
+            if lang == Language::Rust {
+                let path = format!("{}::{}", import.module, reference.name);
+                return through_import(record, &path, importable, candidates);
+            }
             return through_import(record, &import.module, importable, candidates);
         }
         // A qualifier naming a module of the workspace by its path:
@@ -895,8 +915,15 @@ fn resolve_unordered(
                 let Some(module) = glob.strip_suffix("::*") else {
                     continue;
                 };
+                // (Only what the module itself defines: a glob brings in nothing
+                // the module does not have, and most names it is tried for it lacks.)
                 let path = format!("{module}::{}", reference.name);
-                let found = through_import(record, &path, importable, candidates);
+                // `super::*`, `crate::*` name no module of their own here (the file's
+                // own items are in scope already; the crate is not a glob's).
+                if matches!(ModulePattern::new(record, &path), ModulePattern::Rust(None)) {
+                    continue;
+                }
+                let found = directly_imported(record, &path, importable, candidates);
                 if !found.is_empty() {
                     return found;
                 }
@@ -974,8 +1001,28 @@ fn through_import(
     pool: &[usize],
     candidates: &[Candidate<'_>],
 ) -> Vec<Resolution> {
+    let found = directly_imported(record, module, pool, candidates);
+    if !found.is_empty() {
+        return found;
+    }
     let pattern = ModulePattern::new(record, module);
-    let mut found = pick(pool, candidates, |c| pattern.matches(record, c));
+    if matches!(pattern, ModulePattern::Nothing) {
+        return Vec::new();
+    }
+    reexported(record, module, &pattern, pool, candidates)
+}
+
+/// What an import of `module` names in the module itself (see [`through_import`]).
+fn directly_imported(
+    record: &FileRecord,
+    module: &str,
+    pool: &[usize],
+    candidates: &[Candidate<'_>],
+) -> Vec<Resolution> {
+    let pattern = ModulePattern::new(record, module);
+    let mut found = pick(pool, candidates, |c| {
+        pattern.matches(record, c) && rust_path_reaches(record, module, &c.record.path)
+    });
     // An import names what the module defines at its top level, not a local of one
     // of its functions nor a member of one of its types (a Rust `impl`'s method)
     // that has the same name.
@@ -1007,9 +1054,18 @@ fn through_import(
     if !found.is_empty() {
         return answer(found, Evidence::Import, 0.9);
     }
-    if matches!(pattern, ModulePattern::Nothing) {
-        return Vec::new();
-    }
+    Vec::new()
+}
+
+/// What an import of `module` reaches when the module itself does not define it
+/// (see [`through_import`]).
+fn reexported(
+    record: &FileRecord,
+    module: &str,
+    pattern: &ModulePattern,
+    pool: &[usize],
+    candidates: &[Candidate<'_>],
+) -> Vec<Resolution> {
     // A package re-exporting what its modules define (`from .core import render` in
     // `pkg/__init__.py`, `export * from "./core"` in `index.ts`): the module-level
     // definitions under the package's directory, the shallowest first.
@@ -1071,6 +1127,30 @@ fn rust_reexport_scope(record: &FileRecord, module: &str) -> Option<Option<Strin
         .rev()
         .find(|s| !matches!(*s, "crate" | "self" | "super") && *s != own);
     Some(last.map(str::to_string))
+}
+
+/// Whether a Rust path (`serde::ser::Serializer`, `util::shout`) can lead to a file
+/// at `path` of the crate: one starting at `crate`, `self`, `super` or the crate's
+/// name can; one starting at another name leads into the module of that name (a
+/// file `name.rs` or a folder `name/`, or the referencing file's own inline
+/// module), else into another crate (`serde` from `serde_json`'s tests), never this
+/// one. Other languages' paths always can.
+fn rust_path_reaches(record: &FileRecord, module: &str, path: &str) -> bool {
+    if record.language != Language::Rust {
+        return true;
+    }
+    let first = module
+        .trim_start_matches("::")
+        .split("::")
+        .next()
+        .unwrap_or("");
+    if matches!(first, "crate" | "self" | "super" | "")
+        || first == record.service.replace('-', "_")
+        || path == record.path
+    {
+        return true;
+    }
+    path.contains(&format!("/{first}/")) || path.ends_with(&format!("/{first}.rs"))
 }
 
 /// Whether the file at `path` belongs to Rust module `module` or lies below it.
@@ -1845,11 +1925,37 @@ fn is_core_method(lang: Language, name: &str) -> bool {
         "upper",
         "values",
     ];
+    // The methods of the standard traits every type derives or implements
+    // (`x.clone()`, `a.eq(b)`, `it.next()`): a crate's own collection methods
+    // (`get`, `len`, `push`) are called through values of unknown type too often
+    // to give up.
+    const RUST: &[&str] = &[
+        "as_mut",
+        "as_ref",
+        "borrow",
+        "borrow_mut",
+        "clone",
+        "clone_from",
+        "cmp",
+        "default",
+        "deref",
+        "deref_mut",
+        "eq",
+        "fmt",
+        "hash",
+        "into",
+        "into_iter",
+        "ne",
+        "next",
+        "partial_cmp",
+        "to_owned",
+        "to_string",
+        "try_into",
+    ];
     let list = match lang {
         Language::JavaScript | Language::TypeScript | Language::Tsx => SCRIPT,
         Language::Python => PYTHON,
-        // (Rust's crates define these names for their own collections and errors,
-        // and call them through values of unknown type too often to give them up.)
+        Language::Rust => RUST,
         _ => return false,
     };
     list.contains(&name)

@@ -185,9 +185,9 @@ fn inactive_items(root: Node<'_>, text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// The names a `use` tree brings in (the last segment of each path, or its alias;
-/// `*` for a glob).
-fn use_names(tree: &str) -> Vec<&str> {
+/// The names a Rust `use` tree brings in (the last segment of each path, or its
+/// alias; `*` for a glob).
+pub fn use_names(tree: &str) -> Vec<&str> {
     tree.split(['{', '}', ','])
         .map(str::trim)
         .filter(|leaf| !leaf.is_empty())

@@ -25,6 +25,7 @@ mod walk;
 mod yaml;
 
 pub use cartograph_grammars::Language;
+pub use cfg::use_names as rust_use_names;
 pub use deploy::{
     image_name, is_deployment_file, is_proxy_config, parse_deployments, Deployment, DeploymentScan,
 };
