@@ -1132,9 +1132,8 @@ fn rust_reexport_scope(record: &FileRecord, module: &str) -> Option<Option<Strin
 /// Whether a Rust path (`serde::ser::Serializer`, `util::shout`) can lead to a file
 /// at `path` of the crate: one starting at `crate`, `self`, `super` or the crate's
 /// name can; one starting at another name leads into the module of that name (a
-/// file `name.rs` or a folder `name/`, or the referencing file's own inline
-/// module), else into another crate (`serde` from `serde_json`'s tests), never this
-/// one. Other languages' paths always can.
+/// file `name.rs` or a folder `name/`), else into another crate (`serde` from
+/// `serde_json`'s tests), never this one. Other languages' paths always can.
 fn rust_path_reaches(record: &FileRecord, module: &str, path: &str) -> bool {
     if record.language != Language::Rust {
         return true;
@@ -1144,9 +1143,7 @@ fn rust_path_reaches(record: &FileRecord, module: &str, path: &str) -> bool {
         .split("::")
         .next()
         .unwrap_or("");
-    if matches!(first, "crate" | "self" | "super" | "")
-        || first == record.service.replace('-', "_")
-        || path == record.path
+    if matches!(first, "crate" | "self" | "super" | "") || first == record.service.replace('-', "_")
     {
         return true;
     }
