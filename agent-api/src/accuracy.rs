@@ -147,6 +147,36 @@ fn byte_column(line: &str, character: u32, utf16: bool) -> u32 {
     line.len() as u32
 }
 
+/// scip-python in a project with its package under `src/` names a symbol by its
+/// import path where it is used (`` `attr._compat`/__init__: ``) and by its path
+/// under the root where it is defined (`` `src.attr._compat`/__init__: ``), and a
+/// module a relative import names by its last name alone (`` _cmp/__init__: `` for
+/// `from . import _cmp`): the definition of a used symbol that has none under its
+/// own name, under the other (for a module by its last name, the only one).
+fn src_layout_definition<'a>(
+    defs: &'a HashMap<&'a str, Vec<(&'a str, u32)>>,
+    symbol: &str,
+) -> Option<(&'a str, &'a Vec<(&'a str, u32)>)> {
+    if !symbol.starts_with("scip-python ") {
+        return None;
+    }
+    if let Some(tick) = symbol.find('`') {
+        let defined = format!("{}`src.{}", &symbol[..tick], &symbol[tick + 1..]);
+        return defs.get_key_value(defined.as_str()).map(|(k, v)| (*k, v));
+    }
+    let (head, descriptor) = symbol.rsplit_once(' ')?;
+    let module = descriptor.strip_suffix("/__init__:")?;
+    if module.is_empty() || module.contains(['.', '/', '#']) {
+        return None;
+    }
+    let tail = format!(".{module}`/__init__:");
+    let mut found = defs
+        .iter()
+        .filter(|(k, _)| k.starts_with(head) && k.ends_with(&tail));
+    let one = found.next()?;
+    found.next().is_none().then(|| (*one.0, one.1))
+}
+
 /// Runs the harness and prints the table (or JSON) on stdout.
 pub fn run(args: AccuracyArgs) -> Result<()> {
     let report = measure(&args)?;
@@ -263,7 +293,11 @@ fn compare(
             let truths: Vec<(&str, &Vec<(&str, u32)>)> = symbols
                 .iter()
                 .filter(|s| !local(s))
-                .filter_map(|s| defs.get(*s).map(|t| (*s, t)))
+                .filter_map(|s| {
+                    defs.get(*s)
+                        .map(|t| (*s, t))
+                        .or_else(|| src_layout_definition(&defs, s))
+                })
                 .collect();
             if truths.is_empty() {
                 report.external_references += 1;
@@ -509,6 +543,39 @@ fn print(out: &mut dyn std::io::Write, r: &Report) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn src_layout_and_relative_module_symbols_find_their_definitions() {
+        let mut defs: HashMap<&str, Vec<(&str, u32)>> = HashMap::new();
+        defs.insert(
+            "scip-python python attrs 1 `src.attr._compat`/__init__:",
+            vec![("src/attr/_compat.py", 1)],
+        );
+        defs.insert(
+            "scip-python python attrs 1 `src.attr._cmp`/__init__:",
+            vec![("src/attr/_cmp.py", 1)],
+        );
+        defs.insert(
+            "scip-python python attrs 1 `src.attr.a.util`/__init__:",
+            vec![("src/attr/a/util.py", 1)],
+        );
+        defs.insert(
+            "scip-python python attrs 1 `src.attr.b.util`/__init__:",
+            vec![("src/attr/b/util.py", 1)],
+        );
+        let found = |s: &str| src_layout_definition(&defs, s).map(|(k, _)| k.to_string());
+        assert_eq!(
+            found("scip-python python attrs 1 `attr._compat`/__init__:").as_deref(),
+            Some("scip-python python attrs 1 `src.attr._compat`/__init__:")
+        );
+        assert_eq!(
+            found("scip-python python attrs 1 _cmp/__init__:").as_deref(),
+            Some("scip-python python attrs 1 `src.attr._cmp`/__init__:")
+        );
+        // Two modules of that last name: neither.
+        assert_eq!(found("scip-python python attrs 1 util/__init__:"), None);
+        assert_eq!(found("rust-analyzer cargo x 1 `a`/b:"), None);
+    }
 
     #[test]
     fn utf16_offsets_become_byte_columns() {

@@ -4,6 +4,9 @@
 (interface_declaration name: (type_identifier) @name) @definition.interface
 (type_alias_declaration name: (type_identifier) @name) @definition.type
 (enum_declaration name: (identifier) @name) @definition.enum
+; enum members, bare (`Object,`) or assigned (`Ready = "ready"`)
+(enum_body name: (property_identifier) @name @definition.enum_member)
+(enum_body (enum_assignment name: (property_identifier) @name) @definition.enum_member)
 (internal_module name: (_) @name) @definition.module
 (module name: (_) @name) @definition.module
 (method_signature name: (property_identifier) @name) @definition.method
