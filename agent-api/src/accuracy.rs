@@ -174,7 +174,7 @@ fn src_layout_definition<'a>(
         .iter()
         .filter(|(k, _)| k.starts_with(head) && k.ends_with(&tail));
     let one = found.next()?;
-    found.next().is_none().then(|| (*one.0, one.1))
+    found.next().is_none().then_some((*one.0, one.1))
 }
 
 /// Runs the harness and prints the table (or JSON) on stdout.
