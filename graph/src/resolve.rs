@@ -487,11 +487,27 @@ fn resolve_as(
     let mut found = resolve_unordered(record, scope, reference, alias, named);
     // Equally good answers: those the default build compiles first (not under a
     // `#[cfg(..)]` that does not hold), then the nearest (same file, same
-    // directory, same service).
-    found.sort_by_key(|r| {
-        let c = &candidates[r.candidate];
-        (inactive(c), nearness(record, c))
-    });
+    // directory, same service), and in the file, where the evidence says what the
+    // name is reached through (not a name alone: `x.parse()` on a value says nothing
+    // of the scope), the one defined in the innermost scope around the reference (of
+    // the classes `C` each test function defines, the one of the function the
+    // reference is in).
+    if found.len() > 1 {
+        let chain = enclosing_chain(scope.facts, reference);
+        found.sort_by_key(|r| {
+            let c = &candidates[r.candidate];
+            let scoped = r.evidence != Evidence::NameOnly;
+            (
+                inactive(c),
+                nearness(record, c),
+                if scoped {
+                    shared_scope(record, &chain, c)
+                } else {
+                    usize::MAX
+                },
+            )
+        });
+    }
     // Rust: a name whose only definitions the default build leaves out, while their
     // module imports it from elsewhere (`#[cfg(no_core_error)] trait StdError` beside
     // `use std::error::Error as StdError`), is that import's: not linked.
@@ -507,6 +523,22 @@ fn resolve_as(
         found.clear();
     }
     found
+}
+
+/// How far out, in the reference's enclosing `chain` (innermost first), the nearest
+/// scope is that also encloses candidate `c`; `usize::MAX` for none (another file).
+fn shared_scope(record: &FileRecord, chain: &[u32], c: &Candidate<'_>) -> usize {
+    if c.record.path != record.path {
+        return usize::MAX;
+    }
+    let symbols = &c.facts.symbols;
+    std::iter::successors(symbols[c.symbol as usize].parent, |p| {
+        symbols[*p as usize].parent
+    })
+    .take(64)
+    .filter_map(|a| chain.iter().position(|e| *e == a))
+    .min()
+    .unwrap_or(usize::MAX)
 }
 
 /// Whether a candidate is defined under a condition the default build lacks (see

@@ -320,7 +320,7 @@ fn export_writes_one_json_record_per_line() {
         }
     }
     assert!(resolved_call_seen);
-    expect![[r#"{"edge": 175, "file": 22, "reference": 316, "service": 9, "symbol": 177}"#]]
+    expect![[r#"{"edge": 175, "file": 22, "reference": 316, "service": 9, "symbol": 179}"#]]
         .assert_eq(&format!("{counts:?}"));
 }
 
