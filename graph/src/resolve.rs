@@ -898,10 +898,17 @@ fn resolve_unordered(
             .iter()
             .copied()
             .filter(|i| {
-                // Enum variants are in scope through their enum's glob import. A
-                // member qualified by its type without being nested in it (a Rust
-                // `impl` item, a Go method) is not in scope bare.
-                !is_member(&candidates[*i]) || kind_of(&candidates[*i]) == SymbolKind::EnumMember
+                // Enum variants are in scope through their enum's glob import (a
+                // TypeScript enum's members never are: `Array` beside `enum Kind {
+                // Array }` is the global). A member qualified by its type without
+                // being nested in it (a Rust `impl` item, a Go method) is not in
+                // scope bare.
+                !is_member(&candidates[*i])
+                    || (kind_of(&candidates[*i]) == SymbolKind::EnumMember
+                        && !matches!(
+                            lang,
+                            Language::TypeScript | Language::Tsx | Language::JavaScript
+                        ))
             })
             .collect();
         if !nested.is_empty() {
