@@ -425,34 +425,10 @@ pub fn service_map(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
             s.languages.join(",")
         )?;
     }
-    writeln!(out, "dependencies ({}):", map.edges.len())?;
-    for e in &map.edges {
-        writeln!(
-            out,
-            "  {} -> {}  {}  {}  [{} {:.2}]",
-            e.from,
-            e.to,
-            e.protocol,
-            e.endpoints.join(", "),
-            e.evidence.join(","),
-            e.confidence
-        )?;
-    }
+    dependency_lines(out, "dependencies", &map.edges)?;
+    // Where outside traffic comes in: routes no service of the system calls.
     if !map.entries.is_empty() {
-        // Where outside traffic comes in: routes no service of the system calls.
-        writeln!(out, "entry points ({}):", map.entries.len())?;
-        for e in &map.entries {
-            writeln!(
-                out,
-                "  {} -> {}  {}  {}  [{} {:.2}]",
-                e.from,
-                e.to,
-                e.protocol,
-                e.endpoints.join(", "),
-                e.evidence.join(","),
-                e.confidence
-            )?;
-        }
+        dependency_lines(out, "entry points", &map.entries)?;
     }
     if !map.not_parsed.is_empty() {
         // Invisible, not independent: the map cannot show what these files call.
@@ -470,6 +446,24 @@ pub fn service_map(out: &mut dyn Write, map: &ServiceMap) -> Result<()> {
                 n.source, n.service, n.file, n.note
             )?;
         }
+    }
+    Ok(())
+}
+
+/// A titled list of dependencies, one per line.
+fn dependency_lines(out: &mut dyn Write, title: &str, list: &[ServiceDependency]) -> Result<()> {
+    writeln!(out, "{title} ({}):", list.len())?;
+    for e in list {
+        writeln!(
+            out,
+            "  {} -> {}  {}  {}  [{} {:.2}]",
+            e.from,
+            e.to,
+            e.protocol,
+            e.endpoints.join(", "),
+            e.evidence.join(","),
+            e.confidence
+        )?;
     }
     Ok(())
 }

@@ -32,24 +32,15 @@ fn holds_at(p: &str, depth: usize) -> Option<bool> {
                 [one] => holds_at(one, depth + 1).map(|b| !b),
                 _ => None,
             },
-            "all" => {
+            // `all` is decided by one that does not hold, `any` by one that does.
+            "all" | "any" => {
+                let deciding = head == "any";
                 let values: Vec<Option<bool>> =
                     parts.iter().map(|x| holds_at(x, depth + 1)).collect();
-                if values.contains(&Some(false)) {
-                    Some(false)
-                } else if values.iter().all(|v| *v == Some(true)) {
-                    Some(true)
-                } else {
-                    None
-                }
-            }
-            "any" => {
-                let values: Vec<Option<bool>> =
-                    parts.iter().map(|x| holds_at(x, depth + 1)).collect();
-                if values.contains(&Some(true)) {
-                    Some(true)
-                } else if values.iter().all(|v| *v == Some(false)) {
-                    Some(false)
+                if values.contains(&Some(deciding)) {
+                    Some(deciding)
+                } else if values.iter().all(|v| *v == Some(!deciding)) {
+                    Some(!deciding)
                 } else {
                     None
                 }

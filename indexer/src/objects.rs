@@ -646,48 +646,28 @@ mod tests {
 
     #[test]
     fn value_objects_of_the_file_build_the_address_a_method_returns() {
+        // A record, a local built with `+=`, a known condition, `new URI(..)`, and
+        // `toString()` implied by `+`.
         let text = r#"
 public class Settings {
-    private String zone = "";
-    public URI getBillingUri() {
-        return new Address(new Host("billing"), new Zone(zone), "/charge").toUri();
+    private String region = null;
+    private final String port = "8080";
+    public URI getStockUrl() {
+        String host = "stock";
+        if (region != null) { host += "." + region; }
+        host += ":" + port;
+        return new URI(new Target(host, "/levels") + "");
     }
-    private class Host {
-        private final String name;
-        private Host(String name) { this.name = name; }
-        @Override
-        public String toString() {
-            if (name != null && !name.equals("")) {
-                return name;
-            } else {
-                return "";
-            }
-        }
-    }
-    private class Zone {
-        private final String zone;
-        private Zone(String zone) { this.zone = zone; }
-        public String toString() { return zone.isEmpty() ? "" : "." + zone; }
-    }
-    private class Address {
-        private final Host host;
-        private final Zone zone;
-        private final String path;
-        private Address(Host host, Zone zone, String path) {
-            this.host = host;
-            this.zone = zone;
-            this.path = path;
-        }
-        public URI toUri() { return URI.create(scheme(host.toString() + zone) + path); }
-        private String scheme(String h) { return "http://" + h; }
+    record Target(String host, String path) {
+        public String toString() { return "http://" + host + path; }
     }
 }
 "#;
         assert_eq!(
             constants(text),
             vec![(
-                "getBillingUri".to_string(),
-                "http://billing/charge".to_string()
+                "getStockUrl".to_string(),
+                "http://stock:8080/levels".to_string()
             )]
         );
     }

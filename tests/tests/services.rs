@@ -92,18 +92,7 @@ fn assert_matches_truth(ws: &Workspace, system: &str) {
             )
         })
         .collect();
-    let edges: BTreeSet<String> = ws.run(&["services", "--json"]).json()["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            format!(
-                "{} -> {}",
-                e["from"].as_str().unwrap(),
-                e["to"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let edges = pairs_of(&ws.run(&["services", "--json"]).json(), "edges");
     let missing: Vec<_> = want_links.difference(&links).collect();
     let extra: Vec<_> = links.difference(&want_links).collect();
     assert_eq!(
@@ -669,6 +658,22 @@ fn service_lines(ws: &Workspace) -> BTreeSet<String> {
                 s["name"].as_str().unwrap(),
                 s["kind"].as_str().unwrap_or("service"),
                 s["path"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// The `from -> to` pairs of a service map's `edges` or `entries`.
+fn pairs_of(map: &serde_json::Value, key: &str) -> BTreeSet<String> {
+    map[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} -> {}",
+                e["from"].as_str().unwrap(),
+                e["to"].as_str().unwrap()
             )
         })
         .collect()
@@ -2513,25 +2518,11 @@ fn ingress_httproute_and_virtualservice_route_calls_to_handlers() {
         )
     );
     let map = ws.run(&["services", "--json"]).json();
-    let pairs = |key: &str| -> BTreeSet<String> {
-        map[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| {
-                format!(
-                    "{} -> {}",
-                    e["from"].as_str().unwrap(),
-                    e["to"].as_str().unwrap()
-                )
-            })
-            .collect()
-    };
     assert_eq!(
-        pairs("entries"),
+        pairs_of(&map, "entries"),
         BTreeSet::from(["admin.example.com -> users".to_string()])
     );
-    let edges = pairs("edges");
+    let edges = pairs_of(&map, "edges");
     assert!(edges.contains("loadgen -> shop.example.com"), "{edges:?}");
     assert!(edges.contains("shop.example.com -> cart"), "{edges:?}");
     assert!(!edges.iter().any(|e| e.starts_with("admin.")), "{edges:?}");
