@@ -1301,6 +1301,18 @@ fn name_only(
     if !qualified_use && is_language_global(record.language, &reference.name) {
         return Vec::new();
     }
+    // A segment of a Rust path into the standard library (`error` of
+    // `use std::error::Error`, `atomic` of `std::sync::atomic`) is the library's.
+    if record.language == Language::Rust
+        && reference.qualifier.as_deref().is_some_and(|q| {
+            matches!(
+                q.trim_start_matches("::").split("::").next(),
+                Some("std" | "core" | "alloc")
+            )
+        })
+    {
+        return Vec::new();
+    }
     // Ruby: a method called on a value of unknown type is as often the core
     // library's (`list.map!`, `Rack::Request.new`) as a project method of that name.
     if qualified_use && record.language == Language::Ruby {
