@@ -515,9 +515,10 @@ fn resolve_as(
         && found.iter().all(|r| inactive(&candidates[r.candidate]))
         && found.iter().any(|r| {
             let c = &candidates[r.candidate];
-            c.facts.imports.iter().any(|i| {
-                cartograph_indexer::rust_use_names(&i.module).contains(&reference.name.as_str())
-            })
+            c.facts
+                .imports
+                .iter()
+                .any(|i| cartograph_indexer::rust_use_names(&i.module).contains(&reference.name))
         })
     {
         found.clear();
@@ -812,7 +813,7 @@ fn resolve_unordered(
             let head = q.split("::").next().unwrap_or(q);
             let path = facts.imports.iter().find_map(|i| {
                 i.module.contains('{').then(|| {
-                    rust_use_paths(&i.module)
+                    cartograph_indexer::rust_use_paths(&i.module)
                         .into_iter()
                         .find(|p| p.rsplit("::").next() == Some(head))
                 })?
@@ -939,7 +940,7 @@ fn resolve_unordered(
     if lang == Language::Rust {
         let path = facts.imports.iter().find_map(|i| {
             i.module.contains('{').then(|| {
-                rust_use_paths(&i.module)
+                cartograph_indexer::rust_use_paths(&i.module)
                     .into_iter()
                     .find(|p| p.rsplit("::").next() == Some(reference.name.as_str()))
             })?
@@ -950,7 +951,7 @@ fn resolve_unordered(
         // A glob import (`use crate::util::*`, `use super::{*, x}`): the name in the
         // module it names, the first import that has it.
         for i in facts.imports.iter().filter(|i| i.module.contains('*')) {
-            for glob in rust_use_paths(&i.module) {
+            for glob in cartograph_indexer::rust_use_paths(&i.module) {
                 let Some(module) = glob.strip_suffix("::*") else {
                     continue;
                 };
@@ -1186,7 +1187,7 @@ fn rust_path_reaches(record: &FileRecord, module: &str, path: &str) -> bool {
     {
         return true;
     }
-    path.contains(&format!("/{first}/")) || path.ends_with(&format!("/{first}.rs"))
+    rust_module_holds(first, path)
 }
 
 /// Whether the file at `path` belongs to Rust module `module` or lies below it.
@@ -1812,65 +1813,6 @@ fn base_names(facts: &FileFacts, type_index: Option<u32>) -> Vec<String> {
         })
         .map(|r| r.name.clone())
         .collect()
-}
-
-/// The paths of the items a Rust `use` tree imports: `crate::a::{b::{deep}, c as d,
-/// self}` gives `crate::a::b::deep` and `crate::a::c` (aliases dropped: the path is
-/// what resolves; `self`, the module itself, is left to module resolution).
-pub(crate) fn rust_use_paths(tree: &str) -> Vec<String> {
-    fn expand(prefix: &str, tree: &str, out: &mut Vec<String>, depth: usize) {
-        let tree = tree.trim();
-        if depth > 16 {
-            return;
-        }
-        match tree.find('{') {
-            None => {
-                let path = tree.split(" as ").next().unwrap_or(tree).trim();
-                // `self` names the module the tree is in (`serde::de::{self, Error}`
-                // brings `de` in).
-                let full = match (prefix.is_empty(), path) {
-                    (true, "self") => String::new(),
-                    (false, "self") => prefix.to_string(),
-                    (true, p) => p.to_string(),
-                    (false, p) => format!("{prefix}::{p}"),
-                };
-                if !full.is_empty() {
-                    out.push(full);
-                }
-            }
-            Some(open) => {
-                let head = tree[..open].trim().trim_end_matches("::");
-                let prefix = match (prefix.is_empty(), head.is_empty()) {
-                    (_, true) => prefix.to_string(),
-                    (true, false) => head.to_string(),
-                    (false, false) => format!("{prefix}::{head}"),
-                };
-                let inner = tree[open + 1..]
-                    .trim_end()
-                    .strip_suffix('}')
-                    .unwrap_or(&tree[open + 1..]);
-                // Split at top-level commas.
-                let (mut level, mut start) = (0usize, 0usize);
-                for (i, ch) in inner.char_indices() {
-                    match ch {
-                        '{' => level += 1,
-                        '}' => level = level.saturating_sub(1),
-                        ',' if level == 0 => {
-                            expand(&prefix, &inner[start..i], out, depth + 1);
-                            start = i + 1;
-                        }
-                        _ => {}
-                    }
-                }
-                if !inner[start..].trim().is_empty() {
-                    expand(&prefix, &inner[start..], out, depth + 1);
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    expand("", tree, &mut out, 0);
-    out
 }
 
 /// Whether a definition lies inside a function or method (a local item, struct or
@@ -2578,20 +2520,5 @@ mod tests {
         ] {
             assert_eq!(constructed_type(q).as_deref(), ty, "{q}");
         }
-    }
-}
-
-#[cfg(test)]
-mod use_tree_tests {
-    #[test]
-    fn a_use_tree_expands_to_its_paths() {
-        assert_eq!(
-            super::rust_use_paths("crate::a::{b::{deep}, c as d, self}"),
-            ["crate::a::b::deep", "crate::a::c", "crate::a"]
-        );
-        assert_eq!(
-            super::rust_use_paths("std::collections::HashMap"),
-            ["std::collections::HashMap"]
-        );
     }
 }

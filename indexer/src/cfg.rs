@@ -14,6 +14,7 @@
 use tree_sitter::Node;
 
 use crate::facts::{FileFacts, Import};
+use crate::use_tree::rust_use_names;
 
 /// Whether a `cfg` predicate (the text inside `cfg(...)`) holds on the default
 /// host build; `None` when it cannot be told.
@@ -176,20 +177,6 @@ fn inactive_items(root: Node<'_>, text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// The names a Rust `use` tree brings in (the last segment of each path, or its
-/// alias; `*` for a glob).
-pub fn use_names(tree: &str) -> Vec<&str> {
-    tree.split(['{', '}', ','])
-        .map(str::trim)
-        .filter(|leaf| !leaf.is_empty())
-        .map(|leaf| match leaf.split_once(" as ") {
-            Some((_, alias)) => alias.trim(),
-            None => leaf.rsplit("::").next().unwrap_or(leaf).trim(),
-        })
-        .filter(|n| !n.is_empty())
-        .collect()
-}
-
 /// Drops the imports under a condition that does not hold when every name they
 /// bring in is also given by another import of the file (or a glob import is
 /// there): see the module's documentation.
@@ -198,20 +185,17 @@ fn drop_inactive_imports(imports: &mut Vec<Import>, inactive: &[(usize, usize)])
         let at = i.span.start_byte as usize;
         inactive.iter().any(|(s, e)| *s <= at && at < *e)
     };
-    let active: Vec<&str> = imports
+    let active: Vec<String> = imports
         .iter()
         .filter(|i| !is_inactive(i))
-        .flat_map(|i| use_names(&i.module))
+        .flat_map(|i| rust_use_names(&i.module))
         .collect();
-    let glob = active.contains(&"*");
+    let glob = active.iter().any(|n| n == "*");
     let keep: Vec<bool> = imports
         .iter()
         .map(|i| {
             !is_inactive(i)
-                || !(glob
-                    || use_names(&i.module)
-                        .iter()
-                        .all(|n| *n != "self" && active.contains(n)))
+                || !(glob || rust_use_names(&i.module).iter().all(|n| active.contains(n)))
         })
         .collect();
     let mut k = keep.into_iter();

@@ -12,6 +12,14 @@ use std::collections::HashMap;
 use crate::deploy::{ConfigCall, Deployment};
 use crate::yaml::Yaml;
 
+/// The images a cluster's routing objects run (`Ingress`, Gateway API, Istio
+/// gateways): the gateways at the system's edge, none of them a container the
+/// system builds (see [`kubernetes_routes`]).
+pub const ROUTING_OBJECT_IMAGES: [&str; 3] = [INGRESS, GATEWAY_API, ISTIO_GATEWAY];
+const INGRESS: &str = "ingress";
+const GATEWAY_API: &str = "gateway-api";
+const ISTIO_GATEWAY: &str = "istio-ingressgateway";
+
 /// Whether a YAML document is an Envoy configuration (its routes and clusters).
 pub(crate) fn is_envoy(text: &str) -> bool {
     text.contains("static_resources") || text.contains("virtual_hosts")
@@ -123,8 +131,8 @@ pub(crate) fn kubernetes_routes(path: &str, docs: &[Yaml]) -> Vec<Deployment> {
                         let forward = if drops_prefix { "/" } else { prefix.as_str() };
                         routes.push((prefix.clone(), backend_url(&name, port.as_deref(), forward)));
                     }
-                    let gateway = host.clone().unwrap_or_else(|| "ingress".to_string());
-                    gateways.push((gateway, "ingress", host.into_iter().collect(), routes));
+                    let gateway = host.clone().unwrap_or_else(|| INGRESS.to_string());
+                    gateways.push((gateway, INGRESS, host.into_iter().collect(), routes));
                 }
             }
             "HTTPRoute" => {
@@ -155,7 +163,7 @@ pub(crate) fn kubernetes_routes(path: &str, docs: &[Yaml]) -> Vec<Deployment> {
                     });
                     push_routes(&mut routes, prefixes, &name, port, replaced);
                 }
-                gateways.push((gateway, "gateway-api", hosts, routes));
+                gateways.push((gateway, GATEWAY_API, hosts, routes));
             }
             "VirtualService" => {
                 let bound: Vec<String> = seq(spec.and_then(|s| s.get("gateways")))
@@ -191,7 +199,7 @@ pub(crate) fn kubernetes_routes(path: &str, docs: &[Yaml]) -> Vec<Deployment> {
                     });
                     push_routes(&mut routes, prefixes, &name, port, rewrite);
                 }
-                gateways.push((gateway, "istio-ingressgateway", hosts, routes));
+                gateways.push((gateway, ISTIO_GATEWAY, hosts, routes));
             }
             _ => continue,
         }

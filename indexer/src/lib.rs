@@ -21,11 +21,11 @@ mod http;
 mod images;
 mod objects;
 mod services;
+mod use_tree;
 mod walk;
 mod yaml;
 
 pub use cartograph_grammars::Language;
-pub use cfg::use_names as rust_use_names;
 pub use deploy::{
     image_name, is_deployment_file, is_proxy_config, parse_deployments, Deployment, DeploymentScan,
 };
@@ -37,12 +37,14 @@ pub use facts::{
     Binding, Diagnostic, FileFacts, GrpcHandler, HttpFact, HttpMount, Import, NamedValue,
     PassedArguments, RefKind, Reference, RpcAddress, Span, SymbolDef, SymbolKind, TopicFact,
 };
+pub use gateways::ROUTING_OBJECT_IMAGES;
 pub use generated::is_generated;
 pub use git::{repo_head, RepoHead};
 pub use http::{fill_base, fill_references, fill_service_names};
 pub use services::{
     builds_programs_only, detect_services, is_test_dir, name_from_manifest, service_of, Service,
 };
+pub use use_tree::{rust_use_names, rust_use_paths};
 pub use walk::{
     content_hash, is_manifest, mtime_of, read_source, walk, Manifest, Root, SkipReason, Skipped,
     SourceFile, SourceText, WalkConfig, WalkOutput, DEFAULT_MAX_FILE_SIZE, DEFAULT_SKIP_DIRS,

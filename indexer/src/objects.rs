@@ -359,38 +359,45 @@ impl<'t> Run<'_, 't> {
         let operator = e
             .child_by_field_name("operator")
             .map_or("=", |o| self.name(o));
-        let mut value = self.expr(right, frame, depth + 1);
-        let field = match left.kind() {
+        let value = self.expr(right, frame, depth + 1);
+        // The local of that name, else the object's field.
+        let (name, local) = match left.kind() {
+            "identifier" => {
+                let name = self.name(left);
+                (name, frame.locals.contains_key(name))
+            }
             "field_access"
                 if left
                     .child_by_field_name("object")
                     .is_some_and(|o| o.kind() == "this") =>
             {
-                left.child_by_field_name("field").map(|f| self.name(f))
-            }
-            "identifier" if !frame.locals.contains_key(self.name(left)) => Some(self.name(left)),
-            "identifier" => {
-                let name = self.name(left);
-                if operator == "+=" {
-                    value = concat(
-                        self.stringify(frame.locals[name].clone(), depth),
-                        self.stringify(value, depth),
-                    );
+                match left.child_by_field_name("field") {
+                    Some(f) => (self.name(f), false),
+                    None => return,
                 }
-                frame.locals.insert(name.to_string(), value);
-                return;
             }
-            _ => None,
+            _ => return,
         };
-        if let (Some(field), Some(this)) = (field, frame.this.as_mut()) {
-            if operator == "+=" {
-                let old = this.fields.get(field).cloned().unwrap_or(Val::Unknown);
-                value = match (old, value) {
-                    (Val::Str(a), Val::Str(b)) => Val::Str(a + &b),
-                    _ => Val::Unknown,
-                };
+        let old = if local {
+            frame.locals.get(name).cloned()
+        } else {
+            frame
+                .this
+                .as_ref()
+                .and_then(|t| t.fields.get(name).cloned())
+        };
+        let value = match operator {
+            "=" => value,
+            "+=" => {
+                let old = self.stringify(old.unwrap_or(Val::Unknown), depth);
+                concat(old, self.stringify(value, depth))
             }
-            this.fields.insert(field.to_string(), value);
+            _ => Val::Unknown,
+        };
+        if local {
+            frame.locals.insert(name.to_string(), value);
+        } else if let Some(this) = frame.this.as_mut() {
+            this.fields.insert(name.to_string(), value);
         }
     }
 
@@ -476,10 +483,8 @@ impl<'t> Run<'_, 't> {
                     .child_by_field_name("type")
                     .map(|t| self.name(t))
                     .unwrap_or("");
-                // `new URI(s)`, `new URL(s)`: the address.
-                if matches!(ty, "URI" | "URL" | "java.net.URI" | "java.net.URL") && args.len() == 1
-                {
-                    return self.stringify(args[0].clone(), depth);
+                if passes_string(ty, "new") {
+                    return self.only_string(args, depth);
                 }
                 match self.classes.get(ty).copied() {
                     Some(class) => self
@@ -490,6 +495,14 @@ impl<'t> Run<'_, 't> {
             }
             "method_invocation" => self.call(node, frame, depth),
             _ => Val::string(eval(node, self.text, self.consts, 0)),
+        }
+    }
+
+    /// The string of the one argument a call or construction is given.
+    fn only_string(&mut self, args: Vec<Val<'t>>, depth: usize) -> Val<'t> {
+        match <[Val<'t>; 1]>::try_from(args) {
+            Ok([one]) => self.stringify(one, depth),
+            Err(_) => Val::Unknown,
         }
     }
 
@@ -560,24 +573,11 @@ impl<'t> Run<'_, 't> {
         let receiver = match object {
             None => frame.this.clone().map(Val::Obj),
             Some(o) if o.kind() == "this" => frame.this.clone().map(Val::Obj),
-            Some(o) => {
-                let written = self.name(o);
-                if matches!(written, "URI" | "java.net.URI") && name == "create" {
-                    let args = self.arguments(node, frame, depth);
-                    return match args.as_slice() {
-                        [one] => self.stringify(one.clone(), depth),
-                        _ => Val::Unknown,
-                    };
-                }
-                if written == "String" && name == "valueOf" {
-                    let args = self.arguments(node, frame, depth);
-                    return match args.as_slice() {
-                        [one] => self.stringify(one.clone(), depth),
-                        _ => Val::Unknown,
-                    };
-                }
-                Some(self.expr(o, frame, depth + 1))
+            Some(o) if passes_string(self.name(o), name) => {
+                let args = self.arguments(node, frame, depth);
+                return self.only_string(args, depth);
             }
+            Some(o) => Some(self.expr(o, frame, depth + 1)),
         };
         let args = self.arguments(node, frame, depth);
         match receiver {
@@ -607,6 +607,16 @@ impl<'t> Run<'_, 't> {
             _ => Val::Unknown,
         }
     }
+}
+
+/// Whether `Owner.name(s)` (`new Owner(s)`: `name` is `new`) gives the string it is
+/// passed: `URI.create(s)`, `String.valueOf(s)`, `new URI(s)`, `new URL(s)`.
+fn passes_string(owner: &str, name: &str) -> bool {
+    let owner = owner.strip_prefix("java.net.").unwrap_or(owner);
+    matches!(
+        (owner, name),
+        ("URI", "create" | "new") | ("URL", "new") | ("String", "valueOf")
+    )
 }
 
 /// Strings joined (`+`); unknown if either is.

@@ -1675,18 +1675,6 @@ fn declared_references(d: &Deployed<'_>, edges: &mut Dependencies) {
     }
 }
 
-/// Adds the infrastructure the deployments run (brokers, datastores: third-party
-/// images, see [`infrastructure_of`]) as nodes, and each service's dependency on
-/// them: named in its environment or configuration as a host (`AMQP_HOST=rabbitmq`,
-/// `mongodb://user-db:27017`, `spring.rabbitmq.host`; evidence `env-config`, 0.7), in
-/// its code (a connection string or a client's host option, see `connections`;
-/// evidence `connection-string`, 0.7), or declared by its deployment (compose
-/// `depends_on`; evidence `manifest`, 0.4).
-/// The protocol is the infrastructure's (`rabbitmq`, `redis`, `mongodb`, …).
-/// The images a cluster's routing objects run (see the indexer's
-/// `gateways::kubernetes_routes`): the gateways at the system's edge.
-const ROUTING_OBJECT_IMAGES: &[&str] = &["ingress", "gateway-api", "istio-ingressgateway"];
-
 /// The dependencies, and apart from them the routes by which traffic from outside
 /// enters: those of a routing object's gateway (a node of its own, of kind
 /// `gateway`) that no dependency leads to.
@@ -1700,7 +1688,7 @@ fn entry_routes(
         .filter(|d| {
             d.image
                 .as_deref()
-                .is_some_and(|i| ROUTING_OBJECT_IMAGES.contains(&i))
+                .is_some_and(|i| cartograph_indexer::ROUTING_OBJECT_IMAGES.contains(&i))
         })
         .map(|d| d.name.as_str())
         .filter(|name| {
@@ -1717,6 +1705,14 @@ fn entry_routes(
         .partition(|e| !routing.contains(e.from.as_str()) || called.contains(&e.from))
 }
 
+/// Adds the infrastructure the deployments run (brokers, datastores: third-party
+/// images, see [`infrastructure_of`]) as nodes, and each service's dependency on
+/// them: named in its environment or configuration as a host (`AMQP_HOST=rabbitmq`,
+/// `mongodb://user-db:27017`, `spring.rabbitmq.host`; evidence `env-config`, 0.7), in
+/// its code (a connection string or a client's host option, see `connections`;
+/// evidence `connection-string`, 0.7), or declared by its deployment (compose
+/// `depends_on`; evidence `manifest`, 0.4).
+/// The protocol is the infrastructure's (`rabbitmq`, `redis`, `mongodb`, …).
 fn infrastructure(
     d: &Deployed<'_>,
     connections: &[(&str, &str)],
