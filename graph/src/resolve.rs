@@ -196,6 +196,8 @@ pub enum Use {
     Type,
     /// An inheritance or implementation.
     Relation,
+    /// A macro invocation: only a macro.
+    Macro,
     /// Anything else.
     Other,
 }
@@ -205,12 +207,13 @@ pub const USES: usize = Use::ALL.len();
 
 impl Use {
     /// Every use, in the order of their pools.
-    const ALL: [Use; 6] = [
+    const ALL: [Use; 7] = [
         Use::FieldRead,
         Use::Call,
         Use::QualifiedType,
         Use::Type,
         Use::Relation,
+        Use::Macro,
         Use::Other,
     ];
 
@@ -233,6 +236,7 @@ impl Use {
                 Use::FieldRead
             }
             RefKind::Call => Use::Call,
+            RefKind::Macro => Use::Macro,
             RefKind::Type if qualified => Use::QualifiedType,
             RefKind::Type => Use::Type,
             RefKind::Inherit | RefKind::Implement => Use::Relation,
@@ -251,6 +255,7 @@ impl Use {
             }
             Use::Type => k.is_type() || k == SymbolKind::Module,
             Use::Relation => k.is_type(),
+            Use::Macro => k == SymbolKind::Macro,
             // Only a call runs a constructor; `(ClassBase)x` names the class.
             Use::Other => k != SymbolKind::Constructor,
         }
@@ -280,13 +285,14 @@ pub fn pool(candidates: &[Candidate<'_>], use_: Use, lang: Language) -> Vec<usiz
                 && holds_functions
                 && matches!(k, SymbolKind::Constant | SymbolKind::Variable))
     };
-    // A Rust call never means an associated type (`Ok(x)` in an impl with `type Ok`).
+    // A Rust call never means an associated type (`Ok(x)` in an impl with `type Ok`),
+    // nor a macro (`check(x)` beside `macro_rules! check`; C's macros are called).
     let callable_type = |i: usize| {
         let c = &candidates[i];
         !(use_ == Use::Call
             && lang == Language::Rust
-            && kind_of(c) == SymbolKind::Type
-            && is_member(c))
+            && (kind_of(c) == SymbolKind::Macro
+                || (kind_of(c) == SymbolKind::Type && is_member(c))))
     };
     if kinds().any(|(i, k)| wants(k) && callable_type(i)) {
         return kinds()
@@ -305,6 +311,8 @@ pub fn pool(candidates: &[Candidate<'_>], use_: Use, lang: Language) -> Vec<usiz
                 .map(|(i, _)| i)
                 .collect()
         }
+        // `write!` is std's macro when the project defines none, not its `fn write`.
+        Use::Macro => Vec::new(),
         _ => (0..candidates.len())
             .filter(|i| callable_type(*i))
             .collect(),

@@ -205,6 +205,9 @@ pub enum RefKind {
     /// A module or file named by its path in an import (`"./cart"`, `pkg.mail`);
     /// the reference's name is the module's last segment.
     Module,
+    /// A macro invocation (`name!(..)` in Rust): it means a macro, never a function
+    /// of the same name.
+    Macro,
 }
 
 impl RefKind {
@@ -218,6 +221,7 @@ impl RefKind {
             RefKind::Implement => "implement",
             RefKind::Other => "other",
             RefKind::Module => "module",
+            RefKind::Macro => "macro",
         }
     }
 
@@ -231,6 +235,7 @@ impl RefKind {
             RefKind::Implement,
             RefKind::Other,
             RefKind::Module,
+            RefKind::Macro,
         ]
         .into_iter()
         .find(|k| k.name() == name)
@@ -241,12 +246,19 @@ impl RefKind {
         match self {
             RefKind::Module => 6,
             RefKind::Import => 5,
-            RefKind::Implement => 4,
-            RefKind::Inherit => 4,
+            // `m ! (..)` inside a macro's tokens is also a call's pattern.
+            RefKind::Implement | RefKind::Inherit | RefKind::Macro => 4,
             RefKind::Call => 3,
             RefKind::Type => 2,
             RefKind::Other => 1,
         }
+    }
+}
+
+impl RefKind {
+    /// Whether the reference runs what it names (a call or a macro invocation).
+    pub fn runs(self) -> bool {
+        matches!(self, RefKind::Call | RefKind::Macro)
     }
 }
 

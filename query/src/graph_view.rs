@@ -740,7 +740,7 @@ impl GraphView {
     fn calls_into(&self, n: u32) -> Vec<(u32, Edge, Evidence, f32)> {
         let mut out: Vec<(u32, Edge, Evidence, f32)> = self
             .edges_into(n)
-            .filter(|e| e.kind == RefKind::Call)
+            .filter(|e| e.kind.runs())
             .map(|e| (e.from, *e, e.evidence, e.confidence))
             .collect();
         for m in self.implemented(n) {
@@ -835,7 +835,7 @@ impl GraphView {
     /// calls. (callee, edge, evidence, confidence)
     fn calls_out(&self, n: u32) -> Vec<(u32, Edge, Evidence, f32)> {
         let mut out = Vec::new();
-        for e in self.edges_out(n).filter(|e| e.kind == RefKind::Call) {
+        for e in self.edges_out(n).filter(|e| e.kind.runs()) {
             out.push((e.to, *e, e.evidence, e.confidence));
             let impls = self.implementations(e.to);
             let share = DISPATCH_CONFIDENCE / impls.len().max(1) as f32;

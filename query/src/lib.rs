@@ -1295,7 +1295,7 @@ fn ref_site(
 fn edge_kind(kind: cartograph_indexer::RefKind) -> &'static str {
     use cartograph_indexer::RefKind;
     match kind {
-        RefKind::Call => "calls",
+        RefKind::Call | RefKind::Macro => "calls",
         RefKind::Inherit => "inherits",
         RefKind::Implement => "implements",
         RefKind::Import | RefKind::Module => "imports",

@@ -36,7 +36,8 @@
 (call_expression function: (generic_function function: (identifier) @name)) @reference.call
 (call_expression function: (generic_function function: (scoped_identifier name: (identifier) @name))) @reference.call
 (call_expression function: (generic_function function: (field_expression field: (field_identifier) @name))) @reference.call
-(macro_invocation macro: (identifier) @name) @reference.call
+(macro_invocation macro: (identifier) @name) @reference.macro
+(macro_invocation macro: (scoped_identifier name: (identifier) @name)) @reference.macro
 (struct_expression name: (type_identifier) @name) @reference.call
 (struct_expression name: (scoped_type_identifier name: (type_identifier) @name)) @reference.call
 
@@ -59,6 +60,7 @@
 (struct_expression body: (field_initializer_list (shorthand_field_initializer (identifier) @name))) @reference.other
 (struct_expression body: (field_initializer_list (field_initializer field: (field_identifier) @name))) @reference.other
 (token_tree (identifier) @name . (token_tree)) @reference.call
+(token_tree (identifier) @name . "!" . (token_tree)) @reference.macro
 (tuple_struct_pattern type: (identifier) @name) @reference.other
 (struct_pattern (field_pattern name: (shorthand_field_identifier) @name)) @reference.other
 (struct_pattern (field_pattern name: (field_identifier) @name)) @reference.other
