@@ -17,9 +17,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{
-    answer_key, constructed_type, enclosing_chain, family, go_result_type, is_base_reference,
-    kotlin_result_type, owner_of, resolve, resolve_aliased, type_bases, Bases, Candidate, Evidence,
-    FileScope, ModulePattern, Named, Pools, Resolution, ANCESTOR_LEVELS,
+    answer_key, constructed_type, enclosing_chain, family, field_types, go_result_type,
+    is_base_reference, kotlin_result_type, owner_of, python_result_type, resolve, resolve_aliased,
+    type_bases, Bases, Candidate, Evidence, FieldTypes, FileScope, ModulePattern, Named, Pools,
+    Resolution, ANCESTOR_LEVELS,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -192,6 +193,8 @@ struct Definitions<'w> {
     modules: HashMap<String, Vec<&'w Loaded>>,
     /// The bases every type of the loaded files declares (see [`type_bases`]).
     bases: Bases<'w>,
+    /// The declared types of the loaded fields (see [`field_types`]).
+    fields: FieldTypes<'w>,
 }
 
 impl<'w> Definitions<'w> {
@@ -267,10 +270,15 @@ impl<'w> Definitions<'w> {
             list.sort_unstable();
             list.dedup();
         }
+        let mut fields = FieldTypes::default();
+        for f in files {
+            field_types(&f.1, names, &mut fields);
+        }
         Definitions {
             by_name,
             modules,
             bases,
+            fields,
         }
     }
 
@@ -286,12 +294,14 @@ impl<'w> Definitions<'w> {
                 owners: list.owners.as_ref(),
                 pools: list.pools.as_ref(),
                 bases: Some(&self.bases),
+                fields: Some(&self.fields),
             },
             None => Named {
                 candidates: &[],
                 owners: None,
                 pools: None,
                 bases: None,
+                fields: None,
             },
         }
     }
@@ -582,7 +592,7 @@ pub(crate) fn binding_call(facts: &FileFacts, b: usize) -> Option<&Reference> {
 
 /// Languages whose bindings take the type their call's function declares it returns.
 fn types_results(lang: Language) -> bool {
-    matches!(lang, Language::Go | Language::Kotlin)
+    matches!(lang, Language::Go | Language::Kotlin | Language::Python)
 }
 
 /// What each binding of a file taken from a call holds: the type the called function
@@ -609,6 +619,11 @@ fn returned_types(
         let Some(first) = resolve(record, scope, call, named).into_iter().next() else {
             continue;
         };
+        // A Python call linked by its name alone (`flow.send(..)` on a generator) is
+        // no evidence of what it returns.
+        if record.language == Language::Python && first.evidence == Evidence::NameOnly {
+            continue;
+        }
         let c = &named.candidates[first.candidate];
         let s = &c.facts.symbols[c.symbol as usize];
         let ty = if s.kind.is_type() {
@@ -616,6 +631,7 @@ fn returned_types(
         } else if s.kind.is_callable() {
             match record.language {
                 Language::Kotlin => kotlin_result_type(&s.signature, &s.name),
+                Language::Python => python_result_type(&s.signature, &s.name),
                 _ => go_result_type(&s.signature, &s.name),
             }
         } else {
@@ -650,6 +666,20 @@ fn receiver_callees<'m, 'f>(
         .as_deref()
         .map(|q| q.split(['.', ':']).next().unwrap_or(q));
     head.and_then(|h| callees.get(h)).map_or(&[], Vec::as_slice)
+}
+
+/// The fields a reference's qualifier goes through after its head: `url` of
+/// `request.url.host`, `_zod` and `def` of `inst._zod.def.shape`.
+fn field_segments(r: &Reference) -> impl Iterator<Item = &str> {
+    r.qualifier
+        .as_deref()
+        .into_iter()
+        .flat_map(|q| q.split('.').skip(1))
+        .filter(|s| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        })
 }
 
 /// For a top-level implement or inherit reference (Rust `impl Trait for Type`), the
@@ -965,6 +995,7 @@ pub(crate) fn relink(
                         || receiver_callees(&callees, r)
                             .iter()
                             .any(|c| changed.contains(*c))
+                        || field_segments(r).any(|s| changed.contains(s))
                 })
                 .collect()
         })
@@ -991,6 +1022,45 @@ pub(crate) fn relink(
             }
         }
     }
+    // The fields qualifiers go through (`url` of `request.url.host`): their
+    // declarations in any file type what follows, and the types they declare are
+    // climbed from like the others.
+    let mut through: HashSet<String> = HashSet::new();
+    for f in upserts {
+        through.extend(
+            f.1.references
+                .iter()
+                .flat_map(field_segments)
+                .map(str::to_string),
+        );
+    }
+    for (f, redone) in relinked.iter().zip(&redone_of) {
+        through.extend(
+            redone
+                .iter()
+                .flat_map(|&i| field_segments(&f.1.references[i]))
+                .map(str::to_string),
+        );
+    }
+    needed.extend(through.iter().cloned());
+    let mut field_roots: Vec<String> = Vec::new();
+    for name in &through {
+        for path in store.files_defining(name)? {
+            if gone.contains(path.as_str()) {
+                continue;
+            }
+            if let Some(facts) = store.facts(&path)? {
+                let mut fields = FieldTypes::default();
+                field_types(&facts, Some(&through), &mut fields);
+                field_roots.extend(fields.into_values().flatten());
+            }
+        }
+    }
+    for f in upserts {
+        let mut fields = FieldTypes::default();
+        field_types(&f.1, Some(&through), &mut fields);
+        field_roots.extend(fields.into_values().flatten());
+    }
     // The ancestors of the types the resolved references may be resolved through, as
     // a full run sees them: their definitions are loaded, level by level. An upserted
     // file climbs from every type it declares or holds (the bases its types declare
@@ -1003,6 +1073,7 @@ pub(crate) fn relink(
     for (f, redone) in relinked.iter().zip(&redone_of) {
         frontier.extend(redone_roots(f.0.language, &f.1, redone));
     }
+    frontier.extend(field_roots);
     let mut climbed: HashSet<String> = HashSet::new();
     for _ in 0..=ANCESTOR_LEVELS {
         frontier.retain(|t| climbed.insert(t.clone()));

@@ -114,6 +114,53 @@ pub struct Named<'n, 'a> {
     /// loaded (see [`type_bases`]): a member inherited from further up is found
     /// through them.
     pub bases: Option<&'n Bases<'a>>,
+    /// The declared types of the fields and properties of every type loaded (see
+    /// [`field_types`]): `request.url.host` is a member of the type of `Request.url`,
+    /// declared in another file.
+    pub fields: Option<&'n FieldTypes<'a>>,
+}
+
+/// The type each field or property declares, by (its type's simple name, its name):
+/// `None` where types of one name declare it differently.
+pub type FieldTypes<'a> = FxHashMap<(&'a str, &'a str), Option<String>>;
+
+/// Adds the fields and properties `facts` declares, typed, to `fields`.
+pub fn field_types<'a>(
+    facts: &'a FileFacts,
+    names: Option<&std::collections::HashSet<String>>,
+    fields: &mut FieldTypes<'a>,
+) {
+    for s in &facts.symbols {
+        if !matches!(
+            s.kind,
+            SymbolKind::Field | SymbolKind::Property | SymbolKind::Method
+        ) || names.is_some_and(|n| !n.contains(&s.name))
+        {
+            continue;
+        }
+        let Some(owner) = s.parent.and_then(|p| facts.symbols.get(p as usize)) else {
+            continue;
+        };
+        if !owner.kind.is_type() {
+            continue;
+        }
+        let Some(mut ty) = member_type(s) else {
+            continue;
+        };
+        // A type parameter of its type (`_zod: Internals` in `interface T<Internals
+        // extends Base = Base>`) is its bound.
+        if let Some(bound) = type_parameter_bound(&owner.signature, &owner.name, &ty) {
+            ty = bound;
+        }
+        fields
+            .entry((owner.name.as_str(), s.name.as_str()))
+            .and_modify(|known| {
+                if known.as_deref() != Some(ty.as_str()) {
+                    *known = None;
+                }
+            })
+            .or_insert(Some(ty));
+    }
 }
 
 /// The bases (as written, simple names) each type declares, by the type's simple
@@ -372,7 +419,9 @@ impl<'f> FileScope<'f> {
         let mut fields = FxHashMap::default();
         let mut types = FxHashMap::default();
         for (i, s) in facts.symbols.iter().enumerate() {
-            if matches!(s.kind, SymbolKind::Field | SymbolKind::Property) {
+            if matches!(s.kind, SymbolKind::Field | SymbolKind::Property)
+                || (s.kind == SymbolKind::Method && getter_type(&s.signature).is_some())
+            {
                 fields.entry(s.qualified_name.as_str()).or_insert(i);
             }
             if s.kind.is_type() {
@@ -429,10 +478,49 @@ impl<'f> FileScope<'f> {
     }
 
     /// The declared type of the field or property `qualified_name` (`Cart.store`).
-    fn field_type(&self, qualified_name: &str, name: &str) -> Option<String> {
-        let s = &self.facts.symbols[*self.fields.get(qualified_name)?];
-        type_in_signature(&s.signature, name)
+    fn field_type(&self, qualified_name: &str) -> Option<String> {
+        member_type(&self.facts.symbols[*self.fields.get(qualified_name)?])
     }
+}
+
+/// The type a member gives what it reads: a field's or property's declared type, or
+/// what a getter returns (`def console(self) -> Console` under `@property`,
+/// `get console(): Console`).
+fn member_type(s: &cartograph_indexer::SymbolDef) -> Option<String> {
+    match s.kind {
+        SymbolKind::Field | SymbolKind::Property => type_in_signature(&s.signature, &s.name),
+        SymbolKind::Method => getter_type(&s.signature),
+        _ => None,
+    }
+}
+
+/// The type a method taking nothing returns, where it is read like a field: a Python
+/// method of `self` alone with a `->` annotation, a TypeScript `get x(): T`.
+fn getter_type(signature: &str) -> Option<String> {
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let ty = if let Some(at) = signature.find("def ") {
+        let (params, result) = signature[at..].split_once("->")?;
+        if !params.trim_end().ends_with("(self)") {
+            return None;
+        }
+        let result = result
+            .trim()
+            .trim_end_matches(':')
+            .trim()
+            .trim_matches(['"', '\'']);
+        result.strip_prefix("Optional[").unwrap_or(result)
+    } else {
+        let at = signature.find("get ")?;
+        if signature[..at].ends_with(word) {
+            return None;
+        }
+        let (_, result) = signature[at..].split_once("():")?;
+        result.trim()
+    };
+    let name: String = ty.chars().take_while(|c| word(*c) || *c == '.').collect();
+    let name = name.rsplit('.').next()?;
+    (!name.is_empty() && !name.starts_with(char::is_numeric) && name != "None")
+        .then(|| name.to_string())
 }
 
 /// Languages that can refer to each other's definitions share a family.
@@ -731,12 +819,13 @@ fn resolve_unordered(
         // A receiver whose type the syntax shows: `svc.GetCart()` after
         // `svc := &cartService{}`, `calc.Calculate()` with `IQuoteCalculator calc`,
         // or one field deep: `cs.store.GetCart()` with `store CartStore`.
-        if let Some(ty) = receiver_type(
+        if let Some((ty, elsewhere)) = receiver_type(
             lang,
             scope,
             reference,
             q,
             container.as_ref().map(|c| c.0.as_str()),
+            named.fields,
         ) {
             // A nested class built in the qualifier (`Headers.Builder().add()`, Java
             // and Kotlin): the members of that class, not of every `Builder`.
@@ -763,7 +852,9 @@ fn resolve_unordered(
             // type (`t *testing.T` then `t.Error`), not a coincidence of names. (In
             // Python and JavaScript the type is only guessed from a constructor
             // call, and members come from anywhere up the class chain: fall through.)
-            let guessed = matches!(lang, Language::Python | Language::JavaScript);
+            // A field declared in another file may be typed by a name of another
+            // scope (or only its first member of a union): fall through too.
+            let guessed = matches!(lang, Language::Python | Language::JavaScript) || elsewhere;
             if !SELF_WORDS.contains(&q) && !guessed {
                 return Vec::new();
             }
@@ -1477,16 +1568,19 @@ pub(crate) fn answer_key(scope: &FileScope<'_>, reference: &Reference) -> Option
 
 /// The type of what `qualifier` names, when the syntax shows it: a binding (typed
 /// parameter or variable, receiver, constructed value) in scope before the reference,
-/// optionally followed by one field of that type (`cs.store`, `self.store`).
+/// optionally followed by fields of that type (`cs.store`, `self.store`,
+/// `request.url`), each typed by its declaration: in this file, else (with `fields`)
+/// in any file loaded. The flag says a field declared in another file was followed.
 fn receiver_type(
     lang: Language,
     scope: &FileScope<'_>,
     reference: &Reference,
     qualifier: &str,
     container: Option<&str>,
-) -> Option<String> {
+    fields: Option<&FieldTypes<'_>>,
+) -> Option<(String, bool)> {
     if let Some(ty) = constructed_type(qualifier) {
-        return Some(ty);
+        return Some((ty, false));
     }
     // C and C++ reach a pointer's fields with `->`: `r->index_block` is `r.index_block`.
     let arrowed;
@@ -1498,10 +1592,6 @@ fn receiver_type(
     };
     let mut segments = qualifier.split('.');
     let head = segments.next()?;
-    let field = segments.next();
-    if segments.next().is_some() {
-        return None;
-    }
     let head_type = if SELF_WORDS.contains(&head) {
         container.map(str::to_string)
     } else {
@@ -1523,14 +1613,74 @@ fn receiver_type(
                 ) {
                     return None;
                 }
-                scope.field_type(&format!("{}.{head}", container?), head)
+                scope.field_type(&format!("{}.{head}", container?))
             })
     }?;
-    match field {
-        None => Some(head_type),
-        Some(f) => scope.field_type(&format!("{head_type}.{f}"), f),
+    let mut ty = head_type;
+    let mut elsewhere = false;
+    for (depth, f) in segments.enumerate() {
+        if depth == FIELD_DEPTH {
+            return None;
+        }
+        ty = match scope.field_type(&format!("{ty}.{f}")) {
+            Some(t) => t,
+            None => {
+                elsewhere = true;
+                fields?.get(&(ty.as_str(), f))?.clone()?
+            }
+        };
     }
+    Some((ty, elsewhere))
 }
+
+/// The bound of the type parameter `param` the declaration of `name` lists right
+/// after its name (`T<P extends Base>`, `T<P = Base>`, `T<P: Base>`), if it gives one.
+fn type_parameter_bound(signature: &str, name: &str, param: &str) -> Option<String> {
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let at = signature.match_indices(name).map(|(i, _)| i).find(|i| {
+        !signature[..*i].ends_with(word) && signature[i + name.len()..].starts_with('<')
+    })?;
+    // The list between the `<` and its `>`.
+    let list = &signature[at + name.len() + 1..];
+    let mut depth = 0usize;
+    let end = list.char_indices().find_map(|(i, c)| match c {
+        '<' | '(' | '[' | '{' => {
+            depth += 1;
+            None
+        }
+        '>' | ')' | ']' | '}' if depth == 0 => Some(i),
+        '>' | ')' | ']' | '}' => {
+            depth -= 1;
+            None
+        }
+        _ => None,
+    })?;
+    let list = &list[..end];
+    let mut from = 0;
+    while let Some(at) = list[from..].find(param).map(|i| i + from) {
+        from = at + param.len();
+        if list[..at].ends_with(word) || list[from..].starts_with(word) {
+            continue;
+        }
+        let rest = list[from..].trim_start();
+        let bound = rest
+            .strip_prefix("extends ")
+            .or_else(|| rest.strip_prefix('='))
+            .or_else(|| rest.strip_prefix(':'))?
+            .trim_start();
+        let bound: String = bound
+            .chars()
+            .take_while(|c| word(*c) || *c == '.')
+            .collect();
+        let bound = bound.rsplit('.').next().unwrap_or_default();
+        return (!bound.is_empty() && !bound.starts_with(char::is_numeric))
+            .then(|| bound.to_string());
+    }
+    None
+}
+
+/// How many fields deep a receiver's type is followed (`a.b.c.d.e.m()`).
+const FIELD_DEPTH: usize = 4;
 
 /// The simple name of the type a Go function or method declares it returns first:
 /// `*Engine` of `func New() *Engine`, `Store` of `func (r *Repo) Open() (Store, error)`
@@ -1569,6 +1719,23 @@ pub(crate) fn kotlin_result_type(signature: &str, name: &str) -> Option<String> 
         return None;
     }
     simple_type_name(rest.split(['<', '?', ' ', '=', '{']).next()?)
+}
+
+/// The simple name of the type a Python function declares it returns: `Response` of
+/// `def get(self, url) -> Response:`, of `-> "Response"` and of `-> Optional[Response]`.
+/// None for `None` and for a signature with no annotation.
+pub(crate) fn python_result_type(signature: &str, name: &str) -> Option<String> {
+    let rest = after_parameters(signature, name)?
+        .trim_start()
+        .strip_prefix("->")?
+        .trim()
+        .trim_end_matches(':')
+        .trim()
+        .trim_matches(['"', '\'']);
+    let rest = rest.strip_prefix("typing.").unwrap_or(rest);
+    let rest = rest.strip_prefix("Optional[").unwrap_or(rest);
+    let name = simple_type_name(rest.split(['[', ' ', '|', ']']).next()?)?;
+    (name != "None").then_some(name)
 }
 
 /// What follows the parameter list of function `name` in its signature (after its
@@ -1721,8 +1888,13 @@ fn type_in_signature(signature: &str, name: &str) -> Option<String> {
         (!t.is_empty()
             && t.chars()
                 .next()
-                .is_some_and(|c| c.is_alphabetic() || c == '_'))
+                .is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$'))
         .then(|| t.to_string())
+    };
+    // `url?: URL`, `store!: Store` (TypeScript).
+    let after = match after.strip_prefix(['?', '!']) {
+        Some(marked) if marked.starts_with(':') => marked,
+        _ => after,
     };
     if let Some(rest) = after.strip_prefix(':') {
         return clean(rest.trim_start().trim_start_matches("mut "));
@@ -1760,7 +1932,9 @@ pub(crate) fn receiver_type_of(
         reference,
         &through_derived(scope, reference, q),
         container.as_ref().map(|c| c.0.as_str()),
+        None,
     )
+    .map(|(ty, _)| ty)
 }
 
 /// What a receiver is taken from: `client` of `auto client = wrapper->GetClient()`

@@ -2176,7 +2176,17 @@ fn build_references<'t>(
             }) {
                 stack.pop();
             }
-            stack.push(candidate);
+            // A field assigned in a method (`self.scheme = url.scheme`) belongs to its
+            // class, not to the method around the assignment: what the assignment uses
+            // is the method's.
+            let s = &symbols[candidate as usize];
+            let assigned_inside = s.kind == SymbolKind::Field
+                && stack.last().is_some_and(|top| {
+                    Some(*top) != s.parent && symbols[*top as usize].span.contains(&s.span)
+                });
+            if !assigned_inside {
+                stack.push(candidate);
+            }
             next += 1;
         }
         while stack

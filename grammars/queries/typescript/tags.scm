@@ -22,6 +22,15 @@
 (implements_clause (type_identifier) @name @reference.implement)
 (extends_type_clause (type_identifier) @name @reference.inherit)
 (class_heritage (extends_clause value: (identifier) @name @reference.inherit))
+; generic and namespace-qualified bases: `extends Base<A, B>`, `extends ns.Base`,
+; `implements ns.Api<T>`, `class C extends ns.Base`
+(implements_clause [
+  (generic_type name: [(type_identifier) @name (nested_type_identifier name: (type_identifier) @name)])
+  (nested_type_identifier name: (type_identifier) @name)] @reference.implement)
+(extends_type_clause [
+  (generic_type name: [(type_identifier) @name (nested_type_identifier name: (type_identifier) @name)])
+  (nested_type_identifier name: (type_identifier) @name)] @reference.inherit)
+(class_heritage (extends_clause value: (member_expression property: (property_identifier) @name) @reference.inherit))
 
 ; bindings: typed parameters and variables
 (required_parameter pattern: (identifier) @binding.name type: (type_annotation (type_identifier) @binding.type))
