@@ -493,7 +493,8 @@ fn ctags_language(lang: Language) -> Option<&'static str> {
         Language::Ruby => "Ruby",
         Language::Elixir => "Elixir",
         Language::Scala => "Scala",
-        Language::Thrift => return None,
+        // universal-ctags has no Swift parser.
+        Language::Thrift | Language::Swift => return None,
     })
 }
 

@@ -52,11 +52,13 @@ pub enum Language {
     Elixir,
     /// Scala (`.scala`, `.sc`).
     Scala,
+    /// Swift (`.swift`).
+    Swift,
 }
 
 impl Language {
     /// Every supported language, in a stable order.
-    pub const ALL: [Language; 18] = [
+    pub const ALL: [Language; 19] = [
         Language::Rust,
         Language::Python,
         Language::JavaScript,
@@ -75,6 +77,7 @@ impl Language {
         Language::Ruby,
         Language::Elixir,
         Language::Scala,
+        Language::Swift,
     ];
 
     /// The short lowercase name used in IDs, filters and output (`go`, `csharp`, ...).
@@ -98,6 +101,7 @@ impl Language {
             Language::Ruby => "ruby",
             Language::Elixir => "elixir",
             Language::Scala => "scala",
+            Language::Swift => "swift",
         }
     }
 
@@ -123,6 +127,7 @@ impl Language {
             "ruby" | "rb" => Language::Ruby,
             "elixir" | "ex" | "exs" => Language::Elixir,
             "scala" => Language::Scala,
+            "swift" => Language::Swift,
             _ => return None,
         };
         Some(lang)
@@ -152,6 +157,7 @@ impl Language {
             "rb" | "rake" | "gemspec" => Language::Ruby,
             "ex" | "exs" => Language::Elixir,
             "scala" | "sc" => Language::Scala,
+            "swift" => Language::Swift,
             _ => return None,
         };
         Some(lang)
@@ -209,6 +215,7 @@ impl Language {
             Language::Ruby => tree_sitter_ruby::LANGUAGE.into(),
             Language::Elixir => tree_sitter_elixir::LANGUAGE.into(),
             Language::Scala => tree_sitter_scala::LANGUAGE.into(),
+            Language::Swift => tree_sitter_swift::LANGUAGE.into(),
         }
     }
 
@@ -231,8 +238,10 @@ impl Language {
             | Language::Kotlin
             | Language::Ruby
             | Language::Elixir
-            // Scala's crate does not export its tags query.
-            | Language::Scala => None,
+            // Scala's crate does not export its tags query; Swift's captures whole
+            // classes as methods.
+            | Language::Scala
+            | Language::Swift => None,
             Language::C => Some(tree_sitter_c::TAGS_QUERY),
             Language::Cpp => Some(tree_sitter_cpp::TAGS_QUERY),
             Language::Php => Some(tree_sitter_php::TAGS_QUERY),
@@ -292,6 +301,7 @@ impl Language {
             Language::Ruby => RUBY_TAGS.to_string(),
             Language::Elixir => ELIXIR_TAGS.to_string(),
             Language::Scala => SCALA_TAGS.to_string(),
+            Language::Swift => SWIFT_TAGS.to_string(),
         }
     }
 }
@@ -307,6 +317,7 @@ const PYTHON_TAGS: &str = include_str!("../queries/python/tags.scm");
 const RUBY_TAGS: &str = include_str!("../queries/ruby/tags.scm");
 const ELIXIR_TAGS: &str = include_str!("../queries/elixir/tags.scm");
 const SCALA_TAGS: &str = include_str!("../queries/scala/tags.scm");
+const SWIFT_TAGS: &str = include_str!("../queries/swift/tags.scm");
 const KOTLIN_TAGS: &str = include_str!("../queries/kotlin/tags.scm");
 const JS_COMMON_TAGS: &str = include_str!("../queries/javascript/tags.scm");
 const JS_ONLY_TAGS: &str = include_str!("../queries/javascript/js.scm");

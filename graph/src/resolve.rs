@@ -541,6 +541,7 @@ pub(crate) fn family(lang: Language) -> u8 {
         Language::Lua => 10,
         Language::Ruby => 11,
         Language::Elixir => 12,
+        Language::Swift => 13,
     }
 }
 
@@ -1095,6 +1096,21 @@ fn resolve_unordered(
             return answer(found, Evidence::Import, 0.9);
         }
     }
+    // Swift: an `import` brings in every top-level name of the module's files.
+    if lang == Language::Swift {
+        let modules: Vec<ModulePattern> = facts
+            .imports
+            .iter()
+            .map(|i| ModulePattern::new(record, &i.module))
+            .collect();
+        let found = pick(pool, candidates, |c| {
+            (!is_member(c) || kind_of(c) == SymbolKind::Constructor)
+                && modules.iter().any(|m| m.matches(record, c))
+        });
+        if !found.is_empty() {
+            return answer(found, Evidence::Import, 0.9);
+        }
+    }
     // C and C++: an `#include` brings in every name its header declares.
     if matches!(lang, Language::C | Language::Cpp) {
         let headers: Vec<ModulePattern> = facts
@@ -1426,6 +1442,7 @@ fn name_only(
     }
     // A bare Go name is its own package's (or a builtin): never another package's.
     let go_bare = record.language == Language::Go && !qualified_use;
+    let swift_bare = record.language == Language::Swift && !qualified_use;
     let shape_free = matches!(
         record.language,
         Language::JavaScript | Language::TypeScript | Language::Tsx | Language::Proto
@@ -1436,6 +1453,14 @@ fn name_only(
             return false;
         }
         if go_bare && dir_of(&c.record.path) != dir_of(&record.path) {
+            return false;
+        }
+        // A bare Swift name is its module's or an imported module's (found before):
+        // never another target's.
+        if swift_bare
+            && (swift_module(&c.record.path) != swift_module(&record.path)
+                || c.record.service != record.service)
+        {
             return false;
         }
         // What a function defines inside it is out of reach of other files.
@@ -2389,6 +2414,8 @@ pub(crate) enum ModulePattern {
     Script(String),
     /// Go: the last segment of the import path, naming a directory and package.
     Go(String),
+    /// Swift: a module (a Swift package's target, `Sources/<name>/`).
+    Swift(String),
     /// Java: a package and a class (`*` for all).
     Java(String, String),
     /// C#: a namespace.
@@ -2431,6 +2458,9 @@ impl ModulePattern {
             Language::Ruby => ModulePattern::Python(module.to_string()),
             // Elixir's modules are names (`alias Shop.Cart`), not files.
             Language::Elixir => ModulePattern::Nothing,
+            // `import Vapor`, `@testable import App`: a target of the workspace's
+            // packages; a system module (`Foundation`) is none.
+            Language::Swift => ModulePattern::Swift(module.trim().to_string()),
             Language::JavaScript | Language::TypeScript | Language::Tsx => {
                 if !module.starts_with('.') {
                     return ModulePattern::Nothing;
@@ -2504,6 +2534,7 @@ impl ModulePattern {
                 dir_of(path).rsplit('/').next() == Some(tail.as_str())
                     && package == Some(tail.as_str())
             }
+            ModulePattern::Swift(module) => swift_module(path) == Some(module.as_str()),
             ModulePattern::Rust(Some(m)) => {
                 let module = stem.strip_suffix("/mod").unwrap_or(stem);
                 module
@@ -2601,7 +2632,23 @@ fn packaged(lang: Language) -> bool {
             | Language::CSharp
             | Language::Proto
             | Language::Php
+            | Language::Swift
     )
+}
+
+/// The Swift module a file belongs to: the target directory a Swift package keeps it
+/// in (`App` of `Sources/App/Controllers/x.swift`, `AppTests` of `Tests/AppTests/`).
+/// `None` outside `Sources/` and `Tests/` (an app's files are one module).
+pub(crate) fn swift_module(path: &str) -> Option<&str> {
+    let mut segments = path.split('/');
+    while let Some(s) = segments.next() {
+        if matches!(s, "Sources" | "Tests") {
+            let module = segments.next()?;
+            // The file itself is no module.
+            return segments.next().map(|_| module);
+        }
+    }
+    None
 }
 
 /// Whether `c` (of the same service) is in the package of `record`: for Go, the same
@@ -2618,6 +2665,11 @@ fn same_package(record: &FileRecord, facts: &FileFacts, c: &Candidate<'_>) -> bo
         | Language::CSharp
         | Language::Proto
         | Language::Php => facts.package.is_some() && c.facts.package == facts.package,
+        // One module: the same target of a Swift package, else the same service.
+        Language::Swift => {
+            swift_module(&c.record.path) == swift_module(&record.path)
+                && c.record.service == record.service
+        }
         _ => false,
     }
 }

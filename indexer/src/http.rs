@@ -123,6 +123,60 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             };
             format!("{}/{}", side("left"), side("right"))
         }
+        // Swift's `"\(base)/items"`: its text and interpolations, quotes and `\(`
+        // `)` left out.
+        "line_string_literal" | "multi_line_string_literal" => {
+            let mut out = String::new();
+            let mut cursor = node.walk();
+            for child in node.named_children(&mut cursor) {
+                match child.kind() {
+                    "interpolated_expression" => out.push_str(
+                        &child
+                            .child_by_field_name("value")
+                            .map_or("{}".to_string(), |v| eval(v, text, consts, depth + 1)),
+                    ),
+                    _ => out.push_str(child.utf8_text(text.as_bytes()).unwrap_or("")),
+                }
+            }
+            spring_placeholders(out.trim(), false)
+        }
+        // Swift: `base + "/x"`, `Environment.get("X") ?? "http://cart"`, `URL(..)!`.
+        "additive_expression"
+            if node
+                .child_by_field_name("op")
+                .and_then(|o| o.utf8_text(text.as_bytes()).ok())
+                == Some("+") =>
+        {
+            match (
+                node.child_by_field_name("lhs"),
+                node.child_by_field_name("rhs"),
+            ) {
+                (Some(l), Some(r)) => format!(
+                    "{}{}",
+                    eval(l, text, consts, depth + 1),
+                    eval(r, text, consts, depth + 1)
+                ),
+                _ => "{}".to_string(),
+            }
+        }
+        "nil_coalescing_expression" => either_of(node, "value", "if_nil", text, consts, depth),
+        // A Vapor route's path components: `get("carts", ":id", use: show)` is
+        // `carts/:id` (labelled arguments are options).
+        "value_arguments" => {
+            let mut c = node.walk();
+            let parts: Vec<String> = node
+                .named_children(&mut c)
+                .filter(|a| a.kind() == "value_argument" && a.child_by_field_name("name").is_none())
+                .map(|a| eval(a, text, consts, depth + 1))
+                .collect();
+            parts.join("/")
+        }
+        "postfix_expression" | "value_argument" => {
+            let inner = node
+                .child_by_field_name("target")
+                .or_else(|| node.child_by_field_name("value"));
+            inner.map_or("{}".to_string(), |n| eval(n, text, consts, depth + 1))
+        }
         "string"
         | "interpolated_string"
         | "interpreted_string_literal"
@@ -300,7 +354,8 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
         | "selector_expression"
         | "member_access_expression"
         | "scoped_identifier"
-        | "field_expression" => {
+        | "field_expression"
+        | "navigation_expression" => {
             // `self.EXCHANGE`, `this.baseUrl`: the class's own constant or field.
             let own = ["self.", "this.", "cls.", "$this->"]
                 .iter()
@@ -376,7 +431,7 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             });
             url.map_or("{}".to_string(), |v| eval(v, text, consts, depth + 1))
         }
-        "identifier" => match constant(consts, src, node) {
+        "identifier" | "simple_identifier" => match constant(consts, src, node) {
             Some(value) => eval(value, text, consts, depth + 1),
             // A parameter, whatever its name: what the callers pass.
             None => parameter_reference(node, src, text).unwrap_or_else(|| reference(src)),
@@ -387,7 +442,7 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
         | "method_invocation"
         | "function_call_expression"
         | "function_call" => {
-            let callee = src.split('(').next().unwrap_or("");
+            let callee = src.split(['(', '[']).next().unwrap_or("");
             // (Elixir's call names no `arguments` field: its child of that kind.)
             let args: Vec<Node<'_>> = node
                 .child_by_field_name("arguments")
@@ -398,11 +453,16 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                         .find(|n| n.kind() == "arguments");
                     found
                 })
+                .or_else(|| swift_arguments(node))
                 .map(|a| {
                     let mut c = a.walk();
                     a.named_children(&mut c).collect()
                 })
                 .unwrap_or_default();
+            // Swift's `URL(string: s)`, `URI(string: s)`: the string.
+            if matches!(callee.trim(), "URL" | "URI") && args.len() == 1 {
+                return eval(args[0], text, consts, depth + 1);
+            }
             if let Some(value) = rust_value_call(node, &args, text, consts, depth) {
                 return value;
             }
@@ -505,6 +565,10 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
                 "Getenv",
                 "System.get_env",
                 "env.getOrElse",
+                // Swift: Vapor's `Environment.get("X")`, Foundation's
+                // `ProcessInfo.processInfo.environment["X"]`.
+                "Environment.get",
+                "processInfo.environment",
             ]
             .iter()
             .any(|e| callee.ends_with(e));
@@ -534,6 +598,20 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
         }
         _ => "{}".to_string(),
     }
+}
+
+/// The argument list of a Swift call (`call_suffix` → `value_arguments`), whose
+/// `value_argument`s [`eval`] reads through.
+fn swift_arguments(call: Node<'_>) -> Option<Node<'_>> {
+    let mut c = call.walk();
+    let suffix = call
+        .named_children(&mut c)
+        .find(|n| n.kind() == "call_suffix")?;
+    let mut c = suffix.walk();
+    let found = suffix
+        .named_children(&mut c)
+        .find(|n| n.kind() == "value_arguments");
+    found
 }
 
 /// What a function of the file, called without arguments, returns
@@ -1347,6 +1425,19 @@ pub(crate) fn build(
                 .and_then(|f| f.child_by_field_name("expression"));
             if let Some(prefix) = receiver.map(|n| group_prefix(n, text, consts, 0)) {
                 url = join_path(&prefix, &url);
+            }
+        }
+        // Foundation's `var request = URLRequest(url: u)` then `request.httpMethod = "POST"`.
+        if !r.route && node_text.starts_with("URLRequest(") {
+            if let Some(m) = url_request_method(r.node, text) {
+                method = m;
+            }
+        }
+        // A Vapor route under the groups its receiver was made from.
+        if r.route && r.node.kind() == "call_expression" {
+            if let Some(receiver) = swift_receiver(r.node) {
+                let path = join_path(&vapor_group_prefix(receiver, text, consts, 0), &url);
+                url = format!("/{}", path.trim_start_matches('/'));
             }
         }
         // A typed client's relative call: under the base address its registration
@@ -2184,6 +2275,137 @@ fn group_prefix(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: usize
     }
 }
 
+/// The method a Swift `URLRequest` is given after it is made: `request.httpMethod =
+/// "POST"` in the function that declares `request` with it.
+fn url_request_method(call: Node<'_>, text: &str) -> Option<String> {
+    let mut declaration = call.parent();
+    while let Some(d) = declaration.filter(|d| d.kind() != "property_declaration") {
+        if matches!(d.kind(), "statements" | "function_body" | "source_file") {
+            return None;
+        }
+        declaration = d.parent();
+    }
+    let declaration = declaration?;
+    let name = declaration
+        .child_by_field_name("name")
+        .and_then(|p| p.child_by_field_name("bound_identifier"))
+        .and_then(|b| b.utf8_text(text.as_bytes()).ok())?;
+    let scope = declaration.parent()?;
+    let after = &text[declaration.end_byte()..scope.end_byte()];
+    let set = format!("{name}.httpMethod");
+    let at = after.find(&set)?;
+    let rest = after[at + set.len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let rest = rest.strip_prefix('"')?;
+    let m = method_of(&rest[..rest.find('"')?]);
+    (m != "*").then_some(m)
+}
+
+/// What a Swift call is made on: `carts` of `carts.get(..)`.
+fn swift_receiver(call: Node<'_>) -> Option<Node<'_>> {
+    let function = call
+        .named_child(0)
+        .filter(|f| f.kind() == "navigation_expression")?;
+    function
+        .child_by_field_name("suffix")
+        .filter(|s| s.kind() == "navigation_suffix")?;
+    function.child_by_field_name("target")
+}
+
+/// The path prefix of the Vapor route groups `node` (a route's receiver) was made
+/// from: `routes.grouped("api", "carts")`, a local holding one (`let carts =
+/// routes.grouped("carts")`), or the closure parameter of `routes.group("carts") {
+/// carts in .. }`.
+fn vapor_group_prefix(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: usize) -> String {
+    if depth > 8 {
+        return String::new();
+    }
+    match node.kind() {
+        "call_expression" => {
+            let Some(receiver) = swift_receiver(node) else {
+                return String::new();
+            };
+            let inner = vapor_group_prefix(receiver, text, consts, depth + 1);
+            let name = node
+                .named_child(0)
+                .and_then(|f| f.child_by_field_name("suffix"))
+                .and_then(|s| s.child_by_field_name("suffix"))
+                .and_then(|n| n.utf8_text(text.as_bytes()).ok());
+            if !matches!(name, Some("grouped" | "group")) {
+                return inner;
+            }
+            let own = swift_arguments(node)
+                .map(|a| eval(a, text, consts, 0))
+                .filter(|p| !p.contains("{}"))
+                .unwrap_or_default();
+            join_path(&inner, &own)
+        }
+        "simple_identifier" => {
+            let name = node.utf8_text(text.as_bytes()).unwrap_or("");
+            if let Some(group) = closure_group(node, name, text) {
+                return vapor_group_prefix(group, text, consts, depth + 1);
+            }
+            swift_local_value(node, name, text)
+                .map(|v| vapor_group_prefix(v, text, consts, depth + 1))
+                .unwrap_or_default()
+        }
+        _ => String::new(),
+    }
+}
+
+/// The `group(..)` call whose trailing closure binds `name` as its parameter, around
+/// `node`: `routes.group("carts") { carts in carts.get(..) }`.
+fn closure_group<'t>(node: Node<'t>, name: &str, text: &str) -> Option<Node<'t>> {
+    let mut at = node.parent();
+    while let Some(n) = at {
+        if n.kind() == "lambda_literal" {
+            let mut binds = false;
+            if let Some(params) = n.child_by_field_name("type") {
+                each_named_node(params, |p| {
+                    binds = binds
+                        || (p.kind() == "lambda_parameter"
+                            && p.child_by_field_name("name")
+                                .and_then(|v| v.utf8_text(text.as_bytes()).ok())
+                                == Some(name));
+                });
+            }
+            if binds {
+                return n.parent().filter(|s| s.kind() == "call_suffix")?.parent();
+            }
+        }
+        at = n.parent();
+    }
+    None
+}
+
+/// The value the Swift local `name` was declared with before `node`, in the
+/// function around it (`let carts = routes.grouped("carts")`).
+fn swift_local_value<'t>(node: Node<'t>, name: &str, text: &str) -> Option<Node<'t>> {
+    let mut scope = node.parent();
+    while let Some(s) = scope {
+        if matches!(s.kind(), "function_body" | "lambda_literal" | "source_file") {
+            break;
+        }
+        scope = s.parent();
+    }
+    let mut found: Option<Node<'t>> = None;
+    each_named_node(scope?, |n| {
+        if n.kind() != "property_declaration" || n.start_byte() >= node.start_byte() {
+            return;
+        }
+        let declared = n
+            .child_by_field_name("name")
+            .and_then(|p| p.child_by_field_name("bound_identifier"))
+            .and_then(|b| b.utf8_text(text.as_bytes()).ok());
+        if declared == Some(name) {
+            found = n.child_by_field_name("value");
+        }
+    });
+    found
+}
+
 /// The name of the class or record around `node`.
 fn enclosing_class_name(node: Node<'_>, text: &str) -> Option<String> {
     let mut at = node.parent();
@@ -2436,7 +2658,8 @@ fn method_in_options(text: &str) -> Option<String> {
         "verb=",
     ] {
         if let Some(at) = lower.find(key) {
-            let rest = lower[at + key.len()..].trim_start_matches([' ', '"', '\'', '[', '`']);
+            // (Swift and Alamofire: `method: .post`.)
+            let rest = lower[at + key.len()..].trim_start_matches([' ', '"', '\'', '[', '`', '.']);
             let m = method_of(
                 rest.split(|c: char| !c.is_ascii_alphabetic())
                     .next()

@@ -29,6 +29,7 @@ const PRIORITY: &[&str] = &[
     "Gemfile",
     "mix.exs",
     "build.sbt",
+    "Package.swift",
     "pyproject.toml",
     "setup.py",
     "pom.xml",
@@ -438,6 +439,16 @@ pub fn name_from_manifest(file_name: &str, text: &str) -> Option<String> {
                 .strip_prefix('"')?;
             rest[..rest.find('"')?].to_string()
         }
+        // SwiftPM: `Package(name: "cart", ...)`.
+        "Package.swift" => {
+            let at = text.find("Package(")?;
+            let rest = text[at..]
+                .split_once("name:")?
+                .1
+                .trim_start()
+                .strip_prefix('"')?;
+            rest[..rest.find('"')?].to_string()
+        }
         // Mix: `app: :flagd_ui` in the project's keyword list.
         "mix.exs" => {
             let at = text.find("app:")?;
@@ -568,6 +579,14 @@ mod tests {
             )
             .as_deref(),
             Some("flagd_ui")
+        );
+        assert_eq!(
+            name_from_manifest(
+                "Package.swift",
+                "// swift-tools-version:5.9\nimport PackageDescription\n\nlet package = Package(\n    name: \"cart\",\n    targets: [.executableTarget(name: \"App\")]\n)\n"
+            )
+            .as_deref(),
+            Some("cart")
         );
         assert!(!builds_a_program("makefile", "test:\n\tgo test ./...\n"));
         assert_eq!(

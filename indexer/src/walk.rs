@@ -249,7 +249,6 @@ fn reads_as_cpp(path: &Path) -> bool {
 /// The language of a source file Cartograph does not parse, by its extension.
 fn unparsed_language(ext: &str) -> Option<&'static str> {
     Some(match ext {
-        "swift" => "swift",
         "dart" => "dart",
         "erl" => "erlang",
         "clj" => "clojure",
@@ -305,6 +304,7 @@ pub fn is_manifest(file_name: &str) -> bool {
             | "Gemfile"
             | "mix.exs"
             | "build.sbt"
+            | "Package.swift"
     ) || file_name.ends_with(".csproj")
         || file_name.ends_with(".rockspec")
         || file_name.ends_with(".gemspec")

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use cartograph_indexer::{extract, Language};
 
 /// The fixture a language's snapshot reads: `shop`, or `bookstore` for Thrift, PHP,
-/// Lua, Kotlin, Ruby, Elixir and Scala.
+/// Lua, Kotlin, Ruby, Elixir, Scala and Swift.
 fn fixture_root(lang: Language) -> PathBuf {
     let fixture = match lang {
         Language::Thrift
@@ -17,7 +17,8 @@ fn fixture_root(lang: Language) -> PathBuf {
         | Language::Kotlin
         | Language::Ruby
         | Language::Elixir
-        | Language::Scala => "fixtures/bookstore",
+        | Language::Scala
+        | Language::Swift => "fixtures/bookstore",
         _ => "fixtures/shop",
     };
     Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture)
@@ -182,3 +183,4 @@ snapshot!(kotlin_facts, Language::Kotlin, "snapshots/kotlin.txt");
 snapshot!(ruby_facts, Language::Ruby, "snapshots/ruby.txt");
 snapshot!(elixir_facts, Language::Elixir, "snapshots/elixir.txt");
 snapshot!(scala_facts, Language::Scala, "snapshots/scala.txt");
+snapshot!(swift_facts, Language::Swift, "snapshots/swift.txt");

@@ -237,3 +237,8 @@ fn elixir() {
 fn scala() {
     check("scala");
 }
+
+#[test]
+fn swift() {
+    check("swift");
+}

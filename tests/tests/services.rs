@@ -1761,9 +1761,14 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
     ws.write("src/email/mix.exs", "defmodule Email.MixProject do\nend\n");
     ws.write("src/ads/src/Ads.dart", "void main() {}\n");
     ws.write("src/ads/src/Rules.dart", "int rule() => 1;\n");
-    ws.write("src/ios/App.swift", "struct App {}\n");
-    ws.write("src/ios/Cart.swift", "struct Cart {}\n");
-    // C, C++, PHP, Kotlin, Ruby, Elixir and Scala are parsed.
+    ws.write("src/rules/core.clj", "(ns rules.core)\n");
+    ws.write("src/rules/util.clj", "(ns rules.util)\n");
+    ws.write(
+        "src/ios/Package.swift",
+        "let package = Package(name: \"ios\")\n",
+    );
+    ws.write("src/ios/Sources/App/Cart.swift", "struct Cart {}\n");
+    // C, C++, PHP, Kotlin, Ruby, Elixir, Scala and Swift are parsed.
     ws.write(
         "src/reviews/composer.json",
         "{\"name\": \"shop/reviews\"}\n",
@@ -1777,7 +1782,11 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
     ws.write("src/currency/include/rates.h", "int rate();\n");
     let report = ws.run(&["index", ".", "--json"]).json();
     let skipped = report["skipped"].to_string();
-    assert!(skipped.contains("2 files not indexed: swift"), "{skipped}");
+    assert!(
+        skipped.contains("2 files not indexed: clojure"),
+        "{skipped}"
+    );
+    assert!(!skipped.contains("swift"), "{skipped}");
     assert!(!skipped.contains("elixir"), "{skipped}");
     assert!(!skipped.contains("c++"), "{skipped}");
     assert!(!skipped.contains("kotlin"), "{skipped}");
@@ -1799,7 +1808,7 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
         not_parsed,
         [
             "src/ads/src: 2 files not indexed: dart is a language cartograph does not parse",
-            "src/ios: 2 files not indexed: swift is a language cartograph does not parse",
+            "src/rules: 2 files not indexed: clojure is a language cartograph does not parse",
         ]
     );
     let text = ws.run(&["services"]).ok().to_string();
@@ -1809,9 +1818,10 @@ fn services_in_languages_not_parsed_are_reported_not_silent() {
     assert!(text.contains("currency  src/currency  c"), "{text}");
     assert!(text.contains("reviews  src/reviews  php"), "{text}");
     assert!(text.contains("email  src/email  elixir"), "{text}");
+    assert!(text.contains("ios  src/ios  swift"), "{text}");
     let stats = ws.run(&["stats"]).ok().to_string();
     assert!(
-        stats.contains("not parsed: src/ios: 2 files not indexed: swift"),
+        stats.contains("not parsed: src/rules: 2 files not indexed: clojure"),
         "{stats}"
     );
 }
