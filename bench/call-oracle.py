@@ -1,18 +1,19 @@
 #!/usr/bin/env python3
-"""Go-to-definition accuracy on Elixir, Scala, Kotlin and Ruby code, at the calls whose definition the
-language's rules fix.
+"""Go-to-definition accuracy on Elixir, Scala, Kotlin, Ruby and Swift code, at the calls whose
+definition the language's rules fix.
 
 No precise indexer for these languages installs from the registries this project uses.
 A call's definition is known without one at three kinds of site: a call through the
 full name of a module or object of the project (`Phoenix.Router.scope(..)`; elsewhere
 also the simple name of a type no other type of the project shares), through an
 Elixir `alias` (`Router.scope(..)` after `alias Phoenix.Router`, also `as:`), and a bare
-call of a function the calling module or class defines itself. This samples such sites
+call of a function the calling module or class defines itself (in Swift also through
+`self`, and in an extension of the type). This samples such sites
 at random from a project Cartograph indexed and checks Cartograph's first answer.
 
 usage: cartograph --index IDX index ROOT && cartograph --index IDX export > EXPORT
        bench/call-oracle.py LANGUAGE ROOT EXPORT [SAMPLE] [SEED]
-       (elixir, scala, kotlin or ruby)
+       (elixir, scala, kotlin, ruby or swift)
 """
 import collections
 import json
@@ -28,12 +29,14 @@ suffixes = {
     "scala": (".scala", ".sc"),
     "kotlin": (".kt", ".kts"),
     "ruby": (".rb",),
+    "swift": (".swift",),
 }[language]
 container_kinds = {
     "elixir": ("module",),
     "scala": ("class", "interface", "enum"),
     "kotlin": ("class", "interface", "enum"),
     "ruby": ("class", "module"),
+    "swift": ("class", "struct", "interface", "enum"),
 }[language]
 
 symbols, refs = {}, []
@@ -73,8 +76,13 @@ def enclosing_module(r):
     s = symbols.get(r.get("enclosing") or "")
     if s is None:
         return None
+    first = s
     while s is not None and s["kind"] not in container_kinds:
         s = symbols.get(s.get("parent") or "")
+    if s is None and language == "swift":
+        # A method of an extension: the extended type its qualified name names.
+        owner = first["qualified_name"].rpartition(".")[0]
+        return owner if owner in modules else None
     return s["qualified_name"] if s else None
 
 
@@ -83,6 +91,9 @@ for r in refs:
     if r["kind"] != "call":
         continue
     q, name = r.get("qualifier"), r["name"]
+    # Swift: `self.m()` is a method of the type it is written in, as a bare `m()` is.
+    if language == "swift" and q == "self":
+        q = None
     if q:
         full = q
         if q not in modules:

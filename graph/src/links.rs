@@ -18,9 +18,9 @@ use serde::{Deserialize, Serialize};
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{
     answer_key, constructed_type, enclosing_chain, family, field_types, go_result_type,
-    is_base_reference, kotlin_result_type, owner_of, python_result_type, resolve, resolve_aliased,
-    type_bases, Bases, Candidate, Evidence, FieldTypes, FileScope, ModulePattern, Named, Pools,
-    Resolution, ANCESTOR_LEVELS,
+    is_base_reference, kotlin_result_type, owner_of, parameter_bound, python_result_type, resolve,
+    resolve_aliased, type_bases, Bases, Candidate, Evidence, FieldTypes, FileScope, ModulePattern,
+    Named, Pools, Resolution, ANCESTOR_LEVELS,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -750,13 +750,44 @@ fn subtypes_of(lang: Language, facts: &FileFacts, base: impl Fn(&str) -> bool) -
 /// The types a file's members may be found through: the bases its types declare
 /// and the types its bindings hold.
 fn type_roots(lang: Language, facts: &FileFacts) -> Vec<String> {
-    facts
+    let mut roots: Vec<String> = facts
         .references
         .iter()
         .filter(|r| is_base_reference(lang, facts, r))
         .map(|r| r.name.clone())
         .chain(facts.bindings.iter().map(|b| b.type_name.clone()))
-        .collect()
+        .collect();
+    let all: Vec<usize> = (0..facts.references.len()).collect();
+    roots.extend(bound_roots(facts, &all));
+    roots
+}
+
+/// The bounds of the type parameters typing the heads of `refs`' qualifiers
+/// (`Buf` for `x` of `x.len()` in `fn f<T: Buf>(x: T)`).
+fn bound_roots(facts: &FileFacts, refs: &[usize]) -> Vec<String> {
+    let mut by_name: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
+    for b in &facts.bindings {
+        by_name
+            .entry(b.name.as_str())
+            .or_default()
+            .push(b.type_name.as_str());
+    }
+    let mut roots = Vec::new();
+    for r in refs.iter().map(|&i| &facts.references[i]) {
+        let Some(head) = r.qualifier.as_deref().and_then(|q| q.split('.').next()) else {
+            continue;
+        };
+        let Some(types) = by_name.get(head) else {
+            continue;
+        };
+        let chain = enclosing_chain(facts, r);
+        roots.extend(
+            types
+                .iter()
+                .filter_map(|t| parameter_bound(facts, &chain, t)),
+        );
+    }
+    roots
 }
 
 /// The types the references `redone` (indices, of a file whose other links are
@@ -797,6 +828,7 @@ fn redone_roots(lang: Language, facts: &FileFacts, redone: &[usize]) -> Vec<Stri
             .filter(|b| names.contains(b.name.as_str()))
             .map(|b| b.type_name.clone()),
     );
+    roots.extend(bound_roots(facts, redone));
     roots
 }
 

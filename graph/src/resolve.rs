@@ -755,10 +755,16 @@ fn resolve_unordered(
     // Members of the enclosing type, then of its bases.
     let via_self = match qualifier {
         Some(q) => SELF_WORDS.contains(&q) || is_go_receiver(facts, reference, q),
-        // C++ looks a bare name up in the class first (an out-of-class method's too).
+        // C++ looks a bare name up in the class first (an out-of-class method's too),
+        // Swift too (a method of an extension's too).
         None => matches!(
             lang,
-            Language::Java | Language::Kotlin | Language::Scala | Language::CSharp | Language::Cpp
+            Language::Java
+                | Language::Kotlin
+                | Language::Scala
+                | Language::CSharp
+                | Language::Cpp
+                | Language::Swift
         ),
     };
     // The bases: `super` (Python, Java), C#'s `base` (elsewhere a name like any other:
@@ -1552,7 +1558,11 @@ fn enclosing_type(scope: &FileScope<'_>, reference: &Reference) -> Option<(Strin
         if s.kind.is_type() {
             return Some((s.qualified_name.clone(), Some(i)));
         }
-        if matches!(s.kind, SymbolKind::Method | SymbolKind::Constructor) {
+        // (A member outside its type's body: a Rust `impl`'s, a C++ out-of-class
+        // method, a Swift extension's method or computed property.)
+        let detached_field =
+            matches!(s.kind, SymbolKind::Field | SymbolKind::Property) && s.parent.is_none();
+        if matches!(s.kind, SymbolKind::Method | SymbolKind::Constructor) || detached_field {
             if let Some((owner, _)) = s.qualified_name.rsplit_once('.') {
                 return Some((owner.to_string(), scope.types.get(owner).copied()));
             }
@@ -1641,6 +1651,10 @@ fn receiver_type(
                 scope.field_type(&format!("{}.{head}", container?))
             })
     }?;
+    // A type parameter of a definition around the reference is its bound
+    // (`x.len()` in `fn f<T: Buf>(x: T)`).
+    let chain = enclosing_chain(scope.facts, reference);
+    let head_type = parameter_bound(scope.facts, &chain, &head_type).unwrap_or(head_type);
     let mut ty = head_type;
     let mut elsewhere = false;
     for (depth, f) in segments.enumerate() {
@@ -1656,6 +1670,15 @@ fn receiver_type(
         };
     }
     Some((ty, elsewhere))
+}
+
+/// The bound of `ty` where it is a type parameter of a definition of `chain` (the
+/// innermost first): `Buf` for `T` in `fn f<T: Buf>(..)`.
+pub(crate) fn parameter_bound(facts: &FileFacts, chain: &[u32], ty: &str) -> Option<String> {
+    chain.iter().find_map(|e| {
+        let s = facts.symbols.get(*e as usize)?;
+        type_parameter_bound(&s.signature, &s.name, ty)
+    })
 }
 
 /// The bound of the type parameter `param` the declaration of `name` lists right
