@@ -155,7 +155,10 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
         }
         // Thrift's `implements CatalogService.Iface`: the service is the qualifier.
         let base = match r.qualifier.as_deref() {
-            Some(q) if THRIFT_NESTED.contains(&r.name.as_str()) => {
+            Some(q)
+                if THRIFT_NESTED.contains(&r.name.as_str())
+                    || SWIFT_SERVICE_PROTOCOLS.contains(&r.name.as_str()) =>
+            {
                 format!("{}.{}", last_segment(q), r.name)
             }
             _ => r.name.clone(),
@@ -676,7 +679,18 @@ pub fn service_names_of_base(name: &str) -> Vec<&str> {
         if THRIFT_NESTED.contains(&nested) {
             out.push(last_segment(outer));
         }
+        // grpc-swift 2: `Helloworld_Greeter.SimpleServiceProtocol`.
+        if SWIFT_SERVICE_PROTOCOLS.contains(&nested) {
+            out.push(swift_service(outer));
+        }
         return out;
+    }
+    // grpc-swift 1: `Helloworld_GreeterAsyncProvider`, `Helloworld_GreeterProvider`.
+    if let Some(rest) = name
+        .strip_suffix("AsyncProvider")
+        .or_else(|| name.strip_suffix("Provider"))
+    {
+        out.push(swift_service(rest));
     }
     if let Some(rest) = name
         .strip_suffix("If")
@@ -703,6 +717,27 @@ pub fn service_names_of_base(name: &str) -> Vec<&str> {
     out
 }
 
+/// The protocols grpc-swift 2 generates for a service's server, nested in its
+/// namespace (`Helloworld_Greeter.ServiceProtocol`).
+const SWIFT_SERVICE_PROTOCOLS: &[&str] = &[
+    "ServiceProtocol",
+    "SimpleServiceProtocol",
+    "StreamingServiceProtocol",
+];
+
+/// A service's name without the proto package grpc-swift puts before it
+/// (`Greeter` of `Helloworld_Greeter`, of `Shop_V1_Greeter`); other names as given.
+fn swift_service(name: &str) -> &str {
+    match name.rsplit_once('_') {
+        Some((package, service))
+            if !package.is_empty() && service.starts_with(|c: char| c.is_ascii_uppercase()) =>
+        {
+            service
+        }
+        _ => name,
+    }
+}
+
 /// Whether a receiver type can be a generated gRPC client.
 fn client_type(ty: &str, lang: Language) -> bool {
     // JavaScript clients are the service constructed from a package definition.
@@ -723,9 +758,22 @@ pub fn service_names_of_client(ty: &str) -> Vec<&str> {
     let mut out = Vec::new();
     if let Some((outer, nested)) = ty.rsplit_once('.') {
         if THRIFT_NESTED.contains(&nested) {
-            out.push(last_segment(outer));
+            // (grpc-swift 2's `Helloworld_Greeter.Client` too.)
+            out.push(swift_service(last_segment(outer)));
         }
         return out;
+    }
+    // grpc-swift 1: `Helloworld_GreeterAsyncClient`, `Helloworld_GreeterNIOClient`.
+    if let Some(rest) = ty.strip_suffix("NIOClient") {
+        out.push(swift_service(rest));
+    }
+    if ty.contains('_') {
+        if let Some(rest) = ty
+            .strip_suffix("AsyncClient")
+            .or_else(|| ty.strip_suffix("Client"))
+        {
+            out.push(swift_service(rest));
+        }
     }
     for suffix in [
         "BlockingStub",
@@ -915,6 +963,15 @@ mod tests {
         );
         assert!(service_names_of_base("CartServiceServicer").contains(&"CartService"));
         assert!(service_names_of_base("CartServiceImplBase").contains(&"CartService"));
+        // grpc-swift 1 and 2.
+        assert!(service_names_of_base("Shop_V1_CartAsyncProvider").contains(&"Cart"));
+        assert!(service_names_of_base("Shop_Cart.SimpleServiceProtocol").contains(&"Cart"));
+        assert!(service_names_of_client("Shop_V1_CartAsyncClient").contains(&"Cart"));
+        assert!(service_names_of_client("Shop_Cart.Client").contains(&"Cart"));
+        assert_eq!(
+            service_names_of_client("CatalogService.Client"),
+            ["CatalogService"]
+        );
         assert!(service_names_of_base("CartServiceBase").contains(&"CartService"));
         assert!(service_names_of_client("CartServiceBlockingStub").contains(&"CartService"));
         assert!(service_names_of_client("CartServiceClient").contains(&"CartService"));

@@ -455,6 +455,48 @@ fn elixir_grpc_servers_and_stubs_link_through_the_proto() {
 }
 
 #[test]
+fn swift_grpc_servers_and_clients_link_through_the_proto() {
+    let ws = Workspace::empty();
+    ws.write(
+        "proto/greeter.proto",
+        "syntax = \"proto3\";\npackage shop.v1;\n\nservice Greeter {\n  rpc SayHello (HelloRequest) returns (HelloReply);\n}\n\nservice Farewell {\n  rpc SayBye (HelloRequest) returns (HelloReply);\n}\n\nmessage HelloRequest { string name = 1; }\nmessage HelloReply { string message = 1; }\n",
+    );
+    // grpc-swift 1: a provider; grpc-swift 2: a service protocol in the namespace.
+    ws.write(
+        "greeter/Package.swift",
+        "let package = Package(name: \"greeter\")\n",
+    );
+    ws.write(
+        "greeter/Sources/Greeter/GreeterProvider.swift",
+        "import GRPC\n\nfinal class GreeterProvider: Shop_V1_GreeterAsyncProvider {\n    func sayHello(request: Shop_V1_HelloRequest, context: GRPCAsyncServerCallContext) async throws -> Shop_V1_HelloReply {\n        .with { $0.message = request.name }\n    }\n\n    func describe() -> String { \"greeter\" }\n}\n",
+    );
+    ws.write(
+        "farewell/Package.swift",
+        "let package = Package(name: \"farewell\")\n",
+    );
+    ws.write(
+        "farewell/Sources/Farewell/Farewell.swift",
+        "import GRPCCore\n\nstruct FarewellService: Shop_V1_Farewell.SimpleServiceProtocol {\n    func sayBye(request: Shop_V1_HelloRequest, context: ServerContext) async throws -> Shop_V1_HelloReply {\n        .with { $0.message = request.name }\n    }\n}\n",
+    );
+    ws.write(
+        "front/Package.swift",
+        "let package = Package(name: \"front\")\n",
+    );
+    ws.write(
+        "front/Sources/Front/Greet.swift",
+        "import GRPC\nimport GRPCCore\n\nfunc greet(name: String, channel: GRPCChannel) async throws -> String {\n    let greeter = Shop_V1_GreeterAsyncClient(channel: channel)\n    return try await greeter.sayHello(.with { $0.name = name }).message\n}\n\nfunc bye(name: String, client: GRPCClient) async throws -> String {\n    let farewell = Shop_V1_Farewell.Client(wrapping: client)\n    return try await farewell.sayBye(.with { $0.name = name }).message\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        link_lines(&ws),
+        BTreeSet::from([
+            "swift front Sources/Front/Greet.swift bye(). -> grpc:shop.v1.Farewell/SayBye swift farewell Sources/Farewell/Farewell.swift FarewellService#sayBye(). idl".to_string(),
+            "swift front Sources/Front/Greet.swift greet(). -> grpc:shop.v1.Greeter/SayHello swift greeter Sources/Greeter/GreeterProvider.swift GreeterProvider#sayHello(). idl".to_string(),
+        ])
+    );
+}
+
+#[test]
 fn nats_rabbitmq_and_kafka_clients_link_publishers_to_subscribers() {
     let ws = Workspace::fixture("queues");
     ws.run(&["index", "."]).ok();

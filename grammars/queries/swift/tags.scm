@@ -2,7 +2,9 @@
 ; protocols, extensions (their members belong to the extended type), functions,
 ; initializers, properties, calls and types, imports, bindings and locals, and the
 ; service patterns of its common libraries (Vapor routes and client, URLSession,
-; Alamofire and any call whose first argument is an absolute URL).
+; Alamofire and any call whose first argument is an absolute URL; grpc-swift servers
+; conform to `X_SAsyncProvider` or `X_S.ServiceProtocol` and clients are
+; `X_SAsyncClient(channel:)` or `X_S.Client(wrapping:)` values, read by the graph).
 
 (class_declaration declaration_kind: "class" name: (type_identifier) @name) @definition.class
 (class_declaration declaration_kind: "actor" name: (type_identifier) @name) @definition.class
@@ -47,6 +49,10 @@
 (property_declaration
   name: (pattern bound_identifier: (simple_identifier) @binding.name)
   value: (call_expression (simple_identifier) @binding.type))
+; grpc-swift 2's `let greeter = Helloworld_Greeter.Client(wrapping: client)`
+(property_declaration
+  name: (pattern bound_identifier: (simple_identifier) @binding.name)
+  value: (call_expression (navigation_expression) @binding.type))
 
 ; locals: parameters, names bound in bodies and closures
 (parameter name: (simple_identifier) @local)
