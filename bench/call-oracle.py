@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Go-to-definition accuracy on Elixir, Scala, Kotlin, Ruby and Swift code, at the calls whose
-definition the language's rules fix.
+"""Go-to-definition accuracy on Elixir, Scala, Kotlin, Ruby, Swift, PHP and Lua code, at the
+calls whose definition the language's rules fix.
 
 No precise indexer for these languages installs from the registries this project uses.
 A call's definition is known without one at three kinds of site: a call through the
@@ -8,12 +8,14 @@ full name of a module or object of the project (`Phoenix.Router.scope(..)`; else
 also the simple name of a type no other type of the project shares), through an
 Elixir `alias` (`Router.scope(..)` after `alias Phoenix.Router`, also `as:`), and a bare
 call of a function the calling module or class defines itself (in Swift also through
-`self`, and in an extension of the type). This samples such sites
+`self`, and in an extension of the type; in PHP through `$this->`, `self::` and
+`static::`, a bare PHP call being a function's; in Lua, a bare call of a function its
+file defines once at the top level). This samples such sites
 at random from a project Cartograph indexed and checks Cartograph's first answer.
 
 usage: cartograph --index IDX index ROOT && cartograph --index IDX export > EXPORT
        bench/call-oracle.py LANGUAGE ROOT EXPORT [SAMPLE] [SEED]
-       (elixir, scala, kotlin, ruby or swift)
+       (elixir, scala, kotlin, ruby, swift, php or lua)
 """
 import collections
 import json
@@ -30,6 +32,8 @@ suffixes = {
     "kotlin": (".kt", ".kts"),
     "ruby": (".rb",),
     "swift": (".swift",),
+    "php": (".php",),
+    "lua": (".lua",),
 }[language]
 container_kinds = {
     "elixir": ("module",),
@@ -37,6 +41,8 @@ container_kinds = {
     "kotlin": ("class", "interface", "enum"),
     "ruby": ("class", "module"),
     "swift": ("class", "struct", "interface", "enum"),
+    "php": ("class", "interface", "trait", "enum"),
+    "lua": (),
 }[language]
 
 symbols, refs = {}, []
@@ -86,14 +92,29 @@ def enclosing_module(r):
     return s["qualified_name"] if s else None
 
 
+# Lua: the functions each file defines at its top level, by name.
+file_functions = collections.defaultdict(list)
+for s in symbols.values():
+    if s["kind"] == "function" and not s.get("parent"):
+        file_functions[(s["file"], s["qualified_name"])].append(s)
+
 sites = []
 for r in refs:
     if r["kind"] != "call":
         continue
+    # Lua: a bare call of a function its file defines once at the top level.
+    if language == "lua":
+        defined = file_functions.get((r["file"], r["name"]), [])
+        if not r.get("qualifier") and len(defined) == 1:
+            sites.append(("local", r, (r["file"], r["name"])))
+        continue
     q, name = r.get("qualifier"), r["name"]
-    # Swift: `self.m()` is a method of the type it is written in, as a bare `m()` is.
-    if language == "swift" and q == "self":
+    # Swift: `self.m()` is a method of the type it is written in, as a bare `m()` is;
+    # PHP: `$this->m()`, `self::m()`, `static::m()` (a bare PHP call is a function).
+    if (language == "swift" and q == "self") or (language == "php" and q in ("this", "self", "static")):
         q = None
+    elif language == "php" and not q:
+        continue
     if q:
         full = q
         if q not in modules:
@@ -118,6 +139,9 @@ for kind, r, truth in sample:
         continue
     stats["answered"] += 1
     first = symbols.get(targets[0]["id"], {}).get("qualified_name")
+    if language == "lua":
+        s = symbols.get(targets[0]["id"], {})
+        first = (s.get("file"), s.get("qualified_name"))
     if first == truth:
         stats["right"] += 1
     else:
