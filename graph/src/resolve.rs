@@ -1088,30 +1088,17 @@ fn resolve_unordered(
             return answer(found, Evidence::QualifiedName, 0.8);
         }
     }
-    // Ruby: a `require` brings in every name the required file defines.
-    if lang == Language::Ruby {
+    // Ruby: a `require` brings in every name the required file defines; Swift: an
+    // `import` every top-level name of the module's files.
+    if matches!(lang, Language::Ruby | Language::Swift) {
         let required: Vec<ModulePattern> = facts
             .imports
             .iter()
             .map(|i| ModulePattern::new(record, &i.module))
             .collect();
         let found = pick(pool, candidates, |c| {
-            required.iter().any(|r| r.matches(record, c))
-        });
-        if !found.is_empty() {
-            return answer(found, Evidence::Import, 0.9);
-        }
-    }
-    // Swift: an `import` brings in every top-level name of the module's files.
-    if lang == Language::Swift {
-        let modules: Vec<ModulePattern> = facts
-            .imports
-            .iter()
-            .map(|i| ModulePattern::new(record, &i.module))
-            .collect();
-        let found = pick(pool, candidates, |c| {
-            (!is_member(c) || kind_of(c) == SymbolKind::Constructor)
-                && modules.iter().any(|m| m.matches(record, c))
+            (lang == Language::Ruby || !is_member(c) || kind_of(c) == SymbolKind::Constructor)
+                && required.iter().any(|r| r.matches(record, c))
         });
         if !found.is_empty() {
             return answer(found, Evidence::Import, 0.9);

@@ -49,10 +49,13 @@
 (property_declaration
   name: (pattern bound_identifier: (simple_identifier) @binding.name)
   value: (call_expression (simple_identifier) @binding.type))
-; grpc-swift 2's `let greeter = Helloworld_Greeter.Client(wrapping: client)`
+; grpc-swift 2's `let greeter = Helloworld_Greeter.Client(wrapping: client)`: a type
+; nested in a type
 (property_declaration
   name: (pattern bound_identifier: (simple_identifier) @binding.name)
-  value: (call_expression (navigation_expression) @binding.type))
+  value: (call_expression
+    (navigation_expression target: (simple_identifier)) @binding.type)
+  (#match? @binding.type "^[A-Z][A-Za-z0-9_]*[.][A-Z]"))
 
 ; locals: parameters, names bound in bodies and closures
 (parameter name: (simple_identifier) @local)
