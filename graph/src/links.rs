@@ -668,6 +668,26 @@ fn receiver_callees<'m, 'f>(
     head.and_then(|h| callees.get(h)).map_or(&[], Vec::as_slice)
 }
 
+/// Files read from the store, each once, by path (`None`: not stored).
+struct StoreFiles<'s> {
+    store: &'s Store,
+    read: HashMap<String, Option<Loaded>>,
+}
+
+impl StoreFiles<'_> {
+    fn get(&mut self, path: &str) -> Result<Option<Loaded>> {
+        if let Some(f) = self.read.get(path) {
+            return Ok(f.clone());
+        }
+        let f = match (self.store.file(path)?, self.store.facts(path)?) {
+            (Some(r), Some(f)) => Some(Arc::new((r, f))),
+            _ => None,
+        };
+        self.read.insert(path.to_string(), f.clone());
+        Ok(f)
+    }
+}
+
 /// The fields a reference's qualifier goes through after its head: `url` of
 /// `request.url.host`, `_zod` and `def` of `inst._zod.def.shape`.
 fn field_segments(r: &Reference) -> impl Iterator<Item = &str> {
@@ -1075,15 +1095,23 @@ pub(crate) fn relink(
         );
     }
     needed.extend(through.iter().cloned());
+    // The files read from here on, each once (the relinked ones are read already).
+    let mut files = StoreFiles {
+        store,
+        read: relinked
+            .iter()
+            .map(|f| (f.0.path.clone(), Some(Arc::clone(f))))
+            .collect(),
+    };
     let mut field_roots: Vec<String> = Vec::new();
     for name in &through {
         for path in store.files_defining(name)? {
             if gone.contains(path.as_str()) {
                 continue;
             }
-            if let Some(facts) = store.facts(&path)? {
+            if let Some(f) = files.get(&path)? {
                 let mut fields = FieldTypes::default();
-                field_types(&facts, Some(&through), &mut fields);
+                field_types(&f.1, Some(&through), &mut fields);
                 field_roots.extend(fields.into_values().flatten());
             }
         }
@@ -1119,9 +1147,9 @@ pub(crate) fn relink(
                 if gone.contains(path.as_str()) {
                     continue;
                 }
-                if let (Some(record), Some(facts)) = (store.file(&path)?, store.facts(&path)?) {
+                if let Some(f) = files.get(&path)? {
                     let mut bases = Bases::default();
-                    type_bases(record.language, &facts, &mut bases);
+                    type_bases(f.0.language, &f.1, &mut bases);
                     next.extend(
                         bases
                             .get(ty.as_str())
@@ -1143,16 +1171,8 @@ pub(crate) fn relink(
         }
     }
     let mut world: Vec<Loaded> = upserts.to_vec();
-    let have: HashMap<&str, &Loaded> = relinked.iter().map(|f| (f.0.path.as_str(), f)).collect();
     for path in &definers {
-        match have.get(path.as_str()) {
-            Some(f) => world.push(Arc::clone(f)),
-            None => {
-                if let (Some(r), Some(f)) = (store.file(path)?, store.facts(path)?) {
-                    world.push(Arc::new((r, f)));
-                }
-            }
-        }
+        world.extend(files.get(path)?);
     }
     tracing::debug!(
         "relink: {} files changed, {} using their names relinked, {} loaded to resolve {} names",
