@@ -19,7 +19,7 @@ use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{
     answer_key, constructed_type, enclosing_chain, family, field_types, go_result_type,
     is_base_reference, kotlin_result_type, owner_of, parameter_bound, python_result_type, resolve,
-    resolve_aliased, type_bases, Bases, Candidate, Evidence, FieldTypes, FileScope, ModulePattern,
+    inherited_field_types, resolve_aliased, type_bases, Bases, Candidate, Evidence, FieldTypes, FileScope, ModulePattern,
     Named, Pools, Resolution, ANCESTOR_LEVELS,
 };
 use crate::store::FileRecord;
@@ -274,6 +274,8 @@ impl<'w> Definitions<'w> {
         for f in files {
             field_types(&f.1, names, &mut fields);
         }
+        let facts: Vec<&FileFacts> = files.iter().map(|f| &*f.1).collect();
+        inherited_field_types(&facts, &bases, &mut fields);
         Definitions {
             by_name,
             modules,
@@ -776,10 +778,17 @@ fn type_roots(lang: Language, facts: &FileFacts) -> Vec<String> {
         .filter(|r| is_base_reference(lang, facts, r))
         .map(|r| r.name.clone())
         .chain(facts.bindings.iter().map(|b| b.type_name.clone()))
+        .chain(facts.references.iter().filter_map(key_root))
         .collect();
     let all: Vec<usize> = (0..facts.references.len()).collect();
     roots.extend(bound_roots(facts, &all));
     roots
+}
+
+/// The type an object literal's key is written for (its simple name).
+fn key_root(r: &Reference) -> Option<String> {
+    let ty = r.qualifier.as_deref().filter(|_| r.kind == RefKind::Key)?;
+    Some(ty.rsplit(['.', ':']).next().unwrap_or(ty).to_string())
 }
 
 /// The bounds of the type parameters typing the heads of `refs`' qualifiers
@@ -835,6 +844,7 @@ fn redone_roots(lang: Language, facts: &FileFacts, redone: &[usize]) -> Vec<Stri
             names.extend(q.split(|c: char| !(c.is_alphanumeric() || c == '_')));
             roots.extend(constructed_type(q));
         }
+        roots.extend(key_root(r));
     }
     for r in &facts.references {
         if r.enclosing.is_some_and(|e| types.contains(&e)) && is_base_reference(lang, facts, r) {

@@ -163,6 +163,193 @@ pub fn field_types<'a>(
     }
 }
 
+/// Adds to `fields` the fields each type of `files` inherits from its `bases` (up to
+/// [`ANCESTOR_LEVELS`] above it), where it declares none of that name: typed as the
+/// base declares them or, for a field the base types by one of its type parameters,
+/// by the argument the type's declaration gives that parameter (`_zod: Internals` of
+/// `interface $ZodType<O, I, Internals>` is a `$ZodObjectInternals` in `interface
+/// $ZodObject extends $ZodType<any, any, $ZodObjectInternals<Shape>>`).
+pub fn inherited_field_types<'a>(
+    files: &[&'a FileFacts],
+    bases: &Bases<'a>,
+    fields: &mut FieldTypes<'a>,
+) {
+    // Each type with bases: its name and declaration; each field typed by a type
+    // parameter of its type: the parameter's position.
+    let mut types: Vec<(&'a str, &'a str)> = Vec::new();
+    let mut by_param: FxHashMap<(&'a str, &'a str), usize> = FxHashMap::default();
+    for facts in files {
+        for s in &facts.symbols {
+            if s.kind.is_type() && bases.contains_key(s.name.as_str()) {
+                types.push((s.name.as_str(), s.signature.as_str()));
+            }
+            let Some(owner) = s.parent.and_then(|p| facts.symbols.get(p as usize)) else {
+                continue;
+            };
+            if !owner.kind.is_type() || !fields.contains_key(&(owner.name.as_str(), s.name.as_str()))
+            {
+                continue;
+            }
+            let Some(ty) = member_type(s) else {
+                continue;
+            };
+            let params = type_parameters(&owner.signature, &owner.name);
+            if let Some(i) = params.iter().position(|p| *p == ty) {
+                by_param.insert((owner.name.as_str(), s.name.as_str()), i);
+            }
+        }
+    }
+    if types.is_empty() {
+        return;
+    }
+    let mut by_owner: FxHashMap<&'a str, Vec<&'a str>> = FxHashMap::default();
+    for (owner, field) in fields.keys() {
+        by_owner.entry(owner).or_default().push(field);
+    }
+    for _ in 0..ANCESTOR_LEVELS {
+        let mut found: Vec<((&'a str, &'a str), Option<String>, Option<usize>)> = Vec::new();
+        for &(ty, signature) in &types {
+            let own = type_parameters(signature, ty);
+            for &base in bases.get(ty).into_iter().flatten() {
+                let base = base.rsplit(['.', ':']).next().unwrap_or(base);
+                let arguments = base_arguments(signature, ty, base);
+                for &field in by_owner.get(base).into_iter().flatten() {
+                    if fields.contains_key(&(ty, field)) || found.iter().any(|f| f.0 == (ty, field))
+                    {
+                        continue;
+                    }
+                    let mut typed = fields.get(&(base, field)).cloned().flatten();
+                    let mut param = None;
+                    let argument = by_param
+                        .get(&(base, field))
+                        .and_then(|i| arguments.get(*i))
+                        .map(|a| a.split('<').next().unwrap_or(a).trim());
+                    if let Some(argument) = argument {
+                        if let Some(j) = own.iter().position(|p| *p == argument) {
+                            // One of the type's own parameters: its bound, and a type
+                            // deriving from it gives it in turn.
+                            param = Some(j);
+                            typed = type_parameter_bound(signature, ty, argument).or(typed);
+                        } else if let Some(name) = simple_type_name(argument)
+                            .filter(|n| n.starts_with(|c: char| c.is_uppercase() || c == '$'))
+                        {
+                            typed = Some(name);
+                        }
+                    }
+                    found.push(((ty, field), typed, param));
+                }
+            }
+        }
+        if found.is_empty() {
+            break;
+        }
+        for (key, typed, param) in found {
+            fields.insert(key, typed);
+            by_owner.entry(key.0).or_default().push(key.1);
+            if let Some(j) = param {
+                by_param.insert(key, j);
+            }
+        }
+    }
+}
+
+/// The names of the type parameters a declaration lists right after its name
+/// (`O`, `I`, `Internals` of `interface $ZodType<O = unknown, I, Internals extends
+/// Base<O, I> = Base<O, I>>`; variance and `const` modifiers and comments dropped).
+fn type_parameters<'s>(signature: &'s str, name: &str) -> Vec<&'s str> {
+    let Some(list) = angle_list_after(signature, name, 0) else {
+        return Vec::new();
+    };
+    angle_split(list)
+        .into_iter()
+        .filter_map(|p| {
+            let mut p = p.trim();
+            while let Some(comment) = p.strip_prefix("/*") {
+                p = comment.split_once("*/").map_or("", |(_, rest)| rest).trim_start();
+            }
+            for modifier in ["in ", "out ", "const "] {
+                p = p.strip_prefix(modifier).unwrap_or(p).trim_start();
+            }
+            let end = p
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .unwrap_or(p.len());
+            (end > 0).then(|| &p[..end])
+        })
+        .collect()
+}
+
+/// The generic arguments a type's declaration (`signature`) gives its base `base`,
+/// as written (`any`, `$ZodObjectInternals<Shape>`), after the type's own name and
+/// parameters.
+fn base_arguments<'s>(signature: &'s str, name: &str, base: &str) -> Vec<&'s str> {
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let Some(at) = signature.match_indices(name).map(|(i, _)| i).find(|i| {
+        !signature[..*i].ends_with(word) && !signature[i + name.len()..].starts_with(word)
+    }) else {
+        return Vec::new();
+    };
+    let mut from = at + name.len();
+    if let Some(own) = angle_list_after(signature, name, at) {
+        from = own.as_ptr() as usize - signature.as_ptr() as usize + own.len() + 1;
+    }
+    let rest = signature.get(from..).unwrap_or("");
+    let Some(b) = rest.match_indices(base).map(|(i, _)| i).find(|i| {
+        !rest[..*i].ends_with(word) && rest[i + base.len()..].starts_with('<')
+    }) else {
+        return Vec::new();
+    };
+    angle_list_after(rest, base, b).map(angle_split).unwrap_or_default()
+}
+
+/// The text between the `<` right after `name` (at or after byte `from` of `s`) and
+/// its closing `>`.
+fn angle_list_after<'s>(s: &'s str, name: &str, from: usize) -> Option<&'s str> {
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let at = s.get(from..)?.match_indices(name).map(|(i, _)| i + from).find(|i| {
+        !s[..*i].ends_with(word) && s[i + name.len()..].starts_with('<')
+    })?;
+    let list = &s[at + name.len() + 1..];
+    let mut depth = 0usize;
+    let mut prev = ' ';
+    for (i, c) in list.char_indices() {
+        match c {
+            '<' | '(' | '[' | '{' => depth += 1,
+            // (`=>` of a function type closes nothing.)
+            '>' if prev == '=' => {}
+            '>' | ')' | ']' | '}' if depth == 0 => return Some(&list[..i]),
+            '>' | ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+        prev = c;
+    }
+    None
+}
+
+/// `s` split at its commas outside brackets, angle brackets included.
+fn angle_split(s: &str) -> Vec<&str> {
+    let mut depth = 0i32;
+    let mut start = 0;
+    let mut parts = Vec::new();
+    let mut prev = ' ';
+    for (i, c) in s.char_indices() {
+        match c {
+            '<' | '(' | '[' | '{' => depth += 1,
+            '>' if prev == '=' => {}
+            '>' | ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        prev = c;
+    }
+    if !s[start..].trim().is_empty() {
+        parts.push(&s[start..]);
+    }
+    parts
+}
+
 /// The bases (as written, simple names) each type declares, by the type's simple
 /// name; types of one name in several files share one sorted list.
 pub type Bases<'a> = FxHashMap<&'a str, Vec<&'a str>>;
@@ -735,6 +922,21 @@ fn resolve_unordered(
         {
             return through_import(record, &import.module, importable, candidates);
         }
+    }
+    // A key of an object literal written for a type: a member of that type or of the
+    // types it stands for or extends, else nothing (never a name elsewhere).
+    if reference.kind == RefKind::Key {
+        let Some(ty) = reference.qualifier.as_deref() else {
+            return Vec::new();
+        };
+        let ty = ty.rsplit(['.', ':']).next().unwrap_or(ty);
+        let found = members_of(pool, ty);
+        if !found.is_empty() {
+            return answer(found, Evidence::Member, 0.9);
+        }
+        return inherited_member(named.bases, &[ty], |ty| members_of(pool, ty))
+            .map(|found| answer(found, Evidence::Inherited, 0.8))
+            .unwrap_or_default();
     }
     // Python's `super().m()`, Java's `super.m()`: the bases' member.
     let qualifier = match reference.qualifier.as_deref() {

@@ -468,8 +468,8 @@ fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
     // Fields of struct literals and patterns and destructured names: the capture
     // around them (`@reference`) is the literal, the pattern or the declaration.
     match (outer.kind(), name.kind()) {
-        // `const { a, b } = obj`: each name is a member of `obj`.
-        ("variable_declarator", "shorthand_property_identifier_pattern") => {
+        // `const { a, b: c } = obj`: each key is a member of `obj`.
+        ("variable_declarator", "shorthand_property_identifier_pattern" | "property_identifier") => {
             let value = outer.child_by_field_name("value")?;
             let q = text_of(value, text);
             let simple = q
@@ -520,7 +520,7 @@ fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
     // (Only right before the name: text before a line break may be a comment's.)
     let tight = text.get(..name.start_byte()).unwrap_or("");
     if let Some(q) = plain_qualifier(tight) {
-        return (q.len() <= MAX_QUALIFIER).then(|| q.to_string());
+        return (q.len() <= MAX_QUALIFIER).then(|| q.replace("!!.", ".").replace("!.", "."));
     }
     // The first segment of an absolute path (`::core`) has none.
     if tight
@@ -581,7 +581,8 @@ fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
 /// The path is identifiers joined by `.` or `::` (perhaps led by `::`) right after a
 /// delimiter (or the start); anything else (`f().name`, `a[0].name`, `a?.b.name`) gets `None`.
 fn plain_qualifier(before: &str) -> Option<&str> {
-    let body = ["?.", "::", ".", "->"]
+    // (A non-null assertion or force unwrap is not part of the path: `state!.copy_`.)
+    let body = ["?.", "!!.", "!.", "::", ".", "->"]
         .iter()
         .find_map(|sep| before.strip_suffix(sep))?;
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
@@ -600,6 +601,8 @@ fn plain_qualifier(before: &str) -> Option<&str> {
         let head = &body[..start];
         match head
             .strip_suffix("::")
+            .or_else(|| head.strip_suffix("!!."))
+            .or_else(|| head.strip_suffix("!."))
             .or_else(|| head.strip_suffix('.'))
             .or_else(|| head.strip_suffix("->"))
         {
@@ -1033,10 +1036,16 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         let bound = match (binding_type, binding_from) {
             // TypeScript: a type parameter stands for its constraint
             // (`<T extends Schema>(s: T)` binds `s` to `Schema`).
-            (Some(ty), _) if matches!(lang, Language::TypeScript | Language::Tsx) => Some((
-                binding_type_name(type_parameter_bound(ty, text).unwrap_or(text_of(ty, text))),
-                false,
-            )),
+            (Some(ty), _) if matches!(lang, Language::TypeScript | Language::Tsx) => {
+                let named = match ty.kind() {
+                    "union_type" => ts_named_type(ty),
+                    _ => Some(ty),
+                };
+                named.map(|ty| {
+                    let written = type_parameter_bound(ty, text).unwrap_or(text_of(ty, text));
+                    (binding_type_name(written), false)
+                })
+            }
             (Some(ty), _) => Some((binding_type_name(text_of(ty, text)), false)),
             (None, Some(from)) => Some((text_of(from, text), true)),
             (None, None) => None,
@@ -1129,6 +1138,15 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 .iter()
                 .any(|(name, scope)| *name == r.name && scope.contains(&r.span))
         });
+    }
+    // TypeScript: the types a type alias stands for (`type State = A | B`, `= A & B`,
+    // `= A`) are where its members are found: its bases.
+    if matches!(lang, Language::TypeScript | Language::Tsx) {
+        for r in refs.iter_mut() {
+            if r.kind == RefKind::Type && alias_constituent(r.node) {
+                r.kind = RefKind::Inherit;
+            }
+        }
     }
     // A Go package is one scope over all its files: a bare name may be defined by any
     // of them (resolution keeps such names within the package's directory), except
@@ -1646,6 +1664,112 @@ fn type_parameter_bound<'t>(ty: Node<'_>, text: &'t str) -> Option<&'t str> {
         at = node.parent();
     }
     None
+}
+
+/// The one named type a TypeScript type stands for: a name itself (`State`,
+/// `ns.State`), a generic's name (`Box` of `Box<T>`), and in a union the one named
+/// type beside `undefined`, `null`, literals and the language's own types
+/// (`undefined | ImmerState`). None for anything else: object, array and function
+/// types, a union of several named types.
+fn ts_named_type(ty: Node<'_>) -> Option<Node<'_>> {
+    match ty.kind() {
+        "type_annotation" | "parenthesized_type" => ts_named_type(ty.named_child(0)?),
+        "type_identifier" | "nested_type_identifier" => Some(ty),
+        "generic_type" => ty.child_by_field_name("name"),
+        "union_type" => {
+            let mut named = None;
+            let mut unions = vec![ty];
+            while let Some(union) = unions.pop() {
+                let mut c = union.walk();
+                for part in union.named_children(&mut c) {
+                    match part.kind() {
+                        "union_type" => unions.push(part),
+                        "literal_type" | "predefined_type" => {}
+                        _ if named.replace(part).is_some() => return None,
+                        _ => {}
+                    }
+                }
+            }
+            named.filter(|n| n.kind() != "union_type").and_then(ts_named_type)
+        }
+        _ => None,
+    }
+}
+
+/// Whether a TypeScript type name is what a type alias stands for, or one of the
+/// types of a union or intersection it stands for (`A` and `B` of `type S = A | B<T>`).
+fn alias_constituent(name: Node<'_>) -> bool {
+    let mut at = name;
+    if let Some(p) = at.parent().filter(|p| {
+        matches!(p.kind(), "generic_type" | "nested_type_identifier")
+            && p.child_by_field_name("name") == Some(at)
+    }) {
+        at = p;
+    }
+    for _ in 0..64 {
+        let Some(parent) = at.parent() else {
+            return false;
+        };
+        match parent.kind() {
+            "union_type" | "intersection_type" | "parenthesized_type" => at = parent,
+            "type_alias_declaration" => return parent.child_by_field_name("value") == Some(at),
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The type an object literal's key (`name`: a pair's key or a shorthand property) is
+/// written for, as the syntax shows it (TypeScript): the annotation of the variable or
+/// field the literal initialises, the declared result of the function returning it (a
+/// promise's value), the type of an `as` or `satisfies` around it. The type's text
+/// (`State`, `ns.State`); none when the literal has no such type.
+fn key_type(name: Node<'_>, text: &str) -> Option<String> {
+    let parent = name.parent()?;
+    let mut object = if parent.kind() == "pair" {
+        parent.parent()?
+    } else {
+        parent
+    };
+    let mut at = object.parent()?;
+    while at.kind() == "parenthesized_expression" {
+        object = at;
+        at = at.parent()?;
+    }
+    let is_value = |n: Node<'_>, field: &str| n.child_by_field_name(field) == Some(object);
+    let ty = match at.kind() {
+        "variable_declarator" | "public_field_definition" if is_value(at, "value") => {
+            at.child_by_field_name("type")?
+        }
+        "as_expression" | "satisfies_expression" if at.named_child(0) == Some(object) => {
+            at.named_child(1)?
+        }
+        "arrow_function" if is_value(at, "body") => at.child_by_field_name("return_type")?,
+        "return_statement" => {
+            let mut f = at;
+            for _ in 0..64 {
+                f = f.parent()?;
+                match f.kind() {
+                    "function_declaration" | "function_expression" | "arrow_function"
+                    | "method_definition" | "generator_function_declaration"
+                    | "generator_function" => break,
+                    "class_body" | "program" => return None,
+                    _ => {}
+                }
+            }
+            f.child_by_field_name("return_type")?
+        }
+        _ => return None,
+    };
+    let ty = ts_named_type(ty)?;
+    // `Promise<State>`: an async function's literal is the promised value.
+    let ty = match ty.parent() {
+        Some(g) if g.kind() == "generic_type" && text_of(ty, text) == "Promise" => {
+            ts_named_type(g.child_by_field_name("type_arguments")?.named_child(0)?)?
+        }
+        _ => ty,
+    };
+    Some(text_of(ty, text).to_string())
 }
 
 /// The simple name a reference uses: generic arguments dropped, last path segment.
@@ -2195,7 +2319,14 @@ fn build_references<'t>(
         {
             stack.pop();
         }
-        let qualifier = qualifier_of(node, outer, text);
+        let qualifier = if kind == RefKind::Key {
+            match key_type(node, text) {
+                Some(ty) => Some(ty),
+                None => continue,
+            }
+        } else {
+            qualifier_of(node, outer, text)
+        };
         // A bare name bound earlier in the same definition is that local.
         let shadowed = qualifier.is_none()
             && matches!(kind, RefKind::Call | RefKind::Other)
@@ -2476,6 +2607,9 @@ mod tests {
             ("foo().", None),
             ("a[0].", None),
             ("a?.b.", None),
+            ("return state!.", Some("state")),
+            ("a!.b!.", Some("a!.b")),
+            ("val n = x!!.", Some("x")),
             ("@app.", None),
             ("foo\n    .", None),
             ("x: ", None),

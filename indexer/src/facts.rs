@@ -208,6 +208,11 @@ pub enum RefKind {
     /// A macro invocation (`name!(..)` in Rust): it means a macro, never a function
     /// of the same name.
     Macro,
+    /// A key of an object literal written for a type the syntax names
+    /// (`const s: State = { scope: 1 }`, `return { .. }` in a function declaring its
+    /// result, `{ .. } as T`): a member of that type (the reference's qualifier), or
+    /// nothing.
+    Key,
 }
 
 impl RefKind {
@@ -222,6 +227,7 @@ impl RefKind {
             RefKind::Other => "other",
             RefKind::Module => "module",
             RefKind::Macro => "macro",
+            RefKind::Key => "key",
         }
     }
 
@@ -236,6 +242,7 @@ impl RefKind {
             RefKind::Other,
             RefKind::Module,
             RefKind::Macro,
+            RefKind::Key,
         ]
         .into_iter()
         .find(|k| k.name() == name)
@@ -250,7 +257,7 @@ impl RefKind {
             RefKind::Implement | RefKind::Inherit | RefKind::Macro => 4,
             RefKind::Call => 3,
             RefKind::Type => 2,
-            RefKind::Other => 1,
+            RefKind::Other | RefKind::Key => 1,
         }
     }
 }

@@ -1299,7 +1299,7 @@ fn edge_kind(kind: cartograph_indexer::RefKind) -> &'static str {
         RefKind::Inherit => "inherits",
         RefKind::Implement => "implements",
         RefKind::Import | RefKind::Module => "imports",
-        RefKind::Type | RefKind::Other => "references",
+        RefKind::Type | RefKind::Other | RefKind::Key => "references",
     }
 }
 

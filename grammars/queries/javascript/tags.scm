@@ -68,8 +68,9 @@
 ; bindings: names whose type the syntax shows
 (variable_declarator name: (identifier) @binding.name value: (new_expression constructor: (identifier) @binding.type))
 
-; `const { a, b } = obj`: members of `obj`
+; `const { a, b: c } = obj`: members of `obj`
 (variable_declarator name: (object_pattern (shorthand_property_identifier_pattern) @name)) @reference.other
+(variable_declarator name: (object_pattern (pair_pattern key: (property_identifier) @name))) @reference.other
 
 ; any other identifier, kept when the file defines or imports its name
 (identifier) @name @reference.identifier

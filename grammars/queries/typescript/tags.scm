@@ -48,6 +48,18 @@
   (generic_type name: [(type_identifier) @binding.type (nested_type_identifier name: (type_identifier) @binding.type)])
   (nested_type_identifier name: (type_identifier) @binding.type)]))
 
+; a value of a union with `undefined` or `null` (`state: undefined | ImmerState`): the
+; one named type in it
+(required_parameter pattern: (identifier) @binding.name type: (type_annotation (union_type) @binding.type))
+(optional_parameter pattern: (identifier) @binding.name type: (type_annotation (union_type) @binding.type))
+(variable_declarator name: (identifier) @binding.name type: (type_annotation (union_type) @binding.type))
+
+; keys of an object literal written for a type (`const s: State = { scope_: 1 }`,
+; `return { .. }` in a function declaring its result, `{ .. } as T`): members of that
+; type (see `key_type`; a literal with no such type keeps none)
+(object (pair key: (property_identifier) @name) @reference.key)
+(object (shorthand_property_identifier) @name @reference.key)
+
 ; locals: typed parameters
 (required_parameter pattern: (identifier) @local)
 (optional_parameter pattern: (identifier) @local)
