@@ -18,9 +18,9 @@ use serde::{Deserialize, Serialize};
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{
     answer_key, constructed_type, enclosing_chain, family, field_types, go_result_type,
-    is_base_reference, kotlin_result_type, owner_of, parameter_bound, python_result_type, resolve,
-    inherited_field_types, resolve_aliased, type_bases, Bases, Candidate, Evidence, FieldTypes, FileScope, ModulePattern,
-    Named, Pools, Resolution, ANCESTOR_LEVELS,
+    inherited_field_types, is_base_reference, kotlin_result_type, owner_of, parameter_bound,
+    python_result_type, resolve, resolve_aliased, type_bases, Bases, Candidate, Evidence,
+    FieldTypes, FileScope, ModulePattern, Named, Pools, Resolution, ANCESTOR_LEVELS,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -274,7 +274,7 @@ impl<'w> Definitions<'w> {
         for f in files {
             field_types(&f.1, names, &mut fields);
         }
-        let facts: Vec<&FileFacts> = files.iter().map(|f| &*f.1).collect();
+        let facts: Vec<&FileFacts> = files.iter().map(|f| &f.1).collect();
         inherited_field_types(&facts, &bases, &mut fields);
         Definitions {
             by_name,

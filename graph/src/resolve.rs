@@ -186,7 +186,8 @@ pub fn inherited_field_types<'a>(
             let Some(owner) = s.parent.and_then(|p| facts.symbols.get(p as usize)) else {
                 continue;
             };
-            if !owner.kind.is_type() || !fields.contains_key(&(owner.name.as_str(), s.name.as_str()))
+            if !owner.kind.is_type()
+                || !fields.contains_key(&(owner.name.as_str(), s.name.as_str()))
             {
                 continue;
             }
@@ -230,10 +231,17 @@ pub fn inherited_field_types<'a>(
                             // deriving from it gives it in turn.
                             param = Some(j);
                             typed = type_parameter_bound(signature, ty, argument).or(typed);
-                        } else if let Some(name) = simple_type_name(argument)
-                            .filter(|n| n.starts_with(|c: char| c.is_uppercase() || c == '$'))
-                        {
-                            typed = Some(name);
+                        } else {
+                            // A named type (not `any`, `unknown`, a literal or a
+                            // structural type): its last segment.
+                            let name = argument.rsplit(['.', ':']).next().unwrap_or(argument);
+                            let named = name.starts_with(|c: char| c.is_uppercase() || c == '$')
+                                && name
+                                    .chars()
+                                    .all(|c| c.is_alphanumeric() || c == '_' || c == '$');
+                            if named {
+                                typed = Some(name.to_string());
+                            }
                         }
                     }
                     found.push(((ty, field), typed, param));
@@ -265,7 +273,10 @@ fn type_parameters<'s>(signature: &'s str, name: &str) -> Vec<&'s str> {
         .filter_map(|p| {
             let mut p = p.trim();
             while let Some(comment) = p.strip_prefix("/*") {
-                p = comment.split_once("*/").map_or("", |(_, rest)| rest).trim_start();
+                p = comment
+                    .split_once("*/")
+                    .map_or("", |(_, rest)| rest)
+                    .trim_start();
             }
             for modifier in ["in ", "out ", "const "] {
                 p = p.strip_prefix(modifier).unwrap_or(p).trim_start();
@@ -293,21 +304,27 @@ fn base_arguments<'s>(signature: &'s str, name: &str, base: &str) -> Vec<&'s str
         from = own.as_ptr() as usize - signature.as_ptr() as usize + own.len() + 1;
     }
     let rest = signature.get(from..).unwrap_or("");
-    let Some(b) = rest.match_indices(base).map(|(i, _)| i).find(|i| {
-        !rest[..*i].ends_with(word) && rest[i + base.len()..].starts_with('<')
-    }) else {
+    let Some(b) = rest
+        .match_indices(base)
+        .map(|(i, _)| i)
+        .find(|i| !rest[..*i].ends_with(word) && rest[i + base.len()..].starts_with('<'))
+    else {
         return Vec::new();
     };
-    angle_list_after(rest, base, b).map(angle_split).unwrap_or_default()
+    angle_list_after(rest, base, b)
+        .map(angle_split)
+        .unwrap_or_default()
 }
 
 /// The text between the `<` right after `name` (at or after byte `from` of `s`) and
 /// its closing `>`.
 fn angle_list_after<'s>(s: &'s str, name: &str, from: usize) -> Option<&'s str> {
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-    let at = s.get(from..)?.match_indices(name).map(|(i, _)| i + from).find(|i| {
-        !s[..*i].ends_with(word) && s[i + name.len()..].starts_with('<')
-    })?;
+    let at = s
+        .get(from..)?
+        .match_indices(name)
+        .map(|(i, _)| i + from)
+        .find(|i| !s[..*i].ends_with(word) && s[i + name.len()..].starts_with('<'))?;
     let list = &s[at + name.len() + 1..];
     let mut depth = 0usize;
     let mut prev = ' ';
@@ -659,7 +676,12 @@ impl<'f> FileScope<'f> {
             // run once the module has: `stub = XStub(channel)` under
             // `if __name__ == "__main__":`).
             let global = b.enclosing.is_none() && !chain.is_empty();
-            (field || global || b.span.start_byte < reference.span.start_byte)
+            // The name a statement binds is not yet bound in its own value
+            // (`url = url.copy_with(..)`, `let x = x.trim()`).
+            let binding_itself = b.span.start_line == reference.span.start_line
+                && b.span.start_byte < reference.span.start_byte
+                && crate::links::binding_call(self.facts, *i).is_some();
+            (field || global || (b.span.start_byte < reference.span.start_byte && !binding_itself))
                 && b.enclosing.is_none_or(|e| chain.contains(&e))
         })
     }
@@ -2889,6 +2911,31 @@ fn same_package(record: &FileRecord, facts: &FileFacts, c: &Candidate<'_>) -> bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_declaration_lists_its_type_parameters_and_its_bases_arguments() {
+        let zod = "interface $ZodObject< /** @ts-ignore Cast variance */ out Shape extends \
+                   Readonly<$ZodShape> = Readonly<$ZodShape>, out Params extends Config = Config, > \
+                   extends $ZodType<any, any, $ZodObjectInternals<Shape, Params>>";
+        assert_eq!(type_parameters(zod, "$ZodObject"), ["Shape", "Params"]);
+        assert_eq!(
+            base_arguments(zod, "$ZodObject", "$ZodType"),
+            ["any", " any", " $ZodObjectInternals<Shape, Params>"]
+        );
+        let java = "public class Repo<T extends Entity<T>> extends Base<Map<String, T>, Long> implements Api<T>";
+        assert_eq!(type_parameters(java, "Repo"), ["T"]);
+        assert_eq!(
+            base_arguments(java, "Repo", "Base"),
+            ["Map<String, T>", " Long"]
+        );
+        assert_eq!(base_arguments(java, "Repo", "Api"), ["T"]);
+        // A function type's arrow closes no bracket; a base without arguments has none.
+        let ts =
+            "interface Box<F extends (x: number) => void = () => void> extends Holder<F>, Plain";
+        assert_eq!(type_parameters(ts, "Box"), ["F"]);
+        assert_eq!(base_arguments(ts, "Box", "Holder"), ["F"]);
+        assert!(base_arguments(ts, "Box", "Plain").is_empty());
+    }
 
     #[test]
     fn a_go_signature_declares_its_first_result() {

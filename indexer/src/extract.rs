@@ -469,7 +469,10 @@ fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
     // around them (`@reference`) is the literal, the pattern or the declaration.
     match (outer.kind(), name.kind()) {
         // `const { a, b: c } = obj`: each key is a member of `obj`.
-        ("variable_declarator", "shorthand_property_identifier_pattern" | "property_identifier") => {
+        (
+            "variable_declarator",
+            "shorthand_property_identifier_pattern" | "property_identifier",
+        ) => {
             let value = outer.child_by_field_name("value")?;
             let q = text_of(value, text);
             let simple = q
@@ -1690,7 +1693,9 @@ fn ts_named_type(ty: Node<'_>) -> Option<Node<'_>> {
                     }
                 }
             }
-            named.filter(|n| n.kind() != "union_type").and_then(ts_named_type)
+            named
+                .filter(|n| n.kind() != "union_type")
+                .and_then(ts_named_type)
         }
         _ => None,
     }
@@ -1750,8 +1755,11 @@ fn key_type(name: Node<'_>, text: &str) -> Option<String> {
             for _ in 0..64 {
                 f = f.parent()?;
                 match f.kind() {
-                    "function_declaration" | "function_expression" | "arrow_function"
-                    | "method_definition" | "generator_function_declaration"
+                    "function_declaration"
+                    | "function_expression"
+                    | "arrow_function"
+                    | "method_definition"
+                    | "generator_function_declaration"
                     | "generator_function" => break,
                     "class_body" | "program" => return None,
                     _ => {}

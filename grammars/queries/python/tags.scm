@@ -52,6 +52,13 @@
 ; bindings: names whose type the syntax shows
 (assignment left: (identifier) @binding.name right: (call function: (identifier) @binding.type))
 (assignment left: (identifier) @binding.name right: (call function: (attribute) @binding.type))
+(assignment left: (identifier) @binding.name right: (await (call function: [(identifier) (attribute)] @binding.type)))
+; `with Client() as client:`, `async with httpx.AsyncClient() as client:` (a context
+; manager built by its class is, by convention, the value `as` binds)
+(with_item value: (as_pattern
+  (call function: [(identifier) @binding.type (attribute attribute: (identifier) @binding.type)])
+  alias: (as_pattern_target (identifier) @binding.name))
+  (#match? @binding.type "^[A-Z]"))
 
 ; Thrift servers: `ShippingService.Processor(ShippingHandler())` answers every function of
 ; ShippingService with the methods of the handler's class
