@@ -1041,7 +1041,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
             // (`<T extends Schema>(s: T)` binds `s` to `Schema`).
             (Some(ty), _) if matches!(lang, Language::TypeScript | Language::Tsx) => {
                 let named = match ty.kind() {
-                    "union_type" => ts_named_type(ty),
+                    "union_type" | "generic_type" => ts_named_type(ty),
                     _ => Some(ty),
                 };
                 named.map(|ty| {

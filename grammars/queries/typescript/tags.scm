@@ -54,6 +54,10 @@
 (optional_parameter pattern: (identifier) @binding.name type: (type_annotation (union_type) @binding.type))
 (variable_declarator name: (identifier) @binding.name type: (type_annotation (union_type) @binding.type))
 
+; a value cast to a type (`const s = issue as StringIssue`)
+(variable_declarator name: (identifier) @binding.name value: (as_expression (_)
+  [(type_identifier) (generic_type) (nested_type_identifier) (union_type)] @binding.type))
+
 ; keys of an object literal written for a type (`const s: State = { scope_: 1 }`,
 ; `return { .. }` in a function declaring its result, `{ .. } as T`): members of that
 ; type (see `key_type`; a literal with no such type keeps none)
