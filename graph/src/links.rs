@@ -785,10 +785,11 @@ fn type_roots(lang: Language, facts: &FileFacts) -> Vec<String> {
     roots
 }
 
-/// The type an object literal's key is written for (its simple name).
+/// The type an object literal's key is written for (its simple name, the head of
+/// the reference's qualifier).
 fn key_root(r: &Reference) -> Option<String> {
     let ty = r.qualifier.as_deref().filter(|_| r.kind == RefKind::Key)?;
-    Some(ty.rsplit(['.', ':']).next().unwrap_or(ty).to_string())
+    Some(ty.split('.').next().unwrap_or(ty).to_string())
 }
 
 /// The bounds of the type parameters typing the heads of `refs`' qualifiers

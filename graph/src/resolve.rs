@@ -122,7 +122,10 @@ pub struct Named<'n, 'a> {
 
 /// The type each field or property declares, by (its type's simple name, its name):
 /// `None` where types of one name declare it differently.
-pub type FieldTypes<'a> = FxHashMap<(&'a str, &'a str), Option<String>>;
+pub type FieldTypes<'a> = FxHashMap<FieldKey<'a>, Option<String>>;
+
+/// A field by (its type's simple name, its name).
+pub type FieldKey<'a> = (&'a str, &'a str);
 
 /// Adds the fields and properties `facts` declares, typed, to `fields`.
 pub fn field_types<'a>(
@@ -177,7 +180,7 @@ pub fn inherited_field_types<'a>(
     // Each type with bases: its name and declaration; each field typed by a type
     // parameter of its type: the parameter's position.
     let mut types: Vec<(&'a str, &'a str)> = Vec::new();
-    let mut by_param: FxHashMap<(&'a str, &'a str), usize> = FxHashMap::default();
+    let mut by_param: FxHashMap<FieldKey<'a>, usize> = FxHashMap::default();
     for facts in files {
         for s in &facts.symbols {
             if s.kind.is_type() && bases.contains_key(s.name.as_str()) {
@@ -208,7 +211,8 @@ pub fn inherited_field_types<'a>(
         by_owner.entry(owner).or_default().push(field);
     }
     for _ in 0..ANCESTOR_LEVELS {
-        let mut found: Vec<((&'a str, &'a str), Option<String>, Option<usize>)> = Vec::new();
+        // (type, field), its type, the type's own parameter typing it.
+        let mut found: Vec<(FieldKey<'a>, Option<String>, Option<usize>)> = Vec::new();
         for &(ty, signature) in &types {
             let own = type_parameters(signature, ty);
             for &base in bases.get(ty).into_iter().flatten() {
@@ -948,10 +952,18 @@ fn resolve_unordered(
     // A key of an object literal written for a type: a member of that type or of the
     // types it stands for or extends, else nothing (never a name elsewhere).
     if reference.kind == RefKind::Key {
-        let Some(ty) = reference.qualifier.as_deref() else {
+        // `Outer.outer` of `{ outer: { inner } }`: through the fields' declared types.
+        let Some(mut path) = reference.qualifier.as_deref().map(|q| q.split('.')) else {
             return Vec::new();
         };
-        let ty = ty.rsplit(['.', ':']).next().unwrap_or(ty);
+        let mut ty = path.next().unwrap_or_default().to_string();
+        for field in path {
+            let Some(Some(next)) = named.fields.and_then(|f| f.get(&(ty.as_str(), field))) else {
+                return Vec::new();
+            };
+            ty = next.clone();
+        }
+        let ty = ty.as_str();
         let found = members_of(pool, ty);
         if !found.is_empty() {
             return answer(found, Evidence::Member, 0.9);

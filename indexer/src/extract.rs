@@ -1731,22 +1731,63 @@ fn alias_constituent(name: Node<'_>) -> bool {
 /// (`State`, `ns.State`); none when the literal has no such type.
 fn key_type(name: Node<'_>, text: &str) -> Option<String> {
     let parent = name.parent()?;
-    let mut object = if parent.kind() == "pair" {
+    let object = if parent.kind() == "pair" {
         parent.parent()?
     } else {
         parent
     };
+    literal_type(object, text, 0)
+}
+
+/// The type the object literal `object` is written for (see [`key_type`]), through
+/// `a || {..}`, `a ?? {..}`, either branch of `c ? {..} : {..}` and parentheses; an
+/// element of an array literal of a typed array (`const ps: Patch[] = [{..}]`); a
+/// literal nested under a key of another (`{ outer: { inner } }`: the type of
+/// `outer` in the outer literal's type, written `Outer.outer`). The type's simple
+/// name, then the fields.
+fn literal_type(object: Node<'_>, text: &str, depth: usize) -> Option<String> {
+    if depth > 4 {
+        return None;
+    }
+    let mut value = object;
+    let mut element = false;
     let mut at = object.parent()?;
-    while at.kind() == "parenthesized_expression" {
-        object = at;
+    loop {
+        let through = match at.kind() {
+            "parenthesized_expression" => true,
+            "binary_expression" => {
+                at.child_by_field_name("right") == Some(value)
+                    && at
+                        .child_by_field_name("operator")
+                        .is_some_and(|o| matches!(text_of(o, text), "||" | "??"))
+            }
+            "ternary_expression" => at.child_by_field_name("condition") != Some(value),
+            "array" if !element => {
+                element = true;
+                true
+            }
+            _ => false,
+        };
+        if !through {
+            break;
+        }
+        value = at;
         at = at.parent()?;
     }
-    let is_value = |n: Node<'_>, field: &str| n.child_by_field_name(field) == Some(object);
-    let ty = match at.kind() {
+    let is_value = |n: Node<'_>, field: &str| n.child_by_field_name(field) == Some(value);
+    if at.kind() == "pair" && is_value(at, "value") && !element {
+        let key = at.child_by_field_name("key")?;
+        if key.kind() != "property_identifier" {
+            return None;
+        }
+        let outer = literal_type(at.parent()?, text, depth + 1)?;
+        return Some(format!("{outer}.{}", text_of(key, text)));
+    }
+    let mut ty = match at.kind() {
         "variable_declarator" | "public_field_definition" if is_value(at, "value") => {
             at.child_by_field_name("type")?
         }
-        "as_expression" | "satisfies_expression" if at.named_child(0) == Some(object) => {
+        "as_expression" | "satisfies_expression" if at.named_child(0) == Some(value) => {
             at.named_child(1)?
         }
         "arrow_function" if is_value(at, "body") => at.child_by_field_name("return_type")?,
@@ -1769,15 +1810,31 @@ fn key_type(name: Node<'_>, text: &str) -> Option<String> {
         }
         _ => return None,
     };
-    let ty = ts_named_type(ty)?;
+    if ty.kind() == "type_annotation" {
+        ty = ty.named_child(0)?;
+    }
     // `Promise<State>`: an async function's literal is the promised value.
-    let ty = match ty.parent() {
-        Some(g) if g.kind() == "generic_type" && text_of(ty, text) == "Promise" => {
-            ts_named_type(g.child_by_field_name("type_arguments")?.named_child(0)?)?
+    fn generic<'t>(ty: Node<'t>, names: &[&str], text: &str) -> Option<Node<'t>> {
+        let name = ty
+            .child_by_field_name("name")
+            .filter(|_| ty.kind() == "generic_type")?;
+        if !names.contains(&text_of(name, text)) {
+            return None;
         }
-        _ => ty,
-    };
-    Some(text_of(ty, text).to_string())
+        ty.child_by_field_name("type_arguments")?.named_child(0)
+    }
+    if let Some(promised) = generic(ty, &["Promise"], text) {
+        ty = promised;
+    }
+    if element {
+        ty = match ty.kind() {
+            "array_type" => ty.named_child(0)?,
+            _ => generic(ty, &["Array", "ReadonlyArray"], text)?,
+        };
+    }
+    let ty = ts_named_type(ty)?;
+    let written = text_of(ty, text);
+    Some(last_segment(written).to_string())
 }
 
 /// The simple name a reference uses: generic arguments dropped, last path segment.

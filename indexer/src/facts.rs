@@ -210,8 +210,9 @@ pub enum RefKind {
     Macro,
     /// A key of an object literal written for a type the syntax names
     /// (`const s: State = { scope: 1 }`, `return { .. }` in a function declaring its
-    /// result, `{ .. } as T`): a member of that type (the reference's qualifier), or
-    /// nothing.
+    /// result, `{ .. } as T`): a member of that type, or nothing. The qualifier is the
+    /// type's simple name, then the keys a nested literal is under (`State.scope` for
+    /// `inner` in `{ scope: { inner: 1 } }`).
     Key,
 }
 
