@@ -387,6 +387,10 @@ pub(crate) fn eval(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: us
             });
             field.map_or("{}".to_string(), |v| eval(v, text, consts, depth + 1))
         }
+        // Rust's `&url`, `&mut url`: the value.
+        "reference_expression" => node
+            .child_by_field_name("value")
+            .map_or("{}".to_string(), |n| eval(n, text, consts, depth + 1)),
         // C#'s `value!`, TypeScript's `value!`: the value.
         "postfix_unary_expression" | "non_null_expression" if src.ends_with('!') => node
             .named_child(0)
@@ -830,7 +834,12 @@ fn rust_format(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: usize)
                 .and_then(|i| items.get(i + 1))
                 .map(|v| eval(*v, text, consts, depth + 1))
         } else {
-            constant(consts, field, node).map(|v| eval(v, text, consts, depth + 1))
+            // An inline name: a constant, else a parameter (what the callers pass) or
+            // another file's address, as the name alone would be.
+            Some(match constant(consts, field, node) {
+                Some(v) => eval(v, text, consts, depth + 1),
+                None => parameter_reference(node, field, text).unwrap_or_else(|| reference(field)),
+            })
         };
         out.push_str(&value.unwrap_or_else(|| "{}".to_string()));
         rest = &rest[open + close + 1..];
@@ -1424,6 +1433,12 @@ pub(crate) fn build(
                 .child_by_field_name("function")
                 .and_then(|f| f.child_by_field_name("expression"));
             if let Some(prefix) = receiver.map(|n| group_prefix(n, text, consts, 0)) {
+                url = join_path(&prefix, &url);
+            }
+        }
+        // A Python route under the prefix its router or blueprint was made with.
+        if r.route && r.node.kind() == "decorated_definition" {
+            if let Some(prefix) = python_router_prefix(r.node, text, consts) {
                 url = join_path(&prefix, &url);
             }
         }
@@ -2273,6 +2288,47 @@ fn group_prefix(node: Node<'_>, text: &str, consts: &Constants<'_>, depth: usize
             .unwrap_or_default(),
         _ => String::new(),
     }
+}
+
+/// The prefix a Python route decorator's object was made with at the top level of
+/// its file: FastAPI's `router = APIRouter(prefix="/generate")` for
+/// `@router.post("/image")`, Flask's `bp = Blueprint("cart", __name__,
+/// url_prefix="/cart")` for `@bp.route("/items")`.
+fn python_router_prefix(route: Node<'_>, text: &str, consts: &Constants<'_>) -> Option<String> {
+    let mut c = route.walk();
+    let decorator = route
+        .named_children(&mut c)
+        .filter(|d| d.kind() == "decorator")
+        .find_map(|d| d.named_child(0).filter(|call| call.kind() == "call"))?;
+    let object = decorator
+        .child_by_field_name("function")?
+        .child_by_field_name("object")
+        .filter(|o| o.kind() == "identifier")?;
+    let name = object.utf8_text(text.as_bytes()).ok()?;
+    let mut module = route;
+    while let Some(p) = module.parent() {
+        module = p;
+    }
+    let mut c = module.walk();
+    let made = module.named_children(&mut c).find_map(|statement| {
+        let assignment = statement
+            .named_child(0)
+            .filter(|a| statement.kind() == "expression_statement" && a.kind() == "assignment")?;
+        let left = assignment.child_by_field_name("left")?;
+        (left.utf8_text(text.as_bytes()).ok()? == name)
+            .then(|| assignment.child_by_field_name("right"))?
+            .filter(|r| r.kind() == "call")
+    })?;
+    let arguments = made.child_by_field_name("arguments")?;
+    let mut c = arguments.walk();
+    let prefix = arguments.named_children(&mut c).find_map(|a| {
+        let key = a
+            .child_by_field_name("name")?
+            .utf8_text(text.as_bytes())
+            .ok()?;
+        matches!(key, "prefix" | "url_prefix").then(|| a.child_by_field_name("value"))?
+    })?;
+    Some(eval(prefix, text, consts, 0)).filter(|p| p.starts_with('/') && !p.contains("{}"))
 }
 
 /// The method a Swift `URLRequest` is given after it is made: `request.httpMethod =

@@ -1761,9 +1761,38 @@ fn infrastructure(
             (service.name.clone(), protocol),
         );
     }
+    // Hosts the services' environments and code reach by a datastore's or broker's
+    // scheme (`ORDER_DB_URI=mongodb://documentdb:10260`): what a third-party image
+    // no list knows is, when that is how it is reached.
+    let mut reached: BTreeMap<String, (&'static str, &'static str)> = BTreeMap::new();
+    let values = d.envs.iter().flat_map(|(owner, env)| {
+        env.values()
+            .map(move |v| cartograph_graph::resolve_env(v, d.envs.get(owner)).0)
+    });
+    let code = connections
+        .iter()
+        .map(|(service, url)| cartograph_graph::resolve_env(url, d.envs.get(*service)).0);
+    for value in values.chain(code) {
+        if let (Some(infra), Some(host)) = (scheme_infrastructure(&value), value_host(&value)) {
+            reached.entry(graph_view::host_key(&host)).or_insert(infra);
+        }
+    }
     for i in order {
         let deployment = &d.deployments[i];
-        let Some((kind, protocol)) = deployment.image.as_deref().and_then(infrastructure_of) else {
+        let known = deployment.image.as_deref().and_then(infrastructure_of);
+        // An image of no known kind, run by nothing of the workspace, that a service
+        // reaches by a datastore's or broker's scheme.
+        let inferred = || {
+            let third_party = deployment.image.is_some() && d.deployed.runs[i].is_none();
+            third_party
+                .then(|| {
+                    reached
+                        .get(&graph_view::host_key(&deployment.name))
+                        .copied()
+                })
+                .flatten()
+        };
+        let Some((kind, protocol)) = known.or_else(inferred) else {
             continue;
         };
         let name = &deployment.name;
@@ -1872,6 +1901,25 @@ pub fn infrastructure_of(image: &str) -> Option<(&'static str, &'static str)> {
         .iter()
         .find(|(n, _, _)| name == *n || name.starts_with(&format!("{n}-")))
         .map(|(_, kind, protocol)| (*kind, *protocol))
+}
+
+/// The kind and protocol of what a URL's scheme reaches (`mongodb://` a datastore
+/// spoken to over `mongodb`, `amqp://` a broker over `rabbitmq`); none for others.
+fn scheme_infrastructure(value: &str) -> Option<(&'static str, &'static str)> {
+    let (scheme, _) = value.trim().split_once("://")?;
+    let scheme = scheme.strip_prefix("jdbc:").unwrap_or(scheme);
+    Some(match scheme.to_ascii_lowercase().as_str() {
+        "mongodb" | "mongodb+srv" => ("datastore", "mongodb"),
+        "postgres" | "postgresql" => ("datastore", "postgres"),
+        "mysql" | "mariadb" => ("datastore", "mysql"),
+        "redis" | "rediss" => ("datastore", "redis"),
+        "cassandra" => ("datastore", "cassandra"),
+        "memcached" => ("datastore", "memcached"),
+        "amqp" | "amqps" => ("broker", "rabbitmq"),
+        "nats" => ("broker", "nats"),
+        "kafka" => ("broker", "kafka"),
+        _ => return None,
+    })
 }
 
 /// Whether an image is a web server's (`nginx`, `httpd`): a gateway when run as it

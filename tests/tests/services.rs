@@ -3241,3 +3241,57 @@ fn connection_strings_and_client_hosts_in_code_reach_infrastructure() {
         "an HTTP client's host option is no datastore's"
     );
 }
+
+#[test]
+fn a_settings_address_handed_to_a_helper_reaches_a_prefixed_router_and_schemes_name_unknown_images()
+{
+    let ws = Workspace::empty();
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  catalog:\n    build: ./catalog\n    environment:\n      - AI_URL=http://ai:5001/\n      - STORE_URI=mongodb://docstore:10260/?tls=true\n  ai:\n    build: ./ai\n  docstore:\n    image: example.org/docstore/docstore-local:1.2\n  metrics:\n    image: example.org/metrics:3\n",
+    );
+    ws.write(
+        "catalog/Cargo.toml",
+        "[package]\nname = \"catalog\"\nversion = \"0.1.0\"\n",
+    );
+    // The address is a field of a settings object read from the environment; a helper
+    // takes it and a path and formats them with inline names.
+    ws.write(
+        "catalog/src/config.rs",
+        "use std::env;\n\npub struct Settings {\n    pub ai_url: String,\n}\n\nimpl Default for Settings {\n    fn default() -> Self {\n        let ai_url = env::var(\"AI_URL\").unwrap_or_else(|_| \"http://127.0.0.1:5001\".into());\n        Self { ai_url: ai_url.trim_end_matches('/').to_string() }\n    }\n}\n",
+    );
+    ws.write(
+        "catalog/src/routes.rs",
+        "use crate::config::Settings;\n\nasync fn forward(client: &reqwest::Client, base_url: &str, path: &str) -> reqwest::Result<String> {\n    let url = format!(\"{base_url}{path}\");\n    client.post(&url).send().await?.text().await\n}\n\npub async fn describe(client: &reqwest::Client, settings: &Settings) -> reqwest::Result<String> {\n    forward(client, &settings.ai_url, \"/generate/description\").await\n}\n",
+    );
+    ws.write("ai/requirements.txt", "fastapi\n");
+    // A router made with a prefix; one of its routes nobody calls.
+    ws.write(
+        "ai/main.py",
+        "from fastapi import APIRouter, FastAPI\n\nrouter = APIRouter(prefix=\"/generate\", tags=[\"generation\"])\n\n@router.post(\"/description\")\ndef describe():\n    return {}\n\n@router.post(\"/image\")\ndef image():\n    return {}\n\napp = FastAPI()\napp.include_router(router)\n",
+    );
+    ws.run(&["index", "."]).ok();
+    assert_eq!(
+        link_lines(&ws),
+        BTreeSet::from([
+            "rust catalog src/routes.rs describe(). -> http:POST /generate/description python ai main.py describe(). env-config".to_string(),
+        ])
+    );
+    let edges = edge_lines(&ws);
+    assert!(
+        edges.contains("catalog -> docstore mongodb env-config"),
+        "{edges:?}"
+    );
+    // An image nothing reaches by a datastore's or broker's scheme is no node.
+    let services = ws.run(&["services", "--json"]).json();
+    let names: BTreeSet<&str> = services["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains("docstore") && !names.contains("metrics"),
+        "{names:?}"
+    );
+}

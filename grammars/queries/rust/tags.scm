@@ -133,6 +133,14 @@
   arguments: (arguments . (_) @http.url)
   (#match? @_c "^(client|http|http_client)$")
   (#match? @http.method "^(get|post|put|delete|patch)$")) @http.call
+; Literal paths and URLs passed to calls, and addresses and parameters passed on: where
+; a function that makes its request with what it is given (a wrapper:
+; `proxy_post(&client, &settings.ai_url, "/generate")`) is used.
+(call_expression arguments: (arguments (string_literal) @call.value
+  (#match? @call.value "^\"(/|https?://)")))
+(call_expression arguments: (arguments [(identifier) (field_expression) (reference_expression)] @call.value
+  (#match? @call.value "(?i)(path|url|uri|endpoint|route|addr|host|base)[a-z_]*$")))
+
 ; constants URLs are built from
 (const_item name: (identifier) @const.name value: (_) @const.value)
 (static_item name: (identifier) @const.name value: (_) @const.value)
