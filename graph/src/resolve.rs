@@ -210,17 +210,33 @@ pub fn inherited_field_types<'a>(
     for (owner, field) in fields.keys() {
         by_owner.entry(owner).or_default().push(field);
     }
+    // Each type's own parameters and the arguments it gives each base, read once.
+    let declared: Vec<_> = types
+        .iter()
+        .map(|&(ty, signature)| {
+            let own = type_parameters(signature, ty);
+            let given: Vec<(&str, Vec<&str>)> = bases
+                .get(ty)
+                .into_iter()
+                .flatten()
+                .map(|base| {
+                    let base = base.rsplit(['.', ':']).next().unwrap_or(base);
+                    (base, base_arguments(signature, ty, base))
+                })
+                .collect();
+            (ty, signature, own, given)
+        })
+        .collect();
     for _ in 0..ANCESTOR_LEVELS {
         // (type, field), its type, the type's own parameter typing it.
         let mut found: Vec<(FieldKey<'a>, Option<String>, Option<usize>)> = Vec::new();
-        for &(ty, signature) in &types {
-            let own = type_parameters(signature, ty);
-            for &base in bases.get(ty).into_iter().flatten() {
-                let base = base.rsplit(['.', ':']).next().unwrap_or(base);
-                let arguments = base_arguments(signature, ty, base);
+        let mut seen: FxHashSet<FieldKey<'a>> = FxHashSet::default();
+        for (ty, signature, own, given) in &declared {
+            let (ty, signature) = (*ty, *signature);
+            for (base, arguments) in given {
+                let base = *base;
                 for &field in by_owner.get(base).into_iter().flatten() {
-                    if fields.contains_key(&(ty, field)) || found.iter().any(|f| f.0 == (ty, field))
-                    {
+                    if fields.contains_key(&(ty, field)) || !seen.insert((ty, field)) {
                         continue;
                     }
                     let mut typed = fields.get(&(base, field)).cloned().flatten();
