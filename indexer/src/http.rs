@@ -2570,7 +2570,11 @@ pub(crate) fn mounts(
 ) -> Vec<HttpMount> {
     let mut out: Vec<HttpMount> = Vec::new();
     for (node, prefix, target) in raw {
-        let target = eval(target, text, consts, 0);
+        let target = match target.kind() {
+            // A router or blueprint object: the module it comes from.
+            "identifier" | "attribute" => python_router_module(target, text).unwrap_or_default(),
+            _ => eval(target, text, consts, 0),
+        };
         if target.is_empty() || target.contains("{}") {
             continue;
         }
@@ -2585,6 +2589,68 @@ pub(crate) fn mounts(
     }
     out.sort_by_key(|m| m.span.start_byte);
     out
+}
+
+/// The module a Python router object named at `target` comes from, dotted and
+/// without leading dots: `routers.items` for `items.router` after `from .routers
+/// import items`, or for `items_router` after `from .routers.items import router as
+/// items_router`; the object's own module path otherwise (`items` of `items.router`).
+fn python_router_module(target: Node<'_>, text: &str) -> Option<String> {
+    let written = target.utf8_text(text.as_bytes()).ok()?;
+    // The module part of `items.router`, or the name alone.
+    let (module, name) = match written.rsplit_once('.') {
+        Some((module, _)) => (Some(module), module.split('.').next()?),
+        None => (None, written),
+    };
+    let mut root = target;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    let mut c = root.walk();
+    let imported = root.named_children(&mut c).find_map(|statement| {
+        if statement.kind() != "import_from_statement" {
+            return None;
+        }
+        let from = statement
+            .child_by_field_name("module_name")?
+            .utf8_text(text.as_bytes())
+            .ok()?;
+        let mut c = statement.walk();
+        let brings = statement
+            .children_by_field_name("name", &mut c)
+            .filter_map(|n| {
+                let (original, bound) = match n.kind() {
+                    "aliased_import" => (
+                        n.child_by_field_name("name")?,
+                        n.child_by_field_name("alias")?,
+                    ),
+                    _ => (n, n),
+                };
+                Some((
+                    original.utf8_text(text.as_bytes()).ok()?,
+                    bound.utf8_text(text.as_bytes()).ok()?,
+                ))
+            })
+            .find(|(_, bound)| *bound == name);
+        brings.map(|(original, _)| (from.trim_start_matches('.'), original))
+    });
+    let dotted = |a: &str, b: &str| match (a.is_empty(), b.is_empty()) {
+        (true, _) => b.to_string(),
+        (_, true) => a.to_string(),
+        _ => format!("{a}.{b}"),
+    };
+    Some(match (imported, module) {
+        // `from .routers import items` then `items.router`: the module `routers.items`.
+        (Some((from, original)), Some(module)) => dotted(
+            &dotted(from, original),
+            &module[name.len()..].trim_start_matches('.'),
+        ),
+        // `from .routers.items import router as items_router`: `routers.items`.
+        (Some((from, _)), None) => from.to_string(),
+        (None, Some(module)) => module.to_string(),
+        (None, None) => return None,
+    })
+    .filter(|m| !m.is_empty())
 }
 
 /// Adds a topic fact unless one was made for the same node and direction (the first

@@ -3295,3 +3295,50 @@ fn a_settings_address_handed_to_a_helper_reaches_a_prefixed_router_and_schemes_n
         "{names:?}"
     );
 }
+
+#[test]
+fn routers_and_blueprints_included_under_a_prefix_serve_their_routes_there() {
+    let ws = Workspace::empty();
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  shop:\n    build: ./shop\n  cart:\n    build: ./cart\n  web:\n    build: ./web\n",
+    );
+    // FastAPI: a router module included under a prefix by the app.
+    ws.write("shop/requirements.txt", "fastapi\n");
+    ws.write(
+        "shop/app/main.py",
+        "from fastapi import FastAPI\nfrom .routers import items\n\napp = FastAPI()\napp.include_router(items.router, prefix=\"/items\")\n",
+    );
+    ws.write(
+        "shop/app/routers/items.py",
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n@router.get(\"/{item_id}\")\ndef read_item(item_id: int):\n    return {}\n",
+    );
+    // Flask: a blueprint imported under another name and registered under a prefix.
+    ws.write("cart/requirements.txt", "flask\n");
+    ws.write(
+        "cart/service/app.py",
+        "from flask import Flask\nfrom .lines import bp as lines_bp\n\napp = Flask(__name__)\napp.register_blueprint(lines_bp, url_prefix=\"/cart\")\n",
+    );
+    ws.write(
+        "cart/service/lines.py",
+        "from flask import Blueprint\n\nbp = Blueprint(\"lines\", __name__)\n\n@bp.route(\"/lines\", methods=[\"POST\"])\ndef add_line():\n    return {}\n",
+    );
+    ws.write(
+        "web/package.json",
+        "{\"name\": \"web\", \"dependencies\": {\"express\": \"4\"}}\n",
+    );
+    ws.write(
+        "web/index.js",
+        "async function item(id) {\n  return fetch(`http://shop/items/${id}`);\n}\n\nasync function addLine(line) {\n  return fetch(\"http://cart/cart/lines\", { method: \"POST\", body: JSON.stringify(line) });\n}\n\nmodule.exports = { item, addLine };\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links = link_lines(&ws);
+    assert!(
+        links.contains("javascript web index.js item(). -> http:GET /items/{} python shop app/routers/items.py read_item(). literal-url"),
+        "{links:?}"
+    );
+    assert!(
+        links.contains("javascript web index.js addLine(). -> http:POST /cart/lines python cart service/lines.py add_line(). literal-url"),
+        "{links:?}"
+    );
+}

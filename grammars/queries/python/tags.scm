@@ -205,6 +205,16 @@
   (#match? @_p "^(path|re_path)$")
   (#eq? @_i "include")) @http.mount
 
+; FastAPI `app.include_router(items.router, prefix="/items")`, Flask
+; `app.register_blueprint(cart.bp, url_prefix="/cart")`: the module's routes under a prefix
+(call
+  function: (attribute attribute: (identifier) @_m)
+  arguments: (argument_list
+    . [(identifier) (attribute)] @mount.target
+    (keyword_argument name: (identifier) @_k value: (_) @mount.prefix))
+  (#match? @_m "^(include_router|register_blueprint)$")
+  (#match? @_k "^(prefix|url_prefix)$")) @http.mount
+
 ; arguments that may pass a URL to a function or constructor of the service
 (argument_list [(identifier) (attribute) (string) (keyword_argument)] @const.argument
   (#match? @const.argument "(?i)((url|uri|host|endpoint|addr|base)[a-z0-9_]*$|^[\"']https?://|^[a-z0-9_]*(url|uri|host|endpoint|addr|base)[a-z0-9_]*\\s*=)"))
