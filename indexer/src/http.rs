@@ -2643,7 +2643,7 @@ fn python_router_module(target: Node<'_>, text: &str) -> Option<String> {
         // `from .routers import items` then `items.router`: the module `routers.items`.
         (Some((from, original)), Some(module)) => dotted(
             &dotted(from, original),
-            &module[name.len()..].trim_start_matches('.'),
+            module[name.len()..].trim_start_matches('.'),
         ),
         // `from .routers.items import router as items_router`: `routers.items`.
         (Some((from, _)), None) => from.to_string(),
