@@ -1895,6 +1895,10 @@ pub(crate) fn topics(
         if topic == "{}" {
             topic = topic_reference(name, text).unwrap_or(topic);
         }
+        // An AMQP 1.0 address of a RabbitMQ queue (`/queues/orders`) names the queue.
+        if let Some(queue) = topic.strip_prefix("/queues/") {
+            topic = queue.to_string();
+        }
         if topic.is_empty() || topic == "{}" {
             continue;
         }

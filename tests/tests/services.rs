@@ -3342,3 +3342,36 @@ fn routers_and_blueprints_included_under_a_prefix_serve_their_routes_there() {
         "{links:?}"
     );
 }
+
+#[test]
+fn amqp_one_and_service_bus_clients_link_senders_to_receivers() {
+    let ws = Workspace::empty();
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  orders:\n    build: ./orders\n    environment:\n      - ORDER_QUEUE_NAME=orders\n  kitchen:\n    build: ./kitchen\n    environment:\n      - ORDER_QUEUE_NAME=orders\n  rabbitmq:\n    image: rabbitmq:4\n",
+    );
+    ws.write(
+        "orders/package.json",
+        "{\"name\": \"orders\", \"dependencies\": {\"rabbitmq-amqp-js-client\": \"0.5\"}}\n",
+    );
+    ws.write(
+        "orders/queue.js",
+        "async function publisherFor(conn) {\n  const queueName = process.env.ORDER_QUEUE_NAME\n  return conn.createPublisher({ queue: { name: queueName } })\n}\n\nasync function paymentsSender(client) {\n  return client.createSender(\"payments\")\n}\n\nmodule.exports = { publisherFor, paymentsSender }\n",
+    );
+    ws.write("kitchen/go.mod", "module example.com/kitchen\n\ngo 1.22\n");
+    // go-amqp addresses RabbitMQ's queues as `/queues/<name>`; Service Bus by name.
+    ws.write(
+        "kitchen/consumer.go",
+        "package main\n\nimport (\n\t\"context\"\n\t\"os\"\n)\n\nfunc consumeOrders(ctx context.Context, session *amqp.Session) error {\n\tqueueName := os.Getenv(\"ORDER_QUEUE_NAME\")\n\treceiver, err := session.NewReceiver(ctx, \"/queues/\"+queueName, nil)\n\t_ = receiver\n\treturn err\n}\n\nfunc consumePayments(client *azservicebus.Client) error {\n\treceiver, err := client.NewReceiverForQueue(\"payments\", nil)\n\t_ = receiver\n\treturn err\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let found = link_lines(&ws);
+    let want: BTreeSet<String> = [
+        "javascript orders queue.js publisherFor(). -> topic:orders go kitchen consumer.go consumeOrders(). topic-name",
+        "javascript orders queue.js paymentsSender(). -> topic:payments go kitchen consumer.go consumePayments(). topic-name",
+    ]
+    .iter()
+    .map(|l| l.to_string())
+    .collect();
+    assert_eq!(found, want);
+}

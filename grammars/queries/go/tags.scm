@@ -137,6 +137,7 @@
 ; constants URLs are built from
 (const_spec name: (identifier) @const.name value: (expression_list . (_) @const.value))
 (var_spec name: (identifier) @const.name value: (expression_list . (_) @const.value))
+(short_var_declaration left: (expression_list . (identifier) @const.name .) right: (expression_list . (_) @const.value .))
 
 ; message topics: kafka-go `kafka.Writer{Topic: "orders"}`, `kafka.ReaderConfig{Topic: "orders"}`,
 ; sarama `sarama.ProducerMessage{Topic: "orders"}`, `consumer.ConsumePartition("orders", ...)`,
@@ -176,6 +177,30 @@
   function: (selector_expression field: (field_identifier) @_m)
   arguments: (argument_list . (_) . (_) . (_) @topic.name)
   (#eq? @_m "QueueBind")) @topic.consume
+; AMQP 1.0 (go-amqp): `session.NewSender(ctx, "/queues/orders", opts)`,
+; `session.NewReceiver(ctx, addr, opts)`; Azure Service Bus (azservicebus):
+; `client.NewSender(queueOrTopic, opts)`, `client.NewReceiverForQueue(queue, opts)`,
+; `client.NewReceiverForSubscription(topic, subscription, opts)`
+(call_expression
+  function: (selector_expression field: (field_identifier) @_m)
+  arguments: (argument_list . (_) . (_) @topic.name . (_) .)
+  (#eq? @_m "NewSender")) @topic.produce
+(call_expression
+  function: (selector_expression field: (field_identifier) @_m)
+  arguments: (argument_list . (_) . (_) @topic.name . (_) .)
+  (#eq? @_m "NewReceiver")) @topic.consume
+(call_expression
+  function: (selector_expression field: (field_identifier) @_m)
+  arguments: (argument_list . (_) @topic.name . (_) .)
+  (#eq? @_m "NewSender")) @topic.produce
+(call_expression
+  function: (selector_expression field: (field_identifier) @_m)
+  arguments: (argument_list . (_) @topic.name . (_) .)
+  (#eq? @_m "NewReceiverForQueue")) @topic.consume
+(call_expression
+  function: (selector_expression field: (field_identifier) @_m)
+  arguments: (argument_list . (_) @topic.name . (_) . (_) .)
+  (#eq? @_m "NewReceiverForSubscription")) @topic.consume
 ; NATS (nats.go): `nc.Publish(subject, data)`, `nc.Request(subject, data, timeout)`,
 ; JetStream `js.Publish(subject, data)`
 (call_expression

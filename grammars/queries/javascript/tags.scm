@@ -163,6 +163,31 @@
   function: (member_expression property: (property_identifier) @_m)
   arguments: (arguments . (_) @topic.name)
   (#eq? @_m "sendToQueue")) @topic.produce
+; AMQP 1.0 (rabbitmq-amqp-js-client): `conn.createPublisher({ queue: { name: q } })`,
+; `conn.createConsumer({ queue: { name: q }, messageHandler })`; Azure Service Bus:
+; `client.createSender(queueOrTopic)`, `client.createReceiver(queue)`
+(call_expression
+  function: (member_expression property: (property_identifier) @_m)
+  arguments: (arguments . (object (pair key: (property_identifier) @_q
+    value: (object (pair key: (property_identifier) @_n value: (_) @topic.name)))))
+  (#eq? @_m "createPublisher")
+  (#eq? @_q "queue")
+  (#eq? @_n "name")) @topic.produce
+(call_expression
+  function: (member_expression property: (property_identifier) @_m)
+  arguments: (arguments . (object (pair key: (property_identifier) @_q
+    value: (object (pair key: (property_identifier) @_n value: (_) @topic.name)))))
+  (#eq? @_m "createConsumer")
+  (#eq? @_q "queue")
+  (#eq? @_n "name")) @topic.consume
+(call_expression
+  function: (member_expression property: (property_identifier) @_m)
+  arguments: (arguments . [(identifier) (string) (member_expression) (template_string)] @topic.name)
+  (#eq? @_m "createSender")) @topic.produce
+(call_expression
+  function: (member_expression property: (property_identifier) @_m)
+  arguments: (arguments . [(identifier) (string) (member_expression) (template_string)] @topic.name)
+  (#eq? @_m "createReceiver")) @topic.consume
 ; `ch.consume(queue, onMessage)`, `ch.bindQueue(queue, exchange, pattern)`
 (call_expression
   function: (member_expression property: (property_identifier) @_m)
