@@ -194,6 +194,10 @@ pub fn inherited_field_types<'a>(
             {
                 continue;
             }
+            // (Only a generic type's fields can be typed by its parameters.)
+            if !owner.signature.contains(['<', '[']) {
+                continue;
+            }
             let Some(ty) = member_type(s) else {
                 continue;
             };

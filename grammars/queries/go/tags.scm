@@ -137,7 +137,11 @@
 ; constants URLs are built from
 (const_spec name: (identifier) @const.name value: (expression_list . (_) @const.value))
 (var_spec name: (identifier) @const.name value: (expression_list . (_) @const.value))
-(short_var_declaration left: (expression_list . (identifier) @const.name .) right: (expression_list . (_) @const.value .))
+; a local a string is built from (`queue := os.Getenv("QUEUE")`, `url := base + "/x"`)
+(short_var_declaration left: (expression_list . (identifier) @const.name .) right: (expression_list .
+  [(interpreted_string_literal) (raw_string_literal) (binary_expression)
+   (call_expression function: (selector_expression operand: (identifier) @_p))] @const.value .)
+  (#match? @_p "^(os|fmt|strings|net|url|path)$"))
 
 ; message topics: kafka-go `kafka.Writer{Topic: "orders"}`, `kafka.ReaderConfig{Topic: "orders"}`,
 ; sarama `sarama.ProducerMessage{Topic: "orders"}`, `consumer.ConsumePartition("orders", ...)`,
