@@ -233,14 +233,16 @@ pub fn inherited_field_types<'a>(
         .collect();
     for _ in 0..ANCESTOR_LEVELS {
         // (type, field), its type, the type's own parameter typing it.
+        // Where bases or types of one name give a field different types, it has none
+        // (as `field_types` does): whatever order the files were loaded in.
         let mut found: Vec<(FieldKey<'a>, Option<String>, Option<usize>)> = Vec::new();
-        let mut seen: FxHashSet<FieldKey<'a>> = FxHashSet::default();
+        let mut at: FxHashMap<FieldKey<'a>, usize> = FxHashMap::default();
         for (ty, signature, own, given) in &declared {
             let (ty, signature) = (*ty, *signature);
             for (base, arguments) in given {
                 let base = *base;
                 for &field in by_owner.get(base).into_iter().flatten() {
-                    if fields.contains_key(&(ty, field)) || !seen.insert((ty, field)) {
+                    if fields.contains_key(&(ty, field)) {
                         continue;
                     }
                     let mut typed = fields.get(&(base, field)).cloned().flatten();
@@ -268,7 +270,17 @@ pub fn inherited_field_types<'a>(
                             }
                         }
                     }
-                    found.push(((ty, field), typed, param));
+                    match at.get(&(ty, field)) {
+                        Some(&i) if found[i].1 != typed || found[i].2 != param => {
+                            found[i].1 = None;
+                            found[i].2 = None;
+                        }
+                        Some(_) => {}
+                        None => {
+                            at.insert((ty, field), found.len());
+                            found.push(((ty, field), typed, param));
+                        }
+                    }
                 }
             }
         }

@@ -1693,9 +1693,7 @@ fn ts_named_type(ty: Node<'_>) -> Option<Node<'_>> {
                     }
                 }
             }
-            named
-                .filter(|n| n.kind() != "union_type")
-                .and_then(ts_named_type)
+            named.and_then(ts_named_type)
         }
         _ => None,
     }
@@ -1725,10 +1723,9 @@ fn alias_constituent(name: Node<'_>) -> bool {
 }
 
 /// The type an object literal's key (`name`: a pair's key or a shorthand property) is
-/// written for, as the syntax shows it (TypeScript): the annotation of the variable or
-/// field the literal initialises, the declared result of the function returning it (a
-/// promise's value), the type of an `as` or `satisfies` around it. The type's text
-/// (`State`, `ns.State`); none when the literal has no such type.
+/// written for, as the syntax shows it (TypeScript; see [`literal_type`]): the type's
+/// simple name (`State` of `ns.State`), then the keys of the literals it is nested
+/// under (`Options.retry`); none when the literal has no such type.
 fn key_type(name: Node<'_>, text: &str) -> Option<String> {
     let parent = name.parent()?;
     let object = if parent.kind() == "pair" {

@@ -1706,7 +1706,9 @@ fn entry_routes(
 }
 
 /// Adds the infrastructure the deployments run (brokers, datastores: third-party
-/// images, see [`infrastructure_of`]) as nodes, and each service's dependency on
+/// images, see [`infrastructure_of`], and images of no known kind that services reach
+/// by a datastore's or broker's scheme, see [`scheme_infrastructure`]) as nodes, and
+/// each service's dependency on
 /// them: named in its environment or configuration as a host (`AMQP_HOST=rabbitmq`,
 /// `mongodb://user-db:27017`, `spring.rabbitmq.host`; evidence `env-config`, 0.7), in
 /// its code (a connection string or a client's host option, see `connections`;
