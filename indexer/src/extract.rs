@@ -1179,7 +1179,6 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         .extend(crate::http::proxies(proxies, &consts, text, &span_of));
     facts.http.sort_by_key(|h| h.span.start_byte);
     facts.topics = crate::http::topics(topic_raw, &consts, text, &span_of);
-    facts.mounts = crate::http::mounts(mounts, &consts, text, &span_of);
     facts.constants = crate::http::url_constants(&consts, text);
     facts.constants.extend(crate::http::argument_constants(
         &url_arguments,
@@ -1257,6 +1256,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         })
         .collect();
     facts.imports.sort_by_key(|i| i.span.start_byte);
+    facts.mounts = crate::http::mounts(mounts, &facts.imports, &consts, text, &span_of);
     if lang == Language::Php {
         php_paths(&mut facts);
     }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use crate::facts::{HttpFact, HttpMount, NamedValue, Span, TopicFact};
+use crate::facts::{HttpFact, HttpMount, Import, NamedValue, Span, TopicFact};
 
 /// What the query captured for one route or call.
 pub(crate) struct RawHttp<'t> {
@@ -641,10 +641,7 @@ fn returned_value(
     if let Some(known) = FILE_CACHE.with(|c| c.borrow().returned.get(name).cloned()) {
         return known;
     }
-    let mut root = call;
-    while let Some(p) = root.parent() {
-        root = p;
-    }
+    let root = root_of(call);
     // The function's definition (the one of that name; none when several), from the
     // file's functions by name, listed once per file.
     let ranges = FILE_CACHE.with(|c| {
@@ -1791,13 +1788,7 @@ pub(crate) fn topics(
     let (mut binds, mut consumes) = (Vec::new(), Vec::new());
     // Consumes made by a call (not declared on a handler).
     let mut call_consumes = Vec::new();
-    let root = raw.first().map(|r| {
-        let mut n = r.node;
-        while let Some(p) = n.parent() {
-            n = p;
-        }
-        n
-    });
+    let root = raw.first().map(|r| root_of(r.node));
     for RawTopic {
         produce,
         node,
@@ -2048,18 +2039,7 @@ fn bound_queue(call: Node<'_>, text: &str, consts: &Constants<'_>) -> Option<Str
         .child_by_field_name("object")
         .filter(|o| o.kind() == "method_invocation");
     let list = builder.unwrap_or(call).child_by_field_name("arguments")?;
-    let mut c = list.walk();
-    let children: Vec<Node<'_>> = list.named_children(&mut c).collect();
-    let arg = children
-        .iter()
-        .find(|a| {
-            a.kind() == "keyword_argument"
-                && a.child_by_field_name("name")
-                    .and_then(|n| n.utf8_text(text.as_bytes()).ok())
-                    == Some("queue")
-        })
-        .and_then(|a| a.child_by_field_name("value"))
-        .or_else(|| children.first().copied())?;
+    let arg = keyword_value(list, &["queue"], text).or_else(|| list.named_child(0))?;
     let value = unpassed(eval(arg, text, consts, 0));
     let value = if value == "{}" || value.is_empty() {
         declared(arg, text, consts, |ty| ty == "Queue").or_else(|| topic_reference(arg, text))?
@@ -2309,10 +2289,7 @@ fn python_router_prefix(route: Node<'_>, text: &str, consts: &Constants<'_>) -> 
         .child_by_field_name("object")
         .filter(|o| o.kind() == "identifier")?;
     let name = object.utf8_text(text.as_bytes()).ok()?;
-    let mut module = route;
-    while let Some(p) = module.parent() {
-        module = p;
-    }
+    let module = root_of(route);
     let mut c = module.walk();
     let made = module.named_children(&mut c).find_map(|statement| {
         let assignment = statement
@@ -2323,16 +2300,34 @@ fn python_router_prefix(route: Node<'_>, text: &str, consts: &Constants<'_>) -> 
             .then(|| assignment.child_by_field_name("right"))?
             .filter(|r| r.kind() == "call")
     })?;
-    let arguments = made.child_by_field_name("arguments")?;
-    let mut c = arguments.walk();
-    let prefix = arguments.named_children(&mut c).find_map(|a| {
-        let key = a
-            .child_by_field_name("name")?
-            .utf8_text(text.as_bytes())
-            .ok()?;
-        matches!(key, "prefix" | "url_prefix").then(|| a.child_by_field_name("value"))?
-    })?;
+    let prefix = keyword_value(
+        made.child_by_field_name("arguments")?,
+        &["prefix", "url_prefix"],
+        text,
+    )?;
     Some(eval(prefix, text, consts, 0)).filter(|p| p.starts_with('/') && !p.contains("{}"))
+}
+
+/// The value of the first of a Python call's keyword arguments (`arguments`, its
+/// argument list) named one of `names`.
+fn keyword_value<'t>(arguments: Node<'t>, names: &[&str], text: &str) -> Option<Node<'t>> {
+    let mut c = arguments.walk();
+    let found = arguments.named_children(&mut c).find(|a| {
+        a.kind() == "keyword_argument"
+            && a.child_by_field_name("name")
+                .and_then(|n| n.utf8_text(text.as_bytes()).ok())
+                .is_some_and(|n| names.contains(&n))
+    });
+    found?.child_by_field_name("value")
+}
+
+/// The root of the syntax tree `node` is in.
+fn root_of(node: Node<'_>) -> Node<'_> {
+    let mut root = node;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    root
 }
 
 /// The method a Swift `URLRequest` is given after it is made: `request.httpMethod =
@@ -2565,9 +2560,11 @@ pub fn fill_base(url: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
 }
 
 /// Builds the facts of captured route-table mounts: (the mounting node, the prefix's
-/// expression, the mounted module's expression).
+/// expression, the mounted module's expression). A router or blueprint object
+/// (`items.router`, Python) mounts the module the file's `imports` bring it from.
 pub(crate) fn mounts(
     raw: Vec<(Node<'_>, Node<'_>, Node<'_>)>,
+    imports: &[Import],
     consts: &Constants<'_>,
     text: &str,
     span_of: &dyn Fn(Node<'_>) -> Span,
@@ -2575,8 +2572,11 @@ pub(crate) fn mounts(
     let mut out: Vec<HttpMount> = Vec::new();
     for (node, prefix, target) in raw {
         let target = match target.kind() {
-            // A router or blueprint object: the module it comes from.
-            "identifier" | "attribute" => python_router_module(target, text).unwrap_or_default(),
+            "identifier" | "attribute" => target
+                .utf8_text(text.as_bytes())
+                .ok()
+                .and_then(|written| python_router_module(written, imports))
+                .unwrap_or_default(),
             _ => eval(target, text, consts, 0),
         };
         if target.is_empty() || target.contains("{}") {
@@ -2595,48 +2595,24 @@ pub(crate) fn mounts(
     out
 }
 
-/// The module a Python router object named at `target` comes from, dotted and
+/// The module a Python router object written `written` comes from, dotted and
 /// without leading dots: `routers.items` for `items.router` after `from .routers
 /// import items`, or for `items_router` after `from .routers.items import router as
 /// items_router`; the object's own module path otherwise (`items` of `items.router`).
-fn python_router_module(target: Node<'_>, text: &str) -> Option<String> {
-    let written = target.utf8_text(text.as_bytes()).ok()?;
+fn python_router_module(written: &str, imports: &[Import]) -> Option<String> {
     // The module part of `items.router`, or the name alone.
     let (module, name) = match written.rsplit_once('.') {
         Some((module, _)) => (Some(module), module.split('.').next()?),
         None => (None, written),
     };
-    let mut root = target;
-    while let Some(p) = root.parent() {
-        root = p;
-    }
-    let mut c = root.walk();
-    let imported = root.named_children(&mut c).find_map(|statement| {
-        if statement.kind() != "import_from_statement" {
-            return None;
-        }
-        let from = statement
-            .child_by_field_name("module_name")?
-            .utf8_text(text.as_bytes())
-            .ok()?;
-        let mut c = statement.walk();
-        let brings = statement
-            .children_by_field_name("name", &mut c)
-            .filter_map(|n| {
-                let (original, bound) = match n.kind() {
-                    "aliased_import" => (
-                        n.child_by_field_name("name")?,
-                        n.child_by_field_name("alias")?,
-                    ),
-                    _ => (n, n),
-                };
-                Some((
-                    original.utf8_text(text.as_bytes()).ok()?,
-                    bound.utf8_text(text.as_bytes()).ok()?,
-                ))
-            })
-            .find(|(_, bound)| *bound == name);
-        brings.map(|(original, _)| (from.trim_start_matches('.'), original))
+    // (the module imported from, the name as it is there)
+    let imported = imports.iter().find_map(|i| {
+        let original = match &i.alias {
+            Some(alias) if alias == name => i.names.first().map_or("", String::as_str),
+            None => i.names.iter().find(|n| *n == name)?.as_str(),
+            Some(_) => return None,
+        };
+        Some((i.module.trim_start_matches('.'), original))
     });
     let dotted = |a: &str, b: &str| match (a.is_empty(), b.is_empty()) {
         (true, _) => b.to_string(),

@@ -1905,23 +1905,22 @@ pub fn infrastructure_of(image: &str) -> Option<(&'static str, &'static str)> {
         .map(|(_, kind, protocol)| (*kind, *protocol))
 }
 
-/// The kind and protocol of what a URL's scheme reaches (`mongodb://` a datastore
-/// spoken to over `mongodb`, `amqp://` a broker over `rabbitmq`); none for others.
+/// The kind and protocol of the datastore or broker a URL's scheme reaches
+/// (`mongodb://` a datastore spoken to over `mongodb`, `amqp://` a broker over
+/// `rabbitmq`), as [`infrastructure_of`] names them; none for others.
 fn scheme_infrastructure(value: &str) -> Option<(&'static str, &'static str)> {
     let (scheme, _) = value.trim().split_once("://")?;
-    let scheme = scheme.strip_prefix("jdbc:").unwrap_or(scheme);
-    Some(match scheme.to_ascii_lowercase().as_str() {
-        "mongodb" | "mongodb+srv" => ("datastore", "mongodb"),
-        "postgres" | "postgresql" => ("datastore", "postgres"),
-        "mysql" | "mariadb" => ("datastore", "mysql"),
-        "redis" | "rediss" => ("datastore", "redis"),
-        "cassandra" => ("datastore", "cassandra"),
-        "memcached" => ("datastore", "memcached"),
-        "amqp" | "amqps" => ("broker", "rabbitmq"),
-        "nats" => ("broker", "nats"),
-        "kafka" => ("broker", "kafka"),
-        _ => return None,
-    })
+    let scheme = scheme
+        .strip_prefix("jdbc:")
+        .unwrap_or(scheme)
+        .to_ascii_lowercase();
+    let product = match scheme.as_str() {
+        "mongodb+srv" => "mongodb",
+        "rediss" => "redis",
+        "amqp" | "amqps" => "rabbitmq",
+        other => other,
+    };
+    infrastructure_of(product).filter(|(kind, _)| matches!(*kind, "datastore" | "broker"))
 }
 
 /// Whether an image is a web server's (`nginx`, `httpd`): a gateway when run as it
