@@ -19,7 +19,8 @@ use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{
     answer_key, constructed_type, enclosing_chain, family, field_types, go_result_type,
     inherited_field_types, is_base_reference, kotlin_result_type, owner_of, parameter_bound,
-    python_result_type, resolve, resolve_aliased, type_bases, Bases, Candidate, Evidence,
+    python_result_type, resolve, resolve_aliased, rust_result_type, type_bases,
+    typescript_result_type, Bases, Candidate, Evidence,
     FieldTypes, FileScope, ModulePattern, Named, Pools, Resolution, ANCESTOR_LEVELS,
 };
 use crate::store::FileRecord;
@@ -594,7 +595,15 @@ pub(crate) fn binding_call(facts: &FileFacts, b: usize) -> Option<&Reference> {
 
 /// Languages whose bindings take the type their call's function declares it returns.
 fn types_results(lang: Language) -> bool {
-    matches!(lang, Language::Go | Language::Kotlin | Language::Python)
+    matches!(
+        lang,
+        Language::Go
+            | Language::Kotlin
+            | Language::Python
+            | Language::TypeScript
+            | Language::Tsx
+            | Language::Rust
+    )
 }
 
 /// What each binding of a file taken from a call holds: the type the called function
@@ -617,15 +626,26 @@ fn returned_types(
         let Some(call) = binding_call(facts, b) else {
             continue;
         };
+        // (A TypeScript or Rust binding names its callee, no type: with the callee
+        // unknown, nothing is known of the value.)
+        let guessless = matches!(
+            record.language,
+            Language::TypeScript | Language::Tsx | Language::Rust
+        ) || facts.bindings[b].element;
         let named = defs.named(record.language, &call.name);
-        let Some(first) = resolve(record, scope, call, named).into_iter().next() else {
+        let first = resolve(record, scope, call, named).into_iter().next();
+        // A call linked by its name alone (`flow.send(..)` on a generator) is no
+        // evidence of what it returns (Go's package functions are found by name).
+        let first = first.filter(|f| {
+            f.evidence != Evidence::NameOnly
+                || matches!(record.language, Language::Go | Language::Kotlin)
+        });
+        let Some(first) = first else {
+            if guessless {
+                out.insert(b, None);
+            }
             continue;
         };
-        // A Python call linked by its name alone (`flow.send(..)` on a generator) is
-        // no evidence of what it returns.
-        if record.language == Language::Python && first.evidence == Evidence::NameOnly {
-            continue;
-        }
         let c = &named.candidates[first.candidate];
         let s = &c.facts.symbols[c.symbol as usize];
         let ty = if s.kind.is_type() {
@@ -634,10 +654,24 @@ fn returned_types(
             match record.language {
                 Language::Kotlin => kotlin_result_type(&s.signature, &s.name),
                 Language::Python => python_result_type(&s.signature, &s.name),
+                Language::TypeScript | Language::Tsx => {
+                    typescript_result_type(&s.signature, &s.name)
+                }
+                Language::Rust => {
+                    let owner = s.parent.and_then(|p| c.facts.symbols.get(p as usize));
+                    rust_result_type(&s.signature, &s.name, owner.map(|o| o.name.as_str()))
+                }
                 _ => go_result_type(&s.signature, &s.name),
             }
+        } else if guessless {
+            None
         } else {
             continue;
+        };
+        // A loop over what the call returns holds its elements.
+        let ty = match facts.bindings[b].element {
+            true => ty.and_then(|t| t.strip_suffix("[]").map(str::to_string)),
+            false => ty,
         };
         out.insert(b, ty);
     }

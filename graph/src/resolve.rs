@@ -687,6 +687,8 @@ impl<'f> FileScope<'f> {
     fn binding_type(&self, b: usize) -> Option<String> {
         match self.returns.get(&b) {
             Some(returned) => returned.clone(),
+            // An element of what an unresolved call returns: nothing known.
+            None if self.facts.bindings[b].element => None,
             None => Some(constructor_type(&self.facts.bindings[b].type_name)),
         }
     }
@@ -714,8 +716,10 @@ impl<'f> FileScope<'f> {
             let global = b.enclosing.is_none() && !chain.is_empty();
             // The name a statement binds is not yet bound in its own value
             // (`url = url.copy_with(..)`, `let x = x.trim()`).
+            // (A loop's name holds in its body, on the same line too.)
             let binding_itself = b.span.start_line == reference.span.start_line
                 && b.span.start_byte < reference.span.start_byte
+                && !b.element
                 && crate::links::binding_call(self.facts, *i).is_some();
             (field || global || (b.span.start_byte < reference.span.start_byte && !binding_itself))
                 && b.enclosing.is_none_or(|e| chain.contains(&e))
@@ -1916,6 +1920,11 @@ fn receiver_type(
         if depth == FIELD_DEPTH {
             return None;
         }
+        // One element of a collection (`shop.items.[]` in `for x in shop.items`).
+        if f == "[]" {
+            ty = ty.strip_suffix("[]")?.to_string();
+            continue;
+        }
         ty = match scope.field_type(&format!("{ty}.{f}")) {
             Some(t) => t,
             None => {
@@ -1999,9 +2008,13 @@ pub(crate) fn go_result_type(signature: &str, name: &str) -> Option<String> {
         result = first.rsplit(' ').next().unwrap_or(first);
     }
     let result = result.trim_start_matches('*');
+    // A slice, an array or a map: its elements (`Item[]`, see `written_type`).
+    if result.starts_with('[') || result.starts_with("map[") {
+        return cartograph_indexer::written_type(result);
+    }
     if result.is_empty()
-        || result.starts_with(['[', '(', '{', '<', '…'])
-        || ["map[", "chan", "<-", "func", "struct", "interface"]
+        || result.starts_with(['(', '{', '<', '…'])
+        || ["chan", "<-", "func", "struct", "interface"]
             .iter()
             .any(|p| result.starts_with(p))
     {
@@ -2035,10 +2048,50 @@ pub(crate) fn python_result_type(signature: &str, name: &str) -> Option<String> 
         .trim_end_matches(':')
         .trim()
         .trim_matches(['"', '\'']);
-    let rest = rest.strip_prefix("typing.").unwrap_or(rest);
-    let rest = rest.strip_prefix("Optional[").unwrap_or(rest);
-    let name = simple_type_name(rest.split(['[', ' ', '|', ']']).next()?)?;
+    let name = cartograph_indexer::written_type(rest)?;
     (name != "None").then_some(name)
+}
+
+/// The type a TypeScript function or method declares it returns, as
+/// `written_type` reads it: `Cart` of `function load(id: string): Promise<Cart>`,
+/// `Item[]` of `items(): Item[]`. None without a declared type, or for a function type.
+pub(crate) fn typescript_result_type(signature: &str, name: &str) -> Option<String> {
+    let at = signature
+        .match_indices(name)
+        .map(|(i, _)| i + name.len())
+        .find(|end| matches!(signature[*end..].chars().next(), Some('(' | '<')))?;
+    let mut rest = &signature[at..];
+    for open in ['<', '('] {
+        if rest.starts_with(open) {
+            rest = &rest[balanced_end(rest)?..];
+        }
+    }
+    let written = rest.trim_start().strip_prefix(':')?.trim();
+    let written = written.split(" {").next().unwrap_or(written).trim_end_matches('{');
+    if written.starts_with('(') || written.contains("=>") {
+        return None;
+    }
+    cartograph_indexer::written_type(written)
+}
+
+/// The type a Rust function or method declares it returns, as `written_type` reads
+/// it (`Result<Cart, E>` is a `Cart`, `Vec<Item>` an `Item[]`); `Self` is `owner`.
+pub(crate) fn rust_result_type(signature: &str, name: &str, owner: Option<&str>) -> Option<String> {
+    let rest = after_parameters(signature, name)?.trim_start().strip_prefix("->")?;
+    let written = rest
+        .split(" where")
+        .next()
+        .unwrap_or(rest)
+        .trim()
+        .trim_end_matches('{')
+        .trim();
+    let ty = cartograph_indexer::written_type(written)?;
+    match ty.strip_prefix("Self") {
+        Some(marks) if marks.is_empty() || marks.starts_with('[') => {
+            Some(format!("{}{marks}", owner?))
+        }
+        _ => Some(ty),
+    }
 }
 
 /// What follows the parameter list of function `name` in its signature (after its
@@ -2177,22 +2230,32 @@ fn nested_constructed_type(qualifier: &str, ty: &str) -> Option<String> {
 }
 
 /// The type a field's declaration gives it: `store CartStore` (Go), `store: Store`
-/// (TS, Rust, Python), `private Store store` (Java, C#).
+/// (TS, Rust, Python), `private Store store` (Java, C#); a collection's elements
+/// marked (`Item[]` of `items: Vec<Item>`, `items []*Item`, `List<Item> items`, see
+/// `written_type`).
 fn type_in_signature(signature: &str, name: &str) -> Option<String> {
     let at = signature.find(name)?;
     let before = &signature[..at];
     let after = signature[at + name.len()..].trim_start();
-    let clean = |t: &str| -> Option<String> {
-        let t = t.trim_start_matches(['*', '&', '[', ']', '?']);
-        let t = t
-            .split(['<', '[', ',', ';', '=', ' ', '(', ')', '{'])
-            .next()?;
-        let t = t.rsplit(['.', ':']).next()?;
-        (!t.is_empty()
-            && t.chars()
-                .next()
-                .is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$'))
-        .then(|| t.to_string())
+    // The type as written: up to a default value, the declaration's end or a Go tag.
+    let written = |t: &str| -> Option<String> {
+        let mut depth = 0i32;
+        let end = t
+            .char_indices()
+            .find(|(_, c)| match c {
+                '<' | '[' | '(' => {
+                    depth += 1;
+                    false
+                }
+                '>' | ']' | ')' => {
+                    depth -= 1;
+                    false
+                }
+                '=' | ';' | ',' | '{' | '`' => depth <= 0,
+                _ => false,
+            })
+            .map_or(t.len(), |(i, _)| i);
+        cartograph_indexer::written_type(&t[..end])
     };
     // `url?: URL`, `store!: Store` (TypeScript).
     let after = match after.strip_prefix(['?', '!']) {
@@ -2200,7 +2263,7 @@ fn type_in_signature(signature: &str, name: &str) -> Option<String> {
         _ => after,
     };
     if let Some(rest) = after.strip_prefix(':') {
-        return clean(rest.trim_start().trim_start_matches("mut "));
+        return written(rest.trim_start().trim_start_matches("mut "));
     }
     // `self.stub = pb.CartStub(channel)`, `private client = new CartClient()`.
     if let Some(value) = after.strip_prefix('=') {
@@ -2209,15 +2272,28 @@ fn type_in_signature(signature: &str, name: &str) -> Option<String> {
         }
     }
     if !after.is_empty() && !after.starts_with('=') && !after.starts_with(';') {
-        return clean(after);
+        return written(after);
     }
-    // `Cart $cart` (PHP), `Cart *cart`, `Cart &cart`: the type before the sigil.
-    clean(
-        before
-            .trim_end_matches(['$', '&', '*', ' '])
-            .split_whitespace()
-            .last()?,
-    )
+    // `Cart $cart` (PHP), `Cart *cart`, `Cart &cart`, `Map<String, Cart> carts`: the
+    // type before the name (its last word outside brackets).
+    let before = before.trim_end_matches(['$', '&', '*', ' ']);
+    let mut depth = 0i32;
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| match c {
+            '>' | ']' | ')' => {
+                depth += 1;
+                false
+            }
+            '<' | '[' | '(' => {
+                depth -= 1;
+                false
+            }
+            c => c.is_whitespace() && depth <= 0,
+        })
+        .map_or(0, |(i, _)| i + 1);
+    written(&before[start..])
 }
 
 /// The type of a call's receiver when the syntax shows it (see `receiver_type`):
@@ -3000,8 +3076,8 @@ mod tests {
                 "Parse",
                 Some("Value"),
             ),
-            ("func Items() []Item", "Items", None),
-            ("func Index() map[string]Item", "Index", None),
+            ("func Items() []Item", "Items", Some("Item[]")),
+            ("func Index() map[string]*Item", "Index", Some("Item[]")),
             ("func Run()", "Run", None),
             ("func Handler() func(c *Context)", "Handler", None),
         ];

@@ -102,6 +102,12 @@ enum Role {
     BindingType,
     /// The name a binding's value is taken from (`auto client = wrapper->GetClient()`).
     BindingFrom,
+    /// A name each of whose values is one element of a collection (`x` of `for x in
+    /// xs`, `y` of `xs.forEach((y) => ..)`), the collection (`@element.of`) and where
+    /// the name holds it (`@element.scope`).
+    ElementName,
+    ElementOf,
+    ElementScope,
     Ignored,
 }
 
@@ -190,6 +196,9 @@ fn role_of(capture: &str) -> Role {
         "value.method" => Role::ValueMethod,
         "binding.type" => Role::BindingType,
         "binding.from" => Role::BindingFrom,
+        "element.name" => Role::ElementName,
+        "element.of" => Role::ElementOf,
+        "element.scope" => Role::ElementScope,
         _ => Role::Ignored,
     }
 }
@@ -717,6 +726,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     let mut imports: Vec<RawImport> = Vec::new();
     let mut bindings: Vec<Binding> = Vec::new();
     let mut locals: Vec<(&str, u32)> = Vec::new();
+    let mut elements: Vec<Element<'_>> = Vec::new();
     let mut template_params: Vec<(&str, Span)> = Vec::new();
     let mut rpc_addresses: Vec<Node<'_>> = Vec::new();
     let mut http_raw: Vec<crate::http::RawHttp<'_>> = Vec::new();
@@ -767,6 +777,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         let mut binding_name: Option<Node<'_>> = None;
         let mut binding_type: Option<Node<'_>> = None;
         let mut binding_from: Option<Node<'_>> = None;
+        let (mut element_name, mut element_of, mut element_scope) = (None, None, None);
         let mut http_node: Option<(bool, Node<'_>)> = None;
         let (mut topic_node, mut topic_name, mut topic_exchange) = (None, None, None);
         let (mut topic_by_type, mut topic_listener) = (false, None);
@@ -869,6 +880,9 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 Role::ValueMethod => value_methods.push(cap.node),
                 Role::BindingType => binding_type = Some(cap.node),
                 Role::BindingFrom => binding_from = Some(cap.node),
+                Role::ElementName => element_name = Some(cap.node),
+                Role::ElementOf => element_of = Some(cap.node),
+                Role::ElementScope => element_scope = Some(cap.node),
                 Role::Ignored => {}
             }
         }
@@ -1037,31 +1051,60 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
             consts.entry(text_of(name, text)).or_default().push(value);
         }
         let bound = match (binding_type, binding_from) {
+            // A generic, array, slice or map type: what its values reach, a
+            // collection's elements marked (`Item[]` of `Vec<Item>`, see
+            // `written_type`).
+            (Some(ty), _) if COMPOSITE_TYPES.contains(&ty.kind()) => {
+                crate::types::written_type(text_of(ty, text)).map(|t| (t, false))
+            }
             // TypeScript: a type parameter stands for its constraint
             // (`<T extends Schema>(s: T)` binds `s` to `Schema`).
             (Some(ty), _) if matches!(lang, Language::TypeScript | Language::Tsx) => {
                 let named = match ty.kind() {
-                    "union_type" | "generic_type" => ts_named_type(ty),
+                    "union_type" => ts_named_type(ty),
                     _ => Some(ty),
                 };
                 named.map(|ty| {
                     let written = type_parameter_bound(ty, text).unwrap_or(text_of(ty, text));
-                    (binding_type_name(written), false)
+                    (binding_type_name(written).to_string(), false)
                 })
             }
-            (Some(ty), _) => Some((binding_type_name(text_of(ty, text)), false)),
-            (None, Some(from)) => Some((text_of(from, text), true)),
+            (Some(ty), _) => Some((binding_type_name(text_of(ty, text)).to_string(), false)),
+            (None, Some(from)) => Some((text_of(from, text).to_string(), true)),
             (None, None) => None,
         };
         if let (Some(name), Some((type_name, derived))) = (binding_name, bound) {
             if !type_name.is_empty() {
                 bindings.push(Binding {
                     name: text_of(name, text).to_string(),
-                    type_name: type_name.to_string(),
+                    type_name,
                     span: span_of(name),
                     enclosing: None,
                     derived,
+                    element: false,
                 });
+            }
+        }
+        if let (Some(name), Some(of), Some(scope)) = (element_name, element_of, element_scope) {
+            match element_source(text_of(of, text)) {
+                // `for x in shop.items`: `x.m()` is reached as an element of
+                // `shop.items` (see `build_references`).
+                Some(ElementSource::Path(path)) => elements.push(Element {
+                    name: text_of(name, text),
+                    path,
+                    from: name.end_byte() as u32,
+                    to: scope.end_byte() as u32,
+                }),
+                // `for x in shop.items()`: what the call returns, element by element.
+                Some(ElementSource::Call(callee)) => bindings.push(Binding {
+                    name: text_of(name, text).to_string(),
+                    type_name: callee.to_string(),
+                    span: span_of(name),
+                    enclosing: None,
+                    derived: false,
+                    element: true,
+                }),
+                None => {}
             }
         }
         if let (Some(node), Some(name)) = (container, container_name) {
@@ -1166,7 +1209,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         text,
         refs,
         (&imported, package_scope.as_ref()),
-        &locals,
+        (&locals, &elements),
         &mut facts,
     );
     for defs in consts.values_mut() {
@@ -1834,6 +1877,17 @@ fn literal_type(object: Node<'_>, text: &str, depth: usize) -> Option<String> {
     Some(last_segment(written).to_string())
 }
 
+/// Type nodes a binding's type is read from whole (see `written_type`): generics,
+/// arrays, slices, maps, references to them.
+const COMPOSITE_TYPES: &[&str] = &[
+    "generic_type",
+    "array_type",
+    "readonly_type",
+    "slice_type",
+    "map_type",
+    "reference_type",
+];
+
 /// The simple name a reference uses: generic arguments dropped, last path segment.
 /// The type a binding names: its simple name, except that a type nested in a
 /// generated Thrift service keeps the service (`CatalogService.Client`,
@@ -2282,11 +2336,112 @@ const GO_PREDECLARED: &[&str] = &[
     "uintptr",
 ];
 
+/// A name holding the elements of a collection reached by a path (`x` of `for x in
+/// shop.items`), from the end of the name to the end of the loop or callback.
+struct Element<'t> {
+    name: &'t str,
+    path: String,
+    from: u32,
+    to: u32,
+}
+
+/// What a loop or an iterating callback walks (see [`Role::ElementName`]).
+enum ElementSource<'t> {
+    /// A name or a path of fields: `xs`, `self.items`, `this.#items`.
+    Path(String),
+    /// A call, by the name of its function: `items` of `shop.items()`.
+    Call(&'t str),
+}
+
+/// What the collection expression `of` walks: references, dereferences, `await` and
+/// adaptors that keep the elements (`.iter()`, `.values()`, `sorted(..)`) taken off.
+fn element_source(of: &str) -> Option<ElementSource<'_>> {
+    let mut t = of.trim();
+    loop {
+        let before = t;
+        for prefix in ["&mut ", "&", "*", "await "] {
+            t = t.strip_prefix(prefix).unwrap_or(t).trim_start();
+        }
+        for suffix in [
+            ".iter()",
+            ".iter_mut()",
+            ".into_iter()",
+            ".values()",
+            ".values_mut()",
+            ".copied()",
+            ".cloned()",
+            "?",
+        ] {
+            t = t.strip_suffix(suffix).unwrap_or(t).trim_end();
+        }
+        for wrapper in ["reversed(", "sorted(", "list(", "tuple(", "Object.values("] {
+            if let Some(inner) = t.strip_prefix(wrapper).and_then(|r| r.strip_suffix(')')) {
+                t = inner.trim();
+            }
+        }
+        if t == before {
+            break;
+        }
+    }
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == '#';
+    let path = |p: &str| {
+        !p.is_empty()
+            && !p.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+            && !p.ends_with('.')
+            && !p.contains("..")
+            && p.chars().all(|c| word(c) || c == '.')
+    };
+    if path(t) {
+        return Some(ElementSource::Path(t.to_string()));
+    }
+    // `shop.items()`, `self.get_items(limit)`: a path called.
+    let open = t.find('(')?;
+    let (function, args) = (&t[..open], &t[open..]);
+    if !path(function) || !args.ends_with(')') || args[1..args.len() - 1].contains(['(', ')']) {
+        return None;
+    }
+    Some(ElementSource::Call(function.rsplit('.').next()?))
+}
+
+/// A qualifier whose head holds an element of a collection (`x` of `x.price` inside
+/// `for x in shop.items`), read through that collection: `shop.items.[]` (the `[]`
+/// segment: one element). Unless the name is bound anew in between.
+fn through_element(
+    qualifier: String,
+    at: u32,
+    elements: &[Element<'_>],
+    local_at: &FxHashMap<&str, Vec<u32>>,
+) -> String {
+    if elements.is_empty() {
+        return qualifier;
+    }
+    let head_len = qualifier
+        .find(['.', ':', '?', '!', '-'])
+        .unwrap_or(qualifier.len());
+    let head = &qualifier[..head_len];
+    // The innermost loop or callback around `at` naming it.
+    let Some(e) = elements
+        .iter()
+        .filter(|e| e.name == head && e.from <= at && at < e.to)
+        .max_by_key(|e| e.from)
+    else {
+        return qualifier;
+    };
+    let rebound = local_at
+        .get(head)
+        .is_some_and(|starts| starts.iter().any(|s| *s >= e.from && *s < at));
+    let through = format!("{}.[]{}", e.path, &qualifier[head_len..]);
+    if rebound || through.len() > MAX_QUALIFIER {
+        return qualifier;
+    }
+    through
+}
+
 fn build_references<'t>(
     text: &str,
     mut refs: Vec<RawRef<'t>>,
     (imported, package_scope): (&FxHashSet<&str>, Option<&FxHashSet<&str>>),
-    locals: &[(&str, u32)],
+    (locals, elements): (&[(&str, u32)], &[Element<'_>]),
     facts: &mut FileFacts,
 ) {
     let mut local_at: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
@@ -2388,6 +2543,7 @@ fn build_references<'t>(
             }
         } else {
             qualifier_of(node, outer, text)
+                .map(|q| through_element(q, span.start_byte, elements, &local_at))
         };
         // A bare name bound earlier in the same definition is that local.
         let shadowed = qualifier.is_none()

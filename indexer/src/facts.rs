@@ -310,6 +310,10 @@ pub struct Binding {
     /// clients of a pool or wrapper). Not a type.
     #[serde(default)]
     pub derived: bool,
+    /// The name holds one element of what the call `type_name` returns (`for item in
+    /// shop.items():`): typed as that result's elements.
+    #[serde(default)]
+    pub element: bool,
 }
 
 /// An import statement.

@@ -21,6 +21,7 @@ mod http;
 mod images;
 mod objects;
 mod services;
+mod types;
 mod use_tree;
 mod walk;
 mod yaml;
@@ -44,6 +45,7 @@ pub use http::{fill_base, fill_references, fill_service_names};
 pub use services::{
     builds_programs_only, detect_services, is_test_dir, name_from_manifest, service_of, Service,
 };
+pub use types::written_type;
 pub use use_tree::{rust_use_names, rust_use_paths};
 pub use walk::{
     content_hash, is_manifest, mtime_of, read_source, walk, Manifest, Root, SkipReason, Skipped,

@@ -58,6 +58,11 @@
 ; bindings: names whose type the syntax shows (receivers, parameters, literals)
 (parameter_declaration name: (identifier) @binding.name type: [(type_identifier) @binding.type (pointer_type (type_identifier) @binding.type) (qualified_type name: (type_identifier) @binding.type) (pointer_type (qualified_type name: (type_identifier) @binding.type))])
 (var_spec name: (identifier) @binding.name type: [(type_identifier) @binding.type (pointer_type (type_identifier) @binding.type)])
+; slices, arrays and maps hold their elements (`[]*Item`: see `written_type`)
+(parameter_declaration name: (identifier) @binding.name type: [(slice_type) (array_type) (map_type)] @binding.type)
+(var_spec name: (identifier) @binding.name type: [(slice_type) (array_type) (map_type)] @binding.type)
+; elements of a collection: `for _, x := range xs`
+(for_statement (range_clause left: (expression_list . (_) . (identifier) @element.name) right: (_) @element.of)) @element.scope
 (short_var_declaration left: (expression_list . (identifier) @binding.name) right: (expression_list . (composite_literal type: (type_identifier) @binding.type)))
 (short_var_declaration left: (expression_list . (identifier) @binding.name) right: (expression_list . (unary_expression operand: (composite_literal type: (type_identifier) @binding.type))))
 (short_var_declaration left: (expression_list . (identifier) @binding.name) right: (expression_list . (call_expression function: [(identifier) @binding.type (selector_expression field: (field_identifier) @binding.type)])))

@@ -68,6 +68,15 @@
   (#eq? @_p "Processor")) @grpc.register
 (typed_parameter (identifier) @binding.name type: (type (identifier) @binding.type))
 (typed_default_parameter name: (identifier) @binding.name type: (type (identifier) @binding.type))
+; a generic type holds what its argument is (`Optional[Item]`), a collection its
+; elements (`list[Item]`, `dict[str, Item]`: see `written_type`)
+(typed_parameter (identifier) @binding.name type: (type (generic_type) @binding.type))
+(typed_default_parameter name: (identifier) @binding.name type: (type (generic_type) @binding.type))
+
+; elements of a collection: `for x in xs:`, `[x.y for x in xs]`
+(for_statement left: (identifier) @element.name right: (_) @element.of) @element.scope
+([(list_comprehension) (set_comprehension) (dictionary_comprehension) (generator_expression)]
+  (for_in_clause left: (identifier) @element.name right: (_) @element.of)) @element.scope
 
 ; any other identifier, kept when the file defines or imports its name
 (identifier) @name @reference.identifier

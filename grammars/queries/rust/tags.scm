@@ -75,7 +75,31 @@
 (extern_crate_declaration name: (identifier) @import.module) @import
 
 ; bindings: typed lets and parameters, and lets of constructor calls
-(let_declaration pattern: (identifier) @binding.name type: [(type_identifier) @binding.type (reference_type type: (type_identifier) @binding.type) (generic_type type: (type_identifier) @binding.type)])
+(let_declaration pattern: (identifier) @binding.name type: [(type_identifier) @binding.type (reference_type type: (type_identifier) @binding.type)])
+; generics hold what their argument is (`Arc<Item>`), collections their elements
+; (`Vec<Item>`, `&[Item]`: see `written_type`)
+(let_declaration pattern: (identifier) @binding.name type: [(generic_type) (array_type) (reference_type type: [(generic_type) (array_type)])] @binding.type)
+(parameter pattern: (identifier) @binding.name type: [(generic_type) (array_type) (reference_type type: [(generic_type) (array_type)])] @binding.type)
+; a value a function or method returns (`let cart = shop.cart()?;`): typed by what it
+; declares it returns
+(let_declaration pattern: (identifier) @binding.name !type value: [
+  (call_expression function: [(identifier) @binding.type (field_expression field: (field_identifier) @binding.type)])
+  (try_expression (call_expression function: [(identifier) @binding.type (field_expression field: (field_identifier) @binding.type)]))
+  (await_expression (call_expression function: (field_expression field: (field_identifier) @binding.type)))
+  (try_expression (await_expression (call_expression function: (field_expression field: (field_identifier) @binding.type))))]
+  (#not-match? @binding.type "^(unwrap|expect|unwrap_or_default)$"))
+(let_declaration pattern: (identifier) @binding.name !type value: (call_expression
+  function: (field_expression
+    value: (call_expression function: [(identifier) @binding.type (field_expression field: (field_identifier) @binding.type)])
+    field: (field_identifier) @_unwrap))
+  (#match? @_unwrap "^(unwrap|expect|unwrap_or_default)$"))
+; elements of a collection: `for x in &xs`, and the first parameter of a closure that
+; iterates (`xs.iter().map(|x| ..)`)
+(for_expression pattern: (identifier) @element.name value: (_) @element.of) @element.scope
+(call_expression
+  function: (field_expression value: (_) @element.of field: (field_identifier) @_iterates)
+  arguments: (arguments . (closure_expression parameters: (closure_parameters . [(identifier) @element.name (reference_pattern (identifier) @element.name)])) @element.scope)
+  (#match? @_iterates "^(map|for_each|filter|filter_map|flat_map|find|find_map|any|all|position|take_while|skip_while|inspect|max_by_key|min_by_key)$"))
 (let_declaration pattern: (identifier) @binding.name value: (call_expression function: (scoped_identifier path: (identifier) @binding.type)))
 (let_declaration pattern: (identifier) @binding.name value: (struct_expression name: (type_identifier) @binding.type))
 (parameter pattern: (identifier) @binding.name type: [(type_identifier) @binding.type (reference_type type: (type_identifier) @binding.type)])

@@ -37,16 +37,38 @@
 (optional_parameter pattern: (identifier) @binding.name type: (type_annotation (type_identifier) @binding.type))
 (variable_declarator name: (identifier) @binding.name type: (type_annotation (type_identifier) @binding.type))
 ; a generic or namespace-qualified type names its type too: `Store<T>`, `schemas.Schema`,
-; `core.Box<T>`
+; `core.Box<T>`; an array or a collection holds its elements (`Item[]`, `Array<Item>`,
+; `Map<K, Item>`: see `written_type`)
 (required_parameter pattern: (identifier) @binding.name type: (type_annotation [
-  (generic_type name: [(type_identifier) @binding.type (nested_type_identifier name: (type_identifier) @binding.type)])
-  (nested_type_identifier name: (type_identifier) @binding.type)]))
+  (generic_type) (array_type) (readonly_type)] @binding.type))
+(required_parameter pattern: (identifier) @binding.name type: (type_annotation
+  (nested_type_identifier name: (type_identifier) @binding.type)))
 (optional_parameter pattern: (identifier) @binding.name type: (type_annotation [
-  (generic_type name: [(type_identifier) @binding.type (nested_type_identifier name: (type_identifier) @binding.type)])
-  (nested_type_identifier name: (type_identifier) @binding.type)]))
+  (generic_type) (array_type) (readonly_type)] @binding.type))
+(optional_parameter pattern: (identifier) @binding.name type: (type_annotation
+  (nested_type_identifier name: (type_identifier) @binding.type)))
 (variable_declarator name: (identifier) @binding.name type: (type_annotation [
-  (generic_type name: [(type_identifier) @binding.type (nested_type_identifier name: (type_identifier) @binding.type)])
-  (nested_type_identifier name: (type_identifier) @binding.type)]))
+  (generic_type) (array_type) (readonly_type)] @binding.type))
+(variable_declarator name: (identifier) @binding.name type: (type_annotation
+  (nested_type_identifier name: (type_identifier) @binding.type)))
+
+; a value a call returns (`const cart = shop.cart()`, `await load()`): typed by what
+; the function declares it returns
+(variable_declarator name: (identifier) @binding.name !type value: [
+  (call_expression function: [(identifier) @binding.type (member_expression property: (property_identifier) @binding.type)])
+  (await_expression (call_expression function: [(identifier) @binding.type (member_expression property: (property_identifier) @binding.type)]))])
+
+; elements of a collection: `for (const x of xs)`, and the first parameter of a
+; callback that iterates (`xs.forEach((x) => ..)`, `xs.map(x => ..)`)
+(for_in_statement left: (identifier) @element.name operator: "of" right: (_) @element.of) @element.scope
+(call_expression
+  function: (member_expression object: (_) @element.of property: (property_identifier) @_iterates)
+  arguments: (arguments . (arrow_function parameter: (identifier) @element.name) @element.scope)
+  (#match? @_iterates "^(forEach|map|flatMap|filter|find|findLast|findIndex|findLastIndex|some|every)$"))
+(call_expression
+  function: (member_expression object: (_) @element.of property: (property_identifier) @_iterates)
+  arguments: (arguments . (arrow_function parameters: (formal_parameters . (required_parameter pattern: (identifier) @element.name !type))) @element.scope)
+  (#match? @_iterates "^(forEach|map|flatMap|filter|find|findLast|findIndex|findLastIndex|some|every)$"))
 
 ; a value of a union with `undefined` or `null` (`state: undefined | ImmerState`): the
 ; one named type in it
