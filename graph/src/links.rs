@@ -20,8 +20,8 @@ use crate::resolve::{
     answer_key, constructed_type, enclosing_chain, family, field_types, go_result_type,
     inherited_field_types, is_base_reference, kotlin_result_type, owner_of, parameter_bound,
     python_result_type, resolve, resolve_aliased, rust_result_type, type_bases,
-    typescript_result_type, Bases, Candidate, Evidence,
-    FieldTypes, FileScope, ModulePattern, Named, Pools, Resolution, ANCESTOR_LEVELS,
+    typescript_result_type, Bases, Candidate, Evidence, FieldTypes, FileScope, ModulePattern,
+    Named, Pools, Resolution, ANCESTOR_LEVELS,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -626,12 +626,16 @@ fn returned_types(
         let Some(call) = binding_call(facts, b) else {
             continue;
         };
-        // (A TypeScript or Rust binding names its callee, no type: with the callee
-        // unknown, nothing is known of the value.)
-        let guessless = matches!(
+        // (A TypeScript or Rust binding of a function's or method's result names
+        // the function, no type: with it unknown, nothing is known of the value. A
+        // type's name, `new Cart()`, `Point(1, 2)`, is the syntax's guess.)
+        let guessless = (matches!(
             record.language,
             Language::TypeScript | Language::Tsx | Language::Rust
-        ) || facts.bindings[b].element;
+        ) && facts.bindings[b]
+            .type_name
+            .starts_with(|c: char| c.is_lowercase() || c == '_'))
+            || facts.bindings[b].element;
         let named = defs.named(record.language, &call.name);
         let first = resolve(record, scope, call, named).into_iter().next();
         // A call linked by its name alone (`flow.send(..)` on a generator) is no
@@ -658,8 +662,9 @@ fn returned_types(
                     typescript_result_type(&s.signature, &s.name)
                 }
                 Language::Rust => {
-                    let owner = s.parent.and_then(|p| c.facts.symbols.get(p as usize));
-                    rust_result_type(&s.signature, &s.name, owner.map(|o| o.name.as_str()))
+                    let owner = s.qualified_name.rsplit_once('.').map(|(o, _)| o);
+                    let owner = owner.map(|o| o.rsplit(['.', ':']).next().unwrap_or(o));
+                    rust_result_type(&s.signature, &s.name, owner)
                 }
                 _ => go_result_type(&s.signature, &s.name),
             }
@@ -811,12 +816,18 @@ fn type_roots(lang: Language, facts: &FileFacts) -> Vec<String> {
         .iter()
         .filter(|r| is_base_reference(lang, facts, r))
         .map(|r| r.name.clone())
-        .chain(facts.bindings.iter().map(|b| b.type_name.clone()))
+        .chain(facts.bindings.iter().map(|b| element_free(&b.type_name)))
         .chain(facts.references.iter().filter_map(key_root))
         .collect();
     let all: Vec<usize> = (0..facts.references.len()).collect();
     roots.extend(bound_roots(facts, &all));
     roots
+}
+
+/// A type with its collection marks taken off: the type of the elements (`Item` of
+/// `Item[]`, see `written_type`), whose definitions and ancestors answer through it.
+fn element_free(ty: &str) -> String {
+    ty.trim_end_matches("[]").to_string()
 }
 
 /// The type an object literal's key is written for (its simple name, the head of
@@ -891,7 +902,7 @@ fn redone_roots(lang: Language, facts: &FileFacts, redone: &[usize]) -> Vec<Stri
             .bindings
             .iter()
             .filter(|b| names.contains(b.name.as_str()))
-            .map(|b| b.type_name.clone()),
+            .map(|b| element_free(&b.type_name)),
     );
     roots.extend(bound_roots(facts, redone));
     roots
@@ -1058,7 +1069,10 @@ pub(crate) fn relink(
         f.1.references
             .iter()
             .any(|r| is_base_reference(f.0.language, &f.1, r) && touched(&r.name))
-            || f.1.bindings.iter().any(|b| touched(&b.type_name))
+            || f.1
+                .bindings
+                .iter()
+                .any(|b| touched(&element_free(&b.type_name)))
     };
     // Every name to resolve, and the files defining them (as they will be).
     let mut needed: HashSet<String> = HashSet::new();
@@ -1157,14 +1171,14 @@ pub(crate) fn relink(
             if let Some(f) = files.get(&path)? {
                 let mut fields = FieldTypes::default();
                 field_types(&f.1, Some(&through), &mut fields);
-                field_roots.extend(fields.into_values().flatten());
+                field_roots.extend(fields.into_values().flatten().map(|t| element_free(&t)));
             }
         }
     }
     for f in upserts {
         let mut fields = FieldTypes::default();
         field_types(&f.1, Some(&through), &mut fields);
-        field_roots.extend(fields.into_values().flatten());
+        field_roots.extend(fields.into_values().flatten().map(|t| element_free(&t)));
     }
     // The ancestors of the types the resolved references may be resolved through, as
     // a full run sees them: their definitions are loaded, level by level. An upserted

@@ -2067,7 +2067,11 @@ pub(crate) fn typescript_result_type(signature: &str, name: &str) -> Option<Stri
         }
     }
     let written = rest.trim_start().strip_prefix(':')?.trim();
-    let written = written.split(" {").next().unwrap_or(written).trim_end_matches('{');
+    let written = written
+        .split(" {")
+        .next()
+        .unwrap_or(written)
+        .trim_end_matches('{');
     if written.starts_with('(') || written.contains("=>") {
         return None;
     }
@@ -2077,7 +2081,9 @@ pub(crate) fn typescript_result_type(signature: &str, name: &str) -> Option<Stri
 /// The type a Rust function or method declares it returns, as `written_type` reads
 /// it (`Result<Cart, E>` is a `Cart`, `Vec<Item>` an `Item[]`); `Self` is `owner`.
 pub(crate) fn rust_result_type(signature: &str, name: &str, owner: Option<&str>) -> Option<String> {
-    let rest = after_parameters(signature, name)?.trim_start().strip_prefix("->")?;
+    let rest = after_parameters(signature, name)?
+        .trim_start()
+        .strip_prefix("->")?;
     let written = rest
         .split(" where")
         .next()

@@ -1092,7 +1092,8 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 Some(ElementSource::Path(path)) => elements.push(Element {
                     name: text_of(name, text),
                     path,
-                    from: name.end_byte() as u32,
+                    at: name.start_byte() as u32,
+                    from: scope.start_byte() as u32,
                     to: scope.end_byte() as u32,
                 }),
                 // `for x in shop.items()`: what the call returns, element by element.
@@ -2337,10 +2338,11 @@ const GO_PREDECLARED: &[&str] = &[
 ];
 
 /// A name holding the elements of a collection reached by a path (`x` of `for x in
-/// shop.items`), from the end of the name to the end of the loop or callback.
+/// shop.items`, declared at `at`) in the loop, callback or comprehension `from..to`.
 struct Element<'t> {
     name: &'t str,
     path: String,
+    at: u32,
     from: u32,
     to: u32,
 }
@@ -2429,7 +2431,7 @@ fn through_element(
     };
     let rebound = local_at
         .get(head)
-        .is_some_and(|starts| starts.iter().any(|s| *s >= e.from && *s < at));
+        .is_some_and(|starts| starts.iter().any(|s| *s > e.at && *s < at));
     let through = format!("{}.[]{}", e.path, &qualifier[head_len..]);
     if rebound || through.len() > MAX_QUALIFIER {
         return qualifier;

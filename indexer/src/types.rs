@@ -128,10 +128,21 @@ fn written(text: &str, depth: usize) -> Option<String> {
             // A lifetime (`&'a Item`).
             t = rest.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_');
         }
-        for prefix in ["mut ", "const ", "readonly ", "impl ", "dyn ", "typing.", "unique "] {
+        for prefix in [
+            "mut ",
+            "const ",
+            "readonly ",
+            "impl ",
+            "dyn ",
+            "typing.",
+            "unique ",
+        ] {
             t = t.strip_prefix(prefix).unwrap_or(t).trim_start();
         }
-        t = t.trim_matches(['"', '\'']).trim_end_matches(['?', '!']).trim();
+        t = t
+            .trim_matches(['"', '\''])
+            .trim_end_matches(['?', '!'])
+            .trim();
         if t == before {
             break;
         }
@@ -202,11 +213,16 @@ fn written(text: &str, depth: usize) -> Option<String> {
 fn simple(t: &str) -> Option<String> {
     let t = t.trim();
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-    if t.is_empty() || !t.chars().all(|c| word(c) || c == '.' || c == ':' || c == '\\') {
+    if t.is_empty()
+        || !t
+            .chars()
+            .all(|c| word(c) || c == '.' || c == ':' || c == '\\')
+    {
         return None;
     }
     let name = t.rsplit(['.', ':', '\\']).next()?;
-    (name.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == '$')).then(|| name.to_string())
+    (name.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == '$'))
+        .then(|| name.to_string())
 }
 
 /// The index in `s` of the `close` that ends a bracket opened just before `s`.

@@ -75,8 +75,10 @@
 
 ; elements of a collection: `for x in xs:`, `[x.y for x in xs]`
 (for_statement left: (identifier) @element.name right: (_) @element.of) @element.scope
-([(list_comprehension) (set_comprehension) (dictionary_comprehension) (generator_expression)]
-  (for_in_clause left: (identifier) @element.name right: (_) @element.of)) @element.scope
+[(list_comprehension (for_in_clause left: (identifier) @element.name right: (_) @element.of))
+ (set_comprehension (for_in_clause left: (identifier) @element.name right: (_) @element.of))
+ (dictionary_comprehension (for_in_clause left: (identifier) @element.name right: (_) @element.of))
+ (generator_expression (for_in_clause left: (identifier) @element.name right: (_) @element.of))] @element.scope
 
 ; any other identifier, kept when the file defines or imports its name
 (identifier) @name @reference.identifier
