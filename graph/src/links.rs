@@ -17,11 +17,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::resolve::{
-    answer_key, constructed_type, enclosing_chain, family, field_types, go_result_type,
-    inherited_field_types, is_base_reference, kotlin_result_type, owner_of, parameter_bound,
-    python_result_type, resolve, resolve_aliased, rust_result_type, type_bases,
-    typescript_result_type, Bases, Candidate, Evidence, FieldTypes, FileScope, ModulePattern,
-    Named, Pools, Resolution, ANCESTOR_LEVELS,
+    answer_key, base_arguments, constructed_type, enclosing_chain, family, field_types,
+    go_result_type, inherited_field_types, is_base_reference, kotlin_result_type, owner_of,
+    parameter_bound, python_result_type, resolve, resolve_aliased, rust_result_type, type_bases,
+    type_parameter_bound, type_parameters, typescript_parameter_type, typescript_result_type,
+    Bases, Candidate, Evidence, FieldTypes, FileScope, ModulePattern, Named, Pools, Resolution,
+    ANCESTOR_LEVELS,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -355,6 +356,8 @@ impl<'a> Linker<'a> {
         let mut linker = Linker::new(record, facts);
         let returns = returned_types(record, &linker.scope, defs);
         linker.scope.set_returns(returns);
+        let arguments = argument_types(record, &linker.scope, defs);
+        linker.scope.set_arguments(arguments);
         linker
     }
 
@@ -683,6 +686,127 @@ fn returned_types(
     out
 }
 
+/// The callee an object literal's keys are written for when the literal is passed
+/// as an argument (`add(0)@B`: see `literal_type`): (the written head, the callee's
+/// name, the argument's position, where the callee's name starts).
+fn argument_callee(r: &Reference) -> Option<(&str, &str, usize, u32)> {
+    let head = r
+        .qualifier
+        .as_deref()
+        .filter(|_| r.kind == RefKind::Key)?
+        .split('.')
+        .next()?;
+    let (callee, rest) = head.split_once('(')?;
+    let (position, at) = rest.split_once(")@")?;
+    Some((head, callee, position.parse().ok()?, at.parse().ok()?))
+}
+
+/// What each object literal passed as an argument is written for (see
+/// `FileScope::set_arguments`): the type the resolved callee declares for that
+/// parameter; a class built with `new` declares its constructor's, or the nearest
+/// base's (a base's type parameter taking the argument the class gives it:
+/// `constructor(def: Def)` of `ZodType<O, Def>` takes a `ZodStringDef` in `class
+/// ZodString extends ZodType<string, ZodStringDef>`). A callee linked by its name
+/// alone declares nothing.
+fn argument_types(
+    record: &FileRecord,
+    scope: &FileScope<'_>,
+    defs: &Definitions<'_>,
+) -> FxHashMap<String, Option<String>> {
+    let mut out: FxHashMap<String, Option<String>> = FxHashMap::default();
+    if !matches!(record.language, Language::TypeScript | Language::Tsx) {
+        return out;
+    }
+    let facts = scope.facts;
+    for r in &facts.references {
+        let Some((head, callee, position, at)) = argument_callee(r) else {
+            continue;
+        };
+        if out.contains_key(head) {
+            continue;
+        }
+        let from = facts.references.partition_point(|c| c.span.start_byte < at);
+        let call = facts.references[from..]
+            .iter()
+            .take_while(|c| c.span.start_byte == at)
+            .find(|c| c.kind == RefKind::Call && c.name == callee);
+        let declared = call.and_then(|call| {
+            let named = defs.named(record.language, callee);
+            let first = resolve(record, scope, call, named).into_iter().next()?;
+            if first.evidence == Evidence::NameOnly {
+                return None;
+            }
+            let c = &named.candidates[first.candidate];
+            let s = &c.facts.symbols[c.symbol as usize];
+            if s.kind.is_callable() {
+                return typescript_parameter_type(&s.signature, &s.name, position);
+            }
+            s.kind
+                .is_type()
+                .then(|| constructor_parameter(defs, record.language, c, position))
+                .flatten()
+        });
+        out.insert(head.to_string(), declared);
+    }
+    out
+}
+
+/// The type the constructor of class `class` declares for its parameter at
+/// `position`, or the nearest base's constructor (up to [`ANCESTOR_LEVELS`]), a
+/// base's type parameter taking the argument its subclass gives it.
+fn constructor_parameter(
+    defs: &Definitions<'_>,
+    lang: Language,
+    class: &Candidate<'_>,
+    position: usize,
+) -> Option<String> {
+    let (mut facts, mut index) = (class.facts, class.symbol as usize);
+    // The arguments each class on the way gave its base, by the base's parameters.
+    let mut given: Vec<(String, String)> = Vec::new();
+    for _ in 0..ANCESTOR_LEVELS {
+        let ty = &facts.symbols[index];
+        // (TypeScript's `constructor` is a method of that name.)
+        let own = facts.symbols.iter().find(|s| {
+            (s.kind == SymbolKind::Constructor || s.name == "constructor")
+                && s.kind.is_callable()
+                && s.parent == Some(index as u32)
+        });
+        if let Some(constructor) = own {
+            let mut declared =
+                typescript_parameter_type(&constructor.signature, &constructor.name, position)?;
+            // A type parameter of a class below or of this one: what it was given.
+            for _ in 0..ANCESTOR_LEVELS {
+                match given.iter().find(|(p, _)| *p == declared) {
+                    Some((_, argument)) => declared = argument.clone(),
+                    None => break,
+                }
+            }
+            let bound = type_parameter_bound(&ty.signature, &ty.name, &declared);
+            return Some(bound.unwrap_or(declared));
+        }
+        let base = defs.bases.get(ty.name.as_str())?.first()?;
+        let base = base.rsplit(['.', ':']).next().unwrap_or(base);
+        let arguments = base_arguments(&ty.signature, &ty.name, base);
+        let named = defs.named(lang, base);
+        let next = named
+            .candidates
+            .iter()
+            .find(|c| c.facts.symbols[c.symbol as usize].kind.is_type())?;
+        let parameters = type_parameters(&next.facts.symbols[next.symbol as usize].signature, base);
+        let mut now: Vec<(String, String)> = Vec::new();
+        for (p, a) in parameters.iter().zip(&arguments) {
+            let a = match given.iter().find(|(q, _)| q == a.trim()) {
+                Some((_, earlier)) => earlier.clone(),
+                None => cartograph_indexer::written_type(a).unwrap_or_default(),
+            };
+            now.push((p.to_string(), a));
+        }
+        given = now;
+        (facts, index) = (next.facts, next.symbol as usize);
+    }
+    None
+}
+
 /// A file's bound names and the callees whose results they hold (`r` → `New` after
 /// `r := New()`): an answer through such a name depends on the callees' definitions.
 fn binding_callees(facts: &FileFacts) -> FxHashMap<&str, Vec<&str>> {
@@ -833,6 +957,11 @@ fn element_free(ty: &str) -> String {
 /// The type an object literal's key is written for (its simple name, the head of
 /// the reference's qualifier).
 fn key_root(r: &Reference) -> Option<String> {
+    // A literal passed to a call: the callee (a class's ancestors declare its
+    // constructor).
+    if let Some((_, callee, _, _)) = argument_callee(r) {
+        return Some(callee.to_string());
+    }
     let ty = r.qualifier.as_deref().filter(|_| r.kind == RefKind::Key)?;
     Some(ty.split('.').next().unwrap_or(ty).to_string())
 }
@@ -1073,6 +1202,10 @@ pub(crate) fn relink(
                 .bindings
                 .iter()
                 .any(|b| touched(&element_free(&b.type_name)))
+            || f.1
+                .references
+                .iter()
+                .any(|r| argument_callee(r).is_some_and(|(_, callee, _, _)| touched(callee)))
     };
     // Every name to resolve, and the files defining them (as they will be).
     let mut needed: HashSet<String> = HashSet::new();
@@ -1107,6 +1240,7 @@ pub(crate) fn relink(
                             .iter()
                             .any(|c| changed.contains(*c))
                         || field_segments(r).any(|s| changed.contains(s))
+                        || argument_callee(r).is_some_and(|(_, c, _, _)| changed.contains(c))
                 })
                 .collect()
         })

@@ -300,7 +300,7 @@ pub fn inherited_field_types<'a>(
 /// The names of the type parameters a declaration lists right after its name
 /// (`O`, `I`, `Internals` of `interface $ZodType<O = unknown, I, Internals extends
 /// Base<O, I> = Base<O, I>>`; variance and `const` modifiers and comments dropped).
-fn type_parameters<'s>(signature: &'s str, name: &str) -> Vec<&'s str> {
+pub(crate) fn type_parameters<'s>(signature: &'s str, name: &str) -> Vec<&'s str> {
     let Some(list) = angle_list_after(signature, name, 0) else {
         return Vec::new();
     };
@@ -328,7 +328,7 @@ fn type_parameters<'s>(signature: &'s str, name: &str) -> Vec<&'s str> {
 /// The generic arguments a type's declaration (`signature`) gives its base `base`,
 /// as written (`any`, `$ZodObjectInternals<Shape>`), after the type's own name and
 /// parameters.
-fn base_arguments<'s>(signature: &'s str, name: &str, base: &str) -> Vec<&'s str> {
+pub(crate) fn base_arguments<'s>(signature: &'s str, name: &str, base: &str) -> Vec<&'s str> {
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
     let Some(at) = signature.match_indices(name).map(|(i, _)| i).find(|i| {
         !signature[..*i].ends_with(word) && !signature[i + name.len()..].starts_with(word)
@@ -647,6 +647,9 @@ pub struct FileScope<'f> {
     /// the declared result of the function the call resolves to, `None` when that
     /// function declares none the resolver can use (see [`FileScope::set_returns`]).
     returns: FxHashMap<usize, Option<String>>,
+    /// The types the parameters object literals are passed to declare, by the
+    /// literal's written callee (`add(0)@B`, see [`FileScope::set_arguments`]).
+    arguments: FxHashMap<String, Option<String>>,
 }
 
 impl<'f> FileScope<'f> {
@@ -674,12 +677,19 @@ impl<'f> FileScope<'f> {
             fields,
             types,
             returns: FxHashMap::default(),
+            arguments: FxHashMap::default(),
         }
     }
 
     /// Records what the calls bindings are taken from return (binding index → type).
     pub(crate) fn set_returns(&mut self, returns: FxHashMap<usize, Option<String>>) {
         self.returns = returns;
+    }
+
+    /// Records the types of the parameters object literals are passed to, by the
+    /// literal's callee as its keys' qualifiers write it (`add(0)@B`).
+    pub(crate) fn set_arguments(&mut self, arguments: FxHashMap<String, Option<String>>) {
+        self.arguments = arguments;
     }
 
     /// The type of binding `b`: what its call returns when that is known, else the
@@ -993,6 +1003,13 @@ fn resolve_unordered(
             return Vec::new();
         };
         let mut ty = path.next().unwrap_or_default().to_string();
+        // A literal passed to a call: the type its parameter declares.
+        if ty.contains('(') {
+            let Some(Some(declared)) = scope.arguments.get(&ty) else {
+                return Vec::new();
+            };
+            ty = declared.clone();
+        }
         for field in path {
             let Some(Some(next)) = named.fields.and_then(|f| f.get(&(ty.as_str(), field))) else {
                 return Vec::new();
@@ -1947,7 +1964,7 @@ pub(crate) fn parameter_bound(facts: &FileFacts, chain: &[u32], ty: &str) -> Opt
 
 /// The bound of the type parameter `param` the declaration of `name` lists right
 /// after its name (`T<P extends Base>`, `T<P = Base>`, `T<P: Base>`), if it gives one.
-fn type_parameter_bound(signature: &str, name: &str, param: &str) -> Option<String> {
+pub(crate) fn type_parameter_bound(signature: &str, name: &str, param: &str) -> Option<String> {
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
     let at = signature.match_indices(name).map(|(i, _)| i).find(|i| {
         !signature[..*i].ends_with(word) && signature[i + name.len()..].starts_with('<')
@@ -2061,10 +2078,11 @@ pub(crate) fn typescript_result_type(signature: &str, name: &str) -> Option<Stri
         .map(|(i, _)| i + name.len())
         .find(|end| matches!(signature[*end..].chars().next(), Some('(' | '<')))?;
     let mut rest = &signature[at..];
-    for open in ['<', '('] {
-        if rest.starts_with(open) {
-            rest = &rest[balanced_end(rest)?..];
-        }
+    if rest.starts_with('<') {
+        rest = &rest[angle_end(rest)?..];
+    }
+    if rest.starts_with('(') {
+        rest = &rest[balanced_end(rest)?..];
     }
     let written = rest.trim_start().strip_prefix(':')?.trim();
     let written = written
@@ -2072,6 +2090,64 @@ pub(crate) fn typescript_result_type(signature: &str, name: &str) -> Option<Stri
         .next()
         .unwrap_or(written)
         .trim_end_matches('{');
+    if written.starts_with('(') || written.contains("=>") {
+        return None;
+    }
+    cartograph_indexer::written_type(written)
+}
+
+/// The type the TypeScript function, method or constructor `name` declares for its
+/// parameter at `position`, as `written_type` reads it: `Options` of `function
+/// f(a: string, o?: Options = {})`, of a destructured `{ id }: Options` and of
+/// `constructor(private readonly o: Options)`.
+pub(crate) fn typescript_parameter_type(
+    signature: &str,
+    name: &str,
+    position: usize,
+) -> Option<String> {
+    let at = signature
+        .match_indices(name)
+        .map(|(i, _)| i + name.len())
+        .find(|end| matches!(signature[*end..].chars().next(), Some('(' | '<')))?;
+    let mut rest = &signature[at..];
+    if rest.starts_with('<') {
+        rest = &rest[angle_end(rest)?..];
+    }
+    let list = rest.get(..balanced_end(rest)?)?;
+    let list = &list[1..list.len() - 1];
+    let parameter = typescript_split(list).into_iter().nth(position)?.trim();
+    // The type after the name's (or pattern's) colon, before a default.
+    let mut depth = 0i32;
+    let colon = parameter.char_indices().find_map(|(i, c)| match c {
+        '{' | '[' | '(' | '<' => {
+            depth += 1;
+            None
+        }
+        '}' | ']' | ')' | '>' => {
+            depth -= 1;
+            None
+        }
+        ':' if depth == 0 => Some(i),
+        _ => None,
+    })?;
+    let written = &parameter[colon + 1..];
+    let mut depth = 0i32;
+    let end = written
+        .char_indices()
+        .find(|(_, c)| match c {
+            '{' | '[' | '(' | '<' => {
+                depth += 1;
+                false
+            }
+            '}' | ']' | ')' | '>' => {
+                depth -= 1;
+                false
+            }
+            '=' => depth == 0 && !written.is_empty(),
+            _ => false,
+        })
+        .map_or(written.len(), |(i, _)| i);
+    let written = written[..end].trim();
     if written.starts_with('(') || written.contains("=>") {
         return None;
     }
@@ -2139,6 +2215,51 @@ fn balanced_end(s: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// The byte just past the `>` closing the `<` that `s` starts with (an arrow's `>`
+/// closes nothing).
+fn angle_end(s: &str) -> Option<usize> {
+    let mut depth = 0i32;
+    let mut previous = ' ';
+    for (i, c) in s.char_indices() {
+        match c {
+            '<' | '(' | '[' | '{' => depth += 1,
+            '>' if previous == '=' => {}
+            '>' | ')' | ']' | '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    None
+}
+
+/// A TypeScript parameter list split at its commas outside brackets, generics' too.
+fn typescript_split(s: &str) -> Vec<&str> {
+    let mut depth = 0i32;
+    let mut start = 0;
+    let mut previous = ' ';
+    let mut parts = Vec::new();
+    for (i, c) in s.char_indices() {
+        match c {
+            '<' | '(' | '[' | '{' => depth += 1,
+            '>' if previous == '=' => {}
+            '>' | ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    parts.push(&s[start..]);
+    parts
 }
 
 /// `s` split at its commas outside brackets.

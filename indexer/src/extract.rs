@@ -15,8 +15,10 @@ use crate::facts::{
     Binding, Diagnostic, FileFacts, Import, RefKind, Reference, Span, SymbolDef, SymbolKind,
 };
 
-/// Longest signature kept, in bytes.
+/// Longest signature kept, in bytes; a type's may be longer: its generic parameters
+/// and the arguments it gives its bases are what its inherited members are typed by.
 const MAX_SIGNATURE: usize = 240;
+const MAX_TYPE_SIGNATURE: usize = 720;
 /// Longest doc comment kept, in bytes.
 const MAX_DOC: usize = 2000;
 
@@ -1816,6 +1818,31 @@ fn literal_type(object: Node<'_>, text: &str, depth: usize) -> Option<String> {
         at = at.parent()?;
     }
     let is_value = |n: Node<'_>, field: &str| n.child_by_field_name(field) == Some(value);
+    // An argument of a call or `new` (`add({ id })`, `new Cart({ id })`): the type
+    // the callee declares for that parameter, known once the callee is resolved:
+    // written `add(0)@B`, B where the callee's name starts.
+    if at.kind() == "arguments" && !element {
+        let call = at.parent()?;
+        let callee = match call.kind() {
+            "call_expression" => call.child_by_field_name("function")?,
+            "new_expression" => call.child_by_field_name("constructor")?,
+            _ => return None,
+        };
+        let callee = match callee.kind() {
+            "identifier" => callee,
+            "member_expression" => callee.child_by_field_name("property")?,
+            _ => return None,
+        };
+        let mut c = at.walk();
+        let position = at
+            .named_children(&mut c)
+            .position(|a| a.id() == value.id())?;
+        return Some(format!(
+            "{}({position})@{}",
+            text_of(callee, text),
+            callee.start_byte()
+        ));
+    }
     if at.kind() == "pair" && is_value(at, "value") && !element {
         let key = at.child_by_field_name("key")?;
         if key.kind() != "property_identifier" {
@@ -2254,7 +2281,7 @@ fn build_symbols(
                     kind: d.kind,
                     span,
                     name_span: span_of(d.name),
-                    signature: signature_of(lang, d.node, text),
+                    signature: signature_of(lang, d.node, text, d.kind.is_type()),
                     doc: doc_of(lang, d.node, text),
                     parent,
                     descriptor: descriptor.clone(),
@@ -2713,7 +2740,12 @@ fn finish_doc(lines: Vec<String>) -> Option<String> {
     Some(doc)
 }
 
-fn signature_of(lang: Language, node: Node<'_>, text: &str) -> String {
+fn signature_of(lang: Language, node: Node<'_>, text: &str, of_type: bool) -> String {
+    let limit = if of_type {
+        MAX_TYPE_SIGNATURE
+    } else {
+        MAX_SIGNATURE
+    };
     let mut start = node.start_byte();
     // Kotlin: annotations lead the declaration's node and its body has no field name.
     let mut body = node.child_by_field_name("body");
@@ -2759,13 +2791,13 @@ fn signature_of(lang: Language, node: Node<'_>, text: &str) -> String {
             out.push(' ');
         }
         out.push_str(word);
-        if out.len() > MAX_SIGNATURE {
+        if out.len() > limit {
             break;
         }
     }
     let mut sig = out.trim_end_matches(['{', ':', '=']).trim_end().to_string();
-    if sig.len() > MAX_SIGNATURE {
-        let mut cut = MAX_SIGNATURE;
+    if sig.len() > limit {
+        let mut cut = limit;
         while !sig.is_char_boundary(cut) {
             cut -= 1;
         }
