@@ -2115,7 +2115,7 @@ pub(crate) fn typescript_parameter_type(
     }
     let list = rest.get(..balanced_end(rest)?)?;
     let list = &list[1..list.len() - 1];
-    let parameter = typescript_split(list).into_iter().nth(position)?.trim();
+    let parameter = angle_split(list).into_iter().nth(position)?.trim();
     // The type after the name's (or pattern's) colon, before a default.
     let mut depth = 0i32;
     let colon = parameter.char_indices().find_map(|(i, c)| match c {
@@ -2237,29 +2237,6 @@ fn angle_end(s: &str) -> Option<usize> {
         previous = c;
     }
     None
-}
-
-/// A TypeScript parameter list split at its commas outside brackets, generics' too.
-fn typescript_split(s: &str) -> Vec<&str> {
-    let mut depth = 0i32;
-    let mut start = 0;
-    let mut previous = ' ';
-    let mut parts = Vec::new();
-    for (i, c) in s.char_indices() {
-        match c {
-            '<' | '(' | '[' | '{' => depth += 1,
-            '>' if previous == '=' => {}
-            '>' | ')' | ']' | '}' => depth -= 1,
-            ',' if depth == 0 => {
-                parts.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-        previous = c;
-    }
-    parts.push(&s[start..]);
-    parts
 }
 
 /// `s` split at its commas outside brackets.
