@@ -536,6 +536,9 @@ fn qualifier_of(name: Node<'_>, outer: Node<'_>, text: &str) -> Option<String> {
     if let Some(q) = plain_qualifier(tight) {
         return (q.len() <= MAX_QUALIFIER).then(|| q.replace("!!.", ".").replace("!.", "."));
     }
+    if let Some(q) = indexed_qualifier(tight, 0) {
+        return (q.len() <= MAX_QUALIFIER).then(|| q.replace("!!.", ".").replace("!.", "."));
+    }
     // The first segment of an absolute path (`::core`) has none.
     if tight
         .strip_suffix("::")
@@ -631,6 +634,53 @@ fn plain_qualifier(before: &str) -> Option<&str> {
     }
     let delimited = body[..start].chars().next_back().is_none_or(starts_operand);
     delimited.then(|| &body[start..])
+}
+
+/// A path through an element of a collection (`self.items[i].`, `by_id[key]->`,
+/// `rows[0][1].`): each index read as the `[]` segment, one element (`self.items.[]`).
+/// Not a slice (`xs[1:]`, `xs[1..]`), nor an index on one line with a call.
+fn indexed_qualifier(before: &str, depth: usize) -> Option<String> {
+    if depth > 3 {
+        return None;
+    }
+    let body = ["?.", "!!.", "!.", "::", ".", "->"]
+        .iter()
+        .find_map(|sep| before.strip_suffix(sep))?;
+    // The path after the last index: `.name` segments back to the `]`.
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == '.';
+    let tail_start = body.trim_end_matches(word).len();
+    let (indexed, tail) = body.split_at(tail_start);
+    let indexed = indexed.strip_suffix(']')?;
+    // The `[` opening it.
+    let mut level = 0usize;
+    let open = indexed.char_indices().rev().find_map(|(i, c)| match c {
+        ']' => {
+            level += 1;
+            None
+        }
+        '[' if level == 0 => Some(i),
+        '[' => {
+            level -= 1;
+            None
+        }
+        _ => None,
+    })?;
+    let index = &indexed[open + 1..];
+    // (`obj["key"]` reads a property, no element.)
+    if index.is_empty()
+        || index.starts_with(['"', '\''])
+        || index.contains(['\n', '(', ':'])
+        || index.contains("..")
+        || !(tail.is_empty() || tail.starts_with('.'))
+    {
+        return None;
+    }
+    let collection = &indexed[..open];
+    let head = match plain_qualifier(&format!("{collection}.")) {
+        Some(q) => q.to_string(),
+        None => indexed_qualifier(&format!("{collection}."), depth + 1)?,
+    };
+    Some(format!("{head}.[]{tail}"))
 }
 
 /// Whether an operand can start right after `c` (a space, an opening bracket, a
@@ -1091,11 +1141,16 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
             match element_source(text_of(of, text)) {
                 // `for x in shop.items`: `x.m()` is reached as an element of
                 // `shop.items` (see `build_references`).
+                // (A declaration holds from its name to the end of its block.)
                 Some(ElementSource::Path(path)) => elements.push(Element {
                     name: text_of(name, text),
                     path,
                     at: name.start_byte() as u32,
-                    from: scope.start_byte() as u32,
+                    from: if BLOCKS.contains(&scope.kind()) {
+                        name.start_byte() as u32
+                    } else {
+                        scope.start_byte() as u32
+                    },
                     to: scope.end_byte() as u32,
                 }),
                 // `for x in shop.items()`: what the call returns, element by element.
@@ -2374,6 +2429,10 @@ struct Element<'t> {
     to: u32,
 }
 
+/// Blocks a declaration of an element holds in (`const first = xs[0]`): from the
+/// declaration on.
+const BLOCKS: &[&str] = &["statement_block", "block", "statement_list"];
+
 /// What a loop or an iterating callback walks (see [`Role::ElementName`]).
 enum ElementSource<'t> {
     /// A name or a path of fields: `xs`, `self.items`, `this.#items`.
@@ -2867,6 +2926,18 @@ mod tests {
             ("x: ", None),
         ] {
             assert_eq!(plain_qualifier(before), q, "{before:?}");
+        }
+        for (before, q) in [
+            ("self.items[i].", Some("self.items.[]")),
+            ("rows[0][1].", Some("rows.[].[]")),
+            ("a.b[key].c.", Some("a.b.[].c")),
+            ("by_id[k]->", Some("by_id.[]")),
+            ("xs[1:].", None),
+            ("xs[1..].", None),
+            ("[a, b].", None),
+            ("f(x)[0].", None),
+        ] {
+            assert_eq!(indexed_qualifier(before, 0).as_deref(), q, "{before:?}");
         }
     }
 

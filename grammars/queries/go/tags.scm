@@ -63,6 +63,9 @@
 (var_spec name: (identifier) @binding.name type: [(slice_type) (array_type) (map_type)] @binding.type)
 ; elements of a collection: `for _, x := range xs`
 (for_statement (range_clause left: (expression_list . (_) . (identifier) @element.name) right: (_) @element.of)) @element.scope
+; an element taken by index or key (`first := s.items[0]`), to the end of its block
+(statement_list (short_var_declaration left: (expression_list . (identifier) @element.name)
+  right: (expression_list . (index_expression operand: (_) @element.of)))) @element.scope
 (short_var_declaration left: (expression_list . (identifier) @binding.name) right: (expression_list . (composite_literal type: (type_identifier) @binding.type)))
 (short_var_declaration left: (expression_list . (identifier) @binding.name) right: (expression_list . (unary_expression operand: (composite_literal type: (type_identifier) @binding.type))))
 (short_var_declaration left: (expression_list . (identifier) @binding.name) right: (expression_list . (call_expression function: [(identifier) @binding.type (selector_expression field: (field_identifier) @binding.type)])))

@@ -75,6 +75,9 @@
 
 ; elements of a collection: `for x in xs:`, `[x.y for x in xs]`
 (for_statement left: (identifier) @element.name right: (_) @element.of) @element.scope
+; an element taken by index or key (`first = items[0]`), to the end of its block
+(block (expression_statement (assignment left: (identifier) @element.name !type
+  right: (subscript value: (_) @element.of)))) @element.scope
 [(list_comprehension (for_in_clause left: (identifier) @element.name right: (_) @element.of))
  (set_comprehension (for_in_clause left: (identifier) @element.name right: (_) @element.of))
  (dictionary_comprehension (for_in_clause left: (identifier) @element.name right: (_) @element.of))

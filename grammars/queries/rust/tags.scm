@@ -96,6 +96,10 @@
 ; elements of a collection: `for x in &xs`, and the first parameter of a closure that
 ; iterates (`xs.iter().map(|x| ..)`)
 (for_expression pattern: (identifier) @element.name value: (_) @element.of) @element.scope
+; an element taken by index (`let first = &self.items[0];`), to the end of its block
+(block (let_declaration pattern: (identifier) @element.name !type value: [
+  (index_expression . (_) @element.of)
+  (reference_expression value: (index_expression . (_) @element.of))])) @element.scope
 (call_expression
   function: (field_expression value: (_) @element.of field: (field_identifier) @_iterates)
   arguments: (arguments . (closure_expression parameters: (closure_parameters . [(identifier) @element.name (reference_pattern (identifier) @element.name)])) @element.scope)

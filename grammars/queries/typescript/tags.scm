@@ -61,6 +61,9 @@
 ; elements of a collection: `for (const x of xs)`, and the first parameter of a
 ; callback that iterates (`xs.forEach((x) => ..)`, `xs.map(x => ..)`)
 (for_in_statement left: (identifier) @element.name operator: "of" right: (_) @element.of) @element.scope
+; an element taken by index (`const first = items[0]`), to the end of its block
+(statement_block (lexical_declaration (variable_declarator name: (identifier) @element.name !type
+  value: (subscript_expression object: (_) @element.of)))) @element.scope
 (call_expression
   function: (member_expression object: (_) @element.of property: (property_identifier) @_iterates)
   arguments: (arguments . (arrow_function parameter: (identifier) @element.name) @element.scope)
