@@ -855,9 +855,19 @@ pub fn split_url(url: &str) -> (Option<String>, String) {
         None => (None, url.to_string()),
     };
     let path = path.split(['?', '#']).next().unwrap_or("");
-    let segments: Vec<String> = path
-        .split('/')
-        .filter(|s| !s.is_empty())
+    let mut raw: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    // An unknown base glued to the path's first segment (`${BASE}ai/generate`, the
+    // base ending in its slash): that segment is the text after it.
+    if let Some(first) = raw.first_mut() {
+        if let Some(glued) = first.strip_prefix("{}") {
+            if host.is_none() && !url.starts_with('/') && !glued.is_empty() && !glued.contains('{')
+            {
+                *first = glued;
+            }
+        }
+    }
+    let segments: Vec<String> = raw
+        .into_iter()
         .map(|s| {
             // `**` stands for any rest of the path (a forwarded prefix).
             if s == "**" {
@@ -924,6 +934,16 @@ pub fn method_key(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_base_glued_to_a_segment_keeps_the_segment() {
+        assert_eq!(
+            split_url("{}ai/generate/description").1,
+            "/ai/generate/description"
+        );
+        assert_eq!(split_url("{}/cart/{}").1, "/cart/{}");
+        assert_eq!(split_url("/v1/{}/items").1, "/v1/{}/items");
+    }
 
     #[test]
     fn mounts_chain_their_prefixes_within_a_service() {

@@ -3375,3 +3375,46 @@ fn amqp_one_and_service_bus_clients_link_senders_to_receivers() {
     .collect();
     assert_eq!(found, want);
 }
+
+#[test]
+fn an_unknown_base_url_glued_to_a_path_keeps_the_paths_first_segment() {
+    let ws = Workspace::empty();
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  admin:\n    build: ./admin\n  catalog:\n    build: ./catalog\n  writer:\n    build: ./writer\n",
+    );
+    // A base URL of unknown value ending in its slash: `${CATALOG_URL}ai/describe` is
+    // `/ai/describe`.
+    ws.write(
+        "admin/package.json",
+        "{\"name\": \"admin\", \"dependencies\": {\"express\": \"4\"}}\n",
+    );
+    ws.write(
+        "admin/proxy.ts",
+        "import { loadSettings } from \"./settings\";\n\nconst settings = loadSettings();\nconst CATALOG_URL = settings.CATALOG_URL || \"http://localhost:3002/\";\n\nexport async function describe(body: string) {\n  return fetch(`${CATALOG_URL}ai/describe`, { method: \"POST\", body });\n}\n",
+    );
+    ws.write(
+        "catalog/package.json",
+        "{\"name\": \"catalog\", \"dependencies\": {\"express\": \"4\"}}\n",
+    );
+    ws.write(
+        "catalog/server.js",
+        "const express = require(\"express\");\nconst app = express();\n\napp.post(\"/ai/describe\", function describeProduct(req, res) {\n  res.json({});\n});\n\napp.listen(3002);\n",
+    );
+    // Another service serving `/describe`: not what the call names.
+    ws.write("writer/requirements.txt", "flask\n");
+    ws.write(
+        "writer/app.py",
+        "from flask import Flask\n\napp = Flask(__name__)\n\n@app.route(\"/describe\", methods=[\"POST\"])\ndef write_description():\n    return {}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let links = link_lines(&ws);
+    assert!(
+        links.contains("typescript admin proxy.ts describe(). -> http:POST /ai/describe javascript catalog server.js <top-level> route-template"),
+        "{links:?}"
+    );
+    assert!(
+        !links.iter().any(|l| l.contains("write_description")),
+        "{links:?}"
+    );
+}
