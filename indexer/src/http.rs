@@ -1062,10 +1062,33 @@ pub(crate) fn passed_arguments(
         // A literal path or URL, or a parameter of the calling function passed on (a
         // wrapper calling a wrapper: filled where the caller is called).
         // Another file's address (`{ref:config.getPaymentUri}`) is filled in there.
+        // A destination's name: named so (`orderQueueName`), or a literal passed to a
+        // function that publishes or consumes (`publish("orders", ..)`).
+        let destination = !evaluated.is_empty()
+            && evaluated != "{}"
+            && evaluated.len() <= 100
+            && if value.kind() == "identifier" {
+                is_topic_constant(value.utf8_text(text.as_bytes()).unwrap_or_default())
+            } else {
+                let lower = callee.to_ascii_lowercase();
+                [
+                    "publish",
+                    "send",
+                    "emit",
+                    "produce",
+                    "subscribe",
+                    "consume",
+                    "listen",
+                    "receive",
+                ]
+                .iter()
+                .any(|w| lower.contains(w))
+            };
         let path_like = evaluated.starts_with('/')
             || is_absolute_url(&evaluated)
             || is_parameter(&evaluated)
-            || is_reference(&evaluated);
+            || is_reference(&evaluated)
+            || destination;
         if !path_like || evaluated.len() > 300 || evaluated.contains(char::is_whitespace) {
             continue;
         }
@@ -1882,7 +1905,9 @@ pub(crate) fn topics(
                 .unwrap_or(name),
             _ => name,
         };
-        let mut topic = unpassed(eval(name, text, consts, 0));
+        // (A parameter of the function around: named where it is called, see
+        // `passed_arguments`.)
+        let mut topic = eval(name, text, consts, 0);
         if topic == "{}" {
             topic = topic_reference(name, text).unwrap_or(topic);
         }

@@ -942,9 +942,10 @@ impl GraphView {
                                 .any(|k| given.contains(&(service, k.as_str())))
                         })
                         .collect();
+                    // (A request, or a topic published or consumed.)
                     let callee = open.first().map(|o| o.0).filter(|c| {
-                        e.role == Role::Consumes
-                            && e.protocol == Protocol::Http
+                        ((e.role == Role::Consumes && e.protocol == Protocol::Http)
+                            || e.protocol == Protocol::Topic)
                             && open.iter().all(|o| o.0 == *c)
                     });
                     let calls = match callee {

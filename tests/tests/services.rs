@@ -3418,3 +3418,35 @@ fn an_unknown_base_url_glued_to_a_path_keeps_the_paths_first_segment() {
         "{links:?}"
     );
 }
+
+#[test]
+fn topics_named_by_a_helpers_parameter_are_named_where_it_is_called() {
+    let ws = Workspace::empty();
+    ws.write(
+        "docker-compose.yml",
+        "services:\n  orders:\n    build: ./orders\n  kitchen:\n    build: ./kitchen\n    environment:\n      - ORDER_QUEUE_NAME=orders\n  rabbitmq:\n    image: rabbitmq:4\n",
+    );
+    // A publishing helper given the queue's name by its callers.
+    ws.write(
+        "orders/package.json",
+        "{\"name\": \"orders\", \"dependencies\": {\"amqplib\": \"0.10\"}}\n",
+    );
+    ws.write(
+        "orders/publish.js",
+        "async function publishTo(channel, queueName, message) {\n  channel.sendToQueue(queueName, Buffer.from(JSON.stringify(message)));\n}\n\nasync function placeOrder(channel, order) {\n  await publishTo(channel, \"orders\", order);\n}\n\nmodule.exports = { placeOrder };\n",
+    );
+    // A consumer whose queue's name reaches the receiver through two functions.
+    ws.write("kitchen/go.mod", "module kitchen\n\ngo 1.22\n");
+    ws.write(
+        "kitchen/consumer.go",
+        "package main\n\nimport (\n\t\"context\"\n\t\"os\"\n\n\tamqp \"github.com/Azure/go-amqp\"\n)\n\nfunc receive(ctx context.Context, session *amqp.Session, queueName string) error {\n\treceiver, err := session.NewReceiver(ctx, \"/queues/\"+queueName, nil)\n\tif err != nil {\n\t\treturn err\n\t}\n\t_, err = receiver.Receive(ctx, nil)\n\treturn err\n}\n\nfunc loop(ctx context.Context, session *amqp.Session, queueName string) {\n\tfor receive(ctx, session, queueName) == nil {\n\t}\n}\n\nfunc start(ctx context.Context, session *amqp.Session) {\n\torderQueueName := os.Getenv(\"ORDER_QUEUE_NAME\")\n\tloop(ctx, session, orderQueueName)\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let found = link_lines(&ws);
+    assert!(
+        found.iter().any(|l| l.starts_with(
+            "javascript orders publish.js placeOrder(). -> topic:orders go kitchen consumer.go"
+        )),
+        "{found:?}"
+    );
+}

@@ -266,4 +266,8 @@
 ; A parameter passed on to another call (a wrapper calling a wrapper: filled
 ; where the caller is called).
 (call_expression arguments: (argument_list (identifier) @call.value
-  (#match? @call.value "(?i)(path|url|uri|endpoint|route)")))
+  (#match? @call.value "(?i)(path|url|uri|endpoint|route|queue|topic|exchange|subject)")))
+; A destination's name passed to a function that publishes or consumes (a helper
+; whose parameter names the topic: filled in where it is called).
+(call_expression function: [(identifier) @_callee (selector_expression field: (field_identifier) @_callee)] arguments: (argument_list [(interpreted_string_literal) (raw_string_literal)] @call.value)
+  (#match? @_callee "(?i)(publish|send|emit|produce|subscribe|consume|listen|receive)"))

@@ -321,7 +321,11 @@
 ; A parameter passed on to another call (a wrapper calling a wrapper: filled
 ; where the caller is called).
 (method_invocation arguments: (argument_list (identifier) @call.value
-  (#match? @call.value "(?i)(path|url|uri|endpoint|route)")))
+  (#match? @call.value "(?i)(path|url|uri|endpoint|route|queue|topic|exchange|subject)")))
+; A destination's name passed to a function that publishes or consumes (a helper
+; whose parameter names the topic: filled in where it is called).
+(method_invocation name: (identifier) @_callee arguments: (argument_list [(string_literal)] @call.value)
+  (#match? @_callee "(?i)(publish|send|emit|produce|subscribe|consume|listen|receive)"))
 ; Another object's address passed on (`post(config.getPaymentUri(), body)`): filled
 ; with what that method returns.
 (method_invocation arguments: (argument_list

@@ -309,4 +309,8 @@
 ; A parameter passed on to another call (a wrapper calling a wrapper: filled
 ; where the caller is called).
 (call_expression arguments: (arguments (identifier) @call.value
-  (#match? @call.value "(?i)(path|url|uri|endpoint|route)")))
+  (#match? @call.value "(?i)(path|url|uri|endpoint|route|queue|topic|exchange|subject)")))
+; A destination's name passed to a function that publishes or consumes (a helper
+; whose parameter names the topic: filled in where it is called).
+(call_expression function: [(identifier) @_callee (member_expression property: (property_identifier) @_callee)] arguments: (arguments [(string) (template_string)] @call.value)
+  (#match? @_callee "(?i)(publish|send|emit|produce|subscribe|consume|listen|receive)"))
