@@ -638,7 +638,8 @@ fn plain_qualifier(before: &str) -> Option<&str> {
 
 /// A path through an element of a collection (`self.items[i].`, `by_id[key]->`,
 /// `rows[0][1].`): each index read as the `[]` segment, one element (`self.items.[]`).
-/// Not a slice (`xs[1:]`, `xs[1..]`), nor an index on one line with a call.
+/// Not a slice (`xs[1:]`, `xs[1..]`), a string key (`obj["key"]`, a property) or an
+/// index holding a call.
 fn indexed_qualifier(before: &str, depth: usize) -> Option<String> {
     if depth > 3 {
         return None;
