@@ -2117,35 +2117,10 @@ pub(crate) fn typescript_parameter_type(
     let list = &list[1..list.len() - 1];
     let parameter = angle_split(list).into_iter().nth(position)?.trim();
     // The type after the name's (or pattern's) colon, before a default.
-    let mut depth = 0i32;
-    let colon = parameter.char_indices().find_map(|(i, c)| match c {
-        '{' | '[' | '(' | '<' => {
-            depth += 1;
-            None
-        }
-        '}' | ']' | ')' | '>' => {
-            depth -= 1;
-            None
-        }
-        ':' if depth == 0 => Some(i),
-        _ => None,
-    })?;
+    let (colon, _) = outside_brackets(parameter).find(|(_, c)| *c == ':')?;
     let written = &parameter[colon + 1..];
-    let mut depth = 0i32;
-    let end = written
-        .char_indices()
-        .find(|(_, c)| match c {
-            '{' | '[' | '(' | '<' => {
-                depth += 1;
-                false
-            }
-            '}' | ']' | ')' | '>' => {
-                depth -= 1;
-                false
-            }
-            '=' => depth == 0 && !written.is_empty(),
-            _ => false,
-        })
+    let end = outside_brackets(written)
+        .find(|(_, c)| *c == '=')
         .map_or(written.len(), |(i, _)| i);
     let written = written[..end].trim();
     if written.starts_with('(') || written.contains("=>") {
@@ -2215,6 +2190,29 @@ fn balanced_end(s: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// The characters of `s` outside brackets (`<>` too; an arrow's `>` closes nothing),
+/// with their byte offsets: where a type written in a declaration ends.
+fn outside_brackets(s: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut depth = 0i32;
+    let mut previous = ' ';
+    s.char_indices().filter(move |&(_, c)| {
+        let arrow = c == '>' && previous == '=';
+        previous = c;
+        match c {
+            '<' | '(' | '[' | '{' => {
+                depth += 1;
+                false
+            }
+            '>' if arrow => depth <= 0,
+            '>' | ')' | ']' | '}' => {
+                depth -= 1;
+                false
+            }
+            _ => depth <= 0,
+        }
+    })
 }
 
 /// The byte just past the `>` closing the `<` that `s` starts with (an arrow's `>`
@@ -2343,21 +2341,8 @@ fn type_in_signature(signature: &str, name: &str) -> Option<String> {
     let after = signature[at + name.len()..].trim_start();
     // The type as written: up to a default value, the declaration's end or a Go tag.
     let written = |t: &str| -> Option<String> {
-        let mut depth = 0i32;
-        let end = t
-            .char_indices()
-            .find(|(_, c)| match c {
-                '<' | '[' | '(' => {
-                    depth += 1;
-                    false
-                }
-                '>' | ']' | ')' => {
-                    depth -= 1;
-                    false
-                }
-                '=' | ';' | ',' | '{' | '`' => depth <= 0,
-                _ => false,
-            })
+        let end = outside_brackets(t)
+            .find(|(_, c)| "=;,{`".contains(*c))
             .map_or(t.len(), |(i, _)| i);
         cartograph_indexer::written_type(&t[..end])
     };
@@ -2381,21 +2366,9 @@ fn type_in_signature(signature: &str, name: &str) -> Option<String> {
     // `Cart $cart` (PHP), `Cart *cart`, `Cart &cart`, `Map<String, Cart> carts`: the
     // type before the name (its last word outside brackets).
     let before = before.trim_end_matches(['$', '&', '*', ' ']);
-    let mut depth = 0i32;
-    let start = before
-        .char_indices()
-        .rev()
-        .find(|(_, c)| match c {
-            '>' | ']' | ')' => {
-                depth += 1;
-                false
-            }
-            '<' | '[' | '(' => {
-                depth -= 1;
-                false
-            }
-            c => c.is_whitespace() && depth <= 0,
-        })
+    let start = outside_brackets(before)
+        .filter(|(_, c)| c.is_whitespace())
+        .last()
         .map_or(0, |(i, _)| i + 1);
     written(&before[start..])
 }
