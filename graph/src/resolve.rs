@@ -2069,10 +2069,9 @@ pub(crate) fn python_result_type(signature: &str, name: &str) -> Option<String> 
     (name != "None").then_some(name)
 }
 
-/// The type a TypeScript function or method declares it returns, as
-/// `written_type` reads it: `Cart` of `function load(id: string): Promise<Cart>`,
-/// `Item[]` of `items(): Item[]`. None without a declared type, or for a function type.
-pub(crate) fn typescript_result_type(signature: &str, name: &str) -> Option<String> {
+/// The signature of TypeScript function `name` from its parameter list's `(` on
+/// (its type parameters skipped).
+fn typescript_parameters<'s>(signature: &'s str, name: &str) -> Option<&'s str> {
     let at = signature
         .match_indices(name)
         .map(|(i, _)| i + name.len())
@@ -2081,9 +2080,15 @@ pub(crate) fn typescript_result_type(signature: &str, name: &str) -> Option<Stri
     if rest.starts_with('<') {
         rest = &rest[angle_end(rest)?..];
     }
-    if rest.starts_with('(') {
-        rest = &rest[balanced_end(rest)?..];
-    }
+    rest.starts_with('(').then_some(rest)
+}
+
+/// The type a TypeScript function or method declares it returns, as
+/// `written_type` reads it: `Cart` of `function load(id: string): Promise<Cart>`,
+/// `Item[]` of `items(): Item[]`. None without a declared type, or for a function type.
+pub(crate) fn typescript_result_type(signature: &str, name: &str) -> Option<String> {
+    let parameters = typescript_parameters(signature, name)?;
+    let rest = &parameters[balanced_end(parameters)?..];
     let written = rest.trim_start().strip_prefix(':')?.trim();
     let written = written
         .split(" {")
@@ -2105,14 +2110,7 @@ pub(crate) fn typescript_parameter_type(
     name: &str,
     position: usize,
 ) -> Option<String> {
-    let at = signature
-        .match_indices(name)
-        .map(|(i, _)| i + name.len())
-        .find(|end| matches!(signature[*end..].chars().next(), Some('(' | '<')))?;
-    let mut rest = &signature[at..];
-    if rest.starts_with('<') {
-        rest = &rest[angle_end(rest)?..];
-    }
+    let rest = typescript_parameters(signature, name)?;
     let list = rest.get(..balanced_end(rest)?)?;
     let list = &list[1..list.len() - 1];
     let parameter = angle_split(list).into_iter().nth(position)?.trim();
