@@ -2069,25 +2069,11 @@ pub(crate) fn python_result_type(signature: &str, name: &str) -> Option<String> 
     (name != "None").then_some(name)
 }
 
-/// The signature of TypeScript function `name` from its parameter list's `(` on
-/// (its type parameters skipped).
-fn typescript_parameters<'s>(signature: &'s str, name: &str) -> Option<&'s str> {
-    let at = signature
-        .match_indices(name)
-        .map(|(i, _)| i + name.len())
-        .find(|end| matches!(signature[*end..].chars().next(), Some('(' | '<')))?;
-    let mut rest = &signature[at..];
-    if rest.starts_with('<') {
-        rest = &rest[angle_end(rest)?..];
-    }
-    rest.starts_with('(').then_some(rest)
-}
-
 /// The type a TypeScript function or method declares it returns, as
 /// `written_type` reads it: `Cart` of `function load(id: string): Promise<Cart>`,
 /// `Item[]` of `items(): Item[]`. None without a declared type, or for a function type.
 pub(crate) fn typescript_result_type(signature: &str, name: &str) -> Option<String> {
-    let parameters = typescript_parameters(signature, name)?;
+    let parameters = parameter_list(signature, name, '<')?;
     let rest = &parameters[balanced_end(parameters)?..];
     let written = rest.trim_start().strip_prefix(':')?.trim();
     let written = written
@@ -2110,7 +2096,7 @@ pub(crate) fn typescript_parameter_type(
     name: &str,
     position: usize,
 ) -> Option<String> {
-    let rest = typescript_parameters(signature, name)?;
+    let rest = parameter_list(signature, name, '<')?;
     let list = rest.get(..balanced_end(rest)?)?;
     let list = &list[1..list.len() - 1];
     let parameter = angle_split(list).into_iter().nth(position)?.trim();
@@ -2149,20 +2135,35 @@ pub(crate) fn rust_result_type(signature: &str, name: &str, owner: Option<&str>)
     }
 }
 
-/// What follows the parameter list of function `name` in its signature (after its
-/// Go type parameters `[T any]` too).
-fn after_parameters<'s>(signature: &'s str, name: &str) -> Option<&'s str> {
+/// The signature of function `name` from its parameter list's `(` on, its type
+/// parameters skipped when written with `generics` (Go's `[T any]`, TypeScript's
+/// `<T>`).
+fn parameter_list<'s>(signature: &'s str, name: &str, generics: char) -> Option<&'s str> {
     let at = signature
         .match_indices(name)
         .map(|(i, _)| i + name.len())
-        .find(|end| matches!(signature[*end..].chars().next(), Some('(' | '[')))?;
+        .find(|end| {
+            signature[*end..]
+                .chars()
+                .next()
+                .is_some_and(|c| c == '(' || c == generics)
+        })?;
     let mut rest = &signature[at..];
-    for open in ['[', '('] {
-        if rest.starts_with(open) {
-            rest = &rest[balanced_end(rest)?..];
-        }
+    if rest.starts_with(generics) {
+        let end = match generics {
+            '<' => angle_end(rest)?,
+            _ => balanced_end(rest)?,
+        };
+        rest = &rest[end..];
     }
-    Some(rest)
+    rest.starts_with('(').then_some(rest)
+}
+
+/// What follows the parameter list of function `name` in its signature (after its
+/// Go type parameters `[T any]` too).
+fn after_parameters<'s>(signature: &'s str, name: &str) -> Option<&'s str> {
+    let list = parameter_list(signature, name, '[')?;
+    Some(&list[balanced_end(list)?..])
 }
 
 /// The last segment of a (package-)qualified type name, if it is a plain name.

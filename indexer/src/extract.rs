@@ -15,9 +15,10 @@ use crate::facts::{
     Binding, Diagnostic, FileFacts, Import, RefKind, Reference, Span, SymbolDef, SymbolKind,
 };
 
-/// Longest signature kept, in bytes; a type's may be longer: its generic parameters
-/// and the arguments it gives its bases are what its inherited members are typed by.
+/// Longest signature kept, in bytes.
 const MAX_SIGNATURE: usize = 240;
+/// Longest signature of a type kept, in bytes: its generic parameters and the
+/// arguments it gives its bases are what its inherited members are typed by.
 const MAX_TYPE_SIGNATURE: usize = 720;
 /// Longest doc comment kept, in bytes.
 const MAX_DOC: usize = 2000;
