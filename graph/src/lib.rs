@@ -11,6 +11,7 @@
 
 mod endpoints;
 mod error;
+mod generics;
 mod ids;
 mod links;
 mod pipeline;

@@ -16,13 +16,14 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
+use crate::generics::{evaluated, function_type_parameter, instantiation, substitute};
 use crate::resolve::{
     answer_key, base_arguments, constructed_type, enclosing_chain, family, field_types,
     go_result_type, inherited_field_types, is_base_reference, kotlin_result_type, owner_of,
     parameter_bound, python_result_type, resolve, resolve_aliased, rust_result_type, type_bases,
-    type_parameter_bound, type_parameters, typescript_parameter_type, typescript_result_type,
-    Bases, Candidate, Evidence, FieldTypes, FileScope, ModulePattern, Named, Pools, Resolution,
-    ANCESTOR_LEVELS,
+    type_parameter_bound, type_parameters, typescript_parameter, typescript_parameter_type,
+    typescript_result, typescript_result_type, Bases, Candidate, Evidence, FieldTypes, FileScope,
+    ModulePattern, Named, Pools, Resolution, ANCESTOR_LEVELS,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -354,7 +355,8 @@ impl<'a> Linker<'a> {
     /// A linker whose scope knows what the calls its bindings hold return.
     fn typed(record: &'a FileRecord, facts: &'a FileFacts, defs: &Definitions<'_>) -> Linker<'a> {
         let mut linker = Linker::new(record, facts);
-        let returns = returned_types(record, &linker.scope, defs);
+        let mut returns = returned_types(record, &linker.scope, defs);
+        returns.extend(callback_types(record, &linker.scope, defs));
         linker.scope.set_returns(returns);
         let arguments = argument_types(record, &linker.scope, defs);
         linker.scope.set_arguments(arguments);
@@ -686,6 +688,44 @@ fn returned_types(
     out
 }
 
+/// The callees of a file's callbacks' parameters (see `callback_types`).
+fn callback_callees(facts: &FileFacts) -> impl Iterator<Item = &str> {
+    facts
+        .bindings
+        .iter()
+        .filter(|b| b.callback.is_some())
+        .filter_map(|b| written_call(&b.type_name).map(|(callee, _, _)| callee))
+}
+
+/// What the types of a file's callbacks' parameters depend on: their callees' names,
+/// the words of the callees' `declarations` (type parameters and their defaults, the
+/// function types declared: `T`, `_zod`, `def` of `D = T["_zod"]["def"]`) and of what
+/// gives them type parameters (`Ctor<StringSchema>`).
+fn callback_words(
+    facts: &FileFacts,
+    declarations: &HashMap<String, Vec<String>>,
+) -> HashSet<String> {
+    let mut words = HashSet::new();
+    let mut add = |text: &str| {
+        words.extend(
+            text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .filter(|w| !w.is_empty() && !w.starts_with(|c: char| c.is_ascii_digit()))
+                .map(str::to_string),
+        );
+    };
+    for b in facts.bindings.iter().filter(|b| b.callback.is_some()) {
+        let Some((callee, _, _)) = written_call(&b.type_name) else {
+            continue;
+        };
+        add(callee);
+        for signature in declarations.get(callee).into_iter().flatten() {
+            add(signature);
+        }
+        add(b.generics.as_deref().unwrap_or(""));
+    }
+    words
+}
+
 /// The callee an object literal's keys are written for when the literal is passed
 /// as an argument (`add(0)@B`: see `literal_type`): (the written head, the callee's
 /// name, the argument's position, where the callee's name starts).
@@ -696,9 +736,97 @@ fn argument_callee(r: &Reference) -> Option<(&str, &str, usize, u32)> {
         .filter(|_| r.kind == RefKind::Key)?
         .split('.')
         .next()?;
+    let (callee, position, at) = written_call(head)?;
+    Some((head, callee, position, at))
+}
+
+/// A call as the indexer writes an argument's (`add(0)@B`): the callee's name, the
+/// argument's position, where the callee's name starts.
+fn written_call(head: &str) -> Option<(&str, usize, u32)> {
     let (callee, rest) = head.split_once('(')?;
     let (position, at) = rest.split_once(")@")?;
-    Some((head, callee, position.parse().ok()?, at.parse().ok()?))
+    Some((callee, position.parse().ok()?, at.parse().ok()?))
+}
+
+/// The definition the call of `callee` whose name starts at byte `at` resolves to,
+/// unless linked by its name alone (no evidence of what it declares).
+fn resolved_callee<'d>(
+    record: &FileRecord,
+    scope: &FileScope<'_>,
+    defs: &'d Definitions<'_>,
+    callee: &str,
+    at: u32,
+) -> Option<Candidate<'d>> {
+    let facts = scope.facts;
+    let from = facts.references.partition_point(|c| c.span.start_byte < at);
+    let call = facts.references[from..]
+        .iter()
+        .take_while(|c| c.span.start_byte == at)
+        .find(|c| c.kind == RefKind::Call && c.name == callee)?;
+    let named = defs.named(record.language, callee);
+    let found = resolve(record, scope, call, named);
+    let first = found.first()?;
+    if first.evidence == Evidence::NameOnly {
+        return None;
+    }
+    // A function rather than a type of its name (`$constructor` the function, beside
+    // the interface of its result).
+    let callable = found
+        .iter()
+        .take_while(|r| r.evidence == first.evidence)
+        .map(|r| named.candidates[r.candidate])
+        .find(|c| c.facts.symbols[c.symbol as usize].kind.is_callable());
+    Some(callable.unwrap_or(named.candidates[first.candidate]))
+}
+
+/// What each parameter of a function passed as an argument holds (see
+/// `Binding::callback`): the type the resolved callee declares for it, through the
+/// function type it declares for the argument (`initializer: (inst: T, def: D) =>
+/// void`), its type parameters given by the call (see [`instantiation`]) and indexed
+/// accesses followed (`D = T["_zod"]["def"]`). `None` where the callee is not
+/// resolved or declares no type for it.
+fn callback_types(
+    record: &FileRecord,
+    scope: &FileScope<'_>,
+    defs: &Definitions<'_>,
+) -> FxHashMap<usize, Option<String>> {
+    let mut out = FxHashMap::default();
+    if !matches!(record.language, Language::TypeScript | Language::Tsx) {
+        return out;
+    }
+    for (b, binding) in scope.facts.bindings.iter().enumerate() {
+        let Some(parameter) = binding.callback else {
+            continue;
+        };
+        let typed = || {
+            let (callee, position, at) = written_call(&binding.type_name)?;
+            let c = resolved_callee(record, scope, defs, callee, at)?;
+            let s = &c.facts.symbols[c.symbol as usize];
+            if !s.kind.is_callable() {
+                return None;
+            }
+            let argument = typescript_parameter(&s.signature, &s.name, position)?;
+            let written = function_type_parameter(argument, parameter as usize)?;
+            let given = instantiation(
+                &s.signature,
+                &s.name,
+                typescript_result(&s.signature, &s.name),
+                binding.generics.as_deref(),
+            );
+            let written = substitute(written, &given);
+            // A type parameter of the method's type: what the receiver gives it is
+            // not known here.
+            let owner = s.parent.map(|p| &c.facts.symbols[p as usize]);
+            if owner
+                .is_some_and(|o| type_parameters(&o.signature, &o.name).contains(&written.as_str()))
+            {
+                return None;
+            }
+            evaluated(&written, &defs.fields)
+        };
+        out.insert(b, typed());
+    }
+    out
 }
 
 /// What each object literal passed as an argument is written for (see
@@ -717,33 +845,21 @@ fn argument_types(
     if !matches!(record.language, Language::TypeScript | Language::Tsx) {
         return out;
     }
-    let facts = scope.facts;
-    for r in &facts.references {
+    for r in &scope.facts.references {
         let Some((head, callee, position, at)) = argument_callee(r) else {
             continue;
         };
         if out.contains_key(head) {
             continue;
         }
-        let from = facts.references.partition_point(|c| c.span.start_byte < at);
-        let call = facts.references[from..]
-            .iter()
-            .take_while(|c| c.span.start_byte == at)
-            .find(|c| c.kind == RefKind::Call && c.name == callee);
-        let declared = call.and_then(|call| {
-            let named = defs.named(record.language, callee);
-            let first = resolve(record, scope, call, named).into_iter().next()?;
-            if first.evidence == Evidence::NameOnly {
-                return None;
-            }
-            let c = &named.candidates[first.candidate];
+        let declared = resolved_callee(record, scope, defs, callee, at).and_then(|c| {
             let s = &c.facts.symbols[c.symbol as usize];
             if s.kind.is_callable() {
                 return typescript_parameter_type(&s.signature, &s.name, position);
             }
             s.kind
                 .is_type()
-                .then(|| constructor_parameter(defs, record.language, c, position))
+                .then(|| constructor_parameter(defs, record.language, &c, position))
                 .flatten()
         });
         out.insert(head.to_string(), declared);
@@ -940,7 +1056,7 @@ fn type_roots(lang: Language, facts: &FileFacts) -> Vec<String> {
         .iter()
         .filter(|r| is_base_reference(lang, facts, r))
         .map(|r| r.name.clone())
-        .chain(facts.bindings.iter().map(|b| element_free(&b.type_name)))
+        .chain(facts.bindings.iter().map(binding_root))
         .chain(facts.references.iter().filter_map(key_root))
         .collect();
     let all: Vec<usize> = (0..facts.references.len()).collect();
@@ -952,6 +1068,15 @@ fn type_roots(lang: Language, facts: &FileFacts) -> Vec<String> {
 /// `Item[]`, see `written_type`), whose definitions and ancestors answer through it.
 fn element_free(ty: &str) -> String {
     ty.trim_end_matches("[]").to_string()
+}
+
+/// The name a binding's type is found through: its type's (elements'), or the callee
+/// a callback's parameter is typed by.
+fn binding_root(b: &cartograph_indexer::Binding) -> String {
+    match b.callback.and(written_call(&b.type_name)) {
+        Some((callee, _, _)) => callee.to_string(),
+        None => element_free(&b.type_name),
+    }
 }
 
 /// The type an object literal's key is written for (its simple name, the head of
@@ -1031,7 +1156,7 @@ fn redone_roots(lang: Language, facts: &FileFacts, redone: &[usize]) -> Vec<Stri
             .bindings
             .iter()
             .filter(|b| names.contains(b.name.as_str()))
-            .map(|b| element_free(&b.type_name)),
+            .map(binding_root),
     );
     roots.extend(bound_roots(facts, redone));
     roots
@@ -1193,22 +1318,59 @@ pub(crate) fn relink(
             frontier.extend(subtypes_of(f.0.language, &f.1, |n| level.contains(n)));
         }
     }
+    // What callbacks' parameters are typed by (see `callback_types`): their callees'
+    // declarations, as they are and as they will be.
+    let mut declarations: HashMap<String, Vec<String>> = HashMap::new();
+    for f in upserts.iter().chain(&relinked) {
+        for callee in callback_callees(&f.1) {
+            if declarations.contains_key(callee) {
+                continue;
+            }
+            let mut signatures: Vec<String> = Vec::new();
+            let mut add = |facts: &FileFacts| {
+                signatures.extend(
+                    facts
+                        .symbols
+                        .iter()
+                        .filter(|s| s.name == callee)
+                        .map(|s| s.signature.clone()),
+                );
+            };
+            for u in upserts {
+                add(&u.1);
+            }
+            for path in store.files_defining(callee)? {
+                if !gone.contains(path.as_str()) {
+                    if let Some(facts) = store.facts(&path)? {
+                        add(&facts);
+                    }
+                }
+            }
+            declarations.insert(callee.to_string(), signatures);
+        }
+    }
     let chain_stale = |f: &Loaded| {
         let touched = |n: &str| changed.contains(n) || chained.contains(n);
         f.1.references
             .iter()
             .any(|r| is_base_reference(f.0.language, &f.1, r) && touched(&r.name))
-            || f.1
-                .bindings
-                .iter()
-                .any(|b| touched(&element_free(&b.type_name)))
+            || f.1.bindings.iter().any(|b| touched(&binding_root(b)))
             || f.1
                 .references
                 .iter()
                 .any(|r| argument_callee(r).is_some_and(|(_, callee, _, _)| touched(callee)))
+            || callback_words(&f.1, &declarations)
+                .iter()
+                .any(|w| touched(w))
     };
     // Every name to resolve, and the files defining them (as they will be).
     let mut needed: HashSet<String> = HashSet::new();
+    // (And what callbacks' parameters are typed through: the fields an indexed
+    // access names, the types given as type parameters and their ancestors.)
+    let mut typing: HashSet<String> = HashSet::new();
+    for f in upserts {
+        typing.extend(callback_words(&f.1, &declarations));
+    }
     for f in upserts {
         let aliases = import_aliases(&f.1);
         for r in &f.1.references {
@@ -1252,6 +1414,9 @@ pub(crate) fn relink(
         if types_results(f.0.language) {
             needed.extend(callees.values().flatten().map(|c| c.to_string()));
         }
+        if !redone.is_empty() {
+            typing.extend(callback_words(&f.1, &declarations));
+        }
         let aliases = import_aliases(&f.1);
         for &i in redone {
             // A redone reference resolves by the name its alias stands for: both are
@@ -1287,6 +1452,7 @@ pub(crate) fn relink(
                 .map(str::to_string),
         );
     }
+    through.extend(typing.iter().cloned());
     needed.extend(through.iter().cloned());
     // The files read from here on, each once (the relinked ones are read already).
     let mut files = StoreFiles {
@@ -1327,6 +1493,7 @@ pub(crate) fn relink(
         frontier.extend(redone_roots(f.0.language, &f.1, redone));
     }
     frontier.extend(field_roots);
+    frontier.extend(typing);
     let mut climbed: HashSet<String> = HashSet::new();
     for _ in 0..=ANCESTOR_LEVELS {
         frontier.retain(|t| climbed.insert(t.clone()));

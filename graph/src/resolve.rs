@@ -354,7 +354,7 @@ pub(crate) fn base_arguments<'s>(signature: &'s str, name: &str, base: &str) -> 
 
 /// The text between the `<` right after `name` (at or after byte `from` of `s`) and
 /// its closing `>`.
-fn angle_list_after<'s>(s: &'s str, name: &str, from: usize) -> Option<&'s str> {
+pub(crate) fn angle_list_after<'s>(s: &'s str, name: &str, from: usize) -> Option<&'s str> {
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
     let at = s
         .get(from..)?
@@ -379,7 +379,7 @@ fn angle_list_after<'s>(s: &'s str, name: &str, from: usize) -> Option<&'s str> 
 }
 
 /// `s` split at its commas outside brackets, angle brackets included.
-fn angle_split(s: &str) -> Vec<&str> {
+pub(crate) fn angle_split(s: &str) -> Vec<&str> {
     let mut depth = 0i32;
     let mut start = 0;
     let mut parts = Vec::new();
@@ -697,8 +697,11 @@ impl<'f> FileScope<'f> {
     fn binding_type(&self, b: usize) -> Option<String> {
         match self.returns.get(&b) {
             Some(returned) => returned.clone(),
-            // An element of what an unresolved call returns: nothing known.
-            None if self.facts.bindings[b].element => None,
+            // An element of what an unresolved call returns, a parameter of a
+            // callback passed to one: nothing known.
+            None if self.facts.bindings[b].element || self.facts.bindings[b].callback.is_some() => {
+                None
+            }
             None => Some(constructor_type(&self.facts.bindings[b].type_name)),
         }
     }
@@ -738,7 +741,16 @@ impl<'f> FileScope<'f> {
 
     /// The declared type of the field or property `qualified_name` (`Cart.store`).
     fn field_type(&self, qualified_name: &str) -> Option<String> {
-        member_type(&self.facts.symbols[*self.fields.get(qualified_name)?])
+        let s = &self.facts.symbols[*self.fields.get(qualified_name)?];
+        let ty = member_type(s)?;
+        // A type parameter of its type is its bound (as in `field_types`).
+        let owner = s.parent.and_then(|p| self.facts.symbols.get(p as usize));
+        Some(
+            owner
+                .filter(|o| o.kind.is_type())
+                .and_then(|o| type_parameter_bound(&o.signature, &o.name, &ty))
+                .unwrap_or(ty),
+        )
     }
 }
 
@@ -1963,40 +1975,32 @@ pub(crate) fn parameter_bound(facts: &FileFacts, chain: &[u32], ty: &str) -> Opt
 }
 
 /// The bound of the type parameter `param` the declaration of `name` lists right
-/// after its name (`T<P extends Base>`, `T<P = Base>`, `T<P: Base>`), if it gives one.
+/// after its name (`T<P extends Base>`, `T<P = Base>`, `T<P: Base>`), if it gives one:
+/// its default where it has both (`P extends Some = Base`: what the type written
+/// without arguments means).
 pub(crate) fn type_parameter_bound(signature: &str, name: &str, param: &str) -> Option<String> {
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-    let at = signature.match_indices(name).map(|(i, _)| i).find(|i| {
-        !signature[..*i].ends_with(word) && signature[i + name.len()..].starts_with('<')
-    })?;
-    // The list between the `<` and its `>`.
-    let list = &signature[at + name.len() + 1..];
-    let mut depth = 0usize;
-    let end = list.char_indices().find_map(|(i, c)| match c {
-        '<' | '(' | '[' | '{' => {
-            depth += 1;
-            None
+    let list = angle_list_after(signature, name, 0)?;
+    for part in angle_split(list) {
+        let mut rest = part.trim_start();
+        while let Some(comment) = rest.strip_prefix("/*") {
+            rest = comment.split_once("*/").map_or("", |(_, r)| r).trim_start();
         }
-        '>' | ')' | ']' | '}' if depth == 0 => Some(i),
-        '>' | ')' | ']' | '}' => {
-            depth -= 1;
-            None
+        for modifier in ["in ", "out ", "const "] {
+            rest = rest.strip_prefix(modifier).unwrap_or(rest).trim_start();
         }
-        _ => None,
-    })?;
-    let list = &list[..end];
-    let mut from = 0;
-    while let Some(at) = list[from..].find(param).map(|i| i + from) {
-        from = at + param.len();
-        if list[..at].ends_with(word) || list[from..].starts_with(word) {
+        let Some(after) = rest.strip_prefix(param).filter(|r| !r.starts_with(word)) else {
             continue;
+        };
+        let after = after.trim_start();
+        let bound = match crate::generics::default_at(after) {
+            Some(at) if after.starts_with("extends ") => &after[at + 1..],
+            _ => after
+                .strip_prefix("extends ")
+                .or_else(|| after.strip_prefix('='))
+                .or_else(|| after.strip_prefix(':'))?,
         }
-        let rest = list[from..].trim_start();
-        let bound = rest
-            .strip_prefix("extends ")
-            .or_else(|| rest.strip_prefix('='))
-            .or_else(|| rest.strip_prefix(':'))?
-            .trim_start();
+        .trim_start();
         let bound: String = bound
             .chars()
             .take_while(|c| word(*c) || *c == '.')
@@ -2073,6 +2077,15 @@ pub(crate) fn python_result_type(signature: &str, name: &str) -> Option<String> 
 /// `written_type` reads it: `Cart` of `function load(id: string): Promise<Cart>`,
 /// `Item[]` of `items(): Item[]`. None without a declared type, or for a function type.
 pub(crate) fn typescript_result_type(signature: &str, name: &str) -> Option<String> {
+    let written = typescript_result(signature, name)?;
+    if written.starts_with('(') || written.contains("=>") {
+        return None;
+    }
+    cartograph_indexer::written_type(written)
+}
+
+/// The result the TypeScript function or method `name` declares, as written.
+pub(crate) fn typescript_result<'s>(signature: &'s str, name: &str) -> Option<&'s str> {
     let parameters = parameter_list(signature, name, '<')?;
     let rest = &parameters[balanced_end(parameters)?..];
     let written = rest.trim_start().strip_prefix(':')?.trim();
@@ -2080,11 +2093,9 @@ pub(crate) fn typescript_result_type(signature: &str, name: &str) -> Option<Stri
         .split(" {")
         .next()
         .unwrap_or(written)
-        .trim_end_matches('{');
-    if written.starts_with('(') || written.contains("=>") {
-        return None;
-    }
-    cartograph_indexer::written_type(written)
+        .trim_end_matches('{')
+        .trim();
+    Some(written)
 }
 
 /// The type the TypeScript function, method or constructor `name` declares for its
@@ -2096,21 +2107,26 @@ pub(crate) fn typescript_parameter_type(
     name: &str,
     position: usize,
 ) -> Option<String> {
-    let rest = parameter_list(signature, name, '<')?;
-    let list = rest.get(..balanced_end(rest)?)?;
-    let list = &list[1..list.len() - 1];
-    let parameter = angle_split(list).into_iter().nth(position)?.trim();
-    // The type after the name's (or pattern's) colon, before a default.
-    let (colon, _) = outside_brackets(parameter).find(|(_, c)| *c == ':')?;
-    let written = &parameter[colon + 1..];
-    let end = outside_brackets(written)
-        .find(|(_, c)| *c == '=')
-        .map_or(written.len(), |(i, _)| i);
-    let written = written[..end].trim();
+    let written = typescript_parameter(signature, name, position)?;
     if written.starts_with('(') || written.contains("=>") {
         return None;
     }
     cartograph_indexer::written_type(written)
+}
+
+/// The type the TypeScript function, method or constructor `name` declares for its
+/// parameter at `position`, as written: after the name's (or pattern's) colon,
+/// before a default.
+pub(crate) fn typescript_parameter<'s>(
+    signature: &'s str,
+    name: &str,
+    position: usize,
+) -> Option<&'s str> {
+    let rest = parameter_list(signature, name, '<')?;
+    let list = rest.get(..balanced_end(rest)?)?;
+    let list = &list[1..list.len() - 1];
+    let parameter = angle_split(list).into_iter().nth(position)?.trim();
+    crate::generics::declared_type(parameter)
 }
 
 /// The type a Rust function or method declares it returns, as `written_type` reads
@@ -2174,7 +2190,7 @@ fn simple_type_name(qualified: &str) -> Option<String> {
 }
 
 /// The byte just past the bracket closing the one `s` starts with.
-fn balanced_end(s: &str) -> Option<usize> {
+pub(crate) fn balanced_end(s: &str) -> Option<usize> {
     let mut depth = 0i32;
     for (i, c) in s.char_indices() {
         match c {
@@ -2193,7 +2209,7 @@ fn balanced_end(s: &str) -> Option<usize> {
 
 /// The characters of `s` outside brackets (`<>` too; an arrow's `>` closes nothing),
 /// with their byte offsets: where a type written in a declaration ends.
-fn outside_brackets(s: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+pub(crate) fn outside_brackets(s: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let mut depth = 0i32;
     let mut previous = ' ';
     s.char_indices().filter(move |&(_, c)| {
@@ -2216,7 +2232,7 @@ fn outside_brackets(s: &str) -> impl Iterator<Item = (usize, char)> + '_ {
 
 /// The byte just past the `>` closing the `<` that `s` starts with (an arrow's `>`
 /// closes nothing).
-fn angle_end(s: &str) -> Option<usize> {
+pub(crate) fn angle_end(s: &str) -> Option<usize> {
     let mut depth = 0i32;
     let mut previous = ' ';
     for (i, c) in s.char_indices() {

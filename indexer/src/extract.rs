@@ -111,6 +111,10 @@ enum Role {
     ElementName,
     ElementOf,
     ElementScope,
+    /// A parameter of a function passed as an argument (`inst` of `init("X", (inst)
+    /// => ..)`) and that function: typed as the callee declares the parameter.
+    CallbackName,
+    CallbackFunction,
     Ignored,
 }
 
@@ -202,6 +206,8 @@ fn role_of(capture: &str) -> Role {
         "element.name" => Role::ElementName,
         "element.of" => Role::ElementOf,
         "element.scope" => Role::ElementScope,
+        "callback.name" => Role::CallbackName,
+        "callback.function" => Role::CallbackFunction,
         _ => Role::Ignored,
     }
 }
@@ -781,6 +787,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
     let mut bindings: Vec<Binding> = Vec::new();
     let mut locals: Vec<(&str, u32)> = Vec::new();
     let mut elements: Vec<Element<'_>> = Vec::new();
+    let mut callbacks: Vec<Binding> = Vec::new();
     let mut template_params: Vec<(&str, Span)> = Vec::new();
     let mut rpc_addresses: Vec<Node<'_>> = Vec::new();
     let mut http_raw: Vec<crate::http::RawHttp<'_>> = Vec::new();
@@ -832,6 +839,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         let mut binding_type: Option<Node<'_>> = None;
         let mut binding_from: Option<Node<'_>> = None;
         let (mut element_name, mut element_of, mut element_scope) = (None, None, None);
+        let (mut callback_name, mut callback_function) = (None, None);
         let mut http_node: Option<(bool, Node<'_>)> = None;
         let (mut topic_node, mut topic_name, mut topic_exchange) = (None, None, None);
         let (mut topic_by_type, mut topic_listener) = (false, None);
@@ -937,6 +945,8 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 Role::ElementName => element_name = Some(cap.node),
                 Role::ElementOf => element_of = Some(cap.node),
                 Role::ElementScope => element_scope = Some(cap.node),
+                Role::CallbackName => callback_name = Some(cap.node),
+                Role::CallbackFunction => callback_function = Some(cap.node),
                 Role::Ignored => {}
             }
         }
@@ -1136,6 +1146,8 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                     enclosing: None,
                     derived,
                     element: false,
+                    callback: None,
+                    generics: None,
                 });
             }
         }
@@ -1163,9 +1175,14 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                     enclosing: None,
                     derived: false,
                     element: true,
+                    callback: None,
+                    generics: None,
                 }),
                 None => {}
             }
+        }
+        if let (Some(name), Some(function)) = (callback_name, callback_function) {
+            callbacks.extend(callback_binding(name, function, text));
         }
         if let (Some(node), Some(name)) = (container, container_name) {
             containers.push(RawContainer {
@@ -1346,6 +1363,15 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                 .map(|(i, _)| i as u32)
         });
     }
+    // A callback's parameter that holds an element (`xs.forEach((x) => ..)`) is typed
+    // as one.
+    callbacks.retain(|c| {
+        !elements.iter().any(|e| e.at == c.span.start_byte)
+            && !bindings
+                .iter()
+                .any(|b| b.span.start_byte == c.span.start_byte)
+    });
+    bindings.extend(callbacks);
     build_bindings(bindings, &mut facts);
     facts.imports = imports
         .into_iter()
@@ -1845,6 +1871,82 @@ fn key_type(name: Node<'_>, text: &str) -> Option<String> {
 /// literal nested under a key of another (`{ outer: { inner } }`: the type of
 /// `outer` in the outer literal's type, written `Outer.outer`). The type's simple
 /// name, then the fields.
+/// The call `argument` is passed to, written `add(0)@B`: the callee's name, the
+/// argument's position, B where the callee's name starts (a call's or `new`'s).
+fn written_call(argument: Node<'_>, text: &str) -> Option<String> {
+    let arguments = argument.parent().filter(|a| a.kind() == "arguments")?;
+    let call = arguments.parent()?;
+    let callee = match call.kind() {
+        "call_expression" => call.child_by_field_name("function")?,
+        "new_expression" => call.child_by_field_name("constructor")?,
+        _ => return None,
+    };
+    let callee = match callee.kind() {
+        "identifier" => callee,
+        "member_expression" => callee.child_by_field_name("property")?,
+        _ => return None,
+    };
+    let mut c = arguments.walk();
+    let position = arguments
+        .named_children(&mut c)
+        .position(|a| a.id() == argument.id())?;
+    Some(format!(
+        "{}({position})@{}",
+        text_of(callee, text),
+        callee.start_byte()
+    ))
+}
+
+/// A parameter `name` of `function`, a function passed as an argument (see
+/// [`Binding::callback`]): bound to the call it is passed to, with what gives the
+/// callee its type parameters.
+fn callback_binding(name: Node<'_>, function: Node<'_>, text: &str) -> Option<Binding> {
+    let call = written_call(function, text)?;
+    let parameter = name.parent()?;
+    let position = match parameter.kind() {
+        "required_parameter" | "optional_parameter" => {
+            let list = parameter.parent()?;
+            let mut c = list.walk();
+            let at = list
+                .named_children(&mut c)
+                .position(|p| p.id() == parameter.id())?;
+            at
+        }
+        _ => 0,
+    };
+    let call_node = function.parent()?.parent()?;
+    let generics = call_node
+        .child_by_field_name("type_arguments")
+        .map(|t| text_of(t, text).to_string())
+        .or_else(|| {
+            // The declared type of the value the call's result is bound to
+            // (`const c: Ctor<Item> = init(..)`, through `await` and parentheses).
+            let mut value = call_node;
+            let mut at = value.parent()?;
+            while matches!(at.kind(), "await_expression" | "parenthesized_expression") {
+                value = at;
+                at = at.parent()?;
+            }
+            if at.kind() != "variable_declarator" || at.child_by_field_name("value") != Some(value)
+            {
+                return None;
+            }
+            let annotation = at.child_by_field_name("type")?;
+            let ty = annotation.named_child(0)?;
+            Some(text_of(ty, text).to_string())
+        });
+    Some(Binding {
+        name: text_of(name, text).to_string(),
+        type_name: call,
+        span: span_of(name),
+        enclosing: None,
+        derived: false,
+        element: false,
+        callback: Some(position as u32),
+        generics,
+    })
+}
+
 fn literal_type(object: Node<'_>, text: &str, depth: usize) -> Option<String> {
     if depth > 4 {
         return None;
@@ -1879,26 +1981,7 @@ fn literal_type(object: Node<'_>, text: &str, depth: usize) -> Option<String> {
     // the callee declares for that parameter, known once the callee is resolved:
     // written `add(0)@B`, B where the callee's name starts.
     if at.kind() == "arguments" && !element {
-        let call = at.parent()?;
-        let callee = match call.kind() {
-            "call_expression" => call.child_by_field_name("function")?,
-            "new_expression" => call.child_by_field_name("constructor")?,
-            _ => return None,
-        };
-        let callee = match callee.kind() {
-            "identifier" => callee,
-            "member_expression" => callee.child_by_field_name("property")?,
-            _ => return None,
-        };
-        let mut c = at.walk();
-        let position = at
-            .named_children(&mut c)
-            .position(|a| a.id() == value.id())?;
-        return Some(format!(
-            "{}({position})@{}",
-            text_of(callee, text),
-            callee.start_byte()
-        ));
+        return written_call(value, text);
     }
     if at.kind() == "pair" && is_value(at, "value") && !element {
         let key = at.child_by_field_name("key")?;

@@ -314,6 +314,18 @@ pub struct Binding {
     /// shop.items():`): typed as that result's elements.
     #[serde(default)]
     pub element: bool,
+    /// The name is the parameter at this position of a function passed as an
+    /// argument (`inst` and `def` of `init("X", (inst, def) => ..)`): typed as the
+    /// callee declares that parameter, `type_name` writing the call as an object
+    /// literal's keys do (`init(1)@B`: the argument's position, where the callee's
+    /// name starts).
+    #[serde(default)]
+    pub callback: Option<u32>,
+    /// What gives the callee of a [`Binding::callback`] its type parameters: the
+    /// call's type arguments as written (`<Item>`), or the type its result is
+    /// declared as (`Ctor<Item>` of `const c: Ctor<Item> = init(..)`).
+    #[serde(default)]
+    pub generics: Option<String>,
 }
 
 /// An import statement.

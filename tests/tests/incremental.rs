@@ -365,3 +365,82 @@ fn members_inherited_from_further_up_follow_edits_of_the_chain() {
         assert_eq!(incremental, rebuilt, "after step {i}");
     }
 }
+
+/// A callback's parameter is typed by the callee's declaration in another file, its
+/// type parameter given by the declared type of the call's result and reached
+/// through a default with indexed access (`D = T["_zod"]["def"]`): editing the
+/// callee, the default or a field on the way moves the answer, as a rebuild does.
+#[test]
+fn a_callbacks_parameter_follows_edits_of_its_callees_declaration() {
+    let ws = Workspace::empty();
+    ws.write(
+        "web/src/core.ts",
+        "export interface Ctor<T, D = T[\"_zod\"][\"def\"]> { new (def: D): T; }\n\
+         export function ctor<T, D = T[\"_zod\"][\"def\"]>(name: string, init: (inst: T, def: D) => void): Ctor<T, D> {\n    return null as any;\n}\n",
+    );
+    ws.write(
+        "web/src/defs.ts",
+        "export interface StringDef { pattern: string; }\nexport interface NumberDef { pattern: string; }\n",
+    );
+    ws.write(
+        "web/src/internals.ts",
+        "import { StringDef } from \"./defs\";\nexport interface Internals { def: StringDef; other: number; }\n",
+    );
+    ws.write(
+        "web/src/schemas.ts",
+        "import * as core from \"./core\";\nimport { Internals } from \"./internals\";\n\
+         export interface Schema { _zod: Internals; }\n\
+         export const Schema: core.Ctor<Schema> = core.ctor(\"Schema\", (inst, def) => {\n    def.pattern;\n});\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let target = |ws: &Workspace| {
+        let sites = ws.run(&["refs", "pattern", "--by-name", "--json"]).json();
+        let site = sites
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["file"] == "web/src/schemas.ts")
+            .cloned()
+            .unwrap();
+        site["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let string = "typescript root web/src/defs.ts StringDef#pattern.".to_string();
+    let number = "typescript root web/src/defs.ts NumberDef#pattern.".to_string();
+    assert_eq!(target(&ws), vec![string.clone()]);
+    let step = |ws: &Workspace, what: &str| {
+        ws.run(&["index"]).ok();
+        let (incremental, rebuilt) = incremental_and_rebuilt(ws, what);
+        assert_eq!(incremental, rebuilt, "after {what}");
+    };
+
+    // The field on the way is retyped in its own file.
+    ws.write(
+        "web/src/internals.ts",
+        "import { NumberDef } from \"./defs\";\nexport interface Internals { def: NumberDef; other: number; }\n",
+    );
+    step(&ws, "retyped");
+    assert_eq!(target(&ws), vec![number.clone()]);
+
+    // The callee's default reaches another field.
+    ws.write(
+        "web/src/core.ts",
+        "export interface Ctor<T, D = T[\"_zod\"][\"other\"]> { new (def: D): T; }\n\
+         export function ctor<T, D = T[\"_zod\"][\"other\"]>(name: string, init: (inst: T, def: D) => void): Ctor<T, D> {\n    return null as any;\n}\n",
+    );
+    step(&ws, "default");
+    assert_ne!(target(&ws), vec![number.clone()]);
+
+    // And back.
+    ws.write(
+        "web/src/core.ts",
+        "export interface Ctor<T, D = T[\"_zod\"][\"def\"]> { new (def: D): T; }\n\
+         export function ctor<T, D = T[\"_zod\"][\"def\"]>(name: string, init: (inst: T, def: D) => void): Ctor<T, D> {\n    return null as any;\n}\n",
+    );
+    step(&ws, "back");
+    assert_eq!(target(&ws), vec![number]);
+}

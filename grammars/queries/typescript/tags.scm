@@ -73,6 +73,17 @@
   arguments: (arguments . (arrow_function parameters: (formal_parameters . (required_parameter pattern: (identifier) @element.name !type))) @element.scope)
   (#match? @_iterates "^(forEach|map|flatMap|filter|find|findLast|findIndex|findLastIndex|some|every)$"))
 
+; the parameters of a function passed as an argument (`(inst, def) => ..` of
+; `init("X", (inst, def) => ..)`): typed as the callee declares them
+(arguments [
+  (arrow_function parameter: (identifier) @callback.name)
+  (arrow_function parameters: (formal_parameters [
+    (required_parameter pattern: (identifier) @callback.name !type)
+    (optional_parameter pattern: (identifier) @callback.name !type)]))
+  (function_expression parameters: (formal_parameters [
+    (required_parameter pattern: (identifier) @callback.name !type)
+    (optional_parameter pattern: (identifier) @callback.name !type)]))] @callback.function)
+
 ; a value of a union with `undefined` or `null` (`state: undefined | ImmerState`): the
 ; one named type in it
 (required_parameter pattern: (identifier) @binding.name type: (type_annotation (union_type) @binding.type))
