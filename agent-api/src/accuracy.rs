@@ -369,6 +369,11 @@ fn compare(
                 *misses.entry(what).or_default() += 1;
             };
             let (targets, use_kind) = match (at.get(&(line + 1, col)), own.get(&(line + 1, col))) {
+                // (As `def --at` answers: a reference resolving to nothing at a
+                // definition's name, `x.parse = (p) => ..`, answers the definition.)
+                (Some(site), Some(def)) if site.targets.is_empty() => {
+                    (std::slice::from_ref(def), "definition")
+                }
                 (Some(site), _) => (site.targets.as_slice(), site.kind.as_str()),
                 (None, Some(def)) => (std::slice::from_ref(def), "definition"),
                 (None, None) => {

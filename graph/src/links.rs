@@ -16,7 +16,9 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
-use crate::generics::{evaluated, function_type_parameter, instantiation, substitute};
+use crate::generics::{
+    declared_type, evaluated, function_type_parameter, instantiation, substitute,
+};
 use crate::resolve::{
     answer_key, base_arguments, constructed_type, enclosing_chain, family, field_types,
     go_result_type, inherited_field_types, is_base_reference, kotlin_result_type, owner_of,
@@ -356,7 +358,11 @@ impl<'a> Linker<'a> {
     fn typed(record: &'a FileRecord, facts: &'a FileFacts, defs: &Definitions<'_>) -> Linker<'a> {
         let mut linker = Linker::new(record, facts);
         let mut returns = returned_types(record, &linker.scope, defs);
-        returns.extend(callback_types(record, &linker.scope, defs));
+        returns.extend(callback_types(record, &linker.scope, defs, false));
+        linker.scope.set_returns(returns.clone());
+        // (A function assigned to a member of a callback's parameter: `inst._zod.parse
+        // = (payload) => ..` in `init((inst) => ..)`.)
+        returns.extend(callback_types(record, &linker.scope, defs, true));
         linker.scope.set_returns(returns);
         let arguments = argument_types(record, &linker.scope, defs);
         linker.scope.set_arguments(arguments);
@@ -498,6 +504,16 @@ impl<'a> Linker<'a> {
                 found
             }
         };
+        // A definition where it is written is not what it uses (`x.parse = (p) =>
+        // ..` defines a function and uses the member `parse`).
+        let found: Vec<Resolution> = found
+            .into_iter()
+            .filter(|res| {
+                let c = &candidates[res.candidate];
+                !(c.record.path == self.record.path
+                    && c.facts.symbols[c.symbol as usize].name_span.start_byte == r.span.start_byte)
+            })
+            .collect();
         if found.is_empty() {
             return;
         }
@@ -748,21 +764,24 @@ fn written_call(head: &str) -> Option<(&str, usize, u32)> {
     Some((callee, position.parse().ok()?, at.parse().ok()?))
 }
 
-/// The definition the call of `callee` whose name starts at byte `at` resolves to,
-/// unless linked by its name alone (no evidence of what it declares).
-fn resolved_callee<'d>(
+/// The definition the reference to `name` starting at byte `at` (a call, with
+/// `call`) resolves to, unless linked by its name alone (no evidence of what it
+/// declares).
+fn resolved_at<'d>(
     record: &FileRecord,
     scope: &FileScope<'_>,
     defs: &'d Definitions<'_>,
-    callee: &str,
+    name: &str,
     at: u32,
+    call: bool,
 ) -> Option<Candidate<'d>> {
     let facts = scope.facts;
     let from = facts.references.partition_point(|c| c.span.start_byte < at);
+    let callee = name;
     let call = facts.references[from..]
         .iter()
         .take_while(|c| c.span.start_byte == at)
-        .find(|c| c.kind == RefKind::Call && c.name == callee)?;
+        .find(|c| (!call || c.kind == RefKind::Call) && c.name == callee)?;
     let named = defs.named(record.language, callee);
     let found = resolve(record, scope, call, named);
     let first = found.first()?;
@@ -783,12 +802,15 @@ fn resolved_callee<'d>(
 /// `Binding::callback`): the type the resolved callee declares for it, through the
 /// function type it declares for the argument (`initializer: (inst: T, def: D) =>
 /// void`), its type parameters given by the call (see [`instantiation`]) and indexed
-/// accesses followed (`D = T["_zod"]["def"]`). `None` where the callee is not
-/// resolved or declares no type for it.
+/// accesses followed (`D = T["_zod"]["def"]`). With `assigned`, the parameters of
+/// functions assigned to a member instead (`inst._zod.parse = (payload, ctx) =>
+/// ..`): those the member declares, a method's or a field's function type. `None`
+/// where the callee or member is not resolved or declares no type for it.
 fn callback_types(
     record: &FileRecord,
     scope: &FileScope<'_>,
     defs: &Definitions<'_>,
+    assigned: bool,
 ) -> FxHashMap<usize, Option<String>> {
     let mut out = FxHashMap::default();
     if !matches!(record.language, Language::TypeScript | Language::Tsx) {
@@ -798,24 +820,44 @@ fn callback_types(
         let Some(parameter) = binding.callback else {
             continue;
         };
+        let call = written_call(&binding.type_name);
+        if call.is_some() == assigned {
+            continue;
+        }
         let typed = || {
-            let (callee, position, at) = written_call(&binding.type_name)?;
-            let c = resolved_callee(record, scope, defs, callee, at)?;
-            let s = &c.facts.symbols[c.symbol as usize];
-            if !s.kind.is_callable() {
-                return None;
-            }
-            let argument = typescript_parameter(&s.signature, &s.name, position)?;
-            let written = function_type_parameter(argument, parameter as usize)?;
-            let given = instantiation(
-                &s.signature,
-                &s.name,
-                typescript_result(&s.signature, &s.name),
-                binding.generics.as_deref(),
-            );
-            let written = substitute(written, &given);
-            // A type parameter of the method's type: what the receiver gives it is
+            let (written, c) = match call {
+                Some((callee, position, at)) => {
+                    let c = resolved_at(record, scope, defs, callee, at, true)?;
+                    let s = &c.facts.symbols[c.symbol as usize];
+                    if !s.kind.is_callable() {
+                        return None;
+                    }
+                    let argument = typescript_parameter(&s.signature, &s.name, position)?;
+                    let written = function_type_parameter(argument, parameter as usize)?;
+                    let given = instantiation(
+                        &s.signature,
+                        &s.name,
+                        typescript_result(&s.signature, &s.name),
+                        binding.generics.as_deref(),
+                    );
+                    (substitute(written, &given), c)
+                }
+                None => {
+                    let (member, at) = binding.type_name.split_once('@')?;
+                    let c = resolved_at(record, scope, defs, member, at.parse().ok()?, false)?;
+                    let s = &c.facts.symbols[c.symbol as usize];
+                    let written = if s.kind.is_callable() {
+                        typescript_parameter(&s.signature, &s.name, parameter as usize)?
+                    } else {
+                        let declared = declared_type(&s.signature)?.trim_end_matches(';');
+                        function_type_parameter(declared, parameter as usize)?
+                    };
+                    (written.to_string(), c)
+                }
+            };
+            // A type parameter of the member's type: what the receiver gives it is
             // not known here.
+            let s = &c.facts.symbols[c.symbol as usize];
             let owner = s.parent.map(|p| &c.facts.symbols[p as usize]);
             if owner
                 .is_some_and(|o| type_parameters(&o.signature, &o.name).contains(&written.as_str()))
@@ -852,7 +894,7 @@ fn argument_types(
         if out.contains_key(head) {
             continue;
         }
-        let declared = resolved_callee(record, scope, defs, callee, at).and_then(|c| {
+        let declared = resolved_at(record, scope, defs, callee, at, true).and_then(|c| {
             let s = &c.facts.symbols[c.symbol as usize];
             if s.kind.is_callable() {
                 return typescript_parameter_type(&s.signature, &s.name, position);

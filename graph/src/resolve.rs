@@ -963,8 +963,11 @@ fn resolve_unordered(
             None => pick(pool, candidates, keep),
         }
     };
-    let members_of =
-        |pool: &[usize], ty: &str| -> Vec<usize> { owned_by(pool, ty, &|c| is_member_of(c, ty)) };
+    // (A function a value holds, `inst.gt = (v) => ..` in `const ZodNumber = ..`, is
+    // no member of a type of the value's name.)
+    let members_of = |pool: &[usize], ty: &str| -> Vec<usize> {
+        owned_by(pool, ty, &|c| is_member_of(c, ty) && !held_by_value(c))
+    };
     let lang = record.language;
     // Prefer kinds that can be what the reference uses.
     let use_ = Use::of(reference, lang);
@@ -1146,7 +1149,17 @@ fn resolve_unordered(
                     return answer(found, Evidence::Member, 0.9);
                 }
             }
-            let found = members_of(pool, &ty);
+            let mut found = members_of(pool, &ty);
+            // A type declared in this file (TypeScript, JavaScript, Python: its
+            // members are in its body) is not a type of its name elsewhere: a member
+            // it lacks is inherited.
+            if matches!(
+                lang,
+                Language::TypeScript | Language::Tsx | Language::JavaScript | Language::Python
+            ) && scope.types.contains_key(ty.as_str())
+            {
+                found.retain(|&i| candidates[i].record.path == record.path);
+            }
             if !found.is_empty() {
                 return answer(found, Evidence::Member, 0.9);
             }
@@ -1645,6 +1658,18 @@ fn innermost_namespace<'a>(c: &Candidate<'a>) -> Option<&'a str> {
         })
         .max_by_key(|s| s.span.start_byte)
         .map(|s| s.name.as_str())
+}
+
+/// Whether a definition lies in a constant's or variable's value (a function
+/// assigned to a member of what a callback builds: `inst.gt = (v) => ..`).
+fn held_by_value(c: &Candidate<'_>) -> bool {
+    let symbols = &c.facts.symbols;
+    symbols[c.symbol as usize].parent.is_some_and(|p| {
+        matches!(
+            symbols[p as usize].kind,
+            SymbolKind::Constant | SymbolKind::Variable
+        )
+    })
 }
 
 fn is_member_of(c: &Candidate<'_>, ty: &str) -> bool {

@@ -1222,6 +1222,22 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         return interrupt.stopped(config, facts.lines);
     }
 
+    // TypeScript: a function assigned to a member (`inst._zod.parse = (p) => ..`) is
+    // also a use of the member its receiver's type declares.
+    let assigned_members: FxHashSet<u32> = defs
+        .iter()
+        .filter(|_| matches!(lang, Language::TypeScript | Language::Tsx))
+        .filter(|d| {
+            d.name.parent().is_some_and(|m| {
+                m.kind() == "member_expression"
+                    && m.parent().is_some_and(|a| {
+                        a.kind() == "assignment_expression"
+                            && a.child_by_field_name("left") == Some(m)
+                    })
+            })
+        })
+        .map(|d| d.name.start_byte() as u32)
+        .collect();
     build_symbols(lang, text, defs, containers, &mut facts);
     if lang == Language::Thrift {
         facts.package = thrift_namespace(text);
@@ -1287,6 +1303,7 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
         refs,
         (&imported, package_scope.as_ref()),
         (&locals, &elements),
+        &assigned_members,
         &mut facts,
     );
     for defs in consts.values_mut() {
@@ -1901,7 +1918,18 @@ fn written_call(argument: Node<'_>, text: &str) -> Option<String> {
 /// [`Binding::callback`]): bound to the call it is passed to, with what gives the
 /// callee its type parameters.
 fn callback_binding(name: Node<'_>, function: Node<'_>, text: &str) -> Option<Binding> {
-    let call = written_call(function, text)?;
+    // A function assigned to a member (`inst._zod.parse = (payload) => ..`): the
+    // member, written `parse@B`, B where its name starts.
+    let member = function
+        .parent()
+        .filter(|a| a.kind() == "assignment_expression")
+        .and_then(|a| a.child_by_field_name("left"))
+        .filter(|m| m.kind() == "member_expression")
+        .and_then(|m| m.child_by_field_name("property"));
+    let call = match member {
+        Some(p) => format!("{}@{}", text_of(p, text), p.start_byte()),
+        None => written_call(function, text)?,
+    };
     let parameter = name.parent()?;
     let position = match parameter.kind() {
         "required_parameter" | "optional_parameter" => {
@@ -1915,26 +1943,29 @@ fn callback_binding(name: Node<'_>, function: Node<'_>, text: &str) -> Option<Bi
         _ => 0,
     };
     let call_node = function.parent()?.parent()?;
-    let generics = call_node
-        .child_by_field_name("type_arguments")
-        .map(|t| text_of(t, text).to_string())
-        .or_else(|| {
-            // The declared type of the value the call's result is bound to
-            // (`const c: Ctor<Item> = init(..)`, through `await` and parentheses).
-            let mut value = call_node;
-            let mut at = value.parent()?;
-            while matches!(at.kind(), "await_expression" | "parenthesized_expression") {
-                value = at;
-                at = at.parent()?;
-            }
-            if at.kind() != "variable_declarator" || at.child_by_field_name("value") != Some(value)
-            {
-                return None;
-            }
-            let annotation = at.child_by_field_name("type")?;
-            let ty = annotation.named_child(0)?;
-            Some(text_of(ty, text).to_string())
-        });
+    let generics = member.is_none().then_some(()).and_then(|()| {
+        call_node
+            .child_by_field_name("type_arguments")
+            .map(|t| text_of(t, text).to_string())
+            .or_else(|| {
+                // The declared type of the value the call's result is bound to
+                // (`const c: Ctor<Item> = init(..)`, through `await` and parentheses).
+                let mut value = call_node;
+                let mut at = value.parent()?;
+                while matches!(at.kind(), "await_expression" | "parenthesized_expression") {
+                    value = at;
+                    at = at.parent()?;
+                }
+                if at.kind() != "variable_declarator"
+                    || at.child_by_field_name("value") != Some(value)
+                {
+                    return None;
+                }
+                let annotation = at.child_by_field_name("type")?;
+                let ty = annotation.named_child(0)?;
+                Some(text_of(ty, text).to_string())
+            })
+    });
     Some(Binding {
         name: text_of(name, text).to_string(),
         type_name: call,
@@ -2615,6 +2646,7 @@ fn build_references<'t>(
     mut refs: Vec<RawRef<'t>>,
     (imported, package_scope): (&FxHashSet<&str>, Option<&FxHashSet<&str>>),
     (locals, elements): (&[(&str, u32)], &[Element<'_>]),
+    assigned_members: &FxHashSet<u32>,
     facts: &mut FileFacts,
 ) {
     let mut local_at: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
@@ -2625,6 +2657,7 @@ fn build_references<'t>(
         .symbols
         .iter()
         .map(|s| s.name_span.start_byte)
+        .filter(|at| !assigned_members.contains(at))
         .collect();
     // Bare identifiers stay only when the file defines or imports their name (in Go,
     // when another file of the package may: any name but the language's own); drop

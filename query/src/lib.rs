@@ -862,7 +862,8 @@ impl Workspace {
 
     /// Go to definition from a position (`line` 1-based, `col` 0-based bytes) in an
     /// indexed file: the definitions the reference there resolves to, or the
-    /// definition whose name is there.
+    /// definition whose name is there, with the evidence `definition` (where a reference
+    /// there resolves to none).
     pub fn definition_at(&self, path: &str, line: u32, col: u32) -> Result<Vec<Definition>> {
         let files = files::Files::new(&self.store, &self.facts);
         let Some(file) = files.get(path)? else {
@@ -889,10 +890,19 @@ impl Workspace {
                     out.push(d);
                 }
             }
-            return Ok(out);
+            // (A member assignment, `x.parse = (p) => ..`, defines a function where
+            // it uses the member: unresolved, the definition answers.)
+            if !out.is_empty() || !file.1.symbols.iter().any(|s| at(&s.name_span)) {
+                return Ok(out);
+            }
         }
         if let Some(s) = file.1.symbols.iter().find(|s| at(&s.name_span)) {
-            return self.definitions(&file.0.symbol_id(&s.descriptor), &q);
+            let mut found = self.definitions(&file.0.symbol_id(&s.descriptor), &q)?;
+            for d in &mut found {
+                d.evidence = Some("definition".to_string());
+                d.confidence = Some(1.0);
+            }
+            return Ok(found);
         }
         Ok(Vec::new())
     }
