@@ -1134,7 +1134,8 @@ fn key_root(r: &Reference) -> Option<String> {
 }
 
 /// The bounds of the type parameters typing the heads of `refs`' qualifiers
-/// (`Buf` for `x` of `x.len()` in `fn f<T: Buf>(x: T)`).
+/// (`Buf` for `x` of `x.len()` in `fn f<T: Buf>(x: T)`), or heading them (`Schema`
+/// for `T["_zod"]` in `f<T extends Schema>`).
 fn bound_roots(facts: &FileFacts, refs: &[usize]) -> Vec<String> {
     let mut by_name: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
     for b in &facts.bindings {
@@ -1148,10 +1149,14 @@ fn bound_roots(facts: &FileFacts, refs: &[usize]) -> Vec<String> {
         let Some(head) = r.qualifier.as_deref().and_then(|q| q.split('.').next()) else {
             continue;
         };
+        let chain = enclosing_chain(facts, r);
+        // (A type parameter indexed: `T["_zod"]`.)
+        if r.kind == RefKind::Key {
+            roots.extend(parameter_bound(facts, &chain, head));
+        }
         let Some(types) = by_name.get(head) else {
             continue;
         };
-        let chain = enclosing_chain(facts, r);
         roots.extend(
             types
                 .iter()

@@ -151,8 +151,8 @@ pub fn field_types<'a>(
             continue;
         };
         // A type parameter of its type (`_zod: Internals` in `interface T<Internals
-        // extends Base = Base>`) is its bound.
-        if let Some(bound) = type_parameter_bound(&owner.signature, &owner.name, &ty) {
+        // extends Base = Base>`) is its default, else its bound.
+        if let Some(bound) = type_parameter_default(&owner.signature, &owner.name, &ty) {
             ty = bound;
         }
         fields
@@ -256,7 +256,7 @@ pub fn inherited_field_types<'a>(
                             // One of the type's own parameters: its bound, and a type
                             // deriving from it gives it in turn.
                             param = Some(j);
-                            typed = type_parameter_bound(signature, ty, argument).or(typed);
+                            typed = type_parameter_default(signature, ty, argument).or(typed);
                         } else {
                             // A named type (not `any`, `unknown`, a literal or a
                             // structural type): its last segment.
@@ -743,12 +743,12 @@ impl<'f> FileScope<'f> {
     fn field_type(&self, qualified_name: &str) -> Option<String> {
         let s = &self.facts.symbols[*self.fields.get(qualified_name)?];
         let ty = member_type(s)?;
-        // A type parameter of its type is its bound (as in `field_types`).
+        // A type parameter of its type is its default, else its bound (as in `field_types`).
         let owner = s.parent.and_then(|p| self.facts.symbols.get(p as usize));
         Some(
             owner
                 .filter(|o| o.kind.is_type())
-                .and_then(|o| type_parameter_bound(&o.signature, &o.name, &ty))
+                .and_then(|o| type_parameter_default(&o.signature, &o.name, &ty))
                 .unwrap_or(ty),
         )
     }
@@ -1018,6 +1018,10 @@ fn resolve_unordered(
             return Vec::new();
         };
         let mut ty = path.next().unwrap_or_default().to_string();
+        // A type parameter (`T["_zod"]` in `f<T extends Schema>`): its bound.
+        if let Some(bound) = parameter_bound(facts, &enclosing_chain(facts, reference), &ty) {
+            ty = bound;
+        }
         // A literal passed to a call: the type its parameter declares.
         if ty.contains('(') {
             let Some(Some(declared)) = scope.arguments.get(&ty) else {
@@ -2001,9 +2005,19 @@ pub(crate) fn parameter_bound(facts: &FileFacts, chain: &[u32], ty: &str) -> Opt
 
 /// The bound of the type parameter `param` the declaration of `name` lists right
 /// after its name (`T<P extends Base>`, `T<P = Base>`, `T<P: Base>`), if it gives one:
-/// its default where it has both (`P extends Some = Base`: what the type written
-/// without arguments means).
+/// its constraint first, what the parameter is inside the declaration.
 pub(crate) fn type_parameter_bound(signature: &str, name: &str, param: &str) -> Option<String> {
+    written_bound(signature, name, param, false)
+}
+
+/// The type the type parameter `param` of `name` stands for where the type is
+/// written without arguments: its default (`P extends Some = Base`), else its
+/// constraint.
+pub(crate) fn type_parameter_default(signature: &str, name: &str, param: &str) -> Option<String> {
+    written_bound(signature, name, param, true)
+}
+
+fn written_bound(signature: &str, name: &str, param: &str, default_first: bool) -> Option<String> {
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
     let list = angle_list_after(signature, name, 0)?;
     for part in angle_split(list) {
@@ -2019,7 +2033,7 @@ pub(crate) fn type_parameter_bound(signature: &str, name: &str, param: &str) -> 
         };
         let after = after.trim_start();
         let bound = match crate::generics::default_at(after) {
-            Some(at) if after.starts_with("extends ") => &after[at + 1..],
+            Some(at) if default_first && after.starts_with("extends ") => &after[at + 1..],
             _ => after
                 .strip_prefix("extends ")
                 .or_else(|| after.strip_prefix('='))

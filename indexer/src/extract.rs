@@ -1020,6 +1020,8 @@ pub fn extract_with(lang: Language, text: &str, config: &ExtractConfig) -> FileF
                         None => reference_name(written),
                     }
                 }
+                // A member named in an indexed access type (`T["_zod"]`).
+                Some((RefKind::Key, _)) if name.kind() == "string" => unquote(text_of(name, text)),
                 _ => reference_name(text_of(name, text)),
             };
             // A bare identifier followed by one colon names a field, a label or a
@@ -1874,6 +1876,11 @@ fn alias_constituent(name: Node<'_>) -> bool {
 /// under (`Options.retry`); none when the literal has no such type.
 fn key_type(name: Node<'_>, text: &str) -> Option<String> {
     let parent = name.parent()?;
+    // `T["_zod"]["def"]`: a member of the type indexed, written `T._zod` for `def`.
+    if parent.kind() == "literal_type" {
+        let lookup = parent.parent().filter(|l| l.kind() == "lookup_type")?;
+        return lookup_path(lookup.named_child(0)?, text, 0);
+    }
     let object = if parent.kind() == "pair" {
         parent.parent()?
     } else {
@@ -1882,12 +1889,6 @@ fn key_type(name: Node<'_>, text: &str) -> Option<String> {
     literal_type(object, text, 0)
 }
 
-/// The type the object literal `object` is written for (see [`key_type`]), through
-/// `a || {..}`, `a ?? {..}`, either branch of `c ? {..} : {..}` and parentheses; an
-/// element of an array literal of a typed array (`const ps: Patch[] = [{..}]`); a
-/// literal nested under a key of another (`{ outer: { inner } }`: the type of
-/// `outer` in the outer literal's type, written `Outer.outer`). The type's simple
-/// name, then the fields.
 /// The call `argument` is passed to, written `add(0)@B`: the callee's name, the
 /// argument's position, B where the callee's name starts (a call's or `new`'s).
 fn written_call(argument: Node<'_>, text: &str) -> Option<String> {
@@ -1978,6 +1979,34 @@ fn callback_binding(name: Node<'_>, function: Node<'_>, text: &str) -> Option<Bi
     })
 }
 
+/// The type an indexed access type reaches (`T._zod` of `T["_zod"]`), its simple
+/// name then the members indexed; None through anything but names and string keys.
+fn lookup_path(ty: Node<'_>, text: &str, depth: usize) -> Option<String> {
+    if depth > 4 {
+        return None;
+    }
+    match ty.kind() {
+        "type_identifier" => Some(text_of(ty, text).to_string()),
+        "nested_type_identifier" => {
+            Some(text_of(ty.child_by_field_name("name")?, text).to_string())
+        }
+        "generic_type" => lookup_path(ty.child_by_field_name("name")?, text, depth + 1),
+        "lookup_type" => {
+            let key = ty.named_child(1).filter(|k| k.kind() == "literal_type")?;
+            let key = key.named_child(0).filter(|k| k.kind() == "string")?;
+            let base = lookup_path(ty.named_child(0)?, text, depth + 1)?;
+            Some(format!("{base}.{}", unquote(text_of(key, text))))
+        }
+        _ => None,
+    }
+}
+
+/// The type the object literal `object` is written for (see [`key_type`]), through
+/// `a || {..}`, `a ?? {..}`, either branch of `c ? {..} : {..}` and parentheses; an
+/// element of an array literal of a typed array (`const ps: Patch[] = [{..}]`); a
+/// literal nested under a key of another (`{ outer: { inner } }`: the type of
+/// `outer` in the outer literal's type, written `Outer.outer`). The type's simple
+/// name, then the fields.
 fn literal_type(object: Node<'_>, text: &str, depth: usize) -> Option<String> {
     if depth > 4 {
         return None;

@@ -106,6 +106,10 @@
 (variable_declarator name: (identifier) @binding.name value: (as_expression (_)
   [(type_identifier) (generic_type) (nested_type_identifier) (union_type)] @binding.type))
 
+; a member named in an indexed access type (`T["_zod"]["def"]`): a member of the type
+; indexed
+(lookup_type (literal_type (string) @name) @reference.key)
+
 ; keys of an object literal written for a type (`const s: State = { scope_: 1 }`,
 ; `return { .. }` in a function declaring its result, `{ .. } as T`): members of that
 ; type (see `key_type`; a literal with no such type keeps none)
