@@ -325,12 +325,24 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
     // gRPC and Thrift handlers registered by name (Node); Thrift processors.
     for g in &facts.grpc_handlers {
         if g.method.is_empty() {
-            // `NewReviewServiceProcessor(handler)`, `ShippingService.Processor(h)`.
-            let service = g
+            // `NewReviewServiceProcessor(handler)`, `ShippingService.Processor(h)`; Go's
+            // `RegisterDriverServiceServer(srv, h)`, the generated base's service.
+            let registered = g
                 .service
-                .strip_prefix("New")
-                .and_then(|s| s.strip_suffix("Processor"))
-                .unwrap_or(&g.service);
+                .strip_prefix("Register")
+                .and_then(|s| s.strip_suffix("Server"))
+                .filter(|_| lang == Language::Go);
+            let (service, protocol) = match registered {
+                Some(service) => (format!("Unimplemented{service}Server"), Protocol::Grpc),
+                None => (
+                    g.service
+                        .strip_prefix("New")
+                        .and_then(|s| s.strip_suffix("Processor"))
+                        .unwrap_or(&g.service)
+                        .to_string(),
+                    Protocol::Thrift,
+                ),
+            };
             let Some(ty) = g
                 .handler
                 .as_deref()
@@ -340,8 +352,8 @@ pub(crate) fn endpoints_of(lang: Language, path: &str, scope: &FileScope<'_>) ->
             };
             out.push(EndpointFact {
                 role: Role::Provides,
-                protocol: Protocol::Thrift,
-                via: service.to_string(),
+                protocol,
+                via: service,
                 method: "*".to_string(),
                 symbol: Endpoint::TopLevel,
                 reference: None,

@@ -1357,6 +1357,11 @@ impl GraphView {
                             else {
                                 continue;
                             };
+                            // (The type also embeds the generated base, or is
+                            // registered twice: one endpoint.)
+                            if !handlers.insert((node, key.clone())) {
+                                continue;
+                            }
                             let symbol = self.nodes[node as usize];
                             let s = &self.symbols[file as usize][symbol.symbol as usize];
                             let mut member = fact.clone();

@@ -3450,3 +3450,56 @@ fn topics_named_by_a_helpers_parameter_are_named_where_it_is_called() {
         "{found:?}"
     );
 }
+
+/// A Go gRPC server registered by hand (`RegisterDriverServiceServer(srv, s)`) whose
+/// type does not embed the generated base answers the service's rpcs with its
+/// methods; registered and embedded at once, each rpc is one endpoint.
+#[test]
+fn a_go_server_registered_by_hand_answers_its_services_rpcs() {
+    let ws = Workspace::empty();
+    ws.write(
+        "proto/driver.proto",
+        "syntax = \"proto3\";\npackage driver;\nservice DriverService {\n  rpc FindNearest(Req) returns (Resp);\n}\nmessage Req {}\nmessage Resp {}\n",
+    );
+    ws.write("driver/go.mod", "module driver\n");
+    ws.write(
+        "driver/server.go",
+        "package main\n\ntype Server struct{ server *grpc.Server }\n\nfunc (s *Server) Run() error {\n\tpb.RegisterDriverServiceServer(s.server, s)\n\treturn s.server.Serve(nil)\n}\n\nfunc (s *Server) FindNearest(ctx context.Context, r *pb.Req) (*pb.Resp, error) {\n\treturn nil, nil\n}\n",
+    );
+    ws.write("both/go.mod", "module both\n");
+    ws.write(
+        "both/server.go",
+        "package main\n\ntype other struct {\n\tpb.UnimplementedDriverServiceServer\n}\n\nfunc (o *other) FindNearest(ctx context.Context, r *pb.Req) (*pb.Resp, error) {\n\treturn nil, nil\n}\n\nfunc main() {\n\tpb.RegisterDriverServiceServer(grpc.NewServer(), &other{})\n}\n",
+    );
+    ws.write("front/go.mod", "module front\n");
+    ws.write(
+        "front/client.go",
+        "package main\n\nfunc nearest(conn *grpc.ClientConn) {\n\tc := pb.NewDriverServiceClient(conn)\n\tc.FindNearest(context.Background(), &pb.Req{})\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let provided: Vec<String> = ws
+        .run(&["endpoints", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["role"] == "provides")
+        .map(|e| {
+            format!(
+                "{} {}:{}",
+                e["endpoint"].as_str().unwrap(),
+                e["file"].as_str().unwrap(),
+                e["line"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        provided,
+        vec![
+            "grpc:driver.DriverService/FindNearest both/server.go:7".to_string(),
+            "grpc:driver.DriverService/FindNearest driver/server.go:10".to_string(),
+        ]
+    );
+    let edges = edge_lines(&ws);
+    assert!(edges.contains("front -> driver grpc idl"), "{edges:?}");
+}

@@ -55,6 +55,14 @@
   arguments: (argument_list . (_) @grpc.handler)
   (#match? @grpc.service "^New[A-Z].*Processor$")) @grpc.register
 
+; gRPC servers registered by hand: `pb.RegisterDriverServiceServer(srv, s)` answers
+; every rpc of DriverService with the methods of the second argument's type (with or
+; without the generated base embedded)
+(call_expression
+  function: [(identifier) @grpc.service (selector_expression field: (field_identifier) @grpc.service)]
+  arguments: (argument_list . (_) . (_) @grpc.handler .)
+  (#match? @grpc.service "^Register[A-Z][A-Za-z0-9_]*Server$")) @grpc.register
+
 ; bindings: names whose type the syntax shows (receivers, parameters, literals)
 (parameter_declaration name: (identifier) @binding.name type: [(type_identifier) @binding.type (pointer_type (type_identifier) @binding.type) (qualified_type name: (type_identifier) @binding.type) (pointer_type (qualified_type name: (type_identifier) @binding.type))])
 (var_spec name: (identifier) @binding.name type: [(type_identifier) @binding.type (pointer_type (type_identifier) @binding.type)])
