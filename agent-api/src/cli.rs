@@ -917,7 +917,7 @@ fn endpoints(ws: &Workspace, a: EndpointsArgs, out: &mut Out) -> Result<()> {
     known_services(ws, &[a.service.as_deref()])?;
     let mut found = ws.endpoints(a.service.as_deref())?;
     if a.unmatched {
-        found.retain(|e| !e.linked);
+        found.retain(|e| !e.linked && !e.internal);
     }
     if a.json {
         return out.answer(ws, &found);

@@ -639,6 +639,7 @@ pub fn endpoints(out: &mut dyn Write, found: &[EndpointInfo]) -> Result<()> {
         // A call nobody answers, a handler nobody calls: said, not left out.
         let unmatched = match (e.linked, e.role.as_str()) {
             (true, _) => "",
+            (false, _) if e.internal => "  [within its service]",
             (false, "consumes") => "  [unmatched: no handler indexed]",
             (false, _) => "  [unmatched: no caller indexed]",
         };

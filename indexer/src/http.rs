@@ -45,6 +45,21 @@ pub(crate) fn is_absolute_url(url: &str) -> bool {
     })
 }
 
+/// Whether `url` is a URL whose host is known only at run time but whose path says
+/// something (`http://{ref:c.hostPort}/customer`): a request its path can match.
+pub(crate) fn hostless_url(url: &str) -> bool {
+    ["http://", "https://"].iter().any(|s| {
+        url.strip_prefix(s)
+            .filter(|rest| rest.starts_with('{'))
+            .and_then(|rest| rest.split_once('/'))
+            .is_some_and(|(_, path)| {
+                path.split(['/', '?'])
+                    .next()
+                    .is_some_and(|first| !first.is_empty() && !first.contains('{'))
+            })
+    })
+}
+
 /// A class-level path prefix (`@RequestMapping("/api")`, `[Route("api/[controller]")]`).
 pub(crate) struct RawPrefix<'t> {
     pub(crate) scope: Node<'t>,
@@ -1086,6 +1101,7 @@ pub(crate) fn passed_arguments(
             };
         let path_like = evaluated.starts_with('/')
             || is_absolute_url(&evaluated)
+            || hostless_url(&evaluated)
             || is_parameter(&evaluated)
             || is_reference(&evaluated)
             || destination;

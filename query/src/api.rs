@@ -611,7 +611,7 @@ impl Workspace {
         self.named_service("service", req.service.as_deref())?;
         let mut found = self.endpoints(req.service.as_deref())?;
         if req.unmatched {
-            found.retain(|e| !e.linked);
+            found.retain(|e| !e.linked && !e.internal);
         }
         self.page(found, offset, limit, true)
     }

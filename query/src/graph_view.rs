@@ -106,6 +106,10 @@ pub(crate) struct GraphView {
     endpoints: Vec<Placed>,
     /// Cross-service links: a call site in one service to a handler in another.
     service_links: Vec<ServiceEdge>,
+    /// Endpoints matched only within their own service (indices into `endpoints`):
+    /// a call answered by a handler of the same service, a handler only its own
+    /// service calls (one program serving several services in-process).
+    internal: HashSet<usize>,
     /// Cross-service links by the node of their handler and of their caller.
     links_into: HashMap<u32, Vec<usize>>,
     links_out: HashMap<u32, Vec<usize>>,
@@ -200,6 +204,7 @@ impl GraphView {
             file_edges: Vec::with_capacity(graphs.len()),
             endpoints: Vec::new(),
             service_links: Vec::new(),
+            internal: HashSet::new(),
             links_into: HashMap::new(),
             links_out: HashMap::new(),
             link_time: std::time::Duration::ZERO,
@@ -1528,7 +1533,7 @@ impl GraphView {
                 providers.entry(key).or_default().push(i);
             }
         }
-        let mut links = self.link_http();
+        let (mut links, mut internal) = self.link_http();
         for (i, c) in self.endpoints.iter().enumerate() {
             if c.fact.protocol == Protocol::Http {
                 continue;
@@ -1538,13 +1543,16 @@ impl GraphView {
             };
             // A service calling its own endpoint is not a dependency.
             let service = &self.files[c.file as usize].service;
-            let found: Vec<usize> = providers
+            let (found, own): (Vec<usize>, Vec<usize>) = providers
                 .get(key)
                 .into_iter()
                 .flatten()
                 .copied()
-                .filter(|p| &self.files[self.endpoints[*p].file as usize].service != service)
-                .collect();
+                .partition(|p| &self.files[self.endpoints[*p].file as usize].service != service);
+            if found.is_empty() && !own.is_empty() {
+                internal.insert(i);
+                internal.extend(own);
+            }
             // Of several services answering an rpc, the one the client's address
             // names (its deployment's host), when it names one of them.
             let addressed = c.fact.address.as_deref().and_then(|address| {
@@ -1624,7 +1632,19 @@ impl GraphView {
                 .or_default()
                 .push(i);
         }
+        // (An endpoint some other service links to is linked, not internal.)
+        for l in &links {
+            internal.remove(&l.consumer);
+            internal.remove(&l.provider);
+        }
         self.service_links = links;
+        self.internal = internal;
+    }
+
+    /// Whether the endpoint (an index into [`Self::endpoints`]) is matched only within
+    /// its own service.
+    pub(crate) fn is_internal(&self, endpoint: usize) -> bool {
+        self.internal.contains(&endpoint)
     }
 
     /// Links HTTP calls to the routes of other services with the same method and a
@@ -1633,7 +1653,7 @@ impl GraphView {
     /// that no route answers and that fits a gateway's route (to the gateway, or
     /// with no host) is linked to the handler the gateway forwards it to
     /// (`gateway`).
-    fn link_http(&self) -> Vec<ServiceEdge> {
+    fn link_http(&self) -> (Vec<ServiceEdge>, HashSet<usize>) {
         let routes: Vec<usize> = (0..self.endpoints.len())
             .filter(|i| {
                 let p = &self.endpoints[*i];
@@ -1641,6 +1661,7 @@ impl GraphView {
             })
             .collect();
         let mut out = Vec::new();
+        let mut internal = HashSet::new();
         for (i, c) in self.endpoints.iter().enumerate() {
             let (Protocol::Http, Role::Consumes, Some((path, target, addressed))) =
                 (c.fact.protocol, c.fact.role, c.http.as_ref())
@@ -1656,28 +1677,31 @@ impl GraphView {
             if target.is_none() && !literal(path) {
                 continue;
             }
-            let found: Vec<usize> = routes
+            let answers = |r: &usize| {
+                let p = &self.endpoints[*r];
+                let provider = self.service_of(p.file);
+                let method_fits =
+                    p.fact.method == "*" || c.fact.method == "*" || p.fact.method == c.fact.method;
+                target.as_deref().is_none_or(|t| t == provider)
+                    && (target.is_some()
+                        || p.http.as_ref().is_some_and(|(route, _, _)| literal(route)))
+                    && method_fits
+                    && p.http.as_ref().is_some_and(|(route, _, _)| {
+                        paths_match(route, path)
+                            || (c.in_context
+                                && after_first_segment(path)
+                                    .is_some_and(|rest| paths_match(route, rest)))
+                    })
+            };
+            let (found, own): (Vec<usize>, Vec<usize>) = routes
                 .iter()
                 .copied()
-                .filter(|r| {
-                    let p = &self.endpoints[*r];
-                    let provider = self.service_of(p.file);
-                    let method_fits = p.fact.method == "*"
-                        || c.fact.method == "*"
-                        || p.fact.method == c.fact.method;
-                    provider != service
-                        && target.as_deref().is_none_or(|t| t == provider)
-                        && (target.is_some()
-                            || p.http.as_ref().is_some_and(|(route, _, _)| literal(route)))
-                        && method_fits
-                        && p.http.as_ref().is_some_and(|(route, _, _)| {
-                            paths_match(route, path)
-                                || (c.in_context
-                                    && after_first_segment(path)
-                                        .is_some_and(|rest| paths_match(route, rest)))
-                        })
-                })
-                .collect();
+                .filter(answers)
+                .partition(|r| self.service_of(self.endpoints[*r].file) != service);
+            if found.is_empty() && !own.is_empty() {
+                internal.insert(i);
+                internal.extend(own);
+            }
             let (evidence, confidence) = match (target, addressed) {
                 (Some(_), Addressed::Env) => (Evidence::EnvConfig, 0.85),
                 (Some(_), Addressed::Discovery) => (Evidence::DiscoveryName, 0.8),
@@ -1703,7 +1727,7 @@ impl GraphView {
                 });
             }
         }
-        out
+        (out, internal)
     }
 
     /// The routes (of `routes`) a gateway forwards the HTTP call `c` to: the first

@@ -673,7 +673,7 @@ impl Workspace {
         let unmatched = self
             .endpoints(None)?
             .into_iter()
-            .filter(|e| !e.linked)
+            .filter(|e| !e.linked && !e.internal)
             .collect();
         let mut not_indexed = Vec::new();
         for (d, runs) in deployments.iter().zip(&deployed.runs) {
@@ -754,6 +754,7 @@ impl Workspace {
                 line: p.fact.line,
                 symbol: view.hit(p.node).id,
                 linked: linked.contains(&i),
+                internal: view.is_internal(i),
             })
             .collect();
         out.sort_by(|a, b| {

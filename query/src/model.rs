@@ -433,4 +433,8 @@ pub struct EndpointInfo {
     /// of another service, a handler another service calls. `false` is an answer
     /// too: no handler indexed for the call, or nobody indexed calls the handler.
     pub linked: bool,
+    /// Matched only within its own service (not a dependency, nor unmatched): a call
+    /// a handler of the same service answers, a handler only its own service calls
+    /// (one program serving several services in-process).
+    pub internal: bool,
 }

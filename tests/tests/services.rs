@@ -3503,3 +3503,61 @@ fn a_go_server_registered_by_hand_answers_its_services_rpcs() {
     let edges = edge_lines(&ws);
     assert!(edges.contains("front -> driver grpc idl"), "{edges:?}");
 }
+
+/// One program serving several services in-process (each with its own package, all
+/// in one module): its calls to its own handlers are matched within the service,
+/// neither dependencies nor unmatched; a wrapper given a URL whose host is known
+/// only at run time (`"http://" + c.hostPort + "/customer"`) makes its request
+/// with that path at each call.
+#[test]
+fn calls_one_program_answers_itself_are_matched_within_its_service() {
+    let ws = Workspace::empty();
+    ws.write("go.mod", "module example.com/rides\n");
+    ws.write(
+        "pkg/tracing/http.go",
+        "package tracing\n\ntype HTTPClient struct{ Client *http.Client }\n\nfunc (c *HTTPClient) GetJSON(ctx context.Context, _ string, url string, out any) error {\n\treq, err := http.NewRequestWithContext(ctx, http.MethodGet, url, http.NoBody)\n\tif err != nil {\n\t\treturn err\n\t}\n\t_, err = c.Client.Do(req)\n\treturn err\n}\n",
+    );
+    ws.write(
+        "services/customer/client.go",
+        "package customer\n\ntype Client struct {\n\tclient   *tracing.HTTPClient\n\thostPort string\n}\n\nfunc (c *Client) Get(ctx context.Context, id int) error {\n\turl := fmt.Sprintf(\"http://\"+c.hostPort+\"/customer?customer=%d\", id)\n\treturn c.client.GetJSON(ctx, \"/customer\", url, nil)\n}\n",
+    );
+    ws.write(
+        "services/customer/server.go",
+        "package customer\n\nfunc (s *Server) createServeMux() http.Handler {\n\tmux := http.NewServeMux()\n\tmux.HandleFunc(\"/customer\", s.customer)\n\tmux.HandleFunc(\"/orders\", s.orders)\n\treturn mux\n}\n\nfunc (s *Server) customer(w http.ResponseWriter, r *http.Request) {}\n\nfunc (s *Server) orders(w http.ResponseWriter, r *http.Request) {}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let endpoints = ws.run(&["endpoints", "--json"]).json();
+    let status: BTreeSet<String> = endpoints
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {}:{} linked={} internal={}",
+                e["role"].as_str().unwrap(),
+                e["endpoint"].as_str().unwrap(),
+                e["file"].as_str().unwrap(),
+                e["line"],
+                e["linked"],
+                e["internal"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        status,
+        BTreeSet::from([
+            "consumes http:GET /customer services/customer/client.go:10 linked=false internal=true"
+                .to_string(),
+            "provides http:* /customer services/customer/server.go:10 linked=false internal=true"
+                .to_string(),
+            "provides http:* /orders services/customer/server.go:12 linked=false internal=false"
+                .to_string(),
+        ])
+    );
+    let unmatched = ws.run(&["endpoints", "--unmatched"]).ok().to_string();
+    assert!(
+        unmatched.contains("/orders") && !unmatched.contains(" /customer "),
+        "{unmatched}"
+    );
+    assert!(edge_lines(&ws).is_empty());
+}
