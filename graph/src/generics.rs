@@ -71,6 +71,18 @@ pub(crate) fn declared_type(parameter: &str) -> Option<&str> {
     Some(written[..end].trim()).filter(|t| !t.is_empty())
 }
 
+/// The name a parameter declares (`o` of `o?: Options = {}`, of `readonly o: O`).
+pub(crate) fn parameter_named(parameter: &str) -> Option<&str> {
+    let mut p = parameter.trim();
+    for modifier in ["public ", "private ", "protected ", "readonly "] {
+        p = p.strip_prefix(modifier).unwrap_or(p).trim_start();
+    }
+    let end = p
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(p.len());
+    (end > 0).then(|| &p[..end])
+}
+
 /// Where a default (`= value`) starts in a declaration, outside brackets (an arrow's
 /// `=>` is none).
 pub(crate) fn default_at(s: &str) -> Option<usize> {

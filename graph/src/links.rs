@@ -17,15 +17,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::generics::{
-    declared_type, evaluated, function_type_parameter, instantiation, substitute,
+    declared_type, evaluated, function_type_parameter, instantiation, parameter_named, substitute,
 };
 use crate::resolve::{
-    answer_key, base_arguments, constructed_type, enclosing_chain, family, field_types,
-    go_result_type, inherited_field_types, is_base_reference, kotlin_result_type, owner_of,
-    parameter_bound, python_result_type, resolve, resolve_aliased, rust_result_type, type_bases,
-    type_parameter_bound, type_parameters, typescript_parameter, typescript_parameter_type,
-    typescript_result, typescript_result_type, Bases, Candidate, Evidence, FieldTypes, FileScope,
-    ModulePattern, Named, Pools, Resolution, ANCESTOR_LEVELS,
+    angle_split, answer_key, balanced_end, base_arguments, constructed_type, enclosing_chain,
+    family, field_types, go_result_type, inherited_field_types, is_base_reference,
+    kotlin_result_type, owner_of, parameter_bound, python_result_type, resolve, resolve_aliased,
+    rust_result_type, type_bases, type_parameter_bound, type_parameters, typescript_parameter,
+    typescript_parameter_type, typescript_parameters, typescript_result, typescript_result_type,
+    Bases, Candidate, Evidence, FieldTypes, FileScope, ModulePattern, Named, Pools, Resolution,
+    ANCESTOR_LEVELS,
 };
 use crate::store::FileRecord;
 use crate::{Result, Store};
@@ -704,40 +705,56 @@ fn returned_types(
     out
 }
 
-/// The callees of a file's callbacks' parameters (see `callback_types`).
-fn callback_callees(facts: &FileFacts) -> impl Iterator<Item = &str> {
-    facts
-        .bindings
-        .iter()
-        .filter(|b| b.callback.is_some())
-        .filter_map(|b| written_call(&b.type_name).map(|(callee, _, _)| callee))
+/// The words of a declaration as written (`T`, `_zod`, `def` of `D = T["_zod"]["def"]`).
+fn words_of(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .filter(|w| !w.is_empty() && !w.starts_with(|c: char| c.is_ascii_digit()))
 }
 
-/// What the types of a file's callbacks' parameters depend on: their callees' names,
-/// the words of the callees' `declarations` (type parameters and their defaults, the
-/// function types declared: `T`, `_zod`, `def` of `D = T["_zod"]["def"]`) and of what
-/// gives them type parameters (`Ctor<StringSchema>`).
-fn callback_words(
-    facts: &FileFacts,
-    declarations: &HashMap<String, Vec<String>>,
-) -> HashSet<String> {
-    let mut words = HashSet::new();
-    let mut add = |text: &str| {
-        words.extend(
-            text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-                .filter(|w| !w.is_empty() && !w.starts_with(|c: char| c.is_ascii_digit()))
-                .map(str::to_string),
-        );
-    };
+/// The names whose declarations type a file's callbacks' parameters (see
+/// `callback_types`) and the keys of its literals passed to calls (see
+/// `argument_types`): the callees, what gives callbacks type parameters, the
+/// declarations of parameters called or built (`Class: SchemaClass<T>`), and `new`
+/// (construct signatures).
+fn typed_roots(facts: &FileFacts) -> HashSet<&str> {
+    let mut roots = HashSet::new();
     for b in facts.bindings.iter().filter(|b| b.callback.is_some()) {
-        let Some((callee, _, _)) = written_call(&b.type_name) else {
+        if let Some((callee, _, _)) = written_call(&b.type_name) {
+            roots.insert(callee);
+        }
+        roots.extend(words_of(b.generics.as_deref().unwrap_or("")));
+    }
+    for r in &facts.references {
+        let Some((_, callee, _, _)) = argument_callee(r) else {
             continue;
         };
-        add(callee);
-        for signature in declarations.get(callee).into_iter().flatten() {
-            add(signature);
+        roots.insert(callee);
+        roots.insert("new");
+        for b in facts.bindings.iter().filter(|b| b.name == callee) {
+            if let Some(e) = b.enclosing.and_then(|e| facts.symbols.get(e as usize)) {
+                roots.extend(words_of(&e.signature));
+            }
         }
-        add(b.generics.as_deref().unwrap_or(""));
+    }
+    roots
+}
+
+/// What the types of a file's callbacks' parameters and of its literals' keys depend
+/// on (see [`typed_roots`]): the roots, the words of their `declarations` and of
+/// those words' declarations.
+fn typed_words(facts: &FileFacts, declarations: &HashMap<String, Vec<String>>) -> HashSet<String> {
+    let mut words: HashSet<String> = HashSet::new();
+    for root in typed_roots(facts) {
+        words.insert(root.to_string());
+        for signature in declarations.get(root).into_iter().flatten() {
+            for w in words_of(signature) {
+                if words.insert(w.to_string()) {
+                    for deeper in declarations.get(w).into_iter().flatten() {
+                        words.extend(words_of(deeper).map(str::to_string));
+                    }
+                }
+            }
+        }
     }
     words
 }
@@ -766,7 +783,8 @@ fn written_call(head: &str) -> Option<(&str, usize, u32)> {
 
 /// The definition the reference to `name` starting at byte `at` (a call, with
 /// `call`) resolves to, unless linked by its name alone (no evidence of what it
-/// declares).
+/// declares): a function rather than a type of its name (`$constructor` the
+/// function, beside the interface of its result).
 fn resolved_at<'d>(
     record: &FileRecord,
     scope: &FileScope<'_>,
@@ -775,27 +793,45 @@ fn resolved_at<'d>(
     at: u32,
     call: bool,
 ) -> Option<Candidate<'d>> {
+    let found = resolved_all_at(record, scope, defs, name, at, call);
+    let callable = found
+        .iter()
+        .find(|c| c.facts.symbols[c.symbol as usize].kind.is_callable());
+    callable.or(found.first()).copied()
+}
+
+/// Every definition the reference to `name` at byte `at` resolves to with the best
+/// evidence found, unless that is its name alone.
+fn resolved_all_at<'d>(
+    record: &FileRecord,
+    scope: &FileScope<'_>,
+    defs: &'d Definitions<'_>,
+    name: &str,
+    at: u32,
+    call: bool,
+) -> Vec<Candidate<'d>> {
     let facts = scope.facts;
     let from = facts.references.partition_point(|c| c.span.start_byte < at);
-    let callee = name;
-    let call = facts.references[from..]
+    let Some(reference) = facts.references[from..]
         .iter()
         .take_while(|c| c.span.start_byte == at)
-        .find(|c| (!call || c.kind == RefKind::Call) && c.name == callee)?;
-    let named = defs.named(record.language, callee);
-    let found = resolve(record, scope, call, named);
-    let first = found.first()?;
+        .find(|c| (!call || c.kind == RefKind::Call) && c.name == name)
+    else {
+        return Vec::new();
+    };
+    let named = defs.named(record.language, name);
+    let found = resolve(record, scope, reference, named);
+    let Some(first) = found.first() else {
+        return Vec::new();
+    };
     if first.evidence == Evidence::NameOnly {
-        return None;
+        return Vec::new();
     }
-    // A function rather than a type of its name (`$constructor` the function, beside
-    // the interface of its result).
-    let callable = found
+    found
         .iter()
         .take_while(|r| r.evidence == first.evidence)
         .map(|r| named.candidates[r.candidate])
-        .find(|c| c.facts.symbols[c.symbol as usize].kind.is_callable());
-    Some(callable.unwrap_or(named.candidates[first.candidate]))
+        .collect()
 }
 
 /// What each parameter of a function passed as an argument holds (see
@@ -894,19 +930,98 @@ fn argument_types(
         if out.contains_key(head) {
             continue;
         }
-        let declared = resolved_at(record, scope, defs, callee, at, true).and_then(|c| {
-            let s = &c.facts.symbols[c.symbol as usize];
-            if s.kind.is_callable() {
-                return typescript_parameter_type(&s.signature, &s.name, position);
-            }
-            s.kind
-                .is_type()
-                .then(|| constructor_parameter(defs, record.language, &c, position))
-                .flatten()
-        });
+        let declared = resolved_at(record, scope, defs, callee, at, true)
+            .and_then(|c| {
+                let s = &c.facts.symbols[c.symbol as usize];
+                if s.kind.is_callable() {
+                    return typescript_parameter_type(&s.signature, &s.name, position);
+                }
+                s.kind
+                    .is_type()
+                    .then(|| constructor_parameter(defs, record.language, &c, position))
+                    .flatten()
+            })
+            // A value whose type can be built (`new Class({ .. })` with a parameter
+            // `Class: SchemaClass<T>`, a constant typed `core.$constructor<Schema>`):
+            // what its type's construct signature takes.
+            .or_else(|| {
+                let declared = value_type(record, scope, defs, r, callee, at)?;
+                construct_parameter(defs, record.language, &declared, position)
+            });
         out.insert(head.to_string(), declared);
     }
     out
+}
+
+/// The type the value `name` (called at byte `at`, in the reference `r`'s scope)
+/// is declared with, as written: a parameter's, its function's type parameters
+/// standing for their constraints (`util.SchemaClass<$ZodString>` of `Class:
+/// util.SchemaClass<T>` in `f<T extends $ZodString>`), or a constant's or
+/// variable's (`core.$constructor<ZodObject>`).
+fn value_type(
+    record: &FileRecord,
+    scope: &FileScope<'_>,
+    defs: &Definitions<'_>,
+    r: &Reference,
+    name: &str,
+    at: u32,
+) -> Option<String> {
+    let facts = scope.facts;
+    let chain = enclosing_chain(facts, r);
+    let function = scope
+        .binding(name, r, &chain)
+        .and_then(|b| facts.bindings[b].enclosing)
+        .map(|e| &facts.symbols[e as usize])
+        .filter(|f| f.kind.is_callable());
+    if let Some(function) = function {
+        let written = typescript_parameters(&function.signature, &function.name)
+            .into_iter()
+            .find(|p| parameter_named(p) == Some(name))
+            .and_then(declared_type);
+        if let Some(written) = written {
+            let given = instantiation(&function.signature, &function.name, None, None);
+            return Some(substitute(written, &given));
+        }
+    }
+    resolved_all_at(record, scope, defs, name, at, true)
+        .into_iter()
+        .find_map(|c| {
+            let s = &c.facts.symbols[c.symbol as usize];
+            matches!(s.kind, SymbolKind::Constant | SymbolKind::Variable)
+                .then(|| s.signature.find(s.name.as_str()))
+                .flatten()
+                .and_then(|at| declared_type(&s.signature[at..]))
+                .map(str::to_string)
+        })
+}
+
+/// The type the construct signature (`new (def: D): T`) of the type `declared` (as
+/// written, `Ctor<Schema>`) declares for its parameter at `position`, the type's
+/// type parameters given by `declared`'s arguments, else their defaults.
+fn construct_parameter(
+    defs: &Definitions<'_>,
+    lang: Language,
+    declared: &str,
+    position: usize,
+) -> Option<String> {
+    let head = declared.split('<').next()?.trim();
+    let head = head.rsplit('.').next()?;
+    let named = defs.named(lang, "new");
+    let construct = named.candidates.iter().find(|c| {
+        let s = &c.facts.symbols[c.symbol as usize];
+        s.parent.is_some_and(|p| {
+            c.facts.symbols[p as usize].name == head && c.facts.symbols[p as usize].kind.is_type()
+        })
+    })?;
+    let signature = &construct.facts.symbols[construct.symbol as usize].signature;
+    let ty = &construct.facts.symbols
+        [construct.facts.symbols[construct.symbol as usize].parent? as usize];
+    let list = &signature[signature.find('(')?..];
+    let list = &list[1..balanced_end(list)? - 1];
+    let written = declared_type(angle_split(list).into_iter().nth(position)?.trim())?;
+    let arguments = declared.find('<').map(|at| &declared[at..]);
+    let given = instantiation(&ty.signature, &ty.name, None, arguments);
+    evaluated(&substitute(written, &given), &defs.fields)
 }
 
 /// The type the constructor of class `class` declares for its parameter at
@@ -1365,35 +1480,48 @@ pub(crate) fn relink(
             frontier.extend(subtypes_of(f.0.language, &f.1, |n| level.contains(n)));
         }
     }
-    // What callbacks' parameters are typed by (see `callback_types`): their callees'
-    // declarations, as they are and as they will be.
+    // What callbacks' parameters and literals' keys are typed by (see
+    // `typed_roots`): declarations, as they are and as they will be, two levels deep.
     let mut declarations: HashMap<String, Vec<String>> = HashMap::new();
-    for f in upserts.iter().chain(&relinked) {
-        for callee in callback_callees(&f.1) {
-            if declarations.contains_key(callee) {
-                continue;
-            }
-            let mut signatures: Vec<String> = Vec::new();
-            let mut add = |facts: &FileFacts| {
-                signatures.extend(
-                    facts
-                        .symbols
-                        .iter()
-                        .filter(|s| s.name == callee)
-                        .map(|s| s.signature.clone()),
-                );
-            };
-            for u in upserts {
-                add(&u.1);
-            }
-            for path in store.files_defining(callee)? {
-                if !gone.contains(path.as_str()) {
-                    if let Some(facts) = store.facts(&path)? {
-                        add(&facts);
-                    }
+    let declared = |name: &str, declarations: &mut HashMap<String, Vec<String>>| -> Result<()> {
+        if declarations.contains_key(name) {
+            return Ok(());
+        }
+        let mut signatures: Vec<String> = Vec::new();
+        for u in upserts {
+            signatures.extend(
+                u.1.symbols
+                    .iter()
+                    .filter(|s| s.name == name)
+                    .map(|s| s.signature.clone()),
+            );
+        }
+        for path in store.files_defining(name)? {
+            if !gone.contains(path.as_str()) {
+                if let Some(facts) = store.facts(&path)? {
+                    signatures.extend(
+                        facts
+                            .symbols
+                            .iter()
+                            .filter(|s| s.name == name)
+                            .map(|s| s.signature.clone()),
+                    );
                 }
             }
-            declarations.insert(callee.to_string(), signatures);
+        }
+        declarations.insert(name.to_string(), signatures);
+        Ok(())
+    };
+    for f in upserts.iter().chain(&relinked) {
+        for root in typed_roots(&f.1) {
+            declared(root, &mut declarations)?;
+            let first: Vec<String> = declarations[root]
+                .iter()
+                .flat_map(|s| words_of(s).map(str::to_string))
+                .collect();
+            for w in first {
+                declared(&w, &mut declarations)?;
+            }
         }
     }
     let chain_stale = |f: &Loaded| {
@@ -1406,9 +1534,7 @@ pub(crate) fn relink(
                 .references
                 .iter()
                 .any(|r| argument_callee(r).is_some_and(|(_, callee, _, _)| touched(callee)))
-            || callback_words(&f.1, &declarations)
-                .iter()
-                .any(|w| touched(w))
+            || typed_words(&f.1, &declarations).iter().any(|w| touched(w))
     };
     // Every name to resolve, and the files defining them (as they will be).
     let mut needed: HashSet<String> = HashSet::new();
@@ -1416,7 +1542,7 @@ pub(crate) fn relink(
     // access names, the types given as type parameters and their ancestors.)
     let mut typing: HashSet<String> = HashSet::new();
     for f in upserts {
-        typing.extend(callback_words(&f.1, &declarations));
+        typing.extend(typed_words(&f.1, &declarations));
     }
     for f in upserts {
         let aliases = import_aliases(&f.1);
@@ -1462,7 +1588,7 @@ pub(crate) fn relink(
             needed.extend(callees.values().flatten().map(|c| c.to_string()));
         }
         if !redone.is_empty() {
-            typing.extend(callback_words(&f.1, &declarations));
+            typing.extend(typed_words(&f.1, &declarations));
         }
         let aliases = import_aliases(&f.1);
         for &i in redone {

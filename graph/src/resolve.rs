@@ -713,7 +713,12 @@ impl<'f> FileScope<'f> {
         self.bindings.contains_key(name)
     }
 
-    fn binding(&self, head: &str, reference: &Reference, chain: &[u32]) -> Option<usize> {
+    pub(crate) fn binding(
+        &self,
+        head: &str,
+        reference: &Reference,
+        chain: &[u32],
+    ) -> Option<usize> {
         self.bindings.get(head)?.iter().rev().copied().find(|i| {
             let b = &self.facts.bindings[*i];
             // A field's type holds in all of its class, methods above it too.
@@ -2153,6 +2158,18 @@ pub(crate) fn typescript_parameter_type(
     cartograph_indexer::written_type(written)
 }
 
+/// The parameters of the TypeScript function, method or constructor `name`, each as
+/// written (`o?: Options = {}`).
+pub(crate) fn typescript_parameters<'s>(signature: &'s str, name: &str) -> Vec<&'s str> {
+    let Some(rest) = parameter_list(signature, name, '<') else {
+        return Vec::new();
+    };
+    let Some(list) = balanced_end(rest).and_then(|end| rest.get(1..end - 1)) else {
+        return Vec::new();
+    };
+    angle_split(list).into_iter().map(str::trim).collect()
+}
+
 /// The type the TypeScript function, method or constructor `name` declares for its
 /// parameter at `position`, as written: after the name's (or pattern's) colon,
 /// before a default.
@@ -2161,10 +2178,9 @@ pub(crate) fn typescript_parameter<'s>(
     name: &str,
     position: usize,
 ) -> Option<&'s str> {
-    let rest = parameter_list(signature, name, '<')?;
-    let list = rest.get(..balanced_end(rest)?)?;
-    let list = &list[1..list.len() - 1];
-    let parameter = angle_split(list).into_iter().nth(position)?.trim();
+    let parameter = typescript_parameters(signature, name)
+        .into_iter()
+        .nth(position)?;
     crate::generics::declared_type(parameter)
 }
 

@@ -444,3 +444,66 @@ fn a_callbacks_parameter_follows_edits_of_its_callees_declaration() {
     step(&ws, "back");
     assert_eq!(target(&ws), vec![number]);
 }
+
+/// A key of a literal passed to `new` of a parameter is typed by the construct
+/// signature of the parameter's declared type, in another file: editing that
+/// signature, or the field it reaches, moves the answer as a rebuild does.
+#[test]
+fn a_key_built_through_a_construct_signature_follows_its_edits() {
+    let ws = Workspace::empty();
+    let core = |field: &str| {
+        format!(
+            "type Trait = {{ _zod: {{ def: unknown; other: unknown }} }};\nexport type SchemaClass<T extends Trait> = {{\n    new (def: T[\"_zod\"][\"{field}\"]): T;\n}};\n"
+        )
+    };
+    ws.write("web/src/core.ts", core("def"));
+    ws.write(
+        "web/src/defs.ts",
+        "export interface StringDef { pattern: string; }\nexport interface OtherDef { pattern: string; }\n",
+    );
+    ws.write(
+        "web/src/internals.ts",
+        "import { StringDef, OtherDef } from \"./defs\";\nexport interface Internals { def: StringDef; other: OtherDef; }\n",
+    );
+    ws.write(
+        "web/src/schemas.ts",
+        "import * as core from \"./core\";\nimport { Internals } from \"./internals\";\nexport interface StringSchema { _zod: Internals; }\n\
+         export function build<T extends StringSchema>(Class: core.SchemaClass<T>): T {\n    return new Class({ pattern: \"x\" });\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let target = |ws: &Workspace| {
+        let sites = ws.run(&["refs", "pattern", "--by-name", "--json"]).json();
+        sites
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["file"] == "web/src/schemas.ts")
+            .flat_map(|s| s["targets"].as_array().unwrap().clone())
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let step = |ws: &Workspace, what: &str| {
+        ws.run(&["index"]).ok();
+        let (incremental, rebuilt) = incremental_and_rebuilt(ws, what);
+        assert_eq!(incremental, rebuilt, "after {what}");
+    };
+    assert_eq!(
+        target(&ws),
+        vec!["typescript root web/src/defs.ts StringDef#pattern.".to_string()]
+    );
+    ws.write("web/src/core.ts", core("other"));
+    step(&ws, "construct signature");
+    assert_eq!(
+        target(&ws),
+        vec!["typescript root web/src/defs.ts OtherDef#pattern.".to_string()]
+    );
+    ws.write(
+        "web/src/internals.ts",
+        "import { StringDef, OtherDef } from \"./defs\";\nexport interface Internals { def: StringDef; other: StringDef; }\n",
+    );
+    step(&ws, "field");
+    assert_eq!(
+        target(&ws),
+        vec!["typescript root web/src/defs.ts StringDef#pattern.".to_string()]
+    );
+}

@@ -10,6 +10,9 @@
 (internal_module name: (_) @name) @definition.module
 (module name: (_) @name) @definition.module
 (method_signature name: (property_identifier) @name) @definition.method
+; a construct signature (`new (def: D): T` of an interface or object type): what
+; `new` of a value of that type takes
+(construct_signature "new" @name) @definition.method
 (abstract_method_signature name: (property_identifier) @name) @definition.method
 (public_field_definition name: (property_identifier) @name) @definition.field
 (public_field_definition name: (private_property_identifier) @name) @definition.field
