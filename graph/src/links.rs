@@ -430,8 +430,7 @@ impl<'a> Linker<'a> {
                 if crate_root {
                     return f.0.service == self.record.service && f.0.language == Language::Rust;
                 }
-                f.0.path != self.record.path
-                    && pattern.file_matches(&f.0.path, f.1.package.as_deref())
+                f.0.path != self.record.path && pattern.file_matches(&f.0, f.1.package.as_deref())
             })
             .copied()
             .collect();

@@ -1556,7 +1556,7 @@ fn reexported(
         let under = match (&reexport_scope, rust) {
             (Some(m), true) => rust_module_holds(m, &c.record.path),
             (None, true) => true,
-            (_, false) => pattern.contains(&c.record.path),
+            (_, false) => pattern.contains(c.record),
         };
         under && !is_member(c)
     });
@@ -2929,6 +2929,11 @@ pub(crate) enum ModulePattern {
     /// gives it, else by its path under any include root (`#include "cart/cart.h"`
     /// is `src/cart/cart.h` with `src` on the include path).
     Include(String, String),
+    /// JavaScript/TypeScript: a package of the workspace imported by its name
+    /// (`zod/v4` inside the `zod` package, `@shop/utils/money` in a monorepo): the
+    /// service of that name and the path under it (`v4`), its sources' (`src/v4`)
+    /// or a directory's index.
+    Package(String, String),
     /// Nothing in the workspace.
     Nothing,
 }
@@ -2964,7 +2969,20 @@ impl ModulePattern {
             Language::Swift => ModulePattern::Swift(module.trim().to_string()),
             Language::JavaScript | Language::TypeScript | Language::Tsx => {
                 if !module.starts_with('.') {
-                    return ModulePattern::Nothing;
+                    let mut parts = module.splitn(if module.starts_with('@') { 3 } else { 2 }, '/');
+                    let name = match (module.starts_with('@'), parts.next(), parts.next()) {
+                        (true, Some(scope), Some(name)) => format!("{scope}/{name}"),
+                        (false, Some(name), _) if !name.is_empty() => name.to_string(),
+                        _ => return ModulePattern::Nothing,
+                    };
+                    let rest = match module.starts_with('@') {
+                        true => parts.next(),
+                        false => module.split_once('/').map(|(_, r)| r),
+                    };
+                    return ModulePattern::Package(
+                        name,
+                        strip_known_ext(rest.unwrap_or("")).to_string(),
+                    );
                 }
                 let target = normalize(&format!("{}/{}", dir_of(&record.path), module));
                 ModulePattern::Script(strip_known_ext(&target).to_string())
@@ -3017,7 +3035,8 @@ impl ModulePattern {
     }
 
     /// Whether the file at `path` (with `package`) is that module.
-    pub(crate) fn file_matches(&self, path: &str, package: Option<&str>) -> bool {
+    pub(crate) fn file_matches(&self, file: &FileRecord, package: Option<&str>) -> bool {
+        let path = file.path.as_str();
         let stem = strip_ext(path);
         let ends_with_segment = |s: &str, tail: &str| {
             s.strip_suffix(tail)
@@ -3043,6 +3062,21 @@ impl ModulePattern {
                     .is_some_and(|h| h.ends_with('/'))
             }
             ModulePattern::Proto(suffix) => path.ends_with(suffix.as_str()),
+            ModulePattern::Package(name, sub) => {
+                let Some(rest) = package_path(file, name) else {
+                    return false;
+                };
+                let rest = strip_ext(rest);
+                let index = |dir: &str| match dir {
+                    "" => "index".to_string(),
+                    d => format!("{d}/index"),
+                };
+                let src = match sub.as_str() {
+                    "" => "src".to_string(),
+                    s => format!("src/{s}"),
+                };
+                rest == sub || rest == src || rest == index(sub) || rest == index(&src)
+            }
             ModulePattern::Include(beside, header) => {
                 path == beside
                     || path == header
@@ -3057,7 +3091,8 @@ impl ModulePattern {
     /// Whether the file at `path` lies under the directory of a package module
     /// (`pkg` of `from pkg import x`, `./lib` of `import { x } from "./lib"` when it
     /// is a directory with an index), where a package re-exports from.
-    pub(crate) fn contains(&self, path: &str) -> bool {
+    pub(crate) fn contains(&self, file: &FileRecord) -> bool {
+        let path = file.path.as_str();
         let under = |dir: &str| {
             !dir.is_empty()
                 && path
@@ -3073,6 +3108,12 @@ impl ModulePattern {
             ModulePattern::Script(target) => {
                 under(target.strip_suffix("/index").unwrap_or(target)) || under(dir_of(target))
             }
+            // (Under the package's path, or its sources'.)
+            ModulePattern::Package(name, sub) => package_path(file, name).is_some_and(|rest| {
+                let sub = sub.as_str();
+                let within = |dir: &str| dir.is_empty() || rest.starts_with(&format!("{dir}/"));
+                within(sub) || within(&format!("src/{sub}").trim_end_matches('/'))
+            }),
             _ => false,
         }
     }
@@ -3104,10 +3145,23 @@ impl ModulePattern {
             ModulePattern::CSharp(ns) => package == Some(ns.as_str()),
             ModulePattern::Rust(None) => same_service(record, c),
             ModulePattern::Rust(Some(_)) => {
-                same_service(record, c) && self.file_matches(&c.record.path, package)
+                same_service(record, c) && self.file_matches(c.record, package)
             }
-            _ => self.file_matches(&c.record.path, package),
+            _ => self.file_matches(c.record, package),
         }
+    }
+}
+
+/// The path of `file` under the workspace package (service) `name`, if it is one of
+/// its files (`src/v4/index.ts` of the `zod` package at the root).
+fn package_path<'f>(file: &'f FileRecord, name: &str) -> Option<&'f str> {
+    let short = name.rsplit('/').next().unwrap_or(name);
+    if file.service != name && file.service != short {
+        return None;
+    }
+    match file.service_path.as_str() {
+        "" | "." => Some(file.path.as_str()),
+        dir => file.path.strip_prefix(dir)?.strip_prefix('/'),
     }
 }
 
