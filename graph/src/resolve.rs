@@ -3112,7 +3112,7 @@ impl ModulePattern {
             ModulePattern::Package(name, sub) => package_path(file, name).is_some_and(|rest| {
                 let sub = sub.as_str();
                 let within = |dir: &str| dir.is_empty() || rest.starts_with(&format!("{dir}/"));
-                within(sub) || within(&format!("src/{sub}").trim_end_matches('/'))
+                within(sub) || within(format!("src/{sub}").trim_end_matches('/'))
             }),
             _ => false,
         }
