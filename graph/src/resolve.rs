@@ -1200,6 +1200,20 @@ fn resolve_unordered(
                 return answer(found, Evidence::QualifiedName, 0.9);
             }
         }
+        // A JavaScript or TypeScript namespace import (`import * as util from
+        // "./util"`): that module's, before a namespace or type of the same name
+        // elsewhere (`namespace util` of another file).
+        if matches!(
+            lang,
+            Language::JavaScript | Language::TypeScript | Language::Tsx
+        ) {
+            if let Some(import) = facts.imports.iter().find(|i| i.alias.as_deref() == Some(q)) {
+                let found = through_import(record, &import.module, importable, candidates);
+                if !found.is_empty() {
+                    return found;
+                }
+            }
+        }
         // A qualifier naming a type: `Ledger::new`, `Status.Ready`. Of several types
         // of that name, the one the whole path names (`Plug.Conn.chunk`, not
         // `Plug.Adapters.Test.Conn.chunk`).
