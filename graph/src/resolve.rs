@@ -144,12 +144,27 @@ pub fn field_types<'a>(
         let Some(owner) = s.parent.and_then(|p| facts.symbols.get(p as usize)) else {
             continue;
         };
-        if !owner.kind.is_type() {
+        // (A member of an object type written as a field's type is that field's, by
+        // its qualified name.)
+        let inline = matches!(owner.kind, SymbolKind::Field | SymbolKind::Property)
+            && inline_object_type(owner);
+        if !owner.kind.is_type() && !inline {
             continue;
         }
         let Some(mut ty) = member_type(s) else {
             continue;
         };
+        if inline {
+            fields
+                .entry((owner.qualified_name.as_str(), s.name.as_str()))
+                .and_modify(|known| {
+                    if known.as_deref() != Some(ty.as_str()) {
+                        *known = None;
+                    }
+                })
+                .or_insert(Some(ty));
+            continue;
+        }
         // A type parameter of its type (`_zod: Internals` in `interface T<Internals
         // extends Base = Base>`) is its default, else its bound.
         if let Some(bound) = type_parameter_default(&owner.signature, &owner.name, &ty) {
@@ -764,10 +779,30 @@ impl<'f> FileScope<'f> {
 /// `get console(): Console`).
 fn member_type(s: &cartograph_indexer::SymbolDef) -> Option<String> {
     match s.kind {
+        // An object type written as its type (`common: { issues: .. }`): the field is
+        // the type of its own members, by its qualified name.
+        SymbolKind::Field | SymbolKind::Property if inline_object_type(s) => {
+            Some(s.qualified_name.clone())
+        }
         SymbolKind::Field | SymbolKind::Property => type_in_signature(&s.signature, &s.name),
         SymbolKind::Method => getter_type(&s.signature),
         _ => None,
     }
+}
+
+/// Whether a TypeScript field's type is an object type written in place
+/// (`readonly common: { .. }`).
+fn inline_object_type(s: &cartograph_indexer::SymbolDef) -> bool {
+    let Some(at) = s.signature.find(s.name.as_str()) else {
+        return false;
+    };
+    let after = s.signature[at + s.name.len()..].trim_start();
+    let after = after.strip_prefix(['?', '!']).unwrap_or(after);
+    // (A declaration's head stops before a `{`: `common:` is all of `common: {`.)
+    after.strip_prefix(':').is_some_and(|t| {
+        let t = t.trim_start();
+        t.is_empty() || t.starts_with('{')
+    })
 }
 
 /// The type a method taking nothing returns, where it is read like a field: a Python

@@ -19,6 +19,10 @@
 (interface_body (property_signature name: (property_identifier) @name) @definition.field)
 ; members of an object type a type alias names (`type Options = { json?: unknown }`)
 (type_alias_declaration value: (object_type (property_signature name: (property_identifier) @name) @definition.field))
+; members of an object type written as a field's type (`common: { issues: .. }`): the
+; field's own members
+(property_signature type: (type_annotation (object_type (property_signature name: (property_identifier) @name) @definition.field)))
+(public_field_definition type: (type_annotation (object_type (property_signature name: (property_identifier) @name) @definition.field)))
 (function_signature name: (identifier) @name) @definition.function
 
 (type_identifier) @name @reference.type
