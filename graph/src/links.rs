@@ -718,9 +718,11 @@ fn words_of(text: &str) -> impl Iterator<Item = &str> {
 fn typed_roots(facts: &FileFacts) -> HashSet<&str> {
     let mut roots = HashSet::new();
     for b in facts.bindings.iter().filter(|b| b.callback.is_some()) {
-        if let Some((callee, _, _)) = written_call(&b.type_name) {
-            roots.insert(callee);
-        }
+        // (A function assigned to a member, `parse@B`: the member.)
+        match written_call(&b.type_name) {
+            Some((callee, _, _)) => roots.insert(callee),
+            None => roots.insert(b.type_name.split('@').next().unwrap_or_default()),
+        };
         roots.extend(words_of(b.generics.as_deref().unwrap_or("")));
     }
     for r in &facts.references {

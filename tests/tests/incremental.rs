@@ -507,3 +507,53 @@ fn a_key_built_through_a_construct_signature_follows_its_edits() {
         vec!["typescript root web/src/defs.ts StringDef#pattern.".to_string()]
     );
 }
+
+/// A function assigned to a member takes the parameter types the member declares in
+/// another file: retyping that parameter moves the answers through it, as a rebuild
+/// does.
+#[test]
+fn a_member_assigned_functions_parameters_follow_the_members_declaration() {
+    let ws = Workspace::empty();
+    let internals = |payload: &str| {
+        format!("import {{ {payload} }} from \"./payloads\";\nexport interface Internals {{\n    parse(payload: {payload}): void;\n}}\n")
+    };
+    ws.write(
+        "web/src/payloads.ts",
+        "export interface Payload { value: unknown; }\nexport interface Other { value: unknown; }\n",
+    );
+    ws.write("web/src/internals.ts", internals("Payload"));
+    ws.write(
+        "web/src/schema.ts",
+        "import { Internals } from \"./internals\";\nexport interface Schema { zod: Internals; }\n",
+    );
+    // The member is reached through a field: the file names neither `Internals` nor
+    // the payload's type.
+    ws.write(
+        "web/src/init.ts",
+        "import { Schema } from \"./schema\";\nexport function init(s: Schema) {\n    s.zod.parse = (payload) => {\n        payload.value;\n    };\n}\n",
+    );
+    ws.run(&["index", "."]).ok();
+    let target = |ws: &Workspace| {
+        let sites = ws.run(&["refs", "value", "--by-name", "--json"]).json();
+        sites
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["file"] == "web/src/init.ts")
+            .flat_map(|s| s["targets"].as_array().unwrap().clone())
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        target(&ws),
+        vec!["typescript root web/src/payloads.ts Payload#value.".to_string()]
+    );
+    ws.write("web/src/internals.ts", internals("Other"));
+    ws.run(&["index"]).ok();
+    let (incremental, rebuilt) = incremental_and_rebuilt(&ws, "retyped");
+    assert_eq!(incremental, rebuilt);
+    assert_eq!(
+        target(&ws),
+        vec!["typescript root web/src/payloads.ts Other#value.".to_string()]
+    );
+}
