@@ -4,8 +4,8 @@
 //! (`T["_zod"]["def"]`) followed through the fields' declared types.
 
 use crate::resolve::{
-    angle_end, angle_list_after, angle_split, balanced_end, outside_brackets, type_parameter_bound,
-    type_parameters, FieldTypes,
+    angle_end, angle_list_after, angle_split, balanced_end, is_word, outside_brackets,
+    type_parameter_bound, type_parameters, FieldTypes,
 };
 
 /// How many indexed accesses a type is followed through (`X["a"]["b"]["c"]`).
@@ -77,9 +77,7 @@ pub(crate) fn parameter_named(parameter: &str) -> Option<&str> {
     for modifier in ["public ", "private ", "protected ", "readonly "] {
         p = p.strip_prefix(modifier).unwrap_or(p).trim_start();
     }
-    let end = p
-        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-        .unwrap_or(p.len());
+    let end = p.find(|c: char| !is_word(c)).unwrap_or(p.len());
     (end > 0).then(|| &p[..end])
 }
 
@@ -151,21 +149,12 @@ pub(crate) fn instantiation(
 /// are given by the type the result is declared as (`Ctor<Item>`, or `Item`): pairs
 /// of (a word of the result, the argument at its place), where both name one type.
 fn matched_arguments<'s>(result: &'s str, expected: &'s str) -> Vec<(&'s str, &'s str)> {
-    let word = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
-    };
+    let word = |s: &str| !s.is_empty() && s.chars().all(is_word);
     if word(result) {
         return vec![(result, expected)];
     }
-    let head = |s: &'s str| {
-        let end = s.find('<').unwrap_or(s.len());
-        let h = s[..end].trim();
-        h.rsplit('.').next().unwrap_or(h)
-    };
-    let name = head(result);
-    if name.is_empty() || name != head(expected) {
+    let name = type_head(result);
+    if name.is_empty() || name != type_head(expected) {
         return Vec::new();
     }
     let (Some(r), Some(e)) = (
@@ -182,13 +171,19 @@ fn matched_arguments<'s>(result: &'s str, expected: &'s str) -> Vec<(&'s str, &'
         .collect()
 }
 
+/// The simple name a written type starts with (`Ctor` of `core.Ctor<Item>`).
+pub(crate) fn type_head(written: &str) -> &str {
+    let end = written.find('<').unwrap_or(written.len());
+    let head = written[..end].trim();
+    head.rsplit('.').next().unwrap_or(head)
+}
+
 /// `written` with each type parameter of `given` (a whole word) replaced by its type.
 pub(crate) fn substitute(written: &str, given: &[(String, String)]) -> String {
-    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
     let mut out = String::with_capacity(written.len());
     let mut rest = written;
     while !rest.is_empty() {
-        let end = rest.find(|c: char| !word(c)).unwrap_or(rest.len());
+        let end = rest.find(|c: char| !is_word(c)).unwrap_or(rest.len());
         if end == 0 {
             // A string literal is copied as is (`"def"` of `T["def"]`).
             let c = rest.chars().next().unwrap_or(' ');

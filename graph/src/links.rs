@@ -7,6 +7,7 @@
 //! deleted file defines (before or after the change). [`relink`] does exactly that,
 //! which keeps an incremental update equal to a full rebuild.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
@@ -18,10 +19,11 @@ use serde::{Deserialize, Serialize};
 use crate::endpoints::{endpoints_of, EndpointFact, Protocol, Role};
 use crate::generics::{
     declared_type, evaluated, function_type_parameter, instantiation, parameter_named, substitute,
+    type_head,
 };
 use crate::resolve::{
     angle_split, answer_key, balanced_end, base_arguments, constructed_type, enclosing_chain,
-    family, field_types, go_result_type, inherited_field_types, is_base_reference,
+    family, field_types, go_result_type, inherited_field_types, is_base_reference, is_word,
     kotlin_result_type, owner_of, parameter_bound, python_result_type, resolve, resolve_aliased,
     rust_result_type, type_bases, type_parameter_bound, type_parameters, typescript_parameter,
     typescript_parameter_type, typescript_parameters, typescript_result, typescript_result_type,
@@ -706,7 +708,7 @@ fn returned_types(
 
 /// The words of a declaration as written (`T`, `_zod`, `def` of `D = T["_zod"]["def"]`).
 fn words_of(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+    text.split(|c: char| !is_word(c))
         .filter(|w| !w.is_empty() && !w.starts_with(|c: char| c.is_ascii_digit()))
 }
 
@@ -718,11 +720,7 @@ fn words_of(text: &str) -> impl Iterator<Item = &str> {
 fn typed_roots(facts: &FileFacts) -> HashSet<&str> {
     let mut roots = HashSet::new();
     for b in facts.bindings.iter().filter(|b| b.callback.is_some()) {
-        // (A function assigned to a member, `parse@B`: the member.)
-        match written_call(&b.type_name) {
-            Some((callee, _, _)) => roots.insert(callee),
-            None => roots.insert(b.type_name.split('@').next().unwrap_or_default()),
-        };
+        roots.insert(callback_target(&b.type_name));
         roots.extend(words_of(b.generics.as_deref().unwrap_or("")));
     }
     for r in &facts.references {
@@ -738,6 +736,33 @@ fn typed_roots(facts: &FileFacts) -> HashSet<&str> {
         }
     }
     roots
+}
+
+/// The signatures of the definitions of `name` as they will be: the upserted files',
+/// then the stored files' that are not `gone`.
+fn signatures_of(
+    name: &str,
+    upserts: &[Loaded],
+    gone: &HashSet<&str>,
+    files: &mut StoreFiles<'_>,
+) -> Result<Vec<String>> {
+    let of = |facts: &FileFacts| -> Vec<String> {
+        facts
+            .symbols
+            .iter()
+            .filter(|s| s.name == name)
+            .map(|s| s.signature.clone())
+            .collect()
+    };
+    let mut signatures: Vec<String> = upserts.iter().flat_map(|u| of(&u.1)).collect();
+    for path in files.store.files_defining(name)? {
+        if !gone.contains(path.as_str()) {
+            if let Some(f) = files.get(&path)? {
+                signatures.extend(of(&f.1));
+            }
+        }
+    }
+    Ok(signatures)
 }
 
 /// What the types of a file's callbacks' parameters and of its literals' keys depend
@@ -1005,18 +1030,15 @@ fn construct_parameter(
     declared: &str,
     position: usize,
 ) -> Option<String> {
-    let head = declared.split('<').next()?.trim();
-    let head = head.rsplit('.').next()?;
-    let named = defs.named(lang, "new");
-    let construct = named.candidates.iter().find(|c| {
+    let head = type_head(declared);
+    // The construct signature (a member named `new`) of a type of that name, and the
+    // type.
+    let (construct, ty) = defs.named(lang, "new").candidates.iter().find_map(|c| {
         let s = &c.facts.symbols[c.symbol as usize];
-        s.parent.is_some_and(|p| {
-            c.facts.symbols[p as usize].name == head && c.facts.symbols[p as usize].kind.is_type()
-        })
+        let ty = &c.facts.symbols[s.parent? as usize];
+        (ty.name == head && ty.kind.is_type()).then_some((s, ty))
     })?;
-    let signature = &construct.facts.symbols[construct.symbol as usize].signature;
-    let ty = &construct.facts.symbols
-        [construct.facts.symbols[construct.symbol as usize].parent? as usize];
+    let signature = &construct.signature;
     let list = &signature[signature.find('(')?..];
     let list = &list[1..balanced_end(list)? - 1];
     let written = declared_type(angle_split(list).into_iter().nth(position)?.trim())?;
@@ -1134,11 +1156,7 @@ fn field_segments(r: &Reference) -> impl Iterator<Item = &str> {
         .as_deref()
         .into_iter()
         .flat_map(|q| q.split('.').skip(1))
-        .filter(|s| {
-            !s.is_empty()
-                && s.chars()
-                    .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
-        })
+        .filter(|s| !s.is_empty() && s.chars().all(is_word))
 }
 
 /// For a top-level implement or inherit reference (Rust `impl Trait for Type`), the
@@ -1228,13 +1246,19 @@ fn element_free(ty: &str) -> String {
     ty.trim_end_matches("[]").to_string()
 }
 
-/// The name a binding's type is found through: its type's (elements'), or the callee
-/// a callback's parameter is typed by.
+/// The name a binding's type is found through: its type's (elements'), or what a
+/// callback's parameter is typed by.
 fn binding_root(b: &cartograph_indexer::Binding) -> String {
-    match b.callback.and(written_call(&b.type_name)) {
-        Some((callee, _, _)) => callee.to_string(),
+    match b.callback {
+        Some(_) => callback_target(&b.type_name).to_string(),
         None => element_free(&b.type_name),
     }
+}
+
+/// What a callback's parameter is typed through (see `Binding::callback`): the callee
+/// of a call written `init(1)@B`, the member of an assignment written `parse@B`.
+fn callback_target(type_name: &str) -> &str {
+    type_name.split(['(', '@']).next().unwrap_or(type_name)
 }
 
 /// The type an object literal's key is written for (its simple name, the head of
@@ -1481,51 +1505,45 @@ pub(crate) fn relink(
             frontier.extend(subtypes_of(f.0.language, &f.1, |n| level.contains(n)));
         }
     }
-    // What callbacks' parameters and literals' keys are typed by (see
-    // `typed_roots`): declarations, as they are and as they will be, two levels deep.
-    let mut declarations: HashMap<String, Vec<String>> = HashMap::new();
-    let declared = |name: &str, declarations: &mut HashMap<String, Vec<String>>| -> Result<()> {
-        if declarations.contains_key(name) {
-            return Ok(());
-        }
-        let mut signatures: Vec<String> = Vec::new();
-        for u in upserts {
-            signatures.extend(
-                u.1.symbols
-                    .iter()
-                    .filter(|s| s.name == name)
-                    .map(|s| s.signature.clone()),
-            );
-        }
-        for path in store.files_defining(name)? {
-            if !gone.contains(path.as_str()) {
-                if let Some(facts) = store.facts(&path)? {
-                    signatures.extend(
-                        facts
-                            .symbols
-                            .iter()
-                            .filter(|s| s.name == name)
-                            .map(|s| s.signature.clone()),
-                    );
-                }
-            }
-        }
-        declarations.insert(name.to_string(), signatures);
-        Ok(())
+    // The files read from here on, each once (the relinked ones are read already).
+    let mut files = StoreFiles {
+        store,
+        read: relinked
+            .iter()
+            .map(|f| (f.0.path.clone(), Some(Arc::clone(f))))
+            .collect(),
     };
+    // What callbacks' parameters and literals' keys are typed by (see
+    // `typed_roots`): declarations, as they are and as they will be, two levels deep;
+    // and, for each file, the words those types depend on (`typed_words`).
+    let mut declarations: HashMap<String, Vec<String>> = HashMap::new();
     for f in upserts.iter().chain(&relinked) {
         for root in typed_roots(&f.1) {
-            declared(root, &mut declarations)?;
+            if !declarations.contains_key(root) {
+                let found = signatures_of(root, upserts, &gone, &mut files)?;
+                declarations.insert(root.to_string(), found);
+            }
             let first: Vec<String> = declarations[root]
                 .iter()
                 .flat_map(|s| words_of(s).map(str::to_string))
                 .collect();
             for w in first {
-                declared(&w, &mut declarations)?;
+                if let Entry::Vacant(slot) = declarations.entry(w) {
+                    let found = signatures_of(slot.key(), upserts, &gone, &mut files)?;
+                    slot.insert(found);
+                }
             }
         }
     }
-    let chain_stale = |f: &Loaded| {
+    let upserted_words: Vec<HashSet<String>> = upserts
+        .iter()
+        .map(|f| typed_words(&f.1, &declarations))
+        .collect();
+    let relinked_words: Vec<HashSet<String>> = relinked
+        .iter()
+        .map(|f| typed_words(&f.1, &declarations))
+        .collect();
+    let chain_stale = |f: &Loaded, typed: &HashSet<String>| {
         let touched = |n: &str| changed.contains(n) || chained.contains(n);
         f.1.references
             .iter()
@@ -1535,15 +1553,15 @@ pub(crate) fn relink(
                 .references
                 .iter()
                 .any(|r| argument_callee(r).is_some_and(|(_, callee, _, _)| touched(callee)))
-            || typed_words(&f.1, &declarations).iter().any(|w| touched(w))
+            || typed.iter().any(|w| touched(w))
     };
     // Every name to resolve, and the files defining them (as they will be).
     let mut needed: HashSet<String> = HashSet::new();
     // (And what callbacks' parameters are typed through: the fields an indexed
     // access names, the types given as type parameters and their ancestors.)
     let mut typing: HashSet<String> = HashSet::new();
-    for f in upserts {
-        typing.extend(typed_words(&f.1, &declarations));
+    for words in &upserted_words {
+        typing.extend(words.iter().cloned());
     }
     for f in upserts {
         let aliases = import_aliases(&f.1);
@@ -1560,10 +1578,11 @@ pub(crate) fn relink(
     // Which references of each relinked file are redone (by index).
     let redone_of: Vec<Vec<usize>> = relinked
         .iter()
-        .map(|f| {
+        .zip(&relinked_words)
+        .map(|(f, typed)| {
             let aliases = import_aliases(&f.1);
             let callees = binding_callees(&f.1);
-            let whole = chain_stale(f);
+            let whole = chain_stale(f, typed);
             (0..f.1.references.len())
                 .filter(|&i| {
                     let r = &f.1.references[i];
@@ -1581,7 +1600,7 @@ pub(crate) fn relink(
                 .collect()
         })
         .collect();
-    for (f, redone) in relinked.iter().zip(&redone_of) {
+    for ((f, redone), typed) in relinked.iter().zip(&redone_of).zip(&relinked_words) {
         // What the file's bindings hold is typed anew (its endpoints read them): the
         // callees they are taken from are resolved as in a full run.
         let callees = binding_callees(&f.1);
@@ -1589,7 +1608,7 @@ pub(crate) fn relink(
             needed.extend(callees.values().flatten().map(|c| c.to_string()));
         }
         if !redone.is_empty() {
-            typing.extend(typed_words(&f.1, &declarations));
+            typing.extend(typed.iter().cloned());
         }
         let aliases = import_aliases(&f.1);
         for &i in redone {
@@ -1628,14 +1647,6 @@ pub(crate) fn relink(
     }
     through.extend(typing.iter().cloned());
     needed.extend(through.iter().cloned());
-    // The files read from here on, each once (the relinked ones are read already).
-    let mut files = StoreFiles {
-        store,
-        read: relinked
-            .iter()
-            .map(|f| (f.0.path.clone(), Some(Arc::clone(f))))
-            .collect(),
-    };
     let mut field_roots: Vec<String> = Vec::new();
     for name in &through {
         for path in store.files_defining(name)? {

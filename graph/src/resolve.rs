@@ -316,6 +316,16 @@ pub fn inherited_field_types<'a>(
 /// (`O`, `I`, `Internals` of `interface $ZodType<O = unknown, I, Internals extends
 /// Base<O, I> = Base<O, I>>`; variance and `const` modifiers and comments dropped).
 pub(crate) fn type_parameters<'s>(signature: &'s str, name: &str) -> Vec<&'s str> {
+    type_parameter_parts(signature, name)
+        .into_iter()
+        .map(|(param, _)| param)
+        .collect()
+}
+
+/// The type parameters a declaration lists right after its name, each as (its name,
+/// what follows the name: ` extends X = Y`), comments and variance and `const`
+/// modifiers dropped.
+fn type_parameter_parts<'s>(signature: &'s str, name: &str) -> Vec<(&'s str, &'s str)> {
     let Some(list) = angle_list_after(signature, name, 0) else {
         return Vec::new();
     };
@@ -332,12 +342,15 @@ pub(crate) fn type_parameters<'s>(signature: &'s str, name: &str) -> Vec<&'s str
             for modifier in ["in ", "out ", "const "] {
                 p = p.strip_prefix(modifier).unwrap_or(p).trim_start();
             }
-            let end = p
-                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-                .unwrap_or(p.len());
-            (end > 0).then(|| &p[..end])
+            let end = p.find(|c: char| !is_word(c)).unwrap_or(p.len());
+            (end > 0).then(|| (&p[..end], &p[end..]))
         })
         .collect()
+}
+
+/// Whether `c` can be part of a name (`$` too, as TypeScript allows).
+pub(crate) fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '$'
 }
 
 /// The generic arguments a type's declaration (`signature`) gives its base `base`,
@@ -2072,37 +2085,24 @@ pub(crate) fn type_parameter_default(signature: &str, name: &str, param: &str) -
 }
 
 fn written_bound(signature: &str, name: &str, param: &str, default_first: bool) -> Option<String> {
-    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-    let list = angle_list_after(signature, name, 0)?;
-    for part in angle_split(list) {
-        let mut rest = part.trim_start();
-        while let Some(comment) = rest.strip_prefix("/*") {
-            rest = comment.split_once("*/").map_or("", |(_, r)| r).trim_start();
-        }
-        for modifier in ["in ", "out ", "const "] {
-            rest = rest.strip_prefix(modifier).unwrap_or(rest).trim_start();
-        }
-        let Some(after) = rest.strip_prefix(param).filter(|r| !r.starts_with(word)) else {
-            continue;
-        };
-        let after = after.trim_start();
-        let bound = match crate::generics::default_at(after) {
-            Some(at) if default_first && after.starts_with("extends ") => &after[at + 1..],
-            _ => after
-                .strip_prefix("extends ")
-                .or_else(|| after.strip_prefix('='))
-                .or_else(|| after.strip_prefix(':'))?,
-        }
-        .trim_start();
-        let bound: String = bound
-            .chars()
-            .take_while(|c| word(*c) || *c == '.')
-            .collect();
-        let bound = bound.rsplit('.').next().unwrap_or_default();
-        return (!bound.is_empty() && !bound.starts_with(char::is_numeric))
-            .then(|| bound.to_string());
+    let (_, after) = type_parameter_parts(signature, name)
+        .into_iter()
+        .find(|(p, _)| *p == param)?;
+    let after = after.trim_start();
+    let bound = match crate::generics::default_at(after) {
+        Some(at) if default_first && after.starts_with("extends ") => &after[at + 1..],
+        _ => after
+            .strip_prefix("extends ")
+            .or_else(|| after.strip_prefix('='))
+            .or_else(|| after.strip_prefix(':'))?,
     }
-    None
+    .trim_start();
+    let bound: String = bound
+        .chars()
+        .take_while(|c| is_word(*c) || *c == '.')
+        .collect();
+    let bound = bound.rsplit('.').next().unwrap_or_default();
+    (!bound.is_empty() && !bound.starts_with(char::is_numeric)).then(|| bound.to_string())
 }
 
 /// How many fields deep a receiver's type is followed (`a.b.c.d.e.m()`).
@@ -3018,19 +3018,19 @@ impl ModulePattern {
             Language::Swift => ModulePattern::Swift(module.trim().to_string()),
             Language::JavaScript | Language::TypeScript | Language::Tsx => {
                 if !module.starts_with('.') {
-                    let mut parts = module.splitn(if module.starts_with('@') { 3 } else { 2 }, '/');
-                    let name = match (module.starts_with('@'), parts.next(), parts.next()) {
-                        (true, Some(scope), Some(name)) => format!("{scope}/{name}"),
-                        (false, Some(name), _) if !name.is_empty() => name.to_string(),
-                        _ => return ModulePattern::Nothing,
+                    // The package's name is its first segment, or its first two when
+                    // scoped (`@shop/utils`); the rest is the path under it.
+                    let scoped = module.starts_with('@');
+                    let (name, rest) = match module.match_indices('/').nth(usize::from(scoped)) {
+                        Some((at, _)) => (&module[..at], &module[at + 1..]),
+                        None => (module, ""),
                     };
-                    let rest = match module.starts_with('@') {
-                        true => parts.next(),
-                        false => module.split_once('/').map(|(_, r)| r),
-                    };
+                    if name.is_empty() || (scoped && !name.contains('/')) {
+                        return ModulePattern::Nothing;
+                    }
                     return ModulePattern::Package(
-                        name,
-                        strip_known_ext(rest.unwrap_or("")).to_string(),
+                        name.to_string(),
+                        strip_known_ext(rest).to_string(),
                     );
                 }
                 let target = normalize(&format!("{}/{}", dir_of(&record.path), module));

@@ -1920,13 +1920,15 @@ fn written_call(argument: Node<'_>, text: &str) -> Option<String> {
 /// callee its type parameters.
 fn callback_binding(name: Node<'_>, function: Node<'_>, text: &str) -> Option<Binding> {
     // A function assigned to a member (`inst._zod.parse = (payload) => ..`): the
-    // member, written `parse@B`, B where its name starts.
+    // member, written `parse@B`, B where its name starts; else one passed as an
+    // argument (any other function is none).
     let member = function
         .parent()
         .filter(|a| a.kind() == "assignment_expression")
         .and_then(|a| a.child_by_field_name("left"))
         .filter(|m| m.kind() == "member_expression")
-        .and_then(|m| m.child_by_field_name("property"));
+        .and_then(|m| m.child_by_field_name("property"))
+        .filter(|p| p.kind() == "property_identifier");
     let call = match member {
         Some(p) => format!("{}@{}", text_of(p, text), p.start_byte()),
         None => written_call(function, text)?,
@@ -1943,30 +1945,10 @@ fn callback_binding(name: Node<'_>, function: Node<'_>, text: &str) -> Option<Bi
         }
         _ => 0,
     };
-    let call_node = function.parent()?.parent()?;
-    let generics = member.is_none().then_some(()).and_then(|()| {
-        call_node
-            .child_by_field_name("type_arguments")
-            .map(|t| text_of(t, text).to_string())
-            .or_else(|| {
-                // The declared type of the value the call's result is bound to
-                // (`const c: Ctor<Item> = init(..)`, through `await` and parentheses).
-                let mut value = call_node;
-                let mut at = value.parent()?;
-                while matches!(at.kind(), "await_expression" | "parenthesized_expression") {
-                    value = at;
-                    at = at.parent()?;
-                }
-                if at.kind() != "variable_declarator"
-                    || at.child_by_field_name("value") != Some(value)
-                {
-                    return None;
-                }
-                let annotation = at.child_by_field_name("type")?;
-                let ty = annotation.named_child(0)?;
-                Some(text_of(ty, text).to_string())
-            })
-    });
+    let generics = match member {
+        Some(_) => None,
+        None => call_generics(function.parent()?.parent()?, text),
+    };
     Some(Binding {
         name: text_of(name, text).to_string(),
         type_name: call,
@@ -1977,6 +1959,27 @@ fn callback_binding(name: Node<'_>, function: Node<'_>, text: &str) -> Option<Bi
         callback: Some(position as u32),
         generics,
     })
+}
+
+/// What gives the callee of `call` its type parameters (see [`Binding::generics`]):
+/// the call's type arguments as written, or the declared type of the value its
+/// result is bound to (`const c: Ctor<Item> = init(..)`, through `await` and
+/// parentheses).
+fn call_generics(call: Node<'_>, text: &str) -> Option<String> {
+    if let Some(arguments) = call.child_by_field_name("type_arguments") {
+        return Some(text_of(arguments, text).to_string());
+    }
+    let mut value = call;
+    let mut at = value.parent()?;
+    while matches!(at.kind(), "await_expression" | "parenthesized_expression") {
+        value = at;
+        at = at.parent()?;
+    }
+    if at.kind() != "variable_declarator" || at.child_by_field_name("value") != Some(value) {
+        return None;
+    }
+    let ty = at.child_by_field_name("type")?.named_child(0)?;
+    Some(text_of(ty, text).to_string())
 }
 
 /// The type an indexed access type reaches (`T._zod` of `T["_zod"]`), its simple

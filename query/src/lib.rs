@@ -880,6 +880,7 @@ impl Workspace {
             limit: 10,
             ..SearchQuery::default()
         };
+        let own = file.1.symbols.iter().find(|s| at(&s.name_span));
         if let Some(i) = file.1.references.iter().position(|r| at(&r.span)) {
             let graph = self.store.graph(path)?.unwrap_or_default();
             let mut out = Vec::new();
@@ -893,11 +894,11 @@ impl Workspace {
             }
             // (A member assignment, `x.parse = (p) => ..`, defines a function where
             // it uses the member: unresolved, the definition answers.)
-            if !out.is_empty() || !file.1.symbols.iter().any(|s| at(&s.name_span)) {
+            if !out.is_empty() || own.is_none() {
                 return Ok(out);
             }
         }
-        if let Some(s) = file.1.symbols.iter().find(|s| at(&s.name_span)) {
+        if let Some(s) = own {
             let mut found = self.definitions(&file.0.symbol_id(&s.descriptor), &q)?;
             for d in &mut found {
                 d.evidence = Some("definition".to_string());

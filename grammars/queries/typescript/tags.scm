@@ -81,27 +81,17 @@
   (#match? @_iterates "^(forEach|map|flatMap|filter|find|findLast|findIndex|findLastIndex|some|every)$"))
 
 ; the parameters of a function passed as an argument (`(inst, def) => ..` of
-; `init("X", (inst, def) => ..)`): typed as the callee declares them
-(arguments [
+; `init("X", (inst, def) => ..)`) or assigned to a member (`inst._zod.parse =
+; (payload, ctx) => ..`): typed as the callee or the member declares them (where the
+; function is is read by `callback_binding`)
+[
   (arrow_function parameter: (identifier) @callback.name)
   (arrow_function parameters: (formal_parameters [
     (required_parameter pattern: (identifier) @callback.name !type)
     (optional_parameter pattern: (identifier) @callback.name !type)]))
   (function_expression parameters: (formal_parameters [
     (required_parameter pattern: (identifier) @callback.name !type)
-    (optional_parameter pattern: (identifier) @callback.name !type)]))] @callback.function)
-; and of a function assigned to a member (`inst._zod.parse = (payload, ctx) => ..`):
-; typed as the member declares them
-(assignment_expression
-  left: (member_expression property: (property_identifier))
-  right: [
-    (arrow_function parameter: (identifier) @callback.name)
-    (arrow_function parameters: (formal_parameters [
-      (required_parameter pattern: (identifier) @callback.name !type)
-      (optional_parameter pattern: (identifier) @callback.name !type)]))
-    (function_expression parameters: (formal_parameters [
-      (required_parameter pattern: (identifier) @callback.name !type)
-      (optional_parameter pattern: (identifier) @callback.name !type)]))] @callback.function)
+    (optional_parameter pattern: (identifier) @callback.name !type)]))] @callback.function
 
 ; a value of a union with `undefined` or `null` (`state: undefined | ImmerState`): the
 ; one named type in it
